@@ -90,7 +90,11 @@ impl IpRange {
     /// The range of a prefix; `len` must not exceed the family's bits.
     pub fn from_prefix(family: Family, base: u128, len: u32) -> Self {
         let host = host_mask(family, len);
-        IpRange::new(family, base & !host & family.max(), (base | host) & family.max())
+        IpRange::new(
+            family,
+            base & !host & family.max(),
+            (base | host) & family.max(),
+        )
     }
 
     /// Number of addresses in the range minus one (fits any range, even ::/0).
@@ -359,7 +363,10 @@ mod tests {
         assert_eq!(r("200.57.128/19"), "200.57.128.0 - 200.57.159.255");
         assert_eq!(r("080.016.151.191"), "80.16.151.191 - 80.16.151.191");
         assert_eq!(r("193.254.030.00/24"), "193.254.30.0 - 193.254.30.255");
-        assert_eq!(r("2001:DB8::/32"), "2001:db8:: - 2001:db8:ffff:ffff:ffff:ffff:ffff:ffff");
+        assert_eq!(
+            r("2001:DB8::/32"),
+            "2001:db8:: - 2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"
+        );
         assert_eq!(
             r("2001:4D0:: - 2001:4D0:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF"),
             "2001:4d0:: - 2001:4d0:ffff:ffff:ffff:ffff:ffff:ffff"
@@ -370,11 +377,26 @@ mod tests {
 
     #[test]
     fn bad_notations_are_reported_not_guessed() {
-        assert!(matches!(parse_range("192.0.2.300 - 192.0.2.400"), Err(AddrError::BadAddress(_))));
-        assert!(matches!(parse_range("192.0.2.9 - 192.0.2.0"), Err(AddrError::Reversed(_))));
-        assert!(matches!(parse_range("192.0.2.1/24"), Err(AddrError::HostBits(_))));
-        assert!(matches!(parse_range("192.0.2.0/33"), Err(AddrError::BadPrefixLength(_))));
-        assert!(matches!(parse_range("192.0.2.0 - 2001:db8::"), Err(AddrError::MixedFamilies(_))));
+        assert!(matches!(
+            parse_range("192.0.2.300 - 192.0.2.400"),
+            Err(AddrError::BadAddress(_))
+        ));
+        assert!(matches!(
+            parse_range("192.0.2.9 - 192.0.2.0"),
+            Err(AddrError::Reversed(_))
+        ));
+        assert!(matches!(
+            parse_range("192.0.2.1/24"),
+            Err(AddrError::HostBits(_))
+        ));
+        assert!(matches!(
+            parse_range("192.0.2.0/33"),
+            Err(AddrError::BadPrefixLength(_))
+        ));
+        assert!(matches!(
+            parse_range("192.0.2.0 - 2001:db8::"),
+            Err(AddrError::MixedFamilies(_))
+        ));
         assert!(parse_range("192.0.2").is_err());
         assert!(parse_range("").is_err());
         assert!(parse_range("1.2.3.4.5/32").is_err());
@@ -403,7 +425,15 @@ mod tests {
             .iter()
             .map(|&(b, l)| format!("{}/{}", u128_to_addr(Family::V4, b), l))
             .collect();
-        assert_eq!(c, ["196.11.239.0/24", "196.11.240.0/22", "196.11.244.0/23", "196.11.246.0/24"]);
+        assert_eq!(
+            c,
+            [
+                "196.11.239.0/24",
+                "196.11.240.0/22",
+                "196.11.244.0/23",
+                "196.11.246.0/24"
+            ]
+        );
         let all4 = parse_range("0.0.0.0/0").unwrap();
         assert_eq!(all4.cidrs(), vec![(0, 0)]);
         let all6 = parse_range("::/0").unwrap();

@@ -382,7 +382,11 @@ impl Trie {
 pub fn split_cidrs(s: u128, e: u128, bits: u32, mut f: impl FnMut(u128, u32)) {
     let mut cur = s;
     loop {
-        let align = if cur == 0 { bits } else { cur.trailing_zeros().min(bits) };
+        let align = if cur == 0 {
+            bits
+        } else {
+            cur.trailing_zeros().min(bits)
+        };
         let mut n = align;
         while n > 0 && mask(n).checked_add(cur).is_none_or(|last| last > e) {
             n -= 1;
@@ -598,7 +602,11 @@ mod tests {
         for _ in 0..400 {
             let a = rng.below(space as u64 + 64) as u32;
             let expect = scan_covering(r, a, a);
-            assert_eq!(idx.lookup(a), expect.first().copied(), "lookup {a} in {r:?}");
+            assert_eq!(
+                idx.lookup(a),
+                expect.first().copied(),
+                "lookup {a} in {r:?}"
+            );
             assert_eq!(idx.covering(a, a), expect, "covering {a}");
             let b = a + rng.below(40) as u32;
             let expect = scan_covering(r, a, b);
@@ -607,14 +615,11 @@ mod tests {
         }
         for (i, &(s, e)) in r.iter().enumerate() {
             // parent = most specific other range containing this one
-            let expect = scan_covering(r, s, e)
-                .into_iter()
-                .filter(|&j| {
-                    j != i as u32
-                        && cmp_specific((r[j as usize].0, r[j as usize].1, j), (s, e, i as u32))
-                            == Ordering::Greater
-                })
-                .next();
+            let expect = scan_covering(r, s, e).into_iter().find(|&j| {
+                j != i as u32
+                    && cmp_specific((r[j as usize].0, r[j as usize].1, j), (s, e, i as u32))
+                        == Ordering::Greater
+            });
             assert_eq!(idx.parent(i as u32), expect, "parent of {i} {s}-{e}");
             let all: Vec<u32> = (0..r.len() as u32)
                 .filter(|&j| {
@@ -634,9 +639,14 @@ mod tests {
                     })
                 })
                 .collect();
-            assert_eq!(idx.more_specific(s, e, true), one, "one level below {s}-{e}");
-            let ex: Vec<u32> =
-                (0..r.len() as u32).filter(|&j| r[j as usize] == (s, e)).collect();
+            assert_eq!(
+                idx.more_specific(s, e, true),
+                one,
+                "one level below {s}-{e}"
+            );
+            let ex: Vec<u32> = (0..r.len() as u32)
+                .filter(|&j| r[j as usize] == (s, e))
+                .collect();
             assert_eq!(idx.exact(s, e), ex);
         }
     }
@@ -649,7 +659,11 @@ mod tests {
             let n = rng.below(40) as usize;
             let aligned = round % 3 == 0;
             let r = random_ranges(&mut rng, n, space, aligned);
-            let backend = if round % 2 == 0 { LpmBackend::Sorted } else { LpmBackend::Iptrie };
+            let backend = if round % 2 == 0 {
+                LpmBackend::Sorted
+            } else {
+                LpmBackend::Iptrie
+            };
             check_against_scan(&r, &mut rng, space, backend);
         }
     }
@@ -657,7 +671,10 @@ mod tests {
     #[test]
     fn ipv6_keys_and_extremes() {
         let all = (0u128, u128::MAX);
-        let a = (0x2001_0db8u128 << 96, (0x2001_0db8u128 << 96) | ((1u128 << 96) - 1));
+        let a = (
+            0x2001_0db8u128 << 96,
+            (0x2001_0db8u128 << 96) | ((1u128 << 96) - 1),
+        );
         let b = (a.0 + 0x100, a.0 + 0x1ff);
         let r = vec![all, a, b];
         for backend in [LpmBackend::Sorted, LpmBackend::Iptrie] {

@@ -1,2 +1,63 @@
+//! # tenure: who holds an IP address, who leases it now, where abuse goes
+//!
+//! tenure loads registry dumps (RPSL, delegated-extended statistics) into a
+//! longest-prefix-match index and answers, for any address, prefix, range,
+//! AS number or handle: the registry object, the **holder**, the **lessee**
+//! and the **abuse contact**, each with where it came from.
+//!
+//! ## Architecture (data flows one way)
+//!
+//! ```text
+//! dump files --> rpsl (text -> objects) --> model (objects -> networks, entities, aut-nums)
+//!            --> dump (loaders, gzip sniffing, two-thread pipeline, LoadReport)
+//!   delegated stats --> delegated (records) --^
+//!            --> snapshot (sorted networks + index per family; immutable)
+//!            --> lease (holder / lessee / abuse rules over a chain)
+//!            --> query (Query -> Answer, transport-neutral)
+//!            --> whois (RIPE-style text)    [rdap, web: later issues]
+//! cli wires it: flags + config -> load -> snapshot -> answer -> output.
+//! ```
+//!
+//! - [`addr`]: address notations (ranges, prefixes, LACNIC abbreviations,
+//!   leading zeros, IPv6), strict query parsing.
+//! - [`index`]: range index over `u32`/`u128` keys: longest-prefix match
+//!   (sorted segments or `iptrie`), parents, less/more specifics, exact for
+//!   nested, non-aligned and overlapping ranges.
+//! - [`rpsl`]: streaming RPSL splitter and object parser.
+//! - [`model`]: networks, entities, aut-nums, domains; status classes,
+//!   placeholder / platform / registry-maintained flags; interned handles.
+//! - [`delegated`]: delegated-extended statistics.
+//! - [`dump`]: loads sources into a `Registry` with a `LoadReport`.
+//! - [`snapshot`]: the immutable indexed generation a request answers from.
+//! - [`lease`]: holder, registry-inferred lessee, abuse contact (RIPE rule).
+//! - [`query`]: query parsing, answers, the `--json` form.
+//! - [`whois`]: RIPE-style text rendering.
+//! - [`config`], [`cli`], [`progress`], [`report`]: the process edge.
+//! - [`gen`]: deterministic generated dumps for benchmarks.
+//!
+//! ## Invariants
+//!
+//! - `rpsl` and `index` depend on nothing else in the crate.
+//! - `whois` sees only `query::Answer` and the snapshot, never the parser
+//!   or the loaders.
+//! - A snapshot is never modified after it is built; every answer comes
+//!   from one snapshot.
+//! - Nothing a dump or a query contains may panic: malformed objects are
+//!   skipped and reported with file and line, malformed queries get an
+//!   error saying what is wrong.
+
 pub mod addr;
+pub mod cli;
+pub mod config;
+pub mod delegated;
+pub mod dump;
+pub mod gen;
 pub mod index;
+pub mod lease;
+pub mod model;
+pub mod progress;
+pub mod query;
+pub mod report;
+pub mod rpsl;
+pub mod snapshot;
+pub mod whois;

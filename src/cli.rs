@@ -1,0 +1,236 @@
+//! The command line: `tenure lookup`, `tenure check`, and the hidden
+//! `tenure gen-data` used by benchmarks. Maps every error to one clear line
+//! on stderr and a documented exit code ([`exit`]).
+
+use crate::config::{ConfigError, DataFlags};
+use crate::dump::{self, LoadError};
+use crate::progress::Progress;
+use crate::query;
+use crate::rpsl::Encoding;
+use crate::snapshot::Snapshot;
+use crate::whois;
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Exit codes.
+pub mod exit {
+    /// Success (also for "no entries found").
+    pub const OK: i32 = 0;
+    /// A runtime failure not covered below (for instance stdout closed).
+    pub const FAILURE: i32 = 1;
+    /// Bad usage or a malformed query.
+    pub const USAGE: i32 = 2;
+    /// The configuration could not be read or is invalid.
+    pub const CONFIG: i32 = 3;
+    /// A data source could not be read.
+    pub const DATA: i32 = 4;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tenure",
+    version,
+    about = "WHOIS/RDAP registry data for IP space: who holds an address, who leases it, where abuse goes",
+    long_about = None
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Answer one query (address, prefix, range, AS number or handle).
+    Lookup(LookupArgs),
+    /// Load every source and print a load report.
+    Check(CheckArgs),
+    /// Write a deterministic RIPE-like dump for benchmarks.
+    #[command(hide = true)]
+    GenData(GenArgs),
+}
+
+/// Where the data comes from (flags override `--config`; with none of
+/// `--config`, `--dump`, `--delegated`, the sample data in `data/` is used).
+#[derive(Args, Debug, Clone)]
+struct DataArgs {
+    /// TOML config file (keys are these flags' names).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// RPSL dump, plain or gzip (repeatable).
+    #[arg(long, value_name = "PATH")]
+    dump: Vec<PathBuf>,
+    /// Delegated-extended statistics file (repeatable).
+    #[arg(long, value_name = "PATH")]
+    delegated: Vec<PathBuf>,
+    /// Text encoding of dumps: auto (UTF-8, else Latin-1 per object), utf-8, latin-1.
+    #[arg(long, value_name = "ENC")]
+    encoding: Option<Encoding>,
+    /// File listing leasing platforms' maintainers, one per line.
+    #[arg(long, value_name = "FILE")]
+    platform_maintainers: Option<PathBuf>,
+    /// Longest-prefix-match structure: sorted or iptrie.
+    #[arg(long, value_name = "NAME")]
+    index_backend: Option<String>,
+    /// No progress output while loading.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+impl DataArgs {
+    fn flags(&self) -> DataFlags {
+        DataFlags {
+            config: self.config.clone(),
+            dump: self.dump.clone(),
+            delegated: self.delegated.clone(),
+            encoding: self.encoding,
+            platform_maintainers: self.platform_maintainers.clone(),
+            index_backend: self.index_backend.clone(),
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+struct LookupArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Print one JSON object instead of WHOIS text.
+    #[arg(long)]
+    json: bool,
+    /// The query; words are joined, so `192.0.2.0 - 192.0.2.9` needs no quotes.
+    #[arg(required = true, value_name = "QUERY")]
+    query: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct GenArgs {
+    /// Number of inetnum and inet6num objects.
+    #[arg(long, default_value_t = 100_000)]
+    objects: u64,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output file (gzip when it ends in .gz).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// A failure at the process edge.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("malformed query: {0}")]
+    Query(#[from] query::QueryError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl CliError {
+    fn code(&self) -> i32 {
+        match self {
+            CliError::Config(_) => exit::CONFIG,
+            CliError::Load(_) => exit::DATA,
+            CliError::Query(_) => exit::USAGE,
+            CliError::Io(_) => exit::FAILURE,
+        }
+    }
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    init_logging();
+    let result = match cli.command {
+        Command::Lookup(a) => lookup(a),
+        Command::Check(a) => check(a),
+        Command::GenData(a) => crate::gen::write_file(&a.out, a.objects, a.seed)
+            .map_err(CliError::from)
+            .map(|_| exit::OK),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("tenure: {e}");
+            e.code()
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::filter::LevelFilter::WARN;
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(filter)
+        .try_init();
+}
+
+/// Loads the data named by the flags into a snapshot.
+fn load(data: &DataArgs) -> Result<Snapshot, CliError> {
+    let cfg = data.flags().resolve()?;
+    let progress = Progress::auto(data.quiet);
+    let (reg, report) = dump::load(&cfg.sources, &progress)?;
+    Ok(Snapshot::build(reg, report, 1, cfg.backend))
+}
+
+fn lookup(a: LookupArgs) -> Result<i32, CliError> {
+    let text = a.query.join(" ");
+    // refuse a malformed query before spending time on loading
+    let q = query::parse_query(&text)?;
+    let snap = load(&a.data)?;
+    let answer = query::answer(&snap, &q);
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        let v = query::to_json(&snap, &text, &answer);
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&v).unwrap_or_default()
+        )?;
+    } else {
+        out.write_all(whois::render_answer(&snap, &answer).as_bytes())?;
+    }
+    Ok(exit::OK)
+}
+
+fn check(a: CheckArgs) -> Result<i32, CliError> {
+    let started = Instant::now();
+    let snap = load(&a.data)?;
+    let secs = started.elapsed().as_secs_f64();
+    let mem = crate::report::memory();
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        let v = crate::report::to_json(&snap, secs, &mem);
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&v).unwrap_or_default()
+        )?;
+    } else {
+        out.write_all(crate::report::render(&snap, secs, &mem).as_bytes())?;
+    }
+    Ok(exit::OK)
+}

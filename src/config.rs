@@ -1,0 +1,203 @@
+//! Configuration: one TOML file whose keys are the command-line flags'
+//! names (kebab-case); flags given on the command line win. Unknown keys are
+//! an error naming them. Relative paths in the file are relative to the
+//! file's own directory.
+
+use crate::dump::Sources;
+use crate::index::LpmBackend;
+use crate::rpsl::Encoding;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Name of the sample configuration shipped in `data/`.
+pub const SAMPLE_CONFIG: &str = "example.toml";
+
+/// Why the configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown or mistyped keys.
+    #[error("config {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    /// No data was named and the sample data directory was not found.
+    #[error("no data given (--dump, --delegated or --config) and no sample data found at {0}")]
+    NoSampleData(PathBuf),
+    /// A value that is not one of the accepted ones.
+    #[error("{key}: {message}")]
+    Value { key: &'static str, message: String },
+}
+
+/// The file's contents. Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FileConfig {
+    /// RPSL dumps (plain or gzip).
+    #[serde(default)]
+    pub dump: Vec<PathBuf>,
+    /// Delegated-extended statistics files.
+    #[serde(default)]
+    pub delegated: Vec<PathBuf>,
+    /// `auto`, `utf-8` or `latin-1`.
+    pub encoding: Option<Encoding>,
+    /// Leasing-platform maintainer list.
+    pub platform_maintainers: Option<PathBuf>,
+    /// `sorted` or `iptrie`.
+    pub index_backend: Option<String>,
+}
+
+impl FileConfig {
+    /// Reads and checks a config file, resolving its relative paths.
+    pub fn load(path: &Path) -> Result<FileConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.into(),
+            source,
+        })?;
+        let mut cfg: FileConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.into(),
+            message: e.message().to_string(),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        cfg.dump.iter_mut().for_each(fix);
+        cfg.delegated.iter_mut().for_each(fix);
+        if let Some(p) = cfg.platform_maintainers.as_mut() {
+            fix(p);
+        }
+        Ok(cfg)
+    }
+}
+
+/// The data-related settings after merging file and flags.
+#[derive(Debug, Clone, Default)]
+pub struct DataConfig {
+    pub sources: Sources,
+    pub backend: LpmBackend,
+}
+
+/// Parses an index backend name.
+pub fn parse_backend(s: &str) -> Result<LpmBackend, ConfigError> {
+    match s {
+        "sorted" => Ok(LpmBackend::Sorted),
+        "iptrie" => Ok(LpmBackend::Iptrie),
+        other => Err(ConfigError::Value {
+            key: "index-backend",
+            message: format!("unknown backend '{other}' (sorted, iptrie)"),
+        }),
+    }
+}
+
+/// The sample data directory: `./data` when it holds the sample config,
+/// else the `data/` directory of the source tree this binary was built from.
+pub fn sample_dir() -> PathBuf {
+    let here = PathBuf::from("data");
+    if here.join(SAMPLE_CONFIG).is_file() {
+        return here;
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data")
+}
+
+/// Flags from the command line that override the file.
+#[derive(Debug, Clone, Default)]
+pub struct DataFlags {
+    pub config: Option<PathBuf>,
+    pub dump: Vec<PathBuf>,
+    pub delegated: Vec<PathBuf>,
+    pub encoding: Option<Encoding>,
+    pub platform_maintainers: Option<PathBuf>,
+    pub index_backend: Option<String>,
+}
+
+impl DataFlags {
+    /// Merges flags over the file (or over the sample config when no data
+    /// is named at all).
+    pub fn resolve(&self) -> Result<DataConfig, ConfigError> {
+        let no_data = self.config.is_none() && self.dump.is_empty() && self.delegated.is_empty();
+        let file = match &self.config {
+            Some(p) => FileConfig::load(p)?,
+            None if no_data => {
+                let p = sample_dir().join(SAMPLE_CONFIG);
+                if !p.is_file() {
+                    return Err(ConfigError::NoSampleData(p));
+                }
+                FileConfig::load(&p)?
+            }
+            None => FileConfig::default(),
+        };
+        let pick = |flag: &Vec<PathBuf>, file: Vec<PathBuf>| {
+            if flag.is_empty() {
+                file
+            } else {
+                flag.clone()
+            }
+        };
+        let backend = match self
+            .index_backend
+            .as_deref()
+            .or(file.index_backend.as_deref())
+        {
+            Some(b) => parse_backend(b)?,
+            None => LpmBackend::default(),
+        };
+        Ok(DataConfig {
+            sources: Sources {
+                dumps: pick(&self.dump, file.dump),
+                delegated: pick(&self.delegated, file.delegated),
+                encoding: self.encoding.or(file.encoding).unwrap_or_default(),
+                platform_maintainers: self
+                    .platform_maintainers
+                    .clone()
+                    .or(file.platform_maintainers),
+            },
+            backend,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_config_loads() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data");
+        let cfg = FileConfig::load(&dir.join(SAMPLE_CONFIG)).unwrap();
+        assert!(!cfg.dump.is_empty());
+        assert!(cfg.dump.iter().all(|p| p.is_file()), "{:?}", cfg.dump);
+        assert!(cfg.delegated.iter().all(|p| p.is_file()));
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let dir = std::env::temp_dir().join(format!("tenure-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("bad.toml");
+        std::fs::write(&p, "dump = []\ndumps = [\"x\"]\n").unwrap();
+        let e = FileConfig::load(&p).unwrap_err().to_string();
+        assert!(e.contains("dumps"), "{e}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn flags_override_file() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data");
+        let flags = DataFlags {
+            config: Some(dir.join(SAMPLE_CONFIG)),
+            dump: vec!["/x.db".into()],
+            encoding: Some(Encoding::Latin1),
+            ..Default::default()
+        };
+        let c = flags.resolve().unwrap();
+        assert_eq!(c.sources.dumps, vec![PathBuf::from("/x.db")]);
+        assert_eq!(c.sources.encoding, Encoding::Latin1);
+        assert!(!c.sources.delegated.is_empty());
+    }
+}

@@ -1,0 +1,411 @@
+//! Loading sources: RPSL dumps and delegated statistics into a [`Registry`],
+//! with a [`LoadReport`].
+//!
+//! Files are opened by content, not name: gzip (`1f 8b`, multi-member) is
+//! decompressed on the fly, ZIP is refused with a clear error, anything else
+//! is read as text. Each RPSL file runs as a two-stage pipeline: a reader
+//! thread decompresses and cuts objects ([`rpsl::Splitter`]); the calling
+//! thread parses and converts them. A malformed object is skipped and
+//! reported with file and line; an unreadable or truncated file fails the
+//! load with an error naming it.
+
+use crate::delegated;
+use crate::model::{self, ConvertOptions, Entity, Interner, Item, Sym};
+use crate::progress::Progress;
+use crate::rpsl::{self, Encoding, Skip};
+use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::Instant;
+
+/// Why a load failed as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A file could not be opened.
+    #[error("cannot open {path}: {source}")]
+    Open { path: PathBuf, source: io::Error },
+    /// A file could not be read to its end (I/O error, corrupt or truncated gzip).
+    #[error("cannot read {path}: {source} (file corrupt or truncated?)")]
+    Read { path: PathBuf, source: io::Error },
+    /// A ZIP archive was given where a dump was expected.
+    #[error("{path} is a ZIP archive; unzip it and load the file inside")]
+    Zip { path: PathBuf },
+}
+
+/// One skip reason's count and first examples.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct SkipStats {
+    pub count: u64,
+    /// `file:line: detail`, the first few only.
+    pub examples: Vec<String>,
+}
+
+/// Examples kept per skip reason.
+pub const SKIP_EXAMPLES: usize = 5;
+
+/// Per-file figures.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileReport {
+    pub path: PathBuf,
+    pub kind: &'static str,
+    pub bytes: u64,
+    pub objects: u64,
+    pub skipped: u64,
+    pub seconds: f64,
+}
+
+/// What a load did: counts per class and source, skips per reason, time.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct LoadReport {
+    pub files: Vec<FileReport>,
+    /// (source, class) -> objects kept.
+    pub objects: BTreeMap<String, BTreeMap<String, u64>>,
+    /// reason -> count and examples.
+    pub skipped: BTreeMap<&'static str, SkipStats>,
+    /// Objects of classes tenure does not keep, per class.
+    pub ignored: BTreeMap<String, u64>,
+    /// Delegated records kept per registry.
+    pub delegations: BTreeMap<String, u64>,
+    pub seconds: f64,
+}
+
+impl LoadReport {
+    /// Records a skipped object or line.
+    pub fn skip(&mut self, path: &Path, line: u32, reason: &'static str, detail: &str) {
+        let s = self.skipped.entry(reason).or_default();
+        s.count += 1;
+        if s.examples.len() < SKIP_EXAMPLES {
+            s.examples
+                .push(format!("{}:{}: {}", path.display(), line, detail));
+        }
+    }
+
+    /// Total objects skipped.
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().map(|s| s.count).sum()
+    }
+
+    /// Total objects kept.
+    pub fn objects_total(&self) -> u64 {
+        self.objects.values().flat_map(|m| m.values()).sum()
+    }
+}
+
+/// A delegated record and the file it came from.
+pub struct Delegation {
+    pub record: delegated::Record,
+    pub file: u16,
+}
+
+/// Everything loaded, before indexing.
+#[derive(Default)]
+pub struct Registry {
+    pub files: Vec<PathBuf>,
+    pub syms: Interner,
+    pub networks: Vec<model::Network>,
+    pub entities: Vec<Entity>,
+    /// handle -> entity index (first loaded wins).
+    pub entity_by_handle: model::FxMap<Sym, u32>,
+    pub autnums: Vec<model::AutNum>,
+    pub domains: Vec<model::Domain>,
+    pub delegations: Vec<Delegation>,
+    /// Delegated file headers: (registry, serial, end date).
+    pub delegated_headers: Vec<delegated::Header>,
+}
+
+/// What to load.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    pub dumps: Vec<PathBuf>,
+    pub delegated: Vec<PathBuf>,
+    pub encoding: Encoding,
+    /// File with one leasing-platform maintainer per line.
+    pub platform_maintainers: Option<PathBuf>,
+}
+
+/// An opened source: the decoded byte stream, the file size, and a counter
+/// of file bytes consumed so far (for progress).
+pub struct Opened {
+    pub reader: Box<dyn BufRead + Send>,
+    pub size: u64,
+    pub consumed: Arc<AtomicU64>,
+}
+
+/// Opens a file by its content (gzip, ZIP refused, else plain text).
+pub fn open(path: &Path) -> Result<Opened, LoadError> {
+    let file = File::open(path).map_err(|source| LoadError::Open {
+        path: path.into(),
+        source,
+    })?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let counter = Arc::new(AtomicU64::new(0));
+    let counting = Counting {
+        inner: file,
+        count: counter.clone(),
+    };
+    let mut buffered = BufReader::with_capacity(256 * 1024, counting);
+    let magic = buffered.fill_buf().map_err(|source| LoadError::Read {
+        path: path.into(),
+        source,
+    })?;
+    let reader: Box<dyn BufRead + Send> = if magic.starts_with(&[0x1f, 0x8b]) {
+        Box::new(BufReader::with_capacity(
+            256 * 1024,
+            flate2::bufread::MultiGzDecoder::new(buffered),
+        ))
+    } else if magic.starts_with(b"PK\x03\x04") {
+        return Err(LoadError::Zip { path: path.into() });
+    } else {
+        Box::new(buffered)
+    };
+    Ok(Opened {
+        reader,
+        size,
+        consumed: counter,
+    })
+}
+
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Reads a leasing-platform maintainer list: one name per line, `#` comments.
+pub fn load_platform_maintainers(path: &Path) -> Result<HashSet<String>, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Open {
+        path: path.into(),
+        source,
+    })?;
+    Ok(text
+        .lines()
+        .map(|l| {
+            l.split('#')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_uppercase()
+        })
+        .filter(|l| !l.is_empty())
+        .collect())
+}
+
+/// Objects per batch handed from the reader thread to the parser.
+const BATCH: usize = 1024;
+
+type Batch = Vec<Result<rpsl::RawObject, Skip>>;
+
+/// Loads every source. Progress goes to `progress` (which may be silent).
+pub fn load(sources: &Sources, progress: &Progress) -> Result<(Registry, LoadReport), LoadError> {
+    let started = Instant::now();
+    let mut reg = Registry::default();
+    let mut report = LoadReport::default();
+    let mut opts = ConvertOptions::default();
+    if let Some(p) = &sources.platform_maintainers {
+        opts.platform_maintainers = load_platform_maintainers(p)?;
+    }
+    for path in &sources.dumps {
+        load_rpsl(
+            path,
+            sources.encoding,
+            &opts,
+            &mut reg,
+            &mut report,
+            progress,
+        )?;
+    }
+    for path in &sources.delegated {
+        load_delegated(path, &mut reg, &mut report)?;
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok((reg, report))
+}
+
+fn file_id(reg: &mut Registry, path: &Path) -> u16 {
+    reg.files.push(path.to_path_buf());
+    (reg.files.len() - 1).min(u16::MAX as usize) as u16
+}
+
+fn load_rpsl(
+    path: &Path,
+    enc: Encoding,
+    opts: &ConvertOptions,
+    reg: &mut Registry,
+    report: &mut LoadReport,
+    progress: &Progress,
+) -> Result<(), LoadError> {
+    let started = Instant::now();
+    let Opened {
+        reader,
+        size,
+        consumed: counter,
+    } = open(path)?;
+    let file = file_id(reg, path);
+    let mut task = progress.task(path, size);
+    let (tx, rx) = mpsc::sync_channel::<io::Result<Batch>>(16);
+    let mut objects = 0u64;
+    let mut skipped = 0u64;
+    let result = std::thread::scope(|scope| {
+        scope.spawn(move || split_into_batches(reader, tx));
+        for msg in rx {
+            let batch = msg.map_err(|source| LoadError::Read {
+                path: path.into(),
+                source,
+            })?;
+            for item in batch {
+                let converted = item
+                    .and_then(|raw| rpsl::parse_object(&raw, enc))
+                    .and_then(|obj| model::convert(obj, file, &mut reg.syms, opts));
+                match converted {
+                    Ok(item) => {
+                        if add_item(reg, report, item, path) {
+                            objects += 1;
+                        } else {
+                            skipped += 1;
+                        }
+                    }
+                    Err(skip) => {
+                        skipped += 1;
+                        report.skip(path, skip.line, skip.reason.as_str(), &skip.detail);
+                    }
+                }
+            }
+            task.update(counter.load(Ordering::Relaxed));
+        }
+        Ok(())
+    });
+    task.finish();
+    result?;
+    report.files.push(FileReport {
+        path: path.into(),
+        kind: "rpsl",
+        bytes: size,
+        objects,
+        skipped,
+        seconds: started.elapsed().as_secs_f64(),
+    });
+    Ok(())
+}
+
+fn split_into_batches(reader: Box<dyn BufRead + Send>, tx: mpsc::SyncSender<io::Result<Batch>>) {
+    let mut splitter = rpsl::Splitter::new(reader);
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        match splitter.next_object() {
+            Ok(Some(item)) => {
+                batch.push(item);
+                if batch.len() == BATCH
+                    && tx
+                        .send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))))
+                        .is_err()
+                {
+                    return; // the parser gave up
+                }
+            }
+            Ok(None) => {
+                if !batch.is_empty() {
+                    let _ = tx.send(Ok(batch));
+                }
+                return;
+            }
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        }
+    }
+}
+
+/// Adds a converted item; false when it was refused (and reported).
+fn add_item(reg: &mut Registry, report: &mut LoadReport, item: Item, path: &Path) -> bool {
+    let (source, class, line) = match &item {
+        Item::Network(n) => (n.object.get("source"), n.object.class(), n.object.line),
+        Item::Entity(e) => (e.object.get("source"), e.object.class(), e.object.line),
+        Item::AutNum(a) => (a.object.get("source"), a.object.class(), a.object.line),
+        Item::Domain(d) => (d.object.get("source"), d.object.class(), d.object.line),
+        Item::Ignored(class) => {
+            *report.ignored.entry(class.clone()).or_default() += 1;
+            return true;
+        }
+    };
+    let source = source.unwrap_or("").to_ascii_uppercase();
+    let class = class.to_string();
+    if let Item::Entity(e) = &item {
+        if let Some(&prev) = reg.entity_by_handle.get(&e.handle) {
+            let prev = &reg.entities[prev as usize];
+            let detail = format!(
+                "duplicate handle '{}' (first at {}:{})",
+                reg.syms.name(e.handle),
+                reg.files[prev.file as usize].display(),
+                prev.object.line
+            );
+            report.skip(path, line, "duplicate handle", &detail);
+            return false;
+        }
+    }
+    match item {
+        Item::Network(n) => reg.networks.push(n),
+        Item::Entity(e) => {
+            reg.entity_by_handle
+                .insert(e.handle, reg.entities.len() as u32);
+            reg.entities.push(e);
+        }
+        Item::AutNum(a) => reg.autnums.push(a),
+        Item::Domain(d) => reg.domains.push(d),
+        Item::Ignored(_) => {}
+    }
+    *report
+        .objects
+        .entry(source)
+        .or_default()
+        .entry(class)
+        .or_default() += 1;
+    true
+}
+
+fn load_delegated(
+    path: &Path,
+    reg: &mut Registry,
+    report: &mut LoadReport,
+) -> Result<(), LoadError> {
+    let started = Instant::now();
+    let Opened { reader, size, .. } = open(path)?;
+    let parsed = delegated::parse(reader).map_err(|source| LoadError::Read {
+        path: path.into(),
+        source,
+    })?;
+    let file = file_id(reg, path);
+    for bad in &parsed.bad {
+        report.skip(path, bad.line, bad.reason, &bad.text);
+    }
+    let objects = parsed.records.len() as u64;
+    for record in parsed.records {
+        *report
+            .delegations
+            .entry(record.registry.to_string())
+            .or_default() += 1;
+        reg.delegations.push(Delegation { record, file });
+    }
+    if let Some(h) = parsed.header {
+        reg.delegated_headers.push(h);
+    }
+    report.files.push(FileReport {
+        path: path.into(),
+        kind: "delegated",
+        bytes: size,
+        objects,
+        skipped: parsed.bad.len() as u64,
+        seconds: started.elapsed().as_secs_f64(),
+    });
+    Ok(())
+}

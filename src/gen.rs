@@ -1,0 +1,360 @@
+//! A deterministic, seeded generator of RIPE-like dumps for benchmarks
+//! (`tenure gen-data`, hidden). The same seed and size always give the
+//! same bytes.
+//!
+//! Shape: ALLOCATED PA blocks (IPv4 /19-/22 placed one after another from
+//! 1.0.0.0, skipping special-purpose /8s; IPv6 /32s from 2a00::) held by
+//! one organisation each; inside them SUB-ALLOCATED PA and ASSIGNED PA
+//! children, some with grandchildren and great-grandchildren (nesting up to
+//! 4 levels), some non-aligned ranges, about half naming another
+//! organisation (a lessee), about 3 % maintained by a leasing platform
+//! (`IPXO-MNT`). Every organisation has an abuse role with an
+//! `abuse-mailbox`. About 80 % of the networks are IPv4.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::path::Path;
+
+/// splitmix64: small, fast, and the same everywhere.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+    /// True with probability `pct` percent.
+    pub fn pct(&mut self, pct: u64) -> bool {
+        self.below(100) < pct
+    }
+}
+
+/// What a run wrote.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct GenStats {
+    pub networks: u64,
+    pub organisations: u64,
+    pub roles: u64,
+    /// End of the IPv4 space used (exclusive), for picking query addresses.
+    pub v4_end: u32,
+    /// Number of IPv6 /32 allocations made from 2a00::.
+    pub v6_allocations: u64,
+}
+
+/// First IPv6 allocation.
+pub const V6_BASE: u128 = 0x2a00u128 << 112;
+
+struct Gen<W: Write> {
+    w: W,
+    rng: Rng,
+    buf: String,
+    stats: GenStats,
+    remaining: u64,
+}
+
+/// Writes `networks` inet(6)num objects plus their organisations and roles.
+pub fn generate<W: Write>(w: W, networks: u64, seed: u64) -> io::Result<GenStats> {
+    let mut g = Gen {
+        w,
+        rng: Rng::new(seed),
+        buf: String::with_capacity(1 << 16),
+        stats: GenStats::default(),
+        remaining: networks,
+    };
+    writeln!(g.w, "#\n# tenure generated dump: {networks} networks, seed {seed}\n# documentation-only data; not a registry export\n#\n")?;
+    let mut v4_cursor: u64 = 1 << 24; // 1.0.0.0
+    let mut v6_next: u128 = V6_BASE;
+    let mut alloc_no: u64 = 0;
+    while g.remaining > 0 {
+        alloc_no += 1;
+        if g.rng.pct(80) {
+            let len = 19 + g.rng.below(4) as u32; // /19../22
+            let size = 1u64 << (32 - len);
+            v4_cursor = v4_cursor.div_ceil(size) * size;
+            loop {
+                let first_octet = v4_cursor >> 24;
+                if matches!(first_octet, 10 | 100 | 127 | 169 | 172 | 192 | 198 | 203) {
+                    v4_cursor = (first_octet + 1) << 24;
+                } else {
+                    break;
+                }
+            }
+            if v4_cursor + size > 224 << 24 {
+                v4_cursor = 1 << 24; // wrap: later allocations overlap earlier ones
+            }
+            g.alloc_v4(alloc_no, v4_cursor as u32, len)?;
+            v4_cursor += size;
+            g.stats.v4_end = g.stats.v4_end.max(v4_cursor.min(u32::MAX as u64) as u32);
+        } else {
+            g.alloc_v6(alloc_no, v6_next)?;
+            v6_next += 1u128 << 96;
+            g.stats.v6_allocations += 1;
+        }
+        if g.buf.len() > 1 << 15 {
+            g.flush()?;
+        }
+    }
+    g.flush()?;
+    g.w.flush()?;
+    Ok(g.stats)
+}
+
+/// Writes a generated dump to a file, gzip-compressed when it ends in `.gz`.
+pub fn write_file(path: &Path, networks: u64, seed: u64) -> io::Result<GenStats> {
+    let file = io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    if path.extension().is_some_and(|e| e == "gz") {
+        let mut enc = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+        let stats = generate(&mut enc, networks, seed)?;
+        enc.finish()?.flush()?;
+        Ok(stats)
+    } else {
+        generate(file, networks, seed)
+    }
+}
+
+impl<W: Write> Gen<W> {
+    fn flush(&mut self) -> io::Result<()> {
+        self.w.write_all(self.buf.as_bytes())?;
+        self.buf.clear();
+        Ok(())
+    }
+
+    fn org(&mut self, id: &str, name: &str) {
+        let _ = write!(
+            self.buf,
+            "organisation:   {id}\norg-name:       {name}\norg-type:       OTHER\ncountry:        NL\nabuse-c:        AR-{id}\nmnt-ref:        GEN-MNT\nmnt-by:         GEN-MNT\ncreated:        2020-01-01T00:00:00Z\nlast-modified:  2024-01-01T00:00:00Z\nsource:         GEN\n\n\
+role:           Abuse {name}\nnic-hdl:        AR-{id}\nabuse-mailbox:  abuse@{}.example\nmnt-by:         GEN-MNT\ncreated:        2020-01-01T00:00:00Z\nlast-modified:  2024-01-01T00:00:00Z\nsource:         GEN\n\n",
+            id.to_ascii_lowercase()
+        );
+        self.stats.organisations += 1;
+        self.stats.roles += 1;
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn net(
+        &mut self,
+        class: &str,
+        range: &str,
+        netname: &str,
+        status: &str,
+        org: Option<&str>,
+        mnt: &str,
+        abuse: Option<&str>,
+    ) {
+        if self.remaining == 0 {
+            return;
+        }
+        self.remaining -= 1;
+        self.stats.networks += 1;
+        let _ = write!(
+            self.buf,
+            "{class}:{:pad$}{range}\nnetname:        {netname}\ncountry:        NL\n",
+            "",
+            pad = 16 - class.len() - 1
+        );
+        if let Some(o) = org {
+            let _ = writeln!(self.buf, "org:            {o}");
+        }
+        let _ = write!(
+            self.buf,
+            "admin-c:        DUMY-RIPE\ntech-c:         DUMY-RIPE\n"
+        );
+        if let Some(a) = abuse {
+            let _ = writeln!(self.buf, "abuse-c:        {a}");
+        }
+        let _ = write!(
+            self.buf,
+            "status:         {status}\nmnt-by:         {mnt}\ncreated:        2021-03-04T05:06:07Z\nlast-modified:  2024-05-06T07:08:09Z\nsource:         GEN\n\n"
+        );
+    }
+
+    fn v4(&self, a: u32) -> Ipv4Addr {
+        Ipv4Addr::from(a)
+    }
+
+    fn alloc_v4(&mut self, n: u64, base: u32, len: u32) -> io::Result<()> {
+        let holder = format!("ORG-H{n}-GEN");
+        self.org(&holder, &format!("Holder {n} B.V."));
+        let size = 1u32 << (32 - len);
+        let range = format!("{} - {}", self.v4(base), self.v4(base + size - 1));
+        self.net(
+            "inetnum",
+            &range,
+            &format!("GEN-ALLOC-{n}"),
+            "ALLOCATED PA",
+            Some(&holder),
+            "RIPE-NCC-HM-MNT, GEN-MNT",
+            None,
+        );
+        // children in /24 slots
+        let slots = size >> 8;
+        let children = 2 + self.rng.below(slots.min(14) as u64) as u32;
+        let step = (slots / children).max(1);
+        for c in 0..children.min(slots) {
+            let slot_base = base + ((c * step) << 8);
+            self.child_v4(n, c, slot_base, &holder);
+        }
+        Ok(())
+    }
+
+    fn child_v4(&mut self, n: u64, c: u32, base: u32, holder: &str) {
+        let leased = self.rng.pct(50);
+        let platform = self.rng.pct(3);
+        let mnt = if platform { "IPXO-MNT" } else { "GEN-MNT" };
+        let org = if leased {
+            let id = format!("ORG-L{n}X{c}-GEN");
+            self.org(&id, &format!("Lessee {n}/{c} Ltd"));
+            Some(id)
+        } else {
+            None
+        };
+        let sub = self.rng.pct(30);
+        let status = if sub {
+            "SUB-ALLOCATED PA"
+        } else {
+            "ASSIGNED PA"
+        };
+        // 3 % non-aligned, else a /24
+        let end = if self.rng.pct(3) {
+            base + 100 + self.rng.below(150) as u32
+        } else {
+            base + 255
+        };
+        let range = format!("{} - {}", self.v4(base), self.v4(end));
+        let abuse = org.as_ref().map(|o| format!("AR-{o}"));
+        // unleased children name the holder half of the time, nobody otherwise
+        let org_attr = match &org {
+            Some(o) => Some(o.clone()),
+            None if self.rng.pct(50) => Some(holder.to_string()),
+            None => None,
+        };
+        self.net(
+            "inetnum",
+            &range,
+            &format!("GEN-{n}-{c}"),
+            status,
+            org_attr.as_deref(),
+            mnt,
+            abuse.as_deref(),
+        );
+        if sub {
+            // grandchildren /26, one of them with a /28 inside (levels 3 and 4)
+            let k = 1 + self.rng.below(3) as u32;
+            for g in 0..k {
+                let gb = base + g * 64;
+                let range = format!("{} - {}", self.v4(gb), self.v4(gb + 63));
+                self.net(
+                    "inetnum",
+                    &range,
+                    &format!("GEN-{n}-{c}-{g}"),
+                    "ASSIGNED PA",
+                    None,
+                    mnt,
+                    None,
+                );
+                if g == 0 && self.rng.pct(40) {
+                    let range = format!("{} - {}", self.v4(gb), self.v4(gb + 15));
+                    self.net(
+                        "inetnum",
+                        &range,
+                        &format!("GEN-{n}-{c}-{g}-0"),
+                        "ASSIGNED PA",
+                        None,
+                        mnt,
+                        None,
+                    );
+                }
+            }
+        }
+    }
+
+    fn alloc_v6(&mut self, n: u64, base: u128) -> io::Result<()> {
+        let holder = format!("ORG-H{n}-GEN");
+        self.org(&holder, &format!("Holder {n} B.V."));
+        let p = |b: u128, l: u32| format!("{}/{}", Ipv6Addr::from(b), l);
+        self.net(
+            "inet6num",
+            &p(base, 32),
+            &format!("GEN6-ALLOC-{n}"),
+            "ALLOCATED-BY-RIR",
+            Some(&holder),
+            "RIPE-NCC-HM-MNT, GEN-MNT",
+            None,
+        );
+        let children = 2 + self.rng.below(10);
+        for c in 0..children {
+            let cb = base + ((c as u128) << 80); // /48s
+            let leased = self.rng.pct(50);
+            let org = if leased {
+                let id = format!("ORG-L{n}X{c}-GEN");
+                self.org(&id, &format!("Lessee {n}/{c} Ltd"));
+                Some(id)
+            } else {
+                None
+            };
+            let mnt = if self.rng.pct(3) {
+                "IPXO-MNT"
+            } else {
+                "GEN-MNT"
+            };
+            let status = if self.rng.pct(30) {
+                "ALLOCATED-BY-LIR"
+            } else {
+                "ASSIGNED"
+            };
+            self.net(
+                "inet6num",
+                &p(cb, 48),
+                &format!("GEN6-{n}-{c}"),
+                status,
+                org.as_deref(),
+                mnt,
+                None,
+            );
+            if status == "ALLOCATED-BY-LIR" {
+                self.net(
+                    "inet6num",
+                    &p(cb, 56),
+                    &format!("GEN6-{n}-{c}-0"),
+                    "ASSIGNED",
+                    None,
+                    mnt,
+                    None,
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_and_sized() {
+        let mut a = Vec::new();
+        let sa = generate(&mut a, 500, 3).unwrap();
+        let mut b = Vec::new();
+        generate(&mut b, 500, 3).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(sa.networks, 500);
+        let text = String::from_utf8(a).unwrap();
+        assert_eq!(
+            text.matches("\ninetnum:").count() + text.matches("\ninet6num:").count(),
+            500
+        );
+        assert!(text.contains("IPXO-MNT"));
+    }
+}

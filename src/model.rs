@@ -1,0 +1,537 @@
+//! The registry model: what a loaded dump becomes.
+//!
+//! RPSL objects are kept whole (for display) and the few facts the answers
+//! need are pulled out once at load: the range, the status class, the
+//! referenced organisation / abuse role / IRT (as interned handles), and
+//! flags (placeholder, platform-managed, registry-maintained). Handles are
+//! interned upper-case, so every handle lookup is case-insensitive.
+
+use crate::addr::{parse_range, IpRange};
+use crate::rpsl::{Object, Skip, SkipReason};
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// An interned handle (upper case). [`NO_SYM`] is "none".
+pub type Sym = u32;
+/// No handle.
+pub const NO_SYM: Sym = u32::MAX;
+
+/// A small fast hasher for short ASCII keys (FxHash's multiply-rotate).
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(b))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// HashMap with [`FxHasher`].
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Handle interner: upper-cased names to dense ids.
+#[derive(Default)]
+pub struct Interner {
+    map: FxMap<Box<str>, Sym>,
+    names: Vec<Box<str>>,
+}
+
+impl Interner {
+    /// The id of a handle, adding it if new.
+    pub fn intern(&mut self, s: &str) -> Sym {
+        let up;
+        let key: &str = if s.bytes().any(|b| b.is_ascii_lowercase()) {
+            up = s.to_ascii_uppercase();
+            &up
+        } else {
+            s
+        };
+        if let Some(&id) = self.map.get(key) {
+            return id;
+        }
+        let id = self.names.len() as Sym;
+        self.names.push(key.into());
+        self.map.insert(key.into(), id);
+        id
+    }
+
+    /// The id of a handle if it was ever seen.
+    pub fn get(&self, s: &str) -> Option<Sym> {
+        self.map.get(s.to_ascii_uppercase().as_str()).copied()
+    }
+
+    /// The upper-case name of an id.
+    pub fn name(&self, id: Sym) -> &str {
+        self.names.get(id as usize).map(|s| &**s).unwrap_or("")
+    }
+
+    /// Number of distinct handles.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// True when nothing was interned.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// What a network's status says about who holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind {
+    /// Issued by a registry to its holder: ALLOCATED PA, ASSIGNED PI,
+    /// LEGACY, ALLOCATED-BY-RIR, *PORTABLE, LACNIC allocated/assigned, ...
+    Registry,
+    /// Made by a holder for someone else: SUB-ALLOCATED PA, ASSIGNED PA,
+    /// ALLOCATED-BY-LIR, ASSIGNED, *NON-PORTABLE, reallocated/reassigned, ...
+    Downstream,
+    /// Missing or not recognised.
+    Unknown,
+}
+
+/// Classifies a status value (compared case-insensitively).
+pub fn classify_status(status: &str) -> StatusKind {
+    let s = status.trim().to_ascii_uppercase();
+    match s.as_str() {
+        "ALLOCATED PA"
+        | "ALLOCATED UNSPECIFIED"
+        | "ALLOCATED-ASSIGNED PA"
+        | "ASSIGNED PI"
+        | "ASSIGNED ANYCAST"
+        | "LEGACY"
+        | "ALLOCATED-BY-RIR"
+        | "ALLOCATED PORTABLE"
+        | "ASSIGNED PORTABLE"
+        | "ALLOCATED"
+        | "ASSIGNED"
+        | "ALLOCATION"
+        | "ASSIGNMENT"
+        | "DIRECT ALLOCATION"
+        | "DIRECT ASSIGNMENT"
+        | "ALLOCATED PI" => StatusKind::Registry,
+        "SUB-ALLOCATED PA"
+        | "ASSIGNED PA"
+        | "ALLOCATED-BY-LIR"
+        | "AGGREGATED-BY-LIR"
+        | "LIR-PARTITIONED PA"
+        | "ALLOCATED NON-PORTABLE"
+        | "ASSIGNED NON-PORTABLE"
+        | "REALLOCATED"
+        | "REASSIGNED"
+        | "REALLOCATION"
+        | "REASSIGNMENT" => StatusKind::Downstream,
+        _ => StatusKind::Unknown,
+    }
+}
+
+/// The inet6num status `ASSIGNED` is downstream (an LIR's assignment), while
+/// LACNIC writes `assigned` for its own direct assignments in `inetnum`.
+fn classify(class: &str, status: &str) -> StatusKind {
+    if class == "inet6num" && status.trim().eq_ignore_ascii_case("ASSIGNED") {
+        return StatusKind::Downstream;
+    }
+    classify_status(status)
+}
+
+/// Network flags.
+pub mod flags {
+    /// A registry placeholder (never a holder, lessee or abuse source).
+    pub const PLACEHOLDER: u8 = 1;
+    /// `mnt-by` names a leasing platform's maintainer.
+    pub const PLATFORM: u8 = 2;
+    /// `mnt-by`/`mnt-lower` names a registry's own maintainer.
+    pub const RIR_MAINTAINED: u8 = 4;
+}
+
+/// Netnames of registry placeholder objects for space they do not manage.
+pub const PLACEHOLDER_NETNAMES: &[&str] = &[
+    "NON-RIPE-NCC-MANAGED-ADDRESS-BLOCK",
+    "IANA-BLOCK",
+    "IANA-BLK",
+    "IANA-NETBLOCK",
+    "IANA-V6-ROOT",
+    "ROOT",
+    "EU-ZZ-2001-0600",
+    "NON-AFRINIC-MANAGED-ADDRESS-BLOCK",
+    "NON-APNIC-MANAGED-ADDRESS-BLOCK",
+];
+
+/// `source:` values of objects mirrored from another database (NIRs, GRS,
+/// IRRs); they are shown but never name a holder.
+pub const MIRRORED_SOURCES: &[&str] = &[
+    "KRNIC", "JPNIC", "TWNIC", "CNNIC", "IRINN", "IDNIC", "VNNIC", "RADB", "JPIRR", "NTTCOM",
+    "LEVEL3", "ALTDB",
+];
+
+/// Registry maintainers: an object they maintain is where RIPE's abuse-c
+/// walk stops.
+pub const RIR_MAINTAINERS: &[&str] = &[
+    "RIPE-NCC-HM-MNT",
+    "RIPE-NCC-END-MNT",
+    "RIPE-NCC-LEGACY-MNT",
+    "RIPE-NCC-HM-PI-MNT",
+    "RIPE-NCC-RPSL-MNT",
+    "APNIC-HM",
+    "AFRINIC-HM-MNT",
+    "LACNIC-MNT",
+];
+
+/// An `inetnum`/`inet6num` (or LACNIC/ARIN equivalent).
+pub struct Network {
+    pub range: IpRange,
+    pub kind: StatusKind,
+    pub flags: u8,
+    pub org: Sym,
+    pub abuse_c: Sym,
+    pub mnt_irt: Sym,
+    /// Index into [`Registry::files`].
+    pub file: u16,
+    pub object: Object,
+}
+
+impl Network {
+    pub fn is_placeholder(&self) -> bool {
+        self.flags & flags::PLACEHOLDER != 0
+    }
+    pub fn platform_managed(&self) -> bool {
+        self.flags & flags::PLATFORM != 0
+    }
+}
+
+/// Classes of contact-like objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityClass {
+    Organisation,
+    Role,
+    Person,
+    Irt,
+    Mntner,
+}
+
+/// An organisation, role, person, irt or mntner.
+pub struct Entity {
+    pub class: EntityClass,
+    pub handle: Sym,
+    pub file: u16,
+    pub object: Object,
+}
+
+impl Entity {
+    /// The display name: org-name, role, person, irt name, or the handle.
+    pub fn name(&self) -> Option<&str> {
+        match self.class {
+            EntityClass::Organisation => self.object.get("org-name"),
+            EntityClass::Role => self.object.get("role"),
+            EntityClass::Person => self.object.get("person"),
+            EntityClass::Irt | EntityClass::Mntner => Some(self.object.key()),
+        }
+    }
+
+    /// The handle as written: `nic-hdl` for roles and persons, else the key.
+    pub fn handle_text(&self) -> &str {
+        match self.class {
+            EntityClass::Role | EntityClass::Person => {
+                self.object.get("nic-hdl").unwrap_or(self.object.key())
+            }
+            _ => self.object.key(),
+        }
+    }
+
+    /// The `abuse-mailbox`, if any.
+    pub fn abuse_mailbox(&self) -> Option<&str> {
+        self.object.get("abuse-mailbox").filter(|m| !m.is_empty())
+    }
+}
+
+/// An `aut-num` (single AS) or `as-block` (range).
+pub struct AutNum {
+    pub first: u32,
+    pub last: u32,
+    pub block: bool,
+    pub org: Sym,
+    pub abuse_c: Sym,
+    pub file: u16,
+    pub object: Object,
+}
+
+/// A reverse-DNS `domain` object.
+pub struct Domain {
+    /// Lower case, without a trailing dot.
+    pub name: Box<str>,
+    pub file: u16,
+    pub object: Object,
+}
+
+/// What one object became.
+pub enum Item {
+    Network(Network),
+    Entity(Entity),
+    AutNum(AutNum),
+    Domain(Domain),
+    /// A class tenure does not keep (route, as-set, ...).
+    Ignored(String),
+}
+
+/// Inputs that shape conversion: the leasing-platform maintainer list.
+#[derive(Default, Clone)]
+pub struct ConvertOptions {
+    /// Upper-case maintainer names of leasing platforms.
+    pub platform_maintainers: HashSet<String>,
+}
+
+fn any_in(obj: &Object, attrs: &[&str], set: impl Fn(&str) -> bool) -> bool {
+    attrs
+        .iter()
+        .any(|a| obj.list(a).any(|m| set(&m.to_ascii_uppercase())))
+}
+
+/// Parses an AS number: `AS64500`, `as64500` or LACNIC's bare `64500`.
+pub fn parse_asn(s: &str) -> Option<u32> {
+    let s = s.trim();
+    let digits = if s.len() > 2 && s[..2].eq_ignore_ascii_case("AS") {
+        &s[2..]
+    } else {
+        s
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Parses an AS range `AS1 - AS5` (also without blanks).
+pub fn parse_asn_range(s: &str) -> Option<(u32, u32)> {
+    let (a, b) = s.split_once('-')?;
+    let (a, b) = (parse_asn(a)?, parse_asn(b)?);
+    (a <= b).then_some((a, b))
+}
+
+/// Converts a parsed object into a model item, interning its references.
+pub fn convert(
+    obj: Object,
+    file: u16,
+    syms: &mut Interner,
+    opts: &ConvertOptions,
+) -> Result<Item, Skip> {
+    let skip = |reason, detail: String| Skip {
+        line: obj.line,
+        reason,
+        detail,
+    };
+    let mut sym = |s: Option<&str>| match s.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(h) => syms.intern(h),
+        None => NO_SYM,
+    };
+    let class = obj.class();
+    match class {
+        "inetnum" | "inet6num" | "nethandle" | "v6nethandle" => {
+            let key = if class.ends_with("nethandle") {
+                obj.get("netrange").unwrap_or("")
+            } else {
+                obj.key()
+            };
+            let range = parse_range(key).map_err(|e| skip(SkipReason::BadKey, e.to_string()))?;
+            let status = obj
+                .get("status")
+                .or_else(|| obj.get("nettype"))
+                .unwrap_or("");
+            let kind = classify(class, status);
+            let mut f = 0u8;
+            let netname = obj.get("netname").unwrap_or("");
+            let whole = range.start == 0 && range.end == range.family.max();
+            let mirrored = obj.get("source").is_some_and(|s| {
+                MIRRORED_SOURCES.iter().any(|m| s.eq_ignore_ascii_case(m))
+                    || s.to_ascii_uppercase().ends_with("-GRS")
+            });
+            if whole
+                || mirrored
+                || PLACEHOLDER_NETNAMES
+                    .iter()
+                    .any(|p| netname.eq_ignore_ascii_case(p))
+            {
+                f |= flags::PLACEHOLDER;
+            }
+            if any_in(&obj, &["mnt-by"], |m| opts.platform_maintainers.contains(m)) {
+                f |= flags::PLATFORM;
+            }
+            if any_in(&obj, &["mnt-by", "mnt-lower"], |m| {
+                RIR_MAINTAINERS.contains(&m)
+            }) {
+                f |= flags::RIR_MAINTAINED;
+            }
+            let org = sym(obj
+                .get("org")
+                .or_else(|| obj.get("ownerid"))
+                .or_else(|| obj.get("orgid")));
+            let abuse_c = sym(obj.get("abuse-c").or_else(|| obj.get("abusehandle")));
+            let mnt_irt = sym(obj.list("mnt-irt").next());
+            Ok(Item::Network(Network {
+                range,
+                kind,
+                flags: f,
+                org,
+                abuse_c,
+                mnt_irt,
+                file,
+                object: obj,
+            }))
+        }
+        "aut-num" | "as-block" => {
+            let (first, last) = if class == "aut-num" {
+                let n = parse_asn(obj.key()).ok_or_else(|| {
+                    skip(SkipReason::BadKey, format!("bad AS number '{}'", obj.key()))
+                })?;
+                (n, n)
+            } else {
+                parse_asn_range(obj.key()).ok_or_else(|| {
+                    skip(SkipReason::BadKey, format!("bad AS range '{}'", obj.key()))
+                })?
+            };
+            let org = sym(obj.get("org").or_else(|| obj.get("ownerid")));
+            let abuse_c = sym(obj.get("abuse-c"));
+            Ok(Item::AutNum(AutNum {
+                first,
+                last,
+                block: class == "as-block",
+                org,
+                abuse_c,
+                file,
+                object: obj,
+            }))
+        }
+        "organisation" | "role" | "person" | "irt" | "mntner" => {
+            let (ec, handle) = match class {
+                "organisation" => (EntityClass::Organisation, obj.key()),
+                "irt" => (EntityClass::Irt, obj.key()),
+                "mntner" => (EntityClass::Mntner, obj.key()),
+                c => {
+                    let h = obj.get("nic-hdl").ok_or_else(|| {
+                        skip(SkipReason::MissingAttribute, format!("{c} without nic-hdl"))
+                    })?;
+                    (
+                        if c == "role" {
+                            EntityClass::Role
+                        } else {
+                            EntityClass::Person
+                        },
+                        h,
+                    )
+                }
+            };
+            if handle.is_empty() || handle.contains(char::is_whitespace) {
+                return Err(skip(SkipReason::BadKey, format!("bad handle '{handle}'")));
+            }
+            let handle = syms.intern(handle);
+            let object = if ec == EntityClass::Mntner {
+                // name only: maintainers carry auth data tenure has no use for
+                let src = obj.get("source").unwrap_or("");
+                Object::from_attrs([("mntner", obj.key()), ("source", src)], obj.line)
+            } else {
+                obj
+            };
+            Ok(Item::Entity(Entity {
+                class: ec,
+                handle,
+                file,
+                object,
+            }))
+        }
+        "domain" => {
+            let name = obj.key().trim_end_matches('.').to_ascii_lowercase();
+            if name.is_empty() {
+                return Err(skip(SkipReason::BadKey, "empty domain name".into()));
+            }
+            Ok(Item::Domain(Domain {
+                name: name.into(),
+                file,
+                object: obj,
+            }))
+        }
+        other => Ok(Item::Ignored(other.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conv(attrs: &[(&str, &str)]) -> Result<Item, Skip> {
+        let mut syms = Interner::default();
+        let mut opts = ConvertOptions::default();
+        opts.platform_maintainers.insert("IPXO-MNT".into());
+        convert(
+            Object::from_attrs(attrs.iter().copied(), 1),
+            0,
+            &mut syms,
+            &opts,
+        )
+    }
+
+    #[test]
+    fn statuses() {
+        assert_eq!(classify_status("allocated pa"), StatusKind::Registry);
+        assert_eq!(classify_status("Assigned PA"), StatusKind::Downstream);
+        assert_eq!(
+            classify_status("ASSIGNED NON-PORTABLE"),
+            StatusKind::Downstream
+        );
+        assert_eq!(classify_status("reallocated"), StatusKind::Downstream);
+        assert_eq!(classify("inet6num", "ASSIGNED"), StatusKind::Downstream);
+        assert_eq!(classify("inetnum", "assigned"), StatusKind::Registry);
+        assert_eq!(classify_status("whatever"), StatusKind::Unknown);
+    }
+
+    #[test]
+    fn network_flags_and_refs() {
+        let Ok(Item::Network(n)) = conv(&[
+            ("inetnum", "192.0.2.128 - 192.0.2.191"),
+            ("netname", "LEASED"),
+            ("org", "org-lessee1-test"),
+            ("status", "SUB-ALLOCATED PA"),
+            ("mnt-by", "HOLDER-MNT, ipxo-mnt"),
+            ("source", "TEST"),
+        ]) else {
+            panic!()
+        };
+        assert!(n.platform_managed());
+        assert!(!n.is_placeholder());
+        assert_eq!(n.kind, StatusKind::Downstream);
+        let Ok(Item::Network(p)) = conv(&[
+            ("inetnum", "0.0.0.0 - 255.255.255.255"),
+            ("netname", "IANA-BLK"),
+        ]) else {
+            panic!()
+        };
+        assert!(p.is_placeholder());
+        let Err(e) = conv(&[("inetnum", "192.0.2.300 - 192.0.2.1")]) else {
+            panic!()
+        };
+        assert_eq!(e.reason, SkipReason::BadKey);
+        let Err(e) = conv(&[("role", "Abuse")]) else {
+            panic!()
+        };
+        assert_eq!(e.reason, SkipReason::MissingAttribute);
+    }
+
+    #[test]
+    fn asns() {
+        assert_eq!(parse_asn("AS64500"), Some(64500));
+        assert_eq!(parse_asn("as64500"), Some(64500));
+        assert_eq!(parse_asn("278"), Some(278));
+        assert_eq!(parse_asn("AS"), None);
+        assert_eq!(parse_asn("AS-FOO"), None);
+        assert_eq!(parse_asn_range("AS1877 - AS1901"), Some((1877, 1901)));
+        assert_eq!(parse_asn_range("AS5-AS1"), None);
+    }
+}

@@ -1,0 +1,393 @@
+//! Queries and answers, independent of any transport.
+//!
+//! [`parse_query`] turns a client's text into a [`Query`] (or says precisely
+//! what is wrong with it); [`answer`] turns a query and a snapshot into an
+//! [`Answer`]: the matching objects, and for address space the chain of
+//! less specifics with the holder, lessee and abuse contact. WHOIS text,
+//! RDAP JSON, the lookup page and the CLI all render the same `Answer`.
+
+use crate::addr::{parse_query_range, AddrError, IpRange};
+use crate::lease::{self, Abuse, HolderOrigin, Resolution};
+use crate::model::{parse_asn, parse_asn_range};
+use crate::snapshot::{NetId, Snapshot};
+use serde_json::{json, Value};
+
+/// A parsed query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Query {
+    /// An address, a prefix or a range.
+    Range(IpRange),
+    /// One AS number.
+    Asn(u32),
+    /// An AS range `AS1 - AS5`.
+    AsnRange(u32, u32),
+    /// An object handle or name (organisation, role, person, irt, mntner,
+    /// reverse domain), compared case-insensitively.
+    Handle(String),
+}
+
+/// Why a query was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// Nothing was asked.
+    #[error("empty query")]
+    Empty,
+    /// An address, prefix or range notation that is not valid.
+    #[error(transparent)]
+    Address(#[from] AddrError),
+    /// An AS number or range that is not valid.
+    #[error("'{0}' is not a valid AS number or AS range")]
+    BadAsn(String),
+    /// Characters no handle or address may contain.
+    #[error("'{0}' is not an address, AS number or handle")]
+    BadKey(String),
+}
+
+/// Parses a query key.
+pub fn parse_query(text: &str) -> Result<Query, QueryError> {
+    let s = text.trim();
+    if s.is_empty() {
+        return Err(QueryError::Empty);
+    }
+    let upper = s.to_ascii_uppercase();
+    if upper.starts_with("AS") && upper[2..].starts_with(|c: char| c.is_ascii_digit()) {
+        if s.contains('-') {
+            return parse_asn_range(s)
+                .map(|(a, b)| Query::AsnRange(a, b))
+                .ok_or_else(|| QueryError::BadAsn(s.into()));
+        }
+        return parse_asn(s)
+            .map(Query::Asn)
+            .ok_or_else(|| QueryError::BadAsn(s.into()));
+    }
+    if looks_like_address(s) {
+        return Ok(Query::Range(parse_query_range(s)?));
+    }
+    let handle_ok = s.len() <= 255
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'@'));
+    if !handle_ok {
+        return Err(QueryError::BadKey(s.chars().take(80).collect()));
+    }
+    Ok(Query::Handle(s.to_string()))
+}
+
+/// True for text made only of what addresses, prefixes and ranges use,
+/// with a `.` or `:` (so `10.1` and `dead::beef` are addresses, and wrong
+/// ones get an address error rather than a handle lookup).
+fn looks_like_address(s: &str) -> bool {
+    let chars_ok = s
+        .bytes()
+        .all(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'/' | b'-' | b' '));
+    let all_digits_ipv4 = s
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'/' | b'-' | b' '));
+    (s.contains(':') && chars_ok) || (s.contains('.') && all_digits_ipv4)
+}
+
+/// An object an answer refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjRef {
+    Network(NetId),
+    Entity(u32),
+    AutNum(u32),
+    Domain(u32),
+}
+
+/// The answer to an address, prefix or range query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkAnswer {
+    pub range: IpRange,
+    /// Networks containing the whole queried range, most specific first.
+    pub chain: Vec<NetId>,
+    /// Index into the delegated records of the authoritative registry's record.
+    pub delegation: Option<u32>,
+    pub resolution: Resolution,
+}
+
+impl NetworkAnswer {
+    /// The network the answer is about: the most specific one that is not
+    /// a registry placeholder; a placeholder only when no delegated record
+    /// says more.
+    pub fn network(&self, snap: &Snapshot) -> Option<NetId> {
+        let real = self
+            .chain
+            .iter()
+            .copied()
+            .find(|&id| !snap.net(id).is_placeholder());
+        match (real, self.delegation) {
+            (Some(id), _) => Some(id),
+            (None, Some(_)) => None,
+            (None, None) => self.chain.first().copied(),
+        }
+    }
+}
+
+/// What a query found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// Address space: the chain and who holds, uses and takes abuse for it.
+    Network(NetworkAnswer),
+    /// Objects found by AS number or handle, with the abuse contact of the first.
+    Objects {
+        objects: Vec<ObjRef>,
+        abuse: Option<Abuse>,
+    },
+    /// Nothing matched.
+    NotFound,
+}
+
+/// Answers a query from one snapshot.
+pub fn answer(snap: &Snapshot, q: &Query) -> Answer {
+    match q {
+        Query::Range(r) => answer_range(snap, r),
+        Query::Asn(n) => answer_asn(snap, *n, *n),
+        Query::AsnRange(a, b) => answer_asn(snap, *a, *b),
+        Query::Handle(h) => answer_handle(snap, h),
+    }
+}
+
+/// Answers an address, prefix or range.
+pub fn answer_range(snap: &Snapshot, r: &IpRange) -> Answer {
+    let chain = snap.covering(r);
+    let delegation = snap.delegation(r);
+    if chain.is_empty() && delegation.is_none() {
+        return Answer::NotFound;
+    }
+    let resolution = lease::resolve(snap, &chain, delegation.and_then(|d| snap.deleg(d)));
+    Answer::Network(NetworkAnswer {
+        range: *r,
+        chain,
+        delegation,
+        resolution,
+    })
+}
+
+fn answer_asn(snap: &Snapshot, first: u32, last: u32) -> Answer {
+    let ids = snap.autnums(first, last);
+    if ids.is_empty() {
+        return Answer::NotFound;
+    }
+    let a = &snap.reg.autnums[ids[0] as usize];
+    let abuse = lease::abuse_of(snap, a.abuse_c, a.org, a.object.key());
+    Answer::Objects {
+        objects: ids.into_iter().map(ObjRef::AutNum).collect(),
+        abuse,
+    }
+}
+
+fn answer_handle(snap: &Snapshot, h: &str) -> Answer {
+    if let Some(e) = snap.entity(h) {
+        let i = snap.reg.entity_by_handle[&e.handle];
+        let key = e.handle_text();
+        let abuse = lease::abuse_of(snap, crate::model::NO_SYM, e.handle, key).or_else(|| {
+            e.abuse_mailbox().map(|m| Abuse {
+                mailbox: m.into(),
+                from_handle: key.into(),
+                via: key.into(),
+            })
+        });
+        return Answer::Objects {
+            objects: vec![ObjRef::Entity(i)],
+            abuse,
+        };
+    }
+    if let Some(d) = snap.domain(h) {
+        return Answer::Objects {
+            objects: vec![ObjRef::Domain(d)],
+            abuse: None,
+        };
+    }
+    Answer::NotFound
+}
+
+/// The stored object behind a reference.
+pub fn object(snap: &Snapshot, r: ObjRef) -> &crate::rpsl::Object {
+    match r {
+        ObjRef::Network(i) => &snap.net(i).object,
+        ObjRef::Entity(i) => &snap.reg.entities[i as usize].object,
+        ObjRef::AutNum(i) => &snap.reg.autnums[i as usize].object,
+        ObjRef::Domain(i) => &snap.reg.domains[i as usize].object,
+    }
+}
+
+/// The key an object is known by: `nic-hdl` for roles and persons.
+pub fn display_key(snap: &Snapshot, r: ObjRef) -> &str {
+    match r {
+        ObjRef::Entity(i) => snap.reg.entities[i as usize].handle_text(),
+        _ => object(snap, r).key(),
+    }
+}
+
+/// `file:line` of an object, for provenance.
+pub fn origin(snap: &Snapshot, r: ObjRef) -> String {
+    let file = match r {
+        ObjRef::Network(i) => snap.net(i).file,
+        ObjRef::Entity(i) => snap.reg.entities[i as usize].file,
+        ObjRef::AutNum(i) => snap.reg.autnums[i as usize].file,
+        ObjRef::Domain(i) => snap.reg.domains[i as usize].file,
+    };
+    format!("{}:{}", snap.file(file).display(), object(snap, r).line)
+}
+
+fn abuse_json(a: &Option<Abuse>) -> Value {
+    match a {
+        Some(a) => json!({"mailbox": a.mailbox, "from_handle": a.from_handle, "via": a.via}),
+        None => Value::Null,
+    }
+}
+
+fn object_json(snap: &Snapshot, r: ObjRef) -> Value {
+    let o = object(snap, r);
+    let attrs: Vec<Value> = o.attrs().map(|(n, v)| json!([n, v])).collect();
+    json!({
+        "class": o.class(),
+        "key": display_key(snap, r),
+        "source": o.get("source"),
+        "origin": origin(snap, r),
+        "attributes": attrs,
+    })
+}
+
+/// The `tenure lookup --json` form of an answer.
+pub fn to_json(snap: &Snapshot, query: &str, a: &Answer) -> Value {
+    match a {
+        Answer::NotFound => json!({
+            "query": query, "found": false, "message": "no entries found",
+            "network": null, "holder": null, "lessee": null, "abuse": null, "less_specifics": [],
+        }),
+        Answer::Objects { objects, abuse } => json!({
+            "query": query,
+            "found": true,
+            "objects": objects.iter().map(|r| object_json(snap, *r)).collect::<Vec<_>>(),
+            "abuse": abuse_json(abuse),
+        }),
+        Answer::Network(na) => {
+            let deleg = na.delegation.and_then(|i| snap.deleg(i));
+            let network = match na.network(snap) {
+                Some(id) => {
+                    let n = snap.net(id);
+                    json!({
+                        "handle": n.object.key(),
+                        "class": n.object.class(),
+                        "start": n.range.start_addr().to_string(),
+                        "end": n.range.end_addr().to_string(),
+                        "prefix": n.range.prefix_len().map(|_| n.range.to_prefix_or_range()),
+                        "status": n.object.get("status").or_else(|| n.object.get("nettype")),
+                        "netname": n.object.get("netname"),
+                        "country": n.object.get("country"),
+                        "source": n.object.get("source"),
+                        "origin": origin(snap, ObjRef::Network(id)),
+                    })
+                }
+                None => match deleg {
+                    Some(d) => {
+                        let r = match &d.record.resource {
+                            crate::delegated::Resource::Ip(r) => *r,
+                            crate::delegated::Resource::Asn(..) => na.range,
+                        };
+                        json!({
+                            "handle": r.to_string(),
+                            "class": "delegation",
+                            "start": r.start_addr().to_string(),
+                            "end": r.end_addr().to_string(),
+                            "prefix": r.prefix_len().map(|_| r.to_prefix_or_range()),
+                            "status": &*d.record.status,
+                            "netname": null,
+                            "country": &*d.record.cc,
+                            "source": &*d.record.registry,
+                            "origin": format!("{}:{}", snap.file(d.file).display(), d.record.line),
+                        })
+                    }
+                    None => Value::Null,
+                },
+            };
+            let res = &na.resolution;
+            let holder = match &res.holder {
+                Some(h) => {
+                    let (network, registry) = match &h.origin {
+                        HolderOrigin::Network(id) => {
+                            (Some(snap.net(*id).object.key().to_string()), None)
+                        }
+                        HolderOrigin::Delegated { registry } => (None, Some(registry.clone())),
+                    };
+                    json!({"handle": h.handle, "name": h.name, "network": network, "registry": registry})
+                }
+                None => Value::Null,
+            };
+            let lessee = match &res.lessee {
+                Some(l) => json!({
+                    "handle": l.handle,
+                    "name": l.name,
+                    "source": "registry",
+                    "platform_managed": l.platform_managed,
+                    "network": snap.net(l.network).object.key(),
+                }),
+                None => Value::Null,
+            };
+            json!({
+                "query": query,
+                "found": true,
+                "network": network,
+                "holder": holder,
+                "lessee": lessee,
+                "abuse": abuse_json(&res.abuse),
+                "registry": deleg.map(|d| &*d.record.registry),
+                "less_specifics": na.chain.iter().skip(1).map(|&id| snap.net(id).object.key()).collect::<Vec<_>>(),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_kinds() {
+        assert!(matches!(parse_query("192.0.2.77"), Ok(Query::Range(_))));
+        assert!(matches!(parse_query("2001:db8:5::1"), Ok(Query::Range(_))));
+        assert!(matches!(parse_query("192.0.2.0/24"), Ok(Query::Range(_))));
+        assert!(matches!(
+            parse_query("192.0.2.0 - 192.0.2.9"),
+            Ok(Query::Range(_))
+        ));
+        assert_eq!(parse_query("AS64500"), Ok(Query::Asn(64500)));
+        assert_eq!(parse_query("as64500"), Ok(Query::Asn(64500)));
+        assert_eq!(
+            parse_query("AS64496 - AS64511"),
+            Ok(Query::AsnRange(64496, 64511))
+        );
+        assert_eq!(
+            parse_query("org-example1-test"),
+            Ok(Query::Handle("org-example1-test".into()))
+        );
+        assert_eq!(
+            parse_query("2.0.192.in-addr.arpa"),
+            Ok(Query::Handle("2.0.192.in-addr.arpa".into()))
+        );
+    }
+
+    #[test]
+    fn malformed_queries_say_why() {
+        assert!(matches!(parse_query("10.1"), Err(QueryError::Address(_))));
+        assert!(matches!(
+            parse_query("192.0.2.300"),
+            Err(QueryError::Address(_))
+        ));
+        assert!(matches!(
+            parse_query("192.0.2.1/24"),
+            Err(QueryError::Address(AddrError::HostBits(_)))
+        ));
+        assert!(matches!(
+            parse_query("AS99999999999"),
+            Err(QueryError::BadAsn(_))
+        ));
+        assert!(matches!(
+            parse_query("AS5 - AS1"),
+            Err(QueryError::BadAsn(_))
+        ));
+        assert!(matches!(parse_query("foo bar"), Err(QueryError::BadKey(_))));
+        assert!(matches!(parse_query("  "), Err(QueryError::Empty)));
+    }
+}

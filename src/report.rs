@@ -1,0 +1,115 @@
+//! The `tenure check` report: what a load kept and skipped, and what it cost.
+
+use crate::snapshot::Snapshot;
+use serde_json::json;
+use std::fmt::Write;
+
+/// Resident memory of this process, from `/proc/self/status` (Linux).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Memory {
+    /// Current resident set, bytes.
+    pub rss: u64,
+    /// Peak resident set, bytes.
+    pub peak_rss: u64,
+}
+
+/// Reads the process's memory figures; zeros where unavailable.
+pub fn memory() -> Memory {
+    let text = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(|kb| kb * 1024)
+            .unwrap_or(0)
+    };
+    Memory {
+        rss: field("VmRSS:"),
+        peak_rss: field("VmHWM:"),
+    }
+}
+
+fn mib(b: u64) -> f64 {
+    b as f64 / (1024.0 * 1024.0)
+}
+
+/// Human-readable report.
+pub fn render(snap: &Snapshot, secs: f64, mem: &Memory) -> String {
+    let r = &snap.report;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "loaded {} objects from {} files in {:.2} s (parse {:.2} s); resident {:.1} MiB, peak {:.1} MiB",
+        r.objects_total(),
+        r.files.len(),
+        secs,
+        r.seconds,
+        mib(mem.rss),
+        mib(mem.peak_rss)
+    );
+    s.push_str("\nfiles:\n");
+    for f in &r.files {
+        let _ = writeln!(
+            s,
+            "  {:<48} {:<9} {:>10} objects {:>7} skipped {:>8.2} s",
+            f.path.display(),
+            f.kind,
+            f.objects,
+            f.skipped,
+            f.seconds
+        );
+    }
+    s.push_str("\nobjects by source and class:\n");
+    for (source, classes) in &r.objects {
+        let list: Vec<String> = classes.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        let name = if source.is_empty() {
+            "(no source)"
+        } else {
+            source
+        };
+        let _ = writeln!(s, "  {:<12} {}", name, list.join(", "));
+    }
+    if !r.ignored.is_empty() {
+        let list: Vec<String> = r.ignored.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        let _ = writeln!(s, "  (not kept)   {}", list.join(", "));
+    }
+    if !r.delegations.is_empty() {
+        s.push_str("\ndelegated records by registry:\n");
+        for (reg, n) in &r.delegations {
+            let _ = writeln!(s, "  {reg:<12} {n}");
+        }
+    }
+    let _ = writeln!(s, "\nskipped: {}", r.skipped_total());
+    for (reason, st) in &r.skipped {
+        let _ = writeln!(s, "  {reason}: {}", st.count);
+        for e in &st.examples {
+            let _ = writeln!(s, "    {e}");
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\nindex: {} networks, {} aut-num/as-block, {} entities, {} domains, {} delegated records",
+        snap.networks(),
+        snap.reg.autnums.len(),
+        snap.reg.entities.len(),
+        snap.reg.domains.len(),
+        snap.reg.delegations.len()
+    );
+    s
+}
+
+/// The same report as JSON.
+pub fn to_json(snap: &Snapshot, secs: f64, mem: &Memory) -> serde_json::Value {
+    json!({
+        "seconds": secs,
+        "rss_bytes": mem.rss,
+        "peak_rss_bytes": mem.peak_rss,
+        "networks": snap.networks(),
+        "autnums": snap.reg.autnums.len(),
+        "entities": snap.reg.entities.len(),
+        "domains": snap.reg.domains.len(),
+        "delegations": snap.reg.delegations.len(),
+        "report": serde_json::to_value(&snap.report).unwrap_or_default(),
+    })
+}

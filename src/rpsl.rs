@@ -1,0 +1,526 @@
+//! RPSL text (RFC 2622, as the RIRs publish it) to objects.
+//!
+//! Depends on nothing else in the crate. Two stages, so a loader can run
+//! them on two threads:
+//! 1. [`Splitter`] reads a byte stream line by line (bounded lines, CRLF
+//!    accepted), drops `#`/`%` comment lines, cuts objects at blank or
+//!    whitespace-only lines and yields each as a [`RawObject`] with its first
+//!    line number. Nothing is decoded here, so a multi-GB dump is never held
+//!    as text twice.
+//! 2. [`parse_object`] decodes one raw object (UTF-8, Latin-1, or UTF-8 with
+//!    a per-object Latin-1 fallback), strips end-of-line `#` comments, joins
+//!    continuation lines (space, tab or `+`; a lone `+` is an empty line) with
+//!    one space, lower-cases attribute names and builds an [`Object`].
+//!
+//! Malformed objects come back as [`Skip`] with the reason and line; they
+//! never stop the stream. I/O errors (unreadable or truncated input) do.
+
+use std::io::{self, BufRead};
+
+/// Largest object kept, in bytes of raw text; larger ones are skipped.
+pub const MAX_OBJECT_BYTES: usize = 256 * 1024;
+/// Longest line kept; a longer line makes its object oversized.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// How the bytes of a dump are decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Encoding {
+    /// UTF-8, falling back to Latin-1 for an object that is not valid UTF-8.
+    #[default]
+    Auto,
+    /// Strict UTF-8: an object that is not valid UTF-8 is skipped.
+    #[serde(rename = "utf-8")]
+    Utf8,
+    /// ISO-8859-1: every byte is one character.
+    #[serde(rename = "latin-1")]
+    Latin1,
+}
+
+impl std::str::FromStr for Encoding {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Ok(Encoding::Auto),
+            "utf-8" | "utf8" => Ok(Encoding::Utf8),
+            "latin-1" | "latin1" | "iso-8859-1" => Ok(Encoding::Latin1),
+            other => Err(format!("unknown encoding '{other}' (auto, utf-8, latin-1)")),
+        }
+    }
+}
+
+/// One object's raw lines (comment lines removed, CR stripped, each line
+/// ending in `\n`) and the number of its first line in the file.
+#[derive(Debug, Clone)]
+pub struct RawObject {
+    pub line: u32,
+    pub data: Vec<u8>,
+}
+
+/// Why an object was skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SkipReason {
+    /// The object's first line is not `class: key`.
+    NoClassLine,
+    /// A line inside the object is neither an attribute nor a continuation.
+    BadAttributeLine,
+    /// The object or one of its lines is larger than the limits.
+    Oversized,
+    /// Strict UTF-8 was asked for and the object is not valid UTF-8.
+    InvalidUtf8,
+    /// A legacy IRRd deleted-object marker (`*xx` class).
+    DeletedObject,
+    /// The primary key (range, prefix, AS number) could not be parsed.
+    BadKey,
+    /// A required attribute is missing.
+    MissingAttribute,
+}
+
+impl SkipReason {
+    /// A short stable name for reports and metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::NoClassLine => "no class line",
+            SkipReason::BadAttributeLine => "bad attribute line",
+            SkipReason::Oversized => "oversized object",
+            SkipReason::InvalidUtf8 => "invalid utf-8",
+            SkipReason::DeletedObject => "deleted object marker",
+            SkipReason::BadKey => "bad primary key",
+            SkipReason::MissingAttribute => "missing attribute",
+        }
+    }
+}
+
+/// A skipped object: where it started, why, and a detail for the operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip {
+    pub line: u32,
+    pub reason: SkipReason,
+    pub detail: String,
+}
+
+/// A parsed object. Attributes are kept in order as `name:value` lines with
+/// lower-case names and one-line values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Object {
+    text: Box<str>,
+    /// First line of the object in its file.
+    pub line: u32,
+}
+
+impl Object {
+    /// Builds an object from `(name, value)` pairs (names are lower-cased).
+    pub fn from_attrs<'a>(attrs: impl IntoIterator<Item = (&'a str, &'a str)>, line: u32) -> Self {
+        let mut text = String::new();
+        for (n, v) in attrs {
+            text.push_str(&n.to_ascii_lowercase());
+            text.push(':');
+            text.push_str(v);
+            text.push('\n');
+        }
+        Object {
+            text: text.into_boxed_str(),
+            line,
+        }
+    }
+
+    /// The class: the first attribute's name.
+    pub fn class(&self) -> &str {
+        self.attrs().next().map(|(n, _)| n).unwrap_or("")
+    }
+
+    /// The primary key as written: the first attribute's value.
+    pub fn key(&self) -> &str {
+        self.attrs().next().map(|(_, v)| v).unwrap_or("")
+    }
+
+    /// All attributes in order.
+    pub fn attrs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.text.lines().filter_map(|l| l.split_once(':'))
+    }
+
+    /// The first value of an attribute (name in lower case).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.attrs().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    /// Every value of an attribute (name in lower case).
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.attrs()
+            .filter(move |(n, _)| *n == name)
+            .map(|(_, v)| v)
+    }
+
+    /// Every comma-separated item of every value of an attribute.
+    pub fn list<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.get_all(name)
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// Size of the stored text in bytes.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// RPSL text with values aligned at column 16, as RIPE prints objects.
+    pub fn render(&self, out: &mut String) {
+        for (n, v) in self.attrs() {
+            out.push_str(n);
+            out.push(':');
+            let pad = 16usize.saturating_sub(n.len() + 1).max(1);
+            for _ in 0..pad {
+                out.push(' ');
+            }
+            out.push_str(v);
+            out.push('\n');
+        }
+    }
+}
+
+/// Cuts a byte stream into raw objects.
+pub struct Splitter<R> {
+    reader: R,
+    line_no: u32,
+    line: Vec<u8>,
+    done: bool,
+}
+
+impl<R: BufRead> Splitter<R> {
+    pub fn new(reader: R) -> Self {
+        Splitter {
+            reader,
+            line_no: 0,
+            line: Vec::with_capacity(256),
+            done: false,
+        }
+    }
+
+    /// Reads one line into `self.line` (without the newline or CR). Returns
+    /// `Ok(None)` at end of input, `Ok(Some(too_long))` otherwise.
+    fn read_line(&mut self) -> io::Result<Option<bool>> {
+        self.line.clear();
+        let mut too_long = false;
+        let mut any = false;
+        loop {
+            let buf = match self.reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if buf.is_empty() {
+                break;
+            }
+            any = true;
+            let (chunk, found) = match memchr::memchr(b'\n', buf) {
+                Some(i) => (&buf[..i], Some(i)),
+                None => (buf, None),
+            };
+            if self.line.len() + chunk.len() <= MAX_LINE_BYTES {
+                self.line.extend_from_slice(chunk);
+            } else {
+                too_long = true;
+            }
+            match found {
+                Some(i) => {
+                    self.reader.consume(i + 1);
+                    break;
+                }
+                None => {
+                    let n = buf.len();
+                    self.reader.consume(n);
+                }
+            }
+        }
+        if !any {
+            return Ok(None);
+        }
+        self.line_no = self.line_no.saturating_add(1);
+        if self.line.last() == Some(&b'\r') {
+            self.line.pop();
+        }
+        Ok(Some(too_long))
+    }
+
+    /// The next object, a skipped (oversized) object, or `None` at the end.
+    pub fn next_object(&mut self) -> io::Result<Option<Result<RawObject, Skip>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut data: Vec<u8> = Vec::new();
+        let mut first_line = 0u32;
+        let mut oversized = false;
+        loop {
+            let Some(too_long) = self.read_line()? else {
+                self.done = true;
+                break;
+            };
+            let blank = !too_long && self.line.iter().all(|b| b.is_ascii_whitespace());
+            if blank {
+                if first_line == 0 {
+                    continue;
+                }
+                break;
+            }
+            let c = self.line.first().copied().unwrap_or(b' ');
+            if !too_long && (c == b'#' || c == b'%') {
+                continue; // comment line, between or inside objects
+            }
+            if first_line == 0 {
+                first_line = self.line_no;
+            }
+            if too_long || data.len() + self.line.len() + 1 > MAX_OBJECT_BYTES {
+                oversized = true;
+            }
+            if !oversized {
+                data.extend_from_slice(&self.line);
+                data.push(b'\n');
+            }
+        }
+        if first_line == 0 {
+            return Ok(None);
+        }
+        if oversized {
+            return Ok(Some(Err(Skip {
+                line: first_line,
+                reason: SkipReason::Oversized,
+                detail: format!(
+                    "object larger than {MAX_OBJECT_BYTES} bytes or a line over {MAX_LINE_BYTES}"
+                ),
+            })));
+        }
+        Ok(Some(Ok(RawObject {
+            line: first_line,
+            data,
+        })))
+    }
+}
+
+fn decode(data: &[u8], enc: Encoding) -> Option<std::borrow::Cow<'_, str>> {
+    match enc {
+        Encoding::Latin1 => Some(latin1(data)),
+        Encoding::Utf8 => std::str::from_utf8(data).ok().map(Into::into),
+        Encoding::Auto => Some(match std::str::from_utf8(data) {
+            Ok(s) => s.into(),
+            Err(_) => latin1(data),
+        }),
+    }
+}
+
+fn latin1(data: &[u8]) -> std::borrow::Cow<'_, str> {
+    data.iter().map(|&b| b as char).collect::<String>().into()
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'/' || b == b'*')
+}
+
+/// Strips an end-of-line `#` comment and surrounding blanks.
+fn strip_comment(v: &str) -> &str {
+    match v.find('#') {
+        Some(i) => v[..i].trim(),
+        None => v.trim(),
+    }
+}
+
+/// Parses one raw object.
+pub fn parse_object(raw: &RawObject, enc: Encoding) -> Result<Object, Skip> {
+    let skip = |reason, detail: String| Skip {
+        line: raw.line,
+        reason,
+        detail,
+    };
+    let text = decode(&raw.data, enc)
+        .ok_or_else(|| skip(SkipReason::InvalidUtf8, "object is not valid UTF-8".into()))?;
+    let mut out = String::with_capacity(text.len());
+    // value pieces of the attribute being built
+    let mut have_attr = false;
+    let mut value_empty = true;
+    for (i, line) in text.lines().enumerate() {
+        let first = line.as_bytes().first().copied().unwrap_or(b' ');
+        if first == b' ' || first == b'\t' || first == b'+' {
+            if !have_attr {
+                return Err(skip(
+                    SkipReason::NoClassLine,
+                    "object starts with a continuation line".into(),
+                ));
+            }
+            let piece = strip_comment(&line[1..]);
+            if !piece.is_empty() {
+                if !value_empty {
+                    out.push(' ');
+                }
+                out.push_str(piece);
+                value_empty = false;
+            }
+            continue;
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            let reason = if have_attr {
+                SkipReason::BadAttributeLine
+            } else {
+                SkipReason::NoClassLine
+            };
+            return Err(skip(
+                reason,
+                format!(
+                    "line {}: '{}' is not 'name: value'",
+                    raw.line as usize + i,
+                    clip(line)
+                ),
+            ));
+        };
+        if !valid_name(name) {
+            let reason = if have_attr {
+                SkipReason::BadAttributeLine
+            } else {
+                SkipReason::NoClassLine
+            };
+            return Err(skip(
+                reason,
+                format!(
+                    "line {}: bad attribute name '{}'",
+                    raw.line as usize + i,
+                    clip(name)
+                ),
+            ));
+        }
+        if !have_attr && name.starts_with("*xx") {
+            return Err(skip(
+                SkipReason::DeletedObject,
+                format!("class '{}'", clip(name)),
+            ));
+        }
+        if have_attr {
+            out.push('\n');
+        }
+        for c in name.chars() {
+            out.push(c.to_ascii_lowercase());
+        }
+        out.push(':');
+        let v = strip_comment(value);
+        out.push_str(v);
+        value_empty = v.is_empty();
+        have_attr = true;
+    }
+    if !have_attr {
+        return Err(skip(SkipReason::NoClassLine, "empty object".into()));
+    }
+    out.push('\n');
+    Ok(Object {
+        text: out.into_boxed_str(),
+        line: raw.line,
+    })
+}
+
+fn clip(s: &str) -> String {
+    s.chars().take(60).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn objects(input: &[u8], enc: Encoding) -> Vec<Result<Object, Skip>> {
+        let mut sp = Splitter::new(input);
+        let mut out = Vec::new();
+        while let Some(r) = sp.next_object().unwrap() {
+            out.push(r.and_then(|raw| parse_object(&raw, enc)));
+        }
+        out
+    }
+
+    #[test]
+    fn continuation_comments_crlf_and_case() {
+        let input = b"# header\r\n%comment\r\n\r\ninetnum:  192.0.2.0 - 192.0.2.255 # eol\r\nNetName: EX\r\ndescr: first\r\n second # gone\r\n+\r\n\tthird\r\n+ fourth\r\nStatus: assigned pa\r\n   \r\n% between\r\nperson: A\r\nnic-hdl: A1\r\n";
+        let v = objects(input, Encoding::Auto);
+        assert_eq!(v.len(), 2);
+        let o = v[0].as_ref().unwrap();
+        assert_eq!(o.line, 4);
+        assert_eq!(o.class(), "inetnum");
+        assert_eq!(o.key(), "192.0.2.0 - 192.0.2.255");
+        assert_eq!(o.get("netname"), Some("EX"));
+        assert_eq!(o.get("descr"), Some("first second third fourth"));
+        assert_eq!(o.get("status"), Some("assigned pa"));
+        let p = v[1].as_ref().unwrap();
+        assert_eq!(p.line, 14);
+        assert_eq!(p.get("nic-hdl"), Some("A1"));
+    }
+
+    #[test]
+    fn encodings() {
+        let latin = b"organisation: ORG-A\norg-name: Funda\xe7\xe3o\n";
+        let auto = objects(latin, Encoding::Auto);
+        assert_eq!(auto[0].as_ref().unwrap().get("org-name"), Some("Fundação"));
+        let strict = objects(latin, Encoding::Utf8);
+        assert_eq!(
+            strict[0].as_ref().unwrap_err().reason,
+            SkipReason::InvalidUtf8
+        );
+        let utf8 = "organisation: ORG-B\norg-name: Müller\n".as_bytes();
+        assert_eq!(
+            objects(utf8, Encoding::Auto)[0]
+                .as_ref()
+                .unwrap()
+                .get("org-name"),
+            Some("Müller")
+        );
+        // the same bytes read as Latin-1 are mojibake, but not an error
+        assert_eq!(
+            objects(utf8, Encoding::Latin1)[0]
+                .as_ref()
+                .unwrap()
+                .get("org-name"),
+            Some("MÃ¼ller")
+        );
+    }
+
+    #[test]
+    fn malformed_objects_are_skipped_with_line() {
+        let input = b" leading continuation\nfoo: bar\n\ninetnum: 1\nthis is not an attribute\n\n*xxte: 1.2.3.0/24\norigin: AS1\n\naut-num: AS1\n";
+        let v = objects(input, Encoding::Auto);
+        assert_eq!(v.len(), 4);
+        assert_eq!(v[0].as_ref().unwrap_err().reason, SkipReason::NoClassLine);
+        assert_eq!(v[0].as_ref().unwrap_err().line, 1);
+        let e = v[1].as_ref().unwrap_err();
+        assert_eq!((e.reason, e.line), (SkipReason::BadAttributeLine, 4));
+        assert!(e.detail.contains("line 5"), "{}", e.detail);
+        assert_eq!(v[2].as_ref().unwrap_err().reason, SkipReason::DeletedObject);
+        assert_eq!(v[3].as_ref().unwrap().key(), "AS1");
+    }
+
+    #[test]
+    fn oversized_objects_and_lines_are_bounded() {
+        let mut input = b"remarks: x\n".to_vec();
+        for _ in 0..(MAX_OBJECT_BYTES / 10) {
+            input.extend_from_slice(b"remarks: yyyyyyyyyy\n");
+        }
+        input.extend_from_slice(b"\naut-num: AS2\n\nremarks: ");
+        input.extend(std::iter::repeat_n(b'z', MAX_LINE_BYTES + 10));
+        input.extend_from_slice(b"\n\naut-num: AS3");
+        let v = objects(&input, Encoding::Auto);
+        assert_eq!(v.len(), 4);
+        assert_eq!(v[0].as_ref().unwrap_err().reason, SkipReason::Oversized);
+        assert_eq!(v[1].as_ref().unwrap().key(), "AS2");
+        assert_eq!(v[2].as_ref().unwrap_err().reason, SkipReason::Oversized);
+        assert_eq!(v[3].as_ref().unwrap().key(), "AS3");
+    }
+
+    #[test]
+    fn render_aligns_values() {
+        let o = Object::from_attrs(
+            [("inetnum", "192.0.2.0 - 192.0.2.255"), ("org", "ORG-A")],
+            1,
+        );
+        let mut s = String::new();
+        o.render(&mut s);
+        assert_eq!(
+            s,
+            "inetnum:        192.0.2.0 - 192.0.2.255\norg:            ORG-A\n"
+        );
+    }
+}

@@ -1,0 +1,300 @@
+//! An immutable, fully indexed generation of the data.
+//!
+//! Built once from a [`Registry`] (networks sorted by family, start, end
+//! descending, so index ids are positions) and never changed; a request
+//! takes one `Arc<Snapshot>` and answers from it to the end.
+
+use crate::addr::{Family, IpRange};
+use crate::delegated::Resource;
+use crate::dump::{LoadReport, Registry};
+use crate::index::{LpmBackend, RangeIndex};
+use crate::model::{flags, Entity, EntityClass, FxMap, Network, NO_SYM};
+use std::net::IpAddr;
+use std::time::SystemTime;
+
+/// A network's position in [`Snapshot::networks`].
+pub type NetId = u32;
+
+/// Ranges of one family of delegated records, and their record numbers.
+struct DelegIndex<K: crate::index::Key> {
+    index: RangeIndex<K>,
+    records: Vec<u32>,
+}
+
+/// One generation of loaded data with its indexes.
+pub struct Snapshot {
+    /// Grows by one on every successful load.
+    pub serial: u64,
+    pub loaded_at: SystemTime,
+    pub reg: Registry,
+    n4: u32,
+    v4: RangeIndex<u32>,
+    v6: RangeIndex<u128>,
+    asn: RangeIndex<u32>,
+    d4: DelegIndex<u32>,
+    d6: DelegIndex<u128>,
+    dasn: DelegIndex<u32>,
+    domains: FxMap<Box<str>, u32>,
+    pub report: LoadReport,
+}
+
+impl Snapshot {
+    /// Sorts and indexes a registry. The two address families are sorted
+    /// and indexed on two threads.
+    pub fn build(
+        mut reg: Registry,
+        report: LoadReport,
+        serial: u64,
+        backend: LpmBackend,
+    ) -> Snapshot {
+        mark_registry_placeholders(&mut reg);
+        let nets = std::mem::take(&mut reg.networks);
+        let (mut v4, mut v6): (Vec<Network>, Vec<Network>) =
+            nets.into_iter().partition(|n| n.range.family == Family::V4);
+        let key = |a: &Network, b: &Network| {
+            a.range
+                .start
+                .cmp(&b.range.start)
+                .then(b.range.end.cmp(&a.range.end))
+        };
+        let (i4, i6) = std::thread::scope(|s| {
+            let h = s.spawn(|| {
+                v6.sort_by(key);
+                let r: Vec<(u128, u128)> =
+                    v6.iter().map(|n| (n.range.start, n.range.end)).collect();
+                RangeIndex::build(&r, backend)
+            });
+            v4.sort_by(key);
+            let r: Vec<(u32, u32)> = v4
+                .iter()
+                .map(|n| (n.range.start as u32, n.range.end as u32))
+                .collect();
+            let i4 = RangeIndex::build(&r, backend);
+            (i4, h.join().unwrap_or(None))
+        });
+        let n4 = v4.len() as u32;
+        v4.append(&mut v6);
+        reg.networks = v4;
+
+        reg.autnums
+            .sort_by(|a, b| a.first.cmp(&b.first).then(b.last.cmp(&a.last)));
+        let ar: Vec<(u32, u32)> = reg.autnums.iter().map(|a| (a.first, a.last)).collect();
+        let asn = RangeIndex::build(&ar, LpmBackend::Sorted);
+
+        let (d4, d6, dasn) = deleg_indexes(&reg, backend);
+        let domains = reg
+            .domains
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.name.clone(), i as u32))
+            .collect();
+        Snapshot {
+            serial,
+            loaded_at: SystemTime::now(),
+            n4,
+            // sorted input cannot fail to build
+            v4: i4.unwrap_or_else(empty_index),
+            v6: i6.unwrap_or_else(empty_index),
+            asn: asn.unwrap_or_else(empty_index),
+            d4,
+            d6,
+            dasn,
+            domains,
+            reg,
+            report,
+        }
+    }
+
+    /// A network by id.
+    pub fn net(&self, id: NetId) -> &Network {
+        &self.reg.networks[id as usize]
+    }
+
+    /// Number of networks.
+    pub fn networks(&self) -> usize {
+        self.reg.networks.len()
+    }
+
+    fn family_of(&self, family: Family) -> u32 {
+        match family {
+            Family::V4 => 0,
+            Family::V6 => self.n4,
+        }
+    }
+
+    /// The most specific network containing an address.
+    #[inline]
+    pub fn lookup_addr(&self, addr: IpAddr) -> Option<NetId> {
+        match addr {
+            IpAddr::V4(a) => self.v4.lookup(u32::from(a)),
+            IpAddr::V6(a) => self.v6.lookup(u128::from(a)).map(|i| i + self.n4),
+        }
+    }
+
+    /// Every network containing the whole range, most specific first.
+    pub fn covering(&self, r: &IpRange) -> Vec<NetId> {
+        let off = self.family_of(r.family);
+        let v = match r.family {
+            Family::V4 => self.v4.covering(r.start as u32, r.end as u32),
+            Family::V6 => self.v6.covering(r.start, r.end),
+        };
+        v.into_iter().map(|i| i + off).collect()
+    }
+
+    /// Networks exactly equal to the range.
+    pub fn exact(&self, r: &IpRange) -> Vec<NetId> {
+        let off = self.family_of(r.family);
+        let v = match r.family {
+            Family::V4 => self.v4.exact(r.start as u32, r.end as u32),
+            Family::V6 => self.v6.exact(r.start, r.end),
+        };
+        v.into_iter().map(|i| i + off).collect()
+    }
+
+    /// Networks inside the range (one level or all levels).
+    pub fn more_specific(&self, r: &IpRange, one_level: bool) -> Vec<NetId> {
+        let off = self.family_of(r.family);
+        let v = match r.family {
+            Family::V4 => self
+                .v4
+                .more_specific(r.start as u32, r.end as u32, one_level),
+            Family::V6 => self.v6.more_specific(r.start, r.end, one_level),
+        };
+        v.into_iter().map(|i| i + off).collect()
+    }
+
+    /// The parent of a network: the most specific other network containing it.
+    pub fn parent(&self, id: NetId) -> Option<NetId> {
+        if id < self.n4 {
+            self.v4.parent(id)
+        } else {
+            self.v6.parent(id - self.n4).map(|p| p + self.n4)
+        }
+    }
+
+    /// The most specific delegated record covering a range (its position
+    /// in `reg.delegations`).
+    pub fn delegation(&self, r: &IpRange) -> Option<u32> {
+        match r.family {
+            Family::V4 => self
+                .d4
+                .index
+                .most_specific(r.start as u32, r.end as u32)
+                .map(|i| self.d4.records[i as usize]),
+            Family::V6 => self
+                .d6
+                .index
+                .most_specific(r.start, r.end)
+                .map(|i| self.d6.records[i as usize]),
+        }
+    }
+
+    /// The most specific delegated record covering an AS number.
+    pub fn delegation_asn(&self, asn: u32) -> Option<u32> {
+        self.dasn
+            .index
+            .lookup(asn)
+            .map(|i| self.dasn.records[i as usize])
+    }
+
+    /// A delegated record by position.
+    pub fn deleg(&self, pos: u32) -> Option<&crate::dump::Delegation> {
+        self.reg.delegations.get(pos as usize)
+    }
+
+    /// The aut-num and as-blocks containing an AS number, most specific first.
+    pub fn autnums(&self, first: u32, last: u32) -> Vec<u32> {
+        self.asn.covering(first, last)
+    }
+
+    /// The entity with a handle (case-insensitive).
+    pub fn entity(&self, handle: &str) -> Option<&Entity> {
+        let sym = self.reg.syms.get(handle)?;
+        self.entity_sym(sym)
+    }
+
+    /// The entity of an interned handle.
+    #[inline]
+    pub fn entity_sym(&self, sym: u32) -> Option<&Entity> {
+        if sym == NO_SYM {
+            return None;
+        }
+        let &i = self.reg.entity_by_handle.get(&sym)?;
+        self.reg.entities.get(i as usize)
+    }
+
+    /// A reverse domain by name (case-insensitive, trailing dot optional).
+    pub fn domain(&self, name: &str) -> Option<u32> {
+        let n = name.trim_end_matches('.').to_ascii_lowercase();
+        self.domains.get(n.as_str()).copied()
+    }
+
+    /// The path of a file id.
+    pub fn file(&self, id: u16) -> &std::path::Path {
+        self.reg
+            .files
+            .get(id as usize)
+            .map(|p| p.as_path())
+            .unwrap_or(std::path::Path::new("?"))
+    }
+}
+
+fn empty_index<K: crate::index::Key>() -> RangeIndex<K> {
+    match RangeIndex::build(&[], LpmBackend::Sorted) {
+        Some(i) => i,
+        None => unreachable!("an empty input is always sorted"),
+    }
+}
+
+/// Objects whose organisation is a registry (org-type IANA or RIR) are the
+/// registry's own placeholders, not held space.
+fn mark_registry_placeholders(reg: &mut Registry) {
+    let mut registry_orgs = std::collections::HashSet::new();
+    for e in &reg.entities {
+        if e.class == EntityClass::Organisation {
+            if let Some(t) = e.object.get("org-type") {
+                if t.eq_ignore_ascii_case("IANA") || t.eq_ignore_ascii_case("RIR") {
+                    registry_orgs.insert(e.handle);
+                }
+            }
+        }
+    }
+    if registry_orgs.is_empty() {
+        return;
+    }
+    for n in &mut reg.networks {
+        if registry_orgs.contains(&n.org) {
+            n.flags |= flags::PLACEHOLDER;
+        }
+    }
+}
+
+fn deleg_indexes(
+    reg: &Registry,
+    backend: LpmBackend,
+) -> (DelegIndex<u32>, DelegIndex<u128>, DelegIndex<u32>) {
+    let mut v4: Vec<(u32, u32, u32)> = Vec::new();
+    let mut v6: Vec<(u128, u128, u32)> = Vec::new();
+    let mut asn: Vec<(u32, u32, u32)> = Vec::new();
+    for (i, d) in reg.delegations.iter().enumerate() {
+        let i = i as u32;
+        match &d.record.resource {
+            Resource::Ip(r) if r.family == Family::V4 => v4.push((r.start as u32, r.end as u32, i)),
+            Resource::Ip(r) => v6.push((r.start, r.end, i)),
+            Resource::Asn(a, b) => asn.push((*a, *b, i)),
+        }
+    }
+    fn mk<K: crate::index::Key>(mut v: Vec<(K, K, u32)>, backend: LpmBackend) -> DelegIndex<K> {
+        v.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        let ranges: Vec<(K, K)> = v.iter().map(|x| (x.0, x.1)).collect();
+        DelegIndex {
+            index: RangeIndex::build(&ranges, backend).unwrap_or_else(empty_index),
+            records: v.into_iter().map(|x| x.2).collect(),
+        }
+    }
+    (
+        mk(v4, backend),
+        mk(v6, backend),
+        mk(asn, LpmBackend::Sorted),
+    )
+}
