@@ -10,7 +10,7 @@
 //! load with an error naming it.
 
 use crate::delegated;
-use crate::model::{self, ConvertOptions, Entity, Interner, Item, Sym};
+use crate::model::{self, ConvertOptions, Entity, Interner, Item};
 use crate::progress::Progress;
 use crate::rpsl::{self, Encoding, Skip};
 use std::collections::{BTreeMap, HashSet};
@@ -108,7 +108,7 @@ pub struct Registry {
     pub networks: Vec<model::Network>,
     pub entities: Vec<Entity>,
     /// handle -> entity index (first loaded wins).
-    pub entity_by_handle: model::FxMap<Sym, u32>,
+    pub entity_by_handle: model::EntityTable,
     pub autnums: Vec<model::AutNum>,
     pub domains: Vec<model::Domain>,
     pub delegations: Vec<Delegation>,
@@ -204,6 +204,7 @@ pub fn load_platform_maintainers(path: &Path) -> Result<HashSet<String>, LoadErr
 const BATCH: usize = 1024;
 
 type Batch = Vec<Result<rpsl::RawObject, Skip>>;
+type Parsed = Vec<Result<rpsl::Object, Skip>>;
 
 /// Loads every source. Progress goes to `progress` (which may be silent).
 pub fn load(sources: &Sources, progress: &Progress) -> Result<(Registry, LoadReport), LoadError> {
@@ -253,22 +254,36 @@ fn load_rpsl(
     let file = file_id(reg, path);
     let mut task = progress.task(path, size);
     let (tx, rx) = mpsc::sync_channel::<io::Result<Batch>>(16);
+    let (ptx, prx) = mpsc::sync_channel::<io::Result<Parsed>>(16);
     let mut objects = 0u64;
     let mut skipped = 0u64;
+    let mut counts = Counts::default();
+    // three stages: read+split | parse | convert+index (here)
     let result = std::thread::scope(|scope| {
         scope.spawn(move || split_into_batches(reader, tx));
-        for msg in rx {
+        scope.spawn(move || {
+            for msg in rx {
+                let parsed = msg.map(|batch| {
+                    batch
+                        .into_iter()
+                        .map(|item| item.and_then(|raw| rpsl::parse_object(&raw, enc)))
+                        .collect()
+                });
+                if ptx.send(parsed).is_err() {
+                    return;
+                }
+            }
+        });
+        for msg in prx {
             let batch = msg.map_err(|source| LoadError::Read {
                 path: path.into(),
                 source,
             })?;
             for item in batch {
-                let converted = item
-                    .and_then(|raw| rpsl::parse_object(&raw, enc))
-                    .and_then(|obj| model::convert(obj, file, &mut reg.syms, opts));
+                let converted = item.and_then(|obj| model::convert(obj, file, &mut reg.syms, opts));
                 match converted {
                     Ok(item) => {
-                        if add_item(reg, report, item, path) {
+                        if add_item(reg, report, &mut counts, item, path) {
                             objects += 1;
                         } else {
                             skipped += 1;
@@ -285,6 +300,7 @@ fn load_rpsl(
         Ok(())
     });
     task.finish();
+    counts.merge_into(report);
     result?;
     report.files.push(FileReport {
         path: path.into(),
@@ -327,7 +343,13 @@ fn split_into_batches(reader: Box<dyn BufRead + Send>, tx: mpsc::SyncSender<io::
 }
 
 /// Adds a converted item; false when it was refused (and reported).
-fn add_item(reg: &mut Registry, report: &mut LoadReport, item: Item, path: &Path) -> bool {
+fn add_item(
+    reg: &mut Registry,
+    report: &mut LoadReport,
+    counts: &mut Counts,
+    item: Item,
+    path: &Path,
+) -> bool {
     let (source, class, line) = match &item {
         Item::Network(n) => (n.object.get("source"), n.object.class(), n.object.line),
         Item::Entity(e) => (e.object.get("source"), e.object.class(), e.object.line),
@@ -338,10 +360,9 @@ fn add_item(reg: &mut Registry, report: &mut LoadReport, item: Item, path: &Path
             return true;
         }
     };
-    let source = source.unwrap_or("").to_ascii_uppercase();
-    let class = class.to_string();
+    counts.add(source.unwrap_or(""), class);
     if let Item::Entity(e) = &item {
-        if let Some(&prev) = reg.entity_by_handle.get(&e.handle) {
+        if let Some(prev) = reg.entity_by_handle.get(e.handle) {
             let prev = &reg.entities[prev as usize];
             let detail = format!(
                 "duplicate handle '{}' (first at {}:{})",
@@ -350,6 +371,7 @@ fn add_item(reg: &mut Registry, report: &mut LoadReport, item: Item, path: &Path
                 prev.object.line
             );
             report.skip(path, line, "duplicate handle", &detail);
+            counts.undo();
             return false;
         }
     }
@@ -364,13 +386,54 @@ fn add_item(reg: &mut Registry, report: &mut LoadReport, item: Item, path: &Path
         Item::Domain(d) => reg.domains.push(d),
         Item::Ignored(_) => {}
     }
-    *report
-        .objects
-        .entry(source)
-        .or_default()
-        .entry(class)
-        .or_default() += 1;
     true
+}
+
+/// Objects per (source, class) within one file, counted without allocating
+/// per object; merged into the report when the file is done.
+#[derive(Default)]
+struct Counts {
+    list: Vec<(String, String, u64)>,
+    last: usize,
+}
+
+impl Counts {
+    fn add(&mut self, source: &str, class: &str) {
+        let hit = |e: &(String, String, u64)| e.0.eq_ignore_ascii_case(source) && e.1 == class;
+        if self.list.get(self.last).is_some_and(hit) {
+            self.list[self.last].2 += 1;
+            return;
+        }
+        match self.list.iter().position(hit) {
+            Some(i) => self.last = i,
+            None => {
+                self.list
+                    .push((source.to_ascii_uppercase(), class.to_string(), 0));
+                self.last = self.list.len() - 1;
+            }
+        }
+        self.list[self.last].2 += 1;
+    }
+
+    /// Takes back the last `add` (the object was refused after all).
+    fn undo(&mut self) {
+        if let Some(e) = self.list.get_mut(self.last) {
+            e.2 = e.2.saturating_sub(1);
+        }
+    }
+
+    fn merge_into(self, report: &mut LoadReport) {
+        for (source, class, n) in self.list {
+            if n > 0 {
+                *report
+                    .objects
+                    .entry(source)
+                    .or_default()
+                    .entry(class)
+                    .or_default() += n;
+            }
+        }
+    }
 }
 
 fn load_delegated(

@@ -40,11 +40,40 @@ impl Hasher for FxHasher {
 /// HashMap with [`FxHasher`].
 pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
-/// Handle interner: upper-cased names to dense ids.
+/// Entity positions by handle id: a dense table (ids are dense).
+#[derive(Default)]
+pub struct EntityTable(Vec<u32>);
+
+impl EntityTable {
+    /// The entity of a handle id.
+    #[inline]
+    pub fn get(&self, sym: Sym) -> Option<u32> {
+        self.0.get(sym as usize).copied().filter(|&i| i != u32::MAX)
+    }
+
+    /// Records the entity of a handle id.
+    pub fn insert(&mut self, sym: Sym, entity: u32) {
+        let i = sym as usize;
+        if self.0.len() <= i {
+            self.0.resize(i + 1, u32::MAX);
+        }
+        self.0[i] = entity;
+    }
+}
+
+/// Handle interner: upper-cased names to dense ids. Each name is stored
+/// once; the hash table holds only ids (hashbrown's `HashTable`, chosen for
+/// exactly this: a set keyed by data it does not own).
 #[derive(Default)]
 pub struct Interner {
-    map: FxMap<Box<str>, Sym>,
+    table: hashbrown::HashTable<Sym>,
     names: Vec<Box<str>>,
+}
+
+fn hash_str(s: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(s.as_bytes());
+    h.finish()
 }
 
 impl Interner {
@@ -57,18 +86,25 @@ impl Interner {
         } else {
             s
         };
-        if let Some(&id) = self.map.get(key) {
+        let hash = hash_str(key);
+        let names = &self.names;
+        if let Some(&id) = self.table.find(hash, |&id| &*names[id as usize] == key) {
             return id;
         }
         let id = self.names.len() as Sym;
         self.names.push(key.into());
-        self.map.insert(key.into(), id);
+        let names = &self.names;
+        self.table
+            .insert_unique(hash, id, |&id| hash_str(&names[id as usize]));
         id
     }
 
     /// The id of a handle if it was ever seen.
     pub fn get(&self, s: &str) -> Option<Sym> {
-        self.map.get(s.to_ascii_uppercase().as_str()).copied()
+        let key = s.to_ascii_uppercase();
+        self.table
+            .find(hash_str(&key), |&id| *self.names[id as usize] == *key)
+            .copied()
     }
 
     /// The upper-case name of an id.
@@ -290,10 +326,31 @@ pub struct ConvertOptions {
     pub platform_maintainers: HashSet<String>,
 }
 
-fn any_in(obj: &Object, attrs: &[&str], set: impl Fn(&str) -> bool) -> bool {
-    attrs
-        .iter()
-        .any(|a| obj.list(a).any(|m| set(&m.to_ascii_uppercase())))
+/// Fields of a network object gathered in one pass.
+#[derive(Default)]
+struct NetFields<'a> {
+    netrange: Option<&'a str>,
+    status: Option<&'a str>,
+    netname: Option<&'a str>,
+    source: Option<&'a str>,
+    org: Option<&'a str>,
+    abuse_c: Option<&'a str>,
+    mnt_irt: Option<&'a str>,
+    platform: bool,
+    rir: bool,
+}
+
+/// Membership in a set of upper-case names, without allocating for names
+/// already in upper case.
+fn contains_ci(set: &HashSet<String>, name: &str) -> bool {
+    if set.is_empty() {
+        return false;
+    }
+    if name.bytes().any(|b| b.is_ascii_lowercase()) {
+        set.contains(&name.to_ascii_uppercase())
+    } else {
+        set.contains(name)
+    }
 }
 
 /// Parses an AS number: `AS64500`, `as64500` or LACNIC's bare `64500`.
@@ -336,50 +393,69 @@ pub fn convert(
     let class = obj.class();
     match class {
         "inetnum" | "inet6num" | "nethandle" | "v6nethandle" => {
+            // one pass over the attributes
+            let mut f = NetFields::default();
+            for (n, v) in obj.attrs() {
+                match n {
+                    "netrange" => f.netrange = f.netrange.or(Some(v)),
+                    "status" | "nettype" => f.status = f.status.or(Some(v)),
+                    "netname" => f.netname = f.netname.or(Some(v)),
+                    "source" => f.source = f.source.or(Some(v)),
+                    "org" | "ownerid" | "orgid" => f.org = f.org.or(Some(v)),
+                    "abuse-c" | "abusehandle" => f.abuse_c = f.abuse_c.or(Some(v)),
+                    "mnt-irt" => {
+                        f.mnt_irt = f
+                            .mnt_irt
+                            .or(v.split(',').map(str::trim).find(|m| !m.is_empty()))
+                    }
+                    "mnt-by" | "mnt-lower" => {
+                        for m in v.split(',').map(str::trim).filter(|m| !m.is_empty()) {
+                            if n == "mnt-by" && contains_ci(&opts.platform_maintainers, m) {
+                                f.platform = true;
+                            }
+                            if RIR_MAINTAINERS.iter().any(|r| r.eq_ignore_ascii_case(m)) {
+                                f.rir = true;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
             let key = if class.ends_with("nethandle") {
-                obj.get("netrange").unwrap_or("")
+                f.netrange.unwrap_or("")
             } else {
                 obj.key()
             };
             let range = parse_range(key).map_err(|e| skip(SkipReason::BadKey, e.to_string()))?;
-            let status = obj
-                .get("status")
-                .or_else(|| obj.get("nettype"))
-                .unwrap_or("");
-            let kind = classify(class, status);
-            let mut f = 0u8;
-            let netname = obj.get("netname").unwrap_or("");
+            let kind = classify(class, f.status.unwrap_or(""));
+            let netname = f.netname.unwrap_or("");
             let whole = range.start == 0 && range.end == range.family.max();
-            let mirrored = obj.get("source").is_some_and(|s| {
+            let mirrored = f.source.is_some_and(|s| {
                 MIRRORED_SOURCES.iter().any(|m| s.eq_ignore_ascii_case(m))
                     || s.to_ascii_uppercase().ends_with("-GRS")
             });
+            let mut fl = 0u8;
             if whole
                 || mirrored
                 || PLACEHOLDER_NETNAMES
                     .iter()
                     .any(|p| netname.eq_ignore_ascii_case(p))
             {
-                f |= flags::PLACEHOLDER;
+                fl |= flags::PLACEHOLDER;
             }
-            if any_in(&obj, &["mnt-by"], |m| opts.platform_maintainers.contains(m)) {
-                f |= flags::PLATFORM;
+            if f.platform {
+                fl |= flags::PLATFORM;
             }
-            if any_in(&obj, &["mnt-by", "mnt-lower"], |m| {
-                RIR_MAINTAINERS.contains(&m)
-            }) {
-                f |= flags::RIR_MAINTAINED;
+            if f.rir {
+                fl |= flags::RIR_MAINTAINED;
             }
-            let org = sym(obj
-                .get("org")
-                .or_else(|| obj.get("ownerid"))
-                .or_else(|| obj.get("orgid")));
-            let abuse_c = sym(obj.get("abuse-c").or_else(|| obj.get("abusehandle")));
-            let mnt_irt = sym(obj.list("mnt-irt").next());
+            let org = sym(f.org);
+            let abuse_c = sym(f.abuse_c);
+            let mnt_irt = sym(f.mnt_irt);
             Ok(Item::Network(Network {
                 range,
                 kind,
-                flags: f,
+                flags: fl,
                 org,
                 abuse_c,
                 mnt_irt,

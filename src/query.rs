@@ -177,8 +177,8 @@ fn answer_asn(snap: &Snapshot, first: u32, last: u32) -> Answer {
 }
 
 fn answer_handle(snap: &Snapshot, h: &str) -> Answer {
-    if let Some(e) = snap.entity(h) {
-        let i = snap.reg.entity_by_handle[&e.handle];
+    if let Some(i) = snap.entity_index(h) {
+        let e = &snap.reg.entities[i as usize];
         let key = e.handle_text();
         let abuse = lease::abuse_of(snap, crate::model::NO_SYM, e.handle, key).or_else(|| {
             e.abuse_mailbox().map(|m| Abuse {

@@ -99,8 +99,85 @@ pub struct Skip {
     pub detail: String,
 }
 
-/// A parsed object. Attributes are kept in order as `name:value` lines with
-/// lower-case names and one-line values.
+/// Attribute names stored as one control character (never the first
+/// character of a name, never `\n`) instead of `name:`. Index = code.
+const CODED: [&str; 32] = [
+    "",
+    "inetnum",
+    "inet6num",
+    "netname",
+    "descr",
+    "country",
+    "org",
+    "admin-c",
+    "tech-c",
+    "abuse-c",
+    "",
+    "status",
+    "mnt-by",
+    "mnt-lower",
+    "mnt-routes",
+    "mnt-domains",
+    "mnt-irt",
+    "remarks",
+    "created",
+    "last-modified",
+    "source",
+    "organisation",
+    "org-name",
+    "org-type",
+    "address",
+    "nic-hdl",
+    "abuse-mailbox",
+    "role",
+    "e-mail",
+    "mnt-ref",
+    "aut-num",
+    "geofeed",
+];
+
+/// The code of a lower-case attribute name, if it has one.
+fn code_of(name: &str) -> Option<u8> {
+    let c = match name {
+        "inetnum" => 1,
+        "inet6num" => 2,
+        "netname" => 3,
+        "descr" => 4,
+        "country" => 5,
+        "org" => 6,
+        "admin-c" => 7,
+        "tech-c" => 8,
+        "abuse-c" => 9,
+        "status" => 11,
+        "mnt-by" => 12,
+        "mnt-lower" => 13,
+        "mnt-routes" => 14,
+        "mnt-domains" => 15,
+        "mnt-irt" => 16,
+        "remarks" => 17,
+        "created" => 18,
+        "last-modified" => 19,
+        "source" => 20,
+        "organisation" => 21,
+        "org-name" => 22,
+        "org-type" => 23,
+        "address" => 24,
+        "nic-hdl" => 25,
+        "abuse-mailbox" => 26,
+        "role" => 27,
+        "e-mail" => 28,
+        "mnt-ref" => 29,
+        "aut-num" => 30,
+        "geofeed" => 31,
+        _ => return None,
+    };
+    debug_assert_eq!(CODED[c as usize], name);
+    Some(c)
+}
+
+/// A parsed object: its attributes in order, names in lower case, values on
+/// one line. Stored compactly as one string, a line per attribute, the most
+/// common names as one-byte codes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Object {
     text: Box<str>,
@@ -108,15 +185,34 @@ pub struct Object {
     pub line: u32,
 }
 
+/// Appends one attribute line in the stored form.
+fn push_attr(text: &mut String, name: &str, value: &str) {
+    match code_of(name) {
+        Some(c) => text.push(c as char),
+        None => {
+            text.push_str(name);
+            text.push(':');
+        }
+    }
+    text.push_str(value);
+    text.push('\n');
+}
+
+fn decode_line(l: &str) -> Option<(&str, &str)> {
+    let b = *l.as_bytes().first()?;
+    if b < 0x20 {
+        Some((CODED[b as usize], &l[1..]))
+    } else {
+        l.split_once(':')
+    }
+}
+
 impl Object {
     /// Builds an object from `(name, value)` pairs (names are lower-cased).
     pub fn from_attrs<'a>(attrs: impl IntoIterator<Item = (&'a str, &'a str)>, line: u32) -> Self {
         let mut text = String::new();
         for (n, v) in attrs {
-            text.push_str(&n.to_ascii_lowercase());
-            text.push(':');
-            text.push_str(v);
-            text.push('\n');
+            push_attr(&mut text, &n.to_ascii_lowercase(), v);
         }
         Object {
             text: text.into_boxed_str(),
@@ -136,19 +232,27 @@ impl Object {
 
     /// All attributes in order.
     pub fn attrs(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.text.lines().filter_map(|l| l.split_once(':'))
+        self.text.split_terminator('\n').filter_map(decode_line)
     }
 
     /// The first value of an attribute (name in lower case).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.attrs().find(|(n, _)| *n == name).map(|(_, v)| v)
+        let code = code_of(name);
+        self.text.split_terminator('\n').find_map(|l| match code {
+            Some(c) => (l.as_bytes().first() == Some(&c)).then(|| &l[1..]),
+            None => l.strip_prefix(name).and_then(|r| r.strip_prefix(':')),
+        })
     }
 
     /// Every value of an attribute (name in lower case).
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.attrs()
-            .filter(move |(n, _)| *n == name)
-            .map(|(_, v)| v)
+        let code = code_of(name);
+        self.text
+            .split_terminator('\n')
+            .filter_map(move |l| match code {
+                Some(c) => (l.as_bytes().first() == Some(&c)).then(|| &l[1..]),
+                None => l.strip_prefix(name).and_then(|r| r.strip_prefix(':')),
+            })
     }
 
     /// Every comma-separated item of every value of an attribute.
@@ -337,9 +441,10 @@ pub fn parse_object(raw: &RawObject, enc: Encoding) -> Result<Object, Skip> {
     let text = decode(&raw.data, enc)
         .ok_or_else(|| skip(SkipReason::InvalidUtf8, "object is not valid UTF-8".into()))?;
     let mut out = String::with_capacity(text.len());
-    // value pieces of the attribute being built
+    let mut lower = String::new();
+    // the value of the attribute being built starts at `value_start` in `out`
     let mut have_attr = false;
-    let mut value_empty = true;
+    let mut value_start = 0usize;
     for (i, line) in text.lines().enumerate() {
         let first = line.as_bytes().first().copied().unwrap_or(b' ');
         if first == b' ' || first == b'\t' || first == b'+' {
@@ -351,43 +456,26 @@ pub fn parse_object(raw: &RawObject, enc: Encoding) -> Result<Object, Skip> {
             }
             let piece = strip_comment(&line[1..]);
             if !piece.is_empty() {
-                if !value_empty {
+                if out.len() > value_start {
                     out.push(' ');
                 }
                 out.push_str(piece);
-                value_empty = false;
             }
             continue;
         }
-        let Some((name, value)) = line.split_once(':') else {
+        let bad = |what: &str| {
             let reason = if have_attr {
                 SkipReason::BadAttributeLine
             } else {
                 SkipReason::NoClassLine
             };
-            return Err(skip(
-                reason,
-                format!(
-                    "line {}: '{}' is not 'name: value'",
-                    raw.line as usize + i,
-                    clip(line)
-                ),
-            ));
+            skip(reason, format!("line {}: {what}", raw.line as usize + i))
+        };
+        let Some((name, value)) = line.split_once(':') else {
+            return Err(bad(&format!("'{}' is not 'name: value'", clip(line))));
         };
         if !valid_name(name) {
-            let reason = if have_attr {
-                SkipReason::BadAttributeLine
-            } else {
-                SkipReason::NoClassLine
-            };
-            return Err(skip(
-                reason,
-                format!(
-                    "line {}: bad attribute name '{}'",
-                    raw.line as usize + i,
-                    clip(name)
-                ),
-            ));
+            return Err(bad(&format!("bad attribute name '{}'", clip(name))));
         }
         if !have_attr && name.starts_with("*xx") {
             return Err(skip(
@@ -398,13 +486,23 @@ pub fn parse_object(raw: &RawObject, enc: Encoding) -> Result<Object, Skip> {
         if have_attr {
             out.push('\n');
         }
-        for c in name.chars() {
-            out.push(c.to_ascii_lowercase());
+        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            lower.clear();
+            lower.push_str(name);
+            lower.make_ascii_lowercase();
+            lower.as_str()
+        } else {
+            name
+        };
+        match code_of(name) {
+            Some(c) => out.push(c as char),
+            None => {
+                out.push_str(name);
+                out.push(':');
+            }
         }
-        out.push(':');
-        let v = strip_comment(value);
-        out.push_str(v);
-        value_empty = v.is_empty();
+        value_start = out.len();
+        out.push_str(strip_comment(value));
         have_attr = true;
     }
     if !have_attr {
@@ -508,6 +606,23 @@ mod tests {
         assert_eq!(v[1].as_ref().unwrap().key(), "AS2");
         assert_eq!(v[2].as_ref().unwrap_err().reason, SkipReason::Oversized);
         assert_eq!(v[3].as_ref().unwrap().key(), "AS3");
+    }
+
+    #[test]
+    fn name_codes_match_the_table() {
+        for (i, n) in CODED.iter().enumerate() {
+            if !n.is_empty() {
+                assert_eq!(code_of(n), Some(i as u8), "{n}");
+            }
+        }
+        assert_eq!(code_of("x-unknown"), None);
+        let o = Object::from_attrs([("Inetnum", "1"), ("X-Custom", "a:b"), ("org", "O")], 1);
+        assert_eq!(
+            o.attrs().collect::<Vec<_>>(),
+            vec![("inetnum", "1"), ("x-custom", "a:b"), ("org", "O")]
+        );
+        assert_eq!(o.get("x-custom"), Some("a:b"));
+        assert_eq!(o.get("x-cust"), None);
     }
 
     #[test]

@@ -49,8 +49,16 @@ impl Snapshot {
     ) -> Snapshot {
         mark_registry_placeholders(&mut reg);
         let nets = std::mem::take(&mut reg.networks);
-        let (mut v4, mut v6): (Vec<Network>, Vec<Network>) =
-            nets.into_iter().partition(|n| n.range.family == Family::V4);
+        let n4 = nets.iter().filter(|n| n.range.family == Family::V4).count();
+        let mut v4: Vec<Network> = Vec::with_capacity(nets.len());
+        let mut v6: Vec<Network> = Vec::with_capacity(nets.len() - n4);
+        for n in nets {
+            if n.range.family == Family::V4 {
+                v4.push(n);
+            } else {
+                v6.push(n);
+            }
+        }
         let key = |a: &Network, b: &Network| {
             a.range
                 .start
@@ -209,8 +217,14 @@ impl Snapshot {
 
     /// The entity with a handle (case-insensitive).
     pub fn entity(&self, handle: &str) -> Option<&Entity> {
+        self.entity_index(handle)
+            .map(|i| &self.reg.entities[i as usize])
+    }
+
+    /// The position in `reg.entities` of the entity with a handle.
+    pub fn entity_index(&self, handle: &str) -> Option<u32> {
         let sym = self.reg.syms.get(handle)?;
-        self.entity_sym(sym)
+        self.reg.entity_by_handle.get(sym)
     }
 
     /// The entity of an interned handle.
@@ -219,7 +233,7 @@ impl Snapshot {
         if sym == NO_SYM {
             return None;
         }
-        let &i = self.reg.entity_by_handle.get(&sym)?;
+        let i = self.reg.entity_by_handle.get(sym)?;
         self.reg.entities.get(i as usize)
     }
 

@@ -142,12 +142,12 @@ fn render_network(snap: &Snapshot, na: &NetworkAnswer, out: &mut String) {
     };
     let mut shown: Vec<ObjRef> = vec![ObjRef::Network(id)];
     let n = snap.net(id);
-    if let Some(e) = snap.entity_sym(n.org) {
-        shown.push(ObjRef::Entity(snap.reg.entity_by_handle[&e.handle]));
+    if let Some(i) = snap.reg.entity_by_handle.get(n.org) {
+        shown.push(ObjRef::Entity(i));
     }
     if let Some(a) = &na.resolution.abuse {
-        if let Some(e) = snap.entity(&a.from_handle) {
-            let r = ObjRef::Entity(snap.reg.entity_by_handle[&e.handle]);
+        if let Some(i) = snap.entity_index(&a.from_handle) {
+            let r = ObjRef::Entity(i);
             if !shown.contains(&r) {
                 shown.push(r);
             }
