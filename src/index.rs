@@ -117,7 +117,10 @@ pub struct RangeIndex<K: Key> {
     trie: Option<Trie>,
 }
 
+/// Flag bit in `parents`: the range partly overlaps another.
 const IRREGULAR: u32 = 1 << 31;
+/// `parents` value of a range without parent (flag bit clear).
+const NO_PARENT: u32 = !IRREGULAR;
 
 enum Trie {
     V4(iptrie::Ipv4LCTrieMap<u32>),
@@ -181,6 +184,11 @@ impl<K: Key> RangeIndex<K> {
         self.starts.is_empty()
     }
 
+    /// Number of ranges that partly overlap another range.
+    pub fn irregular_count(&self) -> usize {
+        self.parents.iter().filter(|p| *p & IRREGULAR != 0).count()
+    }
+
     /// Number of segments in the partition (for reports and benchmarks).
     pub fn segments(&self) -> usize {
         self.seg_starts.len()
@@ -218,7 +226,7 @@ impl<K: Key> RangeIndex<K> {
     /// The parent of a range: the most specific other range containing it.
     pub fn parent(&self, id: u32) -> Option<u32> {
         let p = self.parents[id as usize] & !IRREGULAR;
-        (p != NONE & !IRREGULAR).then_some(p)
+        (p != NO_PARENT).then_some(p)
     }
 
     fn irregular(&self, id: u32) -> bool {
@@ -230,24 +238,37 @@ impl<K: Key> RangeIndex<K> {
         let Some(m) = self.lookup(s) else {
             return Vec::new();
         };
-        let mut chain = Vec::with_capacity(8);
+        let mut walk = Vec::with_capacity(8);
         let mut cur = Some(m);
-        let mut regular = true;
+        // position in `walk` just above the least specific irregular range
+        let mut above_irregular: Option<usize> = None;
         while let Some(id) = cur {
-            regular &= !self.irregular(id);
-            if self.ends[id as usize] >= e {
-                chain.push(id);
+            walk.push(id);
+            if self.irregular(id) {
+                above_irregular = Some(walk.len());
             }
             cur = self.parent(id);
         }
-        if regular {
-            return chain;
-        }
-        // some range on the walk partly overlaps another: ask the tree.
+        let Some(cut) = above_irregular else {
+            walk.retain(|&id| self.ends[id as usize] >= e);
+            return walk;
+        };
+        // Ranges on the walk above `cut` are regular and so are all their
+        // ancestors: whatever else contains [s, e] lies inside the first of
+        // them, A (a range partly overlapping A would make A irregular),
+        // i.e. starts after A in start order and before s. Without such an
+        // A, search everything that starts at or before s.
         let hi = self.starts.partition_point(|x| *x <= s);
+        let lo = walk.get(cut).map(|&a| a as usize + 1).unwrap_or(0);
         let mut out = Vec::new();
-        self.stab(1, 0, self.cap, hi, e, &mut out);
+        self.stab(1, 0, self.cap, lo, hi, e, &mut out);
         out.sort_by(|a, b| cmp_specific(self.triple(*a), self.triple(*b)));
+        out.extend(
+            walk[cut..]
+                .iter()
+                .copied()
+                .filter(|&id| self.ends[id as usize] >= e),
+        );
         out
     }
 
@@ -270,9 +291,19 @@ impl<K: Key> RangeIndex<K> {
         (self.starts[id as usize], self.ends[id as usize], id)
     }
 
-    /// Ids in `[0, hi)` of the node `node` covering `[lo_n, hi_n)` with end >= e.
-    fn stab(&self, node: usize, lo_n: usize, hi_n: usize, hi: usize, e: K, out: &mut Vec<u32>) {
-        if lo_n >= hi {
+    /// Ids in `[lo, hi)` under `node` (which covers `[lo_n, hi_n)`) whose end is >= e.
+    #[allow(clippy::too_many_arguments)]
+    fn stab(
+        &self,
+        node: usize,
+        lo_n: usize,
+        hi_n: usize,
+        lo: usize,
+        hi: usize,
+        e: K,
+        out: &mut Vec<u32>,
+    ) {
+        if lo_n >= hi || hi_n <= lo {
             return;
         }
         if self.maxend[node] < e {
@@ -283,8 +314,8 @@ impl<K: Key> RangeIndex<K> {
             return;
         }
         let mid = (lo_n + hi_n) / 2;
-        self.stab(2 * node, lo_n, mid, hi, e, out);
-        self.stab(2 * node + 1, mid, hi_n, hi, e, out);
+        self.stab(2 * node, lo_n, mid, lo, hi, e, out);
+        self.stab(2 * node + 1, mid, hi_n, lo, hi, e, out);
     }
 
     /// Every range exactly equal to `[s, e]`, least specific first.
@@ -410,7 +441,7 @@ fn mask(n: u32) -> u128 {
 
 /// Parents by a sweep in start order with a stack of open ranges.
 fn build_parents<K: Key>(ranges: &[(K, K)]) -> Vec<u32> {
-    let mut parents = vec![NONE; ranges.len()];
+    let mut parents = vec![NO_PARENT; ranges.len()];
     let mut stack: Vec<u32> = Vec::new();
     let mut irregular_seen = false;
     for (i, &(s, e)) in ranges.iter().enumerate() {
@@ -470,7 +501,7 @@ fn build_parents<K: Key>(ranges: &[(K, K)]) -> Vec<u32> {
                 }
             }
         }
-        parents[i] = (parents[i] & IRREGULAR) | best.unwrap_or(NONE & !IRREGULAR);
+        parents[i] = (parents[i] & IRREGULAR) | best.unwrap_or(NO_PARENT);
         stack.push(i as u32);
     }
     parents
@@ -685,6 +716,18 @@ mod tests {
             assert_eq!(idx.covering(a.0 + 0x150, a.0 + 0x150), vec![2, 1, 0]);
             assert_eq!(idx.more_specific(0, u128::MAX, true), vec![1]);
         }
+    }
+
+    #[test]
+    fn only_partial_overlaps_are_irregular() {
+        // nested and disjoint: regular; (10, 30) and (20, 40) overlap partly
+        let r = vec![(0u32, 100), (0, 50), (0, 9), (10, 30), (20, 40), (60, 70)];
+        let idx = RangeIndex::build(&r, LpmBackend::Sorted).unwrap();
+        let irregular: Vec<bool> = (0..r.len() as u32).map(|i| idx.irregular(i)).collect();
+        assert_eq!(irregular, [false, false, false, true, true, false]);
+        assert_eq!(idx.irregular_count(), 2);
+        assert_eq!(idx.parent(0), None);
+        assert_eq!(idx.parent(4), Some(1));
     }
 
     #[test]

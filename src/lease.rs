@@ -16,75 +16,182 @@
 //!   parent's, up the chain, stopping after the holder's network or the first
 //!   registry-maintained one (`mnt-by`/`mnt-lower` a registry maintainer).
 
-use crate::dump::Delegation;
-use crate::model::{flags, Network, StatusKind, Sym, NO_SYM};
+use crate::model::{flags, StatusKind, Sym, NO_SYM};
 use crate::snapshot::{NetId, Snapshot};
 
 /// Where a holder fact comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HolderOrigin {
     /// A registry-issued network object.
     Network(NetId),
-    /// Only a delegated-statistics record covers the space.
-    Delegated { registry: String },
+    /// Only a delegated-statistics record covers the space (its position).
+    Delegated(u32),
 }
 
-/// The organisation holding the space from the registry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The organisation holding the space from the registry. Answers hold
+/// references into the snapshot; names are read when rendering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Holder {
-    /// Organisation handle, or the registry's opaque holder id.
-    pub handle: String,
-    pub name: Option<String>,
     pub origin: HolderOrigin,
 }
 
+impl Holder {
+    /// Organisation handle; the netname for a network without `org`; the
+    /// registry's opaque holder id for a delegated record.
+    pub fn handle<'a>(&self, snap: &'a Snapshot) -> &'a str {
+        match self.origin {
+            HolderOrigin::Network(id) => {
+                let n = snap.net(id);
+                if n.org != NO_SYM {
+                    org_handle(snap, n.org)
+                } else {
+                    n.object.get("netname").unwrap_or(n.object.key())
+                }
+            }
+            HolderOrigin::Delegated(pos) => snap
+                .deleg(pos)
+                .and_then(|d| d.record.opaque_id.as_deref())
+                .unwrap_or(""),
+        }
+    }
+
+    /// The organisation's name (`org-name`, LACNIC's `owner`), or the
+    /// network's `descr` when it names no organisation.
+    pub fn name<'a>(&self, snap: &'a Snapshot) -> Option<&'a str> {
+        match self.origin {
+            HolderOrigin::Network(id) => {
+                let n = snap.net(id);
+                if n.org != NO_SYM {
+                    org_name(snap, id)
+                } else {
+                    n.object.get("descr")
+                }
+            }
+            HolderOrigin::Delegated(_) => None,
+        }
+    }
+
+    /// The registry of a delegated-statistics holder.
+    pub fn registry<'a>(&self, snap: &'a Snapshot) -> Option<&'a str> {
+        match self.origin {
+            HolderOrigin::Network(_) => None,
+            HolderOrigin::Delegated(pos) => snap.deleg(pos).map(|d| &*d.record.registry),
+        }
+    }
+}
+
 /// The organisation using the space when it is not the holder.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lessee {
-    pub handle: String,
-    pub name: Option<String>,
-    /// The network naming the lessee.
+    /// The network naming the lessee in its `org`.
     pub network: NetId,
     pub platform_managed: bool,
 }
 
-/// The abuse mailbox and where it was found.
-#[derive(Debug, Clone, PartialEq, Eq)]
+impl Lessee {
+    /// The lessee organisation's handle.
+    pub fn handle<'a>(&self, snap: &'a Snapshot) -> &'a str {
+        org_handle(snap, snap.net(self.network).org)
+    }
+
+    /// The lessee organisation's name.
+    pub fn name<'a>(&self, snap: &'a Snapshot) -> Option<&'a str> {
+        org_name(snap, self.network)
+    }
+}
+
+/// An organisation handle as written (the interned upper-case one when the
+/// organisation object is not loaded).
+fn org_handle(snap: &Snapshot, org: Sym) -> &str {
+    snap.entity_sym(org)
+        .map(|e| e.object.key())
+        .unwrap_or(snap.reg.syms.name(org))
+}
+
+/// The name of a network's organisation: its `org-name`, or LACNIC's
+/// inline `owner`.
+fn org_name(snap: &Snapshot, id: NetId) -> Option<&str> {
+    let n = snap.net(id);
+    snap.entity_sym(n.org)
+        .and_then(|e| e.name())
+        .or_else(|| n.object.get("owner"))
+}
+
+/// The object whose reference led to an abuse mailbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Network(NetId),
+    /// An organisation or other entity, by interned handle.
+    Entity(Sym),
+    /// An aut-num or as-block, by position.
+    AutNum(u32),
+}
+
+impl Via {
+    /// The key of the object, as written.
+    pub fn key<'a>(&self, snap: &'a Snapshot) -> &'a str {
+        match *self {
+            Via::Network(id) => snap.net(id).object.key(),
+            Via::Entity(sym) => snap
+                .entity_sym(sym)
+                .map(|e| e.handle_text())
+                .unwrap_or(snap.reg.syms.name(sym)),
+            Via::AutNum(i) => snap
+                .reg
+                .autnums
+                .get(i as usize)
+                .map(|a| a.object.key())
+                .unwrap_or(""),
+        }
+    }
+}
+
+/// The abuse contact: the role, person, irt or organisation carrying an
+/// `abuse-mailbox`, and the object whose reference led there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Abuse {
-    pub mailbox: String,
-    /// The role (or irt, or organisation) carrying the mailbox.
-    pub from_handle: String,
-    /// The object whose reference led there (a network key, org or aut-num).
-    pub via: String,
+    /// Position of the entity in `reg.entities`.
+    pub entity: u32,
+    pub via: Via,
+}
+
+impl Abuse {
+    /// The mailbox.
+    pub fn mailbox<'a>(&self, snap: &'a Snapshot) -> &'a str {
+        snap.reg.entities[self.entity as usize]
+            .abuse_mailbox()
+            .unwrap_or("")
+    }
+
+    /// The handle of the entity carrying it.
+    pub fn from_handle<'a>(&self, snap: &'a Snapshot) -> &'a str {
+        snap.reg.entities[self.entity as usize].handle_text()
+    }
 }
 
 /// Holder, lessee and abuse contact of one chain.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Resolution {
     pub holder: Option<Holder>,
     pub lessee: Option<Lessee>,
     pub abuse: Option<Abuse>,
 }
 
-/// Resolves a chain (most specific first) and the covering delegation.
-pub fn resolve(snap: &Snapshot, chain: &[NetId], deleg: Option<&Delegation>) -> Resolution {
+/// Resolves a chain (most specific first) and the covering delegated
+/// record (its position). Reads no object text.
+pub fn resolve(snap: &Snapshot, chain: &[NetId], deleg: Option<u32>) -> Resolution {
     let holder_pos = chain.iter().rposition(|&id| {
         let n = snap.net(id);
         n.kind == StatusKind::Registry && !n.is_placeholder()
     });
     let holder = match holder_pos {
-        Some(p) => Some(holder_of(snap, chain[p])),
-        None => deleg.and_then(|d| {
-            let r = &d.record;
-            if !r.is_delegated() {
-                return None;
-            }
-            r.opaque_id.as_ref().map(|id| Holder {
-                handle: id.to_string(),
-                name: None,
-                origin: HolderOrigin::Delegated {
-                    registry: r.registry.to_string(),
-                },
+        Some(p) => Some(Holder {
+            origin: HolderOrigin::Network(chain[p]),
+        }),
+        None => deleg.and_then(|pos| {
+            let r = &snap.deleg(pos)?.record;
+            (r.is_delegated() && r.opaque_id.is_some()).then_some(Holder {
+                origin: HolderOrigin::Delegated(pos),
             })
         }),
     };
@@ -95,10 +202,7 @@ pub fn resolve(snap: &Snapshot, chain: &[NetId], deleg: Option<&Delegation>) -> 
         if n.is_placeholder() || n.org == NO_SYM || n.org == holder_org {
             return None;
         }
-        let (handle, name) = org_names(snap, n);
         Some(Lessee {
-            handle,
-            name,
             network: id,
             platform_managed: n.platform_managed(),
         })
@@ -110,60 +214,22 @@ pub fn resolve(snap: &Snapshot, chain: &[NetId], deleg: Option<&Delegation>) -> 
     }
 }
 
-fn holder_of(snap: &Snapshot, id: NetId) -> Holder {
-    let n = snap.net(id);
-    let (handle, name) = if n.org != NO_SYM {
-        org_names(snap, n)
-    } else {
-        // no organisation (old objects): the network names itself
-        let netname = n
-            .object
-            .get("netname")
-            .unwrap_or(n.object.key())
-            .to_string();
-        (netname, n.object.get("descr").map(str::to_string))
-    };
-    Holder {
-        handle,
-        name,
-        origin: HolderOrigin::Network(id),
-    }
-}
-
-/// Handle and name of a network's organisation: the organisation object's
-/// `org-name`, or LACNIC's inline `owner`.
-fn org_names(snap: &Snapshot, n: &Network) -> (String, Option<String>) {
-    let handle = snap.reg.syms.name(n.org);
-    let entity = snap.entity_sym(n.org);
-    let display = entity.map(|e| e.object.key()).unwrap_or(handle).to_string();
-    let name = entity
-        .and_then(|e| e.name())
-        .or_else(|| n.object.get("owner"))
-        .map(str::to_string);
-    (display, name)
-}
-
-/// The abuse mailbox of a role, person, irt or organisation handle.
-fn mailbox_of(snap: &Snapshot, sym: Sym) -> Option<(String, String)> {
-    let e = snap.entity_sym(sym)?;
-    let m = e.abuse_mailbox()?;
-    Some((m.to_string(), e.handle_text().to_string()))
+/// The entity of a handle when it carries an abuse mailbox.
+fn with_mailbox(snap: &Snapshot, sym: Sym) -> Option<u32> {
+    let i = snap.reg.entity_by_handle.get(sym)?;
+    snap.reg.entities[i as usize].has_abuse_mailbox.then_some(i)
 }
 
 /// An `abuse-c`, else the organisation's `abuse-c`, of one object.
-pub fn abuse_of(snap: &Snapshot, abuse_c: Sym, org: Sym, key: &str) -> Option<Abuse> {
-    let found = |(mailbox, from_handle): (String, String), via: String| Abuse {
-        mailbox,
-        from_handle,
-        via,
-    };
-    if let Some(m) = mailbox_of(snap, abuse_c) {
-        return Some(found(m, key.to_string()));
+pub fn abuse_of(snap: &Snapshot, abuse_c: Sym, org: Sym, via: Via) -> Option<Abuse> {
+    if let Some(entity) = with_mailbox(snap, abuse_c) {
+        return Some(Abuse { entity, via });
     }
     let org_entity = snap.entity_sym(org)?;
-    let org_abuse = org_entity.object.get("abuse-c")?;
-    let sym = snap.reg.syms.get(org_abuse)?;
-    mailbox_of(snap, sym).map(|m| found(m, org_entity.object.key().to_string()))
+    with_mailbox(snap, org_entity.abuse_c).map(|entity| Abuse {
+        entity,
+        via: Via::Entity(org),
+    })
 }
 
 /// RIPE's walk up the chain; it ends after the holder's network (at
@@ -178,14 +244,13 @@ pub fn abuse_for_chain(
         if n.is_placeholder() {
             continue;
         }
-        if let Some(a) = abuse_of(snap, n.abuse_c, n.org, n.object.key()) {
+        if let Some(a) = abuse_of(snap, n.abuse_c, n.org, Via::Network(id)) {
             return Some(a);
         }
-        if let Some((mailbox, from_handle)) = mailbox_of(snap, n.mnt_irt) {
+        if let Some(entity) = with_mailbox(snap, n.mnt_irt) {
             return Some(Abuse {
-                mailbox,
-                from_handle,
-                via: n.object.key().to_string(),
+                entity,
+                via: Via::Network(id),
             });
         }
         if Some(pos) == holder_pos || n.flags & flags::RIR_MAINTAINED != 0 {

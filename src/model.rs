@@ -259,6 +259,11 @@ pub enum EntityClass {
 pub struct Entity {
     pub class: EntityClass,
     pub handle: Sym,
+    /// An organisation's `abuse-c` (interned at load), else [`NO_SYM`].
+    pub abuse_c: Sym,
+    /// True when the object has a non-empty `abuse-mailbox` (read at load,
+    /// so answers need not read the text).
+    pub has_abuse_mailbox: bool,
     pub file: u16,
     pub object: Object,
 }
@@ -508,6 +513,11 @@ pub fn convert(
             if handle.is_empty() || handle.contains(char::is_whitespace) {
                 return Err(skip(SkipReason::BadKey, format!("bad handle '{handle}'")));
             }
+            let abuse_c = if ec == EntityClass::Organisation {
+                sym(obj.get("abuse-c"))
+            } else {
+                NO_SYM
+            };
             let handle = syms.intern(handle);
             let object = if ec == EntityClass::Mntner {
                 // name only: maintainers carry auth data tenure has no use for
@@ -516,9 +526,12 @@ pub fn convert(
             } else {
                 obj
             };
+            let has_abuse_mailbox = object.get("abuse-mailbox").is_some_and(|m| !m.is_empty());
             Ok(Item::Entity(Entity {
                 class: ec,
                 handle,
+                abuse_c,
+                has_abuse_mailbox,
                 file,
                 object,
             }))

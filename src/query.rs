@@ -7,7 +7,7 @@
 //! RDAP JSON, the lookup page and the CLI all render the same `Answer`.
 
 use crate::addr::{parse_query_range, AddrError, IpRange};
-use crate::lease::{self, Abuse, HolderOrigin, Resolution};
+use crate::lease::{self, Abuse, HolderOrigin, Resolution, Via};
 use crate::model::{parse_asn, parse_asn_range};
 use crate::snapshot::{NetId, Snapshot};
 use serde_json::{json, Value};
@@ -154,7 +154,7 @@ pub fn answer_range(snap: &Snapshot, r: &IpRange) -> Answer {
     if chain.is_empty() && delegation.is_none() {
         return Answer::NotFound;
     }
-    let resolution = lease::resolve(snap, &chain, delegation.and_then(|d| snap.deleg(d)));
+    let resolution = lease::resolve(snap, &chain, delegation);
     Answer::Network(NetworkAnswer {
         range: *r,
         chain,
@@ -169,7 +169,7 @@ fn answer_asn(snap: &Snapshot, first: u32, last: u32) -> Answer {
         return Answer::NotFound;
     }
     let a = &snap.reg.autnums[ids[0] as usize];
-    let abuse = lease::abuse_of(snap, a.abuse_c, a.org, a.object.key());
+    let abuse = lease::abuse_of(snap, a.abuse_c, a.org, Via::AutNum(ids[0]));
     Answer::Objects {
         objects: ids.into_iter().map(ObjRef::AutNum).collect(),
         abuse,
@@ -179,14 +179,9 @@ fn answer_asn(snap: &Snapshot, first: u32, last: u32) -> Answer {
 fn answer_handle(snap: &Snapshot, h: &str) -> Answer {
     if let Some(i) = snap.entity_index(h) {
         let e = &snap.reg.entities[i as usize];
-        let key = e.handle_text();
-        let abuse = lease::abuse_of(snap, crate::model::NO_SYM, e.handle, key).or_else(|| {
-            e.abuse_mailbox().map(|m| Abuse {
-                mailbox: m.into(),
-                from_handle: key.into(),
-                via: key.into(),
-            })
-        });
+        let via = Via::Entity(e.handle);
+        let abuse = lease::abuse_of(snap, crate::model::NO_SYM, e.handle, via)
+            .or_else(|| e.has_abuse_mailbox.then_some(Abuse { entity: i, via }));
         return Answer::Objects {
             objects: vec![ObjRef::Entity(i)],
             abuse,
@@ -230,9 +225,11 @@ pub fn origin(snap: &Snapshot, r: ObjRef) -> String {
     format!("{}:{}", snap.file(file).display(), object(snap, r).line)
 }
 
-fn abuse_json(a: &Option<Abuse>) -> Value {
+fn abuse_json(snap: &Snapshot, a: &Option<Abuse>) -> Value {
     match a {
-        Some(a) => json!({"mailbox": a.mailbox, "from_handle": a.from_handle, "via": a.via}),
+        Some(a) => {
+            json!({"mailbox": a.mailbox(snap), "from_handle": a.from_handle(snap), "via": a.via.key(snap)})
+        }
         None => Value::Null,
     }
 }
@@ -260,7 +257,7 @@ pub fn to_json(snap: &Snapshot, query: &str, a: &Answer) -> Value {
             "query": query,
             "found": true,
             "objects": objects.iter().map(|r| object_json(snap, *r)).collect::<Vec<_>>(),
-            "abuse": abuse_json(abuse),
+            "abuse": abuse_json(snap, abuse),
         }),
         Answer::Network(na) => {
             let deleg = na.delegation.and_then(|i| snap.deleg(i));
@@ -305,20 +302,23 @@ pub fn to_json(snap: &Snapshot, query: &str, a: &Answer) -> Value {
             let res = &na.resolution;
             let holder = match &res.holder {
                 Some(h) => {
-                    let (network, registry) = match &h.origin {
-                        HolderOrigin::Network(id) => {
-                            (Some(snap.net(*id).object.key().to_string()), None)
-                        }
-                        HolderOrigin::Delegated { registry } => (None, Some(registry.clone())),
+                    let network = match h.origin {
+                        HolderOrigin::Network(id) => Some(snap.net(id).object.key()),
+                        HolderOrigin::Delegated(_) => None,
                     };
-                    json!({"handle": h.handle, "name": h.name, "network": network, "registry": registry})
+                    json!({
+                        "handle": h.handle(snap),
+                        "name": h.name(snap),
+                        "network": network,
+                        "registry": h.registry(snap),
+                    })
                 }
                 None => Value::Null,
             };
             let lessee = match &res.lessee {
                 Some(l) => json!({
-                    "handle": l.handle,
-                    "name": l.name,
+                    "handle": l.handle(snap),
+                    "name": l.name(snap),
                     "source": "registry",
                     "platform_managed": l.platform_managed,
                     "network": snap.net(l.network).object.key(),
@@ -331,7 +331,7 @@ pub fn to_json(snap: &Snapshot, query: &str, a: &Answer) -> Value {
                 "network": network,
                 "holder": holder,
                 "lessee": lessee,
-                "abuse": abuse_json(&res.abuse),
+                "abuse": abuse_json(snap, &res.abuse),
                 "registry": deleg.map(|d| &*d.record.registry),
                 "less_specifics": na.chain.iter().skip(1).map(|&id| snap.net(id).object.key()).collect::<Vec<_>>(),
             })

@@ -89,8 +89,9 @@ pub fn render(snap: &Snapshot, secs: f64, mem: &Memory) -> String {
     }
     let _ = writeln!(
         s,
-        "\nindex: {} networks, {} aut-num/as-block, {} entities, {} domains, {} delegated records",
+        "\nindex: {} networks ({} partly overlapping another), {} aut-num/as-block, {} entities, {} domains, {} delegated records",
         snap.networks(),
+        snap.overlapping(),
         snap.reg.autnums.len(),
         snap.reg.entities.len(),
         snap.reg.domains.len(),
@@ -106,6 +107,7 @@ pub fn to_json(snap: &Snapshot, secs: f64, mem: &Memory) -> serde_json::Value {
         "rss_bytes": mem.rss,
         "peak_rss_bytes": mem.peak_rss,
         "networks": snap.networks(),
+        "overlapping_networks": snap.overlapping(),
         "autnums": snap.reg.autnums.len(),
         "entities": snap.reg.entities.len(),
         "domains": snap.reg.domains.len(),

@@ -237,11 +237,23 @@ impl Object {
 
     /// The first value of an attribute (name in lower case).
     pub fn get(&self, name: &str) -> Option<&str> {
-        let code = code_of(name);
-        self.text.split_terminator('\n').find_map(|l| match code {
-            Some(c) => (l.as_bytes().first() == Some(&c)).then(|| &l[1..]),
-            None => l.strip_prefix(name).and_then(|r| r.strip_prefix(':')),
-        })
+        match code_of(name) {
+            // jump between occurrences of the code byte; a line starts there
+            // when it is the first byte or follows a newline
+            Some(c) => {
+                let bytes = self.text.as_bytes();
+                memchr::memchr_iter(c, bytes)
+                    .find(|&i| i == 0 || bytes[i - 1] == b'\n')
+                    .map(|i| {
+                        let rest = &self.text[i + 1..];
+                        &rest[..rest.find('\n').unwrap_or(rest.len())]
+                    })
+            }
+            None => self
+                .text
+                .split_terminator('\n')
+                .find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(':'))),
+        }
     }
 
     /// Every value of an attribute (name in lower case).

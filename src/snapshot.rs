@@ -118,6 +118,11 @@ impl Snapshot {
         &self.reg.networks[id as usize]
     }
 
+    /// Networks that partly overlap another network (neither contains the other).
+    pub fn overlapping(&self) -> usize {
+        self.v4.irregular_count() + self.v6.irregular_count()
+    }
+
     /// Number of networks.
     pub fn networks(&self) -> usize {
         self.reg.networks.len()

@@ -28,7 +28,11 @@ pub fn render_answer(snap: &Snapshot, a: &Answer) -> String {
                 .unwrap_or("");
             match abuse {
                 Some(a) => {
-                    let _ = writeln!(out, "% Abuse contact for '{first}' is '{}'", a.mailbox);
+                    let _ = writeln!(
+                        out,
+                        "% Abuse contact for '{first}' is '{}'",
+                        a.mailbox(snap)
+                    );
                 }
                 None => {
                     let _ = writeln!(out, "% No abuse contact registered for '{first}'");
@@ -52,18 +56,19 @@ pub fn summary_lines(snap: &Snapshot, na: &NetworkAnswer, out: &mut String) {
     let key = subject_key(snap, na);
     match &res.holder {
         Some(h) => {
-            let _ = write!(out, "% Holder: {}", h.handle);
-            if let Some(n) = &h.name {
+            let _ = write!(out, "% Holder: {}", h.handle(snap));
+            if let Some(n) = h.name(snap) {
                 let _ = write!(out, " ({n})");
             }
-            match &h.origin {
+            match h.origin {
                 HolderOrigin::Network(id) => {
-                    let _ = writeln!(out, ", from '{}'", snap.net(*id).object.key());
+                    let _ = writeln!(out, ", from '{}'", snap.net(id).object.key());
                 }
-                HolderOrigin::Delegated { registry } => {
+                HolderOrigin::Delegated(_) => {
                     let _ = writeln!(
                         out,
-                        ", opaque holder id at {registry} (delegated statistics)"
+                        ", opaque holder id at {} (delegated statistics)",
+                        h.registry(snap).unwrap_or("?")
                     );
                 }
             }
@@ -72,8 +77,8 @@ pub fn summary_lines(snap: &Snapshot, na: &NetworkAnswer, out: &mut String) {
     }
     match &res.lessee {
         Some(l) => {
-            let _ = write!(out, "% Lessee: {}", l.handle);
-            if let Some(n) = &l.name {
+            let _ = write!(out, "% Lessee: {}", l.handle(snap));
+            if let Some(n) = l.name(snap) {
                 let _ = write!(out, " ({n})");
             }
             let _ = write!(
@@ -90,7 +95,7 @@ pub fn summary_lines(snap: &Snapshot, na: &NetworkAnswer, out: &mut String) {
     }
     match &res.abuse {
         Some(a) => {
-            let _ = writeln!(out, "% Abuse contact for '{key}' is '{}'", a.mailbox);
+            let _ = writeln!(out, "% Abuse contact for '{key}' is '{}'", a.mailbox(snap));
         }
         None => {
             let _ = writeln!(out, "% No abuse contact registered for '{key}'");
@@ -146,8 +151,8 @@ fn render_network(snap: &Snapshot, na: &NetworkAnswer, out: &mut String) {
         shown.push(ObjRef::Entity(i));
     }
     if let Some(a) = &na.resolution.abuse {
-        if let Some(i) = snap.entity_index(&a.from_handle) {
-            let r = ObjRef::Entity(i);
+        {
+            let r = ObjRef::Entity(a.entity);
             if !shown.contains(&r) {
                 shown.push(r);
             }
