@@ -164,16 +164,20 @@ pub fn answer_range(snap: &Snapshot, r: &IpRange) -> Answer {
 }
 
 fn answer_asn(snap: &Snapshot, first: u32, last: u32) -> Answer {
-    let ids = snap.autnums(first, last);
-    if ids.is_empty() {
+    let mut ids = snap.autnums(first, last);
+    // an AS number with its own aut-num answers with that alone (as RIPE
+    // does); otherwise the most specific as-block that contains it
+    if let Some(&exact) = ids.iter().find(|&&i| !snap.reg.autnums[i as usize].block) {
+        ids = vec![exact];
+    } else {
+        ids.truncate(1);
+    }
+    let Some(&first_id) = ids.first() else {
         return Answer::NotFound;
-    }
-    let a = &snap.reg.autnums[ids[0] as usize];
-    let abuse = lease::abuse_of(snap, a.abuse_c, a.org, Via::AutNum(ids[0]));
-    Answer::Objects {
-        objects: ids.into_iter().map(ObjRef::AutNum).collect(),
-        abuse,
-    }
+    };
+    let a = &snap.reg.autnums[first_id as usize];
+    let abuse = lease::abuse_of(snap, a.abuse_c, a.org, Via::AutNum(first_id));
+    Answer::Objects { objects: ids.into_iter().map(ObjRef::AutNum).collect(), abuse }
 }
 
 fn answer_handle(snap: &Snapshot, h: &str) -> Answer {

@@ -2,6 +2,7 @@
 //! deadline; nothing touches the network.
 
 mod cli;
+mod conformance;
 mod shared_data;
 
 use std::path::{Path, PathBuf};
