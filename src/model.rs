@@ -614,6 +614,25 @@ mod tests {
     }
 
     #[test]
+    fn arin_bulk_network_records() {
+        let Ok(Item::Network(n)) = conv(&[
+            ("V6NetHandle", "NET6-2001-DB8-1"),
+            ("OrgID", "EXAMPLE"),
+            (
+                "NetRange",
+                "2001:DB8:: - 2001:DB8:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF",
+            ),
+            ("NetType", "reallocation"),
+            ("Source", "ARIN"),
+        ]) else {
+            panic!()
+        };
+        assert_eq!(n.range.prefix_len(), Some(32));
+        assert_eq!(n.kind, StatusKind::Downstream);
+        assert_ne!(n.org, NO_SYM);
+    }
+
+    #[test]
     fn asns() {
         assert_eq!(parse_asn("AS64500"), Some(64500));
         assert_eq!(parse_asn("as64500"), Some(64500));

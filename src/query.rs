@@ -177,7 +177,10 @@ fn answer_asn(snap: &Snapshot, first: u32, last: u32) -> Answer {
     };
     let a = &snap.reg.autnums[first_id as usize];
     let abuse = lease::abuse_of(snap, a.abuse_c, a.org, Via::AutNum(first_id));
-    Answer::Objects { objects: ids.into_iter().map(ObjRef::AutNum).collect(), abuse }
+    Answer::Objects {
+        objects: ids.into_iter().map(ObjRef::AutNum).collect(),
+        abuse,
+    }
 }
 
 fn answer_handle(snap: &Snapshot, h: &str) -> Answer {

@@ -25,7 +25,10 @@ fn golden_cases() {
     let mut failures = Vec::new();
     for case in &cases {
         let text = std::fs::read_to_string(case).expect("args");
-        let mut args: Vec<&str> = text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect();
+        let mut args: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect();
         args.insert(1, "--quiet");
         let o = tenure(&args);
         let got = stdout(&o);
@@ -36,8 +39,16 @@ fn golden_cases() {
         }
         let want = std::fs::read_to_string(&golden).unwrap_or_default();
         if got != want {
-            failures.push(format!("{}:\n--- want\n{want}\n--- got\n{got}", case.display()));
+            failures.push(format!(
+                "{}:\n--- want\n{want}\n--- got\n{got}",
+                case.display()
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} golden case(s) differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} golden case(s) differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
