@@ -202,16 +202,29 @@ fn lookup(a: LookupArgs) -> Result<i32, CliError> {
     let q = query::parse_query(&text)?;
     let snap = load(&a.data)?;
     let answer = query::answer(&snap, &q);
+    print(
+        a.json,
+        || query::to_json(&snap, &text, &answer),
+        || whois::render_answer(&snap, &answer),
+    )
+}
+
+/// Writes the JSON form (pretty) or the text form to stdout.
+fn print(
+    json: bool,
+    as_json: impl FnOnce() -> serde_json::Value,
+    as_text: impl FnOnce() -> String,
+) -> Result<i32, CliError> {
     let mut out = std::io::stdout().lock();
-    if a.json {
-        let v = query::to_json(&snap, &text, &answer);
+    if json {
+        let v = as_json();
         writeln!(
             out,
             "{}",
             serde_json::to_string_pretty(&v).unwrap_or_default()
         )?;
     } else {
-        out.write_all(whois::render_answer(&snap, &answer).as_bytes())?;
+        out.write_all(as_text().as_bytes())?;
     }
     Ok(exit::OK)
 }
@@ -221,16 +234,9 @@ fn check(a: CheckArgs) -> Result<i32, CliError> {
     let snap = load(&a.data)?;
     let secs = started.elapsed().as_secs_f64();
     let mem = crate::report::memory();
-    let mut out = std::io::stdout().lock();
-    if a.json {
-        let v = crate::report::to_json(&snap, secs, &mem);
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&v).unwrap_or_default()
-        )?;
-    } else {
-        out.write_all(crate::report::render(&snap, secs, &mem).as_bytes())?;
-    }
-    Ok(exit::OK)
+    print(
+        a.json,
+        || crate::report::to_json(&snap, secs, &mem),
+        || crate::report::render(&snap, secs, &mem),
+    )
 }

@@ -141,6 +141,17 @@ role:           Abuse {name}\nnic-hdl:        AR-{id}\nabuse-mailbox:  abuse@{}.
         self.stats.roles += 1;
     }
 
+    /// A lessee organisation (with its abuse role) for child `c` of
+    /// allocation `n`, when the child is leased.
+    fn lessee_org(&mut self, leased: bool, n: u64, c: u64) -> Option<String> {
+        if !leased {
+            return None;
+        }
+        let id = format!("ORG-L{n}X{c}-GEN");
+        self.org(&id, &format!("Lessee {n}/{c} Ltd"));
+        Some(id)
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn net(
         &mut self,
@@ -212,13 +223,7 @@ role:           Abuse {name}\nnic-hdl:        AR-{id}\nabuse-mailbox:  abuse@{}.
         let leased = self.rng.pct(50);
         let platform = self.rng.pct(3);
         let mnt = if platform { "IPXO-MNT" } else { "GEN-MNT" };
-        let org = if leased {
-            let id = format!("ORG-L{n}X{c}-GEN");
-            self.org(&id, &format!("Lessee {n}/{c} Ltd"));
-            Some(id)
-        } else {
-            None
-        };
+        let org = self.lessee_org(leased, n, c as u64);
         let sub = self.rng.pct(30);
         let status = if sub {
             "SUB-ALLOCATED PA"
@@ -296,13 +301,7 @@ role:           Abuse {name}\nnic-hdl:        AR-{id}\nabuse-mailbox:  abuse@{}.
         for c in 0..children {
             let cb = base + ((c as u128) << 80); // /48s
             let leased = self.rng.pct(50);
-            let org = if leased {
-                let id = format!("ORG-L{n}X{c}-GEN");
-                self.org(&id, &format!("Lessee {n}/{c} Ltd"));
-                Some(id)
-            } else {
-                None
-            };
+            let org = self.lessee_org(leased, n, c);
             let mnt = if self.rng.pct(3) {
                 "IPXO-MNT"
             } else {
