@@ -167,6 +167,15 @@ impl fmt::Display for IpRange {
 }
 
 impl IpRange {
+    /// The address alone for a single address, else [`Self::to_prefix_or_range`].
+    pub fn to_query_string(&self) -> String {
+        if self.start == self.end {
+            self.start_addr().to_string()
+        } else {
+            self.to_prefix_or_range()
+        }
+    }
+
     /// `base/len` when the range is one CIDR block, else `first - last`.
     pub fn to_prefix_or_range(&self) -> String {
         match self.prefix_len() {

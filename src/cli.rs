@@ -73,6 +73,12 @@ struct DataArgs {
     /// Longest-prefix-match structure: sorted or iptrie.
     #[arg(long, value_name = "NAME")]
     index_backend: Option<String>,
+    /// Lease records (JSON Lines), repeatable; the source is named after the file stem.
+    #[arg(long, value_name = "PATH")]
+    leases: Vec<PathBuf>,
+    /// Drop leases whose lessor is not the holder instead of keeping them marked unverified.
+    #[arg(long)]
+    reject_unverified_leases: bool,
     /// No progress output while loading.
     #[arg(long, short)]
     quiet: bool,
@@ -87,6 +93,8 @@ impl DataArgs {
             encoding: self.encoding,
             platform_maintainers: self.platform_maintainers.clone(),
             index_backend: self.index_backend.clone(),
+            leases: self.leases.clone(),
+            reject_unverified_leases: self.reject_unverified_leases,
         }
     }
 }
@@ -98,6 +106,12 @@ struct LookupArgs {
     /// Print one JSON object instead of WHOIS text.
     #[arg(long)]
     json: bool,
+    /// Answer as of this moment (RFC 3339, e.g. 2026-03-14T09:30:00Z) instead of now.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    at: Option<i64>,
+    /// List every lease that ever covered the address, oldest first, instead of the answer.
+    #[arg(long)]
+    lease_history: bool,
     /// The query; words are joined, so `192.0.2.0 - 192.0.2.9` needs no quotes.
     #[arg(required = true, value_name = "QUERY")]
     query: Vec<String>,
@@ -136,6 +150,8 @@ enum CliError {
     Query(#[from] query::QueryError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl CliError {
@@ -145,6 +161,7 @@ impl CliError {
             CliError::Load(_) => exit::DATA,
             CliError::Query(_) => exit::USAGE,
             CliError::Io(_) => exit::FAILURE,
+            CliError::Usage(_) => exit::USAGE,
         }
     }
 }
@@ -180,6 +197,10 @@ pub fn main() -> i32 {
     }
 }
 
+fn parse_time(s: &str) -> Result<i64, String> {
+    crate::time::parse(s).map_err(|e| e.to_string())
+}
+
 fn init_logging() {
     let filter = tracing_subscriber::filter::LevelFilter::WARN;
     let _ = tracing_subscriber::fmt()
@@ -193,7 +214,13 @@ fn load(data: &DataArgs) -> Result<Snapshot, CliError> {
     let cfg = data.flags().resolve()?;
     let progress = Progress::auto(data.quiet);
     let (reg, report) = dump::load(&cfg.sources, &progress)?;
-    Ok(Snapshot::build(reg, report, 1, cfg.backend))
+    Ok(Snapshot::build(
+        reg,
+        report,
+        1,
+        cfg.backend,
+        cfg.sources.reject_unverified_leases,
+    ))
 }
 
 fn lookup(a: LookupArgs) -> Result<i32, CliError> {
@@ -201,7 +228,20 @@ fn lookup(a: LookupArgs) -> Result<i32, CliError> {
     // refuse a malformed query before spending time on loading
     let q = query::parse_query(&text)?;
     let snap = load(&a.data)?;
-    let answer = query::answer(&snap, &q);
+    if a.lease_history {
+        let query::Query::Range(r) = q else {
+            return Err(CliError::Usage(
+                "--lease-history needs an address, prefix or range".into(),
+            ));
+        };
+        return print(
+            a.json,
+            || query::history_json(&snap, &text, &r),
+            || whois::render_history(&snap, &r),
+        );
+    }
+    let at = a.at.unwrap_or_else(crate::time::now);
+    let answer = query::answer(&snap, &q, at);
     print(
         a.json,
         || query::to_json(&snap, &text, &answer),

@@ -3,7 +3,7 @@
 //! an error naming them. Relative paths in the file are relative to the
 //! file's own directory.
 
-use crate::dump::Sources;
+use crate::dump::{LeaseSource, Sources};
 use crate::index::LpmBackend;
 use crate::rpsl::Encoding;
 use serde::Deserialize;
@@ -48,6 +48,36 @@ pub struct FileConfig {
     pub platform_maintainers: Option<PathBuf>,
     /// `sorted` or `iptrie`.
     pub index_backend: Option<String>,
+    /// Lease record files: a path (source named after the file stem) or
+    /// `{ path = "...", name = "..." }`.
+    #[serde(default)]
+    pub leases: Vec<LeaseSpec>,
+    /// Drop unverified leases instead of keeping them marked.
+    pub reject_unverified_leases: Option<bool>,
+}
+
+/// A `leases` entry in the config file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum LeaseSpec {
+    Path(PathBuf),
+    Named { path: PathBuf, name: String },
+}
+
+impl LeaseSpec {
+    fn into_source(self) -> LeaseSource {
+        match self {
+            LeaseSpec::Path(p) => LeaseSource::from_path(p),
+            LeaseSpec::Named { path, name } => LeaseSource { name, path },
+        }
+    }
+
+    fn path_mut(&mut self) -> &mut PathBuf {
+        match self {
+            LeaseSpec::Path(p) => p,
+            LeaseSpec::Named { path, .. } => path,
+        }
+    }
 }
 
 impl FileConfig {
@@ -69,6 +99,7 @@ impl FileConfig {
         };
         cfg.dump.iter_mut().for_each(fix);
         cfg.delegated.iter_mut().for_each(fix);
+        cfg.leases.iter_mut().for_each(|l| fix(l.path_mut()));
         if let Some(p) = cfg.platform_maintainers.as_mut() {
             fix(p);
         }
@@ -114,12 +145,16 @@ pub struct DataFlags {
     pub encoding: Option<Encoding>,
     pub platform_maintainers: Option<PathBuf>,
     pub index_backend: Option<String>,
+    pub leases: Vec<PathBuf>,
+    pub reject_unverified_leases: bool,
 }
 
 impl DataFlags {
     /// Merges flags over the file (or over the sample config when no data
     /// is named at all).
     pub fn resolve(&self) -> Result<DataConfig, ConfigError> {
+        // with no config and no dumps or statistics named, the sample config
+        // is the config (other flags, --leases among them, still override it)
         let no_data = self.config.is_none() && self.dump.is_empty() && self.delegated.is_empty();
         let file = match &self.config {
             Some(p) => FileConfig::load(p)?,
@@ -156,6 +191,20 @@ impl DataFlags {
                     .platform_maintainers
                     .clone()
                     .or(file.platform_maintainers),
+                leases: if self.leases.is_empty() {
+                    file.leases
+                        .into_iter()
+                        .map(LeaseSpec::into_source)
+                        .collect()
+                } else {
+                    self.leases
+                        .iter()
+                        .cloned()
+                        .map(LeaseSource::from_path)
+                        .collect()
+                },
+                reject_unverified_leases: self.reject_unverified_leases
+                    || file.reject_unverified_leases.unwrap_or(false),
             },
             backend,
         })

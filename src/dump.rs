@@ -10,6 +10,7 @@
 //! load with an error naming it.
 
 use crate::delegated;
+use crate::leases;
 use crate::model::{self, ConvertOptions, Entity, Interner, Item};
 use crate::progress::Progress;
 use crate::rpsl::{self, Encoding, Skip};
@@ -67,6 +68,8 @@ pub struct LoadReport {
     pub skipped: BTreeMap<&'static str, SkipStats>,
     /// Objects of classes tenure does not keep, per class.
     pub ignored: BTreeMap<String, u64>,
+    /// Lease figures; filled in when the snapshot verifies the leases.
+    pub leases: LeaseReport,
     /// Delegated records kept per registry.
     pub delegations: BTreeMap<String, u64>,
     pub seconds: f64,
@@ -94,6 +97,23 @@ impl LoadReport {
     }
 }
 
+/// Lease figures for `tenure check`.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct LeaseReport {
+    /// Leases loaded (after rejections).
+    pub loaded: u64,
+    pub verified: u64,
+    pub unverified: u64,
+    /// Unverified leases dropped because `reject-unverified-leases` is on.
+    pub rejected: u64,
+    /// Active at load time.
+    pub active_now: u64,
+    /// Pairs of leases in one source whose ranges and terms overlap.
+    pub overlaps: u64,
+    /// The first few overlaps, `file:line ~ line`.
+    pub overlap_examples: Vec<String>,
+}
+
 /// A delegated record and the file it came from.
 pub struct Delegation {
     pub record: delegated::Record,
@@ -114,6 +134,44 @@ pub struct Registry {
     pub delegations: Vec<Delegation>,
     /// Delegated file headers: (registry, serial, end date).
     pub delegated_headers: Vec<delegated::Header>,
+    /// Lease records of every lease source.
+    pub leases: Vec<leases::Lease>,
+    /// Lease sources, indexed by `Lease::source`.
+    pub lease_sources: Vec<LoadedLeaseSource>,
+}
+
+/// A loaded lease source: its name and file.
+#[derive(Debug, Clone)]
+pub struct LoadedLeaseSource {
+    pub name: String,
+    /// Index into [`Registry::files`].
+    pub file: u16,
+}
+
+/// A lease file and the name of its source (the platform).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseSource {
+    /// From the config, else the file stem.
+    pub name: String,
+    pub path: PathBuf,
+}
+
+impl LeaseSource {
+    /// A source named after its file stem (`ipxo.jsonl` -> `ipxo`).
+    pub fn from_path(path: PathBuf) -> Self {
+        let name = path
+            .file_name()
+            .map(|n| {
+                n.to_string_lossy()
+                    .split('.')
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "leases".into());
+        LeaseSource { name, path }
+    }
 }
 
 /// What to load.
@@ -124,6 +182,10 @@ pub struct Sources {
     pub encoding: Encoding,
     /// File with one leasing-platform maintainer per line.
     pub platform_maintainers: Option<PathBuf>,
+    /// Lease record files.
+    pub leases: Vec<LeaseSource>,
+    /// Drop leases whose lessor is not the holder (else keep them, marked).
+    pub reject_unverified_leases: bool,
 }
 
 /// An opened source: the decoded byte stream, the file size, and a counter
@@ -227,6 +289,9 @@ pub fn load(sources: &Sources, progress: &Progress) -> Result<(Registry, LoadRep
     }
     for path in &sources.delegated {
         load_delegated(path, &mut reg, &mut report)?;
+    }
+    for src in &sources.leases {
+        load_leases(src, &mut reg, &mut report)?;
     }
     report.seconds = started.elapsed().as_secs_f64();
     Ok((reg, report))
@@ -465,6 +530,43 @@ fn load_delegated(
     report.files.push(FileReport {
         path: path.into(),
         kind: "delegated",
+        bytes: size,
+        objects,
+        skipped: parsed.bad.len() as u64,
+        seconds: started.elapsed().as_secs_f64(),
+    });
+    Ok(())
+}
+
+fn load_leases(
+    src: &LeaseSource,
+    reg: &mut Registry,
+    report: &mut LoadReport,
+) -> Result<(), LoadError> {
+    let started = Instant::now();
+    let path = &src.path;
+    let Opened { reader, size, .. } = open(path)?;
+    let parsed = leases::parse(reader).map_err(|source| LoadError::Read {
+        path: path.into(),
+        source,
+    })?;
+    let file = file_id(reg, path);
+    let source = reg.lease_sources.len().min(u16::MAX as usize) as u16;
+    reg.lease_sources.push(LoadedLeaseSource {
+        name: src.name.clone(),
+        file,
+    });
+    for bad in &parsed.bad {
+        report.skip(path, bad.line, bad.reason, &bad.detail);
+    }
+    let objects = parsed.leases.len() as u64;
+    reg.leases.extend(parsed.leases.into_iter().map(|mut l| {
+        l.source = source;
+        l
+    }));
+    report.files.push(FileReport {
+        path: path.into(),
+        kind: "leases",
         bytes: size,
         objects,
         skipped: parsed.bad.len() as u64,

@@ -16,8 +16,10 @@
 //!   parent's, up the chain, stopping after the holder's network or the first
 //!   registry-maintained one (`mnt-by`/`mnt-lower` a registry maintainer).
 
+use crate::addr::IpRange;
 use crate::model::{flags, StatusKind, Sym, NO_SYM};
 use crate::snapshot::{NetId, Snapshot};
+use crate::time::Timestamp;
 
 /// Where a holder fact comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,21 +84,59 @@ impl Holder {
 
 /// The organisation using the space when it is not the holder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Lessee {
-    /// The network naming the lessee in its `org`.
-    pub network: NetId,
-    pub platform_managed: bool,
+pub enum Lessee {
+    /// A lease record active at the time asked about.
+    Lease { lease: u32, verified: bool },
+    /// The registry shows it: a network below the holder's naming another
+    /// organisation.
+    Registry {
+        network: NetId,
+        platform_managed: bool,
+    },
 }
 
 impl Lessee {
-    /// The lessee organisation's handle.
+    /// The lessee's handle.
     pub fn handle<'a>(&self, snap: &'a Snapshot) -> &'a str {
-        org_handle(snap, snap.net(self.network).org)
+        match *self {
+            Lessee::Lease { lease, .. } => &snap.lease(lease).lessee_handle,
+            Lessee::Registry { network, .. } => org_handle(snap, snap.net(network).org),
+        }
     }
 
-    /// The lessee organisation's name.
+    /// The lessee's name.
     pub fn name<'a>(&self, snap: &'a Snapshot) -> Option<&'a str> {
-        org_name(snap, self.network)
+        match *self {
+            Lessee::Lease { lease, .. } => Some(&snap.lease(lease).lessee_name),
+            Lessee::Registry { network, .. } => org_name(snap, network),
+        }
+    }
+
+    /// The lease source's name, or `registry`.
+    pub fn source<'a>(&self, snap: &'a Snapshot) -> &'a str {
+        match *self {
+            Lessee::Lease { lease, .. } => snap.lease_source(lease),
+            Lessee::Registry { .. } => "registry",
+        }
+    }
+
+    /// True for a lease record (they come from leasing platforms) or a
+    /// network maintained by a leasing platform's maintainer.
+    pub fn platform_managed(&self) -> bool {
+        match *self {
+            Lessee::Lease { .. } => true,
+            Lessee::Registry {
+                platform_managed, ..
+            } => platform_managed,
+        }
+    }
+
+    /// The key of the object naming the lessee: the lease range or the network key.
+    pub fn key(&self, snap: &Snapshot) -> String {
+        match *self {
+            Lessee::Lease { lease, .. } => snap.lease(lease).range.to_string(),
+            Lessee::Registry { network, .. } => snap.net(network).object.key().to_string(),
+        }
     }
 }
 
@@ -125,6 +165,8 @@ pub enum Via {
     Entity(Sym),
     /// An aut-num or as-block, by position.
     AutNum(u32),
+    /// A lease record, by position.
+    Lease(u32),
 }
 
 impl Via {
@@ -142,30 +184,43 @@ impl Via {
                 .get(i as usize)
                 .map(|a| a.object.key())
                 .unwrap_or(""),
+            Via::Lease(i) => &snap.lease(i).id,
         }
     }
 }
 
-/// The abuse contact: the role, person, irt or organisation carrying an
-/// `abuse-mailbox`, and the object whose reference led there.
+/// Where an abuse mailbox was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbuseFrom {
+    /// A role, person, irt or organisation with an `abuse-mailbox`
+    /// (position in `reg.entities`).
+    Entity(u32),
+    /// A verified lease's `lessee.abuse_mailbox` (position of the lease).
+    Lease(u32),
+}
+
+/// The abuse contact and the object whose reference led there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Abuse {
-    /// Position of the entity in `reg.entities`.
-    pub entity: u32,
+    pub from: AbuseFrom,
     pub via: Via,
 }
 
 impl Abuse {
     /// The mailbox.
     pub fn mailbox<'a>(&self, snap: &'a Snapshot) -> &'a str {
-        snap.reg.entities[self.entity as usize]
-            .abuse_mailbox()
-            .unwrap_or("")
+        match self.from {
+            AbuseFrom::Entity(e) => snap.reg.entities[e as usize].abuse_mailbox().unwrap_or(""),
+            AbuseFrom::Lease(l) => snap.lease(l).abuse_mailbox.as_deref().unwrap_or(""),
+        }
     }
 
-    /// The handle of the entity carrying it.
+    /// The handle carrying it (the lessee's for a lease).
     pub fn from_handle<'a>(&self, snap: &'a Snapshot) -> &'a str {
-        snap.reg.entities[self.entity as usize].handle_text()
+        match self.from {
+            AbuseFrom::Entity(e) => snap.reg.entities[e as usize].handle_text(),
+            AbuseFrom::Lease(l) => &snap.lease(l).lessee_handle,
+        }
     }
 }
 
@@ -177,9 +232,16 @@ pub struct Resolution {
     pub abuse: Option<Abuse>,
 }
 
-/// Resolves a chain (most specific first) and the covering delegated
-/// record (its position). Reads no object text.
-pub fn resolve(snap: &Snapshot, chain: &[NetId], deleg: Option<u32>) -> Resolution {
+/// Resolves a query range at time `at`: `chain` is every network covering
+/// it (most specific first), `deleg` the covering delegated record. Reads
+/// no object text.
+pub fn resolve(
+    snap: &Snapshot,
+    range: &IpRange,
+    chain: &[NetId],
+    deleg: Option<u32>,
+    at: Timestamp,
+) -> Resolution {
     let holder_pos = chain.iter().rposition(|&id| {
         let n = snap.net(id);
         n.kind == StatusKind::Registry && !n.is_placeholder()
@@ -195,23 +257,97 @@ pub fn resolve(snap: &Snapshot, chain: &[NetId], deleg: Option<u32>) -> Resoluti
             })
         }),
     };
+    let lease = current_lease(snap, range, at);
+    let lessee = lease.or_else(|| registry_lessee(snap, chain, holder_pos));
+    let abuse = match lease {
+        Some(Lessee::Lease {
+            lease,
+            verified: true,
+        }) if snap.lease(lease).abuse_mailbox.is_some() => Some(Abuse {
+            from: AbuseFrom::Lease(lease),
+            via: Via::Lease(lease),
+        }),
+        _ => abuse_for_chain(snap, chain, holder_pos),
+    };
+    Resolution {
+        holder,
+        lessee,
+        abuse,
+    }
+}
+
+/// The lessee as the registry shows it: the most specific network below
+/// the holder's whose organisation differs from the holder's.
+fn registry_lessee(snap: &Snapshot, chain: &[NetId], holder_pos: Option<usize>) -> Option<Lessee> {
     let holder_org = holder_pos.map(|p| snap.net(chain[p]).org).unwrap_or(NO_SYM);
     let below = &chain[..holder_pos.unwrap_or(chain.len())];
-    let lessee = below.iter().find_map(|&id| {
+    below.iter().find_map(|&id| {
         let n = snap.net(id);
         if n.is_placeholder() || n.org == NO_SYM || n.org == holder_org {
             return None;
         }
-        Some(Lessee {
+        Some(Lessee::Registry {
             network: id,
             platform_managed: n.platform_managed(),
         })
-    });
-    Resolution {
-        holder,
-        lessee,
-        abuse: abuse_for_chain(snap, chain, holder_pos),
+    })
+}
+
+/// The lease active at `at` covering the range: the most specific verified
+/// one, else the most specific unverified one; between equally specific
+/// ranges the latest start wins.
+pub fn current_lease(snap: &Snapshot, range: &IpRange, at: Timestamp) -> Option<Lessee> {
+    let mut best: [Option<u32>; 2] = [None, None]; // [verified, unverified]
+    for i in snap.leases_covering(range) {
+        let l = snap.lease(i);
+        if !l.active_at(at) {
+            continue;
+        }
+        let slot = &mut best[usize::from(!snap.lease_verified(i))];
+        let better = match *slot {
+            None => true,
+            Some(b) => lease_order(snap, i, b) == std::cmp::Ordering::Less,
+        };
+        if better {
+            *slot = Some(i);
+        }
     }
+    match best {
+        [Some(l), _] => Some(Lessee::Lease {
+            lease: l,
+            verified: true,
+        }),
+        [None, Some(l)] => Some(Lessee::Lease {
+            lease: l,
+            verified: false,
+        }),
+        [None, None] => None,
+    }
+}
+
+/// `Less` when lease `a` is preferred: smaller range, then later start, then
+/// the later range start, then the later position (deterministic).
+fn lease_order(snap: &Snapshot, a: u32, b: u32) -> std::cmp::Ordering {
+    let (x, y) = (snap.lease(a), snap.lease(b));
+    x.range
+        .span()
+        .cmp(&y.range.span())
+        .then(y.start.cmp(&x.start))
+        .then(y.range.start.cmp(&x.range.start))
+        .then(b.cmp(&a))
+}
+
+/// Every lease that ever covered the range, oldest start first.
+pub fn lease_history(snap: &Snapshot, range: &IpRange) -> Vec<u32> {
+    let mut v = snap.leases_covering(range);
+    v.sort_by_key(|&i| {
+        (
+            snap.lease(i).start,
+            snap.lease(i).end.unwrap_or(i64::MAX),
+            i,
+        )
+    });
+    v
 }
 
 /// The entity of a handle when it carries an abuse mailbox.
@@ -222,12 +358,15 @@ fn with_mailbox(snap: &Snapshot, sym: Sym) -> Option<u32> {
 
 /// An `abuse-c`, else the organisation's `abuse-c`, of one object.
 pub fn abuse_of(snap: &Snapshot, abuse_c: Sym, org: Sym, via: Via) -> Option<Abuse> {
-    if let Some(entity) = with_mailbox(snap, abuse_c) {
-        return Some(Abuse { entity, via });
+    if let Some(e) = with_mailbox(snap, abuse_c) {
+        return Some(Abuse {
+            from: AbuseFrom::Entity(e),
+            via,
+        });
     }
     let org_entity = snap.entity_sym(org)?;
-    with_mailbox(snap, org_entity.abuse_c).map(|entity| Abuse {
-        entity,
+    with_mailbox(snap, org_entity.abuse_c).map(|e| Abuse {
+        from: AbuseFrom::Entity(e),
         via: Via::Entity(org),
     })
 }
@@ -247,9 +386,9 @@ pub fn abuse_for_chain(
         if let Some(a) = abuse_of(snap, n.abuse_c, n.org, Via::Network(id)) {
             return Some(a);
         }
-        if let Some(entity) = with_mailbox(snap, n.mnt_irt) {
+        if let Some(e) = with_mailbox(snap, n.mnt_irt) {
             return Some(Abuse {
-                entity,
+                from: AbuseFrom::Entity(e),
                 via: Via::Network(id),
             });
         }
@@ -258,4 +397,238 @@ pub fn abuse_for_chain(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::parse_query_range;
+    use crate::dump::{LoadedLeaseSource, Registry};
+    use crate::index::LpmBackend;
+    use crate::model::{convert, ConvertOptions, Item};
+    use crate::rpsl::{parse_object, Encoding, Splitter};
+    use crate::time::parse as t;
+
+    const RPSL: &str = "\
+inetnum: 192.0.2.0 - 192.0.2.255\norg: ORG-H\nstatus: ALLOCATED PA\nabuse-c: AH\nmnt-by: RIPE-NCC-HM-MNT\nsource: TEST\n\n\
+inetnum: 192.0.2.64 - 192.0.2.127\norg: ORG-S\nstatus: SUB-ALLOCATED PA\nsource: TEST\n\n\
+organisation: ORG-H\norg-name: Holder\nsource: TEST\n\n\
+organisation: ORG-S\norg-name: Sub\nabuse-c: AS\nsource: TEST\n\n\
+role: Holder Abuse\nnic-hdl: AH\nabuse-mailbox: abuse@h.example\nsource: TEST\n\n\
+role: Sub Abuse\nnic-hdl: AS\nabuse-mailbox: abuse@s.example\nsource: TEST\n";
+
+    fn lease(
+        id: &str,
+        prefix: &str,
+        lessor: &str,
+        mailbox: Option<&str>,
+        start: &str,
+        end: Option<&str>,
+    ) -> String {
+        let mb = mailbox
+            .map(|m| format!(", \"abuse_mailbox\": \"{m}\""))
+            .unwrap_or_default();
+        let end = end
+            .map(|e| format!(", \"end\": \"{e}\""))
+            .unwrap_or_default();
+        format!(
+            "{{\"lease\": \"{id}\", \"prefix\": \"{prefix}\", \"lessor\": \"{lessor}\", \"lessee\": {{\"handle\": \"LS-{id}\", \"name\": \"Lessee {id}\"{mb}}}, \"start\": \"{start}\"{end}}}\n"
+        )
+    }
+
+    fn snapshot(leases: &str, reject: bool) -> Snapshot {
+        let mut reg = Registry::default();
+        let mut sp = Splitter::new(RPSL.as_bytes());
+        while let Some(raw) = sp.next_object().unwrap() {
+            let obj = parse_object(&raw.unwrap(), Encoding::Auto).unwrap();
+            match convert(obj, 0, &mut reg.syms, &ConvertOptions::default()).unwrap() {
+                Item::Network(n) => reg.networks.push(n),
+                Item::Entity(e) => {
+                    reg.entity_by_handle
+                        .insert(e.handle, reg.entities.len() as u32);
+                    reg.entities.push(e);
+                }
+                _ => {}
+            }
+        }
+        reg.files.push("leases.jsonl".into());
+        reg.lease_sources.push(LoadedLeaseSource {
+            name: "test".into(),
+            file: 0,
+        });
+        reg.leases = crate::leases::parse(leases.as_bytes()).unwrap().leases;
+        Snapshot::build(reg, Default::default(), 1, LpmBackend::Sorted, reject)
+    }
+
+    fn at(snap: &Snapshot, addr: &str, when: &str) -> (Option<String>, Option<String>, bool) {
+        let r = parse_query_range(addr).unwrap();
+        let res = resolve(snap, &r, &snap.covering(&r), None, t(when).unwrap());
+        let verified = matches!(res.lessee, Some(Lessee::Lease { verified: true, .. }));
+        (
+            res.lessee.map(|l| l.handle(snap).to_string()),
+            res.abuse.map(|a| a.mailbox(snap).to_string()),
+            verified,
+        )
+    }
+
+    #[test]
+    fn term_boundaries() {
+        let s = snapshot(
+            &lease(
+                "A",
+                "192.0.2.128/26",
+                "ORG-H",
+                Some("abuse@a.example"),
+                "2026-01-01T00:00:00Z",
+                Some("2027-01-01T00:00:00Z"),
+            ),
+            false,
+        );
+        let lessee = |w| at(&s, "192.0.2.130", w);
+        assert_eq!(
+            lessee("2025-12-31T23:59:59Z"),
+            (None, Some("abuse@h.example".into()), false)
+        );
+        assert_eq!(
+            lessee("2026-01-01T00:00:00Z"),
+            (Some("LS-A".into()), Some("abuse@a.example".into()), true),
+            "T == start"
+        );
+        assert_eq!(lessee("2026-12-31T23:59:59Z").0.as_deref(), Some("LS-A"));
+        assert_eq!(
+            lessee("2027-01-01T00:00:00Z"),
+            (None, Some("abuse@h.example".into()), false),
+            "T == end"
+        );
+    }
+
+    #[test]
+    fn verified_beats_more_specific_unverified_and_unverified_never_gives_abuse() {
+        let leases = lease(
+            "V",
+            "192.0.2.128/26",
+            "ORG-H",
+            None,
+            "2026-01-01T00:00:00Z",
+            None,
+        ) + &lease(
+            "U",
+            "192.0.2.128/27",
+            "ORG-ELSE",
+            Some("abuse@u.example"),
+            "2026-01-01T00:00:00Z",
+            None,
+        ) + &lease(
+            "U2",
+            "192.0.2.192/27",
+            "org-else",
+            Some("abuse@u2.example"),
+            "2026-01-01T00:00:00Z",
+            None,
+        );
+        let s = snapshot(&leases, false);
+        // the verified lease has no mailbox: the registry's abuse contact stays
+        assert_eq!(
+            at(&s, "192.0.2.130", "2026-06-01T00:00:00Z"),
+            (Some("LS-V".into()), Some("abuse@h.example".into()), true)
+        );
+        // only an unverified lease: it is the lessee, marked, but abuse stays
+        assert_eq!(
+            at(&s, "192.0.2.200", "2026-06-01T00:00:00Z"),
+            (Some("LS-U2".into()), Some("abuse@h.example".into()), false)
+        );
+        let rejecting = snapshot(&leases, true);
+        assert_eq!(rejecting.report.leases.rejected, 2);
+        assert_eq!(
+            at(&rejecting, "192.0.2.200", "2026-06-01T00:00:00Z").0,
+            None
+        );
+    }
+
+    #[test]
+    fn sub_lease_by_sub_allocation_holder_and_most_specific_then_latest() {
+        let leases = lease(
+            "S",
+            "192.0.2.96/27",
+            "ORG-S",
+            Some("abuse@sub.example"),
+            "2026-01-01T00:00:00Z",
+            None,
+        ) + &lease(
+            "W",
+            "192.0.2.64/26",
+            "ORG-H",
+            Some("abuse@w.example"),
+            "2026-01-01T00:00:00Z",
+            None,
+        ) + &lease(
+            "E1",
+            "192.0.2.0/28",
+            "ORG-H",
+            Some("abuse@e1.example"),
+            "2026-01-01T00:00:00Z",
+            None,
+        ) + &lease(
+            "E2",
+            "192.0.2.0/28",
+            "ORG-H",
+            Some("abuse@e2.example"),
+            "2026-03-01T00:00:00Z",
+            None,
+        );
+        let s = snapshot(&leases, false);
+        assert_eq!(
+            at(&s, "192.0.2.100", "2026-06-01T00:00:00Z"),
+            (Some("LS-S".into()), Some("abuse@sub.example".into()), true)
+        );
+        assert_eq!(
+            at(&s, "192.0.2.70", "2026-06-01T00:00:00Z").0.as_deref(),
+            Some("LS-W")
+        );
+        assert_eq!(
+            at(&s, "192.0.2.5", "2026-02-01T00:00:00Z").0.as_deref(),
+            Some("LS-E1")
+        );
+        assert_eq!(
+            at(&s, "192.0.2.5", "2026-06-01T00:00:00Z").0.as_deref(),
+            Some("LS-E2"),
+            "latest start"
+        );
+        assert_eq!(
+            s.report.leases.overlaps, 2,
+            "S inside W, E1 and E2 identical"
+        );
+    }
+
+    #[test]
+    fn lease_below_every_object_keeps_the_registry_holder() {
+        let s = snapshot(
+            &lease(
+                "T",
+                "192.0.2.200/32",
+                "ORG-H",
+                None,
+                "2026-01-01T00:00:00Z",
+                None,
+            ),
+            false,
+        );
+        let r = parse_query_range("192.0.2.200").unwrap();
+        let res = resolve(
+            &s,
+            &r,
+            &s.covering(&r),
+            None,
+            t("2026-06-01T00:00:00Z").unwrap(),
+        );
+        assert_eq!(
+            res.holder.map(|h| h.handle(&s).to_string()).as_deref(),
+            Some("ORG-H")
+        );
+        assert_eq!(
+            res.lessee.map(|l| l.handle(&s).to_string()).as_deref(),
+            Some("LS-T")
+        );
+        assert_eq!(lease_history(&s, &r).len(), 1);
+    }
 }

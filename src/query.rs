@@ -7,9 +7,10 @@
 //! RDAP JSON, the lookup page and the CLI all render the same `Answer`.
 
 use crate::addr::{parse_query_range, AddrError, IpRange};
-use crate::lease::{self, Abuse, HolderOrigin, Resolution, Via};
+use crate::lease::{self, Abuse, AbuseFrom, HolderOrigin, Lessee, Resolution, Via};
 use crate::model::{parse_asn, parse_asn_range};
 use crate::snapshot::{NetId, Snapshot};
+use crate::time::{self, Timestamp};
 use serde_json::{json, Value};
 
 /// A parsed query.
@@ -137,24 +138,24 @@ pub enum Answer {
     NotFound,
 }
 
-/// Answers a query from one snapshot.
-pub fn answer(snap: &Snapshot, q: &Query) -> Answer {
+/// Answers a query from one snapshot, as of time `at` (leases active then).
+pub fn answer(snap: &Snapshot, q: &Query, at: Timestamp) -> Answer {
     match q {
-        Query::Range(r) => answer_range(snap, r),
+        Query::Range(r) => answer_range(snap, r, at),
         Query::Asn(n) => answer_asn(snap, *n, *n),
         Query::AsnRange(a, b) => answer_asn(snap, *a, *b),
         Query::Handle(h) => answer_handle(snap, h),
     }
 }
 
-/// Answers an address, prefix or range.
-pub fn answer_range(snap: &Snapshot, r: &IpRange) -> Answer {
+/// Answers an address, prefix or range as of time `at`.
+pub fn answer_range(snap: &Snapshot, r: &IpRange, at: Timestamp) -> Answer {
     let chain = snap.covering(r);
     let delegation = snap.delegation(r);
-    if chain.is_empty() && delegation.is_none() {
+    let resolution = lease::resolve(snap, r, &chain, delegation, at);
+    if chain.is_empty() && delegation.is_none() && resolution.lessee.is_none() {
         return Answer::NotFound;
     }
-    let resolution = lease::resolve(snap, &chain, delegation);
     Answer::Network(NetworkAnswer {
         range: *r,
         chain,
@@ -187,8 +188,12 @@ fn answer_handle(snap: &Snapshot, h: &str) -> Answer {
     if let Some(i) = snap.entity_index(h) {
         let e = &snap.reg.entities[i as usize];
         let via = Via::Entity(e.handle);
-        let abuse = lease::abuse_of(snap, crate::model::NO_SYM, e.handle, via)
-            .or_else(|| e.has_abuse_mailbox.then_some(Abuse { entity: i, via }));
+        let abuse = lease::abuse_of(snap, crate::model::NO_SYM, e.handle, via).or_else(|| {
+            e.has_abuse_mailbox.then_some(Abuse {
+                from: AbuseFrom::Entity(i),
+                via,
+            })
+        });
         return Answer::Objects {
             objects: vec![ObjRef::Entity(i)],
             abuse,
@@ -239,6 +244,70 @@ fn abuse_json(snap: &Snapshot, a: &Option<Abuse>) -> Value {
         }
         None => Value::Null,
     }
+}
+
+fn lessee_json(snap: &Snapshot, l: &Lessee) -> Value {
+    let lease = match *l {
+        Lessee::Lease { lease, .. } => lease_json(snap, lease),
+        Lessee::Registry { .. } => Value::Null,
+    };
+    let network = match *l {
+        Lessee::Lease { .. } => Value::Null,
+        Lessee::Registry { network, .. } => json!(snap.net(network).object.key()),
+    };
+    json!({
+        "handle": l.handle(snap),
+        "name": l.name(snap),
+        "source": l.source(snap),
+        "platform_managed": l.platform_managed(),
+        "network": network,
+        "lease": lease,
+    })
+}
+
+/// A lease as JSON: `id`, range, term, source, verification and the rest.
+pub fn lease_json(snap: &Snapshot, i: u32) -> Value {
+    let l = snap.lease(i);
+    json!({
+        "id": &*l.id,
+        "start": time::format(l.start),
+        "end": l.end.map(time::format),
+        "source": snap.lease_source(i),
+        "verified": snap.lease_verified(i),
+        "range": l.range.to_string(),
+        "prefix": l.range.prefix_len().map(|_| l.range.to_prefix_or_range()),
+        "lessor": &*l.lessor,
+        "lessee": {
+            "handle": &*l.lessee_handle,
+            "name": &*l.lessee_name,
+            "country": l.country.as_deref(),
+            "abuse_mailbox": l.abuse_mailbox.as_deref(),
+        },
+        "origin_asn": l.origin_asn,
+        "geofeed": l.geofeed.as_deref(),
+        "origin": format!("{}:{}", lease_file(snap, i), l.line),
+    })
+}
+
+/// The file a lease came from.
+pub fn lease_file(snap: &Snapshot, i: u32) -> String {
+    let src = snap.lease(i).source as usize;
+    let file = snap
+        .reg
+        .lease_sources
+        .get(src)
+        .map(|s| s.file)
+        .unwrap_or(u16::MAX);
+    snap.file(file).display().to_string()
+}
+
+/// The `--lease-history` answer: every lease that ever covered the range.
+pub fn history_json(snap: &Snapshot, query: &str, r: &IpRange) -> Value {
+    let leases: Vec<Value> = lease::lease_history(snap, r)
+        .into_iter()
+        .map(|i| lease_json(snap, i))
+        .collect();
+    json!({ "query": query, "leases": leases })
 }
 
 fn object_json(snap: &Snapshot, r: ObjRef) -> Value {
@@ -323,13 +392,7 @@ pub fn to_json(snap: &Snapshot, query: &str, a: &Answer) -> Value {
                 None => Value::Null,
             };
             let lessee = match &res.lessee {
-                Some(l) => json!({
-                    "handle": l.handle(snap),
-                    "name": l.name(snap),
-                    "source": "registry",
-                    "platform_managed": l.platform_managed,
-                    "network": snap.net(l.network).object.key(),
-                }),
+                Some(l) => lessee_json(snap, l),
                 None => Value::Null,
             };
             json!({

@@ -80,6 +80,17 @@ pub fn render(snap: &Snapshot, secs: f64, mem: &Memory) -> String {
             let _ = writeln!(s, "  {reg:<12} {n}");
         }
     }
+    let l = &r.leases;
+    if l.loaded + l.rejected > 0 {
+        let _ = writeln!(
+            s,
+            "\nleases: {} loaded, {} active now, {} verified, {} unverified, {} rejected as unverified, {} overlapping pairs within a source",
+            l.loaded, l.active_now, l.verified, l.unverified, l.rejected, l.overlaps
+        );
+        for e in &l.overlap_examples {
+            let _ = writeln!(s, "    {e}");
+        }
+    }
     let _ = writeln!(s, "\nskipped: {}", r.skipped_total());
     for (reason, st) in &r.skipped {
         let _ = writeln!(s, "  {reason}: {}", st.count);

@@ -6,7 +6,7 @@
 
 use crate::addr::{Family, IpRange};
 use crate::delegated::Resource;
-use crate::dump::{LoadReport, Registry};
+use crate::dump::{LeaseReport, LoadReport, Registry};
 use crate::index::{LpmBackend, RangeIndex};
 use crate::model::{flags, Entity, EntityClass, FxMap, Network, NO_SYM};
 use std::net::IpAddr;
@@ -35,6 +35,11 @@ pub struct Snapshot {
     d6: DelegIndex<u128>,
     dasn: DelegIndex<u32>,
     domains: FxMap<Box<str>, u32>,
+    /// Leases sorted like networks (IPv4 first); `verified[i]` per lease.
+    l4: RangeIndex<u32>,
+    l6: RangeIndex<u128>,
+    ln4: u32,
+    verified: Vec<bool>,
     pub report: LoadReport,
 }
 
@@ -46,6 +51,7 @@ impl Snapshot {
         report: LoadReport,
         serial: u64,
         backend: LpmBackend,
+        reject_unverified: bool,
     ) -> Snapshot {
         mark_registry_placeholders(&mut reg);
         let nets = std::mem::take(&mut reg.networks);
@@ -96,7 +102,11 @@ impl Snapshot {
             .enumerate()
             .map(|(i, d)| (d.name.clone(), i as u32))
             .collect();
-        Snapshot {
+        let mut snap = Snapshot {
+            l4: empty_index(),
+            l6: empty_index(),
+            ln4: 0,
+            verified: Vec::new(),
             serial,
             loaded_at: SystemTime::now(),
             n4,
@@ -110,6 +120,110 @@ impl Snapshot {
             domains,
             reg,
             report,
+        };
+        snap.index_leases(backend, reject_unverified);
+        snap
+    }
+
+    /// Sorts the leases like networks, decides which are verified (the
+    /// lessor is the organisation of a registry object covering the whole
+    /// lease range, the holder's among them), drops the unverified ones when
+    /// asked, counts overlaps within a source, and indexes them.
+    fn index_leases(&mut self, backend: LpmBackend, reject_unverified: bool) {
+        let mut leases = std::mem::take(&mut self.reg.leases);
+        let mut verified: Vec<bool> = leases.iter().map(|l| self.lessor_covers(l)).collect();
+        let mut report = LeaseReport::default();
+        if reject_unverified {
+            let mut keep = verified.iter();
+            let before = leases.len();
+            leases.retain(|_| keep.next().copied().unwrap_or(false));
+            report.rejected = (before - leases.len()) as u64;
+            verified = vec![true; leases.len()];
+        }
+        // sort by family, start, end descending; carry the verdicts along
+        let mut order: Vec<u32> = (0..leases.len() as u32).collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&leases[a as usize].range, &leases[b as usize].range);
+            x.family
+                .cmp(&y.family)
+                .then(x.start.cmp(&y.start))
+                .then(y.end.cmp(&x.end))
+        });
+        let mut slots: Vec<Option<crate::leases::Lease>> = leases.into_iter().map(Some).collect();
+        let leases: Vec<crate::leases::Lease> = order
+            .iter()
+            .filter_map(|&i| slots[i as usize].take())
+            .collect();
+        let verified: Vec<bool> = order.iter().map(|&i| verified[i as usize]).collect();
+        let ln4 = leases
+            .iter()
+            .take_while(|l| l.range.family == Family::V4)
+            .count();
+        let r4: Vec<(u32, u32)> = leases[..ln4]
+            .iter()
+            .map(|l| (l.range.start as u32, l.range.end as u32))
+            .collect();
+        let r6: Vec<(u128, u128)> = leases[ln4..]
+            .iter()
+            .map(|l| (l.range.start, l.range.end))
+            .collect();
+        self.l4 = RangeIndex::build(&r4, backend).unwrap_or_else(empty_index);
+        self.l6 = RangeIndex::build(&r6, backend).unwrap_or_else(empty_index);
+        self.ln4 = ln4 as u32;
+        let now = crate::time::now();
+        report.loaded = leases.len() as u64;
+        report.verified = verified.iter().filter(|v| **v).count() as u64;
+        report.unverified = report.loaded - report.verified;
+        report.active_now = leases.iter().filter(|l| l.active_at(now)).count() as u64;
+        overlaps_within_sources(&leases, &self.reg, &mut report);
+        self.reg.leases = leases;
+        self.verified = verified;
+        self.report.leases = report;
+    }
+
+    /// True when the lease's lessor is the organisation of a registry
+    /// network (not a placeholder) that covers the whole lease range.
+    fn lessor_covers(&self, l: &crate::leases::Lease) -> bool {
+        let Some(lessor) = self.reg.syms.get(&l.lessor) else {
+            return false;
+        };
+        self.covering(&l.range).into_iter().any(|id| {
+            let n = self.net(id);
+            n.org == lessor && !n.is_placeholder()
+        })
+    }
+
+    /// A lease by position.
+    pub fn lease(&self, i: u32) -> &crate::leases::Lease {
+        &self.reg.leases[i as usize]
+    }
+
+    /// True when the lease's lessor holds (or sub-holds) the space.
+    pub fn lease_verified(&self, i: u32) -> bool {
+        self.verified.get(i as usize).copied().unwrap_or(false)
+    }
+
+    /// The name of a lease's source.
+    pub fn lease_source(&self, i: u32) -> &str {
+        let s = self.lease(i).source as usize;
+        self.reg
+            .lease_sources
+            .get(s)
+            .map(|x| x.name.as_str())
+            .unwrap_or("")
+    }
+
+    /// Every lease whose range contains the whole of `r`, of any time, most
+    /// specific range first.
+    pub fn leases_covering(&self, r: &IpRange) -> Vec<u32> {
+        match r.family {
+            Family::V4 => self.l4.covering(r.start as u32, r.end as u32),
+            Family::V6 => self
+                .l6
+                .covering(r.start, r.end)
+                .into_iter()
+                .map(|i| i + self.ln4)
+                .collect(),
         }
     }
 
@@ -316,4 +430,41 @@ fn deleg_indexes(
         mk(v6, backend),
         mk(asn, LpmBackend::Sorted),
     )
+}
+
+/// Examples of overlapping leases kept in the report.
+const OVERLAP_EXAMPLES: usize = 5;
+
+/// Counts pairs of leases of one source whose ranges and terms overlap
+/// (leases sorted by range start within each family).
+fn overlaps_within_sources(
+    leases: &[crate::leases::Lease],
+    reg: &Registry,
+    report: &mut LeaseReport,
+) {
+    // open leases: those whose range may still reach the next start
+    let mut open: Vec<usize> = Vec::new();
+    for (i, l) in leases.iter().enumerate() {
+        open.retain(|&j| {
+            leases[j].range.family == l.range.family && leases[j].range.end >= l.range.start
+        });
+        for &j in &open {
+            let o = &leases[j];
+            if o.source == l.source && o.terms_overlap(l) {
+                report.overlaps += 1;
+                if report.overlap_examples.len() < OVERLAP_EXAMPLES {
+                    let src = reg
+                        .lease_sources
+                        .get(l.source as usize)
+                        .map(|x| x.name.as_str())
+                        .unwrap_or("");
+                    report.overlap_examples.push(format!(
+                        "{src}: lease '{}' (line {}) overlaps '{}' (line {})",
+                        o.id, o.line, l.id, l.line
+                    ));
+                }
+            }
+        }
+        open.push(i);
+    }
 }

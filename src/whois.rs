@@ -5,9 +5,10 @@
 //! line), then `% Information related to '...'` and the objects in RPSL
 //! text separated by blank lines.
 
-use crate::lease::{HolderOrigin, Resolution};
+use crate::lease::{AbuseFrom, HolderOrigin, Lessee, Resolution};
 use crate::query::{self, Answer, NetworkAnswer, ObjRef};
 use crate::snapshot::Snapshot;
+use crate::time;
 use std::fmt::Write;
 
 /// RIPE's "no entries found" line.
@@ -81,13 +82,37 @@ pub fn summary_lines(snap: &Snapshot, na: &NetworkAnswer, out: &mut String) {
             if let Some(n) = l.name(snap) {
                 let _ = write!(out, " ({n})");
             }
-            let _ = write!(
-                out,
-                ", from '{}', source registry",
-                snap.net(l.network).object.key()
-            );
-            if l.platform_managed {
-                out.push_str(", platform-managed");
+            match *l {
+                Lessee::Lease { lease, verified } => {
+                    let x = snap.lease(lease);
+                    let _ = write!(
+                        out,
+                        ", lease {} of '{}' from {} to {}, source {}, {}",
+                        x.id,
+                        x.range,
+                        time::format(x.start),
+                        x.end.map(time::format).unwrap_or_else(|| "open end".into()),
+                        snap.lease_source(lease),
+                        if verified {
+                            "verified"
+                        } else {
+                            "unverified (lessor is not the holder)"
+                        }
+                    );
+                }
+                Lessee::Registry {
+                    network,
+                    platform_managed,
+                } => {
+                    let _ = write!(
+                        out,
+                        ", from '{}', source registry",
+                        snap.net(network).object.key()
+                    );
+                    if platform_managed {
+                        out.push_str(", platform-managed");
+                    }
+                }
             }
             out.push('\n');
         }
@@ -95,6 +120,10 @@ pub fn summary_lines(snap: &Snapshot, na: &NetworkAnswer, out: &mut String) {
     }
     match &res.abuse {
         Some(a) => {
+            let key = match a.from {
+                AbuseFrom::Lease(l) => snap.lease(l).range.to_string(),
+                AbuseFrom::Entity(_) => key,
+            };
             let _ = writeln!(out, "% Abuse contact for '{key}' is '{}'", a.mailbox(snap));
         }
         None => {
@@ -120,6 +149,16 @@ fn subject_key(snap: &Snapshot, na: &NetworkAnswer) -> String {
 fn render_network(snap: &Snapshot, na: &NetworkAnswer, out: &mut String) {
     summary_lines(snap, na, out);
     out.push('\n');
+    if let Some(Lessee::Lease { lease, .. }) = na.resolution.lessee {
+        let _ = writeln!(
+            out,
+            "% Lease record of '{}' from {}\n",
+            snap.lease(lease).range,
+            snap.lease_source(lease)
+        );
+        render_lease(snap, lease, out);
+        out.push('\n');
+    }
     let _ = writeln!(
         out,
         "% Information related to '{}'\n",
@@ -150,16 +189,83 @@ fn render_network(snap: &Snapshot, na: &NetworkAnswer, out: &mut String) {
     if let Some(i) = snap.reg.entity_by_handle.get(n.org) {
         shown.push(ObjRef::Entity(i));
     }
-    if let Some(a) = &na.resolution.abuse {
-        {
-            let r = ObjRef::Entity(a.entity);
-            if !shown.contains(&r) {
-                shown.push(r);
-            }
+    if let Some(AbuseFrom::Entity(e)) = na.resolution.abuse.map(|a| a.from) {
+        let r = ObjRef::Entity(e);
+        if !shown.contains(&r) {
+            shown.push(r);
         }
     }
     for r in shown {
         query::object(snap, r).render(out);
         out.push('\n');
     }
+}
+
+/// A lease as an RPSL-style object of its source.
+pub fn render_lease(snap: &Snapshot, i: u32, out: &mut String) {
+    let l = snap.lease(i);
+    let class = match l.range.family {
+        crate::addr::Family::V4 => "inetnum",
+        crate::addr::Family::V6 => "inet6num",
+    };
+    let key = match l.range.family {
+        crate::addr::Family::V4 => l.range.to_string(),
+        crate::addr::Family::V6 => l.range.to_prefix_or_range(),
+    };
+    let end = l.end.map(time::format);
+    let asn = l.origin_asn.map(|a| format!("AS{a}"));
+    let source = snap.lease_source(i).to_ascii_uppercase();
+    let mut attrs: Vec<(&str, &str)> =
+        vec![(class, &key), ("netname", &l.id), ("descr", &l.lessee_name)];
+    if let Some(c) = &l.country {
+        attrs.push(("country", c));
+    }
+    attrs.push(("status", "LEASED"));
+    attrs.push(("org", &l.lessee_handle));
+    attrs.push(("lessor", &l.lessor));
+    let start = time::format(l.start);
+    attrs.push(("lease-start", &start));
+    attrs.push(("lease-end", end.as_deref().unwrap_or("none (open-ended)")));
+    if let Some(m) = &l.abuse_mailbox {
+        attrs.push(("abuse-mailbox", m));
+    }
+    if let Some(a) = &asn {
+        attrs.push(("origin", a));
+    }
+    if let Some(g) = &l.geofeed {
+        attrs.push(("geofeed", g));
+    }
+    if !snap.lease_verified(i) {
+        attrs.push((
+            "remarks",
+            "UNVERIFIED: the lessor is not the holder of this space in the registry",
+        ));
+    }
+    attrs.push(("source", &source));
+    crate::rpsl::Object::from_attrs(attrs, l.line).render(out);
+}
+
+/// Every lease that ever covered the range, oldest first, as lease objects.
+pub fn render_history(snap: &Snapshot, r: &crate::addr::IpRange) -> String {
+    let leases = crate::lease::lease_history(snap, r);
+    let mut out = String::new();
+    if leases.is_empty() {
+        let _ = writeln!(
+            out,
+            "%ERROR:101: no entries found\n% No lease record ever covered '{}'",
+            r.to_query_string()
+        );
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "% {} lease record(s) covering '{}', oldest first\n",
+        leases.len(),
+        r.to_query_string()
+    );
+    for i in leases {
+        render_lease(snap, i, &mut out);
+        out.push('\n');
+    }
+    out
 }

@@ -92,7 +92,7 @@ fn main() {
     };
     let (reg, report) = dump::load(&sources, &Progress::off()).expect("load");
     let parse_s = t.elapsed().as_secs_f64();
-    let snap = Snapshot::build(reg, report, 1, LpmBackend::Sorted);
+    let snap = Snapshot::build(reg, report, 1, LpmBackend::Sorted, false);
     let load_s = t.elapsed().as_secs_f64();
     let (rss, peak) = rss_mib();
     println!(
@@ -190,6 +190,7 @@ fn lpm(snap: &Snapshot, a4: &[u32], a6: &[u128]) {
 }
 
 fn answers(snap: &Snapshot, addrs: &[IpAddr]) {
+    let now = tenure::time::now();
     println!("\nfull answers (chain, holder, lessee, abuse), single thread:");
     let ranges: Vec<IpRange> = addrs.iter().map(|a| IpRange::from_addr(*a)).collect();
     let mut best = f64::MAX;
@@ -199,7 +200,7 @@ fn answers(snap: &Snapshot, addrs: &[IpAddr]) {
         found = 0;
         for r in &ranges {
             if let tenure::query::Answer::Network(na) =
-                tenure::query::answer_range(snap, black_box(r))
+                tenure::query::answer_range(snap, black_box(r), now)
             {
                 found += na.resolution.holder.is_some() as usize;
                 black_box(&na);
@@ -225,7 +226,7 @@ fn answers(snap: &Snapshot, addrs: &[IpAddr]) {
         bytes = 0;
         for r in &ranges {
             if let tenure::query::Answer::Network(na) =
-                tenure::query::answer_range(snap, black_box(r))
+                tenure::query::answer_range(snap, black_box(r), now)
             {
                 text.clear();
                 tenure::whois::summary_lines(snap, &na, &mut text);

@@ -3,6 +3,7 @@
 
 mod cli;
 mod conformance;
+mod leases;
 mod shared_data;
 
 use std::path::{Path, PathBuf};
@@ -73,9 +74,12 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// `tenure lookup --json` on the sample data, parsed.
+/// A moment before every sample lease: answers from the registry alone.
+pub const BEFORE_LEASES: &str = "2024-06-01T00:00:00Z";
+
+/// `tenure lookup --json` on the sample data, parsed, as of [`BEFORE_LEASES`].
 pub fn lookup_json(query: &str) -> serde_json::Value {
-    let o = tenure(&["lookup", "--quiet", "--json", query]);
+    let o = tenure(&["lookup", "--quiet", "--json", "--at", BEFORE_LEASES, query]);
     assert!(o.status.success(), "lookup {query}: {}", stderr(&o));
     serde_json::from_slice(&o.stdout).expect("lookup --json prints JSON")
 }

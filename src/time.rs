@@ -1,0 +1,163 @@
+//! RFC 3339 timestamps as Unix seconds: parsing (any offset, optional
+//! fraction, truncated to the second) and formatting (UTC, `Z`).
+//!
+//! Written here rather than pulling in a date crate: tenure needs exactly
+//! these two conversions (Howard Hinnant's days-from-civil algorithm).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Seconds since 1970-01-01T00:00:00Z.
+pub type Timestamp = i64;
+
+/// Why a timestamp was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not an RFC 3339 time (like 2026-03-14T09:30:00Z)")]
+pub struct TimeError(pub String);
+
+/// The current time.
+pub fn now() -> Timestamp {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_secs() as i64,
+        Err(e) => -(e.duration().as_secs() as i64),
+    }
+}
+
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+fn digits(s: &[u8]) -> Option<i64> {
+    if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(s.iter().fold(0i64, |a, b| a * 10 + (b - b'0') as i64))
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+/// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` (`t` and a space are
+/// accepted for `T`, `z` for `Z`).
+pub fn parse(text: &str) -> Result<Timestamp, TimeError> {
+    let err = || TimeError(text.chars().take(64).collect());
+    let b = text.trim().as_bytes();
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return Err(err());
+    }
+    let y = digits(&b[0..4]).ok_or_else(err)?;
+    let mo = digits(&b[5..7]).ok_or_else(err)?;
+    let d = digits(&b[8..10]).ok_or_else(err)?;
+    let h = digits(&b[11..13]).ok_or_else(err)?;
+    let mi = digits(&b[14..16]).ok_or_else(err)?;
+    let s = digits(&b[17..19]).ok_or_else(err)?;
+    if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60 {
+        return Err(err());
+    }
+    let mut rest = &b[19..];
+    if rest.first() == Some(&b'.') {
+        let n = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return Err(err());
+        }
+        rest = &rest[1 + n..];
+    }
+    let offset = match rest {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), oh @ .., b':', om1, om2] if oh.len() == 2 => {
+            let oh = digits(oh).ok_or_else(err)?;
+            let om = digits(&[*om1, *om2]).ok_or_else(err)?;
+            if oh > 23 || om > 59 {
+                return Err(err());
+            }
+            let o = oh * 3600 + om * 60;
+            if *sign == b'+' {
+                o
+            } else {
+                -o
+            }
+        }
+        _ => return Err(err()),
+    };
+    // a leap second (:60) counts as the next second
+    Ok(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - offset)
+}
+
+/// Formats as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn format(t: Timestamp) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_offsets() {
+        assert_eq!(parse("1970-01-01T00:00:00Z"), Ok(0));
+        assert_eq!(parse("2026-01-01T00:00:00Z"), Ok(1_767_225_600));
+        assert_eq!(parse("2026-01-01T01:00:00+01:00"), Ok(1_767_225_600));
+        assert_eq!(parse("2025-12-31T19:00:00.123456-05:00"), Ok(1_767_225_600));
+        assert_eq!(
+            parse("2024-02-29t12:00:00z").map(format),
+            Ok("2024-02-29T12:00:00Z".into())
+        );
+        for t in [0, 951_782_400, 1_767_225_600, 4_102_444_800, -86_400] {
+            assert_eq!(parse(&format(t)), Ok(t));
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_rfc3339() {
+        for bad in [
+            "2026-01-01",
+            "2026-01-01T00:00:00",
+            "2026-13-01T00:00:00Z",
+            "2025-02-29T00:00:00Z",
+            "2026-01-01T24:00:00Z",
+            "2026-01-01T00:00:00+1:00",
+            "2026-01-01T00:00:00.Z",
+            "yesterday",
+            "",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+}
