@@ -11,10 +11,12 @@ fn at(when: &str, q: &str) -> Value {
     serde_json::from_slice(&o.stdout).expect("json")
 }
 
+/// (time, query, lessee, lease id or none, verified, abuse mailbox)
+type LeaseCase<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, bool, &'a str);
+
 #[test]
 fn each_lease_case_at_its_time() {
-    // (time, query, lessee, lease id or null, verified, abuse mailbox)
-    let cases: &[(&str, &str, &str, Option<&str>, bool, &str)] = &[
+    let cases: &[LeaseCase] = &[
         // verified current lease, its own abuse mailbox
         (
             "2026-03-14T09:30:00Z",
