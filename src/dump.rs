@@ -112,6 +112,8 @@ pub struct LeaseReport {
     pub overlaps: u64,
     /// The first few overlaps, `file:line ~ line`.
     pub overlap_examples: Vec<String>,
+    /// Time to verify, sort and index them.
+    pub seconds: f64,
 }
 
 /// A delegated record and the file it came from.

@@ -337,6 +337,80 @@ role:           Abuse {name}\nnic-hdl:        AR-{id}\nabuse-mailbox:  abuse@{}.
     }
 }
 
+/// The moment generated leases are laid out around: most are active then.
+pub const LEASE_EPOCH: &str = "2026-06-01T00:00:00Z";
+
+/// Writes up to `count` lease records (JSON Lines) derived from a loaded
+/// snapshot: every downstream leaf network, in order, gets a current lease
+/// (active at [`LEASE_EPOCH`]; a third open-ended) and an expired one. The
+/// lessor is the holder's organisation (so the lease verifies), except for
+/// about 5 % with an unknown lessor (unverified). Returns the number written.
+pub fn write_leases<W: Write>(
+    snap: &crate::snapshot::Snapshot,
+    count: u64,
+    seed: u64,
+    mut w: W,
+) -> io::Result<u64> {
+    let epoch = crate::time::parse(LEASE_EPOCH).unwrap_or(0);
+    let day = 86_400i64;
+    let mut rng = Rng::new(seed ^ 0x1EA5E);
+    let mut written = 0u64;
+    let mut line = String::with_capacity(512);
+    for id in 0..snap.networks() as u32 {
+        if written >= count {
+            break;
+        }
+        let n = snap.net(id);
+        // leaves only: a platform leases a block or its parts, not both
+        if n.kind != crate::model::StatusKind::Downstream
+            || !snap.more_specific(&n.range, true).is_empty()
+        {
+            continue;
+        }
+        let chain = snap.covering(&n.range);
+        let lessor = chain
+            .iter()
+            .rev()
+            .map(|&c| snap.net(c))
+            .find(|c| c.kind == crate::model::StatusKind::Registry)
+            .map(|c| snap.reg.syms.name(c.org).to_string())
+            .unwrap_or_default();
+        for k in 0..2u64 {
+            if written >= count {
+                break;
+            }
+            let lessor = if lessor.is_empty() || rng.pct(5) {
+                "ORG-UNKNOWN-GEN"
+            } else {
+                &lessor
+            };
+            let (start, end) = if k == 0 {
+                let start = epoch - (30 + rng.below(500) as i64) * day;
+                let end = (!rng.pct(33)).then(|| epoch + (30 + rng.below(700) as i64) * day);
+                (start, end)
+            } else {
+                let end = epoch - (400 + rng.below(300) as i64) * day;
+                (end - (90 + rng.below(600) as i64) * day, Some(end))
+            };
+            line.clear();
+            let _ = write!(
+                line,
+                "{{\"lease\": \"G-{id}-{k}\", \"range\": \"{}\", \"lessor\": \"{lessor}\", \"lessee\": {{\"handle\": \"LS-{id}-{k}\", \"name\": \"Generated Lessee {id}/{k}\", \"country\": \"NL\", \"abuse_mailbox\": \"abuse@ls-{id}-{k}.example\"}}, \"start\": \"{}\"",
+                n.range,
+                crate::time::format(start)
+            );
+            if let Some(e) = end {
+                let _ = write!(line, ", \"end\": \"{}\"", crate::time::format(e));
+            }
+            line.push_str("}\n");
+            w.write_all(line.as_bytes())?;
+            written += 1;
+        }
+    }
+    w.flush()?;
+    Ok(written)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

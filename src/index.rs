@@ -49,8 +49,6 @@ pub trait Key: Copy + Ord + Eq + std::fmt::Debug + Send + Sync + 'static {
     fn to_u128(self) -> u128;
     /// Narrow from `u128` (caller guarantees the value fits).
     fn from_u128(v: u128) -> Self;
-    /// The top 16 bits, for the direct table in front of the binary search.
-    fn top16(self) -> usize;
 }
 
 impl Key for u32 {
@@ -66,9 +64,6 @@ impl Key for u32 {
     fn from_u128(v: u128) -> Self {
         v as u32
     }
-    fn top16(self) -> usize {
-        (self >> 16) as usize
-    }
 }
 
 impl Key for u128 {
@@ -83,9 +78,6 @@ impl Key for u128 {
     }
     fn from_u128(v: u128) -> Self {
         v
-    }
-    fn top16(self) -> usize {
-        (self >> 112) as usize
     }
 }
 
@@ -111,9 +103,12 @@ pub struct RangeIndex<K: Key> {
     /// segment starts (first is always ZERO) and the most specific id per segment.
     seg_starts: Vec<K>,
     seg_ids: Vec<u32>,
-    /// for each top-16-bit value, the first segment whose start has that top
-    /// value or more (`len` = 65537).
+    /// Direct table in front of the binary search: bucket `b` covers keys
+    /// from `table_base + (b << table_shift)`; `seg_table[b]` is the first
+    /// segment starting in bucket `b` or later (one extra entry at the end).
     seg_table: Vec<u32>,
+    table_base: u128,
+    table_shift: u32,
     trie: Option<Trie>,
 }
 
@@ -156,7 +151,7 @@ impl<K: Key> RangeIndex<K> {
         let parents = build_parents(ranges);
         let (cap, maxend) = build_maxend(&ends);
         let (seg_starts, seg_ids) = build_segments(ranges);
-        let seg_table = build_table(&seg_starts);
+        let (seg_table, table_base, table_shift) = build_table(&seg_starts);
         let mut index = RangeIndex {
             starts,
             ends,
@@ -166,6 +161,8 @@ impl<K: Key> RangeIndex<K> {
             seg_starts,
             seg_ids,
             seg_table,
+            table_base,
+            table_shift,
             trie: None,
         };
         if backend == LpmBackend::Iptrie {
@@ -210,8 +207,14 @@ impl<K: Key> RangeIndex<K> {
     }
 
     #[inline]
+    fn bucket(&self, k: K) -> usize {
+        let off = k.to_u128().saturating_sub(self.table_base) >> self.table_shift;
+        (off.min(self.seg_table.len() as u128 - 2)) as usize
+    }
+
+    #[inline]
     fn lookup_sorted(&self, k: K) -> u32 {
-        let t = k.top16();
+        let t = self.bucket(k);
         let lo = self.seg_table[t] as usize;
         // segments starting in this top bucket, plus the one before it
         let hi = (self.seg_table[t + 1] as usize).min(self.seg_starts.len());
@@ -567,16 +570,42 @@ fn build_segments<K: Key>(ranges: &[(K, K)]) -> (Vec<K>, Vec<u32>) {
     (seg_starts, seg_ids)
 }
 
-fn build_table<K: Key>(seg_starts: &[K]) -> Vec<u32> {
-    let mut table = vec![0u32; 65537];
+/// Largest direct table (buckets).
+const MAX_BUCKETS_LOG2: u32 = 20;
+
+/// The direct table over the span of segment starts actually used, sized
+/// for about four segments per bucket. Keys below the first start fall in
+/// bucket 0; keys past the last start in the last bucket.
+fn build_table<K: Key>(seg_starts: &[K]) -> (Vec<u32>, u128, u32) {
+    // seg_starts[0] is always ZERO; the interesting span starts at [1]
+    let base = seg_starts.get(1).map(|k| k.to_u128()).unwrap_or(0);
+    let last = seg_starts.last().map(|k| k.to_u128()).unwrap_or(0);
+    let span = last - base.min(last);
+    let want = (seg_starts.len() / 4)
+        .max(1)
+        .next_power_of_two()
+        .trailing_zeros()
+        .min(MAX_BUCKETS_LOG2);
+    // smallest shift with span >> shift < 2^want
+    let bits = 128 - span.leading_zeros();
+    let shift = bits.saturating_sub(want).min(127);
+    let buckets = ((span >> shift) as usize) + 1;
+    let mut table = vec![0u32; buckets + 1];
     let mut i = 0usize;
-    for (t, slot) in table.iter_mut().enumerate() {
-        while i < seg_starts.len() && seg_starts[i].top16() < t {
+    for (b, slot) in table.iter_mut().enumerate() {
+        // first segment whose start is in bucket b or later
+        let from = (b as u128)
+            .checked_mul(1u128 << shift)
+            .and_then(|o| base.checked_add(o))
+            .unwrap_or(u128::MAX);
+        while i < seg_starts.len() && seg_starts[i].to_u128() < from {
             i += 1;
         }
         *slot = i as u32;
     }
-    table
+    // bucket 0 also holds keys below `base`, served by segment 0
+    table[0] = 0;
+    (table, base, shift)
 }
 
 #[cfg(test)]
@@ -728,6 +757,30 @@ mod tests {
         assert_eq!(idx.irregular_count(), 2);
         assert_eq!(idx.parent(0), None);
         assert_eq!(idx.parent(4), Some(1));
+    }
+
+    #[test]
+    fn direct_table_edges() {
+        // few segments spread over the whole space; keys at both ends
+        let r = vec![(1u128, 1), (u128::MAX - 1, u128::MAX)];
+        let idx = RangeIndex::build(&r, LpmBackend::Sorted).unwrap();
+        assert_eq!(idx.lookup(0), None);
+        assert_eq!(idx.lookup(1), Some(0));
+        assert_eq!(idx.lookup(2), None);
+        assert_eq!(idx.lookup(u128::MAX), Some(1));
+        assert_eq!(idx.lookup(u128::MAX - 2), None);
+        // many segments in a narrow IPv6 span
+        let base = 0x2a00u128 << 112;
+        let r: Vec<(u128, u128)> = (0..5000u128)
+            .map(|i| (base + (i << 80), base + (i << 80) + (1 << 79)))
+            .collect();
+        let idx = RangeIndex::build(&r, LpmBackend::Sorted).unwrap();
+        for i in [0u128, 1, 2500, 4999] {
+            assert_eq!(idx.lookup(base + (i << 80) + 5), Some(i as u32));
+            assert_eq!(idx.lookup(base + (i << 80) + (1 << 79) + 1), None);
+        }
+        assert_eq!(idx.lookup(base - 1), None);
+        assert_eq!(idx.lookup(u128::MAX), None);
     }
 
     #[test]

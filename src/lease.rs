@@ -99,7 +99,7 @@ impl Lessee {
     /// The lessee's handle.
     pub fn handle<'a>(&self, snap: &'a Snapshot) -> &'a str {
         match *self {
-            Lessee::Lease { lease, .. } => &snap.lease(lease).lessee_handle,
+            Lessee::Lease { lease, .. } => snap.lease(lease).lessee_handle(),
             Lessee::Registry { network, .. } => org_handle(snap, snap.net(network).org),
         }
     }
@@ -107,7 +107,7 @@ impl Lessee {
     /// The lessee's name.
     pub fn name<'a>(&self, snap: &'a Snapshot) -> Option<&'a str> {
         match *self {
-            Lessee::Lease { lease, .. } => Some(&snap.lease(lease).lessee_name),
+            Lessee::Lease { lease, .. } => Some(snap.lease(lease).lessee_name()),
             Lessee::Registry { network, .. } => org_name(snap, network),
         }
     }
@@ -184,7 +184,7 @@ impl Via {
                 .get(i as usize)
                 .map(|a| a.object.key())
                 .unwrap_or(""),
-            Via::Lease(i) => &snap.lease(i).id,
+            Via::Lease(i) => snap.lease(i).id(),
         }
     }
 }
@@ -211,7 +211,7 @@ impl Abuse {
     pub fn mailbox<'a>(&self, snap: &'a Snapshot) -> &'a str {
         match self.from {
             AbuseFrom::Entity(e) => snap.reg.entities[e as usize].abuse_mailbox().unwrap_or(""),
-            AbuseFrom::Lease(l) => snap.lease(l).abuse_mailbox.as_deref().unwrap_or(""),
+            AbuseFrom::Lease(l) => snap.lease(l).abuse_mailbox().unwrap_or(""),
         }
     }
 
@@ -219,7 +219,7 @@ impl Abuse {
     pub fn from_handle<'a>(&self, snap: &'a Snapshot) -> &'a str {
         match self.from {
             AbuseFrom::Entity(e) => snap.reg.entities[e as usize].handle_text(),
-            AbuseFrom::Lease(l) => &snap.lease(l).lessee_handle,
+            AbuseFrom::Lease(l) => snap.lease(l).lessee_handle(),
         }
     }
 }
@@ -263,7 +263,7 @@ pub fn resolve(
         Some(Lessee::Lease {
             lease,
             verified: true,
-        }) if snap.lease(lease).abuse_mailbox.is_some() => Some(Abuse {
+        }) if snap.lease_hot(lease).has_mailbox => Some(Abuse {
             from: AbuseFrom::Lease(lease),
             via: Via::Lease(lease),
         }),
@@ -299,11 +299,11 @@ fn registry_lessee(snap: &Snapshot, chain: &[NetId], holder_pos: Option<usize>) 
 pub fn current_lease(snap: &Snapshot, range: &IpRange, at: Timestamp) -> Option<Lessee> {
     let mut best: [Option<u32>; 2] = [None, None]; // [verified, unverified]
     for i in snap.leases_covering(range) {
-        let l = snap.lease(i);
-        if !l.active_at(at) {
+        let h = snap.lease_hot(i);
+        if !h.active_at(at) {
             continue;
         }
-        let slot = &mut best[usize::from(!snap.lease_verified(i))];
+        let slot = &mut best[usize::from(!h.verified)];
         let better = match *slot {
             None => true,
             Some(b) => lease_order(snap, i, b) == std::cmp::Ordering::Less,
@@ -328,12 +328,11 @@ pub fn current_lease(snap: &Snapshot, range: &IpRange, at: Timestamp) -> Option<
 /// `Less` when lease `a` is preferred: smaller range, then later start, then
 /// the later range start, then the later position (deterministic).
 fn lease_order(snap: &Snapshot, a: u32, b: u32) -> std::cmp::Ordering {
-    let (x, y) = (snap.lease(a), snap.lease(b));
-    x.range
-        .span()
-        .cmp(&y.range.span())
-        .then(y.start.cmp(&x.start))
-        .then(y.range.start.cmp(&x.range.start))
+    let ((xs, xe), (ys, ye)) = (snap.lease_span(a), snap.lease_span(b));
+    (xe - xs)
+        .cmp(&(ye - ys))
+        .then(snap.lease_hot(b).start.cmp(&snap.lease_hot(a).start))
+        .then(ys.cmp(&xs))
         .then(b.cmp(&a))
 }
 

@@ -18,29 +18,26 @@
 use crate::addr::{parse_dump_prefix, parse_range, IpRange};
 use crate::time::{self, Timestamp};
 use serde::Deserialize;
-use std::collections::HashSet;
-use std::io::{self, BufRead};
+use std::borrow::Cow;
+use std::io;
+use std::sync::{mpsc, Arc, Mutex};
 
 /// Longest line read; a longer one is skipped.
 pub const MAX_LINE: usize = 64 * 1024;
 
-/// One lease.
+/// One lease. Its strings share one allocation (a million leases are a
+/// million allocations, not seven million).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lease {
-    /// Unique within its source.
-    pub id: Box<str>,
+    /// id, lessor, lessee handle, name, country, abuse mailbox, geofeed.
+    text: Box<str>,
+    /// End of each part in `text`.
+    ends: [u32; 7],
     pub range: IpRange,
-    /// Handle of the organisation leasing the space out.
-    pub lessor: Box<str>,
-    pub lessee_handle: Box<str>,
-    pub lessee_name: Box<str>,
-    pub country: Option<Box<str>>,
-    pub abuse_mailbox: Option<Box<str>>,
     pub start: Timestamp,
     /// `None`: open-ended.
     pub end: Option<Timestamp>,
     pub origin_asn: Option<u32>,
-    pub geofeed: Option<Box<str>>,
     /// Line in its file.
     pub line: u32,
     /// Index of its lease source (set by the loader).
@@ -48,6 +45,45 @@ pub struct Lease {
 }
 
 impl Lease {
+    fn part(&self, k: usize) -> &str {
+        let a = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+        &self.text[a..self.ends[k] as usize]
+    }
+
+    fn optional(&self, k: usize) -> Option<&str> {
+        Some(self.part(k)).filter(|s| !s.is_empty())
+    }
+
+    /// Unique within its source.
+    pub fn id(&self) -> &str {
+        self.part(0)
+    }
+
+    /// Handle of the organisation leasing the space out.
+    pub fn lessor(&self) -> &str {
+        self.part(1)
+    }
+
+    pub fn lessee_handle(&self) -> &str {
+        self.part(2)
+    }
+
+    pub fn lessee_name(&self) -> &str {
+        self.part(3)
+    }
+
+    pub fn country(&self) -> Option<&str> {
+        self.optional(4)
+    }
+
+    pub fn abuse_mailbox(&self) -> Option<&str> {
+        self.optional(5)
+    }
+
+    pub fn geofeed(&self) -> Option<&str> {
+        self.optional(6)
+    }
+
     /// Active at `t`: `start <= t < end`.
     pub fn active_at(&self, t: Timestamp) -> bool {
         self.start <= t && self.end.is_none_or(|e| t < e)
@@ -75,117 +111,244 @@ pub struct LeaseFile {
     pub bad: Vec<BadLease>,
 }
 
+/// Strings borrow from the line unless they contain escapes.
+type Text<'a> = Option<Cow<'a, str>>;
+
 #[derive(Deserialize)]
-struct RawLessee {
-    handle: Option<String>,
-    name: Option<String>,
-    country: Option<String>,
-    abuse_mailbox: Option<String>,
+struct RawLessee<'a> {
+    #[serde(borrow)]
+    handle: Text<'a>,
+    #[serde(borrow)]
+    name: Text<'a>,
+    #[serde(borrow)]
+    country: Text<'a>,
+    #[serde(borrow)]
+    abuse_mailbox: Text<'a>,
 }
 
 #[derive(Deserialize)]
-struct RawLease {
-    lease: Option<String>,
-    prefix: Option<String>,
-    range: Option<String>,
-    lessor: Option<String>,
-    lessee: Option<RawLessee>,
-    start: Option<String>,
-    end: Option<String>,
+struct RawLease<'a> {
+    #[serde(borrow)]
+    lease: Text<'a>,
+    #[serde(borrow)]
+    prefix: Text<'a>,
+    #[serde(borrow)]
+    range: Text<'a>,
+    #[serde(borrow)]
+    lessor: Text<'a>,
+    #[serde(borrow)]
+    lessee: Option<RawLessee<'a>>,
+    #[serde(borrow)]
+    start: Text<'a>,
+    #[serde(borrow)]
+    end: Text<'a>,
     origin_asn: Option<u32>,
-    geofeed: Option<String>,
+    #[serde(borrow)]
+    geofeed: Text<'a>,
 }
 
-/// Reads a whole lease file. I/O errors (unreadable, truncated) fail it.
-pub fn parse(mut reader: impl BufRead) -> io::Result<LeaseFile> {
-    let mut out = LeaseFile::default();
-    let mut ids: HashSet<Box<str>> = HashSet::new();
-    let mut buf = Vec::new();
-    let mut line_no = 0u32;
-    loop {
-        buf.clear();
-        let n = read_bounded_line(&mut reader, &mut buf)?;
-        if n == 0 {
-            break;
-        }
-        line_no += 1;
-        if buf.len() > MAX_LINE {
-            out.bad.push(BadLease {
-                line: line_no,
-                reason: "line too long",
-                detail: format!("over {MAX_LINE} bytes"),
-            });
-            continue;
-        }
-        let Ok(text) = std::str::from_utf8(&buf) else {
-            out.bad.push(BadLease {
-                line: line_no,
-                reason: "invalid utf-8",
-                detail: String::new(),
-            });
-            continue;
-        };
-        let text = text.trim();
-        if text.is_empty() {
-            continue;
-        }
-        match parse_line(text, line_no) {
-            Ok(lease) => {
-                if !ids.insert(lease.id.clone()) {
-                    out.bad.push(BadLease {
-                        line: line_no,
-                        reason: "duplicate lease id",
-                        detail: format!("'{}'", lease.id),
-                    });
-                    continue;
+/// Bytes of whole lines handed to a parser thread at once.
+const CHUNK_BYTES: usize = 1 << 20;
+/// Parser threads.
+const WORKERS: usize = 2;
+
+/// Whole lines, the first of which is line `first_line`.
+struct Chunk {
+    idx: usize,
+    first_line: u32,
+    data: Vec<u8>,
+}
+
+type Parsed = Vec<Result<Lease, BadLease>>;
+
+/// Reads a whole lease file: this thread cuts the input into blocks of
+/// whole lines, [`WORKERS`] threads split and parse them, and the results
+/// are merged in file order (so duplicate ids are found in order). I/O
+/// errors (unreadable, truncated) fail it.
+pub fn parse(mut reader: impl io::Read) -> io::Result<LeaseFile> {
+    let (tx, rx) = mpsc::sync_channel::<Chunk>(WORKERS * 2);
+    let rx = Arc::new(Mutex::new(rx));
+    let (rtx, rrx) = mpsc::channel::<(usize, Parsed)>();
+    let mut early: Vec<BadLease> = Vec::new();
+    let sent = std::thread::scope(|scope| -> io::Result<usize> {
+        for _ in 0..WORKERS {
+            let rx = Arc::clone(&rx);
+            let rtx = rtx.clone();
+            scope.spawn(move || loop {
+                let next = rx.lock().map(|r| r.recv());
+                let Ok(Ok(chunk)) = next else { return };
+                if rtx.send((chunk.idx, parse_chunk(&chunk))).is_err() {
+                    return;
                 }
-                out.leases.push(lease);
+            });
+        }
+        drop(rtx);
+        let mut sent = 0usize;
+        let mut line_no = 1u32; // number of the first line in `buf`
+        let mut buf: Vec<u8> = Vec::with_capacity(CHUNK_BYTES * 2);
+        let mut skipping = false; // inside an over-long line
+        let mut eof = false;
+        while !eof {
+            let before = buf.len();
+            buf.resize(before + CHUNK_BYTES, 0);
+            let n = loop {
+                match reader.read(&mut buf[before..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            };
+            buf.truncate(before + n);
+            eof = n == 0;
+            if skipping {
+                // drop the rest of an over-long line
+                match memchr::memchr(b'\n', &buf) {
+                    Some(p) => {
+                        buf.drain(..=p);
+                        line_no += 1;
+                        skipping = false;
+                    }
+                    None => {
+                        buf.clear();
+                        continue;
+                    }
+                }
             }
-            Err((reason, detail)) => out.bad.push(BadLease {
-                line: line_no,
-                reason,
-                detail,
-            }),
+            let cut = if eof {
+                Some(buf.len())
+            } else {
+                memchr::memrchr(b'\n', &buf).map(|p| p + 1)
+            };
+            match cut {
+                // whole lines, when there are enough, or at the end, or when
+                // an over-long line follows them
+                Some(c) if c > 0 && (c >= CHUNK_BYTES || eof || buf.len() - c > MAX_LINE) => {
+                    let rest = buf.split_off(c);
+                    let data = std::mem::replace(&mut buf, rest);
+                    let lines = memchr::memchr_iter(b'\n', &data).count() as u32;
+                    let chunk = Chunk {
+                        idx: sent,
+                        first_line: line_no,
+                        data,
+                    };
+                    line_no += lines;
+                    sent += 1;
+                    if tx.send(chunk).is_err() {
+                        break;
+                    }
+                }
+                None if buf.len() > MAX_LINE => {
+                    early.push(BadLease {
+                        line: line_no,
+                        reason: "line too long",
+                        detail: format!("over {MAX_LINE} bytes"),
+                    });
+                    buf.clear();
+                    skipping = true;
+                }
+                _ => {} // read more
+            }
+        }
+        drop(tx);
+        Ok(sent)
+    })?;
+    let mut results: Vec<(usize, Parsed)> = rrx.iter().collect();
+    if results.len() != sent {
+        return Err(io::Error::other("a lease parser thread stopped early"));
+    }
+    results.sort_by_key(|r| r.0);
+    let total: usize = results.iter().map(|r| r.1.len()).sum();
+    let mut out = LeaseFile {
+        leases: Vec::with_capacity(total),
+        bad: early,
+    };
+    // ids seen, as positions in `out.leases` (no copies of the ids)
+    let mut ids: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(total);
+    let hash = |id: &str| {
+        let mut h = crate::model::FxHasher::default();
+        std::hash::Hasher::write(&mut h, id.as_bytes());
+        std::hash::Hasher::finish(&h)
+    };
+    for item in results.into_iter().flat_map(|(_, v)| v) {
+        match item {
+            Ok(lease) => {
+                let h = hash(lease.id());
+                let leases = &out.leases;
+                if ids
+                    .find(h, |&i| leases[i as usize].id() == lease.id())
+                    .is_some()
+                {
+                    out.bad.push(BadLease {
+                        line: lease.line,
+                        reason: "duplicate lease id",
+                        detail: format!("'{}'", lease.id()),
+                    });
+                } else {
+                    ids.insert_unique(h, out.leases.len() as u32, |&i| {
+                        hash(leases[i as usize].id())
+                    });
+                    out.leases.push(lease);
+                }
+            }
+            Err(bad) => out.bad.push(bad),
         }
     }
+    out.bad.sort_by_key(|b| b.line);
     Ok(out)
 }
 
-/// Reads up to and including `\n`, keeping at most `MAX_LINE + 1` bytes
-/// (the rest of an over-long line is consumed and dropped). Returns the
-/// number of bytes consumed.
-fn read_bounded_line(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<usize> {
-    let mut consumed = 0;
-    loop {
-        let chunk = match reader.fill_buf() {
-            Ok(c) => c,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
+/// Splits a block into lines and parses each.
+fn parse_chunk(chunk: &Chunk) -> Parsed {
+    let mut out = Vec::new();
+    let mut line = chunk.first_line;
+    let mut rest: &[u8] = &chunk.data;
+    while !rest.is_empty() {
+        let (l, next) = match memchr::memchr(b'\n', rest) {
+            Some(p) => (&rest[..p], &rest[p + 1..]),
+            None => (rest, &rest[rest.len()..]),
         };
-        if chunk.is_empty() {
-            return Ok(consumed);
+        if l.len() > MAX_LINE {
+            out.push(Err(BadLease {
+                line,
+                reason: "line too long",
+                detail: format!("over {MAX_LINE} bytes"),
+            }));
+        } else if let Some(r) = parse_bytes(l, line) {
+            out.push(r);
         }
-        let (take, done) = match memchr::memchr(b'\n', chunk) {
-            Some(i) => (i + 1, true),
-            None => (chunk.len(), false),
-        };
-        let room = (MAX_LINE + 1).saturating_sub(buf.len());
-        buf.extend_from_slice(&chunk[..take.min(room)]);
-        reader.consume(take);
-        consumed += take;
-        if done {
-            if buf.last() == Some(&b'\n') {
-                buf.pop();
-            }
-            return Ok(consumed);
-        }
+        line += 1;
+        rest = next;
     }
+    out
 }
 
-fn parse_line(text: &str, line: u32) -> Result<Lease, (&'static str, String)> {
+/// One line: `None` for a blank line.
+fn parse_bytes(bytes: &[u8], line: u32) -> Option<Result<Lease, BadLease>> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Some(Err(BadLease {
+            line,
+            reason: "invalid utf-8",
+            detail: String::new(),
+        }));
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    Some(parse_line(text, line).map_err(|(reason, detail)| BadLease {
+        line,
+        reason,
+        detail,
+    }))
+}
+
+fn parse_line<'a>(text: &'a str, line: u32) -> Result<Lease, (&'static str, String)> {
     let raw: RawLease = serde_json::from_str(text).map_err(|e| ("invalid json", e.to_string()))?;
     let missing = |field: &str| ("missing field", format!("'{field}' is required"));
-    let nonempty = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let nonempty = |v: Text<'_>| {
+        v.map(|s| Box::<str>::from(s.trim()))
+            .filter(|s| !s.is_empty())
+    };
     let id = nonempty(raw.lease).ok_or_else(|| missing("lease"))?;
     let lessor = nonempty(raw.lessor).ok_or_else(|| missing("lessor"))?;
     let lessee = raw.lessee.ok_or_else(|| missing("lessee"))?;
@@ -213,18 +376,28 @@ fn parse_line(text: &str, line: u32) -> Result<Lease, (&'static str, String)> {
             ));
         }
     }
+    let parts: [&str; 7] = [
+        &id,
+        &lessor,
+        &lessee_handle,
+        &lessee_name,
+        lessee.country.as_deref().unwrap_or(""),
+        lessee.abuse_mailbox.as_deref().unwrap_or(""),
+        raw.geofeed.as_deref().unwrap_or(""),
+    ];
+    let mut packed = String::with_capacity(parts.iter().map(|p| p.trim().len()).sum());
+    let mut ends = [0u32; 7];
+    for (k, p) in parts.iter().enumerate() {
+        packed.push_str(p.trim());
+        ends[k] = packed.len() as u32;
+    }
     Ok(Lease {
-        id: id.into(),
+        text: packed.into_boxed_str(),
+        ends,
         range,
-        lessor: lessor.into(),
-        lessee_handle: lessee_handle.into(),
-        lessee_name: lessee_name.into(),
-        country: nonempty(lessee.country).map(Into::into),
-        abuse_mailbox: nonempty(lessee.abuse_mailbox).map(Into::into),
         start,
         end,
         origin_asn: raw.origin_asn,
-        geofeed: nonempty(raw.geofeed).map(Into::into),
         line,
         source: 0,
     })
@@ -253,10 +426,10 @@ mod tests {
         assert_eq!(f.leases.len(), 2);
         let l = &f.leases[0];
         assert_eq!(
-            (&*l.id, l.range.to_string().as_str()),
+            (l.id(), l.range.to_string().as_str()),
             ("L-1", "192.0.2.128 - 192.0.2.191")
         );
-        assert_eq!(l.abuse_mailbox.as_deref(), Some("abuse@lessee.example"));
+        assert_eq!(l.abuse_mailbox(), Some("abuse@lessee.example"));
         assert_eq!(l.origin_asn, Some(64500));
         assert_eq!(f.leases[1].end, None);
         assert_eq!(
@@ -276,6 +449,39 @@ mod tests {
             ]
         );
         assert!(f.bad[1].detail.contains("lessor"));
+    }
+
+    #[test]
+    fn chunk_boundaries_keep_line_numbers() {
+        // ~6 MiB: several chunks; bad lines far in, an over-long line between
+        // good ones, and no newline at the very end
+        let mut text = String::new();
+        let n = 24_000u32;
+        for i in 1..=n {
+            if i == 17_001 {
+                text.push_str("{broken\n");
+            } else if i == 20_000 {
+                text.push_str(&"y".repeat(MAX_LINE + 5));
+                text.push('\n');
+            } else {
+                text.push_str(&GOOD.replace("L-1", &format!("L-{i}")));
+                if i != n {
+                    text.push('\n');
+                }
+            }
+        }
+        let f = parse(text.as_bytes()).unwrap();
+        assert_eq!(f.leases.len(), n as usize - 2);
+        let bad: Vec<(u32, &str)> = f.bad.iter().map(|b| (b.line, b.reason)).collect();
+        assert_eq!(
+            bad,
+            vec![(17_001, "invalid json"), (20_000, "line too long")]
+        );
+        assert_eq!(
+            f.leases.last().map(|l| (l.line, l.id())),
+            Some((n, "L-24000"))
+        );
+        assert!(f.leases.windows(2).all(|w| w[0].line < w[1].line));
     }
 
     #[test]

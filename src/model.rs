@@ -16,7 +16,8 @@ pub type Sym = u32;
 /// No handle.
 pub const NO_SYM: Sym = u32::MAX;
 
-/// A small fast hasher for short ASCII keys (FxHash's multiply-rotate).
+/// A small fast hasher for short ASCII keys (FxHash's multiply-rotate per
+/// 8 bytes, then a final avalanche).
 #[derive(Default, Clone, Copy)]
 pub struct FxHasher(u64);
 
@@ -33,7 +34,14 @@ impl Hasher for FxHasher {
         self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
     fn finish(&self) -> u64 {
-        self.0
+        // final avalanche (murmur3's fmix64): hashbrown picks buckets by the
+        // low bits, which multiply-rotate alone leaves poorly mixed
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 

@@ -269,22 +269,22 @@ fn lessee_json(snap: &Snapshot, l: &Lessee) -> Value {
 pub fn lease_json(snap: &Snapshot, i: u32) -> Value {
     let l = snap.lease(i);
     json!({
-        "id": &*l.id,
+        "id": l.id(),
         "start": time::format(l.start),
         "end": l.end.map(time::format),
         "source": snap.lease_source(i),
         "verified": snap.lease_verified(i),
         "range": l.range.to_string(),
         "prefix": l.range.prefix_len().map(|_| l.range.to_prefix_or_range()),
-        "lessor": &*l.lessor,
+        "lessor": l.lessor(),
         "lessee": {
-            "handle": &*l.lessee_handle,
-            "name": &*l.lessee_name,
-            "country": l.country.as_deref(),
-            "abuse_mailbox": l.abuse_mailbox.as_deref(),
+            "handle": l.lessee_handle(),
+            "name": l.lessee_name(),
+            "country": l.country(),
+            "abuse_mailbox": l.abuse_mailbox(),
         },
         "origin_asn": l.origin_asn,
-        "geofeed": l.geofeed.as_deref(),
+        "geofeed": l.geofeed(),
         "origin": format!("{}:{}", lease_file(snap, i), l.line),
     })
 }

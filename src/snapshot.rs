@@ -39,8 +39,28 @@ pub struct Snapshot {
     l4: RangeIndex<u32>,
     l6: RangeIndex<u128>,
     ln4: u32,
-    verified: Vec<bool>,
+    /// Per lease, in index order: what resolution reads (see [`LeaseHot`]).
+    hot: Vec<LeaseHot>,
     pub report: LoadReport,
+}
+
+/// The part of a lease that resolution reads, kept apart from the record
+/// so that choosing among a history of leases touches 24 bytes each.
+#[derive(Debug, Clone, Copy)]
+pub struct LeaseHot {
+    pub start: i64,
+    /// `i64::MAX` for an open-ended lease.
+    pub end: i64,
+    pub verified: bool,
+    pub has_mailbox: bool,
+}
+
+impl LeaseHot {
+    /// Active at `t`: `start <= t < end`.
+    #[inline]
+    pub fn active_at(&self, t: i64) -> bool {
+        self.start <= t && t < self.end
+    }
 }
 
 impl Snapshot {
@@ -106,7 +126,7 @@ impl Snapshot {
             l4: empty_index(),
             l6: empty_index(),
             ln4: 0,
-            verified: Vec::new(),
+            hot: Vec::new(),
             serial,
             loaded_at: SystemTime::now(),
             n4,
@@ -130,6 +150,7 @@ impl Snapshot {
     /// lease range, the holder's among them), drops the unverified ones when
     /// asked, counts overlaps within a source, and indexes them.
     fn index_leases(&mut self, backend: LpmBackend, reject_unverified: bool) {
+        let started = std::time::Instant::now();
         let mut leases = std::mem::take(&mut self.reg.leases);
         let mut verified: Vec<bool> = leases.iter().map(|l| self.lessor_covers(l)).collect();
         let mut report = LeaseReport::default();
@@ -176,15 +197,25 @@ impl Snapshot {
         report.unverified = report.loaded - report.verified;
         report.active_now = leases.iter().filter(|l| l.active_at(now)).count() as u64;
         overlaps_within_sources(&leases, &self.reg, &mut report);
+        self.hot = leases
+            .iter()
+            .zip(&verified)
+            .map(|(l, &v)| LeaseHot {
+                start: l.start,
+                end: l.end.unwrap_or(i64::MAX),
+                verified: v,
+                has_mailbox: l.abuse_mailbox().is_some(),
+            })
+            .collect();
         self.reg.leases = leases;
-        self.verified = verified;
+        report.seconds = started.elapsed().as_secs_f64();
         self.report.leases = report;
     }
 
     /// True when the lease's lessor is the organisation of a registry
     /// network (not a placeholder) that covers the whole lease range.
     fn lessor_covers(&self, l: &crate::leases::Lease) -> bool {
-        let Some(lessor) = self.reg.syms.get(&l.lessor) else {
+        let Some(lessor) = self.reg.syms.get(l.lessor()) else {
             return false;
         };
         self.covering(&l.range).into_iter().any(|id| {
@@ -200,7 +231,24 @@ impl Snapshot {
 
     /// True when the lease's lessor holds (or sub-holds) the space.
     pub fn lease_verified(&self, i: u32) -> bool {
-        self.verified.get(i as usize).copied().unwrap_or(false)
+        self.hot.get(i as usize).is_some_and(|h| h.verified)
+    }
+
+    /// The compact part of a lease resolution reads.
+    #[inline]
+    pub fn lease_hot(&self, i: u32) -> LeaseHot {
+        self.hot[i as usize]
+    }
+
+    /// A lease's range as `(start, end)` from the index (no record access).
+    #[inline]
+    pub fn lease_span(&self, i: u32) -> (u128, u128) {
+        if i < self.ln4 {
+            let (a, b) = self.l4.range(i);
+            (a as u128, b as u128)
+        } else {
+            self.l6.range(i - self.ln4)
+        }
     }
 
     /// The name of a lease's source.
@@ -460,7 +508,10 @@ fn overlaps_within_sources(
                         .unwrap_or("");
                     report.overlap_examples.push(format!(
                         "{src}: lease '{}' (line {}) overlaps '{}' (line {})",
-                        o.id, o.line, l.id, l.line
+                        o.id(),
+                        o.line,
+                        l.id(),
+                        l.line
                     ));
                 }
             }

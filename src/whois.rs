@@ -88,7 +88,7 @@ pub fn summary_lines(snap: &Snapshot, na: &NetworkAnswer, out: &mut String) {
                     let _ = write!(
                         out,
                         ", lease {} of '{}' from {} to {}, source {}, {}",
-                        x.id,
+                        x.id(),
                         x.range,
                         time::format(x.start),
                         x.end.map(time::format).unwrap_or_else(|| "open end".into()),
@@ -215,24 +215,27 @@ pub fn render_lease(snap: &Snapshot, i: u32, out: &mut String) {
     let end = l.end.map(time::format);
     let asn = l.origin_asn.map(|a| format!("AS{a}"));
     let source = snap.lease_source(i).to_ascii_uppercase();
-    let mut attrs: Vec<(&str, &str)> =
-        vec![(class, &key), ("netname", &l.id), ("descr", &l.lessee_name)];
-    if let Some(c) = &l.country {
+    let mut attrs: Vec<(&str, &str)> = vec![
+        (class, &key),
+        ("netname", l.id()),
+        ("descr", l.lessee_name()),
+    ];
+    if let Some(c) = l.country() {
         attrs.push(("country", c));
     }
     attrs.push(("status", "LEASED"));
-    attrs.push(("org", &l.lessee_handle));
-    attrs.push(("lessor", &l.lessor));
+    attrs.push(("org", l.lessee_handle()));
+    attrs.push(("lessor", l.lessor()));
     let start = time::format(l.start);
     attrs.push(("lease-start", &start));
     attrs.push(("lease-end", end.as_deref().unwrap_or("none (open-ended)")));
-    if let Some(m) = &l.abuse_mailbox {
+    if let Some(m) = l.abuse_mailbox() {
         attrs.push(("abuse-mailbox", m));
     }
     if let Some(a) = &asn {
         attrs.push(("origin", a));
     }
-    if let Some(g) = &l.geofeed {
+    if let Some(g) = l.geofeed() {
         attrs.push(("geofeed", g));
     }
     if !snap.lease_verified(i) {

@@ -30,6 +30,8 @@ struct Opts {
     lookups: usize,
     /// `lpm` or `answers` to run one part only (for profiling).
     only: Option<String>,
+    /// Lease records to generate and load for the lease part (0: skip it).
+    leases: u64,
 }
 
 fn opts() -> Opts {
@@ -38,6 +40,7 @@ fn opts() -> Opts {
         seed: 1,
         lookups: 2_000_000,
         only: None,
+        leases: 0,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -51,6 +54,7 @@ fn opts() -> Opts {
             "--seed" => o.seed = val().unwrap_or(o.seed),
             "--lookups" => o.lookups = val().map(|v| v as usize).unwrap_or(o.lookups),
             "--only" => o.only = args.get(i + 1).cloned(),
+            "--leases" => o.leases = val().unwrap_or(0),
             _ => {
                 i += 1; // cargo's own --bench flag and anything unknown
                 continue;
@@ -123,8 +127,75 @@ fn main() {
         lpm(&snap, &a4, &a6);
     }
     if o.only.as_deref() != Some("lpm") {
-        answers(&snap, &addrs);
+        answers(&snap, &addrs, tenure::time::now(), false);
     }
+    if o.leases > 0 {
+        leases(&o, snap, &file, &dir, &addrs);
+    }
+}
+
+/// Lease load cost, then the answer rate with the leases loaded against
+/// the rate without them: the two snapshots are measured in turn, three
+/// rounds each, best round kept, all at the generator's lease epoch.
+fn leases(o: &Opts, snap: Snapshot, dump: &PathBuf, dir: &std::path::Path, addrs: &[IpAddr]) {
+    let at = tenure::time::parse(tenure::gen::LEASE_EPOCH).expect("epoch");
+    let lfile = dir.join(format!(
+        "gen-{}-{}.leases-{}.jsonl",
+        o.objects, o.seed, o.leases
+    ));
+    if !lfile.is_file() {
+        let w = std::io::BufWriter::new(std::fs::File::create(&lfile).expect("lease file"));
+        let n = tenure::gen::write_leases(&snap, o.leases, o.seed, w).expect("write leases");
+        println!("\ngenerated {n} leases into {}", lfile.display());
+    }
+    let sources = Sources {
+        dumps: vec![dump.clone()],
+        leases: vec![dump::LeaseSource::from_path(lfile.clone())],
+        ..Default::default()
+    };
+    let (reg, report) = dump::load(&sources, &Progress::off()).expect("load");
+    let parse_s = report
+        .files
+        .iter()
+        .filter(|f| f.kind == "leases")
+        .map(|f| f.seconds)
+        .sum::<f64>();
+    let with = Snapshot::build(reg, report, 1, LpmBackend::Sorted, false);
+    let l = &with.report.leases;
+    println!(
+        "\nleases: {} loaded ({} verified, {} active at load), parsed in {:.2} s, verified and indexed in {:.2} s: {:.2} s in all",
+        l.loaded,
+        l.verified,
+        l.active_now,
+        parse_s,
+        l.seconds,
+        parse_s + l.seconds
+    );
+    let (mut best_without, mut best_with) = ((0.0f64, 0.0f64), (0.0f64, 0.0f64));
+    for _ in 0..3 {
+        let a = answers(&snap, addrs, at, true);
+        let b = answers(&with, addrs, at, true);
+        best_without = (best_without.0.max(a.0), best_without.1.max(a.1));
+        best_with = (best_with.0.max(b.0), best_with.1.max(b.1));
+    }
+    println!(
+        "answers at {} (best of 3 alternating rounds):",
+        tenure::gen::LEASE_EPOCH
+    );
+    println!(
+        "  resolved:          {:>5.2} M/s without leases, {:>5.2} M/s with {} leases: {:.0} %",
+        best_without.0 / 1e6,
+        best_with.0 / 1e6,
+        l.loaded,
+        best_with.0 / best_without.0 * 100.0
+    );
+    println!(
+        "  with summary text: {:>5.2} M/s without leases, {:>5.2} M/s with {} leases: {:.0} %",
+        best_without.1 / 1e6,
+        best_with.1 / 1e6,
+        l.loaded,
+        best_with.1 / best_without.1 * 100.0
+    );
 }
 
 fn lpm(snap: &Snapshot, a4: &[u32], a6: &[u128]) {
@@ -189,9 +260,11 @@ fn lpm(snap: &Snapshot, a4: &[u32], a6: &[u128]) {
     }
 }
 
-fn answers(snap: &Snapshot, addrs: &[IpAddr]) {
-    let now = tenure::time::now();
-    println!("\nfull answers (chain, holder, lessee, abuse), single thread:");
+/// Full answers per second at time `now`: (resolved, with summary text).
+fn answers(snap: &Snapshot, addrs: &[IpAddr], now: i64, quiet: bool) -> (f64, f64) {
+    if !quiet {
+        println!("\nfull answers (chain, holder, lessee, abuse), single thread:");
+    }
     let ranges: Vec<IpRange> = addrs.iter().map(|a| IpRange::from_addr(*a)).collect();
     let mut best = f64::MAX;
     let mut found = 0usize;
@@ -211,12 +284,15 @@ fn answers(snap: &Snapshot, addrs: &[IpAddr]) {
         }
     }
     let n = ranges.len() as f64;
-    println!(
+    let resolved_rate = n / best;
+    if !quiet {
+        println!(
         "  resolved:          {:>5.2} M answers/s ({:>4.0} ns each); {:.0} % of addresses had a holder",
         n / best / 1e6,
         best / n * 1e9,
         found as f64 / n * 100.0
-    );
+        );
+    }
     // the same, plus reading names and mailboxes: the WHOIS summary lines
     let mut best = f64::MAX;
     let mut text = String::with_capacity(512);
@@ -238,11 +314,15 @@ fn answers(snap: &Snapshot, addrs: &[IpAddr]) {
         }
     }
     black_box(bytes);
-    println!(
+    let text_rate = n / best;
+    if !quiet {
+        println!(
         "  with summary text: {:>5.2} M answers/s ({:>4.0} ns each: holder, lessee and abuse lines rendered)",
         n / best / 1e6,
         best / n * 1e9
-    );
+        );
+    }
+    (resolved_rate, text_rate)
 }
 
 /// Query addresses: half uniform over the IPv4 span the data covers
