@@ -342,7 +342,7 @@ fn parse_bytes(bytes: &[u8], line: u32) -> Option<Result<Lease, BadLease>> {
     }))
 }
 
-fn parse_line<'a>(text: &'a str, line: u32) -> Result<Lease, (&'static str, String)> {
+fn parse_line(text: &str, line: u32) -> Result<Lease, (&'static str, String)> {
     let raw: RawLease = serde_json::from_str(text).map_err(|e| ("invalid json", e.to_string()))?;
     let missing = |field: &str| ("missing field", format!("'{field}' is required"));
     let nonempty = |v: Text<'_>| {
