@@ -137,7 +137,13 @@ fn main() {
 /// Lease load cost, then the answer rate with the leases loaded against
 /// the rate without them: the two snapshots are measured in turn, three
 /// rounds each, best round kept, all at the generator's lease epoch.
-fn leases(o: &Opts, snap: Snapshot, dump: &PathBuf, dir: &std::path::Path, addrs: &[IpAddr]) {
+fn leases(
+    o: &Opts,
+    snap: Snapshot,
+    dump: &std::path::Path,
+    dir: &std::path::Path,
+    addrs: &[IpAddr],
+) {
     let at = tenure::time::parse(tenure::gen::LEASE_EPOCH).expect("epoch");
     let lfile = dir.join(format!(
         "gen-{}-{}.leases-{}.jsonl",
@@ -149,7 +155,7 @@ fn leases(o: &Opts, snap: Snapshot, dump: &PathBuf, dir: &std::path::Path, addrs
         println!("\ngenerated {n} leases into {}", lfile.display());
     }
     let sources = Sources {
-        dumps: vec![dump.clone()],
+        dumps: vec![dump.to_path_buf()],
         leases: vec![dump::LeaseSource::from_path(lfile.clone())],
         ..Default::default()
     };
