@@ -1,7 +1,7 @@
 //! # tenure: who holds an IP address, who leases it now, where abuse goes
 //!
-//! tenure loads registry dumps (RPSL, delegated-extended statistics) into a
-//! longest-prefix-match index and answers, for any address, prefix, range,
+//! tenure loads registry dumps (RPSL, delegated-extended statistics) and
+//! leasing platforms' lease records into a longest-prefix-match index and answers, for any address, prefix, range,
 //! AS number or handle: the registry object, the **holder**, the **lessee**
 //! and the **abuse contact**, each with where it came from.
 //!
@@ -11,8 +11,10 @@
 //! dump files --> rpsl (text -> objects) --> model (objects -> networks, entities, aut-nums)
 //!            --> dump (loaders, gzip sniffing, two-thread pipeline, LoadReport)
 //!   delegated stats --> delegated (records) --^
-//!            --> snapshot (sorted networks + index per family; immutable)
-//!            --> lease (holder / lessee / abuse rules over a chain)
+//!   lease files --> leases (JSON Lines records) --^
+//!            --> snapshot (sorted networks and leases, index per family,
+//!                lease verification; immutable once built)
+//!            --> lease (holder / lessee / abuse rules over a chain, at a time)
 //!            --> query (Query -> Answer, transport-neutral)
 //!            --> whois (RIPE-style text)    [rdap, web: later issues]
 //! cli wires it: flags + config -> load -> snapshot -> answer -> output.
@@ -29,7 +31,10 @@
 //! - [`delegated`]: delegated-extended statistics.
 //! - [`dump`]: loads sources into a `Registry` with a `LoadReport`.
 //! - [`snapshot`]: the immutable indexed generation a request answers from.
-//! - [`lease`]: holder, registry-inferred lessee, abuse contact (RIPE rule).
+//! - [`leases`]: the lease record format (parallel JSON Lines parser).
+//! - [`lease`]: holder, lessee (current lease, else registry-inferred),
+//!   abuse contact (verified lease, else RIPE's rule), lease history.
+//! - [`time`]: RFC 3339 timestamps.
 //! - [`query`]: query parsing, answers, the `--json` form.
 //! - [`whois`]: RIPE-style text rendering.
 //! - [`config`], [`cli`], [`progress`], [`report`]: the process edge.

@@ -114,15 +114,40 @@ pub fn parse(text: &str) -> Result<Timestamp, TimeError> {
 
 /// Formats as `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn format(t: Timestamp) -> String {
+    let mut s = String::with_capacity(20);
+    write(&mut s, t);
+    s
+}
+
+/// Appends `YYYY-MM-DDTHH:MM:SSZ` to `out` without formatting machinery
+/// (it is on the answer path of every leased address).
+pub fn write(out: &mut String, t: Timestamp) {
     let days = t.div_euclid(86_400);
     let secs = t.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    if !(0..=9999).contains(&y) {
+        use std::fmt::Write as _;
+        let (h, mi, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+        let _ = write!(out, "{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z");
+        return;
+    }
+    let two = |out: &mut String, v: i64| {
+        out.push((b'0' + (v / 10) as u8) as char);
+        out.push((b'0' + (v % 10) as u8) as char);
+    };
+    two(out, y / 100);
+    two(out, y % 100);
+    out.push('-');
+    two(out, m);
+    out.push('-');
+    two(out, d);
+    out.push('T');
+    two(out, secs / 3600);
+    out.push(':');
+    two(out, secs / 60 % 60);
+    out.push(':');
+    two(out, secs % 60);
+    out.push('Z');
 }
 
 #[cfg(test)]
@@ -139,6 +164,10 @@ mod tests {
             parse("2024-02-29t12:00:00z").map(format),
             Ok("2024-02-29T12:00:00Z".into())
         );
+        assert_eq!(format(-62_167_219_200), "0000-01-01T00:00:00Z");
+        assert_eq!(format(253_402_300_800), "10000-01-01T00:00:00Z");
+        assert_eq!(format(-62_167_219_200), "0000-01-01T00:00:00Z");
+        assert_eq!(format(253_402_300_800), "10000-01-01T00:00:00Z");
         for t in [0, 951_782_400, 1_767_225_600, 4_102_444_800, -86_400] {
             assert_eq!(parse(&format(t)), Ok(t));
         }

@@ -85,20 +85,20 @@ pub fn summary_lines(snap: &Snapshot, na: &NetworkAnswer, out: &mut String) {
             match *l {
                 Lessee::Lease { lease, verified } => {
                     let x = snap.lease(lease);
-                    let _ = write!(
-                        out,
-                        ", lease {} of '{}' from {} to {}, source {}, {}",
-                        x.id(),
-                        x.range,
-                        time::format(x.start),
-                        x.end.map(time::format).unwrap_or_else(|| "open end".into()),
-                        snap.lease_source(lease),
-                        if verified {
-                            "verified"
-                        } else {
-                            "unverified (lessor is not the holder)"
-                        }
-                    );
+                    let _ = write!(out, ", lease {} of '{}' from ", x.id(), x.range);
+                    time::write(out, x.start);
+                    out.push_str(" to ");
+                    match x.end {
+                        Some(e) => time::write(out, e),
+                        None => out.push_str("open end"),
+                    }
+                    out.push_str(", source ");
+                    out.push_str(snap.lease_source(lease));
+                    out.push_str(if verified {
+                        ", verified"
+                    } else {
+                        ", unverified (lessor is not the holder)"
+                    });
                 }
                 Lessee::Registry {
                     network,
