@@ -76,6 +76,26 @@ pub struct LoadReport {
 }
 
 impl LoadReport {
+    /// Records the figures of one file read to its end.
+    pub fn file_done(
+        &mut self,
+        path: &Path,
+        kind: &'static str,
+        bytes: u64,
+        objects: u64,
+        skipped: u64,
+        started: Instant,
+    ) {
+        self.files.push(FileReport {
+            path: path.into(),
+            kind,
+            bytes,
+            objects,
+            skipped,
+            seconds: started.elapsed().as_secs_f64(),
+        });
+    }
+
     /// Records a skipped object or line.
     pub fn skip(&mut self, path: &Path, line: u32, reason: &'static str, detail: &str) {
         let s = self.skipped.entry(reason).or_default();
@@ -369,14 +389,7 @@ fn load_rpsl(
     task.finish();
     counts.merge_into(report);
     result?;
-    report.files.push(FileReport {
-        path: path.into(),
-        kind: "rpsl",
-        bytes: size,
-        objects,
-        skipped,
-        seconds: started.elapsed().as_secs_f64(),
-    });
+    report.file_done(path, "rpsl", size, objects, skipped, started);
     Ok(())
 }
 
@@ -529,14 +542,14 @@ fn load_delegated(
     if let Some(h) = parsed.header {
         reg.delegated_headers.push(h);
     }
-    report.files.push(FileReport {
-        path: path.into(),
-        kind: "delegated",
-        bytes: size,
+    report.file_done(
+        path,
+        "delegated",
+        size,
         objects,
-        skipped: parsed.bad.len() as u64,
-        seconds: started.elapsed().as_secs_f64(),
-    });
+        parsed.bad.len() as u64,
+        started,
+    );
     Ok(())
 }
 
@@ -566,13 +579,13 @@ fn load_leases(
         l.source = source;
         l
     }));
-    report.files.push(FileReport {
-        path: path.into(),
-        kind: "leases",
-        bytes: size,
+    report.file_done(
+        path,
+        "leases",
+        size,
         objects,
-        skipped: parsed.bad.len() as u64,
-        seconds: started.elapsed().as_secs_f64(),
-    });
+        parsed.bad.len() as u64,
+        started,
+    );
     Ok(())
 }
