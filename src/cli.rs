@@ -26,6 +26,8 @@ pub mod exit {
     pub const CONFIG: i32 = 3;
     /// A data source could not be read.
     pub const DATA: i32 = 4;
+    /// A listener could not be bound or the server could not start.
+    pub const SERVE: i32 = 5;
 }
 
 #[derive(Parser, Debug)]
@@ -46,6 +48,8 @@ enum Command {
     Lookup(LookupArgs),
     /// Load every source and print a load report.
     Check(CheckArgs),
+    /// Serve WHOIS (port 43 protocol) from the loaded data until SIGINT or SIGTERM.
+    Serve(ServeArgs),
     /// Write a deterministic RIPE-like dump for benchmarks.
     #[command(hide = true)]
     GenData(GenArgs),
@@ -127,6 +131,39 @@ struct CheckArgs {
 }
 
 #[derive(Args, Debug)]
+struct ServeArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// WHOIS listener address, repeatable (default 127.0.0.1:4343; port 0 picks a free port).
+    #[arg(long, value_name = "ADDR")]
+    whois_listen: Vec<std::net::SocketAddr>,
+    /// Longest query line in bytes (default 1024).
+    #[arg(long, value_name = "BYTES")]
+    whois_max_line: Option<usize>,
+    /// Seconds a client has to send each query line (default 10).
+    #[arg(long, value_name = "SECS")]
+    whois_read_timeout: Option<f64>,
+    /// Seconds a client has to take each answer (default 30).
+    #[arg(long, value_name = "SECS")]
+    whois_write_timeout: Option<f64>,
+    /// Open connections in all (default 1024).
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
+    /// Open connections per client address, IPv6 per /64 (default 32).
+    #[arg(long, value_name = "N")]
+    max_connections_per_client: Option<usize>,
+    /// Sustained queries per second per client (default 50).
+    #[arg(long, value_name = "QPS")]
+    whois_rate: Option<f64>,
+    /// Queries a client may send at once before the rate applies (default 200).
+    #[arg(long, value_name = "N")]
+    whois_burst: Option<f64>,
+    /// Addresses per bulk-mode connection (default 100000).
+    #[arg(long, value_name = "N")]
+    bulk_max_lines: Option<usize>,
+}
+
+#[derive(Args, Debug)]
 struct GenArgs {
     /// Number of inetnum and inet6num objects.
     #[arg(long, default_value_t = 100_000)]
@@ -152,6 +189,8 @@ enum CliError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Serve(#[from] crate::app::ServeError),
 }
 
 impl CliError {
@@ -162,6 +201,7 @@ impl CliError {
             CliError::Query(_) => exit::USAGE,
             CliError::Io(_) => exit::FAILURE,
             CliError::Usage(_) => exit::USAGE,
+            CliError::Serve(_) => exit::SERVE,
         }
     }
 }
@@ -184,6 +224,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Lookup(a) => lookup(a),
         Command::Check(a) => check(a),
+        Command::Serve(a) => serve(a),
         Command::GenData(a) => crate::gen::write_file(&a.out, a.objects, a.seed)
             .map_err(CliError::from)
             .map(|_| exit::OK),
@@ -202,7 +243,7 @@ fn parse_time(s: &str) -> Result<i64, String> {
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::filter::LevelFilter::WARN;
+    let filter = tracing_subscriber::filter::LevelFilter::INFO;
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_max_level(filter)
@@ -212,7 +253,11 @@ fn init_logging() {
 /// Loads the data named by the flags into a snapshot.
 fn load(data: &DataArgs) -> Result<Snapshot, CliError> {
     let cfg = data.flags().resolve()?;
-    let progress = Progress::auto(data.quiet);
+    load_config(&cfg, data.quiet)
+}
+
+fn load_config(cfg: &crate::config::DataConfig, quiet: bool) -> Result<Snapshot, CliError> {
+    let progress = Progress::auto(quiet);
     let (reg, report) = dump::load(&cfg.sources, &progress)?;
     Ok(Snapshot::build(
         reg,
@@ -221,6 +266,33 @@ fn load(data: &DataArgs) -> Result<Snapshot, CliError> {
         cfg.backend,
         cfg.sources.reject_unverified_leases,
     ))
+}
+
+fn serve(a: ServeArgs) -> Result<i32, CliError> {
+    let cfg = a.data.flags().resolve()?;
+    let flags = crate::config::ServeFlags {
+        whois_listen: a.whois_listen.clone(),
+        whois_max_line: a.whois_max_line,
+        whois_read_timeout: a.whois_read_timeout,
+        whois_write_timeout: a.whois_write_timeout,
+        max_connections: a.max_connections,
+        max_connections_per_client: a.max_connections_per_client,
+        whois_rate: a.whois_rate,
+        whois_burst: a.whois_burst,
+        bulk_max_lines: a.bulk_max_lines,
+    };
+    let serve_cfg = flags.resolve(&cfg.file)?;
+    let snap = load_config(&cfg, a.data.quiet)?;
+    let r = &snap.report;
+    tracing::info!(
+        "loaded {} objects, {} leases, {} skipped, in {:.2} s",
+        r.objects_total(),
+        r.leases.loaded,
+        r.skipped_total(),
+        r.seconds
+    );
+    crate::app::serve(snap, serve_cfg)?;
+    Ok(exit::OK)
 }
 
 fn lookup(a: LookupArgs) -> Result<i32, CliError> {

@@ -54,6 +54,128 @@ pub struct FileConfig {
     pub leases: Vec<LeaseSpec>,
     /// Drop unverified leases instead of keeping them marked.
     pub reject_unverified_leases: Option<bool>,
+    /// WHOIS listeners (`tenure serve`).
+    #[serde(default)]
+    pub whois_listen: Vec<std::net::SocketAddr>,
+    /// Longest WHOIS query line, bytes.
+    pub whois_max_line: Option<usize>,
+    /// Seconds a client has to send each query line.
+    pub whois_read_timeout: Option<f64>,
+    /// Seconds a client has to take each answer.
+    pub whois_write_timeout: Option<f64>,
+    /// Open WHOIS connections in all.
+    pub max_connections: Option<usize>,
+    /// Open WHOIS connections per client address (IPv6 per /64).
+    pub max_connections_per_client: Option<usize>,
+    /// Sustained WHOIS queries per second per client.
+    pub whois_rate: Option<f64>,
+    /// WHOIS queries a client may send at once.
+    pub whois_burst: Option<f64>,
+    /// Addresses per bulk-mode connection.
+    pub bulk_max_lines: Option<usize>,
+}
+
+/// Server settings from the command line (override the file).
+#[derive(Debug, Clone, Default)]
+pub struct ServeFlags {
+    pub whois_listen: Vec<std::net::SocketAddr>,
+    pub whois_max_line: Option<usize>,
+    pub whois_read_timeout: Option<f64>,
+    pub whois_write_timeout: Option<f64>,
+    pub max_connections: Option<usize>,
+    pub max_connections_per_client: Option<usize>,
+    pub whois_rate: Option<f64>,
+    pub whois_burst: Option<f64>,
+    pub bulk_max_lines: Option<usize>,
+}
+
+impl ServeFlags {
+    /// Merges the flags over the file's settings and the defaults.
+    pub fn resolve(&self, file: &FileConfig) -> Result<crate::app::ServeConfig, ConfigError> {
+        use crate::whois::server::Limits;
+        let d = Limits::default();
+        let secs = |key: &'static str, v: Option<f64>, default: std::time::Duration| match v {
+            None => Ok(default),
+            Some(s) if s.is_finite() && s > 0.0 && s < 86_400.0 => {
+                Ok(std::time::Duration::from_secs_f64(s))
+            }
+            Some(s) => Err(ConfigError::Value {
+                key,
+                message: format!("{s} is not a number of seconds between 0 and 86400"),
+            }),
+        };
+        let positive = |key: &'static str, v: Option<usize>, default: usize| match v {
+            None => Ok(default),
+            Some(0) => Err(ConfigError::Value {
+                key,
+                message: "must be at least 1".into(),
+            }),
+            Some(n) => Ok(n),
+        };
+        let rate = |key: &'static str, v: Option<f64>, default: f64| match v {
+            None => Ok(default),
+            Some(r) if r.is_finite() && r > 0.0 => Ok(r),
+            Some(r) => Err(ConfigError::Value {
+                key,
+                message: format!("{r} is not a positive rate"),
+            }),
+        };
+        let limits = Limits {
+            max_line: positive(
+                "whois-max-line",
+                self.whois_max_line.or(file.whois_max_line),
+                d.max_line,
+            )?,
+            read_timeout: secs(
+                "whois-read-timeout",
+                self.whois_read_timeout.or(file.whois_read_timeout),
+                d.read_timeout,
+            )?,
+            write_timeout: secs(
+                "whois-write-timeout",
+                self.whois_write_timeout.or(file.whois_write_timeout),
+                d.write_timeout,
+            )?,
+            max_connections: positive(
+                "max-connections",
+                self.max_connections.or(file.max_connections),
+                d.max_connections,
+            )?,
+            max_per_client: positive(
+                "max-connections-per-client",
+                self.max_connections_per_client
+                    .or(file.max_connections_per_client),
+                d.max_per_client,
+            )?,
+            rate: rate("whois-rate", self.whois_rate.or(file.whois_rate), d.rate)?,
+            burst: rate(
+                "whois-burst",
+                self.whois_burst.or(file.whois_burst),
+                d.burst,
+            )?,
+            bulk_max_lines: positive(
+                "bulk-max-lines",
+                self.bulk_max_lines.or(file.bulk_max_lines),
+                d.bulk_max_lines,
+            )?,
+        };
+        let whois_listen = if !self.whois_listen.is_empty() {
+            self.whois_listen.clone()
+        } else if !file.whois_listen.is_empty() {
+            file.whois_listen.clone()
+        } else {
+            vec![crate::app::DEFAULT_WHOIS_LISTEN
+                .parse()
+                .map_err(|_| ConfigError::Value {
+                    key: "whois-listen",
+                    message: "bad default".into(),
+                })?]
+        };
+        Ok(crate::app::ServeConfig {
+            whois_listen,
+            limits,
+        })
+    }
 }
 
 /// A `leases` entry in the config file.
@@ -107,11 +229,13 @@ impl FileConfig {
     }
 }
 
-/// The data-related settings after merging file and flags.
-#[derive(Debug, Clone, Default)]
+/// The data-related settings after merging file and flags, and the file
+/// itself (for the other commands' settings).
+#[derive(Debug, Default)]
 pub struct DataConfig {
     pub sources: Sources,
     pub backend: LpmBackend,
+    pub file: FileConfig,
 }
 
 /// Parses an index backend name.
@@ -184,16 +308,17 @@ impl DataFlags {
         };
         Ok(DataConfig {
             sources: Sources {
-                dumps: pick(&self.dump, file.dump),
-                delegated: pick(&self.delegated, file.delegated),
+                dumps: pick(&self.dump, file.dump.clone()),
+                delegated: pick(&self.delegated, file.delegated.clone()),
                 encoding: self.encoding.or(file.encoding).unwrap_or_default(),
                 platform_maintainers: self
                     .platform_maintainers
                     .clone()
-                    .or(file.platform_maintainers),
+                    .or(file.platform_maintainers.clone()),
                 leases: if self.leases.is_empty() {
                     file.leases
-                        .into_iter()
+                        .iter()
+                        .cloned()
                         .map(LeaseSpec::into_source)
                         .collect()
                 } else {
@@ -207,6 +332,7 @@ impl DataFlags {
                     || file.reject_unverified_leases.unwrap_or(false),
             },
             backend,
+            file,
         })
     }
 }

@@ -52,6 +52,7 @@
 //!   error saying what is wrong.
 
 pub mod addr;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod delegated;

@@ -1,9 +1,15 @@
-//! WHOIS (RFC 3912) text in the RIPE style.
+//! WHOIS (RFC 3912) in the RIPE style: the text of answers, query lines
+//! with their flags ([`request`]), answers to them ([`respond`]) and the
+//! port-43 server ([`server`]).
 //!
-//! Sees only [`query::Answer`] and the snapshot. An address answer starts
-//! with three summary comment lines (holder, lessee, RIPE's abuse-contact
-//! line), then `% Information related to '...'` and the objects in RPSL
-//! text separated by blank lines.
+//! Rendering sees only [`query::Answer`] and the snapshot. An address
+//! answer starts with three summary comment lines (holder, lessee, RIPE's
+//! abuse-contact line), then `% Information related to '...'` and the
+//! objects in RPSL text separated by blank lines.
+
+pub mod request;
+pub mod respond;
+pub mod server;
 
 use crate::lease::{AbuseFrom, HolderOrigin, Lessee, Resolution};
 use crate::query::{self, Answer, NetworkAnswer, ObjRef};
@@ -14,8 +20,40 @@ use std::fmt::Write;
 /// RIPE's "no entries found" line.
 pub const NO_ENTRIES: &str = "%ERROR:101: no entries found";
 
+/// What a WHOIS query asked to see (RIPE's `-r`, `-G`, `-T`, `-s`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct View<'a> {
+    /// `-r`: no referenced organisation or role objects.
+    pub no_contacts: bool,
+    /// `-G`: no `% Information related to` lines.
+    pub no_grouping: bool,
+    /// `-T`: only these classes.
+    pub types: Option<&'a [String]>,
+    /// `-s`: only objects of these sources (lower case).
+    pub sources: Option<&'a [String]>,
+}
+
+impl View<'_> {
+    /// True when an object of this class and source is to be shown.
+    pub fn shows(&self, class: &str, source: &str) -> bool {
+        self.types.is_none_or(|t| t.iter().any(|c| c == class))
+            && self
+                .sources
+                .is_none_or(|s| s.iter().any(|x| x.eq_ignore_ascii_case(source)))
+    }
+
+    fn shows_object(&self, o: &crate::rpsl::Object) -> bool {
+        self.shows(o.class(), o.get("source").unwrap_or(""))
+    }
+}
+
 /// Renders an answer as WHOIS text (without the server banner).
 pub fn render_answer(snap: &Snapshot, a: &Answer) -> String {
+    render_answer_view(snap, a, &View::default())
+}
+
+/// Renders an answer as WHOIS text, showing what `view` asks for.
+pub fn render_answer_view(snap: &Snapshot, a: &Answer, view: &View) -> String {
     let mut out = String::with_capacity(1024);
     match a {
         Answer::NotFound => {
@@ -40,13 +78,9 @@ pub fn render_answer(snap: &Snapshot, a: &Answer) -> String {
                 }
             }
             out.push('\n');
-            let _ = writeln!(out, "% Information related to '{first}'\n");
-            for r in objects {
-                query::object(snap, *r).render(&mut out);
-                out.push('\n');
-            }
+            render_objects(snap, objects, view, &mut out);
         }
-        Answer::Network(na) => render_network(snap, na, &mut out),
+        Answer::Network(na) => render_network(snap, na, view, &mut out),
     }
     out
 }
@@ -146,24 +180,59 @@ fn subject_key(snap: &Snapshot, na: &NetworkAnswer) -> String {
     na.range.to_string()
 }
 
-fn render_network(snap: &Snapshot, na: &NetworkAnswer, out: &mut String) {
+/// Objects, each under `% Information related to 'KEY'` unless `-G`.
+pub fn render_objects(snap: &Snapshot, objects: &[ObjRef], view: &View, out: &mut String) {
+    let mut any = false;
+    for r in objects {
+        let o = query::object(snap, *r);
+        if !view.shows_object(o) {
+            continue;
+        }
+        any = true;
+        if !view.no_grouping {
+            let _ = writeln!(
+                out,
+                "% Information related to '{}'\n",
+                query::display_key(snap, *r)
+            );
+        }
+        o.render(out);
+        out.push('\n');
+    }
+    if !any {
+        out.push_str(NO_ENTRIES);
+        out.push('\n');
+    }
+}
+
+fn render_network(snap: &Snapshot, na: &NetworkAnswer, view: &View, out: &mut String) {
     summary_lines(snap, na, out);
     out.push('\n');
     if let Some(Lessee::Lease { lease, .. }) = na.resolution.lessee {
+        let class = match snap.lease(lease).range.family {
+            crate::addr::Family::V4 => "inetnum",
+            crate::addr::Family::V6 => "inet6num",
+        };
+        if view.shows(class, snap.lease_source(lease)) {
+            if !view.no_grouping {
+                let _ = writeln!(
+                    out,
+                    "% Lease record of '{}' from {}\n",
+                    snap.lease(lease).range,
+                    snap.lease_source(lease)
+                );
+            }
+            render_lease(snap, lease, out);
+            out.push('\n');
+        }
+    }
+    if !view.no_grouping {
         let _ = writeln!(
             out,
-            "% Lease record of '{}' from {}\n",
-            snap.lease(lease).range,
-            snap.lease_source(lease)
+            "% Information related to '{}'\n",
+            subject_key(snap, na)
         );
-        render_lease(snap, lease, out);
-        out.push('\n');
     }
-    let _ = writeln!(
-        out,
-        "% Information related to '{}'\n",
-        subject_key(snap, na)
-    );
     let Some(id) = na.network(snap) else {
         if let Some(d) = na.delegation.and_then(|i| snap.deleg(i)) {
             let r = &d.record;
@@ -186,16 +255,21 @@ fn render_network(snap: &Snapshot, na: &NetworkAnswer, out: &mut String) {
     };
     let mut shown: Vec<ObjRef> = vec![ObjRef::Network(id)];
     let n = snap.net(id);
-    if let Some(i) = snap.reg.entity_by_handle.get(n.org) {
-        shown.push(ObjRef::Entity(i));
-    }
-    if let Some(AbuseFrom::Entity(e)) = na.resolution.abuse.map(|a| a.from) {
-        let r = ObjRef::Entity(e);
-        if !shown.contains(&r) {
-            shown.push(r);
+    if !view.no_contacts {
+        if let Some(i) = snap.reg.entity_by_handle.get(n.org) {
+            shown.push(ObjRef::Entity(i));
+        }
+        if let Some(AbuseFrom::Entity(e)) = na.resolution.abuse.map(|a| a.from) {
+            let r = ObjRef::Entity(e);
+            if !shown.contains(&r) {
+                shown.push(r);
+            }
         }
     }
     for r in shown {
+        if !view.shows_object(query::object(snap, r)) {
+            continue;
+        }
         query::object(snap, r).render(out);
         out.push('\n');
     }

@@ -1,0 +1,101 @@
+//! Wiring for `tenure serve`: first load, bind, serve, stop.
+//!
+//! Binds every listener before serving so that a bad address fails at
+//! once, prints one `listening for whois on ADDR` line per socket (with the
+//! real port when port 0 was asked for), and runs until SIGINT or SIGTERM;
+//! then it stops accepting and gives open connections a moment to finish.
+
+use crate::snapshot::Snapshot;
+use crate::whois::server::{self, Limits, Shared};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Default WHOIS listener when none is configured (loopback, so the
+/// README's run command works on a fresh machine without privileges).
+pub const DEFAULT_WHOIS_LISTEN: &str = "127.0.0.1:4343";
+
+/// How long open connections may finish after a stop signal.
+pub const DRAIN: Duration = Duration::from_secs(5);
+
+/// Why serving failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// A listener could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    /// The async runtime could not start.
+    #[error("cannot start the runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// What `serve` needs beyond the snapshot.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub whois_listen: Vec<SocketAddr>,
+    pub limits: Limits,
+}
+
+/// Serves `snap` until a stop signal.
+pub fn serve(snap: Snapshot, cfg: ServeConfig) -> Result<(), ServeError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("tenure")
+        .build()
+        .map_err(ServeError::Runtime)?;
+    rt.block_on(async move {
+        let shared = Shared::new(Arc::new(snap), cfg.limits.clone());
+        let mut listeners = Vec::new();
+        for addr in &cfg.whois_listen {
+            let l = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|source| ServeError::Bind {
+                    addr: *addr,
+                    source,
+                })?;
+            let local = l.local_addr().unwrap_or(*addr);
+            println!("listening for whois on {local}");
+            listeners.push(l);
+        }
+        let _ = std::io::stdout().flush();
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let mut tasks = Vec::new();
+        for l in listeners {
+            let mut rx = stop_rx.clone();
+            let shared = Arc::clone(&shared);
+            tasks.push(tokio::spawn(server::run(l, shared, async move {
+                let _ = rx.wait_for(|stop| *stop).await;
+            })));
+        }
+        wait_for_stop().await;
+        tracing::info!("stopping: no new connections; open ones have {DRAIN:?} to finish");
+        let _ = stop_tx.send(true);
+        for t in tasks {
+            let _ = t.await;
+        }
+        let deadline = tokio::time::Instant::now() + DRAIN;
+        while shared.open_connections() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(())
+    })
+}
+
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
