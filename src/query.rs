@@ -205,6 +205,21 @@ fn answer_handle(snap: &Snapshot, h: &str) -> Answer {
             abuse: None,
         };
     }
+    // a netname: the networks that carry it, with the abuse contact of the first
+    let nets = snap.by_netname(h);
+    if let Some(&first) = nets.first() {
+        let chain = snap.covering(&snap.net(first).range);
+        let chain: Vec<NetId> = chain.into_iter().skip_while(|&id| id != first).collect();
+        let holder_pos = chain.iter().rposition(|&id| {
+            let n = snap.net(id);
+            n.kind == crate::model::StatusKind::Registry && !n.is_placeholder()
+        });
+        let abuse = lease::abuse_for_chain(snap, &chain, holder_pos);
+        return Answer::Objects {
+            objects: nets.into_iter().map(ObjRef::Network).collect(),
+            abuse,
+        };
+    }
     Answer::NotFound
 }
 

@@ -39,6 +39,9 @@ pub struct Snapshot {
     l4: RangeIndex<u32>,
     l6: RangeIndex<u128>,
     ln4: u32,
+    /// (hash of upper-case netname, network), sorted: netname lookups
+    /// without a map entry per network.
+    netnames: Vec<(u64, u32)>,
     /// Per lease, in index order: what resolution reads (see [`LeaseHot`]).
     hot: Vec<LeaseHot>,
     pub report: LoadReport,
@@ -127,6 +130,7 @@ impl Snapshot {
             l6: empty_index(),
             ln4: 0,
             hot: Vec::new(),
+            netnames: Vec::new(),
             serial,
             loaded_at: SystemTime::now(),
             n4,
@@ -142,7 +146,41 @@ impl Snapshot {
             report,
         };
         snap.index_leases(backend, reject_unverified);
+        snap.index_netnames();
         snap
+    }
+
+    fn index_netnames(&mut self) {
+        let mut v: Vec<(u64, u32)> = self
+            .reg
+            .networks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| {
+                n.object
+                    .get("netname")
+                    .map(|name| (netname_hash(name), i as u32))
+            })
+            .collect();
+        v.sort_unstable();
+        self.netnames = v;
+    }
+
+    /// Networks with this netname (case-insensitive).
+    pub fn by_netname(&self, name: &str) -> Vec<NetId> {
+        let h = netname_hash(name);
+        let from = self.netnames.partition_point(|x| x.0 < h);
+        self.netnames[from..]
+            .iter()
+            .take_while(|x| x.0 == h)
+            .map(|x| x.1)
+            .filter(|&id| {
+                self.net(id)
+                    .object
+                    .get("netname")
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
+            .collect()
     }
 
     /// Sorts the leases like networks, decides which are verified (the
@@ -518,4 +556,13 @@ fn overlaps_within_sources(
         }
         open.push(i);
     }
+}
+
+fn netname_hash(name: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::model::FxHasher::default();
+    for b in name.bytes() {
+        h.write_u8(b.to_ascii_uppercase());
+    }
+    h.finish()
 }

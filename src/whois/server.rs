@@ -336,11 +336,6 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
         if toggle && keep {
             return; // second bare -k: close
         }
-        let text = if toggle {
-            text.trim_end_matches('\n').to_string() + "\n\n"
-        } else {
-            text
-        };
         if !write_all(&mut writer, &text, limits.write_timeout).await {
             return;
         }

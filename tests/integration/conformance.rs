@@ -1,5 +1,7 @@
-//! Golden cases under `conformance/`: `NAME.args` run against the binary,
-//! compared with `NAME.out`. `UPDATE_GOLDEN=1` rewrites the goldens.
+//! Golden cases under `conformance/`: `NAME.args` (command-line arguments,
+//! one per line) run against the binary, `NAME.whois` (one query line)
+//! sent to the WHOIS server in process; the output is compared with
+//! `NAME.out`. `UPDATE_GOLDEN=1` rewrites the goldens.
 
 use super::*;
 
@@ -15,23 +17,29 @@ fn golden_cases() {
         }
         for f in std::fs::read_dir(&group).expect("group") {
             let f = f.expect("entry").path();
-            if f.extension().is_some_and(|e| e == "args") {
+            if f.extension().is_some_and(|e| e == "args" || e == "whois") {
                 cases.push(f);
             }
         }
     }
     cases.sort();
-    assert!(cases.len() >= 9, "conformance cases missing: {cases:?}");
+    assert!(cases.len() >= 20, "conformance cases missing: {cases:?}");
+    let server = super::whois::TestServer::start(tenure::whois::server::Limits::default());
     let mut failures = Vec::new();
     for case in &cases {
-        let text = std::fs::read_to_string(case).expect("args");
-        let mut args: Vec<&str> = text
+        let text = std::fs::read_to_string(case).expect("case");
+        let lines: Vec<&str> = text
             .lines()
             .filter(|l| !l.starts_with('#') && !l.is_empty())
             .collect();
-        args.insert(1, "--quiet");
-        let o = tenure(&args);
-        let got = stdout(&o);
+        let got = if case.extension().is_some_and(|e| e == "whois") {
+            // one raw query line to the port-43 server
+            super::whois::ask(server.v4, lines.first().copied().unwrap_or(""))
+        } else {
+            let mut args = lines.clone();
+            args.insert(1, "--quiet");
+            stdout(&tenure(&args))
+        };
         let golden = case.with_extension("out");
         if update {
             std::fs::write(&golden, &got).expect("write golden");

@@ -5,6 +5,7 @@ mod cli;
 mod conformance;
 mod leases;
 mod shared_data;
+mod whois;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
