@@ -351,6 +351,30 @@ mod tests {
     }
 
     #[test]
+    fn sample_server_settings_resolve_and_bad_values_are_named() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data");
+        let file = FileConfig::load(&dir.join(SAMPLE_CONFIG)).unwrap();
+        let serve = ServeFlags::default().resolve(&file).unwrap();
+        assert_eq!(serve.whois_listen, vec!["127.0.0.1:4343".parse().unwrap()]);
+        assert_eq!(serve.limits.max_line, 1024);
+        let flags = ServeFlags {
+            whois_rate: Some(-1.0),
+            ..Default::default()
+        };
+        let e = flags.resolve(&file).unwrap_err().to_string();
+        assert!(e.contains("whois-rate"), "{e}");
+        let flags = ServeFlags {
+            max_connections: Some(0),
+            ..Default::default()
+        };
+        assert!(flags
+            .resolve(&file)
+            .unwrap_err()
+            .to_string()
+            .contains("max-connections"));
+    }
+
+    #[test]
     fn unknown_keys_are_named() {
         let dir = std::env::temp_dir().join(format!("tenure-cfg-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

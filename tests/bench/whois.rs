@@ -7,6 +7,7 @@
 //! - tenure serving random addresses from the generated data (the cached
 //!   dump of `cargo bench --bench core`, generated if missing);
 //! - a minimal tokio server that reads the line and answers a fixed 1 KB;
+//!
 //! and prints both rates and their ratio. Then bulk mode: one connection,
 //! `begin`, 200 000 addresses, `end`, timed from the first byte sent to the
 //! last byte read. The server's per-client limits are lifted for the run.
