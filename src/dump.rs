@@ -166,7 +166,7 @@ pub struct Registry {
 #[derive(Debug, Clone)]
 pub struct LoadedLeaseSource {
     pub name: String,
-    /// Index into [`Registry::files`].
+    /// Index into `Registry::files`.
     pub file: u16,
 }
 

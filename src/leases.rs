@@ -162,7 +162,7 @@ struct Chunk {
 type Parsed = Vec<Result<Lease, BadLease>>;
 
 /// Reads a whole lease file: this thread cuts the input into blocks of
-/// whole lines, [`WORKERS`] threads split and parse them, and the results
+/// whole lines, `WORKERS` threads split and parse them, and the results
 /// are merged in file order (so duplicate ids are found in order). I/O
 /// errors (unreadable, truncated) fail it.
 pub fn parse(mut reader: impl io::Read) -> io::Result<LeaseFile> {

@@ -16,8 +16,10 @@
 //!                lease verification; immutable once built)
 //!            --> lease (holder / lessee / abuse rules over a chain, at a time)
 //!            --> query (Query -> Answer, transport-neutral)
-//!            --> whois (RIPE-style text)    [rdap, web: later issues]
-//! cli wires it: flags + config -> load -> snapshot -> answer -> output.
+//!            --> whois (RIPE-style text; request flags; port-43 server)
+//!                [rdap, web: later issues]
+//! cli wires it: flags + config -> load -> snapshot -> answer -> output;
+//! app wires `serve`: first load, bind, serve, stop on SIGINT/SIGTERM.
 //! ```
 //!
 //! - [`addr`]: address notations (ranges, prefixes, LACNIC abbreviations,
@@ -36,7 +38,10 @@
 //!   abuse contact (verified lease, else RIPE's rule), lease history.
 //! - [`time`]: RFC 3339 timestamps.
 //! - [`query`]: query parsing, answers, the `--json` form.
-//! - [`whois`]: RIPE-style text rendering.
+//! - [`whois`]: RIPE-style text rendering; [`whois::request`] parses query
+//!   lines (flags), [`whois::respond`] answers them, [`whois::server`] is the
+//!   tokio server with its limits and bulk mode.
+//! - [`app`]: `tenure serve` wiring (listeners, signals, drain).
 //! - [`config`], [`cli`], [`progress`], [`report`]: the process edge.
 //! - [`gen`]: deterministic generated dumps for benchmarks.
 //!
@@ -45,6 +50,9 @@
 //! - `rpsl` and `index` depend on nothing else in the crate.
 //! - `whois` sees only `query::Answer` and the snapshot, never the parser
 //!   or the loaders.
+//! - Only `whois::server` opens sockets (and `app` binds them); only `app`
+//!   handles signals.
+//! - A request takes one `Arc<Snapshot>` and answers from it to the end.
 //! - A snapshot is never modified after it is built; every answer comes
 //!   from one snapshot.
 //! - Nothing a dump or a query contains may panic: malformed objects are

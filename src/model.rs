@@ -239,7 +239,7 @@ pub struct Network {
     pub org: Sym,
     pub abuse_c: Sym,
     pub mnt_irt: Sym,
-    /// Index into [`Registry::files`].
+    /// Index into `Registry::files`.
     pub file: u16,
     pub object: Object,
 }
