@@ -168,12 +168,20 @@ pub fn answer(
             Ok(())
         }
         (Query::Range(r), level) => {
-            let ids = hierarchy(snap, r, level);
+            let mut ids = hierarchy(snap, r, level);
             if ids.is_empty() {
                 return Err(no_entries());
             }
+            let more = ids.len().saturating_sub(MAX_OBJECTS);
+            ids.truncate(MAX_OBJECTS);
             let objs: Vec<ObjRef> = ids.into_iter().map(ObjRef::Network).collect();
             render_objects(snap, &objs, &view, out);
+            if more > 0 {
+                let _ = writeln!(
+                    out,
+                    "% Output truncated: {more} more objects; ask for a smaller range"
+                );
+            }
             Ok(())
         }
         (_, level) if level != Level::Default => Err(WhoisError::new(
@@ -377,6 +385,9 @@ pub fn inverse(snap: &Snapshot, attrs: &[String], value: &str) -> Vec<ObjRef> {
 
 /// Most objects an inverse lookup returns.
 pub const INVERSE_LIMIT: usize = 1000;
+
+/// Most objects a `-m`/`-M`/`-L` answer renders.
+pub const MAX_OBJECTS: usize = 5000;
 
 fn server_info(snap: &Snapshot, info: &ServerInfo, out: &mut String) {
     match info {

@@ -570,3 +570,28 @@ fn the_real_binary_serves_and_stops_on_sigterm() {
     };
     assert_eq!(code, Some(0));
 }
+
+#[test]
+fn hierarchy_answers_are_bounded() {
+    // more networks than one answer may render
+    let dir = std::env::temp_dir().join(format!("tenure-bound-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("gen.db");
+    tenure::gen::write_file(&f, 6000, 3).unwrap();
+    let sources = tenure::dump::Sources {
+        dumps: vec![f],
+        ..Default::default()
+    };
+    let (reg, report) = tenure::dump::load(&sources, &tenure::progress::Progress::off()).unwrap();
+    let snap =
+        tenure::snapshot::Snapshot::build(reg, report, 1, tenure::index::LpmBackend::Sorted, false);
+    let (a, _) = tenure::whois::respond::respond(&snap, "-M -G 0.0.0.0/0", 0, false);
+    let shown = a.matches("\ninetnum:").count() + usize::from(a.starts_with("inetnum:"));
+    assert_eq!(shown, tenure::whois::respond::MAX_OBJECTS);
+    assert!(
+        a.contains("% Output truncated: "),
+        "{}",
+        &a[a.len().saturating_sub(300)..]
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
