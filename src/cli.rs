@@ -243,9 +243,11 @@ fn parse_time(s: &str) -> Result<i64, String> {
 }
 
 fn init_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::filter::LevelFilter::INFO;
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_max_level(filter)
         .try_init();
 }
