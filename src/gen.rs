@@ -40,6 +40,17 @@ impl Rng {
     }
 }
 
+/// A uniformly random address inside a range.
+pub fn random_address_in(rng: &mut Rng, r: &crate::addr::IpRange) -> std::net::IpAddr {
+    let span = r.end - r.start;
+    let off = if span == u128::MAX {
+        rng.next_u64() as u128
+    } else {
+        (rng.next_u64() as u128) % (span + 1)
+    };
+    crate::addr::u128_to_addr(r.family, r.start + off)
+}
+
 /// What a run wrote.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct GenStats {

@@ -14,7 +14,7 @@
 //! in tests a noisy machine can flake.
 
 use std::hint::black_box;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Instant;
 use tenure::addr::{Family, IpRange};
@@ -354,17 +354,7 @@ fn sample_addresses(snap: &Snapshot, n: usize, seed: u64) -> Vec<IpAddr> {
             out.push(IpAddr::V4(Ipv4Addr::from(a as u32)));
         } else {
             let r = snap.net(rng.below(nets) as u32).range;
-            let span = r.end - r.start;
-            let off = if span == u128::MAX {
-                rng.next_u64() as u128
-            } else {
-                (rng.next_u64() as u128) % (span + 1)
-            };
-            let v = r.start + off;
-            out.push(match r.family {
-                Family::V4 => IpAddr::V4(Ipv4Addr::from(v as u32)),
-                Family::V6 => IpAddr::V6(Ipv6Addr::from(v)),
-            });
+            out.push(tenure::gen::random_address_in(&mut rng, &r));
         }
     }
     out

@@ -248,16 +248,7 @@ fn addresses(snap: &Snapshot, n: usize) -> Vec<String> {
     (0..n)
         .map(|_| {
             let r = snap.net(rng.below(nets) as u32).range;
-            let span = r.end - r.start;
-            let off = if span == u128::MAX {
-                rng.next_u64() as u128
-            } else {
-                (rng.next_u64() as u128) % (span + 1)
-            };
-            format!(
-                "{}\r\n",
-                tenure::addr::u128_to_addr(r.family, r.start + off)
-            )
+            format!("{}\r\n", tenure::gen::random_address_in(&mut rng, &r))
         })
         .collect()
 }
