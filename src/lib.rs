@@ -72,6 +72,7 @@ pub mod leases;
 pub mod model;
 pub mod progress;
 pub mod query;
+pub mod rdap;
 pub mod report;
 pub mod rpsl;
 pub mod snapshot;

@@ -4,6 +4,7 @@
 mod cli;
 mod conformance;
 mod leases;
+mod rdap;
 mod shared_data;
 mod whois;
 

@@ -11,7 +11,7 @@ use tenure::whois::server::{self, Limits, Shared};
 /// Longest wait for any answer.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-fn snapshot() -> Arc<tenure::snapshot::Snapshot> {
+pub fn snapshot() -> Arc<tenure::snapshot::Snapshot> {
     static SNAP: OnceLock<Arc<tenure::snapshot::Snapshot>> = OnceLock::new();
     SNAP.get_or_init(|| {
         let cfg = tenure::config::DataFlags::default()

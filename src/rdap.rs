@@ -1,0 +1,741 @@
+//! RDAP (RFC 7480, 9082, 9083) answers, independent of the HTTP library.
+//!
+//! [`handle`] takes a method, a path with its query string and the
+//! `Accept` header, and returns a [`Response`]: status, headers and body.
+//! It is the one place that decides RDAP status codes and headers; the
+//! HTTP layer only carries bytes. JSON objects never contain `null`
+//! members; `rdapConformance` lists exactly the extensions a response uses.
+//!
+//! tenure's own extension `lease0`: when a lease is current for the queried
+//! address, the response object is the lease as an `ip network` (`handle` =
+//! lease id, `type` `LEASED`, `parentHandle` = the registry object above
+//! it, the lessee as `registrant`, its mailbox as `abuse` only when the
+//! lease is verified, `events` registration = lease start and expiration =
+//! lease end, `remarks` with the lease source and verification). Every ip
+//! network response carries `lease0_holder`, the holder as an entity.
+//! `?lease0_at=TIME` answers as of that moment.
+
+use crate::addr::{Family, IpRange};
+use crate::lease::{AbuseFrom, HolderOrigin, Lessee};
+use crate::query::{self, Answer, NetworkAnswer, ObjRef, Query};
+use crate::snapshot::{NetId, Snapshot};
+use crate::time::{self, Timestamp};
+use serde_json::{json, Map, Value};
+
+/// Media type of every RDAP answer.
+pub const CONTENT_TYPE: &str = "application/rdap+json";
+
+/// Settings of the RDAP answers.
+#[derive(Debug, Clone)]
+pub struct RdapConfig {
+    /// Path prefix, with leading and trailing slash (`/rdap/`).
+    pub base_path: String,
+    /// Host name given as `port43` (the WHOIS service).
+    pub port43: Option<String>,
+}
+
+impl Default for RdapConfig {
+    fn default() -> Self {
+        RdapConfig {
+            base_path: "/rdap/".into(),
+            port43: None,
+        }
+    }
+}
+
+/// An HTTP response as RDAP wants it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Vec<u8>,
+}
+
+/// One request: what [`handle`] needs from HTTP.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub method: &'a str,
+    /// Path and query string, as received (`/rdap/ip/192.0.2.1?pretty`).
+    pub target: &'a str,
+    pub accept: Option<&'a str>,
+    /// `scheme://host[:port]` for absolute links.
+    pub origin: &'a str,
+}
+
+fn error(status: u16, title: &str, description: &str) -> Response {
+    let body = json!({
+        "rdapConformance": ["rdap_level_0"],
+        "errorCode": status,
+        "title": title,
+        "description": [description],
+    });
+    respond(status, &body, false)
+}
+
+fn respond(status: u16, body: &Value, pretty: bool) -> Response {
+    let body = if pretty {
+        serde_json::to_vec_pretty(body)
+    } else {
+        serde_json::to_vec(body)
+    }
+    .unwrap_or_default();
+    Response {
+        status,
+        headers: vec![
+            ("content-type", CONTENT_TYPE.into()),
+            ("access-control-allow-origin", "*".into()),
+        ],
+        body,
+    }
+}
+
+/// True when the `Accept` header admits JSON (or is absent).
+pub fn accepts_json(accept: Option<&str>) -> bool {
+    let Some(a) = accept else { return true };
+    a.split(',').any(|item| {
+        let t = item
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        matches!(
+            t.as_str(),
+            "application/rdap+json" | "application/json" | "*/*" | "application/*" | ""
+        )
+    })
+}
+
+fn query_params(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(v) => {
+                        out.push(v);
+                        i += 3;
+                        continue;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Longest request target accepted.
+pub const MAX_TARGET: usize = 2048;
+
+/// Answers one request.
+pub fn handle(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Timestamp) -> Response {
+    let mut r = route(snap, cfg, req, now);
+    if req.method == "HEAD" {
+        r.body.clear();
+    }
+    r
+}
+
+fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Timestamp) -> Response {
+    match req.method {
+        "GET" | "HEAD" => {}
+        "OPTIONS" => {
+            return Response {
+                status: 204,
+                headers: vec![
+                    ("access-control-allow-origin", "*".into()),
+                    ("access-control-allow-methods", "GET, HEAD, OPTIONS".into()),
+                    (
+                        "access-control-allow-headers",
+                        "Accept, Content-Type".into(),
+                    ),
+                    ("access-control-max-age", "86400".into()),
+                ],
+                body: Vec::new(),
+            }
+        }
+        _ => {
+            let mut r = error(405, "Method Not Allowed", "RDAP answers GET and HEAD");
+            r.headers.push(("allow", "GET, HEAD".into()));
+            return r;
+        }
+    }
+    if req.target.len() > MAX_TARGET {
+        return error(414, "URI Too Long", "the request path is too long");
+    }
+    if !accepts_json(req.accept) {
+        return error(406, "Not Acceptable", "RDAP answers application/rdap+json");
+    }
+    let (path, q) = req.target.split_once('?').unwrap_or((req.target, ""));
+    let params = query_params(q);
+    let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let pretty = param("pretty").is_some();
+    let at = match param("lease0_at") {
+        Some(t) => match time::parse(t) {
+            Ok(t) => t,
+            Err(e) => return error(400, "Bad Request", &e.to_string()),
+        },
+        None => now,
+    };
+    let Some(rest) = path.strip_prefix(cfg.base_path.as_str()) else {
+        return error(404, "Not Found", "not an RDAP path");
+    };
+    let rest = percent_decode(rest);
+    let segs: Vec<&str> = rest.split('/').collect();
+    let ctx = Ctx {
+        snap,
+        cfg,
+        origin: req.origin,
+        at,
+    };
+    let body = match segs.as_slice() {
+        ["ip", addr] => ip(&ctx, addr, None),
+        ["ip", addr, len] => ip(&ctx, addr, Some(len)),
+        ["autnum", n] => autnum(&ctx, n),
+        ["entity", h] => entity(&ctx, h),
+        ["domain", name] => domain(&ctx, name),
+        ["help"] => Ok(help(&ctx)),
+        ["nameserver", ..] | ["nameservers"] | ["domains"] => Err(error(
+            501,
+            "Not Implemented",
+            "tenure serves IP address space, AS numbers and their entities",
+        )),
+        _ => Err(error(400, "Bad Request", "unknown RDAP path")),
+    };
+    match body {
+        Ok(mut v) => {
+            if let Value::Object(m) = &mut v {
+                strip_nulls(m);
+            }
+            let mut r = respond(200, &v, pretty);
+            r.headers.push(("cache-control", "max-age=300".into()));
+            r.headers
+                .push(("etag", format!("\"tenure-{}\"", snap.serial)));
+            r
+        }
+        Err(r) => r,
+    }
+}
+
+/// Removes `null` members, recursively (RFC 9083 discourages them).
+fn strip_nulls(m: &mut Map<String, Value>) {
+    m.retain(|_, v| !v.is_null());
+    for v in m.values_mut() {
+        strip_value(v);
+    }
+}
+
+fn strip_value(v: &mut Value) {
+    match v {
+        Value::Object(m) => strip_nulls(m),
+        Value::Array(a) => a.iter_mut().for_each(strip_value),
+        _ => {}
+    }
+}
+
+struct Ctx<'a> {
+    snap: &'a Snapshot,
+    cfg: &'a RdapConfig,
+    origin: &'a str,
+    at: Timestamp,
+}
+
+impl Ctx<'_> {
+    fn url(&self, path: &str) -> String {
+        format!("{}{}{}", self.origin, self.cfg.base_path, path)
+    }
+
+    fn link(&self, rel: &str, path: &str, self_path: &str) -> Value {
+        json!({"value": self.url(self_path), "rel": rel, "href": self.url(path), "type": CONTENT_TYPE})
+    }
+}
+
+fn bad_request(msg: &str) -> Response {
+    error(400, "Bad Request", msg)
+}
+
+fn not_found() -> Response {
+    error(404, "Not Found", "no entries found")
+}
+
+fn family_of(r: &IpRange) -> &'static str {
+    match r.family {
+        Family::V4 => "v4",
+        Family::V6 => "v6",
+    }
+}
+
+fn cidr0(r: &IpRange) -> Value {
+    let key = match r.family {
+        Family::V4 => "v4prefix",
+        Family::V6 => "v6prefix",
+    };
+    Value::Array(
+        r.cidrs()
+            .into_iter()
+            .map(|(b, l)| json!({ key: crate::addr::u128_to_addr(r.family, b).to_string(), "length": l }))
+            .collect(),
+    )
+}
+
+fn ip(ctx: &Ctx, addr: &str, len: Option<&str>) -> Result<Value, Response> {
+    let text = match len {
+        Some(l) => format!("{addr}/{l}"),
+        None => addr.to_string(),
+    };
+    let range = crate::addr::parse_query_range(&text).map_err(|e| bad_request(&e.to_string()))?;
+    if text.contains(" - ") || text.contains('-') {
+        return Err(bad_request("ip queries take an address or a prefix"));
+    }
+    let a = query::answer_range(ctx.snap, &range, ctx.at);
+    let Answer::Network(na) = a else {
+        return Err(not_found());
+    };
+    network_json(ctx, &na, &text).ok_or_else(not_found)
+}
+
+fn conformance(extra: &[&str]) -> Value {
+    let mut v = vec!["rdap_level_0", "nro_rdap_profile_0"];
+    v.extend_from_slice(extra);
+    json!(v)
+}
+
+fn notices(ctx: &Ctx) -> Value {
+    let mut sources: Vec<String> = ctx
+        .snap
+        .report
+        .objects
+        .keys()
+        .map(|s| format!("registry data: {s}"))
+        .collect();
+    for l in &ctx.snap.reg.lease_sources {
+        sources.push(format!("lease records: {}", l.name));
+    }
+    for h in &ctx.snap.reg.delegated_headers {
+        sources.push(format!(
+            "delegated statistics: {} of {}",
+            h.registry, h.end_date
+        ));
+    }
+    sources.push(format!("data serial {}", ctx.snap.serial));
+    json!([
+        {
+            "title": "Terms and Conditions",
+            "description": ["This is a tenure RDAP service for IP address space. Data comes from registry dumps and leasing platforms' lease records as loaded by the operator."],
+            "links": [ctx.link("terms-of-service", "help", "help")],
+        },
+        {"title": "Data sources", "description": sources},
+    ])
+}
+
+/// A vCard for an entity name and an optional e-mail.
+fn vcard(kind: &str, name: &str, email: Option<(&str, bool)>) -> Value {
+    let mut props = vec![
+        json!(["version", {}, "text", "4.0"]),
+        json!(["fn", {}, "text", name]),
+        json!(["kind", {}, "text", kind]),
+    ];
+    if let Some((mail, abuse)) = email {
+        if abuse {
+            props.push(json!(["email", {"pref": "1"}, "text", mail]));
+        } else {
+            props.push(json!(["email", {}, "text", mail]));
+        }
+    }
+    json!(["vcard", props])
+}
+
+fn entity_obj(
+    ctx: &Ctx,
+    handle: &str,
+    name: &str,
+    kind: &str,
+    roles: &[&str],
+    email: Option<&str>,
+) -> Value {
+    json!({
+        "objectClassName": "entity",
+        "handle": handle,
+        "vcardArray": vcard(kind, name, email.map(|m| (m, roles.contains(&"abuse")))),
+        "roles": roles,
+        "links": [ctx.link("self", &format!("entity/{handle}"), &format!("entity/{handle}"))],
+    })
+}
+
+fn events_of(o: &crate::rpsl::Object) -> Value {
+    let mut v = Vec::new();
+    if let Some(c) = o.get("created") {
+        v.push(json!({"eventAction": "registration", "eventDate": c}));
+    }
+    if let Some(c) = o.get("last-modified") {
+        v.push(json!({"eventAction": "last changed", "eventDate": c}));
+    }
+    Value::Array(v)
+}
+
+fn network_json(ctx: &Ctx, na: &NetworkAnswer, query_text: &str) -> Option<Value> {
+    let snap = ctx.snap;
+    let res = &na.resolution;
+    let holder = res.holder.as_ref().map(|h| {
+        let name = h.name(snap).unwrap_or(h.handle(snap));
+        let mut e = entity_obj(ctx, h.handle(snap), name, "org", &["registrant"], None);
+        if let HolderOrigin::Delegated(_) = h.origin {
+            e["remarks"] = json!([{"description": [format!("opaque holder id at {} (delegated statistics)", h.registry(snap).unwrap_or("?"))]}]);
+            if let Value::Object(m) = &mut e {
+                m.remove("links");
+            }
+        }
+        e
+    });
+    let abuse = res.abuse.map(|a| {
+        let handle = a.from_handle(snap).to_string();
+        let name = match a.from {
+            AbuseFrom::Entity(e) => snap.reg.entities[e as usize]
+                .name()
+                .unwrap_or(&handle)
+                .to_string(),
+            AbuseFrom::Lease(l) => snap.lease(l).lessee_name().to_string(),
+        };
+        entity_obj(
+            ctx,
+            &handle,
+            &name,
+            "group",
+            &["abuse"],
+            Some(a.mailbox(snap)),
+        )
+    });
+    let self_path = format!("ip/{query_text}");
+    let conf: [&str; 2] = ["cidr0", "lease0"];
+    // the lease as the response object
+    if let Some(Lessee::Lease { lease, verified }) = res.lessee {
+        let l = snap.lease(lease);
+        let parent = na
+            .network(snap)
+            .map(|id| snap.net(id).object.key().to_string());
+        let mut entities = vec![entity_obj(
+            ctx,
+            l.lessee_handle(),
+            l.lessee_name(),
+            "org",
+            &["registrant"],
+            None,
+        )];
+        if verified {
+            if let Some(a) = abuse.clone() {
+                entities.push(a);
+            }
+        }
+        let mut events =
+            vec![json!({"eventAction": "registration", "eventDate": time::format(l.start)})];
+        if let Some(e) = l.end {
+            events.push(json!({"eventAction": "expiration", "eventDate": time::format(e)}));
+        }
+        let mut links = vec![ctx.link("self", &self_path, &self_path)];
+        if let Some(id) = na.network(snap) {
+            let up = snap.net(id).range.to_query_string();
+            links.push(ctx.link("up", &format!("ip/{up}"), &self_path));
+        }
+        let v = json!({
+            "rdapConformance": conformance(&conf),
+            "objectClassName": "ip network",
+            "handle": l.id(),
+            "startAddress": l.range.start_addr().to_string(),
+            "endAddress": l.range.end_addr().to_string(),
+            "ipVersion": family_of(&l.range),
+            "name": l.id(),
+            "type": "LEASED",
+            "country": l.country(),
+            "parentHandle": parent,
+            "status": ["active"],
+            "cidr0_cidrs": cidr0(&l.range),
+            "entities": entities,
+            "events": events,
+            "links": links,
+            "remarks": [{
+                "title": "lease0",
+                "description": [
+                    format!("lease record from source {}", snap.lease_source(lease)),
+                    if verified { "verified: the lessor holds this space in the registry".to_string() }
+                    else { "unverified: the lessor is not the holder of this space in the registry".to_string() },
+                    format!("lessor {}", l.lessor()),
+                ],
+            }],
+            "port43": ctx.cfg.port43,
+            "notices": notices(ctx),
+            "lease0_holder": holder,
+        });
+        return Some(v);
+    }
+    // the registry network
+    let (range, name, typ, country, key, obj) = match na.network(snap) {
+        Some(id) => {
+            let n = snap.net(id);
+            (
+                n.range,
+                n.object.get("netname").map(str::to_string),
+                n.object
+                    .get("status")
+                    .or_else(|| n.object.get("nettype"))
+                    .map(str::to_string),
+                n.object.get("country").map(str::to_string),
+                n.object.key().to_string(),
+                Some(id),
+            )
+        }
+        None => {
+            let d = na.delegation.and_then(|i| snap.deleg(i))?;
+            let crate::delegated::Resource::Ip(r) = &d.record.resource else {
+                return None;
+            };
+            (
+                *r,
+                None,
+                Some(d.record.status.to_string()),
+                Some(d.record.cc.to_string()).filter(|c| !c.is_empty()),
+                r.to_string(),
+                None,
+            )
+        }
+    };
+    let mut entities: Vec<Value> = Vec::new();
+    if let Some(id) = obj {
+        let n = snap.net(id);
+        if let Some(e) = snap.entity_sym(n.org) {
+            entities.push(entity_obj(
+                ctx,
+                e.object.key(),
+                e.name().unwrap_or(e.object.key()),
+                "org",
+                &["registrant"],
+                None,
+            ));
+        }
+    }
+    if let Some(a) = abuse {
+        entities.push(a);
+    }
+    let parent = obj
+        .and_then(|id| snap.parent(id))
+        .map(|p| snap.net(p).object.key().to_string());
+    let mut links = vec![ctx.link("self", &self_path, &self_path)];
+    if let Some(p) = obj.and_then(|id| snap.parent(id)) {
+        links.push(ctx.link(
+            "up",
+            &format!("ip/{}", snap.net(p).range.to_query_string()),
+            &self_path,
+        ));
+    }
+    let remarks: Vec<Value> = obj
+        .map(|id| {
+            snap.net(id)
+                .object
+                .get_all("descr")
+                .map(|d| json!({"description": [d]}))
+                .collect()
+        })
+        .unwrap_or_default();
+    let lessee_remark = match res.lessee {
+        Some(Lessee::Registry {
+            network,
+            platform_managed,
+        }) => Some(json!({
+            "title": "lease0 lessee (as the registry shows it)",
+            "description": [
+                format!("{} ({})", org_handle_of(snap, network), snap.net(network).object.key()),
+                if platform_managed { "maintained by a leasing platform".to_string() } else { "not platform-managed".to_string() },
+            ],
+        })),
+        _ => None,
+    };
+    let mut remarks = remarks;
+    remarks.extend(lessee_remark);
+    Some(json!({
+        "rdapConformance": conformance(&conf),
+        "objectClassName": "ip network",
+        "handle": key,
+        "startAddress": range.start_addr().to_string(),
+        "endAddress": range.end_addr().to_string(),
+        "ipVersion": family_of(&range),
+        "name": name,
+        "type": typ,
+        "country": country,
+        "parentHandle": parent,
+        "status": ["active"],
+        "cidr0_cidrs": cidr0(&range),
+        "entities": entities,
+        "events": obj.map(|id| events_of(&snap.net(id).object)),
+        "links": links,
+        "remarks": if remarks.is_empty() { Value::Null } else { Value::Array(remarks) },
+        "port43": ctx.cfg.port43,
+        "notices": notices(ctx),
+        "lease0_holder": holder,
+    }))
+}
+
+fn org_handle_of(snap: &Snapshot, network: NetId) -> String {
+    let org = snap.net(network).org;
+    snap.entity_sym(org)
+        .map(|e| e.object.key().to_string())
+        .unwrap_or_else(|| snap.reg.syms.name(org).to_string())
+}
+
+fn autnum(ctx: &Ctx, n: &str) -> Result<Value, Response> {
+    let asn = crate::model::parse_asn(n)
+        .filter(|_| n.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| bad_request("an AS number is digits only"))?;
+    let Answer::Objects { objects, abuse } = query::answer(ctx.snap, &Query::Asn(asn), ctx.at)
+    else {
+        return Err(not_found());
+    };
+    let Some(ObjRef::AutNum(i)) = objects.first().copied() else {
+        return Err(not_found());
+    };
+    let a = &ctx.snap.reg.autnums[i as usize];
+    let mut entities = Vec::new();
+    if let Some(e) = ctx.snap.entity_sym(a.org) {
+        entities.push(entity_obj(
+            ctx,
+            e.object.key(),
+            e.name().unwrap_or(e.object.key()),
+            "org",
+            &["registrant"],
+            None,
+        ));
+    }
+    if let Some(ab) = abuse {
+        entities.push(entity_obj(
+            ctx,
+            ab.from_handle(ctx.snap),
+            ab.from_handle(ctx.snap),
+            "group",
+            &["abuse"],
+            Some(ab.mailbox(ctx.snap)),
+        ));
+    }
+    Ok(json!({
+        "rdapConformance": conformance(&[]),
+        "objectClassName": "autnum",
+        "handle": a.object.key(),
+        "startAutnum": a.first,
+        "endAutnum": a.last,
+        "name": a.object.get("as-name"),
+        "type": if a.block { "AS block" } else { "DIRECT ALLOCATION" },
+        "status": ["active"],
+        "entities": entities,
+        "events": events_of(&a.object),
+        "links": [ctx.link("self", &format!("autnum/{asn}"), &format!("autnum/{asn}"))],
+        "port43": ctx.cfg.port43,
+        "notices": notices(ctx),
+    }))
+}
+
+fn entity(ctx: &Ctx, h: &str) -> Result<Value, Response> {
+    let Some(i) = ctx.snap.entity_index(h) else {
+        return Err(not_found());
+    };
+    let e = &ctx.snap.reg.entities[i as usize];
+    let kind = match e.class {
+        crate::model::EntityClass::Organisation => "org",
+        crate::model::EntityClass::Person => "individual",
+        _ => "group",
+    };
+    let name = e.name().unwrap_or(e.handle_text());
+    Ok(json!({
+        "rdapConformance": conformance(&[]),
+        "objectClassName": "entity",
+        "handle": e.handle_text(),
+        "vcardArray": vcard(kind, name, e.abuse_mailbox().map(|m| (m, true))),
+        "roles": if e.abuse_mailbox().is_some() { json!(["abuse"]) } else { json!(["registrant"]) },
+        "events": events_of(&e.object),
+        "links": [ctx.link("self", &format!("entity/{}", e.handle_text()), &format!("entity/{}", e.handle_text()))],
+        "port43": ctx.cfg.port43,
+        "notices": notices(ctx),
+    }))
+}
+
+fn domain(ctx: &Ctx, name: &str) -> Result<Value, Response> {
+    let lower = name.trim_end_matches('.').to_ascii_lowercase();
+    if !(lower.ends_with(".in-addr.arpa") || lower.ends_with(".ip6.arpa")) {
+        return Err(error(
+            501,
+            "Not Implemented",
+            "tenure serves reverse domains only (in-addr.arpa, ip6.arpa)",
+        ));
+    }
+    let Some(d) = ctx.snap.domain(&lower) else {
+        return Err(not_found());
+    };
+    let o = &ctx.snap.reg.domains[d as usize].object;
+    let ns: Vec<Value> = o
+        .get_all("nserver")
+        .map(|n| json!({"objectClassName": "nameserver", "ldhName": n}))
+        .collect();
+    Ok(json!({
+        "rdapConformance": conformance(&[]),
+        "objectClassName": "domain",
+        "handle": o.key(),
+        "ldhName": lower,
+        "nameservers": ns,
+        "events": events_of(o),
+        "links": [ctx.link("self", &format!("domain/{lower}"), &format!("domain/{lower}"))],
+        "port43": ctx.cfg.port43,
+        "notices": notices(ctx),
+    }))
+}
+
+fn help(ctx: &Ctx) -> Value {
+    json!({
+        "rdapConformance": conformance(&["cidr0", "lease0"]),
+        "notices": [
+            {
+                "title": "tenure RDAP service",
+                "description": [
+                    "Paths: ip/{address}, ip/{prefix}/{length}, autnum/{n}, entity/{handle}, domain/{reverse name}, help.",
+                    "Extensions: rdap_level_0, nro_rdap_profile_0, cidr0, lease0 (tenure: the current lease as the response object, lease0_holder, ?lease0_at=TIME).",
+                ],
+            },
+        ],
+        "port43": ctx.cfg.port43,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_headers() {
+        assert!(accepts_json(None));
+        assert!(accepts_json(Some("application/rdap+json")));
+        assert!(accepts_json(Some("application/json;q=0.9, text/html")));
+        assert!(accepts_json(Some("*/*")));
+        assert!(!accepts_json(Some("text/html")));
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("2001%3Adb8%3A%3A1"), "2001:db8::1");
+        assert_eq!(percent_decode("a+b%2"), "a b%2");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+}

@@ -1,0 +1,239 @@
+//! RDAP answers through `tenure::rdap::handle` (the transport-neutral
+//! layer; the HTTP server is tested separately), on the sample data.
+
+use serde_json::Value;
+use tenure::rdap::{handle, RdapConfig, Request, Response};
+
+const T: i64 = 1_773_480_600; // 2026-03-14T09:30:00Z
+
+fn get_with(method: &str, target: &str, accept: Option<&str>) -> Response {
+    let snap = super::whois::snapshot();
+    let cfg = RdapConfig {
+        port43: Some("whois.example".into()),
+        ..Default::default()
+    };
+    handle(
+        &snap,
+        &cfg,
+        &Request {
+            method,
+            target,
+            accept,
+            origin: "https://rdap.example",
+        },
+        T,
+    )
+}
+
+fn get(target: &str) -> (u16, Value) {
+    let r = get_with("GET", target, None);
+    (
+        r.status,
+        serde_json::from_slice(&r.body).unwrap_or(Value::Null),
+    )
+}
+
+fn header<'a>(r: &'a Response, name: &str) -> Option<&'a str> {
+    r.headers
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn no_nulls(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Array(a) => a.iter().all(no_nulls),
+        Value::Object(m) => m.values().all(no_nulls),
+        _ => true,
+    }
+}
+
+#[test]
+fn ip_network_from_the_registry() {
+    let (s, v) = get("/rdap/ip/192.0.2.77?lease0_at=2024-06-01T00:00:00Z");
+    assert_eq!(s, 200);
+    assert_eq!(v["objectClassName"], "ip network");
+    assert_eq!(v["handle"], "192.0.2.72 - 192.0.2.79");
+    assert_eq!(
+        (v["startAddress"].as_str(), v["endAddress"].as_str()),
+        (Some("192.0.2.72"), Some("192.0.2.79"))
+    );
+    assert_eq!(v["ipVersion"], "v4");
+    assert_eq!(v["name"], "ENDUSER-LAN");
+    assert_eq!(v["type"], "ASSIGNED PA");
+    assert_eq!(v["parentHandle"], "192.0.2.64 - 192.0.2.95");
+    assert_eq!(
+        v["cidr0_cidrs"],
+        serde_json::json!([{"v4prefix": "192.0.2.72", "length": 29}])
+    );
+    let abuse = v["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["roles"][0] == "abuse")
+        .unwrap();
+    assert_eq!(abuse["handle"], "AR-SUBALLOC-TEST");
+    assert!(abuse["vcardArray"]
+        .to_string()
+        .contains("abuse@suballoc.example"));
+    assert_eq!(v["lease0_holder"]["handle"], "ORG-EXAMPLE1-TEST");
+    assert_eq!(
+        v["lease0_holder"]["roles"],
+        serde_json::json!(["registrant"])
+    );
+    assert_eq!(v["port43"], "whois.example");
+    let conf: Vec<&str> = v["rdapConformance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
+    assert_eq!(
+        conf,
+        ["rdap_level_0", "nro_rdap_profile_0", "cidr0", "lease0"]
+    );
+    assert!(v["links"]
+        .to_string()
+        .contains("https://rdap.example/rdap/ip/192.0.2.77"));
+    assert!(no_nulls(&v), "{v}");
+    // IPv6 and a prefix
+    let (s, v) = get("/rdap/ip/2001:db8:5::/48?lease0_at=2024-06-01T00:00:00Z");
+    assert_eq!(s, 200);
+    assert_eq!(v["handle"], "2001:DB8:5::/48");
+    assert_eq!(v["ipVersion"], "v6");
+    assert_eq!(v["cidr0_cidrs"][0]["v6prefix"], "2001:db8:5::");
+}
+
+#[test]
+fn a_current_lease_is_the_response_object() {
+    let (s, v) = get("/rdap/ip/192.0.2.130");
+    assert_eq!(s, 200);
+    assert_eq!(v["handle"], "L-2026-0042");
+    assert_eq!(v["type"], "LEASED");
+    assert_eq!(v["parentHandle"], "192.0.2.128 - 192.0.2.191");
+    let reg = v["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["roles"][0] == "registrant")
+        .unwrap();
+    assert_eq!(reg["handle"], "LESSEE-7");
+    let abuse = v["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["roles"][0] == "abuse")
+        .unwrap();
+    assert!(abuse["vcardArray"]
+        .to_string()
+        .contains("abuse@lessee.example"));
+    assert_eq!(
+        v["events"][0],
+        serde_json::json!({"eventAction": "registration", "eventDate": "2026-01-01T00:00:00Z"})
+    );
+    assert_eq!(v["events"][1]["eventAction"], "expiration");
+    assert_eq!(v["lease0_holder"]["handle"], "ORG-EXAMPLE1-TEST");
+    assert!(v["remarks"][0]["description"]
+        .to_string()
+        .contains("verified"));
+    assert!(no_nulls(&v));
+    // an unverified lease never becomes the abuse entity
+    let (_, v) = get("/rdap/ip/198.51.100.5?lease0_at=2026-06-01T00:00:00Z");
+    assert_eq!(v["handle"], "L-BAD-1");
+    assert!(
+        v["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["roles"][0] != "abuse"),
+        "{v}"
+    );
+    assert!(v["remarks"][0]["description"]
+        .to_string()
+        .contains("unverified"));
+    // another moment: the registry again
+    let (_, v) = get("/rdap/ip/192.0.2.130?lease0_at=2028-06-01T00:00:00Z");
+    assert_eq!(v["handle"], "192.0.2.128 - 192.0.2.191");
+}
+
+#[test]
+fn autnum_entity_domain_help() {
+    let (s, v) = get("/rdap/autnum/64500");
+    assert_eq!((s, v["objectClassName"].as_str()), (200, Some("autnum")));
+    assert_eq!(
+        (v["startAutnum"].as_u64(), v["endAutnum"].as_u64()),
+        (Some(64500), Some(64500))
+    );
+    let (s, v) = get("/rdap/entity/org-example1-test");
+    assert_eq!((s, v["handle"].as_str()), (200, Some("ORG-EXAMPLE1-TEST")));
+    let (s, v) = get("/rdap/entity/AR-LESSEE-TEST");
+    assert_eq!(s, 200);
+    assert!(v["vcardArray"].to_string().contains("abuse@lessee.example"));
+    let (s, v) = get("/rdap/domain/2.0.192.in-addr.arpa");
+    assert_eq!(
+        (s, v["ldhName"].as_str()),
+        (200, Some("2.0.192.in-addr.arpa"))
+    );
+    let (s, v) = get("/rdap/help");
+    assert_eq!(s, 200);
+    assert!(v["rdapConformance"].to_string().contains("lease0"));
+}
+
+#[test]
+fn status_codes_and_headers() {
+    for (target, status) in [
+        ("/rdap/ip/10.1", 400),
+        ("/rdap/ip/010.0.0.1", 400),
+        ("/rdap/ip/192.0.2.1/24", 400),
+        ("/rdap/ip/192.0.2.300", 400),
+        ("/rdap/autnum/AS64500", 400),
+        ("/rdap/autnum/99999999999", 400),
+        ("/rdap/ip/2001:db9::1", 404),
+        ("/rdap/entity/NO-SUCH", 404),
+        ("/rdap/domain/example.com", 501),
+        ("/rdap/nameserver/ns1.example.com", 501),
+        ("/rdap/frobnicate", 400),
+        ("/elsewhere", 404),
+        ("/rdap/ip/192.0.2.1?lease0_at=yesterday", 400),
+    ] {
+        let r = get_with("GET", target, None);
+        assert_eq!(r.status, status, "{target}");
+        assert_eq!(header(&r, "content-type"), Some("application/rdap+json"));
+        assert_eq!(header(&r, "access-control-allow-origin"), Some("*"));
+        let v: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(v["errorCode"], status, "{target}");
+    }
+    let long = format!("/rdap/ip/{}", "1".repeat(5000));
+    assert_eq!(get_with("GET", &long, None).status, 414);
+    let r = get_with("POST", "/rdap/ip/192.0.2.1", None);
+    assert_eq!((r.status, header(&r, "allow")), (405, Some("GET, HEAD")));
+    let r = get_with("OPTIONS", "/rdap/ip/192.0.2.1", None);
+    assert_eq!(r.status, 204);
+    assert!(header(&r, "access-control-allow-methods")
+        .unwrap()
+        .contains("GET"));
+    let r = get_with("HEAD", "/rdap/ip/192.0.2.77", None);
+    assert_eq!((r.status, r.body.len()), (200, 0));
+    assert!(header(&r, "etag").is_some() && header(&r, "cache-control").is_some());
+    assert_eq!(
+        get_with(
+            "GET",
+            "/rdap/ip/192.0.2.77",
+            Some("application/json; q=0.5")
+        )
+        .status,
+        200
+    );
+    assert_eq!(
+        get_with("GET", "/rdap/ip/192.0.2.77", Some("text/html")).status,
+        406
+    );
+    // compact by default, indented with ?pretty; unknown parameters ignored
+    assert!(!get_with("GET", "/rdap/ip/192.0.2.77", None)
+        .body
+        .contains(&b'\n'));
+    assert!(get_with("GET", "/rdap/ip/192.0.2.77?pretty&foo=bar", None)
+        .body
+        .contains(&b'\n'));
+}
