@@ -1,8 +1,9 @@
 //! Wiring for `tenure serve`: first load, bind, serve, stop.
 //!
 //! Binds every listener before serving so that a bad address fails at
-//! once, prints one `listening for whois on ADDR` line per socket (with the
-//! real port when port 0 was asked for), and runs until SIGINT or SIGTERM;
+//! once, prints one `listening for whois on ADDR` / `listening for http on
+//! ADDR` line per socket (with the real port when port 0 was asked for),
+//! and runs until SIGINT or SIGTERM;
 //! then it stops accepting and gives open connections a moment to finish.
 
 use crate::snapshot::Snapshot;
@@ -15,6 +16,9 @@ use std::time::Duration;
 /// Default WHOIS listener when none is configured (loopback, so the
 /// README's run command works on a fresh machine without privileges).
 pub const DEFAULT_WHOIS_LISTEN: &str = "127.0.0.1:4343";
+
+/// Default plain-HTTP (RDAP) listener.
+pub const DEFAULT_HTTP_LISTEN: &str = "127.0.0.1:8080";
 
 /// How long open connections may finish after a stop signal.
 pub const DRAIN: Duration = Duration::from_secs(5);
@@ -37,7 +41,9 @@ pub enum ServeError {
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
     pub whois_listen: Vec<SocketAddr>,
+    pub http_listen: Vec<SocketAddr>,
     pub limits: Limits,
+    pub rdap: crate::rdap::RdapConfig,
 }
 
 /// Serves `snap` until a stop signal.
@@ -48,28 +54,41 @@ pub fn serve(snap: Snapshot, cfg: ServeConfig) -> Result<(), ServeError> {
         .build()
         .map_err(ServeError::Runtime)?;
     rt.block_on(async move {
-        let shared = Shared::new(Arc::new(snap), cfg.limits.clone());
-        let mut listeners = Vec::new();
+        let current = Arc::new(crate::snapshot::Current::new(Arc::new(snap)));
+        let shared = Shared::with_current(Arc::clone(&current), cfg.limits.clone());
+        let http_shared = Arc::new(crate::http::HttpShared {
+            current,
+            rdap: cfg.rdap.clone(),
+            scheme: "http",
+        });
+        let mut whois = Vec::new();
         for addr in &cfg.whois_listen {
-            let l = tokio::net::TcpListener::bind(addr)
-                .await
-                .map_err(|source| ServeError::Bind {
-                    addr: *addr,
-                    source,
-                })?;
-            let local = l.local_addr().unwrap_or(*addr);
-            println!("listening for whois on {local}");
-            listeners.push(l);
+            let l = bind(*addr).await?;
+            println!("listening for whois on {}", l.local_addr().unwrap_or(*addr));
+            whois.push(l);
+        }
+        let mut http = Vec::new();
+        for addr in &cfg.http_listen {
+            let l = bind(*addr).await?;
+            println!("listening for http on {}", l.local_addr().unwrap_or(*addr));
+            http.push(l);
         }
         let _ = std::io::stdout().flush();
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mut tasks = Vec::new();
-        for l in listeners {
-            let mut rx = stop_rx.clone();
-            let shared = Arc::clone(&shared);
-            tasks.push(tokio::spawn(server::run(l, shared, async move {
-                let _ = rx.wait_for(|stop| *stop).await;
-            })));
+        for l in whois {
+            tasks.push(tokio::spawn(server::run(
+                l,
+                Arc::clone(&shared),
+                stopped(stop_rx.clone()),
+            )));
+        }
+        for l in http {
+            tasks.push(tokio::spawn(crate::http::run(
+                l,
+                Arc::clone(&http_shared),
+                stopped(stop_rx.clone()),
+            )));
         }
         wait_for_stop().await;
         tracing::info!("stopping: no new connections; open ones have {DRAIN:?} to finish");
@@ -83,6 +102,17 @@ pub fn serve(snap: Snapshot, cfg: ServeConfig) -> Result<(), ServeError> {
         }
         Ok(())
     })
+}
+
+async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, ServeError> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind { addr, source })
+}
+
+/// Completes when the stop flag is raised.
+async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|stop| *stop).await;
 }
 
 async fn wait_for_stop() {

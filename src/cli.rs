@@ -161,6 +161,15 @@ struct ServeArgs {
     /// Addresses per bulk-mode connection (default 100000).
     #[arg(long, value_name = "N")]
     bulk_max_lines: Option<usize>,
+    /// Plain-HTTP RDAP listener, repeatable (default 127.0.0.1:8080).
+    #[arg(long, value_name = "ADDR")]
+    http_listen: Vec<std::net::SocketAddr>,
+    /// RDAP path prefix (default /rdap/).
+    #[arg(long, value_name = "PATH")]
+    rdap_base_path: Option<String>,
+    /// Public WHOIS host name that RDAP answers give as port43.
+    #[arg(long, value_name = "HOST")]
+    whois_host: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -282,6 +291,9 @@ fn serve(a: ServeArgs) -> Result<i32, CliError> {
         whois_rate: a.whois_rate,
         whois_burst: a.whois_burst,
         bulk_max_lines: a.bulk_max_lines,
+        http_listen: a.http_listen.clone(),
+        rdap_base_path: a.rdap_base_path.clone(),
+        whois_host: a.whois_host.clone(),
     };
     let serve_cfg = flags.resolve(&cfg.file)?;
     let snap = load_config(&cfg, a.data.quiet)?;

@@ -73,6 +73,13 @@ pub struct FileConfig {
     pub whois_burst: Option<f64>,
     /// Addresses per bulk-mode connection.
     pub bulk_max_lines: Option<usize>,
+    /// Plain-HTTP listeners for RDAP (`tenure serve`).
+    #[serde(default)]
+    pub http_listen: Vec<std::net::SocketAddr>,
+    /// RDAP path prefix (default `/rdap/`).
+    pub rdap_base_path: Option<String>,
+    /// Host name RDAP answers give as `port43` (the public WHOIS host).
+    pub whois_host: Option<String>,
 }
 
 /// Server settings from the command line (override the file).
@@ -87,6 +94,9 @@ pub struct ServeFlags {
     pub whois_rate: Option<f64>,
     pub whois_burst: Option<f64>,
     pub bulk_max_lines: Option<usize>,
+    pub http_listen: Vec<std::net::SocketAddr>,
+    pub rdap_base_path: Option<String>,
+    pub whois_host: Option<String>,
 }
 
 impl ServeFlags {
@@ -171,9 +181,42 @@ impl ServeFlags {
                     message: "bad default".into(),
                 })?]
         };
+        let http_listen = if !self.http_listen.is_empty() {
+            self.http_listen.clone()
+        } else if !file.http_listen.is_empty() {
+            file.http_listen.clone()
+        } else {
+            vec![crate::app::DEFAULT_HTTP_LISTEN
+                .parse()
+                .map_err(|_| ConfigError::Value {
+                    key: "http-listen",
+                    message: "bad default".into(),
+                })?]
+        };
+        let base = self
+            .rdap_base_path
+            .clone()
+            .or_else(|| file.rdap_base_path.clone())
+            .unwrap_or_else(|| "/rdap/".into());
+        if !base.starts_with('/')
+            || !base.ends_with('/')
+            || base.contains("//")
+            || base.contains(['?', '#'])
+        {
+            return Err(ConfigError::Value {
+                key: "rdap-base-path",
+                message: format!("'{base}' must start and end with '/'"),
+            });
+        }
+        let rdap = crate::rdap::RdapConfig {
+            base_path: base,
+            port43: self.whois_host.clone().or_else(|| file.whois_host.clone()),
+        };
         Ok(crate::app::ServeConfig {
             whois_listen,
+            http_listen,
             limits,
+            rdap,
         })
     }
 }

@@ -17,7 +17,8 @@
 //!            --> lease (holder / lessee / abuse rules over a chain, at a time)
 //!            --> query (Query -> Answer, transport-neutral)
 //!            --> whois (RIPE-style text; request flags; port-43 server)
-//!                [rdap, web: later issues]
+//!            --> rdap (RFC 9082/9083 JSON, status codes and headers)
+//!            --> http (hyper: the only place that names it)   [TLS, web: later]
 //! cli wires it: flags + config -> load -> snapshot -> answer -> output;
 //! app wires `serve`: first load, bind, serve, stop on SIGINT/SIGTERM.
 //! ```
@@ -41,6 +42,8 @@
 //! - [`whois`]: RIPE-style text rendering; [`whois::request`] parses query
 //!   lines (flags), [`whois::respond`] answers them, [`whois::server`] is the
 //!   tokio server with its limits and bulk mode.
+//! - [`rdap`]: RDAP answers and the `lease0` extension, transport-neutral.
+//! - [`http`]: the hyper server carrying RDAP answers.
 //! - [`app`]: `tenure serve` wiring (listeners, signals, drain).
 //! - [`config`], [`cli`], [`progress`], [`report`]: the process edge.
 //! - [`gen`]: deterministic generated dumps for benchmarks.
@@ -50,8 +53,8 @@
 //! - `rpsl` and `index` depend on nothing else in the crate.
 //! - `whois` sees only `query::Answer` and the snapshot, never the parser
 //!   or the loaders.
-//! - Only `whois::server` opens sockets (and `app` binds them); only `app`
-//!   handles signals.
+//! - Only `whois::server` and `http` serve sockets (and `app` binds them);
+//!   only `app` handles signals.
 //! - A request takes one `Arc<Snapshot>` and answers from it to the end.
 //! - A snapshot is never modified after it is built; every answer comes
 //!   from one snapshot.
@@ -66,6 +69,7 @@ pub mod config;
 pub mod delegated;
 pub mod dump;
 pub mod gen;
+pub mod http;
 pub mod index;
 pub mod lease;
 pub mod leases;

@@ -12,6 +12,32 @@ use crate::model::{flags, Entity, EntityClass, FxMap, Network, NO_SYM};
 use std::net::IpAddr;
 use std::time::SystemTime;
 
+/// The snapshot currently served, replaced whole (a request clones the
+/// `Arc` once and answers from it to the end).
+pub struct Current(std::sync::RwLock<std::sync::Arc<Snapshot>>);
+
+impl Current {
+    pub fn new(snap: std::sync::Arc<Snapshot>) -> Self {
+        Current(std::sync::RwLock::new(snap))
+    }
+
+    /// The snapshot current now.
+    pub fn get(&self) -> std::sync::Arc<Snapshot> {
+        match self.0.read() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Installs a new snapshot; requests already running keep theirs.
+    pub fn install(&self, snap: std::sync::Arc<Snapshot>) {
+        match self.0.write() {
+            Ok(mut s) => *s = snap,
+            Err(poisoned) => *poisoned.into_inner() = snap,
+        }
+    }
+}
+
 /// A network's position in [`Snapshot::networks`].
 pub type NetId = u32;
 

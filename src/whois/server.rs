@@ -18,12 +18,12 @@ use crate::addr::parse_query_addr;
 use crate::addr::IpRange;
 use crate::lease::Lessee;
 use crate::query::{self, Answer};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Current, Snapshot};
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, BufWriter};
 use tokio::net::{TcpListener, TcpStream};
@@ -66,7 +66,7 @@ impl Default for Limits {
 
 /// What every connection shares.
 pub struct Shared {
-    snapshot: RwLock<Arc<Snapshot>>,
+    snapshot: Arc<Current>,
     pub limits: Limits,
     open: AtomicUsize,
     per_client: Mutex<HashMap<IpAddr, usize>>,
@@ -80,8 +80,13 @@ struct Bucket {
 
 impl Shared {
     pub fn new(snapshot: Arc<Snapshot>, limits: Limits) -> Arc<Self> {
+        Self::with_current(Arc::new(Current::new(snapshot)), limits)
+    }
+
+    /// Shares a snapshot holder with other servers.
+    pub fn with_current(snapshot: Arc<Current>, limits: Limits) -> Arc<Self> {
         Arc::new(Shared {
-            snapshot: RwLock::new(snapshot),
+            snapshot,
             limits,
             open: AtomicUsize::new(0),
             per_client: Mutex::new(HashMap::new()),
@@ -91,18 +96,7 @@ impl Shared {
 
     /// The snapshot current now.
     pub fn current(&self) -> Arc<Snapshot> {
-        match self.snapshot.read() {
-            Ok(s) => s.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-
-    /// Installs a new snapshot; queries already running keep theirs.
-    pub fn install(&self, snap: Arc<Snapshot>) {
-        match self.snapshot.write() {
-            Ok(mut s) => *s = snap,
-            Err(poisoned) => *poisoned.into_inner() = snap,
-        }
+        self.snapshot.get()
     }
 
     /// Open connections now.

@@ -3,6 +3,7 @@
 
 mod cli;
 mod conformance;
+mod http;
 mod leases;
 mod rdap;
 mod shared_data;
