@@ -20,6 +20,9 @@ pub const DEFAULT_WHOIS_LISTEN: &str = "127.0.0.1:4343";
 /// Default plain-HTTP (RDAP) listener.
 pub const DEFAULT_HTTP_LISTEN: &str = "127.0.0.1:8080";
 
+/// Default HTTPS (RDAP) listener.
+pub const DEFAULT_RDAP_LISTEN: &str = "127.0.0.1:8443";
+
 /// How long open connections may finish after a stop signal.
 pub const DRAIN: Duration = Duration::from_secs(5);
 
@@ -35,6 +38,9 @@ pub enum ServeError {
     /// The async runtime could not start.
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
+    /// The TLS certificate or key could not be used.
+    #[error(transparent)]
+    Tls(#[from] crate::http::TlsError),
 }
 
 /// What `serve` needs beyond the snapshot.
@@ -42,12 +48,30 @@ pub enum ServeError {
 pub struct ServeConfig {
     pub whois_listen: Vec<SocketAddr>,
     pub http_listen: Vec<SocketAddr>,
+    /// HTTPS listeners.
+    pub rdap_listen: Vec<SocketAddr>,
+    pub tls_cert: Option<std::path::PathBuf>,
+    pub tls_key: Option<std::path::PathBuf>,
     pub limits: Limits,
     pub rdap: crate::rdap::RdapConfig,
 }
 
 /// Serves `snap` until a stop signal.
 pub fn serve(snap: Snapshot, cfg: ServeConfig) -> Result<(), ServeError> {
+    let tls = if cfg.rdap_listen.is_empty() {
+        None
+    } else {
+        let dir = std::env::temp_dir().join("tenure");
+        let (tls, generated) =
+            crate::http::tls_config(cfg.tls_cert.as_deref(), cfg.tls_key.as_deref(), &dir)?;
+        if let Some(path) = generated {
+            tracing::info!(
+                "no --tls-cert given: generated a self-signed certificate for localhost, 127.0.0.1 and ::1 at {} (key beside it)",
+                path.display()
+            );
+        }
+        Some(Arc::new(crate::http::TlsHolder::new(tls)))
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("tenure")
@@ -73,6 +97,12 @@ pub fn serve(snap: Snapshot, cfg: ServeConfig) -> Result<(), ServeError> {
             println!("listening for http on {}", l.local_addr().unwrap_or(*addr));
             http.push(l);
         }
+        let mut https = Vec::new();
+        for addr in &cfg.rdap_listen {
+            let l = bind(*addr).await?;
+            println!("listening for rdap on {}", l.local_addr().unwrap_or(*addr));
+            https.push(l);
+        }
         let _ = std::io::stdout().flush();
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mut tasks = Vec::new();
@@ -89,6 +119,21 @@ pub fn serve(snap: Snapshot, cfg: ServeConfig) -> Result<(), ServeError> {
                 Arc::clone(&http_shared),
                 stopped(stop_rx.clone()),
             )));
+        }
+        if let Some(tls) = &tls {
+            let https_shared = Arc::new(crate::http::HttpShared {
+                current: Arc::clone(&http_shared.current),
+                rdap: cfg.rdap.clone(),
+                scheme: "https",
+            });
+            for l in https {
+                tasks.push(tokio::spawn(crate::http::run_tls(
+                    l,
+                    Arc::clone(&https_shared),
+                    Arc::clone(tls),
+                    stopped(stop_rx.clone()),
+                )));
+            }
         }
         wait_for_stop().await;
         tracing::info!("stopping: no new connections; open ones have {DRAIN:?} to finish");

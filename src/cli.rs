@@ -28,6 +28,8 @@ pub mod exit {
     pub const DATA: i32 = 4;
     /// A listener could not be bound or the server could not start.
     pub const SERVE: i32 = 5;
+    /// The TLS certificate or key could not be used.
+    pub const TLS: i32 = 6;
 }
 
 #[derive(Parser, Debug)]
@@ -49,7 +51,7 @@ enum Command {
     /// Load every source and print a load report.
     Check(CheckArgs),
     /// Serve WHOIS (port 43 protocol) from the loaded data until SIGINT or SIGTERM.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Write a deterministic RIPE-like dump for benchmarks.
     #[command(hide = true)]
     GenData(GenArgs),
@@ -170,6 +172,15 @@ struct ServeArgs {
     /// Public WHOIS host name that RDAP answers give as port43.
     #[arg(long, value_name = "HOST")]
     whois_host: Option<String>,
+    /// HTTPS RDAP listener, repeatable (default 127.0.0.1:8443).
+    #[arg(long, value_name = "ADDR")]
+    rdap_listen: Vec<std::net::SocketAddr>,
+    /// PEM certificate chain for HTTPS (with --tls-key; without both, a self-signed one is made).
+    #[arg(long, value_name = "FILE")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS.
+    #[arg(long, value_name = "FILE")]
+    tls_key: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -210,6 +221,7 @@ impl CliError {
             CliError::Query(_) => exit::USAGE,
             CliError::Io(_) => exit::FAILURE,
             CliError::Usage(_) => exit::USAGE,
+            CliError::Serve(crate::app::ServeError::Tls(_)) => exit::TLS,
             CliError::Serve(_) => exit::SERVE,
         }
     }
@@ -233,7 +245,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Lookup(a) => lookup(a),
         Command::Check(a) => check(a),
-        Command::Serve(a) => serve(a),
+        Command::Serve(a) => serve(*a),
         Command::GenData(a) => crate::gen::write_file(&a.out, a.objects, a.seed)
             .map_err(CliError::from)
             .map(|_| exit::OK),
@@ -294,6 +306,9 @@ fn serve(a: ServeArgs) -> Result<i32, CliError> {
         http_listen: a.http_listen.clone(),
         rdap_base_path: a.rdap_base_path.clone(),
         whois_host: a.whois_host.clone(),
+        rdap_listen: a.rdap_listen.clone(),
+        tls_cert: a.tls_cert.clone(),
+        tls_key: a.tls_key.clone(),
     };
     let serve_cfg = flags.resolve(&cfg.file)?;
     let snap = load_config(&cfg, a.data.quiet)?;

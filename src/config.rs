@@ -80,6 +80,13 @@ pub struct FileConfig {
     pub rdap_base_path: Option<String>,
     /// Host name RDAP answers give as `port43` (the public WHOIS host).
     pub whois_host: Option<String>,
+    /// HTTPS listeners for RDAP.
+    #[serde(default)]
+    pub rdap_listen: Vec<std::net::SocketAddr>,
+    /// PEM certificate chain for HTTPS (with `tls-key`; else self-signed).
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS.
+    pub tls_key: Option<PathBuf>,
 }
 
 /// Server settings from the command line (override the file).
@@ -97,6 +104,9 @@ pub struct ServeFlags {
     pub http_listen: Vec<std::net::SocketAddr>,
     pub rdap_base_path: Option<String>,
     pub whois_host: Option<String>,
+    pub rdap_listen: Vec<std::net::SocketAddr>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
 }
 
 impl ServeFlags {
@@ -212,9 +222,24 @@ impl ServeFlags {
             base_path: base,
             port43: self.whois_host.clone().or_else(|| file.whois_host.clone()),
         };
+        let rdap_listen = if !self.rdap_listen.is_empty() {
+            self.rdap_listen.clone()
+        } else if !file.rdap_listen.is_empty() {
+            file.rdap_listen.clone()
+        } else {
+            vec![crate::app::DEFAULT_RDAP_LISTEN
+                .parse()
+                .map_err(|_| ConfigError::Value {
+                    key: "rdap-listen",
+                    message: "bad default".into(),
+                })?]
+        };
         Ok(crate::app::ServeConfig {
             whois_listen,
             http_listen,
+            rdap_listen,
+            tls_cert: self.tls_cert.clone().or_else(|| file.tls_cert.clone()),
+            tls_key: self.tls_key.clone().or_else(|| file.tls_key.clone()),
             limits,
             rdap,
         })
@@ -265,6 +290,12 @@ impl FileConfig {
         cfg.dump.iter_mut().for_each(fix);
         cfg.delegated.iter_mut().for_each(fix);
         cfg.leases.iter_mut().for_each(|l| fix(l.path_mut()));
+        if let Some(p) = cfg.tls_cert.as_mut() {
+            fix(p);
+        }
+        if let Some(p) = cfg.tls_key.as_mut() {
+            fix(p);
+        }
         if let Some(p) = cfg.platform_maintainers.as_mut() {
             fix(p);
         }

@@ -1,6 +1,13 @@
-//! The HTTP transport for RDAP: hyper (HTTP/1.1 and HTTP/2) on tokio. This
-//! is the only module that names hyper; every status code and header comes
-//! from [`crate::rdap::handle`].
+//! The HTTP transport for RDAP: hyper (HTTP/1.1 and HTTP/2) on tokio, plain
+//! or over rustls (TLS 1.2 and 1.3, ALPN `h2` and `http/1.1`). This is the
+//! only module that names hyper and rustls; every status code and header
+//! comes from [`crate::rdap::handle`].
+//!
+//! Without a configured certificate, HTTPS uses a self-signed one generated
+//! at start for `localhost`, `127.0.0.1` and `::1`, written (with its key,
+//! mode 0600) to a directory that is logged. The TLS configuration sits in a
+//! [`TlsHolder`] so a reload can replace it: new connections use the new
+//! certificate, open ones keep theirs.
 //!
 //! Each request takes the snapshot current when it arrives and answers from
 //! it. A request whose handling fails in an unexpected way is answered 500
@@ -13,8 +20,11 @@ use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::future::Future;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::net::TcpListener;
 
@@ -29,12 +39,161 @@ pub struct HttpShared {
 /// Time a client has to send its request headers.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Serves plain HTTP until `shutdown` completes.
-pub async fn run(
+/// Time a client has to complete the TLS handshake.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why TLS could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    /// The certificate or key file could not be read or parsed.
+    #[error("cannot read TLS {what} {path}: {message}")]
+    Pem {
+        what: &'static str,
+        path: PathBuf,
+        message: String,
+    },
+    /// Only one of certificate and key was given.
+    #[error("--tls-cert and --tls-key go together")]
+    Half,
+    /// rustls refused the certificate and key.
+    #[error("TLS configuration refused: {0}")]
+    Config(String),
+    /// The self-signed certificate could not be made or written.
+    #[error("cannot create a self-signed certificate in {path}: {message}")]
+    SelfSigned { path: PathBuf, message: String },
+}
+
+/// The TLS configuration in force; replaced whole on reload.
+pub struct TlsHolder(RwLock<Arc<rustls::ServerConfig>>);
+
+impl TlsHolder {
+    pub fn new(cfg: Arc<rustls::ServerConfig>) -> Self {
+        TlsHolder(RwLock::new(cfg))
+    }
+
+    pub fn get(&self) -> Arc<rustls::ServerConfig> {
+        match self.0.read() {
+            Ok(c) => c.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    pub fn install(&self, cfg: Arc<rustls::ServerConfig>) {
+        match self.0.write() {
+            Ok(mut c) => *c = cfg,
+            Err(p) => *p.into_inner() = cfg,
+        }
+    }
+}
+
+/// Builds the TLS configuration from PEM files, or from a self-signed
+/// certificate written under `selfsigned_dir` when no files are given.
+/// Returns the configuration and, when generated, the certificate's path.
+pub fn tls_config(
+    cert: Option<&Path>,
+    key: Option<&Path>,
+    selfsigned_dir: &Path,
+) -> Result<(Arc<rustls::ServerConfig>, Option<PathBuf>), TlsError> {
+    let (certs, key, generated) = match (cert, key) {
+        (Some(c), Some(k)) => {
+            let pem = |what, path: &Path, e: rustls_pki_types::pem::Error| TlsError::Pem {
+                what,
+                path: path.into(),
+                message: e.to_string(),
+            };
+            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(c)
+                .map_err(|e| pem("certificate", c, e))?
+                .collect::<Result<_, _>>()
+                .map_err(|e| pem("certificate", c, e))?;
+            if certs.is_empty() {
+                return Err(TlsError::Pem {
+                    what: "certificate",
+                    path: c.into(),
+                    message: "no certificate in the file".into(),
+                });
+            }
+            let key = PrivateKeyDer::from_pem_file(k).map_err(|e| pem("key", k, e))?;
+            (certs, key, None)
+        }
+        (None, None) => {
+            let (cert, key, path) = self_signed(selfsigned_dir)?;
+            (vec![cert], key, Some(path))
+        }
+        _ => return Err(TlsError::Half),
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsError::Config(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| TlsError::Config(e.to_string()))?;
+    cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok((Arc::new(cfg), generated))
+}
+
+fn self_signed(
+    dir: &Path,
+) -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>, PathBuf), TlsError> {
+    let fail = |e: String| TlsError::SelfSigned {
+        path: dir.into(),
+        message: e,
+    };
+    let names = vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ];
+    let made = rcgen::generate_simple_self_signed(names).map_err(|e| fail(e.to_string()))?;
+    std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
+    let cert_path = dir.join("selfsigned-cert.pem");
+    let key_path = dir.join("selfsigned-key.pem");
+    std::fs::write(&cert_path, made.cert.pem()).map_err(|e| fail(e.to_string()))?;
+    write_private(&key_path, made.key_pair.serialize_pem().as_bytes())
+        .map_err(|e| fail(e.to_string()))?;
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(made.key_pair.serialize_der()));
+    Ok((made.cert.der().clone(), key, cert_path))
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)?.write_all(bytes)
+}
+
+/// Serves one connection (plain or TLS) with HTTP/1.1 and HTTP/2.
+async fn serve_io<I>(io: I, shared: Arc<HttpShared>)
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |req| {
+        let shared = Arc::clone(&shared);
+        async move { Ok::<_, std::convert::Infallible>(answer(&shared, req)) }
+    });
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT);
+    let _ = builder.serve_connection(TokioIo::new(io), service).await;
+}
+
+/// Accepts connections until `shutdown` completes, handing each to `serve`.
+async fn accept_loop<F, Fut>(
     listener: TcpListener,
-    shared: Arc<HttpShared>,
+    what: &str,
     shutdown: impl Future<Output = ()>,
-) {
+    serve: F,
+) where
+    F: Fn(tokio::net::TcpStream) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -42,24 +201,49 @@ pub async fn run(
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
                     let _ = stream.set_nodelay(true);
-                    let shared = Arc::clone(&shared);
-                    tokio::spawn(async move {
-                        let service = hyper::service::service_fn(move |req| {
-                            let shared = Arc::clone(&shared);
-                            async move { Ok::<_, std::convert::Infallible>(answer(&shared, req)) }
-                        });
-                        let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-                        builder.http1().timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
-                        let _ = builder.serve_connection(TokioIo::new(stream), service).await;
-                    });
+                    tokio::spawn(serve(stream));
                 }
                 Err(e) => {
-                    tracing::warn!("http accept failed: {e}");
+                    tracing::warn!("{what} accept failed: {e}");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             }
         }
     }
+}
+
+/// Serves plain HTTP until `shutdown` completes.
+pub async fn run(
+    listener: TcpListener,
+    shared: Arc<HttpShared>,
+    shutdown: impl Future<Output = ()>,
+) {
+    accept_loop(listener, "http", shutdown, |stream| {
+        serve_io(stream, Arc::clone(&shared))
+    })
+    .await
+}
+
+/// Serves HTTPS until `shutdown` completes; each connection uses the TLS
+/// configuration current when it arrives.
+pub async fn run_tls(
+    listener: TcpListener,
+    shared: Arc<HttpShared>,
+    tls: Arc<TlsHolder>,
+    shutdown: impl Future<Output = ()>,
+) {
+    accept_loop(listener, "https", shutdown, |stream| {
+        let shared = Arc::clone(&shared);
+        let acceptor = tokio_rustls::TlsAcceptor::from(tls.get());
+        async move {
+            if let Ok(Ok(tls_stream)) =
+                tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
+            {
+                serve_io(tls_stream, shared).await;
+            }
+        }
+    })
+    .await
 }
 
 /// One request, answered by the RDAP layer.

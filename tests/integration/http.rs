@@ -122,3 +122,104 @@ fn rdap_over_http() {
     let (status, _, _) = srv.request("GET", &format!("/rdap/ip/{}", "%41".repeat(2000)), "");
     assert!((400..500).contains(&status), "{status}");
 }
+
+#[test]
+fn rdap_over_https_with_a_generated_certificate() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = std::env::temp_dir().join(format!("tenure-tls-{}", std::process::id()));
+    let (cfg, generated) = tenure::http::tls_config(None, None, &dir).expect("self-signed");
+    let cert_path = generated.expect("a generated certificate");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let current = Arc::new(tenure::snapshot::Current::new(super::whois::snapshot()));
+    let shared = Arc::new(tenure::http::HttpShared {
+        current,
+        rdap: Default::default(),
+        scheme: "https",
+    });
+    let tls = Arc::new(tenure::http::TlsHolder::new(cfg));
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    rt.block_on(async move {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = l.local_addr().expect("addr");
+        let mut srx = rx.clone();
+        tokio::spawn(tenure::http::run_tls(l, shared, tls, async move {
+            let _ = srx.wait_for(|s| *s).await;
+        }));
+        // a client that trusts exactly the generated certificate
+        let mut roots = rustls::RootCertStore::empty();
+        use rustls_pki_types::pem::PemObject;
+        for c in rustls_pki_types::CertificateDer::pem_file_iter(&cert_path).expect("pem") {
+            roots.add(c.expect("cert")).expect("root");
+        }
+        for (alpn, want) in [(b"http/1.1".to_vec(), "http/1.1"), (b"h2".to_vec(), "h2")] {
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            let mut cc = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .expect("versions")
+                .with_root_certificates(roots.clone())
+                .with_no_client_auth();
+            cc.alpn_protocols = vec![alpn];
+            let connector = tokio_rustls::TlsConnector::from(Arc::new(cc));
+            let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+            let name = rustls_pki_types::ServerName::try_from("localhost").expect("name");
+            let mut s = tokio::time::timeout(Duration::from_secs(10), connector.connect(name, tcp))
+                .await
+                .expect("handshake in time")
+                .expect("handshake");
+            assert_eq!(s.get_ref().1.alpn_protocol(), Some(want.as_bytes()));
+            if want == "http/1.1" {
+                s.write_all(b"GET /rdap/ip/192.0.2.77 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await.unwrap();
+                let mut v = Vec::new();
+                let _ = tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut v)).await;
+                let text = String::from_utf8_lossy(&v);
+                assert!(text.starts_with("HTTP/1.1 200 OK"), "{text}");
+                assert!(text.contains("https://localhost/rdap/ip/192.0.2.77"), "links use https");
+            }
+        }
+    });
+    let _ = stop.send(true);
+    rt.shutdown_timeout(Duration::from_secs(2));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn tls_configuration_errors_exit_6() {
+    let o = super::tenure(&[
+        "serve",
+        "--quiet",
+        "--whois-listen",
+        "127.0.0.1:0",
+        "--http-listen",
+        "127.0.0.1:0",
+        "--rdap-listen",
+        "127.0.0.1:0",
+        "--tls-cert",
+        "/nonexistent/cert.pem",
+    ]);
+    assert_eq!(o.status.code(), Some(6));
+    assert!(super::stderr(&o).contains("--tls-cert and --tls-key go together"));
+    let o = super::tenure(&[
+        "serve",
+        "--quiet",
+        "--whois-listen",
+        "127.0.0.1:0",
+        "--http-listen",
+        "127.0.0.1:0",
+        "--rdap-listen",
+        "127.0.0.1:0",
+        "--tls-cert",
+        "/nonexistent/cert.pem",
+        "--tls-key",
+        "/nonexistent/key.pem",
+    ]);
+    assert_eq!(o.status.code(), Some(6));
+    assert!(
+        super::stderr(&o).contains("/nonexistent/cert.pem"),
+        "{}",
+        super::stderr(&o)
+    );
+}
