@@ -85,23 +85,25 @@ pub fn serve(snap: Snapshot, cfg: ServeConfig) -> Result<(), ServeError> {
             rdap: cfg.rdap.clone(),
             scheme: "http",
         });
+        // bind everything first: a bad address fails before any line is printed
         let mut whois = Vec::new();
         for addr in &cfg.whois_listen {
-            let l = bind(*addr).await?;
-            println!("listening for whois on {}", l.local_addr().unwrap_or(*addr));
-            whois.push(l);
+            whois.push(bind(*addr).await?);
         }
         let mut http = Vec::new();
         for addr in &cfg.http_listen {
-            let l = bind(*addr).await?;
-            println!("listening for http on {}", l.local_addr().unwrap_or(*addr));
-            http.push(l);
+            http.push(bind(*addr).await?);
         }
         let mut https = Vec::new();
         for addr in &cfg.rdap_listen {
-            let l = bind(*addr).await?;
-            println!("listening for rdap on {}", l.local_addr().unwrap_or(*addr));
-            https.push(l);
+            https.push(bind(*addr).await?);
+        }
+        for (what, ls) in [("whois", &whois), ("http", &http), ("rdap", &https)] {
+            for l in ls {
+                if let Ok(a) = l.local_addr() {
+                    println!("listening for {what} on {a}");
+                }
+            }
         }
         let _ = std::io::stdout().flush();
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

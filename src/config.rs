@@ -54,6 +54,9 @@ pub struct FileConfig {
     pub leases: Vec<LeaseSpec>,
     /// Drop unverified leases instead of keeping them marked.
     pub reject_unverified_leases: Option<bool>,
+    /// IANA RDAP bootstrap files, for redirects.
+    #[serde(default)]
+    pub rdap_bootstrap: Vec<PathBuf>,
     /// WHOIS listeners (`tenure serve`).
     #[serde(default)]
     pub whois_listen: Vec<std::net::SocketAddr>,
@@ -290,6 +293,7 @@ impl FileConfig {
         cfg.dump.iter_mut().for_each(fix);
         cfg.delegated.iter_mut().for_each(fix);
         cfg.leases.iter_mut().for_each(|l| fix(l.path_mut()));
+        cfg.rdap_bootstrap.iter_mut().for_each(fix);
         if let Some(p) = cfg.tls_cert.as_mut() {
             fix(p);
         }
@@ -404,6 +408,7 @@ impl DataFlags {
                 },
                 reject_unverified_leases: self.reject_unverified_leases
                     || file.reject_unverified_leases.unwrap_or(false),
+                rdap_bootstrap: file.rdap_bootstrap.clone(),
             },
             backend,
             file,

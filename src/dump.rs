@@ -34,6 +34,9 @@ pub enum LoadError {
     /// A ZIP archive was given where a dump was expected.
     #[error("{path} is a ZIP archive; unzip it and load the file inside")]
     Zip { path: PathBuf },
+    /// An RDAP bootstrap file that is not one.
+    #[error("{path}: {message}")]
+    Bootstrap { path: PathBuf, message: String },
 }
 
 /// One skip reason's count and first examples.
@@ -160,6 +163,8 @@ pub struct Registry {
     pub leases: Vec<leases::Lease>,
     /// Lease sources, indexed by `Lease::source`.
     pub lease_sources: Vec<LoadedLeaseSource>,
+    /// IANA's RDAP bootstrap services.
+    pub bootstrap: crate::bootstrap::Bootstrap,
 }
 
 /// A loaded lease source: its name and file.
@@ -208,6 +213,8 @@ pub struct Sources {
     pub leases: Vec<LeaseSource>,
     /// Drop leases whose lessor is not the holder (else keep them, marked).
     pub reject_unverified_leases: bool,
+    /// IANA RDAP bootstrap files (ipv4.json, ipv6.json, asn.json).
+    pub rdap_bootstrap: Vec<PathBuf>,
 }
 
 /// An opened source: the decoded byte stream, the file size, and a counter
@@ -315,6 +322,22 @@ pub fn load(sources: &Sources, progress: &Progress) -> Result<(Registry, LoadRep
     for src in &sources.leases {
         load_leases(src, &mut reg, &mut report)?;
     }
+    for path in &sources.rdap_bootstrap {
+        let started = Instant::now();
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        let n = reg
+            .bootstrap
+            .add_file(&text)
+            .map_err(|e| LoadError::Bootstrap {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+        report.file_done(path, "bootstrap", text.len() as u64, n as u64, 0, started);
+    }
+    reg.bootstrap.finish();
     report.seconds = started.elapsed().as_secs_f64();
     Ok((reg, report))
 }

@@ -64,6 +64,7 @@
 
 pub mod addr;
 pub mod app;
+pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod delegated;

@@ -424,6 +424,70 @@ pub fn to_json(snap: &Snapshot, query: &str, a: &Answer) -> Value {
     }
 }
 
+/// A regional registry: its names in delegated statistics and dumps, and
+/// its WHOIS and RDAP services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Registry {
+    /// Name in delegated statistics (`ripencc`, `apnic`, ...).
+    pub name: &'static str,
+    pub whois: &'static str,
+    /// RDAP base URL, ending in `/`.
+    pub rdap: &'static str,
+    /// `source:` values of its RPSL objects.
+    pub sources: &'static [&'static str],
+}
+
+/// The registries tenure knows how to refer to.
+pub const REGISTRIES: &[Registry] = &[
+    Registry {
+        name: "ripencc",
+        whois: "whois.ripe.net",
+        rdap: "https://rdap.db.ripe.net/",
+        sources: &["RIPE", "RIPE-NONAUTH"],
+    },
+    Registry {
+        name: "arin",
+        whois: "whois.arin.net",
+        rdap: "https://rdap.arin.net/registry/",
+        sources: &["ARIN"],
+    },
+    Registry {
+        name: "apnic",
+        whois: "whois.apnic.net",
+        rdap: "https://rdap.apnic.net/",
+        sources: &["APNIC"],
+    },
+    Registry {
+        name: "lacnic",
+        whois: "whois.lacnic.net",
+        rdap: "https://rdap.lacnic.net/rdap/",
+        sources: &["LACNIC"],
+    },
+    Registry {
+        name: "afrinic",
+        whois: "whois.afrinic.net",
+        rdap: "https://rdap.afrinic.net/rdap/",
+        sources: &["AFRINIC"],
+    },
+];
+
+/// The registry authoritative for an answer's space, when that space has
+/// no object loaded here (only placeholders, no current lease) and the
+/// registry's own data is not loaded either: the answer belongs elsewhere.
+pub fn authority_elsewhere(snap: &Snapshot, na: &NetworkAnswer) -> Option<&'static Registry> {
+    if na.chain.iter().any(|&id| !snap.net(id).is_placeholder()) || na.resolution.lessee.is_some() {
+        return None;
+    }
+    let d = snap.deleg(na.delegation?)?;
+    let reg = REGISTRIES.iter().find(|r| r.name == &*d.record.registry)?;
+    let loaded = snap
+        .report
+        .objects
+        .keys()
+        .any(|k| reg.sources.iter().any(|s| k.eq_ignore_ascii_case(s)));
+    (!loaded).then_some(reg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -307,10 +307,67 @@ fn ip(ctx: &Ctx, addr: &str, len: Option<&str>) -> Result<Value, Response> {
         return Err(bad_request("ip queries take an address or a prefix"));
     }
     let a = query::answer_range(ctx.snap, &range, ctx.at);
+    // space held elsewhere: the authoritative registry from delegated
+    // statistics, else IANA's bootstrap when nothing real is loaded here
+    let elsewhere = match &a {
+        Answer::Network(na) => query::authority_elsewhere(ctx.snap, na)
+            .map(|r| r.rdap)
+            .or_else(|| {
+                let real = na
+                    .chain
+                    .iter()
+                    .any(|&id| !ctx.snap.net(id).is_placeholder())
+                    || na.resolution.lessee.is_some();
+                (!real && na.delegation.is_none())
+                    .then(|| ctx.snap.reg.bootstrap.for_range(&range))
+                    .flatten()
+            }),
+        _ => ctx.snap.reg.bootstrap.for_range(&range),
+    };
+    if let Some(base) = elsewhere {
+        if let Some(r) = redirect(ctx, base, &format!("ip/{text}")) {
+            return Err(r);
+        }
+    }
     let Answer::Network(na) = a else {
         return Err(not_found());
     };
     network_json(ctx, &na, &text).ok_or_else(not_found)
+}
+
+/// A 302 to another RDAP service (RFC 7480 section 5.2), unless that
+/// service is this one.
+fn redirect(ctx: &Ctx, base: &str, path: &str) -> Option<Response> {
+    let host = |u: &str| {
+        u.split("://")
+            .nth(1)
+            .unwrap_or(u)
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    };
+    if host(base) == host(ctx.origin) {
+        return None;
+    }
+    let location = format!(
+        "{}{}",
+        if base.ends_with('/') {
+            base.to_string()
+        } else {
+            format!("{base}/")
+        },
+        path
+    );
+    Some(Response {
+        status: 302,
+        headers: vec![
+            ("location", location),
+            ("content-type", CONTENT_TYPE.into()),
+            ("access-control-allow-origin", "*".into()),
+        ],
+        body: Vec::new(),
+    })
 }
 
 fn conformance(extra: &[&str]) -> Value {
@@ -605,6 +662,28 @@ fn autnum(ctx: &Ctx, n: &str) -> Result<Value, Response> {
         .ok_or_else(|| bad_request("an AS number is digits only"))?;
     let Answer::Objects { objects, abuse } = query::answer(ctx.snap, &Query::Asn(asn), ctx.at)
     else {
+        // not here: the registry of the delegated statistics, else IANA's bootstrap
+        let by_stats = ctx
+            .snap
+            .delegation_asn(asn)
+            .and_then(|i| ctx.snap.deleg(i))
+            .and_then(|d| {
+                let reg = query::REGISTRIES
+                    .iter()
+                    .find(|r| r.name == &*d.record.registry)?;
+                let loaded = ctx
+                    .snap
+                    .report
+                    .objects
+                    .keys()
+                    .any(|k| reg.sources.iter().any(|s| k.eq_ignore_ascii_case(s)));
+                (!loaded).then_some(reg.rdap)
+            });
+        if let Some(base) = by_stats.or_else(|| ctx.snap.reg.bootstrap.for_asn(asn)) {
+            if let Some(r) = redirect(ctx, base, &format!("autnum/{asn}")) {
+                return Err(r);
+            }
+        }
         return Err(not_found());
     };
     let Some(ObjRef::AutNum(i)) = objects.first().copied() else {

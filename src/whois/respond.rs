@@ -11,16 +11,6 @@ use crate::snapshot::Snapshot;
 use crate::time::Timestamp;
 use std::fmt::Write;
 
-/// The registries' whois servers, by the registry names of delegated statistics.
-pub const REGISTRY_WHOIS: &[(&str, &str, &[&str])] = &[
-    ("ripencc", "whois.ripe.net", &["RIPE", "RIPE-NONAUTH"]),
-    ("arin", "whois.arin.net", &["ARIN"]),
-    ("apnic", "whois.apnic.net", &["APNIC"]),
-    ("lacnic", "whois.lacnic.net", &["LACNIC"]),
-    ("afrinic", "whois.afrinic.net", &["AFRINIC"]),
-    ("iana", "whois.iana.org", &["IANA"]),
-];
-
 /// The banner that opens every answer.
 pub fn banner(snap: &Snapshot, out: &mut String) {
     let _ = writeln!(
@@ -227,28 +217,16 @@ fn hierarchy(snap: &Snapshot, r: &IpRange, level: Level) -> Vec<u32> {
 /// to that registry's whois server (unless `--resource`).
 fn referral(snap: &Snapshot, a: &Answer) -> Option<String> {
     let Answer::Network(na) = a else { return None };
-    if na.chain.iter().any(|&id| !snap.net(id).is_placeholder()) || na.resolution.lessee.is_some() {
-        return None;
-    }
+    let reg = query::authority_elsewhere(snap, na)?;
     let d = snap.deleg(na.delegation?)?;
-    let (_, server, sources) = REGISTRY_WHOIS
-        .iter()
-        .find(|(name, _, _)| *name == &*d.record.registry)?;
-    let loaded = snap
-        .report
-        .objects
-        .keys()
-        .any(|k| sources.iter().any(|s| k.eq_ignore_ascii_case(s)));
-    if loaded {
-        return None;
-    }
     let range = match &d.record.resource {
         crate::delegated::Resource::Ip(r) => r.to_string(),
         crate::delegated::Resource::Asn(a, b) => format!("AS{a} - AS{b}"),
     };
+    let server = reg.whois;
     Some(format!(
         "% This query was not answered here: refer to {server}\n% ({} is the registry of '{range}' in its delegated statistics; no {} data is loaded here.\n% Ask again with --resource for what is loaded.)\n\nrefer:          {server}\n",
-        d.record.registry, d.record.registry
+        reg.name, reg.name
     ))
 }
 

@@ -189,7 +189,7 @@ fn status_codes_and_headers() {
         ("/rdap/ip/192.0.2.300", 400),
         ("/rdap/autnum/AS64500", 400),
         ("/rdap/autnum/99999999999", 400),
-        ("/rdap/ip/2001:db9::1", 404),
+        ("/rdap/ip/3fff::1", 404),
         ("/rdap/entity/NO-SUCH", 404),
         ("/rdap/domain/example.com", 501),
         ("/rdap/nameserver/ns1.example.com", 501),
@@ -236,4 +236,51 @@ fn status_codes_and_headers() {
     assert!(get_with("GET", "/rdap/ip/192.0.2.77?pretty&foo=bar", None)
         .body
         .contains(&b'\n'));
+}
+
+#[test]
+fn space_held_elsewhere_is_redirected_never_to_ourselves() {
+    for (target, location) in [
+        // delegated statistics name the registry, whose data is not loaded here
+        (
+            "/rdap/ip/203.0.113.9",
+            "https://rdap.apnic.net/ip/203.0.113.9",
+        ),
+        (
+            "/rdap/ip/198.18.5.5",
+            "https://rdap.db.ripe.net/ip/198.18.5.5",
+        ),
+        // no statistics: IANA's bootstrap file
+        (
+            "/rdap/ip/8.8.8.8",
+            "https://rdap.arin.net/registry/ip/8.8.8.8",
+        ),
+        ("/rdap/autnum/1", "https://rdap.arin.net/registry/autnum/1"),
+    ] {
+        let r = get_with("GET", target, None);
+        assert_eq!(r.status, 302, "{target}");
+        assert_eq!(header(&r, "location"), Some(location), "{target}");
+        assert_eq!(header(&r, "access-control-allow-origin"), Some("*"));
+    }
+    // space the bootstrap does not know either
+    assert_eq!(get("/rdap/ip/3fff::1").0, 404);
+    assert_eq!(get("/rdap/autnum/4200000000").0, 404);
+    // an as-block loaded here answers; it is not redirected
+    assert_eq!(get("/rdap/autnum/64505").0, 200);
+    // never to itself: asked as rdap.apnic.net, answer with what is loaded
+    let snap = super::whois::snapshot();
+    let r = handle(
+        &snap,
+        &RdapConfig::default(),
+        &Request {
+            method: "GET",
+            target: "/rdap/ip/203.0.113.9",
+            accept: None,
+            origin: "https://rdap.apnic.net",
+        },
+        T,
+    );
+    assert_eq!(r.status, 200);
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(v["lease0_holder"]["handle"], "A9173591");
 }

@@ -515,43 +515,87 @@ fn the_real_binary_serves_and_stops_on_sigterm() {
             "127.0.0.1:0",
             "--whois-listen",
             "[::1]:0",
+            "--http-listen",
+            "127.0.0.1:0",
+            "--rdap-listen",
+            "127.0.0.1:0",
         ])
         .current_dir(repo())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("spawn tenure serve");
     let stdout = child.stdout.take().expect("stdout");
+    // the server's log, for the failure messages below
+    let mut err_pipe = child.stderr.take().expect("stderr");
+    let log = Arc::new(std::sync::Mutex::new(String::new()));
+    let log_w = Arc::clone(&log);
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = err_pipe.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            if let Ok(mut l) = log_w.lock() {
+                l.push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        }
+    });
+    let server_log = || log.lock().map(|l| l.clone()).unwrap_or_default();
     // read the "listening" lines on a thread, so a silent child cannot hang the test
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in std::io::BufReader::new(stdout)
             .lines()
-            .take(2)
+            .take(4)
             .map_while(Result::ok)
         {
             let _ = tx.send(line);
         }
     });
-    let mut addrs = Vec::new();
-    while addrs.len() < 2 {
-        match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(line) => {
-                let a = line
-                    .strip_prefix("listening for whois on ")
-                    .expect("listening line")
-                    .parse::<SocketAddr>()
-                    .expect("addr");
-                assert_ne!(a.port(), 0, "the real port is printed");
-                addrs.push(a);
-            }
-            Err(_) => break, // [::1] may be missing on this machine
+    let (mut addrs, mut http, mut rdap) = (Vec::new(), None, None);
+    for _ in 0..4 {
+        let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) else {
+            break; // [::1] may be missing on this machine
+        };
+        let (kind, a) = line.rsplit_once(" on ").expect("listening line");
+        let a: SocketAddr = a.parse().expect("addr");
+        assert_ne!(a.port(), 0, "the real port is printed");
+        match kind {
+            "listening for whois" => addrs.push(a),
+            "listening for http" => http = Some(a),
+            "listening for rdap" => rdap = Some(a),
+            other => panic!("unexpected line '{other}'; server log:\n{}", server_log()),
         }
     }
-    assert!(!addrs.is_empty(), "no listening line");
+    assert!(
+        !addrs.is_empty() && rdap.is_some(),
+        "listening lines missing; server log:\n{}",
+        server_log()
+    );
+    let http = http.expect("an http listening line");
+    let mut s = match TcpStream::connect_timeout(&http, READ_TIMEOUT) {
+        Ok(s) => s,
+        Err(e) => panic!("connect to {http}: {e}; server log:\n{}", server_log()),
+    };
+    s.set_read_timeout(Some(READ_TIMEOUT)).expect("timeout");
+    s.write_all(
+        b"GET /rdap/ip/192.0.2.77 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let resp = read_all(&mut s);
+    assert!(
+        resp.starts_with("HTTP/1.1 200 OK\r\n")
+            && resp.contains("\"objectClassName\":\"ip network\""),
+        "{resp}"
+    );
     let a = ask(addrs[0], &format!("{AT} 192.0.2.77"));
-    assert!(a.contains("% Holder: ORG-EXAMPLE1-TEST"), "{a}");
+    assert!(
+        a.contains("% Holder: ORG-EXAMPLE1-TEST"),
+        "answer {a:?}; server log:\n{}",
+        server_log()
+    );
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -568,7 +612,7 @@ fn the_real_binary_serves_and_stops_on_sigterm() {
         );
         std::thread::sleep(Duration::from_millis(20));
     };
-    assert_eq!(code, Some(0));
+    assert_eq!(code, Some(0), "server log:\n{}", server_log());
 }
 
 #[test]
@@ -594,4 +638,31 @@ fn hierarchy_answers_are_bounded() {
         &a[a.len().saturating_sub(300)..]
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_listener_that_cannot_bind_fails_before_any_listening_line() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").to_string();
+    let o = tenure(&[
+        "serve",
+        "--quiet",
+        "--whois-listen",
+        "127.0.0.1:0",
+        "--http-listen",
+        &port,
+        "--rdap-listen",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("cannot listen on {port}")),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        stdout(&o),
+        "",
+        "no listening line for a server that does not serve"
+    );
 }
