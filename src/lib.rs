@@ -18,7 +18,7 @@
 //!            --> query (Query -> Answer, transport-neutral)
 //!            --> whois (RIPE-style text; request flags; port-43 server)
 //!            --> rdap (RFC 9082/9083 JSON, status codes and headers)
-//!            --> http (hyper: the only place that names it)   [TLS, web: later]
+//!            --> http (hyper + rustls: the only place that names them)  [web: later]
 //! cli wires it: flags + config -> load -> snapshot -> answer -> output;
 //! app wires `serve`: first load, bind, serve, stop on SIGINT/SIGTERM.
 //! ```
@@ -43,7 +43,8 @@
 //!   lines (flags), [`whois::respond`] answers them, [`whois::server`] is the
 //!   tokio server with its limits and bulk mode.
 //! - [`rdap`]: RDAP answers and the `lease0` extension, transport-neutral.
-//! - [`http`]: the hyper server carrying RDAP answers.
+//! - [`http`]: the hyper server (plain and rustls HTTPS) carrying RDAP answers.
+//! - [`bootstrap`]: IANA's RDAP bootstrap files, for redirects.
 //! - [`app`]: `tenure serve` wiring (listeners, signals, drain).
 //! - [`config`], [`cli`], [`progress`], [`report`]: the process edge.
 //! - [`gen`]: deterministic generated dumps for benchmarks.
