@@ -172,6 +172,9 @@ struct ServeArgs {
     /// Public WHOIS host name that RDAP answers give as port43.
     #[arg(long, value_name = "HOST")]
     whois_host: Option<String>,
+    /// Most results an RDAP search returns (default 100).
+    #[arg(long, value_name = "N")]
+    rdap_max_results: Option<usize>,
     /// HTTPS RDAP listener, repeatable (default 127.0.0.1:8443).
     #[arg(long, value_name = "ADDR")]
     rdap_listen: Vec<std::net::SocketAddr>,
@@ -306,6 +309,7 @@ fn serve(a: ServeArgs) -> Result<i32, CliError> {
         http_listen: a.http_listen.clone(),
         rdap_base_path: a.rdap_base_path.clone(),
         whois_host: a.whois_host.clone(),
+        rdap_max_results: a.rdap_max_results,
         rdap_listen: a.rdap_listen.clone(),
         tls_cert: a.tls_cert.clone(),
         tls_key: a.tls_key.clone(),

@@ -83,6 +83,8 @@ pub struct FileConfig {
     pub rdap_base_path: Option<String>,
     /// Host name RDAP answers give as `port43` (the public WHOIS host).
     pub whois_host: Option<String>,
+    /// Most results an RDAP search returns.
+    pub rdap_max_results: Option<usize>,
     /// HTTPS listeners for RDAP.
     #[serde(default)]
     pub rdap_listen: Vec<std::net::SocketAddr>,
@@ -107,6 +109,7 @@ pub struct ServeFlags {
     pub http_listen: Vec<std::net::SocketAddr>,
     pub rdap_base_path: Option<String>,
     pub whois_host: Option<String>,
+    pub rdap_max_results: Option<usize>,
     pub rdap_listen: Vec<std::net::SocketAddr>,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -224,6 +227,11 @@ impl ServeFlags {
         let rdap = crate::rdap::RdapConfig {
             base_path: base,
             port43: self.whois_host.clone().or_else(|| file.whois_host.clone()),
+            max_results: positive(
+                "rdap-max-results",
+                self.rdap_max_results.or(file.rdap_max_results),
+                crate::rdap::DEFAULT_MAX_RESULTS,
+            )?,
         };
         let rdap_listen = if !self.rdap_listen.is_empty() {
             self.rdap_listen.clone()

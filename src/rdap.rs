@@ -32,13 +32,19 @@ pub struct RdapConfig {
     pub base_path: String,
     /// Host name given as `port43` (the WHOIS service).
     pub port43: Option<String>,
+    /// Most results a search returns (a notice says when it was cut).
+    pub max_results: usize,
 }
+
+/// Default bound on search results.
+pub const DEFAULT_MAX_RESULTS: usize = 100;
 
 impl Default for RdapConfig {
     fn default() -> Self {
         RdapConfig {
             base_path: "/rdap/".into(),
             port43: None,
+            max_results: DEFAULT_MAX_RESULTS,
         }
     }
 }
@@ -214,6 +220,12 @@ fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Timestamp) -> Re
         ["entity", h] => entity(&ctx, h),
         ["domain", name] => domain(&ctx, name),
         ["help"] => Ok(help(&ctx)),
+        ["entities"] => entity_search(&ctx, &params),
+        ["ips"] => ip_search(&ctx, &params),
+        ["autnums"] => autnum_search(&ctx, &params),
+        ["ips", "rirSearch1", rel, addr] => rir_search(&ctx, rel, addr, None),
+        ["ips", "rirSearch1", rel, addr, len] => rir_search(&ctx, rel, addr, Some(len)),
+        ["ips", "reverse_search", "entity"] => reverse_search(&ctx, &params),
         ["nameserver", ..] | ["nameservers"] | ["domains"] => Err(error(
             501,
             "Not Implemented",
@@ -333,6 +345,20 @@ fn ip(ctx: &Ctx, addr: &str, len: Option<&str>) -> Result<Value, Response> {
         return Err(not_found());
     };
     network_json(ctx, &na, &text).ok_or_else(not_found)
+}
+
+/// RFC 9910's relation links of an ip network answer.
+fn rir_links(ctx: &Ctx, query_text: &str, self_path: &str) -> Vec<Value> {
+    ["rdap-up", "rdap-down", "rdap-top", "rdap-bottom"]
+        .iter()
+        .map(|rel| {
+            ctx.link(
+                rel,
+                &format!("ips/rirSearch1/{rel}/{query_text}"),
+                self_path,
+            )
+        })
+        .collect()
 }
 
 /// A 302 to another RDAP service (RFC 7480 section 5.2), unless that
@@ -482,7 +508,16 @@ fn network_json(ctx: &Ctx, na: &NetworkAnswer, query_text: &str) -> Option<Value
         )
     });
     let self_path = format!("ip/{query_text}");
-    let conf: [&str; 2] = ["cidr0", "lease0"];
+    let conf: [&str; 8] = [
+        "cidr0",
+        "rirSearch1",
+        "ips",
+        "rdap-up",
+        "rdap-down",
+        "rdap-top",
+        "rdap-bottom",
+        "lease0",
+    ];
     // the lease as the response object
     if let Some(Lessee::Lease { lease, verified }) = res.lessee {
         let l = snap.lease(lease);
@@ -508,6 +543,7 @@ fn network_json(ctx: &Ctx, na: &NetworkAnswer, query_text: &str) -> Option<Value
             events.push(json!({"eventAction": "expiration", "eventDate": time::format(e)}));
         }
         let mut links = vec![ctx.link("self", &self_path, &self_path)];
+        links.extend(rir_links(ctx, query_text, &self_path));
         if let Some(id) = na.network(snap) {
             let up = snap.net(id).range.to_query_string();
             links.push(ctx.link("up", &format!("ip/{up}"), &self_path));
@@ -595,6 +631,7 @@ fn network_json(ctx: &Ctx, na: &NetworkAnswer, query_text: &str) -> Option<Value
         .and_then(|id| snap.parent(id))
         .map(|p| snap.net(p).object.key().to_string());
     let mut links = vec![ctx.link("self", &self_path, &self_path)];
+    links.extend(rir_links(ctx, query_text, &self_path));
     if let Some(p) = obj.and_then(|id| snap.parent(id)) {
         links.push(ctx.link(
             "up",
@@ -796,6 +833,331 @@ fn help(ctx: &Ctx) -> Value {
         ],
         "port43": ctx.cfg.port43,
     })
+}
+
+/// A search pattern: exact, or a prefix given by one trailing `*`.
+enum Pattern {
+    Exact(String),
+    Prefix(String),
+}
+
+impl Pattern {
+    fn parse(v: &str) -> Result<Pattern, Response> {
+        let v = v.trim();
+        if v.is_empty() || v == "*" {
+            return Err(bad_request("an empty search pattern"));
+        }
+        match v.matches('*').count() {
+            0 => Ok(Pattern::Exact(v.to_ascii_lowercase())),
+            1 if v.ends_with('*') => Ok(Pattern::Prefix(v[..v.len() - 1].to_ascii_lowercase())),
+            _ => Err(error(
+                422,
+                "Unprocessable Entity",
+                "only a trailing '*' is supported in search patterns",
+            )),
+        }
+    }
+
+    fn matches(&self, s: &str) -> bool {
+        let s = s.to_ascii_lowercase();
+        match self {
+            Pattern::Exact(p) => s == *p,
+            Pattern::Prefix(p) => s.starts_with(p.as_str()),
+        }
+    }
+}
+
+/// The one search parameter among `names`, as a pattern.
+fn search_param<'a>(
+    params: &'a [(String, String)],
+    names: &[&'a str],
+) -> Result<(&'a str, Pattern), Response> {
+    let found: Vec<&(String, String)> = params
+        .iter()
+        .filter(|(k, _)| names.contains(&k.as_str()))
+        .collect();
+    match found.as_slice() {
+        [(k, v)] => Ok((
+            names.iter().find(|n| *n == k).copied().unwrap_or(""),
+            Pattern::parse(v)?,
+        )),
+        [] => Err(bad_request(&format!("give one of: {}", names.join(", ")))),
+        _ => Err(bad_request("give one search parameter")),
+    }
+}
+
+/// Search results with a notice when they were cut at `max_results`.
+fn results(ctx: &Ctx, key: &str, items: Vec<Value>, more: bool, conf: &[&str]) -> Value {
+    let mut notices = match notices(ctx) {
+        Value::Array(a) => a,
+        _ => Vec::new(),
+    };
+    if more {
+        notices.push(json!({
+            "title": "Search results truncated",
+            "type": "result set truncated due to excessive load",
+            "description": [format!("at most {} results are returned; refine the search", ctx.cfg.max_results)],
+        }));
+    }
+    json!({ "rdapConformance": conformance(conf), key: items, "notices": notices })
+}
+
+/// An ip network as a search result: the registry object, without notices.
+fn network_summary(ctx: &Ctx, id: NetId) -> Value {
+    let n = ctx.snap.net(id);
+    let q = n.range.to_query_string();
+    json!({
+        "objectClassName": "ip network",
+        "handle": n.object.key(),
+        "startAddress": n.range.start_addr().to_string(),
+        "endAddress": n.range.end_addr().to_string(),
+        "ipVersion": family_of(&n.range),
+        "name": n.object.get("netname"),
+        "type": n.object.get("status").or_else(|| n.object.get("nettype")),
+        "country": n.object.get("country"),
+        "parentHandle": ctx.snap.parent(id).map(|p| ctx.snap.net(p).object.key()),
+        "status": ["active"],
+        "cidr0_cidrs": cidr0(&n.range),
+        "links": [ctx.link("self", &format!("ip/{q}"), &format!("ip/{q}"))],
+    })
+}
+
+/// A lease as a search result.
+fn lease_summary(ctx: &Ctx, i: u32) -> Value {
+    let l = ctx.snap.lease(i);
+    let q = l.range.to_query_string();
+    json!({
+        "objectClassName": "ip network",
+        "handle": l.id(),
+        "startAddress": l.range.start_addr().to_string(),
+        "endAddress": l.range.end_addr().to_string(),
+        "ipVersion": family_of(&l.range),
+        "name": l.id(),
+        "type": "LEASED",
+        "country": l.country(),
+        "status": ["active"],
+        "cidr0_cidrs": cidr0(&l.range),
+        "remarks": [{"title": "lease0", "description": [
+            format!("lease record from source {}", ctx.snap.lease_source(i)),
+            format!("{} to {}", time::format(l.start), l.end.map(time::format).unwrap_or_else(|| "open end".into())),
+            format!("lessor {}, lessee {}", l.lessor(), l.lessee_handle()),
+        ]}],
+        "links": [ctx.link("self", &format!("ip/{q}"), &format!("ip/{q}"))],
+    })
+}
+
+/// Collects at most `max` items; says whether more were there.
+fn bounded<T>(it: impl Iterator<Item = T>, max: usize) -> (Vec<T>, bool) {
+    let mut v: Vec<T> = it.take(max + 1).collect();
+    let more = v.len() > max;
+    v.truncate(max);
+    (v, more)
+}
+
+fn entity_summary(ctx: &Ctx, i: usize) -> Value {
+    let e = &ctx.snap.reg.entities[i];
+    let kind = match e.class {
+        crate::model::EntityClass::Organisation => "org",
+        crate::model::EntityClass::Person => "individual",
+        _ => "group",
+    };
+    json!({
+        "objectClassName": "entity",
+        "handle": e.handle_text(),
+        "vcardArray": vcard(kind, e.name().unwrap_or(e.handle_text()), e.abuse_mailbox().map(|m| (m, true))),
+        "links": [ctx.link("self", &format!("entity/{}", e.handle_text()), &format!("entity/{}", e.handle_text()))],
+    })
+}
+
+/// `entities?fn=` / `?handle=` (RFC 9082 section 3.2.3).
+fn entity_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value, Response> {
+    let (which, p) = search_param(params, &["fn", "handle"])?;
+    let ents = &ctx.snap.reg.entities;
+    let hits = (0..ents.len()).filter(|&i| {
+        let e = &ents[i];
+        e.class != crate::model::EntityClass::Mntner
+            && match which {
+                "fn" => e.name().is_some_and(|n| p.matches(n)),
+                _ => p.matches(e.handle_text()),
+            }
+    });
+    let (found, more) = bounded(hits, ctx.cfg.max_results);
+    let items = found.into_iter().map(|i| entity_summary(ctx, i)).collect();
+    Ok(results(ctx, "entitySearchResults", items, more, &[]))
+}
+
+/// `ips?handle=` / `?name=` (RFC 9910 `ips`).
+fn ip_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value, Response> {
+    let (which, p) = search_param(params, &["handle", "name"])?;
+    let snap = ctx.snap;
+    let ids: Box<dyn Iterator<Item = NetId>> = match (&p, which) {
+        (Pattern::Exact(name), "name") => Box::new(snap.by_netname(name).into_iter()),
+        _ => Box::new((0..snap.networks() as NetId).filter(move |&id| {
+            let o = &snap.net(id).object;
+            match which {
+                "name" => o.get("netname").is_some_and(|n| p.matches(n)),
+                _ => p.matches(o.key()),
+            }
+        })),
+    };
+    let (found, more) = bounded(ids, ctx.cfg.max_results);
+    let items = found
+        .into_iter()
+        .map(|id| network_summary(ctx, id))
+        .collect();
+    Ok(results(
+        ctx,
+        "ipSearchResults",
+        items,
+        more,
+        &["cidr0", "rirSearch1", "ips"],
+    ))
+}
+
+/// `autnums?handle=` / `?name=` (RFC 9910 `autnums`).
+fn autnum_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value, Response> {
+    let (which, p) = search_param(params, &["handle", "name"])?;
+    let auts = &ctx.snap.reg.autnums;
+    let hits = (0..auts.len()).filter(|&i| {
+        let o = &auts[i].object;
+        match which {
+            "name" => o.get("as-name").is_some_and(|n| p.matches(n)),
+            _ => p.matches(o.key()),
+        }
+    });
+    let (found, more) = bounded(hits, ctx.cfg.max_results);
+    let items = found
+        .into_iter()
+        .map(|i| {
+            let a = &auts[i];
+            json!({
+                "objectClassName": "autnum",
+                "handle": a.object.key(),
+                "startAutnum": a.first,
+                "endAutnum": a.last,
+                "name": a.object.get("as-name"),
+                "links": [ctx.link("self", &format!("autnum/{}", a.first), &format!("autnum/{}", a.first))],
+            })
+        })
+        .collect();
+    Ok(results(
+        ctx,
+        "autnumSearchResults",
+        items,
+        more,
+        &["rirSearch1", "autnums"],
+    ))
+}
+
+/// `ips/rirSearch1/{rdap-up|rdap-down|rdap-top|rdap-bottom}/{address or prefix}`
+/// (RFC 9910): the parent, the children, the top-most and the bottom-most
+/// networks relative to the most specific network containing the query.
+fn rir_search(ctx: &Ctx, rel: &str, addr: &str, len: Option<&str>) -> Result<Value, Response> {
+    let text = match len {
+        Some(l) => format!("{addr}/{l}"),
+        None => addr.to_string(),
+    };
+    let range = crate::addr::parse_query_range(&text).map_err(|e| bad_request(&e.to_string()))?;
+    let snap = ctx.snap;
+    let chain: Vec<NetId> = snap
+        .covering(&range)
+        .into_iter()
+        .filter(|&id| !snap.net(id).is_placeholder())
+        .collect();
+    let Some(&m) = chain.first() else {
+        return Err(not_found());
+    };
+    let ids: Vec<NetId> = match rel {
+        "rdap-up" => snap
+            .parent(m)
+            .filter(|&p| !snap.net(p).is_placeholder())
+            .into_iter()
+            .collect(),
+        "rdap-down" => snap.more_specific(&snap.net(m).range, true),
+        "rdap-top" => chain.last().copied().into_iter().collect(),
+        "rdap-bottom" => {
+            let all = snap.more_specific(&snap.net(m).range, false);
+            let leaves: Vec<NetId> = all
+                .iter()
+                .copied()
+                .filter(|&id| snap.more_specific(&snap.net(id).range, true).is_empty())
+                .collect();
+            if leaves.is_empty() {
+                vec![m]
+            } else {
+                leaves
+            }
+        }
+        _ => {
+            return Err(bad_request(
+                "relation must be rdap-up, rdap-down, rdap-top or rdap-bottom",
+            ))
+        }
+    };
+    if ids.is_empty() {
+        return Err(not_found());
+    }
+    let (found, more) = bounded(ids.into_iter(), ctx.cfg.max_results);
+    let items = found
+        .into_iter()
+        .map(|id| network_summary(ctx, id))
+        .collect();
+    Ok(results(
+        ctx,
+        "ipSearchResults",
+        items,
+        more,
+        &["cidr0", "rirSearch1", "ips", rel],
+    ))
+}
+
+/// `ips/reverse_search/entity?handle=` / `?fn=` (RFC 9536): the networks an
+/// organisation holds or uses (its registry objects) and the leases that
+/// name it as lessee or lessor.
+fn reverse_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value, Response> {
+    let (which, p) = search_param(params, &["handle", "fn"])?;
+    let snap = ctx.snap;
+    // the organisations that match, as interned handles
+    let orgs: std::collections::HashSet<u32> = snap
+        .reg
+        .entities
+        .iter()
+        .filter(|e| match which {
+            "fn" => e.name().is_some_and(|n| p.matches(n)),
+            _ => p.matches(e.handle_text()),
+        })
+        .map(|e| e.handle)
+        .collect();
+    let nets = (0..snap.networks() as NetId)
+        .filter(|&id| orgs.contains(&snap.net(id).org))
+        .map(|id| (true, id));
+    let leases = (0..snap.reg.leases.len() as u32)
+        .filter(|&i| {
+            let l = snap.lease(i);
+            match which {
+                "fn" => p.matches(l.lessee_name()),
+                _ => p.matches(l.lessee_handle()) || p.matches(l.lessor()),
+            }
+        })
+        .map(|i| (false, i));
+    let (found, more) = bounded(nets.chain(leases), ctx.cfg.max_results);
+    let items = found
+        .into_iter()
+        .map(|(net, i)| {
+            if net {
+                network_summary(ctx, i)
+            } else {
+                lease_summary(ctx, i)
+            }
+        })
+        .collect();
+    Ok(results(
+        ctx,
+        "ipSearchResults",
+        items,
+        more,
+        &["cidr0", "ips", "reverse_search", "lease0"],
+    ))
 }
 
 #[cfg(test)]

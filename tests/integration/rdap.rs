@@ -91,7 +91,18 @@ fn ip_network_from_the_registry() {
         .collect();
     assert_eq!(
         conf,
-        ["rdap_level_0", "nro_rdap_profile_0", "cidr0", "lease0"]
+        [
+            "rdap_level_0",
+            "nro_rdap_profile_0",
+            "cidr0",
+            "rirSearch1",
+            "ips",
+            "rdap-up",
+            "rdap-down",
+            "rdap-top",
+            "rdap-bottom",
+            "lease0"
+        ]
     );
     assert!(v["links"]
         .to_string()
@@ -283,4 +294,116 @@ fn space_held_elsewhere_is_redirected_never_to_ourselves() {
     assert_eq!(r.status, 200);
     let v: Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(v["lease0_holder"]["handle"], "A9173591");
+}
+
+fn handles(v: &Value, key: &str) -> Vec<String> {
+    v[key]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x["handle"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn searches() {
+    let (s, v) = get("/rdap/entities?fn=Example*");
+    assert_eq!(s, 200);
+    let h = handles(&v, "entitySearchResults");
+    assert!(
+        h.contains(&"ORG-EXAMPLE1-TEST".to_string()) && h.contains(&"AR-HOLDER-TEST".to_string()),
+        "{h:?}"
+    );
+    let (_, v) = get("/rdap/entities?handle=org-lessee7-test");
+    assert_eq!(handles(&v, "entitySearchResults"), ["ORG-LESSEE7-TEST"]);
+    let (_, v) = get("/rdap/ips?name=ENDUSER-NET");
+    assert_eq!(handles(&v, "ipSearchResults"), ["192.0.2.64 - 192.0.2.95"]);
+    assert!(v["rdapConformance"].to_string().contains("rirSearch1"));
+    let (_, v) = get("/rdap/ips?name=enduser*");
+    assert_eq!(handles(&v, "ipSearchResults").len(), 2);
+    let (_, v) = get("/rdap/autnums?name=LESSEE*");
+    assert_eq!(handles(&v, "autnumSearchResults"), ["AS64501"]);
+    // relation searches around 192.0.2.77 (most specific 192.0.2.72/29)
+    let rel = |r: &str| {
+        handles(
+            &get(&format!("/rdap/ips/rirSearch1/{r}/192.0.2.77")).1,
+            "ipSearchResults",
+        )
+    };
+    assert_eq!(rel("rdap-up"), ["192.0.2.64 - 192.0.2.95"]);
+    assert_eq!(rel("rdap-top"), ["192.0.2.0 - 192.0.2.255"]);
+    assert_eq!(rel("rdap-bottom"), ["192.0.2.72 - 192.0.2.79"]);
+    let down = handles(
+        &get("/rdap/ips/rirSearch1/rdap-down/192.0.2.0/24").1,
+        "ipSearchResults",
+    );
+    assert!(
+        down.contains(&"192.0.2.64 - 192.0.2.127".to_string())
+            && !down.contains(&"192.0.2.72 - 192.0.2.79".to_string()),
+        "{down:?}"
+    );
+    assert_eq!(get("/rdap/ips/rirSearch1/rdap-sideways/192.0.2.77").0, 400);
+    // reverse search: what an organisation holds, and leases naming it
+    let (_, v) = get("/rdap/ips/reverse_search/entity?handle=ORG-EXAMPLE1-TEST");
+    let h = handles(&v, "ipSearchResults");
+    assert!(
+        h.contains(&"192.0.2.0 - 192.0.2.255".to_string())
+            && h.contains(&"2001:db8::/32".to_string()),
+        "{h:?}"
+    );
+    assert!(
+        h.contains(&"L-2026-0042".to_string()),
+        "leases whose lessor it is: {h:?}"
+    );
+    let (_, v) = get("/rdap/ips/reverse_search/entity?handle=LESSEE-7");
+    assert_eq!(handles(&v, "ipSearchResults"), ["L-2026-0042"]);
+    // unsupported partial matches, missing or doubled parameters
+    assert_eq!(get("/rdap/entities?fn=*ample").0, 422);
+    assert_eq!(get("/rdap/entities?fn=Ex*am*").0, 422);
+    assert_eq!(get("/rdap/entities").0, 400);
+    assert_eq!(get("/rdap/entities?fn=a&handle=b").0, 400);
+    // every ip network answer links its relations
+    let (_, v) = get("/rdap/ip/192.0.2.77");
+    assert!(v["links"]
+        .to_string()
+        .contains("/rdap/ips/rirSearch1/rdap-up/192.0.2.77"));
+}
+
+#[test]
+fn search_results_are_bounded_with_a_notice() {
+    let snap = super::whois::snapshot();
+    let cfg = RdapConfig {
+        max_results: 2,
+        ..Default::default()
+    };
+    let r = handle(
+        &snap,
+        &cfg,
+        &Request {
+            method: "GET",
+            target: "/rdap/ips?name=*",
+            accept: None,
+            origin: "https://x",
+        },
+        T,
+    );
+    assert_eq!(r.status, 400, "a bare '*' is not a pattern");
+    let r = handle(
+        &snap,
+        &cfg,
+        &Request {
+            method: "GET",
+            target: "/rdap/ips?handle=192*",
+            accept: None,
+            origin: "https://x",
+        },
+        T,
+    );
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(v["ipSearchResults"].as_array().map(Vec::len), Some(2));
+    assert!(v["notices"]
+        .to_string()
+        .contains("Search results truncated"));
 }
