@@ -80,11 +80,7 @@ pub fn serve(snap: Snapshot, cfg: ServeConfig) -> Result<(), ServeError> {
     rt.block_on(async move {
         let current = Arc::new(crate::snapshot::Current::new(Arc::new(snap)));
         let shared = Shared::with_current(Arc::clone(&current), cfg.limits.clone());
-        let http_shared = Arc::new(crate::http::HttpShared {
-            current,
-            rdap: cfg.rdap.clone(),
-            scheme: "http",
-        });
+        let http_shared = crate::http::HttpShared::new(current, cfg.rdap.clone(), "http");
         // bind everything first: a bad address fails before any line is printed
         let mut whois = Vec::new();
         for addr in &cfg.whois_listen {
@@ -123,11 +119,11 @@ pub fn serve(snap: Snapshot, cfg: ServeConfig) -> Result<(), ServeError> {
             )));
         }
         if let Some(tls) = &tls {
-            let https_shared = Arc::new(crate::http::HttpShared {
-                current: Arc::clone(&http_shared.current),
-                rdap: cfg.rdap.clone(),
-                scheme: "https",
-            });
+            let https_shared = crate::http::HttpShared::new(
+                Arc::clone(&http_shared.current),
+                cfg.rdap.clone(),
+                "https",
+            );
             for l in https {
                 tasks.push(tokio::spawn(crate::http::run_tls(
                     l,

@@ -175,6 +175,12 @@ struct ServeArgs {
     /// Most results an RDAP search returns (default 100).
     #[arg(long, value_name = "N")]
     rdap_max_results: Option<usize>,
+    /// Sustained RDAP requests per second per client (default 100).
+    #[arg(long, value_name = "RPS")]
+    rdap_rate: Option<f64>,
+    /// RDAP requests a client may send at once before the rate applies (default 500).
+    #[arg(long, value_name = "N")]
+    rdap_burst: Option<f64>,
     /// HTTPS RDAP listener, repeatable (default 127.0.0.1:8443).
     #[arg(long, value_name = "ADDR")]
     rdap_listen: Vec<std::net::SocketAddr>,
@@ -310,6 +316,8 @@ fn serve(a: ServeArgs) -> Result<i32, CliError> {
         rdap_base_path: a.rdap_base_path.clone(),
         whois_host: a.whois_host.clone(),
         rdap_max_results: a.rdap_max_results,
+        rdap_rate: a.rdap_rate,
+        rdap_burst: a.rdap_burst,
         rdap_listen: a.rdap_listen.clone(),
         tls_cert: a.tls_cert.clone(),
         tls_key: a.tls_key.clone(),

@@ -85,6 +85,10 @@ pub struct FileConfig {
     pub whois_host: Option<String>,
     /// Most results an RDAP search returns.
     pub rdap_max_results: Option<usize>,
+    /// Sustained RDAP requests per second per client.
+    pub rdap_rate: Option<f64>,
+    /// RDAP requests a client may send at once.
+    pub rdap_burst: Option<f64>,
     /// HTTPS listeners for RDAP.
     #[serde(default)]
     pub rdap_listen: Vec<std::net::SocketAddr>,
@@ -110,6 +114,8 @@ pub struct ServeFlags {
     pub rdap_base_path: Option<String>,
     pub whois_host: Option<String>,
     pub rdap_max_results: Option<usize>,
+    pub rdap_rate: Option<f64>,
+    pub rdap_burst: Option<f64>,
     pub rdap_listen: Vec<std::net::SocketAddr>,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -231,6 +237,16 @@ impl ServeFlags {
                 "rdap-max-results",
                 self.rdap_max_results.or(file.rdap_max_results),
                 crate::rdap::DEFAULT_MAX_RESULTS,
+            )?,
+            rate: rate(
+                "rdap-rate",
+                self.rdap_rate.or(file.rdap_rate),
+                crate::rdap::DEFAULT_RATE,
+            )?,
+            burst: rate(
+                "rdap-burst",
+                self.rdap_burst.or(file.rdap_burst),
+                crate::rdap::DEFAULT_BURST,
             )?,
         };
         let rdap_listen = if !self.rdap_listen.is_empty() {

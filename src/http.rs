@@ -34,6 +34,21 @@ pub struct HttpShared {
     pub rdap: RdapConfig,
     /// `http` or `https`, for the links in answers.
     pub scheme: &'static str,
+    /// Per-client request rate.
+    pub limiter: crate::limit::RateLimiter,
+}
+
+impl HttpShared {
+    /// Shared state for one scheme, with its own rate limiter.
+    pub fn new(current: Arc<Current>, rdap: RdapConfig, scheme: &'static str) -> Arc<Self> {
+        let limiter = crate::limit::RateLimiter::new(rdap.rate, rdap.burst);
+        Arc::new(HttpShared {
+            current,
+            rdap,
+            scheme,
+            limiter,
+        })
+    }
 }
 
 /// Time a client has to send its request headers.
@@ -168,13 +183,13 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Serves one connection (plain or TLS) with HTTP/1.1 and HTTP/2.
-async fn serve_io<I>(io: I, shared: Arc<HttpShared>)
+async fn serve_io<I>(io: I, shared: Arc<HttpShared>, peer: std::net::IpAddr)
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let service = hyper::service::service_fn(move |req| {
         let shared = Arc::clone(&shared);
-        async move { Ok::<_, std::convert::Infallible>(answer(&shared, req)) }
+        async move { Ok::<_, std::convert::Infallible>(answer(&shared, req, peer)) }
     });
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     builder
@@ -191,7 +206,7 @@ async fn accept_loop<F, Fut>(
     shutdown: impl Future<Output = ()>,
     serve: F,
 ) where
-    F: Fn(tokio::net::TcpStream) -> Fut,
+    F: Fn(tokio::net::TcpStream, std::net::IpAddr) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
     tokio::pin!(shutdown);
@@ -199,9 +214,9 @@ async fn accept_loop<F, Fut>(
         tokio::select! {
             _ = &mut shutdown => return,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => {
+                Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
-                    tokio::spawn(serve(stream));
+                    tokio::spawn(serve(stream, peer.ip()));
                 }
                 Err(e) => {
                     tracing::warn!("{what} accept failed: {e}");
@@ -218,8 +233,8 @@ pub async fn run(
     shared: Arc<HttpShared>,
     shutdown: impl Future<Output = ()>,
 ) {
-    accept_loop(listener, "http", shutdown, |stream| {
-        serve_io(stream, Arc::clone(&shared))
+    accept_loop(listener, "http", shutdown, |stream, peer| {
+        serve_io(stream, Arc::clone(&shared), peer)
     })
     .await
 }
@@ -232,14 +247,14 @@ pub async fn run_tls(
     tls: Arc<TlsHolder>,
     shutdown: impl Future<Output = ()>,
 ) {
-    accept_loop(listener, "https", shutdown, |stream| {
+    accept_loop(listener, "https", shutdown, |stream, peer| {
         let shared = Arc::clone(&shared);
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.get());
         async move {
             if let Ok(Ok(tls_stream)) =
                 tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
             {
-                serve_io(tls_stream, shared).await;
+                serve_io(tls_stream, shared, peer).await;
             }
         }
     })
@@ -247,7 +262,11 @@ pub async fn run_tls(
 }
 
 /// One request, answered by the RDAP layer.
-fn answer(shared: &HttpShared, req: Request<Incoming>) -> Response<Full<Bytes>> {
+fn answer(
+    shared: &HttpShared,
+    req: Request<Incoming>,
+    peer: std::net::IpAddr,
+) -> Response<Full<Bytes>> {
     let target = req
         .uri()
         .path_and_query()
@@ -274,17 +293,20 @@ fn answer(shared: &HttpShared, req: Request<Incoming>) -> Response<Full<Bytes>> 
         .unwrap_or_else(|| "localhost".into());
     let origin = format!("{}://{}", shared.scheme, host);
     let snap = shared.current.get();
-    let r = rdap::handle(
-        &snap,
-        &shared.rdap,
-        &rdap::Request {
-            method: req.method().as_str(),
-            target,
-            accept,
-            origin: &origin,
-        },
-        crate::time::now(),
-    );
+    let r = match shared.limiter.take(peer) {
+        Err(wait) => rdap::too_many_requests(wait),
+        Ok(()) => rdap::handle(
+            &snap,
+            &shared.rdap,
+            &rdap::Request {
+                method: req.method().as_str(),
+                target,
+                accept,
+                origin: &origin,
+            },
+            crate::time::now(),
+        ),
+    };
     let mut builder = Response::builder().status(r.status);
     for (name, value) in &r.headers {
         builder = builder.header(*name, value.as_str());

@@ -45,6 +45,7 @@
 //! - [`rdap`]: RDAP answers and the `lease0` extension, transport-neutral.
 //! - [`http`]: the hyper server (plain and rustls HTTPS) carrying RDAP answers.
 //! - [`bootstrap`]: IANA's RDAP bootstrap files, for redirects.
+//! - [`limit`]: per-client keys (IPv6 per /64) and token buckets, for both servers.
 //! - [`app`]: `tenure serve` wiring (listeners, signals, drain).
 //! - [`config`], [`cli`], [`progress`], [`report`]: the process edge.
 //! - [`gen`]: deterministic generated dumps for benchmarks.
@@ -75,6 +76,7 @@ pub mod http;
 pub mod index;
 pub mod lease;
 pub mod leases;
+pub mod limit;
 pub mod model;
 pub mod progress;
 pub mod query;

@@ -34,7 +34,15 @@ pub struct RdapConfig {
     pub port43: Option<String>,
     /// Most results a search returns (a notice says when it was cut).
     pub max_results: usize,
+    /// Sustained requests per second per client (IPv6 per /64).
+    pub rate: f64,
+    /// Requests a client may send at once before the rate applies.
+    pub burst: f64,
 }
+
+/// Default per-client request rate and burst.
+pub const DEFAULT_RATE: f64 = 100.0;
+pub const DEFAULT_BURST: f64 = 500.0;
 
 /// Default bound on search results.
 pub const DEFAULT_MAX_RESULTS: usize = 100;
@@ -45,6 +53,8 @@ impl Default for RdapConfig {
             base_path: "/rdap/".into(),
             port43: None,
             max_results: DEFAULT_MAX_RESULTS,
+            rate: DEFAULT_RATE,
+            burst: DEFAULT_BURST,
         }
     }
 }
@@ -93,6 +103,18 @@ fn respond(status: u16, body: &Value, pretty: bool) -> Response {
         ],
         body,
     }
+}
+
+/// The answer to a client over its request rate: 429 with `Retry-After`.
+pub fn too_many_requests(retry_after: std::time::Duration) -> Response {
+    let mut r = error(
+        429,
+        "Too Many Requests",
+        "the request rate of your address is over the limit",
+    );
+    r.headers
+        .push(("retry-after", retry_after.as_secs().max(1).to_string()));
+    r
 }
 
 /// True when the `Accept` header admits JSON (or is absent).

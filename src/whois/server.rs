@@ -17,6 +17,8 @@ use super::respond::respond;
 use crate::addr::parse_query_addr;
 use crate::addr::IpRange;
 use crate::lease::Lessee;
+pub use crate::limit::client_key;
+use crate::limit::RateLimiter;
 use crate::query::{self, Answer};
 use crate::snapshot::{Current, Snapshot};
 use std::collections::HashMap;
@@ -24,7 +26,7 @@ use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, BufWriter};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -70,12 +72,7 @@ pub struct Shared {
     pub limits: Limits,
     open: AtomicUsize,
     per_client: Mutex<HashMap<IpAddr, usize>>,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
-}
-
-struct Bucket {
-    tokens: f64,
-    at: Instant,
+    rate: RateLimiter,
 }
 
 impl Shared {
@@ -85,12 +82,13 @@ impl Shared {
 
     /// Shares a snapshot holder with other servers.
     pub fn with_current(snapshot: Arc<Current>, limits: Limits) -> Arc<Self> {
+        let rate = RateLimiter::new(limits.rate, limits.burst);
         Arc::new(Shared {
             snapshot,
             limits,
             open: AtomicUsize::new(0),
             per_client: Mutex::new(HashMap::new()),
-            buckets: Mutex::new(HashMap::new()),
+            rate,
         })
     }
 
@@ -125,26 +123,7 @@ impl Shared {
 
     /// Takes one token from the client's bucket.
     fn allow(&self, client: IpAddr) -> bool {
-        let now = Instant::now();
-        let mut b = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if b.len() > 100_000 {
-            // forget clients whose buckets have refilled
-            let (rate, burst) = (self.limits.rate, self.limits.burst);
-            b.retain(|_, k| k.tokens + now.duration_since(k.at).as_secs_f64() * rate < burst);
-        }
-        let k = b.entry(client).or_insert(Bucket {
-            tokens: self.limits.burst,
-            at: now,
-        });
-        k.tokens = (k.tokens + now.duration_since(k.at).as_secs_f64() * self.limits.rate)
-            .min(self.limits.burst);
-        k.at = now;
-        if k.tokens >= 1.0 {
-            k.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
+        self.rate.take(client).is_ok()
     }
 }
 
@@ -168,17 +147,6 @@ impl Drop for Admitted {
                 per.remove(&self.client);
             }
         }
-    }
-}
-
-/// The address a client is counted by: IPv4 whole, IPv6 by its /64.
-pub fn client_key(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
-        },
-        v4 => v4,
     }
 }
 
@@ -581,20 +549,4 @@ pub fn bulk_line(
         push_field(out, f, csv, i == 0);
     }
     out.push('\n');
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clients_are_counted_per_address_and_ipv6_per_64() {
-        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
-        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
-        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
-        assert_eq!(client_key(a), client_key(b));
-        assert_ne!(client_key(a), client_key(c));
-        let m: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
-        assert_eq!(client_key(m), "192.0.2.7".parse::<IpAddr>().unwrap());
-    }
 }

@@ -14,17 +14,17 @@ struct HttpServer {
 
 impl HttpServer {
     fn start() -> HttpServer {
+        Self::start_with(Default::default())
+    }
+
+    fn start_with(rdap: tenure::rdap::RdapConfig) -> HttpServer {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .expect("runtime");
         let current = Arc::new(tenure::snapshot::Current::new(super::whois::snapshot()));
-        let shared = Arc::new(tenure::http::HttpShared {
-            current,
-            rdap: Default::default(),
-            scheme: "http",
-        });
+        let shared = tenure::http::HttpShared::new(current, rdap, "http");
         let (stop, rx) = tokio::sync::watch::channel(false);
         let addr = rt.block_on(async {
             let l = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -135,11 +135,7 @@ fn rdap_over_https_with_a_generated_certificate() {
         .build()
         .expect("runtime");
     let current = Arc::new(tenure::snapshot::Current::new(super::whois::snapshot()));
-    let shared = Arc::new(tenure::http::HttpShared {
-        current,
-        rdap: Default::default(),
-        scheme: "https",
-    });
+    let shared = tenure::http::HttpShared::new(current, Default::default(), "https");
     let tls = Arc::new(tenure::http::TlsHolder::new(cfg));
     let (stop, rx) = tokio::sync::watch::channel(false);
     rt.block_on(async move {
@@ -222,4 +218,21 @@ fn tls_configuration_errors_exit_6() {
         "{}",
         super::stderr(&o)
     );
+}
+
+#[test]
+fn over_the_rate_a_client_gets_429_with_retry_after() {
+    let srv = HttpServer::start_with(tenure::rdap::RdapConfig {
+        rate: 0.5,
+        burst: 2.0,
+        ..Default::default()
+    });
+    for _ in 0..2 {
+        assert_eq!(srv.request("GET", "/rdap/help", "").0, 200);
+    }
+    let (status, head, body) = srv.request("GET", "/rdap/help", "");
+    assert_eq!(status, 429, "{head}");
+    assert!(head.contains("retry-after: "), "{head}");
+    assert!(head.contains("content-type: application/rdap+json"));
+    assert!(body.contains("\"errorCode\":429"));
 }

@@ -1,0 +1,99 @@
+//! Per-client limits shared by the WHOIS and HTTP servers: clients are
+//! counted by address (IPv6 by /64), and a token bucket per client bounds
+//! the query rate.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The address a client is counted by: IPv4 whole, IPv6 by its /64.
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+        },
+        v4 => v4,
+    }
+}
+
+/// Buckets kept before idle (refilled) ones are forgotten.
+const MAX_BUCKETS: usize = 100_000;
+
+/// A token bucket per client: `rate` tokens a second, at most `burst`.
+pub struct RateLimiter {
+    rate: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+}
+
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl RateLimiter {
+    pub fn new(rate: f64, burst: f64) -> Self {
+        RateLimiter {
+            rate,
+            burst,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one token from the client's bucket; `Err` holds how long until
+    /// one is there again.
+    pub fn take(&self, client: IpAddr) -> Result<(), Duration> {
+        let now = Instant::now();
+        let mut b = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if b.len() > MAX_BUCKETS {
+            let (rate, burst) = (self.rate, self.burst);
+            b.retain(|_, k| k.tokens + now.duration_since(k.at).as_secs_f64() * rate < burst);
+        }
+        let k = b.entry(client_key(client)).or_insert(Bucket {
+            tokens: self.burst,
+            at: now,
+        });
+        k.tokens = (k.tokens + now.duration_since(k.at).as_secs_f64() * self.rate).min(self.burst);
+        k.at = now;
+        if k.tokens >= 1.0 {
+            k.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64(
+                ((1.0 - k.tokens) / self.rate).min(3600.0),
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clients_are_counted_per_address_and_ipv6_per_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(client_key(a), client_key(b));
+        assert_ne!(client_key(a), client_key(c));
+        let m: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(client_key(m), "192.0.2.7".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn buckets_refuse_past_the_burst_and_say_when_to_retry() {
+        let l = RateLimiter::new(1.0, 2.0);
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let b: IpAddr = "2001:db8::1".parse().unwrap();
+        assert!(l.take(a).is_ok() && l.take(a).is_ok());
+        let wait = l.take(a).unwrap_err();
+        assert!(
+            wait > Duration::from_millis(500) && wait <= Duration::from_secs(1),
+            "{wait:?}"
+        );
+        assert!(l.take(b).is_ok(), "another client has its own bucket");
+    }
+}
