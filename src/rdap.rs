@@ -236,18 +236,20 @@ fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Timestamp) -> Re
         at,
     };
     let body = match segs.as_slice() {
-        ["ip", addr] => ip(&ctx, addr, None),
-        ["ip", addr, len] => ip(&ctx, addr, Some(len)),
-        ["autnum", n] => autnum(&ctx, n),
-        ["entity", h] => entity(&ctx, h),
-        ["domain", name] => domain(&ctx, name),
-        ["help"] => Ok(help(&ctx)),
-        ["entities"] => entity_search(&ctx, &params),
-        ["ips"] => ip_search(&ctx, &params),
-        ["autnums"] => autnum_search(&ctx, &params),
-        ["ips", "rirSearch1", rel, addr] => rir_search(&ctx, rel, addr, None),
-        ["ips", "rirSearch1", rel, addr, len] => rir_search(&ctx, rel, addr, Some(len)),
-        ["ips", "reverse_search", "entity"] => reverse_search(&ctx, &params),
+        ["ip", addr] => ip(&ctx, addr, None, pretty),
+        ["ip", addr, len] => ip(&ctx, addr, Some(len), pretty),
+        ["autnum", n] => autnum(&ctx, n).map(Body::Json),
+        ["entity", h] => entity(&ctx, h).map(Body::Json),
+        ["domain", name] => domain(&ctx, name).map(Body::Json),
+        ["help"] => Ok(Body::Json(help(&ctx))),
+        ["entities"] => entity_search(&ctx, &params).map(Body::Json),
+        ["ips"] => ip_search(&ctx, &params).map(Body::Json),
+        ["autnums"] => autnum_search(&ctx, &params).map(Body::Json),
+        ["ips", "rirSearch1", rel, addr] => rir_search(&ctx, rel, addr, None).map(Body::Json),
+        ["ips", "rirSearch1", rel, addr, len] => {
+            rir_search(&ctx, rel, addr, Some(len)).map(Body::Json)
+        }
+        ["ips", "reverse_search", "entity"] => reverse_search(&ctx, &params).map(Body::Json),
         ["nameserver", ..] | ["nameservers"] | ["domains"] => Err(error(
             501,
             "Not Implemented",
@@ -256,11 +258,20 @@ fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Timestamp) -> Re
         _ => Err(error(400, "Bad Request", "unknown RDAP path")),
     };
     match body {
-        Ok(mut v) => {
-            if let Value::Object(m) = &mut v {
-                strip_nulls(m);
-            }
-            let mut r = respond(200, &v, pretty);
+        Ok(b) => {
+            let mut r = match b {
+                Body::Json(mut v) => {
+                    if let Value::Object(m) = &mut v {
+                        strip_nulls(m);
+                    }
+                    respond(200, &v, pretty)
+                }
+                Body::Bytes(bytes) => {
+                    let mut r = respond(200, &Value::Null, false);
+                    r.body = bytes;
+                    r
+                }
+            };
             r.headers.push(("cache-control", "max-age=300".into()));
             r.headers
                 .push(("etag", format!("\"tenure-{}\"", snap.serial)));
@@ -331,7 +342,7 @@ fn cidr0(r: &IpRange) -> Value {
     )
 }
 
-fn ip(ctx: &Ctx, addr: &str, len: Option<&str>) -> Result<Value, Response> {
+fn ip(ctx: &Ctx, addr: &str, len: Option<&str>, pretty: bool) -> Result<Body, Response> {
     let text = match len {
         Some(l) => format!("{addr}/{l}"),
         None => addr.to_string(),
@@ -366,21 +377,19 @@ fn ip(ctx: &Ctx, addr: &str, len: Option<&str>) -> Result<Value, Response> {
     let Answer::Network(na) = a else {
         return Err(not_found());
     };
-    network_json(ctx, &na, &text).ok_or_else(not_found)
+    let net = network_out(ctx, &na, &text).ok_or_else(not_found)?;
+    let bytes = if pretty {
+        serde_json::to_vec_pretty(&net)
+    } else {
+        serde_json::to_vec(&net)
+    };
+    Ok(Body::Bytes(bytes.unwrap_or_default()))
 }
 
-/// RFC 9910's relation links of an ip network answer.
-fn rir_links(ctx: &Ctx, query_text: &str, self_path: &str) -> Vec<Value> {
-    ["rdap-up", "rdap-down", "rdap-top", "rdap-bottom"]
-        .iter()
-        .map(|rel| {
-            ctx.link(
-                rel,
-                &format!("ips/rirSearch1/{rel}/{query_text}"),
-                self_path,
-            )
-        })
-        .collect()
+/// An answer body: a JSON tree, or bytes already serialized.
+enum Body {
+    Json(Value),
+    Bytes(Vec<u8>),
 }
 
 /// A 302 to another RDAP service (RFC 7480 section 5.2), unless that
@@ -497,124 +506,397 @@ fn events_of(o: &crate::rpsl::Object) -> Value {
     Value::Array(v)
 }
 
-fn network_json(ctx: &Ctx, na: &NetworkAnswer, query_text: &str) -> Option<Value> {
+/// The ip network answer, serialized from borrowing structs: no map or
+/// string is allocated per member (this is the hot path of RDAP).
+mod out {
+    use serde::Serialize;
+    use std::borrow::Cow;
+
+    #[derive(Serialize)]
+    pub struct Link {
+        pub value: String,
+        pub rel: &'static str,
+        pub href: String,
+        #[serde(rename = "type")]
+        pub typ: &'static str,
+    }
+
+    #[derive(Serialize)]
+    pub struct NoParams {}
+
+    #[derive(Serialize)]
+    pub struct Pref {
+        pub pref: &'static str,
+    }
+
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    pub enum Params {
+        None(NoParams),
+        Pref(Pref),
+    }
+
+    /// One jCard property: `[name, params, "text", value]`.
+    #[derive(Serialize)]
+    pub struct Prop<'a>(pub &'static str, pub Params, pub &'static str, pub &'a str);
+
+    #[derive(Serialize)]
+    pub struct Remark<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub title: Option<&'static str>,
+        pub description: Vec<Cow<'a, str>>,
+    }
+
+    #[derive(Serialize)]
+    #[allow(non_snake_case)]
+    pub struct Entity<'a> {
+        pub objectClassName: &'static str,
+        pub handle: &'a str,
+        pub vcardArray: (&'static str, Vec<Prop<'a>>),
+        pub roles: [&'static str; 1],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub remarks: Option<Vec<Remark<'a>>>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub links: Vec<Link>,
+    }
+
+    #[derive(Serialize)]
+    pub struct Cidr {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub v4prefix: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub v6prefix: Option<String>,
+        pub length: u32,
+    }
+
+    #[derive(Serialize)]
+    #[allow(non_snake_case)]
+    pub struct Event<'a> {
+        pub eventAction: &'static str,
+        pub eventDate: Cow<'a, str>,
+    }
+
+    #[derive(Serialize)]
+    pub struct Notice<'a> {
+        pub title: &'static str,
+        pub description: Vec<Cow<'a, str>>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub links: Vec<Link>,
+    }
+
+    #[derive(Serialize)]
+    #[allow(non_snake_case)]
+    pub struct IpNetwork<'a> {
+        pub rdapConformance: &'static [&'static str],
+        pub objectClassName: &'static str,
+        pub handle: Cow<'a, str>,
+        pub startAddress: String,
+        pub endAddress: String,
+        pub ipVersion: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub name: Option<&'a str>,
+        #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+        pub typ: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub country: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub parentHandle: Option<&'a str>,
+        pub status: [&'static str; 1],
+        pub cidr0_cidrs: Vec<Cidr>,
+        pub entities: Vec<Entity<'a>>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub events: Vec<Event<'a>>,
+        pub links: Vec<Link>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub remarks: Vec<Remark<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub port43: Option<&'a str>,
+        pub notices: Vec<Notice<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub lease0_holder: Option<Entity<'a>>,
+    }
+}
+
+/// Conformance of every ip network answer.
+const NETWORK_CONFORMANCE: &[&str] = &[
+    "rdap_level_0",
+    "nro_rdap_profile_0",
+    "cidr0",
+    "rirSearch1",
+    "ips",
+    "rdap-up",
+    "rdap-down",
+    "rdap-top",
+    "rdap-bottom",
+    "lease0",
+];
+
+impl Ctx<'_> {
+    fn out_link(&self, rel: &'static str, path: &str, self_path: &str) -> out::Link {
+        out::Link {
+            value: self.url(self_path),
+            rel,
+            href: self.url(path),
+            typ: CONTENT_TYPE,
+        }
+    }
+
+    fn out_entity<'a>(
+        &self,
+        handle: &'a str,
+        name: &'a str,
+        kind: &'static str,
+        role: &'static str,
+        email: Option<&'a str>,
+    ) -> out::Entity<'a> {
+        let mut props = vec![
+            out::Prop(
+                "version",
+                out::Params::None(out::NoParams {}),
+                "text",
+                "4.0",
+            ),
+            out::Prop("fn", out::Params::None(out::NoParams {}), "text", name),
+            out::Prop("kind", out::Params::None(out::NoParams {}), "text", kind),
+        ];
+        if let Some(m) = email {
+            let params = if role == "abuse" {
+                out::Params::Pref(out::Pref { pref: "1" })
+            } else {
+                out::Params::None(out::NoParams {})
+            };
+            props.push(out::Prop("email", params, "text", m));
+        }
+        let path = format!("entity/{handle}");
+        out::Entity {
+            objectClassName: "entity",
+            handle,
+            vcardArray: ("vcard", props),
+            roles: [role],
+            remarks: None,
+            links: vec![self.out_link("self", &path, &path)],
+        }
+    }
+
+    fn out_notices(&self) -> Vec<out::Notice<'_>> {
+        let snap = self.snap;
+        let mut sources: Vec<std::borrow::Cow<str>> = snap
+            .report
+            .objects
+            .keys()
+            .map(|s| format!("registry data: {s}").into())
+            .collect();
+        for l in &snap.reg.lease_sources {
+            sources.push(format!("lease records: {}", l.name).into());
+        }
+        for h in &snap.reg.delegated_headers {
+            sources.push(format!("delegated statistics: {} of {}", h.registry, h.end_date).into());
+        }
+        sources.push(format!("data serial {}", snap.serial).into());
+        vec![
+            out::Notice {
+                title: "Terms and Conditions",
+                description: vec!["This is a tenure RDAP service for IP address space. Data comes from registry dumps and leasing platforms' lease records as loaded by the operator.".into()],
+                links: vec![self.out_link("terms-of-service", "help", "help")],
+            },
+            out::Notice { title: "Data sources", description: sources, links: Vec::new() },
+        ]
+    }
+}
+
+fn out_cidrs(r: &IpRange) -> Vec<out::Cidr> {
+    r.cidrs()
+        .into_iter()
+        .map(|(b, l)| {
+            let a = crate::addr::u128_to_addr(r.family, b).to_string();
+            match r.family {
+                Family::V4 => out::Cidr {
+                    v4prefix: Some(a),
+                    v6prefix: None,
+                    length: l,
+                },
+                Family::V6 => out::Cidr {
+                    v4prefix: None,
+                    v6prefix: Some(a),
+                    length: l,
+                },
+            }
+        })
+        .collect()
+}
+
+fn out_events(o: &crate::rpsl::Object) -> Vec<out::Event<'_>> {
+    let mut v = Vec::new();
+    if let Some(c) = o.get("created") {
+        v.push(out::Event {
+            eventAction: "registration",
+            eventDate: c.into(),
+        });
+    }
+    if let Some(c) = o.get("last-modified") {
+        v.push(out::Event {
+            eventAction: "last changed",
+            eventDate: c.into(),
+        });
+    }
+    v
+}
+
+fn network_out<'a>(
+    ctx: &'a Ctx,
+    na: &NetworkAnswer,
+    query_text: &str,
+) -> Option<out::IpNetwork<'a>> {
     let snap = ctx.snap;
     let res = &na.resolution;
     let holder = res.holder.as_ref().map(|h| {
-        let name = h.name(snap).unwrap_or(h.handle(snap));
-        let mut e = entity_obj(ctx, h.handle(snap), name, "org", &["registrant"], None);
+        let handle = h.handle(snap);
+        let mut e = ctx.out_entity(
+            handle,
+            h.name(snap).unwrap_or(handle),
+            "org",
+            "registrant",
+            None,
+        );
         if let HolderOrigin::Delegated(_) = h.origin {
-            e["remarks"] = json!([{"description": [format!("opaque holder id at {} (delegated statistics)", h.registry(snap).unwrap_or("?"))]}]);
-            if let Value::Object(m) = &mut e {
-                m.remove("links");
-            }
+            e.remarks = Some(vec![out::Remark {
+                title: None,
+                description: vec![format!(
+                    "opaque holder id at {} (delegated statistics)",
+                    h.registry(snap).unwrap_or("?")
+                )
+                .into()],
+            }]);
+            e.links.clear();
         }
         e
     });
-    let abuse = res.abuse.map(|a| {
-        let handle = a.from_handle(snap).to_string();
-        let name = match a.from {
-            AbuseFrom::Entity(e) => snap.reg.entities[e as usize]
-                .name()
-                .unwrap_or(&handle)
-                .to_string(),
-            AbuseFrom::Lease(l) => snap.lease(l).lessee_name().to_string(),
-        };
-        entity_obj(
-            ctx,
-            &handle,
-            &name,
-            "group",
-            &["abuse"],
-            Some(a.mailbox(snap)),
-        )
-    });
+    let abuse = |ctx: &'a Ctx| {
+        res.abuse.map(|a| {
+            let handle = a.from_handle(snap);
+            let name = match a.from {
+                AbuseFrom::Entity(e) => snap.reg.entities[e as usize].name().unwrap_or(handle),
+                AbuseFrom::Lease(l) => snap.lease(l).lessee_name(),
+            };
+            ctx.out_entity(handle, name, "group", "abuse", Some(a.mailbox(snap)))
+        })
+    };
     let self_path = format!("ip/{query_text}");
-    let conf: [&str; 8] = [
-        "cidr0",
-        "rirSearch1",
-        "ips",
-        "rdap-up",
-        "rdap-down",
-        "rdap-top",
-        "rdap-bottom",
-        "lease0",
-    ];
-    // the lease as the response object
+    let mut links = vec![ctx.out_link("self", &self_path, &self_path)];
+    for rel in ["rdap-up", "rdap-down", "rdap-top", "rdap-bottom"] {
+        links.push(ctx.out_link(
+            rel,
+            &format!("ips/rirSearch1/{rel}/{query_text}"),
+            &self_path,
+        ));
+    }
+    let registry_net = na.network(snap);
     if let Some(Lessee::Lease { lease, verified }) = res.lessee {
+        // the lease as the response object
         let l = snap.lease(lease);
-        let parent = na
-            .network(snap)
-            .map(|id| snap.net(id).object.key().to_string());
-        let mut entities = vec![entity_obj(
-            ctx,
+        let mut entities = vec![ctx.out_entity(
             l.lessee_handle(),
             l.lessee_name(),
             "org",
-            &["registrant"],
+            "registrant",
             None,
         )];
         if verified {
-            if let Some(a) = abuse.clone() {
-                entities.push(a);
-            }
+            entities.extend(abuse(ctx));
         }
-        let mut events =
-            vec![json!({"eventAction": "registration", "eventDate": time::format(l.start)})];
+        let mut events = vec![out::Event {
+            eventAction: "registration",
+            eventDate: time::format(l.start).into(),
+        }];
         if let Some(e) = l.end {
-            events.push(json!({"eventAction": "expiration", "eventDate": time::format(e)}));
+            events.push(out::Event {
+                eventAction: "expiration",
+                eventDate: time::format(e).into(),
+            });
         }
-        let mut links = vec![ctx.link("self", &self_path, &self_path)];
-        links.extend(rir_links(ctx, query_text, &self_path));
-        if let Some(id) = na.network(snap) {
-            let up = snap.net(id).range.to_query_string();
-            links.push(ctx.link("up", &format!("ip/{up}"), &self_path));
+        if let Some(id) = registry_net {
+            links.push(ctx.out_link(
+                "up",
+                &format!("ip/{}", snap.net(id).range.to_query_string()),
+                &self_path,
+            ));
         }
-        let v = json!({
-            "rdapConformance": conformance(&conf),
-            "objectClassName": "ip network",
-            "handle": l.id(),
-            "startAddress": l.range.start_addr().to_string(),
-            "endAddress": l.range.end_addr().to_string(),
-            "ipVersion": family_of(&l.range),
-            "name": l.id(),
-            "type": "LEASED",
-            "country": l.country(),
-            "parentHandle": parent,
-            "status": ["active"],
-            "cidr0_cidrs": cidr0(&l.range),
-            "entities": entities,
-            "events": events,
-            "links": links,
-            "remarks": [{
-                "title": "lease0",
-                "description": [
-                    format!("lease record from source {}", snap.lease_source(lease)),
-                    if verified { "verified: the lessor holds this space in the registry".to_string() }
-                    else { "unverified: the lessor is not the holder of this space in the registry".to_string() },
-                    format!("lessor {}", l.lessor()),
+        return Some(out::IpNetwork {
+            rdapConformance: NETWORK_CONFORMANCE,
+            objectClassName: "ip network",
+            handle: l.id().into(),
+            startAddress: l.range.start_addr().to_string(),
+            endAddress: l.range.end_addr().to_string(),
+            ipVersion: family_of(&l.range),
+            name: Some(l.id()),
+            typ: Some("LEASED"),
+            country: l.country(),
+            parentHandle: registry_net.map(|id| snap.net(id).object.key()),
+            status: ["active"],
+            cidr0_cidrs: out_cidrs(&l.range),
+            entities,
+            events,
+            links,
+            remarks: vec![out::Remark {
+                title: Some("lease0"),
+                description: vec![
+                    format!("lease record from source {}", snap.lease_source(lease)).into(),
+                    if verified {
+                        "verified: the lessor holds this space in the registry".into()
+                    } else {
+                        "unverified: the lessor is not the holder of this space in the registry"
+                            .into()
+                    },
+                    format!("lessor {}", l.lessor()).into(),
                 ],
             }],
-            "port43": ctx.cfg.port43,
-            "notices": notices(ctx),
-            "lease0_holder": holder,
+            port43: ctx.cfg.port43.as_deref(),
+            notices: ctx.out_notices(),
+            lease0_holder: holder,
         });
-        return Some(v);
     }
-    // the registry network
-    let (range, name, typ, country, key, obj) = match na.network(snap) {
+    // the registry network, or the delegated record when no object is loaded
+    let mut entities = Vec::new();
+    let mut remarks = Vec::new();
+    let (range, handle, name, typ, country, events, parent): (
+        IpRange,
+        std::borrow::Cow<str>,
+        _,
+        _,
+        _,
+        _,
+        _,
+    ) = match registry_net {
         Some(id) => {
             let n = snap.net(id);
+            if let Some(e) = snap.entity_sym(n.org) {
+                entities.push(ctx.out_entity(
+                    e.object.key(),
+                    e.name().unwrap_or(e.object.key()),
+                    "org",
+                    "registrant",
+                    None,
+                ));
+            }
+            if let Some(p) = snap.parent(id) {
+                links.push(ctx.out_link(
+                    "up",
+                    &format!("ip/{}", snap.net(p).range.to_query_string()),
+                    &self_path,
+                ));
+            }
+            remarks.extend(n.object.get_all("descr").map(|d| out::Remark {
+                title: None,
+                description: vec![d.into()],
+            }));
             (
                 n.range,
-                n.object.get("netname").map(str::to_string),
-                n.object
-                    .get("status")
-                    .or_else(|| n.object.get("nettype"))
-                    .map(str::to_string),
-                n.object.get("country").map(str::to_string),
-                n.object.key().to_string(),
-                Some(id),
+                n.object.key().into(),
+                n.object.get("netname"),
+                n.object.get("status").or_else(|| n.object.get("nettype")),
+                n.object.get("country"),
+                out_events(&n.object),
+                snap.parent(id).map(|p| snap.net(p).object.key()),
             )
         }
         None => {
@@ -624,88 +906,59 @@ fn network_json(ctx: &Ctx, na: &NetworkAnswer, query_text: &str) -> Option<Value
             };
             (
                 *r,
+                r.to_string().into(),
                 None,
-                Some(d.record.status.to_string()),
-                Some(d.record.cc.to_string()).filter(|c| !c.is_empty()),
-                r.to_string(),
+                Some(&*d.record.status),
+                Some(&*d.record.cc).filter(|c| !c.is_empty()),
+                Vec::new(),
                 None,
             )
         }
     };
-    let mut entities: Vec<Value> = Vec::new();
-    if let Some(id) = obj {
-        let n = snap.net(id);
-        if let Some(e) = snap.entity_sym(n.org) {
-            entities.push(entity_obj(
-                ctx,
-                e.object.key(),
-                e.name().unwrap_or(e.object.key()),
-                "org",
-                &["registrant"],
-                None,
-            ));
-        }
-    }
-    if let Some(a) = abuse {
-        entities.push(a);
-    }
-    let parent = obj
-        .and_then(|id| snap.parent(id))
-        .map(|p| snap.net(p).object.key().to_string());
-    let mut links = vec![ctx.link("self", &self_path, &self_path)];
-    links.extend(rir_links(ctx, query_text, &self_path));
-    if let Some(p) = obj.and_then(|id| snap.parent(id)) {
-        links.push(ctx.link(
-            "up",
-            &format!("ip/{}", snap.net(p).range.to_query_string()),
-            &self_path,
-        ));
-    }
-    let remarks: Vec<Value> = obj
-        .map(|id| {
-            snap.net(id)
-                .object
-                .get_all("descr")
-                .map(|d| json!({"description": [d]}))
-                .collect()
-        })
-        .unwrap_or_default();
-    let lessee_remark = match res.lessee {
-        Some(Lessee::Registry {
-            network,
-            platform_managed,
-        }) => Some(json!({
-            "title": "lease0 lessee (as the registry shows it)",
-            "description": [
-                format!("{} ({})", org_handle_of(snap, network), snap.net(network).object.key()),
-                if platform_managed { "maintained by a leasing platform".to_string() } else { "not platform-managed".to_string() },
+    entities.extend(abuse(ctx));
+    if let Some(Lessee::Registry {
+        network,
+        platform_managed,
+    }) = res.lessee
+    {
+        remarks.push(out::Remark {
+            title: Some("lease0 lessee (as the registry shows it)"),
+            description: vec![
+                format!(
+                    "{} ({})",
+                    org_handle_of(snap, network),
+                    snap.net(network).object.key()
+                )
+                .into(),
+                if platform_managed {
+                    "maintained by a leasing platform".into()
+                } else {
+                    "not platform-managed".into()
+                },
             ],
-        })),
-        _ => None,
-    };
-    let mut remarks = remarks;
-    remarks.extend(lessee_remark);
-    Some(json!({
-        "rdapConformance": conformance(&conf),
-        "objectClassName": "ip network",
-        "handle": key,
-        "startAddress": range.start_addr().to_string(),
-        "endAddress": range.end_addr().to_string(),
-        "ipVersion": family_of(&range),
-        "name": name,
-        "type": typ,
-        "country": country,
-        "parentHandle": parent,
-        "status": ["active"],
-        "cidr0_cidrs": cidr0(&range),
-        "entities": entities,
-        "events": obj.map(|id| events_of(&snap.net(id).object)),
-        "links": links,
-        "remarks": if remarks.is_empty() { Value::Null } else { Value::Array(remarks) },
-        "port43": ctx.cfg.port43,
-        "notices": notices(ctx),
-        "lease0_holder": holder,
-    }))
+        });
+    }
+    Some(out::IpNetwork {
+        rdapConformance: NETWORK_CONFORMANCE,
+        objectClassName: "ip network",
+        handle,
+        startAddress: range.start_addr().to_string(),
+        endAddress: range.end_addr().to_string(),
+        ipVersion: family_of(&range),
+        name,
+        typ,
+        country,
+        parentHandle: parent,
+        status: ["active"],
+        cidr0_cidrs: out_cidrs(&range),
+        entities,
+        events,
+        links,
+        remarks,
+        port43: ctx.cfg.port43.as_deref(),
+        notices: ctx.out_notices(),
+        lease0_holder: holder,
+    })
 }
 
 fn org_handle_of(snap: &Snapshot, network: NetId) -> String {

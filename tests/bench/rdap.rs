@@ -96,6 +96,31 @@ fn main() {
         tenure::time::now(),
     );
     let body = Bytes::from(vec![b'x'; sample.body.len()]);
+    // the answer alone, single thread, no network
+    let now = tenure::time::now();
+    let t = Instant::now();
+    let mut bytes = 0usize;
+    for p in paths.iter().take(20_000) {
+        let r = tenure::rdap::handle(
+            &snap,
+            &rdap,
+            &tenure::rdap::Request {
+                method: "GET",
+                target: p,
+                accept: None,
+                origin: "http://127.0.0.1",
+            },
+            now,
+        );
+        bytes += r.body.len();
+    }
+    let per = t.elapsed().as_secs_f64() / 20_000.0;
+    println!(
+        "  rdap::handle alone: {:.0} answers/s single thread ({:.1} us each, {} bytes average)",
+        1.0 / per,
+        per * 1e6,
+        bytes / 20_000
+    );
     let (t_http, t_https, f_http, f_https) = server_rt.block_on(async {
         let current = Arc::new(Current::new(Arc::clone(&snap)));
         let bind = || async {
