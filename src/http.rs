@@ -199,42 +199,14 @@ where
     let _ = builder.serve_connection(TokioIo::new(io), service).await;
 }
 
-/// Accepts connections until `shutdown` completes, handing each to `serve`.
-async fn accept_loop<F, Fut>(
-    listener: TcpListener,
-    what: &str,
-    shutdown: impl Future<Output = ()>,
-    serve: F,
-) where
-    F: Fn(tokio::net::TcpStream, std::net::IpAddr) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            _ = &mut shutdown => return,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    let _ = stream.set_nodelay(true);
-                    tokio::spawn(serve(stream, peer.ip()));
-                }
-                Err(e) => {
-                    tracing::warn!("{what} accept failed: {e}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            }
-        }
-    }
-}
-
 /// Serves plain HTTP until `shutdown` completes.
 pub async fn run(
     listener: TcpListener,
     shared: Arc<HttpShared>,
     shutdown: impl Future<Output = ()>,
 ) {
-    accept_loop(listener, "http", shutdown, |stream, peer| {
-        serve_io(stream, Arc::clone(&shared), peer)
+    crate::limit::accept_loop(listener, "http", shutdown, |stream, peer| {
+        serve_io(stream, Arc::clone(&shared), peer.ip())
     })
     .await
 }
@@ -247,14 +219,14 @@ pub async fn run_tls(
     tls: Arc<TlsHolder>,
     shutdown: impl Future<Output = ()>,
 ) {
-    accept_loop(listener, "https", shutdown, |stream, peer| {
+    crate::limit::accept_loop(listener, "https", shutdown, |stream, peer| {
         let shared = Arc::clone(&shared);
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.get());
         async move {
             if let Ok(Ok(tls_stream)) =
                 tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
             {
-                serve_io(tls_stream, shared, peer).await;
+                serve_io(tls_stream, shared, peer.ip()).await;
             }
         }
     })

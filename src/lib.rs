@@ -45,7 +45,8 @@
 //! - [`rdap`]: RDAP answers and the `lease0` extension, transport-neutral.
 //! - [`http`]: the hyper server (plain and rustls HTTPS) carrying RDAP answers.
 //! - [`bootstrap`]: IANA's RDAP bootstrap files, for redirects.
-//! - [`limit`]: per-client keys (IPv6 per /64) and token buckets, for both servers.
+//! - [`limit`]: what both servers share: the accept loop, per-client keys
+//!   (IPv6 per /64) and token buckets.
 //! - [`app`]: `tenure serve` wiring (listeners, signals, drain).
 //! - [`config`], [`cli`], [`progress`], [`report`]: the process edge.
 //! - [`gen`]: deterministic generated dumps for benchmarks.

@@ -1,8 +1,9 @@
-//! Per-client limits shared by the WHOIS and HTTP servers: clients are
-//! counted by address (IPv6 by /64), and a token bucket per client bounds
-//! the query rate.
+//! What the WHOIS and HTTP servers share: the accept loop, clients counted
+//! by address (IPv6 by /64), and a token bucket per client bounding the
+//! query rate.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -64,6 +65,34 @@ impl RateLimiter {
             Err(Duration::from_secs_f64(
                 ((1.0 - k.tokens) / self.rate).min(3600.0),
             ))
+        }
+    }
+}
+
+/// Accepts connections until `shutdown` completes, handing each to `serve`.
+pub async fn accept_loop<F, Fut>(
+    listener: tokio::net::TcpListener,
+    what: &str,
+    shutdown: impl Future<Output = ()>,
+    serve: F,
+) where
+    F: Fn(tokio::net::TcpStream, std::net::SocketAddr) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => return,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    let _ = stream.set_nodelay(true);
+                    tokio::spawn(serve(stream, peer));
+                }
+                Err(e) => {
+                    tracing::warn!("{what} accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
         }
     }
 }

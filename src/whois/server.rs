@@ -153,23 +153,10 @@ impl Drop for Admitted {
 /// Serves until `shutdown` completes; then stops accepting (connections
 /// already open finish on their own tasks).
 pub async fn run(listener: TcpListener, shared: Arc<Shared>, shutdown: impl Future<Output = ()>) {
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            _ = &mut shutdown => return,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    let shared = Arc::clone(&shared);
-                    tokio::spawn(async move { connection(stream, peer, shared).await });
-                }
-                Err(e) => {
-                    // out of descriptors and the like: wait a moment, go on
-                    tracing::warn!("whois accept failed: {e}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            }
-        }
-    }
+    crate::limit::accept_loop(listener, "whois", shutdown, |stream, peer| {
+        connection(stream, peer, Arc::clone(&shared))
+    })
+    .await
 }
 
 enum Line {
