@@ -17,13 +17,15 @@ fn golden_cases() {
         }
         for f in std::fs::read_dir(&group).expect("group") {
             let f = f.expect("entry").path();
-            if f.extension().is_some_and(|e| e == "args" || e == "whois") {
+            if f.extension()
+                .is_some_and(|e| e == "args" || e == "whois" || e == "rdap")
+            {
                 cases.push(f);
             }
         }
     }
     cases.sort();
-    assert!(cases.len() >= 20, "conformance cases missing: {cases:?}");
+    assert!(cases.len() >= 30, "conformance cases missing: {cases:?}");
     let server = super::whois::TestServer::start(tenure::whois::server::Limits::default());
     let mut failures = Vec::new();
     for case in &cases {
@@ -32,7 +34,9 @@ fn golden_cases() {
             .lines()
             .filter(|l| !l.starts_with('#') && !l.is_empty())
             .collect();
-        let got = if case.extension().is_some_and(|e| e == "whois") {
+        let got = if case.extension().is_some_and(|e| e == "rdap") {
+            rdap_case(lines.first().copied().unwrap_or("/"))
+        } else if case.extension().is_some_and(|e| e == "whois") {
             // one raw query line to the port-43 server
             super::whois::ask(server.v4, lines.first().copied().unwrap_or(""))
         } else {
@@ -59,4 +63,103 @@ fn golden_cases() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Now for every RDAP case: 2026-03-14T09:30:00Z.
+const RDAP_NOW: i64 = 1_773_480_600;
+
+/// An RDAP request answered in process: status, the headers that matter,
+/// and the body indented. Every body also passes [`rfc9083_checks`].
+fn rdap_case(target: &str) -> String {
+    let snap = super::whois::snapshot();
+    let cfg = tenure::rdap::RdapConfig {
+        port43: Some("whois.example".into()),
+        ..Default::default()
+    };
+    let req = tenure::rdap::Request {
+        method: "GET",
+        target,
+        accept: Some("application/rdap+json"),
+        origin: "https://rdap.example",
+    };
+    let r = tenure::rdap::handle(&snap, &cfg, &req, RDAP_NOW);
+    let mut out = format!("HTTP {}\n", r.status);
+    for (name, value) in &r.headers {
+        if matches!(
+            *name,
+            "content-type" | "location" | "allow" | "access-control-allow-origin"
+        ) {
+            out.push_str(&format!("{name}: {value}\n"));
+        }
+    }
+    out.push('\n');
+    if !r.body.is_empty() {
+        let v: serde_json::Value = serde_json::from_slice(&r.body).expect("RDAP body is JSON");
+        if let Err(e) = rfc9083_checks(&v, r.status) {
+            panic!("{target}: {e}");
+        }
+        out.push_str(&serde_json::to_string_pretty(&v).expect("json"));
+        out.push('\n');
+    }
+    out
+}
+
+/// The structural rules of RFC 9083 tenure's answers must keep.
+fn rfc9083_checks(v: &serde_json::Value, status: u16) -> Result<(), String> {
+    use serde_json::Value;
+    fn walk(v: &Value, path: &str) -> Result<(), String> {
+        match v {
+            Value::Null => Err(format!("{path}: null member (RFC 9083 section 2)")),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, x)| walk(x, &format!("{path}[{i}]"))),
+            Value::Object(m) => {
+                if let Some(links) = m.get("links") {
+                    for l in links
+                        .as_array()
+                        .ok_or(format!("{path}.links is not an array"))?
+                    {
+                        for k in ["value", "rel", "href"] {
+                            if !l[k].is_string() {
+                                return Err(format!(
+                                    "{path}.links: a link without '{k}' (section 4.2)"
+                                ));
+                            }
+                        }
+                    }
+                }
+                if let Some(events) = m.get("events") {
+                    for e in events
+                        .as_array()
+                        .ok_or(format!("{path}.events is not an array"))?
+                    {
+                        if !e["eventAction"].is_string() || !e["eventDate"].is_string() {
+                            return Err(format!(
+                                "{path}.events: eventAction and eventDate (section 4.5)"
+                            ));
+                        }
+                    }
+                }
+                if m.contains_key("handle") && !m.contains_key("objectClassName") {
+                    return Err(format!(
+                        "{path}: an object without objectClassName (section 4.7)"
+                    ));
+                }
+                m.iter()
+                    .try_for_each(|(k, x)| walk(x, &format!("{path}.{k}")))
+            }
+            _ => Ok(()),
+        }
+    }
+    let conf = v["rdapConformance"]
+        .as_array()
+        .ok_or("no top-level rdapConformance (section 4.1)")?;
+    if !conf.iter().any(|c| c == "rdap_level_0") {
+        return Err("rdapConformance without rdap_level_0".into());
+    }
+    if status >= 400 && v["errorCode"].as_u64() != Some(status as u64) {
+        return Err("an error without its errorCode (section 6)".into());
+    }
+    walk(v, "$")
 }
