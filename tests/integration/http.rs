@@ -236,3 +236,68 @@ fn over_the_rate_a_client_gets_429_with_retry_after() {
     assert!(head.contains("content-type: application/rdap+json"));
     assert!(body.contains("\"errorCode\":429"));
 }
+
+/// 20c's `rdap` client from PyPI, installed by `.ci/run` into target/pyvenv.
+fn rdap_client() -> Option<std::path::PathBuf> {
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/pyvenv/bin/rdap");
+    if p.is_file() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must have the rdap client (.ci/run installs it)"
+    );
+    eprintln!("SKIPPED: no rdap client in target/pyvenv (run .ci/run once)");
+    None
+}
+
+#[test]
+fn an_independent_rdap_client_finds_holder_lessee_and_abuse() {
+    let Some(client) = rdap_client() else { return };
+    let srv = HttpServer::start();
+    let home = std::env::temp_dir().join(format!("tenure-rdap-client-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    // the client asks {bootstrap_url}ip/{address} directly: no traffic leaves loopback
+    std::fs::write(
+        home.join("config.yaml"),
+        format!(
+            "rdap:\n  bootstrap_url: http://{}/rdap/\n  self_bootstrap: False\n",
+            srv.addr
+        ),
+    )
+    .unwrap();
+    let ask = |addr: &str| -> serde_json::Value {
+        let o = super::run_with_deadline(std::process::Command::new(&client).args([
+            "--home",
+            home.to_str().unwrap(),
+            "--output-format",
+            "json",
+            "--parse",
+            addr,
+        ]));
+        assert!(
+            o.status.success(),
+            "{addr}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{addr}: {e}: {}", String::from_utf8_lossy(&o.stdout)))
+    };
+    // the holder's own space (no lease there, ever)
+    let v = ask("192.0.2.5");
+    assert_eq!(v["org_name"], "Example Holder GmbH", "{v}");
+    assert!(
+        v["emails"].to_string().contains("abuse@holder.example"),
+        "{v}"
+    );
+    // an open-ended verified lease: the lessee and its abuse mailbox
+    let v = ask("192.0.2.170");
+    assert_eq!(v["name"], "L-OVL-2", "{v}");
+    assert_eq!(v["org_name"], "Overlap Tenant Two");
+    assert!(v["emails"].to_string().contains("abuse@ovl2.example"));
+    // a lessee as the registry shows it
+    let v = ask("2001:db8:5::1");
+    assert_eq!(v["org_name"], "Example V6 Cloud AB", "{v}");
+    assert!(v["emails"].to_string().contains("abuse@v6cloud.example"));
+    std::fs::remove_dir_all(&home).ok();
+}

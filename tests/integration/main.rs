@@ -30,14 +30,22 @@ pub fn tenure(args: &[&str]) -> Output {
 }
 
 pub fn tenure_in(dir: &Path, args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tenure"))
-        .args(args)
-        .current_dir(dir)
+    run_with_deadline(
+        Command::new(env!("CARGO_BIN_EXE_tenure"))
+            .args(args)
+            .current_dir(dir),
+    )
+}
+
+/// Runs a command with the [`DEADLINE`]; kills it when the deadline passes.
+pub fn run_with_deadline(cmd: &mut Command) -> Output {
+    let args = format!("{cmd:?}");
+    let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn tenure");
+        .expect("spawn");
     let start = Instant::now();
     // drain pipes on threads so a large output cannot block the child
     let mut out = child.stdout.take().expect("stdout");
@@ -58,7 +66,7 @@ pub fn tenure_in(dir: &Path, args: &[&str]) -> Output {
         }
         if start.elapsed() > DEADLINE {
             child.kill().ok();
-            panic!("tenure {args:?} ran past {DEADLINE:?}");
+            panic!("{args} ran past {DEADLINE:?}");
         }
         std::thread::sleep(Duration::from_millis(5));
     };
