@@ -57,7 +57,11 @@ pub struct ServeConfig {
 }
 
 /// Serves `snap` until a stop signal.
-pub fn serve(snap: Snapshot, cfg: ServeConfig) -> Result<(), ServeError> {
+pub fn serve(
+    snap: Snapshot,
+    cfg: ServeConfig,
+    data: crate::config::DataConfig,
+) -> Result<(), ServeError> {
     let tls = if cfg.rdap_listen.is_empty() {
         None
     } else {
@@ -133,7 +137,13 @@ pub fn serve(snap: Snapshot, cfg: ServeConfig) -> Result<(), ServeError> {
                 )));
             }
         }
-        wait_for_stop().await;
+        let reloader = Reloader {
+            data,
+            current: Arc::clone(&http_shared.current),
+            tls: tls.clone(),
+            cfg: cfg.clone(),
+        };
+        wait_for_stop(&reloader).await;
         tracing::info!("stopping: no new connections; open ones have {DRAIN:?} to finish");
         let _ = stop_tx.send(true);
         for t in tasks {
@@ -158,17 +168,107 @@ async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
     let _ = rx.wait_for(|stop| *stop).await;
 }
 
-async fn wait_for_stop() {
+/// Largest fall in the number of objects a reload accepts (a dump cut short
+/// by a failed download must not replace a good snapshot).
+pub const RELOAD_MAX_DROP: f64 = 0.5;
+
+/// Everything a reload needs.
+struct Reloader {
+    data: crate::config::DataConfig,
+    current: Arc<crate::snapshot::Current>,
+    tls: Option<Arc<crate::http::TlsHolder>>,
+    cfg: ServeConfig,
+}
+
+impl Reloader {
+    /// Loads every source again off the async workers and installs the new
+    /// snapshot whole; a failed, empty or shrunken load keeps the old one.
+    /// A configured certificate is read again too (a generated one stays).
+    async fn reload(&self) {
+        let old = self.current.get();
+        let sources = self.data.sources.clone();
+        let backend = self.data.backend;
+        let serial = old.serial + 1;
+        let started = std::time::Instant::now();
+        let built = tokio::task::spawn_blocking(move || {
+            let (reg, report) = crate::dump::load(&sources, &crate::progress::Progress::off())?;
+            let reject = sources.reject_unverified_leases;
+            Ok::<_, crate::dump::LoadError>(Snapshot::build(reg, report, serial, backend, reject))
+        })
+        .await;
+        let snap = match built {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => {
+                tracing::error!("reload failed, serial {} keeps serving: {e}", old.serial);
+                return;
+            }
+            Err(e) => {
+                tracing::error!("reload failed, serial {} keeps serving: {e}", old.serial);
+                return;
+            }
+        };
+        let (was, now) = (
+            old.report.objects_total() as f64,
+            snap.report.objects_total() as f64,
+        );
+        if snap.networks() == 0 || (was > 0.0 && now < was * (1.0 - RELOAD_MAX_DROP)) {
+            tracing::error!(
+                "reload refused, serial {} keeps serving: {} objects now against {} before (empty index or a fall over {:.0} %)",
+                old.serial,
+                now,
+                was,
+                RELOAD_MAX_DROP * 100.0
+            );
+            return;
+        }
+        tracing::info!(
+            "reloaded: serial {}, {} objects, {} leases, {} skipped, in {:.2} s",
+            snap.serial,
+            snap.report.objects_total(),
+            snap.report.leases.loaded,
+            snap.report.skipped_total(),
+            started.elapsed().as_secs_f64()
+        );
+        self.current.install(Arc::new(snap));
+        if let (Some(holder), Some(_), Some(_)) = (&self.tls, &self.cfg.tls_cert, &self.cfg.tls_key)
+        {
+            let dir = std::env::temp_dir().join("tenure");
+            match crate::http::tls_config(
+                self.cfg.tls_cert.as_deref(),
+                self.cfg.tls_key.as_deref(),
+                &dir,
+            ) {
+                Ok((tls, _)) => {
+                    holder.install(tls);
+                    tracing::info!("reloaded the TLS certificate; open connections keep theirs");
+                }
+                Err(e) => {
+                    tracing::error!("TLS reload failed, the old certificate keeps serving: {e}")
+                }
+            }
+        }
+    }
+}
+
+/// Waits for SIGINT or SIGTERM; reloads on every SIGHUP meanwhile (one at a
+/// time: a SIGHUP during a reload is taken when it is done).
+async fn wait_for_stop(reloader: &Reloader) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
+        if let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
+            loop {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => return,
+                    _ = term.recv() => return,
+                    _ = hup.recv() => reloader.reload().await,
+                }
             }
-            return;
         }
     }
+    let _ = reloader;
     let _ = tokio::signal::ctrl_c().await;
 }

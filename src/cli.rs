@@ -332,7 +332,7 @@ fn serve(a: ServeArgs) -> Result<i32, CliError> {
         r.skipped_total(),
         r.seconds
     );
-    crate::app::serve(snap, serve_cfg)?;
+    crate::app::serve(snap, serve_cfg, cfg)?;
     Ok(exit::OK)
 }
 

@@ -20,7 +20,9 @@
 //!            --> rdap (RFC 9082/9083 JSON, status codes and headers)
 //!            --> http (hyper + rustls: the only place that names them)  [web: later]
 //! cli wires it: flags + config -> load -> snapshot -> answer -> output;
-//! app wires `serve`: first load, bind, serve, stop on SIGINT/SIGTERM.
+//! app wires `serve`: first load, bind, serve, reload on SIGHUP (a new
+//! snapshot installed whole, the old kept when the load is bad), stop on
+//! SIGINT/SIGTERM.
 //! ```
 //!
 //! - [`addr`]: address notations (ranges, prefixes, LACNIC abbreviations,

@@ -6,6 +6,7 @@ mod conformance;
 mod http;
 mod leases;
 mod rdap;
+mod reload;
 mod shared_data;
 mod whois;
 
