@@ -107,6 +107,13 @@ pub struct NetworkAnswer {
 }
 
 impl NetworkAnswer {
+    /// True when something real answers here: a network that is not a
+    /// registry placeholder, or a current lease.
+    pub fn has_data_here(&self, snap: &Snapshot) -> bool {
+        self.chain.iter().any(|&id| !snap.net(id).is_placeholder())
+            || self.resolution.lessee.is_some()
+    }
+
     /// The network the answer is about: the most specific one that is not
     /// a registry placeholder; a placeholder only when no delegated record
     /// says more.
@@ -475,10 +482,16 @@ pub const REGISTRIES: &[Registry] = &[
 /// no object loaded here (only placeholders, no current lease) and the
 /// registry's own data is not loaded either: the answer belongs elsewhere.
 pub fn authority_elsewhere(snap: &Snapshot, na: &NetworkAnswer) -> Option<&'static Registry> {
-    if na.chain.iter().any(|&id| !snap.net(id).is_placeholder()) || na.resolution.lessee.is_some() {
+    if na.has_data_here(snap) {
         return None;
     }
-    let d = snap.deleg(na.delegation?)?;
+    registry_elsewhere(snap, na.delegation?)
+}
+
+/// The registry of a delegated record (a position in `reg.delegations`),
+/// when none of that registry's data is loaded here.
+pub fn registry_elsewhere(snap: &Snapshot, deleg: u32) -> Option<&'static Registry> {
+    let d = snap.deleg(deleg)?;
     let reg = REGISTRIES.iter().find(|r| r.name == &*d.record.registry)?;
     let loaded = snap
         .report

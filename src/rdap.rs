@@ -358,12 +358,7 @@ fn ip(ctx: &Ctx, addr: &str, len: Option<&str>, pretty: bool) -> Result<Body, Re
         Answer::Network(na) => query::authority_elsewhere(ctx.snap, na)
             .map(|r| r.rdap)
             .or_else(|| {
-                let real = na
-                    .chain
-                    .iter()
-                    .any(|&id| !ctx.snap.net(id).is_placeholder())
-                    || na.resolution.lessee.is_some();
-                (!real && na.delegation.is_none())
+                (!na.has_data_here(ctx.snap) && na.delegation.is_none())
                     .then(|| ctx.snap.reg.bootstrap.for_range(&range))
                     .flatten()
             }),
@@ -978,19 +973,8 @@ fn autnum(ctx: &Ctx, n: &str) -> Result<Value, Response> {
         let by_stats = ctx
             .snap
             .delegation_asn(asn)
-            .and_then(|i| ctx.snap.deleg(i))
-            .and_then(|d| {
-                let reg = query::REGISTRIES
-                    .iter()
-                    .find(|r| r.name == &*d.record.registry)?;
-                let loaded = ctx
-                    .snap
-                    .report
-                    .objects
-                    .keys()
-                    .any(|k| reg.sources.iter().any(|s| k.eq_ignore_ascii_case(s)));
-                (!loaded).then_some(reg.rdap)
-            });
+            .and_then(|i| query::registry_elsewhere(ctx.snap, i))
+            .map(|r| r.rdap);
         if let Some(base) = by_stats.or_else(|| ctx.snap.reg.bootstrap.for_asn(asn)) {
             if let Some(r) = redirect(ctx, base, &format!("autnum/{asn}")) {
                 return Err(r);
