@@ -15,13 +15,17 @@ use std::time::Duration;
 
 /// Default WHOIS listener when none is configured (loopback, so the
 /// README's run command works on a fresh machine without privileges).
-pub const DEFAULT_WHOIS_LISTEN: &str = "127.0.0.1:4343";
+pub const DEFAULT_WHOIS_LISTEN: SocketAddr = loopback(4343);
 
 /// Default plain-HTTP (RDAP) listener.
-pub const DEFAULT_HTTP_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_HTTP_LISTEN: SocketAddr = loopback(8080);
 
 /// Default HTTPS (RDAP) listener.
-pub const DEFAULT_RDAP_LISTEN: &str = "127.0.0.1:8443";
+pub const DEFAULT_RDAP_LISTEN: SocketAddr = loopback(8443);
+
+const fn loopback(port: u16) -> SocketAddr {
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), port)
+}
 
 /// How long open connections may finish after a stop signal.
 pub const DRAIN: Duration = Duration::from_secs(5);

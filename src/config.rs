@@ -191,30 +191,10 @@ impl ServeFlags {
                 d.bulk_max_lines,
             )?,
         };
-        let whois_listen = if !self.whois_listen.is_empty() {
-            self.whois_listen.clone()
-        } else if !file.whois_listen.is_empty() {
-            file.whois_listen.clone()
-        } else {
-            vec![crate::app::DEFAULT_WHOIS_LISTEN
-                .parse()
-                .map_err(|_| ConfigError::Value {
-                    key: "whois-listen",
-                    message: "bad default".into(),
-                })?]
-        };
-        let http_listen = if !self.http_listen.is_empty() {
-            self.http_listen.clone()
-        } else if !file.http_listen.is_empty() {
-            file.http_listen.clone()
-        } else {
-            vec![crate::app::DEFAULT_HTTP_LISTEN
-                .parse()
-                .map_err(|_| ConfigError::Value {
-                    key: "http-listen",
-                    message: "bad default".into(),
-                })?]
-        };
+        let whois_listen = first_given(&self.whois_listen, &file.whois_listen)
+            .unwrap_or_else(|| vec![crate::app::DEFAULT_WHOIS_LISTEN]);
+        let http_listen = first_given(&self.http_listen, &file.http_listen)
+            .unwrap_or_else(|| vec![crate::app::DEFAULT_HTTP_LISTEN]);
         let base = self
             .rdap_base_path
             .clone()
@@ -249,18 +229,8 @@ impl ServeFlags {
                 crate::rdap::DEFAULT_BURST,
             )?,
         };
-        let rdap_listen = if !self.rdap_listen.is_empty() {
-            self.rdap_listen.clone()
-        } else if !file.rdap_listen.is_empty() {
-            file.rdap_listen.clone()
-        } else {
-            vec![crate::app::DEFAULT_RDAP_LISTEN
-                .parse()
-                .map_err(|_| ConfigError::Value {
-                    key: "rdap-listen",
-                    message: "bad default".into(),
-                })?]
-        };
+        let rdap_listen = first_given(&self.rdap_listen, &file.rdap_listen)
+            .unwrap_or_else(|| vec![crate::app::DEFAULT_RDAP_LISTEN]);
         Ok(crate::app::ServeConfig {
             whois_listen,
             http_listen,
@@ -271,6 +241,15 @@ impl ServeFlags {
             rdap,
         })
     }
+}
+
+/// A list given on the command line wins over the file's; `None` when
+/// neither gives one.
+fn first_given<T: Clone>(flag: &[T], file: &[T]) -> Option<Vec<T>> {
+    [flag, file]
+        .into_iter()
+        .find(|l| !l.is_empty())
+        .map(<[T]>::to_vec)
 }
 
 /// A `leases` entry in the config file.
@@ -393,13 +372,6 @@ impl DataFlags {
             }
             None => FileConfig::default(),
         };
-        let pick = |flag: &Vec<PathBuf>, file: Vec<PathBuf>| {
-            if flag.is_empty() {
-                file
-            } else {
-                flag.clone()
-            }
-        };
         let backend = match self
             .index_backend
             .as_deref()
@@ -410,8 +382,8 @@ impl DataFlags {
         };
         Ok(DataConfig {
             sources: Sources {
-                dumps: pick(&self.dump, file.dump.clone()),
-                delegated: pick(&self.delegated, file.delegated.clone()),
+                dumps: first_given(&self.dump, &file.dump).unwrap_or_default(),
+                delegated: first_given(&self.delegated, &file.delegated).unwrap_or_default(),
                 encoding: self.encoding.or(file.encoding).unwrap_or_default(),
                 platform_maintainers: self
                     .platform_maintainers
