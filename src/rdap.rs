@@ -309,8 +309,9 @@ impl Ctx<'_> {
         format!("{}{}{}", self.origin, self.cfg.base_path, path)
     }
 
-    fn link(&self, rel: &str, path: &str, self_path: &str) -> Value {
-        json!({"value": self.url(self_path), "rel": rel, "href": self.url(path), "type": CONTENT_TYPE})
+    /// A `self` link as a JSON tree, for the answers off the hot path.
+    fn self_link(&self, path: &str) -> Value {
+        tree(self.out_link("self", path, path))
     }
 }
 
@@ -330,16 +331,7 @@ fn family_of(r: &IpRange) -> &'static str {
 }
 
 fn cidr0(r: &IpRange) -> Value {
-    let key = match r.family {
-        Family::V4 => "v4prefix",
-        Family::V6 => "v6prefix",
-    };
-    Value::Array(
-        r.cidrs()
-            .into_iter()
-            .map(|(b, l)| json!({ key: crate::addr::u128_to_addr(r.family, b).to_string(), "length": l }))
-            .collect(),
-    )
+    tree(out_cidrs(r))
 }
 
 fn ip(ctx: &Ctx, addr: &str, len: Option<&str>, pretty: bool) -> Result<Body, Response> {
@@ -428,77 +420,28 @@ fn conformance(extra: &[&str]) -> Value {
     json!(v)
 }
 
-fn notices(ctx: &Ctx) -> Value {
-    let mut sources: Vec<String> = ctx
-        .snap
-        .report
-        .objects
-        .keys()
-        .map(|s| format!("registry data: {s}"))
-        .collect();
-    for l in &ctx.snap.reg.lease_sources {
-        sources.push(format!("lease records: {}", l.name));
-    }
-    for h in &ctx.snap.reg.delegated_headers {
-        sources.push(format!(
-            "delegated statistics: {} of {}",
-            h.registry, h.end_date
-        ));
-    }
-    sources.push(format!("data serial {}", ctx.snap.serial));
-    json!([
-        {
-            "title": "Terms and Conditions",
-            "description": ["This is a tenure RDAP service for IP address space. Data comes from registry dumps and leasing platforms' lease records as loaded by the operator."],
-            "links": [ctx.link("terms-of-service", "help", "help")],
-        },
-        {"title": "Data sources", "description": sources},
-    ])
+/// The typed shapes below as JSON trees, for the answers off the hot path.
+fn tree(v: impl serde::Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or_default()
 }
 
-/// A vCard for an entity name and an optional e-mail.
-fn vcard(kind: &str, name: &str, email: Option<(&str, bool)>) -> Value {
-    let mut props = vec![
-        json!(["version", {}, "text", "4.0"]),
-        json!(["fn", {}, "text", name]),
-        json!(["kind", {}, "text", kind]),
-    ];
-    if let Some((mail, abuse)) = email {
-        if abuse {
-            props.push(json!(["email", {"pref": "1"}, "text", mail]));
-        } else {
-            props.push(json!(["email", {}, "text", mail]));
-        }
-    }
-    json!(["vcard", props])
+fn notices(ctx: &Ctx) -> Value {
+    tree(ctx.out_notices())
 }
 
 fn entity_obj(
     ctx: &Ctx,
     handle: &str,
     name: &str,
-    kind: &str,
-    roles: &[&str],
+    kind: &'static str,
+    role: &'static str,
     email: Option<&str>,
 ) -> Value {
-    json!({
-        "objectClassName": "entity",
-        "handle": handle,
-        "vcardArray": vcard(kind, name, email.map(|m| (m, roles.contains(&"abuse")))),
-        "roles": roles,
-        "links": [ctx.link("self", &format!("entity/{handle}"), &format!("entity/{handle}"))],
-    })
+    tree(ctx.out_entity(handle, name, kind, role, email))
 }
 
 fn events_of(o: &crate::rpsl::Object) -> Value {
-    let mut v = Vec::new();
-    if let Some(c) = o.get("created") {
-        v.push(json!({"eventAction": "registration", "eventDate": c}));
-    }
-    if let Some(c) = o.get("last-modified") {
-        v.push(json!({"eventAction": "last changed", "eventDate": c}));
-    }
-    Value::Array(v)
+    tree(out_events(o))
 }
 
 /// The ip network answer, serialized from borrowing structs: no map or
@@ -644,29 +587,13 @@ impl Ctx<'_> {
         role: &'static str,
         email: Option<&'a str>,
     ) -> out::Entity<'a> {
-        let mut props = vec![
-            out::Prop(
-                "version",
-                out::Params::None(out::NoParams {}),
-                "text",
-                "4.0",
-            ),
-            out::Prop("fn", out::Params::None(out::NoParams {}), "text", name),
-            out::Prop("kind", out::Params::None(out::NoParams {}), "text", kind),
-        ];
-        if let Some(m) = email {
-            let params = if role == "abuse" {
-                out::Params::Pref(out::Pref { pref: "1" })
-            } else {
-                out::Params::None(out::NoParams {})
-            };
-            props.push(out::Prop("email", params, "text", m));
-        }
+        let email = email.map(|m| (m, role == "abuse"));
+        let vcard_array = vcard(kind, name, email);
         let path = format!("entity/{handle}");
         out::Entity {
             objectClassName: "entity",
             handle,
-            vcardArray: ("vcard", props),
+            vcardArray: vcard_array,
             roles: [role],
             remarks: None,
             links: vec![self.out_link("self", &path, &path)],
@@ -697,6 +624,30 @@ impl Ctx<'_> {
             out::Notice { title: "Data sources", description: sources, links: Vec::new() },
         ]
     }
+}
+
+/// A jCard: version, fn, kind and an optional e-mail (preferred when it is
+/// the abuse mailbox).
+fn vcard<'a>(
+    kind: &'static str,
+    name: &'a str,
+    email: Option<(&'a str, bool)>,
+) -> (&'static str, Vec<out::Prop<'a>>) {
+    let none = || out::Params::None(out::NoParams {});
+    let mut props = vec![
+        out::Prop("version", none(), "text", "4.0"),
+        out::Prop("fn", none(), "text", name),
+        out::Prop("kind", none(), "text", kind),
+    ];
+    if let Some((m, preferred)) = email {
+        let params = if preferred {
+            out::Params::Pref(out::Pref { pref: "1" })
+        } else {
+            none()
+        };
+        props.push(out::Prop("email", params, "text", m));
+    }
+    ("vcard", props)
 }
 
 fn out_cidrs(r: &IpRange) -> Vec<out::Cidr> {
@@ -993,7 +944,7 @@ fn autnum(ctx: &Ctx, n: &str) -> Result<Value, Response> {
             e.object.key(),
             e.name().unwrap_or(e.object.key()),
             "org",
-            &["registrant"],
+            "registrant",
             None,
         ));
     }
@@ -1003,7 +954,7 @@ fn autnum(ctx: &Ctx, n: &str) -> Result<Value, Response> {
             ab.from_handle(ctx.snap),
             ab.from_handle(ctx.snap),
             "group",
-            &["abuse"],
+            "abuse",
             Some(ab.mailbox(ctx.snap)),
         ));
     }
@@ -1018,7 +969,7 @@ fn autnum(ctx: &Ctx, n: &str) -> Result<Value, Response> {
         "status": ["active"],
         "entities": entities,
         "events": events_of(&a.object),
-        "links": [ctx.link("self", &format!("autnum/{asn}"), &format!("autnum/{asn}"))],
+        "links": [ctx.self_link(&format!("autnum/{asn}"))],
         "port43": ctx.cfg.port43,
         "notices": notices(ctx),
     }))
@@ -1039,10 +990,10 @@ fn entity(ctx: &Ctx, h: &str) -> Result<Value, Response> {
         "rdapConformance": conformance(&[]),
         "objectClassName": "entity",
         "handle": e.handle_text(),
-        "vcardArray": vcard(kind, name, e.abuse_mailbox().map(|m| (m, true))),
+        "vcardArray": tree(vcard(kind, name, e.abuse_mailbox().map(|m| (m, true)))),
         "roles": if e.abuse_mailbox().is_some() { json!(["abuse"]) } else { json!(["registrant"]) },
         "events": events_of(&e.object),
-        "links": [ctx.link("self", &format!("entity/{}", e.handle_text()), &format!("entity/{}", e.handle_text()))],
+        "links": [ctx.self_link(&format!("entity/{}", e.handle_text()))],
         "port43": ctx.cfg.port43,
         "notices": notices(ctx),
     }))
@@ -1072,7 +1023,7 @@ fn domain(ctx: &Ctx, name: &str) -> Result<Value, Response> {
         "ldhName": lower,
         "nameservers": ns,
         "events": events_of(o),
-        "links": [ctx.link("self", &format!("domain/{lower}"), &format!("domain/{lower}"))],
+        "links": [ctx.self_link(&format!("domain/{lower}"))],
         "port43": ctx.cfg.port43,
         "notices": notices(ctx),
     }))
@@ -1177,7 +1128,7 @@ fn network_summary(ctx: &Ctx, id: NetId) -> Value {
         "parentHandle": ctx.snap.parent(id).map(|p| ctx.snap.net(p).object.key()),
         "status": ["active"],
         "cidr0_cidrs": cidr0(&n.range),
-        "links": [ctx.link("self", &format!("ip/{q}"), &format!("ip/{q}"))],
+        "links": [ctx.self_link(&format!("ip/{q}"))],
     })
 }
 
@@ -1201,7 +1152,7 @@ fn lease_summary(ctx: &Ctx, i: u32) -> Value {
             format!("{} to {}", time::format(l.start), l.end.map(time::format).unwrap_or_else(|| "open end".into())),
             format!("lessor {}, lessee {}", l.lessor(), l.lessee_handle()),
         ]}],
-        "links": [ctx.link("self", &format!("ip/{q}"), &format!("ip/{q}"))],
+        "links": [ctx.self_link(&format!("ip/{q}"))],
     })
 }
 
@@ -1223,8 +1174,8 @@ fn entity_summary(ctx: &Ctx, i: usize) -> Value {
     json!({
         "objectClassName": "entity",
         "handle": e.handle_text(),
-        "vcardArray": vcard(kind, e.name().unwrap_or(e.handle_text()), e.abuse_mailbox().map(|m| (m, true))),
-        "links": [ctx.link("self", &format!("entity/{}", e.handle_text()), &format!("entity/{}", e.handle_text()))],
+        "vcardArray": tree(vcard(kind, e.name().unwrap_or(e.handle_text()), e.abuse_mailbox().map(|m| (m, true)))),
+        "links": [ctx.self_link(&format!("entity/{}", e.handle_text()))],
     })
 }
 
@@ -1295,7 +1246,7 @@ fn autnum_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value, Respon
                 "startAutnum": a.first,
                 "endAutnum": a.last,
                 "name": a.object.get("as-name"),
-                "links": [ctx.link("self", &format!("autnum/{}", a.first), &format!("autnum/{}", a.first))],
+                "links": [ctx.self_link(&format!("autnum/{}", a.first))],
             })
         })
         .collect();
