@@ -9,53 +9,27 @@
 //! per second (a new connection and handshake each, no resumption, no
 //! request). Figures are printed, never asserted.
 
+#[path = "common.rs"]
+mod common;
 use bytes::Bytes;
+use common::arg;
 use http_body_util::Full;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tenure::dump::{self, Sources};
 use tenure::gen::Rng;
-use tenure::index::LpmBackend;
-use tenure::progress::Progress;
-use tenure::snapshot::{Current, Snapshot};
+use tenure::snapshot::Current;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 const MAX_REQUESTS: u64 = 5_000_000;
-
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(default)
-}
 
 fn main() {
     let objects = arg("--objects", 1_000_000);
     let seconds = arg("--seconds", 4);
     let conns = arg("--connections", 32) as usize;
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("target")
-        .join("bench-data");
-    std::fs::create_dir_all(&dir).expect("bench dir");
-    let file = dir.join(format!("gen-{objects}-1.db.gz"));
-    if !file.is_file() {
-        tenure::gen::write_file(&file, objects, 1).expect("generate");
-    }
-    let (reg, report) = dump::load(
-        &Sources {
-            dumps: vec![file],
-            ..Default::default()
-        },
-        &Progress::off(),
-    )
-    .expect("load");
-    let snap = Arc::new(Snapshot::build(reg, report, 1, LpmBackend::Sorted, false));
+    let snap = common::generated_snapshot(objects);
     let mut rng = Rng::new(7);
     let paths: Arc<Vec<String>> = Arc::new(
         (0..50_000)

@@ -13,15 +13,14 @@
 //! last byte read. The server's per-client limits are lifted for the run.
 //! Figures are printed, never asserted.
 
+#[path = "common.rs"]
+mod common;
+use common::arg;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tenure::dump::{self, Sources};
 use tenure::gen::Rng;
-use tenure::index::LpmBackend;
-use tenure::progress::Progress;
 use tenure::snapshot::Snapshot;
 use tenure::whois::server::{self, Limits, Shared};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -29,33 +28,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const MAX_QUERIES: u64 = 2_000_000;
 const BULK_ADDRESSES: usize = 200_000;
 
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(default)
-}
-
 fn main() {
     let objects = arg("--objects", 1_000_000);
     let seconds = arg("--seconds", 4);
     let clients = arg("--clients", 16) as usize;
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("target")
-        .join("bench-data");
-    std::fs::create_dir_all(&dir).expect("bench dir");
-    let file = dir.join(format!("gen-{objects}-1.db.gz"));
-    if !file.is_file() {
-        tenure::gen::write_file(&file, objects, 1).expect("generate");
-    }
-    let sources = Sources {
-        dumps: vec![file],
-        ..Default::default()
-    };
-    let (reg, report) = dump::load(&sources, &Progress::off()).expect("load");
-    let snap = Arc::new(Snapshot::build(reg, report, 1, LpmBackend::Sorted, false));
+    let snap = common::generated_snapshot(objects);
     let queries = addresses(&snap, 100_000);
     println!(
         "{} networks loaded; {clients} client tasks, {seconds} s per run, one connection per query",
