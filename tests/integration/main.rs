@@ -10,8 +10,12 @@ mod reload;
 mod shared_data;
 mod whois;
 
+use std::io::{BufRead, Read};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// Longest any spawned command may run.
@@ -75,6 +79,141 @@ pub fn run_with_deadline(cmd: &mut Command) -> Output {
         status,
         stdout: t_out.join().unwrap_or_default(),
         stderr: t_err.join().unwrap_or_default(),
+    }
+}
+
+/// A running `tenure serve`: the addresses from its "listening for KIND on
+/// ADDR" lines, its log (stderr, read on a thread so the child never blocks),
+/// and a kill on drop so a failed assertion leaves no server behind.
+pub struct Served {
+    child: Child,
+    /// `(kind, address)` in the order the server printed them.
+    pub listening: Vec<(String, SocketAddr)>,
+    log: Arc<Mutex<String>>,
+    log_reader: Option<JoinHandle<()>>,
+}
+
+impl Served {
+    /// Spawns `tenure serve --quiet ARGS` in `dir` and collects up to
+    /// `lines` listening lines, waiting at most 60 s for each (a listener
+    /// the machine lacks, such as `[::1]`, prints none).
+    pub fn start(dir: &Path, args: &[&str], lines: usize) -> Served {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tenure"))
+            .args(["serve", "--quiet"])
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn tenure serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut stderr = child.stderr.take().expect("stderr");
+        let log = Arc::new(Mutex::new(String::new()));
+        let log_w = Arc::clone(&log);
+        let log_reader = std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stderr.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut l) = log_w.lock() {
+                    l.push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            }
+        });
+        // stdout is read on a thread too, so a silent child cannot hang the test
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let _ = tx.send(line);
+            }
+        });
+        let mut served = Served {
+            child,
+            listening: Vec::new(),
+            log,
+            log_reader: Some(log_reader),
+        };
+        for _ in 0..lines {
+            let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) else {
+                break;
+            };
+            let parsed = line
+                .strip_prefix("listening for ")
+                .and_then(|l| l.rsplit_once(" on "))
+                .and_then(|(kind, a)| Some((kind.to_string(), a.parse().ok()?)));
+            match parsed {
+                Some(l) => served.listening.push(l),
+                None => panic!("unexpected line '{line}'; server log:\n{}", served.log()),
+            }
+        }
+        served
+    }
+
+    /// Every address printed for `kind` ("whois", "http", "rdap").
+    pub fn addrs(&self, kind: &str) -> Vec<SocketAddr> {
+        self.listening
+            .iter()
+            .filter(|(k, _)| k == kind)
+            .map(|&(_, a)| a)
+            .collect()
+    }
+
+    /// The first address printed for `kind`; panics with the log when none was.
+    pub fn addr(&self, kind: &str) -> SocketAddr {
+        match self.addrs(kind).first() {
+            Some(&a) => a,
+            None => panic!("no {kind} listening line; server log:\n{}", self.log()),
+        }
+    }
+
+    /// The server's log so far.
+    pub fn log(&self) -> String {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// Sends `sig` (as `kill` spells it: "-HUP", "-TERM") to the server.
+    pub fn signal(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .args([sig, &self.child.id().to_string()])
+            .status()
+            .expect("kill")
+            .success();
+        assert!(ok, "kill {sig}");
+    }
+
+    /// Waits at most 20 s for the server to exit and returns its exit code;
+    /// the whole log is read by then.
+    pub fn wait_exit(&mut self) -> Option<i32> {
+        let started = Instant::now();
+        let code = loop {
+            if let Some(s) = self.child.try_wait().expect("wait") {
+                break s.code();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "tenure serve did not exit; server log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        if let Some(t) = self.log_reader.take() {
+            let _ = t.join();
+        }
+        code
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
 

@@ -506,11 +506,9 @@ fn which(name: &str) -> Result<PathBuf, ()> {
 
 #[test]
 fn the_real_binary_serves_and_stops_on_sigterm() {
-    use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tenure"))
-        .args([
-            "serve",
-            "--quiet",
+    let mut served = Served::start(
+        &repo(),
+        &[
             "--whois-listen",
             "127.0.0.1:0",
             "--whois-listen",
@@ -519,65 +517,27 @@ fn the_real_binary_serves_and_stops_on_sigterm() {
             "127.0.0.1:0",
             "--rdap-listen",
             "127.0.0.1:0",
-        ])
-        .current_dir(repo())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn tenure serve");
-    let stdout = child.stdout.take().expect("stdout");
-    // the server's log, for the failure messages below
-    let mut err_pipe = child.stderr.take().expect("stderr");
-    let log = Arc::new(std::sync::Mutex::new(String::new()));
-    let log_w = Arc::clone(&log);
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = err_pipe.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            if let Ok(mut l) = log_w.lock() {
-                l.push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        }
-    });
-    let server_log = || log.lock().map(|l| l.clone()).unwrap_or_default();
-    // read the "listening" lines on a thread, so a silent child cannot hang the test
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .take(4)
-            .map_while(Result::ok)
-        {
-            let _ = tx.send(line);
-        }
-    });
-    let (mut addrs, mut http, mut rdap) = (Vec::new(), None, None);
-    for _ in 0..4 {
-        let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) else {
-            break; // [::1] may be missing on this machine
-        };
-        let (kind, a) = line.rsplit_once(" on ").expect("listening line");
-        let a: SocketAddr = a.parse().expect("addr");
-        assert_ne!(a.port(), 0, "the real port is printed");
-        match kind {
-            "listening for whois" => addrs.push(a),
-            "listening for http" => http = Some(a),
-            "listening for rdap" => rdap = Some(a),
-            other => panic!("unexpected line '{other}'; server log:\n{}", server_log()),
-        }
-    }
-    assert!(
-        !addrs.is_empty() && rdap.is_some(),
-        "listening lines missing; server log:\n{}",
-        server_log()
+        ],
+        4, // [::1] may be missing on this machine
     );
-    let http = http.expect("an http listening line");
+    for (kind, a) in &served.listening {
+        assert!(
+            ["whois", "http", "rdap"].contains(&kind.as_str()),
+            "unexpected line for '{kind}'; server log:\n{}",
+            served.log()
+        );
+        assert_ne!(a.port(), 0, "the real port is printed");
+    }
+    let addrs = served.addrs("whois");
+    assert!(
+        !addrs.is_empty() && !served.addrs("rdap").is_empty(),
+        "listening lines missing; server log:\n{}",
+        served.log()
+    );
+    let http = served.addr("http");
     let mut s = match TcpStream::connect_timeout(&http, READ_TIMEOUT) {
         Ok(s) => s,
-        Err(e) => panic!("connect to {http}: {e}; server log:\n{}", server_log()),
+        Err(e) => panic!("connect to {http}: {e}; server log:\n{}", served.log()),
     };
     s.set_read_timeout(Some(READ_TIMEOUT)).expect("timeout");
     s.write_all(
@@ -594,25 +554,11 @@ fn the_real_binary_serves_and_stops_on_sigterm() {
     assert!(
         a.contains("% Holder: ORG-EXAMPLE1-TEST"),
         "answer {a:?}; server log:\n{}",
-        server_log()
+        served.log()
     );
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let started = Instant::now();
-    let code = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s.code();
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "tenure serve did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(code, Some(0), "server log:\n{}", server_log());
+    served.signal("-TERM");
+    let code = served.wait_exit();
+    assert_eq!(code, Some(0), "server log:\n{}", served.log());
 }
 
 #[test]
