@@ -13,9 +13,10 @@
 //! Figures are printed, never asserted: timing belongs in benchmarks, not
 //! in tests a noisy machine can flake.
 
+#[path = "common.rs"]
+mod common;
 use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::PathBuf;
 use std::time::Instant;
 use tenure::addr::{Family, IpRange};
 use tenure::dump::{self, Sources};
@@ -72,21 +73,7 @@ fn rss_mib() -> (f64, f64) {
 
 fn main() {
     let o = opts();
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("target")
-        .join("bench-data");
-    std::fs::create_dir_all(&dir).expect("bench data dir");
-    let file = dir.join(format!("gen-{}-{}.db.gz", o.objects, o.seed));
-    if !file.is_file() {
-        let t = Instant::now();
-        tenure::gen::write_file(&file, o.objects, o.seed).expect("generate");
-        println!(
-            "generated {} networks into {} in {:.1} s",
-            o.objects,
-            file.display(),
-            t.elapsed().as_secs_f64()
-        );
-    }
+    let file = common::generated_dump(o.objects, o.seed);
 
     // load exactly as `tenure check --dump FILE` does
     let t = Instant::now();
@@ -130,7 +117,8 @@ fn main() {
         answers(&snap, &addrs, tenure::time::now(), false);
     }
     if o.leases > 0 {
-        leases(&o, snap, &file, &dir, &addrs);
+        let dir = file.parent().expect("bench data dir");
+        leases(&o, snap, &file, dir, &addrs);
     }
 }
 

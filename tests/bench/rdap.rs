@@ -19,7 +19,6 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tenure::gen::Rng;
 use tenure::snapshot::Current;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
@@ -30,13 +29,10 @@ fn main() {
     let seconds = arg("--seconds", 4);
     let conns = arg("--connections", 32) as usize;
     let snap = common::generated_snapshot(objects);
-    let mut rng = Rng::new(7);
     let paths: Arc<Vec<String>> = Arc::new(
-        (0..50_000)
-            .map(|_| {
-                let r = snap.net(rng.below(snap.networks() as u64) as u32).range;
-                format!("/rdap/ip/{}", tenure::gen::random_address_in(&mut rng, &r))
-            })
+        common::random_addresses(&snap, 50_000, 7)
+            .iter()
+            .map(|a| format!("/rdap/ip/{a}"))
             .collect(),
     );
     println!(
@@ -44,11 +40,7 @@ fn main() {
         snap.networks()
     );
 
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("rt");
+    let server_rt = common::runtime();
     let tlsdir = std::env::temp_dir().join(format!("tenure-bench-{}", std::process::id()));
     let (tls, cert) = tenure::http::tls_config(None, None, &tlsdir).expect("tls");
     let cert = cert.expect("generated");
@@ -123,11 +115,7 @@ fn main() {
         tokio::spawn(fixed(d, body.clone(), Some(Arc::clone(&tls))));
         addrs
     });
-    let client_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("rt");
+    let client_rt = common::runtime();
     let connector = client_tls(&cert);
     let run = |addr: SocketAddr, tls: bool| {
         let c = tls.then(|| connector.clone());

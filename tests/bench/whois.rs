@@ -20,8 +20,6 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tenure::gen::Rng;
-use tenure::snapshot::Snapshot;
 use tenure::whois::server::{self, Limits, Shared};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -33,17 +31,16 @@ fn main() {
     let seconds = arg("--seconds", 4);
     let clients = arg("--clients", 16) as usize;
     let snap = common::generated_snapshot(objects);
-    let queries = addresses(&snap, 100_000);
+    let queries: Vec<String> = common::random_addresses(&snap, 100_000, 42)
+        .iter()
+        .map(|a| format!("{a}\r\n"))
+        .collect();
     println!(
         "{} networks loaded; {clients} client tasks, {seconds} s per run, one connection per query",
         snap.networks()
     );
 
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("rt");
+    let server_rt = common::runtime();
     let limits = Limits {
         rate: 1e12,
         burst: 1e12,
@@ -66,11 +63,7 @@ fn main() {
         tokio::spawn(fixed_server(f));
         (a, b)
     });
-    let client_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("rt");
+    let client_rt = common::runtime();
     let queries = Arc::new(queries);
     // alternate: fixed, tenure, fixed, tenure; keep the best of each
     let (mut best_fixed, mut best_tenure) = ((0.0f64, 0usize), (0.0f64, 0usize));
@@ -216,16 +209,4 @@ async fn bulk(server: SocketAddr, queries: &[String]) -> f64 {
         println!("  (bulk answered {lines} lines of {BULK_ADDRESSES})");
     }
     lines as f64 / started.elapsed().as_secs_f64()
-}
-
-/// Query lines: random addresses inside random networks, sent as `ADDR\r\n`.
-fn addresses(snap: &Snapshot, n: usize) -> Vec<String> {
-    let mut rng = Rng::new(42);
-    let nets = snap.networks() as u64;
-    (0..n)
-        .map(|_| {
-            let r = snap.net(rng.below(nets) as u32).range;
-            format!("{}\r\n", tenure::gen::random_address_in(&mut rng, &r))
-        })
-        .collect()
 }
