@@ -276,6 +276,16 @@ pub struct Entity {
     pub object: Object,
 }
 
+/// A contact the registry's public dump replaced by its placeholder (RIPE's
+/// dumps point every `admin-c`/`tech-c` at `DUMY-RIPE`, "Placeholder Person
+/// Object"): the real contact was removed, not absent.
+pub fn is_dummy_contact(handle: &str, name: Option<&str>) -> bool {
+    handle
+        .get(..5)
+        .is_some_and(|p| p.eq_ignore_ascii_case("DUMY-"))
+        || name.is_some_and(|n| n.starts_with("Placeholder ") && n.ends_with(" Object"))
+}
+
 impl Entity {
     /// The display name: org-name, role, person, irt name, or the handle.
     pub fn name(&self) -> Option<&str> {

@@ -434,14 +434,21 @@ fn entity_obj(
     handle: &str,
     name: &str,
     kind: &'static str,
-    role: &'static str,
+    roles: &'static [&'static str],
     email: Option<&str>,
 ) -> Value {
-    tree(ctx.out_entity(handle, name, kind, role, email))
+    tree(ctx.out_entity(handle, name, kind, roles, email))
 }
 
+/// The object's events; `null` (then dropped) when it has none: an empty
+/// `events` array is a warning of RDAP validators.
 fn events_of(o: &crate::rpsl::Object) -> Value {
-    tree(out_events(o))
+    let events = out_events(o);
+    if events.is_empty() {
+        Value::Null
+    } else {
+        tree(events)
+    }
 }
 
 /// The ip network answer, serialized from borrowing structs: no map or
@@ -491,11 +498,27 @@ mod out {
         pub objectClassName: &'static str,
         pub handle: &'a str,
         pub vcardArray: (&'static str, Vec<Prop<'a>>),
-        pub roles: [&'static str; 1],
+        pub roles: &'static [&'static str],
         #[serde(skip_serializing_if = "Option::is_none")]
         pub remarks: Option<Vec<Remark<'a>>>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         pub links: Vec<Link>,
+    }
+
+    /// An RFC 9537 `redacted` member: what was removed and why.
+    #[derive(Serialize)]
+    #[allow(non_snake_case)]
+    pub struct Redacted {
+        pub name: Description,
+        pub prePath: &'static str,
+        pub pathLang: &'static str,
+        pub method: &'static str,
+        pub reason: Description,
+    }
+
+    #[derive(Serialize)]
+    pub struct Description {
+        pub description: &'static str,
     }
 
     #[derive(Serialize)]
@@ -547,6 +570,8 @@ mod out {
         pub links: Vec<Link>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         pub remarks: Vec<Remark<'a>>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub redacted: Vec<Redacted>,
         #[serde(skip_serializing_if = "Option::is_none")]
         pub port43: Option<&'a str>,
         pub notices: Vec<Notice<'a>>,
@@ -555,8 +580,13 @@ mod out {
     }
 }
 
-/// Conformance of every ip network answer.
-const NETWORK_CONFORMANCE: &[&str] = &[
+/// Conformance of an ip network answer that redacted nothing.
+const NETWORK_CONFORMANCE: &[&str] = NETWORK_CONFORMANCE_REDACTED
+    .split_at(NETWORK_CONFORMANCE_REDACTED.len() - 1)
+    .0;
+
+/// Conformance of an ip network answer with a `redacted` member (RFC 9537).
+const NETWORK_CONFORMANCE_REDACTED: &[&str] = &[
     "rdap_level_0",
     "nro_rdap_profile_0",
     "cidr0",
@@ -567,7 +597,77 @@ const NETWORK_CONFORMANCE: &[&str] = &[
     "rdap-top",
     "rdap-bottom",
     "lease0",
+    "redacted",
 ];
+
+/// The object's `admin-c` and `tech-c` as entities, one per handle (with
+/// both roles when both name it). A contact the registry's public dump
+/// replaced by its placeholder is not shown as an entity; it is listed
+/// under `redacted` instead (RFC 9537, method "removal").
+fn out_contacts<'a>(
+    ctx: &'a Ctx,
+    o: &'a crate::rpsl::Object,
+    entities: &mut Vec<out::Entity<'a>>,
+    redacted: &mut Vec<out::Redacted>,
+) {
+    use crate::model::EntityClass;
+    let snap = ctx.snap;
+    let names = |attr: &'static str| o.get_all(attr);
+    let mut seen: Vec<&str> = Vec::new();
+    let mut removed = [false; 2];
+    for h in names("admin-c").chain(names("tech-c")) {
+        if seen.iter().any(|s| s.eq_ignore_ascii_case(h)) {
+            continue;
+        }
+        seen.push(h);
+        let admin = names("admin-c").any(|x| x.eq_ignore_ascii_case(h));
+        let tech = names("tech-c").any(|x| x.eq_ignore_ascii_case(h));
+        let e = snap.entity_index(h).map(|i| &snap.reg.entities[i as usize]);
+        if crate::model::is_dummy_contact(h, e.and_then(|e| e.name())) {
+            removed[0] |= admin;
+            removed[1] |= tech;
+            continue;
+        }
+        let roles: &'static [&'static str] = match (admin, tech) {
+            (true, true) => &["administrative", "technical"],
+            (true, false) => &["administrative"],
+            _ => &["technical"],
+        };
+        let kind = match e.map(|e| e.class) {
+            Some(EntityClass::Person) => "individual",
+            Some(EntityClass::Organisation) => "org",
+            _ => "group",
+        };
+        let mut entity =
+            ctx.out_entity(h, e.and_then(|e| e.name()).unwrap_or(h), kind, roles, None);
+        if e.is_none() {
+            // not loaded: a self link would answer 404
+            entity.links.clear();
+        }
+        entities.push(entity);
+    }
+    let removal = |what: &'static str, path: &'static str| out::Redacted {
+        name: out::Description { description: what },
+        prePath: path,
+        pathLang: "jsonpath",
+        method: "removal",
+        reason: out::Description {
+            description: "personal data removed from the registry's public database dump",
+        },
+    };
+    if removed[0] {
+        redacted.push(removal(
+            "Administrative contact",
+            "$.entities[?(@.roles[0]=='administrative')]",
+        ));
+    }
+    if removed[1] {
+        redacted.push(removal(
+            "Technical contact",
+            "$.entities[?(@.roles[0]=='technical')]",
+        ));
+    }
+}
 
 impl Ctx<'_> {
     fn out_link(&self, rel: &'static str, path: &str, self_path: &str) -> out::Link {
@@ -584,42 +684,41 @@ impl Ctx<'_> {
         handle: &'a str,
         name: &'a str,
         kind: &'static str,
-        role: &'static str,
+        roles: &'static [&'static str],
         email: Option<&'a str>,
     ) -> out::Entity<'a> {
-        let email = email.map(|m| (m, role == "abuse"));
+        let email = email.map(|m| (m, roles.contains(&"abuse")));
         let vcard_array = vcard(kind, name, email);
         let path = format!("entity/{handle}");
         out::Entity {
             objectClassName: "entity",
             handle,
             vcardArray: vcard_array,
-            roles: [role],
+            roles,
             remarks: None,
             links: vec![self.out_link("self", &path, &path)],
         }
     }
 
+    /// The notices of every answer: terms of use and inaccuracy reporting
+    /// (the NRO RDAP profile), and the data sources with their dates.
     fn out_notices(&self) -> Vec<out::Notice<'_>> {
-        let snap = self.snap;
-        let mut sources: Vec<std::borrow::Cow<str>> = snap
-            .report
-            .objects
-            .keys()
-            .map(|s| format!("registry data: {s}").into())
+        let sources = self
+            .snap
+            .source_lines()
+            .iter()
+            .map(|l| l.as_str().into())
             .collect();
-        for l in &snap.reg.lease_sources {
-            sources.push(format!("lease records: {}", l.name).into());
-        }
-        for h in &snap.reg.delegated_headers {
-            sources.push(format!("delegated statistics: {} of {}", h.registry, h.end_date).into());
-        }
-        sources.push(format!("data serial {}", snap.serial).into());
         vec![
             out::Notice {
                 title: "Terms and Conditions",
                 description: vec!["This is a tenure RDAP service for IP address space. Data comes from registry dumps and leasing platforms' lease records as loaded by the operator.".into()],
                 links: vec![self.out_link("terms-of-service", "help", "help")],
+            },
+            out::Notice {
+                title: "Inaccuracy Reporting",
+                description: vec!["Report inaccurate registry data to the registry that publishes it (port43 and the registry's own RDAP service), and inaccurate lease records to the leasing platform named as their source.".into()],
+                links: Vec::new(),
             },
             out::Notice { title: "Data sources", description: sources, links: Vec::new() },
         ]
@@ -701,7 +800,7 @@ fn network_out<'a>(
             handle,
             h.name(snap).unwrap_or(handle),
             "org",
-            "registrant",
+            &["registrant"],
             None,
         );
         if let HolderOrigin::Delegated(_) = h.origin {
@@ -724,7 +823,7 @@ fn network_out<'a>(
                 AbuseFrom::Entity(e) => snap.reg.entities[e as usize].name().unwrap_or(handle),
                 AbuseFrom::Lease(l) => snap.lease(l).lessee_name(),
             };
-            ctx.out_entity(handle, name, "group", "abuse", Some(a.mailbox(snap)))
+            ctx.out_entity(handle, name, "group", &["abuse"], Some(a.mailbox(snap)))
         })
     };
     let self_path = format!("ip/{query_text}");
@@ -744,7 +843,7 @@ fn network_out<'a>(
             l.lessee_handle(),
             l.lessee_name(),
             "org",
-            "registrant",
+            &["registrant"],
             None,
         )];
         if verified {
@@ -796,6 +895,7 @@ fn network_out<'a>(
                     format!("lessor {}", l.lessor()).into(),
                 ],
             }],
+            redacted: Vec::new(),
             port43: ctx.cfg.port43.as_deref(),
             notices: ctx.out_notices(),
             lease0_holder: holder,
@@ -804,6 +904,7 @@ fn network_out<'a>(
     // the registry network, or the delegated record when no object is loaded
     let mut entities = Vec::new();
     let mut remarks = Vec::new();
+    let mut redacted = Vec::new();
     let (range, handle, name, typ, country, events, parent): (
         IpRange,
         std::borrow::Cow<str>,
@@ -820,10 +921,11 @@ fn network_out<'a>(
                     e.object.key(),
                     e.name().unwrap_or(e.object.key()),
                     "org",
-                    "registrant",
+                    &["registrant"],
                     None,
                 ));
             }
+            out_contacts(ctx, &n.object, &mut entities, &mut redacted);
             if let Some(p) = snap.parent(id) {
                 links.push(ctx.out_link(
                     "up",
@@ -885,7 +987,11 @@ fn network_out<'a>(
         });
     }
     Some(out::IpNetwork {
-        rdapConformance: NETWORK_CONFORMANCE,
+        rdapConformance: if redacted.is_empty() {
+            NETWORK_CONFORMANCE
+        } else {
+            NETWORK_CONFORMANCE_REDACTED
+        },
         objectClassName: "ip network",
         handle,
         startAddress: range.start_addr().to_string(),
@@ -901,6 +1007,7 @@ fn network_out<'a>(
         events,
         links,
         remarks,
+        redacted,
         port43: ctx.cfg.port43.as_deref(),
         notices: ctx.out_notices(),
         lease0_holder: holder,
@@ -944,7 +1051,7 @@ fn autnum(ctx: &Ctx, n: &str) -> Result<Value, Response> {
             e.object.key(),
             e.name().unwrap_or(e.object.key()),
             "org",
-            "registrant",
+            &["registrant"],
             None,
         ));
     }
@@ -954,12 +1061,21 @@ fn autnum(ctx: &Ctx, n: &str) -> Result<Value, Response> {
             ab.from_handle(ctx.snap),
             ab.from_handle(ctx.snap),
             "group",
-            "abuse",
+            &["abuse"],
             Some(ab.mailbox(ctx.snap)),
         ));
     }
+    let (mut contacts, mut redacted) = (Vec::new(), Vec::new());
+    out_contacts(ctx, &a.object, &mut contacts, &mut redacted);
+    entities.extend(contacts.into_iter().map(tree));
+    let extensions: &[&str] = if redacted.is_empty() {
+        &[]
+    } else {
+        &["redacted"]
+    };
     Ok(json!({
-        "rdapConformance": conformance(&[]),
+        "rdapConformance": conformance(extensions),
+        "redacted": if redacted.is_empty() { Value::Null } else { tree(redacted) },
         "objectClassName": "autnum",
         "handle": a.object.key(),
         "startAutnum": a.first,
@@ -1029,15 +1145,31 @@ fn domain(ctx: &Ctx, name: &str) -> Result<Value, Response> {
     }))
 }
 
+/// Every extension tenure may use, as `help` lists them.
+const ALL_EXTENSIONS: &[&str] = &[
+    "cidr0",
+    "rirSearch1",
+    "ips",
+    "autnums",
+    "rdap-up",
+    "rdap-down",
+    "rdap-top",
+    "rdap-bottom",
+    "reverse_search",
+    "redacted",
+    "lease0",
+];
+
 fn help(ctx: &Ctx) -> Value {
     json!({
-        "rdapConformance": conformance(&["cidr0", "lease0"]),
+        "rdapConformance": conformance(ALL_EXTENSIONS),
         "notices": [
             {
                 "title": "tenure RDAP service",
                 "description": [
                     "Paths: ip/{address}, ip/{prefix}/{length}, autnum/{n}, entity/{handle}, domain/{reverse name}, help.",
-                    "Extensions: rdap_level_0, nro_rdap_profile_0, cidr0, lease0 (tenure: the current lease as the response object, lease0_holder, ?lease0_at=TIME).",
+                    "Searches: entities?fn= and ?handle=, ips?handle= and ?name=, autnums?handle= and ?name= (a trailing * matches any suffix), ips/rirSearch1/{rdap-up|rdap-down|rdap-top|rdap-bottom}/{address or prefix}, ips/reverse_search/entity?handle= and ?fn=.",
+                    "Extensions: rdap_level_0, nro_rdap_profile_0, cidr0, rirSearch1 (ips, autnums, rdap-up, rdap-down, rdap-top, rdap-bottom), reverse_search, redacted (contacts the registry's public dump removed), lease0 (tenure: the current lease as the response object, lease0_holder, ?lease0_at=TIME).",
                 ],
             },
         ],

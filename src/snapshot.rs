@@ -71,6 +71,8 @@ pub struct Snapshot {
     /// Per lease, in index order: what resolution reads (see [`LeaseHot`]).
     hot: Vec<LeaseHot>,
     pub report: LoadReport,
+    /// [`Snapshot::source_lines`], made on first use.
+    source_lines: std::sync::OnceLock<Vec<String>>,
 }
 
 /// The part of a lease that resolution reads, kept apart from the record
@@ -170,10 +172,37 @@ impl Snapshot {
             domains,
             reg,
             report,
+            source_lines: Default::default(),
         };
         snap.index_leases(backend, reject_unverified);
         snap.index_netnames();
         snap
+    }
+
+    /// What this snapshot was built from, one line per source and its
+    /// serial last ("registry data: RIPE", "lease records: NAME",
+    /// "delegated statistics: ripencc of 20261120", "data serial 7"):
+    /// made once, read by every RDAP answer's notices.
+    pub fn source_lines(&self) -> &[String] {
+        self.source_lines.get_or_init(|| {
+            let mut v: Vec<String> = self
+                .report
+                .objects
+                .keys()
+                .map(|s| format!("registry data: {s}"))
+                .collect();
+            for l in &self.reg.lease_sources {
+                v.push(format!("lease records: {}", l.name));
+            }
+            for h in &self.reg.delegated_headers {
+                v.push(format!(
+                    "delegated statistics: {} of {}",
+                    h.registry, h.end_date
+                ));
+            }
+            v.push(format!("data serial {}", self.serial));
+            v
+        })
     }
 
     fn index_netnames(&mut self) {

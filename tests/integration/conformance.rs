@@ -35,7 +35,11 @@ fn golden_cases() {
             .filter(|l| !l.starts_with('#') && !l.is_empty())
             .collect();
         let got = if case.extension().is_some_and(|e| e == "rdap") {
-            rdap_case(lines.first().copied().unwrap_or("/"))
+            let (out, problems) = rdap_case(lines.first().copied().unwrap_or("/"));
+            if let Err(e) = problems {
+                failures.push(format!("{}: {e}", case.display()));
+            }
+            out
         } else if case.extension().is_some_and(|e| e == "whois") {
             // one raw query line to the port-43 server
             super::whois::ask(server.v4, lines.first().copied().unwrap_or(""))
@@ -69,8 +73,9 @@ fn golden_cases() {
 const RDAP_NOW: i64 = 1_773_480_600;
 
 /// An RDAP request answered in process: status, the headers that matter,
-/// and the body indented. Every body also passes [`rfc9083_checks`].
-fn rdap_case(target: &str) -> String {
+/// and the body indented; with it, whether the body passes
+/// [`rfc9083_checks`] and the independent [`icann_checks`].
+fn rdap_case(target: &str) -> (String, Result<(), String>) {
     let snap = super::whois::snapshot();
     let cfg = tenure::rdap::RdapConfig {
         port43: Some("whois.example".into()),
@@ -93,15 +98,29 @@ fn rdap_case(target: &str) -> String {
         }
     }
     out.push('\n');
+    let mut problems = Ok(());
     if !r.body.is_empty() {
         let v: serde_json::Value = serde_json::from_slice(&r.body).expect("RDAP body is JSON");
-        if let Err(e) = rfc9083_checks(&v, r.status) {
-            panic!("{target}: {e}");
-        }
+        problems = rfc9083_checks(&v, r.status);
+        let header = |n: &str| {
+            r.headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(n))
+                .map(|(_, v)| v.to_string())
+        };
+        problems = problems.and_then(|()| {
+            icann_checks(
+                &v,
+                r.status,
+                header("content-type"),
+                header("access-control-allow-origin"),
+            )
+            .map_err(|e| format!("the ICANN RDAP validator reports:\n{e}"))
+        });
         out.push_str(&serde_json::to_string_pretty(&v).expect("json"));
         out.push('\n');
     }
-    out
+    (out, problems)
 }
 
 /// The structural rules of RFC 9083 tenure's answers must keep.
@@ -162,4 +181,48 @@ fn rfc9083_checks(v: &serde_json::Value, status: u16) -> Result<(), String> {
         return Err("an error without its errorCode (section 6)".into());
     }
     walk(v, "$")
+}
+
+/// An independent validator: the `check` module of ICANN's RDAP library
+/// (`icann-rdap-common`, the code behind `rdap-test`), over the body and the
+/// HTTP headers. Any error class (STD 95, cidr0) or STD 95 warning fails.
+/// `lease0` is tenure's own extension and not in IANA's registry, so
+/// unregistered extensions are allowed.
+fn icann_checks(
+    v: &serde_json::Value,
+    status: u16,
+    content_type: Option<String>,
+    allow_origin: Option<String>,
+) -> Result<(), String> {
+    use icann_rdap_common::check::{
+        traverse_checks, CheckClass, CheckParams, GetChecks, ERROR_CHECK_CLASSES,
+    };
+    use icann_rdap_common::httpdata::HttpData;
+    use icann_rdap_common::response::RdapResponse;
+    let rdap = RdapResponse::try_from(v.clone()).map_err(|e| format!("not parsed as RDAP: {e}"))?;
+    let params = CheckParams {
+        root: &rdap,
+        parent_type: rdap.get_type(),
+        allow_unreg_ext: true,
+    };
+    let http = HttpData::now()
+        .scheme("https")
+        .host("rdap.example")
+        .status_code(status)
+        .and_content_type(content_type)
+        .and_access_control_allow_origin(allow_origin)
+        .build();
+    let mut classes = ERROR_CHECK_CLASSES.to_vec();
+    classes.push(CheckClass::Std95Warning);
+    let mut found = Vec::new();
+    for checks in [rdap.get_checks(None, params), http.get_checks(None, params)] {
+        traverse_checks(&checks, &classes, None, &mut |path, item| {
+            found.push(format!("{path}: {item}"))
+        });
+    }
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(found.join("\n"))
+    }
 }

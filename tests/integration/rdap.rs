@@ -50,6 +50,56 @@ fn no_nulls(v: &Value) -> bool {
 }
 
 #[test]
+fn contacts_shown_or_listed_as_redacted() {
+    // ENDUSER-NET: admin-c is the dump's placeholder, tech-c a kept role
+    let (s, v) = get("/rdap/ip/192.0.2.65?lease0_at=2024-06-01T00:00:00Z");
+    assert_eq!(s, 200);
+    assert_eq!(v["name"], "ENDUSER-NET");
+    let entities = v["entities"].as_array().unwrap();
+    let with_role = |role: &str| {
+        entities
+            .iter()
+            .filter(|e| e["roles"].as_array().unwrap().iter().any(|r| r == role))
+            .map(|e| e["handle"].as_str().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(with_role("technical"), ["AR-SUBALLOC-TEST"]);
+    assert!(with_role("administrative").is_empty());
+    assert!(!v.to_string().contains("DUMY-TEST"), "{v}");
+    let tech = entities
+        .iter()
+        .find(|e| e["roles"][0] == "technical")
+        .unwrap();
+    assert!(tech["vcardArray"].to_string().contains("Sub Alloc NOC"));
+    assert!(
+        !tech["vcardArray"].to_string().contains("email"),
+        "only abuse has e-mail"
+    );
+    let redacted = v["redacted"].as_array().unwrap();
+    assert_eq!(redacted.len(), 1, "{redacted:?}");
+    assert_eq!(redacted[0]["name"]["description"], "Administrative contact");
+    assert_eq!(redacted[0]["method"], "removal");
+    assert_eq!(redacted[0]["pathLang"], "jsonpath");
+    assert!(v["rdapConformance"].to_string().contains("\"redacted\""));
+    // a lease answer redacts nothing and so does not claim the extension
+    let (_, v) = get("/rdap/ip/192.0.2.130?lease0_at=2026-03-14T09:30:00Z");
+    assert_eq!(v["type"], "LEASED");
+    assert!(v.get("redacted").is_none());
+    assert!(!v["rdapConformance"].to_string().contains("redacted"));
+    // help lists every extension
+    let (_, h) = get("/rdap/help");
+    for ext in [
+        "cidr0",
+        "rirSearch1",
+        "reverse_search",
+        "redacted",
+        "lease0",
+    ] {
+        assert!(h["rdapConformance"].to_string().contains(ext), "{ext}");
+    }
+}
+
+#[test]
 fn ip_network_from_the_registry() {
     let (s, v) = get("/rdap/ip/192.0.2.77?lease0_at=2024-06-01T00:00:00Z");
     assert_eq!(s, 200);
@@ -101,7 +151,8 @@ fn ip_network_from_the_registry() {
             "rdap-down",
             "rdap-top",
             "rdap-bottom",
-            "lease0"
+            "lease0",
+            "redacted"
         ]
     );
     assert!(v["links"]
