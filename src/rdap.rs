@@ -305,14 +305,19 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn url(&self, path: &str) -> String {
-        format!("{}{}{}", self.origin, self.cfg.base_path, path)
-    }
-
     /// A `self` link as a JSON tree, for the answers off the hot path.
     fn self_link(&self, path: &str) -> Value {
-        tree(self.out_link("self", path, path))
+        tree(self.out_link("self", at(&[path]), at(&[path])))
     }
+}
+
+/// A path below the base path from up to four borrowed pieces.
+fn at<'a>(pieces: &[&'a str]) -> out::Path<'a> {
+    let mut p: out::Path<'a> = Default::default();
+    for (slot, piece) in p.iter_mut().zip(pieces) {
+        *slot = std::borrow::Cow::Borrowed(piece);
+    }
+    p
 }
 
 fn bad_request(msg: &str) -> Response {
@@ -365,12 +370,17 @@ fn ip(ctx: &Ctx, addr: &str, len: Option<&str>, pretty: bool) -> Result<Body, Re
         return Err(not_found());
     };
     let net = network_out(ctx, &na, &text).ok_or_else(not_found)?;
-    let bytes = if pretty {
-        serde_json::to_vec_pretty(&net)
+    // most answers fit: no growing and copying while writing
+    let mut bytes = Vec::with_capacity(8192);
+    let written = if pretty {
+        serde_json::to_writer_pretty(&mut bytes, &net)
     } else {
-        serde_json::to_vec(&net)
+        serde_json::to_writer(&mut bytes, &net)
     };
-    Ok(Body::Bytes(bytes.unwrap_or_default()))
+    if written.is_err() {
+        bytes.clear();
+    }
+    Ok(Body::Bytes(bytes))
 }
 
 /// An answer body: a JSON tree, or bytes already serialized.
@@ -458,12 +468,38 @@ mod out {
     use std::borrow::Cow;
 
     #[derive(Serialize)]
-    pub struct Link {
-        pub value: String,
+    pub struct Link<'a> {
+        pub value: Url<'a>,
         pub rel: &'static str,
-        pub href: String,
+        pub href: Url<'a>,
         #[serde(rename = "type")]
         pub typ: &'static str,
+    }
+
+    /// An absolute URL of this service, written from its parts when it is
+    /// serialized: no string is built per link.
+    #[derive(Clone)]
+    pub struct Url<'a> {
+        pub origin: &'a str,
+        pub base: &'a str,
+        pub path: Path<'a>,
+    }
+
+    /// A path below the base path, in pieces.
+    pub type Path<'a> = [Cow<'a, str>; 4];
+
+    impl std::fmt::Display for Url<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.origin)?;
+            f.write_str(self.base)?;
+            self.path.iter().try_for_each(|p| f.write_str(p))
+        }
+    }
+
+    impl Serialize for Url<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_str(self)
+        }
     }
 
     #[derive(Serialize)]
@@ -502,7 +538,7 @@ mod out {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub remarks: Option<Vec<Remark<'a>>>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
-        pub links: Vec<Link>,
+        pub links: Vec<Link<'a>>,
     }
 
     /// An RFC 9537 `redacted` member: what was removed and why.
@@ -542,7 +578,7 @@ mod out {
         pub title: &'static str,
         pub description: Vec<Cow<'a, str>>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
-        pub links: Vec<Link>,
+        pub links: Vec<Link<'a>>,
     }
 
     #[derive(Serialize)]
@@ -567,14 +603,15 @@ mod out {
         pub entities: Vec<Entity<'a>>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         pub events: Vec<Event<'a>>,
-        pub links: Vec<Link>,
+        pub links: Vec<Link<'a>>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         pub remarks: Vec<Remark<'a>>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         pub redacted: Vec<Redacted>,
         #[serde(skip_serializing_if = "Option::is_none")]
         pub port43: Option<&'a str>,
-        pub notices: Vec<Notice<'a>>,
+        /// Serialized once per thread, snapshot and origin.
+        pub notices: Box<serde_json::value::RawValue>,
         #[serde(skip_serializing_if = "Option::is_none")]
         pub lease0_holder: Option<Entity<'a>>,
     }
@@ -670,17 +707,27 @@ fn out_contacts<'a>(
 }
 
 impl Ctx<'_> {
-    fn out_link(&self, rel: &'static str, path: &str, self_path: &str) -> out::Link {
+    fn out_link<'a>(
+        &'a self,
+        rel: &'static str,
+        path: out::Path<'a>,
+        self_path: out::Path<'a>,
+    ) -> out::Link<'a> {
+        let url = |path| out::Url {
+            origin: self.origin,
+            base: &self.cfg.base_path,
+            path,
+        };
         out::Link {
-            value: self.url(self_path),
+            value: url(self_path),
             rel,
-            href: self.url(path),
+            href: url(path),
             typ: CONTENT_TYPE,
         }
     }
 
     fn out_entity<'a>(
-        &self,
+        &'a self,
         handle: &'a str,
         name: &'a str,
         kind: &'static str,
@@ -689,15 +736,51 @@ impl Ctx<'_> {
     ) -> out::Entity<'a> {
         let email = email.map(|m| (m, roles.contains(&"abuse")));
         let vcard_array = vcard(kind, name, email);
-        let path = format!("entity/{handle}");
         out::Entity {
             objectClassName: "entity",
             handle,
             vcardArray: vcard_array,
             roles,
             remarks: None,
-            links: vec![self.out_link("self", &path, &path)],
+            links: vec![self.out_link("self", at(&["entity/", handle]), at(&["entity/", handle]))],
         }
+    }
+
+    /// [`Ctx::out_notices`] serialized: made once per thread for a
+    /// snapshot, base path and origin, then copied.
+    fn notices_raw(&self) -> Box<serde_json::value::RawValue> {
+        type Key = (usize, std::time::SystemTime, String, String);
+        thread_local! {
+            static LAST: std::cell::RefCell<Option<(Key, Box<serde_json::value::RawValue>)>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        let key_matches = |k: &Key| {
+            k.0 == self.snap as *const Snapshot as usize
+                && k.1 == self.snap.loaded_at
+                && k.2 == self.cfg.base_path
+                && k.3 == self.origin
+        };
+        LAST.with(|last| {
+            let mut last = last.borrow_mut();
+            match &*last {
+                Some((k, raw)) if key_matches(k) => raw.clone(),
+                _ => {
+                    let raw =
+                        serde_json::value::to_raw_value(&self.out_notices()).unwrap_or_else(|_| {
+                            serde_json::value::RawValue::from_string("[]".into())
+                                .expect("[] is JSON")
+                        });
+                    let key = (
+                        self.snap as *const Snapshot as usize,
+                        self.snap.loaded_at,
+                        self.cfg.base_path.clone(),
+                        self.origin.to_string(),
+                    );
+                    *last = Some((key, raw.clone()));
+                    raw
+                }
+            }
+        })
     }
 
     /// The notices of every answer: terms of use and inaccuracy reporting
@@ -713,7 +796,7 @@ impl Ctx<'_> {
             out::Notice {
                 title: "Terms and Conditions",
                 description: vec!["This is a tenure RDAP service for IP address space. Data comes from registry dumps and leasing platforms' lease records as loaded by the operator.".into()],
-                links: vec![self.out_link("terms-of-service", "help", "help")],
+                links: vec![self.out_link("terms-of-service", at(&["help"]), at(&["help"]))],
             },
             out::Notice {
                 title: "Inaccuracy Reporting",
@@ -790,7 +873,7 @@ fn out_events(o: &crate::rpsl::Object) -> Vec<out::Event<'_>> {
 fn network_out<'a>(
     ctx: &'a Ctx,
     na: &NetworkAnswer,
-    query_text: &str,
+    query_text: &'a str,
 ) -> Option<out::IpNetwork<'a>> {
     let snap = ctx.snap;
     let res = &na.resolution;
@@ -826,13 +909,13 @@ fn network_out<'a>(
             ctx.out_entity(handle, name, "group", &["abuse"], Some(a.mailbox(snap)))
         })
     };
-    let self_path = format!("ip/{query_text}");
-    let mut links = vec![ctx.out_link("self", &self_path, &self_path)];
+    let self_path = || at(&["ip/", query_text]);
+    let mut links = vec![ctx.out_link("self", self_path(), self_path())];
     for rel in ["rdap-up", "rdap-down", "rdap-top", "rdap-bottom"] {
         links.push(ctx.out_link(
             rel,
-            &format!("ips/rirSearch1/{rel}/{query_text}"),
-            &self_path,
+            at(&["ips/rirSearch1/", rel, "/", query_text]),
+            self_path(),
         ));
     }
     let registry_net = na.network(snap);
@@ -862,8 +945,13 @@ fn network_out<'a>(
         if let Some(id) = registry_net {
             links.push(ctx.out_link(
                 "up",
-                &format!("ip/{}", snap.net(id).range.to_query_string()),
-                &self_path,
+                [
+                    "ip/".into(),
+                    snap.net(id).range.to_query_string().into(),
+                    "".into(),
+                    "".into(),
+                ],
+                self_path(),
             ));
         }
         return Some(out::IpNetwork {
@@ -897,7 +985,7 @@ fn network_out<'a>(
             }],
             redacted: Vec::new(),
             port43: ctx.cfg.port43.as_deref(),
-            notices: ctx.out_notices(),
+            notices: ctx.notices_raw(),
             lease0_holder: holder,
         });
     }
@@ -929,8 +1017,13 @@ fn network_out<'a>(
             if let Some(p) = snap.parent(id) {
                 links.push(ctx.out_link(
                     "up",
-                    &format!("ip/{}", snap.net(p).range.to_query_string()),
-                    &self_path,
+                    [
+                        "ip/".into(),
+                        snap.net(p).range.to_query_string().into(),
+                        "".into(),
+                        "".into(),
+                    ],
+                    self_path(),
                 ));
             }
             remarks.extend(n.object.get_all("descr").map(|d| out::Remark {
@@ -1009,7 +1102,7 @@ fn network_out<'a>(
         remarks,
         redacted,
         port43: ctx.cfg.port43.as_deref(),
-        notices: ctx.out_notices(),
+        notices: ctx.notices_raw(),
         lease0_holder: holder,
     })
 }

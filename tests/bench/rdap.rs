@@ -1,5 +1,8 @@
 //! RDAP on loopback: `cargo bench --bench rdap -- [--objects N] [--seconds S] [--connections C]`
 //!
+//! `--handle-only S` runs only the answer (no network) for S seconds, for
+//! profilers.
+//!
 //! A keep-alive load client of tenure's own (C connections, HTTP/1.1, one
 //! request in flight per connection, S seconds or at most 5 000 000
 //! requests) asks `GET /rdap/ip/ADDR` for random addresses of the generated
@@ -81,6 +84,30 @@ fn main() {
         bytes += r.body.len();
     }
     let per = t.elapsed().as_secs_f64() / 20_000.0;
+    // `--handle-only S`: only the answer, for S seconds (for profilers)
+    let handle_only = arg("--handle-only", 0);
+    if handle_only > 0 {
+        let t = Instant::now();
+        let mut n = 0u64;
+        while t.elapsed().as_secs() < handle_only {
+            for p in paths.iter() {
+                let r = tenure::rdap::handle(
+                    &snap,
+                    &rdap,
+                    &tenure::rdap::Request {
+                        method: "GET",
+                        target: p,
+                        accept: None,
+                        origin: "http://127.0.0.1",
+                    },
+                    now,
+                );
+                n += r.body.len() as u64 / 1000;
+            }
+        }
+        println!("  {n} kB answered");
+        return;
+    }
     println!(
         "  rdap::handle alone: {:.0} answers/s single thread ({:.1} us each, {} bytes average)",
         1.0 / per,
