@@ -181,6 +181,9 @@ struct ServeArgs {
     /// RDAP requests a client may send at once before the rate applies (default 500).
     #[arg(long, value_name = "N")]
     rdap_burst: Option<f64>,
+    /// Memory for RDAP answers kept for other addresses of the same network, MiB (default 256; 0: off).
+    #[arg(long, value_name = "MIB")]
+    rdap_cache_mb: Option<usize>,
     /// HTTPS RDAP listener, repeatable (default 127.0.0.1:8443).
     #[arg(long, value_name = "ADDR")]
     rdap_listen: Vec<std::net::SocketAddr>,
@@ -318,6 +321,7 @@ fn serve(a: ServeArgs) -> Result<i32, CliError> {
         rdap_max_results: a.rdap_max_results,
         rdap_rate: a.rdap_rate,
         rdap_burst: a.rdap_burst,
+        rdap_cache_mb: a.rdap_cache_mb,
         rdap_listen: a.rdap_listen.clone(),
         tls_cert: a.tls_cert.clone(),
         tls_key: a.tls_key.clone(),

@@ -89,6 +89,8 @@ pub struct FileConfig {
     pub rdap_rate: Option<f64>,
     /// RDAP requests a client may send at once.
     pub rdap_burst: Option<f64>,
+    /// MiB of RDAP answers kept for other addresses of their network (0: off).
+    pub rdap_cache_mb: Option<usize>,
     /// HTTPS listeners for RDAP.
     #[serde(default)]
     pub rdap_listen: Vec<std::net::SocketAddr>,
@@ -116,6 +118,7 @@ pub struct ServeFlags {
     pub rdap_max_results: Option<usize>,
     pub rdap_rate: Option<f64>,
     pub rdap_burst: Option<f64>,
+    pub rdap_cache_mb: Option<usize>,
     pub rdap_listen: Vec<std::net::SocketAddr>,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -228,6 +231,11 @@ impl ServeFlags {
                 self.rdap_burst.or(file.rdap_burst),
                 crate::rdap::DEFAULT_BURST,
             )?,
+            cache: std::sync::Arc::new(crate::rdap::cache::AnswerCache::new(
+                self.rdap_cache_mb
+                    .or(file.rdap_cache_mb)
+                    .unwrap_or(crate::rdap::cache::DEFAULT_CACHE_MB),
+            )),
         };
         let rdap_listen = first_given(&self.rdap_listen, &file.rdap_listen)
             .unwrap_or_else(|| vec![crate::app::DEFAULT_RDAP_LISTEN]);

@@ -22,7 +22,7 @@ use crate::snapshot::{NetId, Snapshot};
 use crate::time::Timestamp;
 
 /// Where a holder fact comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HolderOrigin {
     /// A registry-issued network object.
     Network(NetId),
@@ -32,7 +32,7 @@ pub enum HolderOrigin {
 
 /// The organisation holding the space from the registry. Answers hold
 /// references into the snapshot; names are read when rendering.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Holder {
     pub origin: HolderOrigin,
 }
@@ -83,7 +83,7 @@ impl Holder {
 }
 
 /// The organisation using the space when it is not the holder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lessee {
     /// A lease record active at the time asked about.
     Lease { lease: u32, verified: bool },
@@ -158,7 +158,7 @@ fn org_name(snap: &Snapshot, id: NetId) -> Option<&str> {
 }
 
 /// The object whose reference led to an abuse mailbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Via {
     Network(NetId),
     /// An organisation or other entity, by interned handle.
@@ -190,7 +190,7 @@ impl Via {
 }
 
 /// Where an abuse mailbox was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AbuseFrom {
     /// A role, person, irt or organisation with an `abuse-mailbox`
     /// (position in `reg.entities`).
@@ -200,7 +200,7 @@ pub enum AbuseFrom {
 }
 
 /// The abuse contact and the object whose reference led there.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Abuse {
     pub from: AbuseFrom,
     pub via: Via,
@@ -225,7 +225,7 @@ impl Abuse {
 }
 
 /// Holder, lessee and abuse contact of one chain.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Resolution {
     pub holder: Option<Holder>,
     pub lessee: Option<Lessee>,

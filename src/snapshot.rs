@@ -368,6 +368,26 @@ impl Snapshot {
         }
     }
 
+    /// The first moment after `at` when a lease covering `r` starts or
+    /// ends (`i64::MAX` when none will): until then, which leases are
+    /// current for `r` cannot change.
+    pub fn next_lease_change(&self, r: &IpRange, at: i64) -> i64 {
+        self.leases_covering(r)
+            .into_iter()
+            .map(|i| {
+                let h = self.lease_hot(i);
+                if h.start > at {
+                    h.start
+                } else if h.end > at {
+                    h.end
+                } else {
+                    i64::MAX
+                }
+            })
+            .min()
+            .unwrap_or(i64::MAX)
+    }
+
     /// A network by id.
     pub fn net(&self, id: NetId) -> &Network {
         &self.reg.networks[id as usize]

@@ -52,6 +52,11 @@ fn main() {
         burst: 1e12,
         ..Default::default()
     };
+    // the same without the answer cache: every answer built and serialized
+    let cold = tenure::rdap::RdapConfig {
+        cache: Arc::new(tenure::rdap::cache::AnswerCache::new(0)),
+        ..rdap.clone()
+    };
     // the size of a typical answer, for the fixed server
     let sample = tenure::rdap::handle(
         &snap,
@@ -72,7 +77,7 @@ fn main() {
     for p in paths.iter().take(20_000) {
         let r = tenure::rdap::handle(
             &snap,
-            &rdap,
+            &cold,
             &tenure::rdap::Request {
                 method: "GET",
                 target: p,
@@ -93,7 +98,7 @@ fn main() {
             for p in paths.iter() {
                 let r = tenure::rdap::handle(
                     &snap,
-                    &rdap,
+                    &cold,
                     &tenure::rdap::Request {
                         method: "GET",
                         target: p,
@@ -108,39 +113,72 @@ fn main() {
         println!("  {n} kB answered");
         return;
     }
+    // the same addresses twice through the cache; the second pass hits
+    let mut warm = 0.0;
+    for _ in 0..2 {
+        let t = Instant::now();
+        for p in paths.iter().take(20_000) {
+            let r = tenure::rdap::handle(
+                &snap,
+                &rdap,
+                &tenure::rdap::Request {
+                    method: "GET",
+                    target: p,
+                    accept: None,
+                    origin: "http://127.0.0.1",
+                },
+                now,
+            );
+            std::hint::black_box(r);
+        }
+        warm = t.elapsed().as_secs_f64() / 20_000.0;
+    }
     println!(
-        "  rdap::handle alone: {:.0} answers/s single thread ({:.1} us each, {} bytes average)",
+        "  rdap::handle alone, answer cache hit: {:.0} answers/s single thread ({:.1} us each)",
+        1.0 / warm,
+        warm * 1e6
+    );
+    println!(
+        "  rdap::handle alone, no answer cache: {:.0} answers/s single thread ({:.1} us each, {} bytes average)",
         1.0 / per,
         per * 1e6,
         bytes / 20_000
     );
-    let (t_http, t_https, f_http, f_https) = server_rt.block_on(async {
+    let [t_http, t_https, c_http, c_https, f_http, f_https] = server_rt.block_on(async {
         let current = Arc::new(Current::new(Arc::clone(&snap)));
-        let bind = || async {
-            tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind")
-        };
-        let (a, b, c, d) = (bind().await, bind().await, bind().await, bind().await);
-        let addrs = (
-            a.local_addr().unwrap(),
-            b.local_addr().unwrap(),
-            c.local_addr().unwrap(),
-            d.local_addr().unwrap(),
-        );
-        let http = tenure::http::HttpShared::new(Arc::clone(&current), rdap.clone(), "http");
-        let https = tenure::http::HttpShared::new(current, rdap.clone(), "https");
+        let mut ls = Vec::new();
+        for _ in 0..6 {
+            ls.push(
+                tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind"),
+            );
+        }
+        let addrs: Vec<SocketAddr> = ls.iter().map(|l| l.local_addr().unwrap()).collect();
         let holder = Arc::new(tenure::http::TlsHolder::new(Arc::clone(&tls)));
-        tokio::spawn(tenure::http::run(a, http, std::future::pending()));
-        tokio::spawn(tenure::http::run_tls(
-            b,
-            https,
-            holder,
-            std::future::pending(),
+        let mut ls = ls.into_iter();
+        for cfg in [&rdap, &cold] {
+            let http = tenure::http::HttpShared::new(Arc::clone(&current), cfg.clone(), "http");
+            let https = tenure::http::HttpShared::new(Arc::clone(&current), cfg.clone(), "https");
+            tokio::spawn(tenure::http::run(
+                ls.next().unwrap(),
+                http,
+                std::future::pending(),
+            ));
+            tokio::spawn(tenure::http::run_tls(
+                ls.next().unwrap(),
+                https,
+                Arc::clone(&holder),
+                std::future::pending(),
+            ));
+        }
+        tokio::spawn(fixed(ls.next().unwrap(), body.clone(), None));
+        tokio::spawn(fixed(
+            ls.next().unwrap(),
+            body.clone(),
+            Some(Arc::clone(&tls)),
         ));
-        tokio::spawn(fixed(c, body.clone(), None));
-        tokio::spawn(fixed(d, body.clone(), Some(Arc::clone(&tls))));
-        addrs
+        [addrs[0], addrs[1], addrs[2], addrs[3], addrs[4], addrs[5]]
     });
     let client_rt = common::runtime();
     let connector = client_tls(&cert);
@@ -149,13 +187,15 @@ fn main() {
         client_rt.block_on(keep_alive(addr, Arc::clone(&paths), conns, seconds, c))
     };
     // alternate and keep the best of two rounds
-    let mut best = [0.0f64; 4];
+    let mut best = [0.0f64; 6];
     for _ in 0..2 {
         for (i, (addr, tls)) in [
             (f_http, false),
             (t_http, false),
+            (c_http, false),
             (f_https, true),
             (t_https, true),
+            (c_https, true),
         ]
         .into_iter()
         .enumerate()
@@ -163,17 +203,25 @@ fn main() {
             best[i] = best[i].max(run(addr, tls));
         }
     }
+    for (name, b) in [("plain HTTP:", &best[..3]), ("HTTPS:     ", &best[3..])] {
+        println!(
+            "  {name} minimal hyper server {:>8.0} req/s, tenure {:>8.0} req/s: {:.0} %; without the answer cache {:>8.0} req/s: {:.0} %",
+            b[0],
+            b[1],
+            b[1] / b[0] * 100.0,
+            b[2],
+            b[2] / b[0] * 100.0
+        );
+    }
+    let c = &rdap.cache;
+    let all = (c.exact_hits() + c.hits() + c.misses()).max(1) as f64;
     println!(
-        "  plain HTTP:  minimal hyper server {:>8.0} req/s, tenure {:>8.0} req/s: {:.0} %",
-        best[0],
-        best[1],
-        best[1] / best[0] * 100.0
-    );
-    println!(
-        "  HTTPS:       minimal hyper server {:>8.0} req/s, tenure {:>8.0} req/s: {:.0} %",
-        best[2],
-        best[3],
-        best[3] / best[2] * 100.0
+        "  answer cache ({} MiB; {} distinct addresses asked over http and https): {:.0} % repeated questions, {:.0} % another address of a cached network, {:.0} % built",
+        tenure::rdap::cache::DEFAULT_CACHE_MB,
+        paths.len(),
+        c.exact_hits() as f64 * 100.0 / all,
+        c.hits() as f64 * 100.0 / all,
+        c.misses() as f64 * 100.0 / all,
     );
     println!("  (answers average {} bytes)", sample.body.len());
     let hs = client_rt.block_on(handshakes(

@@ -458,3 +458,88 @@ fn search_results_are_bounded_with_a_notice() {
         .to_string()
         .contains("Search results truncated"));
 }
+
+#[test]
+fn cached_answers_are_the_answers_built_afresh() {
+    use std::sync::Arc;
+    use tenure::rdap::cache::AnswerCache;
+    let snap = super::whois::snapshot();
+    let on = RdapConfig {
+        port43: Some("whois.example".into()),
+        ..Default::default()
+    };
+    let off = RdapConfig {
+        cache: Arc::new(AnswerCache::new(0)),
+        ..on.clone()
+    };
+    let ask = |cfg: &RdapConfig, target: &str, origin: &str| {
+        let req = Request {
+            method: "GET",
+            target,
+            accept: None,
+            origin,
+        };
+        handle(&snap, cfg, &req, T)
+    };
+    let targets = [
+        "/rdap/ip/192.0.2.65",
+        "/rdap/ip/192.0.2.66",
+        "/rdap/ip/192.0.2.65?pretty",
+        "/rdap/ip/192.0.2.130",
+        "/rdap/ip/192.0.2.131?lease0_at=2025-06-01T00:00:00Z",
+        "/rdap/ip/192.0.2.131?lease0_at=2027-06-01T00:00:00Z",
+        "/rdap/ip/192.0.2.131",
+        "/rdap/ip/192.0.2.128/26",
+        "/rdap/ip/2001:db8:5::1",
+        "/rdap/ip/2001:DB8:5::2",
+        "/rdap/ip/198.18.0.1",
+    ];
+    // twice, and from two origins: the second round answers from the cache
+    for round in 0..2 {
+        for origin in ["https://rdap.example", "http://127.0.0.1:8080"] {
+            for t in targets {
+                let (a, b) = (ask(&on, t, origin), ask(&off, t, origin));
+                assert_eq!(a.status, b.status, "{t}");
+                assert_eq!(
+                    String::from_utf8_lossy(&a.body),
+                    String::from_utf8_lossy(&b.body),
+                    "{t} from {origin}, round {round}"
+                );
+            }
+        }
+    }
+    // one question asked as time passes: a kept answer ends when a lease
+    // covering the address starts or ends
+    let at = |cfg: &RdapConfig, now: &str| {
+        let req = Request {
+            method: "GET",
+            target: "/rdap/ip/192.0.2.140",
+            accept: None,
+            origin: "https://rdap.example",
+        };
+        let r = handle(&snap, cfg, &req, tenure::time::parse(now).unwrap());
+        serde_json::from_slice::<Value>(&r.body).unwrap()
+    };
+    let mut handles = Vec::new();
+    for now in [
+        "2025-06-01T00:00:00Z",
+        "2025-06-02T00:00:00Z",
+        "2026-03-14T09:30:00Z",
+        "2027-06-01T00:00:00Z",
+        "2027-06-01T00:00:01Z",
+    ] {
+        let (a, b) = (at(&on, now), at(&off, now));
+        assert_eq!(a, b, "as of {now}");
+        handles.push(a["handle"].as_str().unwrap_or("").to_string());
+    }
+    handles.dedup();
+    assert!(handles.len() >= 3, "leases of three years: {handles:?}");
+    // the second round repeats questions; 192.0.2.66 shares a template
+    assert!(
+        on.cache.exact_hits() >= targets.len() as u64,
+        "{:?}",
+        on.cache
+    );
+    assert!(on.cache.hits() >= 1, "{:?}", on.cache);
+    assert_eq!(off.cache.hits() + off.cache.misses(), 0);
+}

@@ -25,6 +25,8 @@ use serde_json::{json, Map, Value};
 /// Media type of every RDAP answer.
 pub const CONTENT_TYPE: &str = "application/rdap+json";
 
+pub mod cache;
+
 /// Settings of the RDAP answers.
 #[derive(Debug, Clone)]
 pub struct RdapConfig {
@@ -38,6 +40,8 @@ pub struct RdapConfig {
     pub rate: f64,
     /// Requests a client may send at once before the rate applies.
     pub burst: f64,
+    /// Answers to `ip/...` kept for other addresses of the same network.
+    pub cache: std::sync::Arc<cache::AnswerCache>,
 }
 
 /// Default per-client request rate and burst.
@@ -55,6 +59,7 @@ impl Default for RdapConfig {
             max_results: DEFAULT_MAX_RESULTS,
             rate: DEFAULT_RATE,
             burst: DEFAULT_BURST,
+            cache: std::sync::Arc::new(cache::AnswerCache::new(cache::DEFAULT_CACHE_MB)),
         }
     }
 }
@@ -213,6 +218,18 @@ fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Timestamp) -> Re
     if !accepts_json(req.accept) {
         return error(406, "Not Acceptable", "RDAP answers application/rdap+json");
     }
+    // a question asked before: its whole answer, if still valid
+    let cache = &cfg.cache;
+    let exact = cache.enabled()
+        && req
+            .target
+            .strip_prefix(cfg.base_path.as_str())
+            .is_some_and(|rest| rest.starts_with("ip/"));
+    if exact {
+        if let Some(body) = cache.get_exact(snap, req.origin, req.target, now) {
+            return ok_bytes(body, snap);
+        }
+    }
     let (path, q) = req.target.split_once('?').unwrap_or((req.target, ""));
     let params = query_params(q);
     let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
@@ -234,6 +251,8 @@ fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Timestamp) -> Re
         cfg,
         origin: req.origin,
         at,
+        exact_target: exact.then_some(req.target),
+        at_given: param("lease0_at").is_some(),
     };
     let body = match segs.as_slice() {
         ["ip", addr] => ip(&ctx, addr, None, pretty),
@@ -258,27 +277,39 @@ fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Timestamp) -> Re
         _ => Err(error(400, "Bad Request", "unknown RDAP path")),
     };
     match body {
-        Ok(b) => {
-            let mut r = match b {
-                Body::Json(mut v) => {
-                    if let Value::Object(m) = &mut v {
-                        strip_nulls(m);
-                    }
-                    respond(200, &v, pretty)
-                }
-                Body::Bytes(bytes) => {
-                    let mut r = respond(200, &Value::Null, false);
-                    r.body = bytes;
-                    r
-                }
-            };
-            r.headers.push(("cache-control", "max-age=300".into()));
-            r.headers
-                .push(("etag", format!("\"tenure-{}\"", snap.serial)));
+        Ok(Body::Json(mut v)) => {
+            if let Value::Object(m) = &mut v {
+                strip_nulls(m);
+            }
+            let mut r = respond(200, &v, pretty);
+            cacheable(&mut r, snap);
             r
         }
+        Ok(Body::Bytes(bytes)) => ok_bytes(bytes, snap),
         Err(r) => r,
     }
+}
+
+/// A 200 answer of serialized JSON.
+fn ok_bytes(body: Vec<u8>, snap: &Snapshot) -> Response {
+    let mut r = Response {
+        status: 200,
+        headers: vec![
+            ("content-type", CONTENT_TYPE.into()),
+            ("access-control-allow-origin", "*".into()),
+        ],
+        body,
+    };
+    cacheable(&mut r, snap);
+    r
+}
+
+/// The caching headers of a lookup: five minutes, and the data serial as
+/// the entity tag.
+fn cacheable(r: &mut Response, snap: &Snapshot) {
+    r.headers.push(("cache-control", "max-age=300".into()));
+    r.headers
+        .push(("etag", format!("\"tenure-{}\"", snap.serial)));
 }
 
 /// Removes `null` members, recursively (RFC 9083 discourages them).
@@ -297,11 +328,16 @@ fn strip_value(v: &mut Value) {
     }
 }
 
+#[derive(Clone, Copy)]
 struct Ctx<'a> {
     snap: &'a Snapshot,
     cfg: &'a RdapConfig,
     origin: &'a str,
     at: Timestamp,
+    /// The request target, when its whole answer may be kept.
+    exact_target: Option<&'a str>,
+    /// `?lease0_at=` was given: the answer does not change with time.
+    at_given: bool,
 }
 
 impl Ctx<'_> {
@@ -369,7 +405,41 @@ fn ip(ctx: &Ctx, addr: &str, len: Option<&str>, pretty: bool) -> Result<Body, Re
     let Answer::Network(na) = a else {
         return Err(not_found());
     };
-    let net = network_out(ctx, &na, &text).ok_or_else(not_found)?;
+    let cache = &ctx.cfg.cache;
+    let key = (cache.enabled() && cache::cacheable(&text, ctx.origin)).then(|| cache::Key {
+        network: na.network(ctx.snap),
+        delegation: na.delegation,
+        resolution: na.resolution,
+        pretty,
+    });
+    // the question itself answered by the template until a lease covering
+    // the space starts or ends
+    let remember = |key: &cache::Key| {
+        if let Some(target) = ctx.exact_target {
+            let until = if ctx.at_given {
+                i64::MAX
+            } else {
+                ctx.snap.next_lease_change(&range, ctx.at)
+            };
+            cache.put_exact(ctx.snap, ctx.origin, target, key, &text, until);
+        }
+    };
+    if let Some(k) = &key {
+        if let Some(t) = cache.get(ctx.snap, k) {
+            remember(k);
+            return Ok(Body::Bytes(t.render(&text, ctx.origin)));
+        }
+    }
+    // for a template: markers where the query and the origin go
+    let marked = Ctx {
+        origin: cache::ORIGIN_MARKER,
+        ..*ctx
+    };
+    let (build, query) = match key {
+        Some(_) => (&marked, cache::MARKER),
+        None => (ctx, text.as_str()),
+    };
+    let net = network_out(build, &na, query).ok_or_else(not_found)?;
     // most answers fit: no growing and copying while writing
     let mut bytes = Vec::with_capacity(8192);
     let written = if pretty {
@@ -378,9 +448,18 @@ fn ip(ctx: &Ctx, addr: &str, len: Option<&str>, pretty: bool) -> Result<Body, Re
         serde_json::to_writer(&mut bytes, &net)
     };
     if written.is_err() {
-        bytes.clear();
+        return Ok(Body::Bytes(Vec::new()));
     }
-    Ok(Body::Bytes(bytes))
+    match key {
+        Some(key) => {
+            let t = cache::Template::cut(&bytes);
+            let answer = t.render(&text, ctx.origin);
+            cache.put(ctx.snap, key.clone(), t);
+            remember(&key);
+            Ok(Body::Bytes(answer))
+        }
+        None => Ok(Body::Bytes(bytes)),
+    }
 }
 
 /// An answer body: a JSON tree, or bytes already serialized.
@@ -498,7 +577,24 @@ mod out {
 
     impl Serialize for Url<'_> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            s.collect_str(self)
+            // joined on the stack and escaped once; long ones through fmt
+            let mut buf = [0u8; 512];
+            let mut n = 0;
+            for piece in [self.origin, self.base]
+                .into_iter()
+                .chain(self.path.iter().map(|p| &**p))
+            {
+                let Some(slot) = buf.get_mut(n..n + piece.len()) else {
+                    return s.collect_str(self);
+                };
+                slot.copy_from_slice(piece.as_bytes());
+                n += piece.len();
+            }
+            // whole UTF-8 pieces joined are UTF-8
+            match std::str::from_utf8(&buf[..n]) {
+                Ok(joined) => s.serialize_str(joined),
+                Err(_) => s.collect_str(self),
+            }
         }
     }
 
@@ -606,8 +702,8 @@ mod out {
         pub links: Vec<Link<'a>>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         pub remarks: Vec<Remark<'a>>,
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        pub redacted: Vec<Redacted>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub redacted: Option<&'static serde_json::value::RawValue>,
         #[serde(skip_serializing_if = "Option::is_none")]
         pub port43: Option<&'a str>,
         /// Serialized once per thread, snapshot and origin.
@@ -640,29 +736,43 @@ const NETWORK_CONFORMANCE_REDACTED: &[&str] = &[
 /// The object's `admin-c` and `tech-c` as entities, one per handle (with
 /// both roles when both name it). A contact the registry's public dump
 /// replaced by its placeholder is not shown as an entity; it is listed
-/// under `redacted` instead (RFC 9537, method "removal").
+/// under `redacted` instead (RFC 9537, method "removal"), which this
+/// returns, serialized.
 fn out_contacts<'a>(
     ctx: &'a Ctx,
     o: &'a crate::rpsl::Object,
     entities: &mut Vec<out::Entity<'a>>,
-    redacted: &mut Vec<out::Redacted>,
-) {
+) -> Option<&'static serde_json::value::RawValue> {
     use crate::model::EntityClass;
     let snap = ctx.snap;
-    let names = |attr: &'static str| o.get_all(attr);
-    let mut seen: Vec<&str> = Vec::new();
-    let mut removed = [false; 2];
-    for h in names("admin-c").chain(names("tech-c")) {
-        if seen.iter().any(|s| s.eq_ignore_ascii_case(h)) {
+    // (handle, administrative, technical), in the object's order
+    let mut contacts: Vec<(&str, bool, bool)> = Vec::new();
+    for (name, value) in o.attrs() {
+        let (admin, tech) = (name == "admin-c", name == "tech-c");
+        if !(admin || tech) {
             continue;
         }
-        seen.push(h);
-        let admin = names("admin-c").any(|x| x.eq_ignore_ascii_case(h));
-        let tech = names("tech-c").any(|x| x.eq_ignore_ascii_case(h));
-        let e = snap.entity_index(h).map(|i| &snap.reg.entities[i as usize]);
+        match contacts
+            .iter_mut()
+            .find(|c| c.0.eq_ignore_ascii_case(value))
+        {
+            Some(c) => {
+                c.1 |= admin;
+                c.2 |= tech;
+            }
+            None => contacts.push((value, admin, tech)),
+        }
+    }
+    let mut removed = (false, false);
+    for (h, admin, tech) in contacts {
+        let e = if crate::model::is_dummy_contact(h, None) {
+            None
+        } else {
+            snap.entity_index(h).map(|i| &snap.reg.entities[i as usize])
+        };
         if crate::model::is_dummy_contact(h, e.and_then(|e| e.name())) {
-            removed[0] |= admin;
-            removed[1] |= tech;
+            removed.0 |= admin;
+            removed.1 |= tech;
             continue;
         }
         let roles: &'static [&'static str] = match (admin, tech) {
@@ -683,26 +793,46 @@ fn out_contacts<'a>(
         }
         entities.push(entity);
     }
-    let removal = |what: &'static str, path: &'static str| out::Redacted {
-        name: out::Description { description: what },
-        prePath: path,
-        pathLang: "jsonpath",
-        method: "removal",
-        reason: out::Description {
-            description: "personal data removed from the registry's public database dump",
-        },
-    };
-    if removed[0] {
-        redacted.push(removal(
-            "Administrative contact",
-            "$.entities[?(@.roles[0]=='administrative')]",
-        ));
-    }
-    if removed[1] {
-        redacted.push(removal(
-            "Technical contact",
-            "$.entities[?(@.roles[0]=='technical')]",
-        ));
+    redacted_contacts(removed.0, removed.1)
+}
+
+/// The `redacted` member for removed administrative and/or technical
+/// contacts, serialized once.
+fn redacted_contacts(admin: bool, tech: bool) -> Option<&'static serde_json::value::RawValue> {
+    use serde_json::value::RawValue;
+    static MADE: std::sync::OnceLock<[Box<RawValue>; 3]> = std::sync::OnceLock::new();
+    let made = MADE.get_or_init(|| {
+        let removal = |what: &'static str, path: &'static str| out::Redacted {
+            name: out::Description { description: what },
+            prePath: path,
+            pathLang: "jsonpath",
+            method: "removal",
+            reason: out::Description {
+                description: "personal data removed from the registry's public database dump",
+            },
+        };
+        let a = || {
+            removal(
+                "Administrative contact",
+                "$.entities[?(@.roles[0]=='administrative')]",
+            )
+        };
+        let t = || {
+            removal(
+                "Technical contact",
+                "$.entities[?(@.roles[0]=='technical')]",
+            )
+        };
+        let raw = |v: Vec<out::Redacted>| {
+            serde_json::value::to_raw_value(&v).expect("static shapes serialize")
+        };
+        [raw(vec![a()]), raw(vec![t()]), raw(vec![a(), t()])]
+    });
+    match (admin, tech) {
+        (false, false) => None,
+        (true, false) => Some(&made[0]),
+        (false, true) => Some(&made[1]),
+        (true, true) => Some(&made[2]),
     }
 }
 
@@ -983,7 +1113,7 @@ fn network_out<'a>(
                     format!("lessor {}", l.lessor()).into(),
                 ],
             }],
-            redacted: Vec::new(),
+            redacted: None,
             port43: ctx.cfg.port43.as_deref(),
             notices: ctx.notices_raw(),
             lease0_holder: holder,
@@ -992,7 +1122,7 @@ fn network_out<'a>(
     // the registry network, or the delegated record when no object is loaded
     let mut entities = Vec::new();
     let mut remarks = Vec::new();
-    let mut redacted = Vec::new();
+    let mut redacted = None;
     let (range, handle, name, typ, country, events, parent): (
         IpRange,
         std::borrow::Cow<str>,
@@ -1013,7 +1143,7 @@ fn network_out<'a>(
                     None,
                 ));
             }
-            out_contacts(ctx, &n.object, &mut entities, &mut redacted);
+            redacted = out_contacts(ctx, &n.object, &mut entities);
             if let Some(p) = snap.parent(id) {
                 links.push(ctx.out_link(
                     "up",
@@ -1080,7 +1210,7 @@ fn network_out<'a>(
         });
     }
     Some(out::IpNetwork {
-        rdapConformance: if redacted.is_empty() {
+        rdapConformance: if redacted.is_none() {
             NETWORK_CONFORMANCE
         } else {
             NETWORK_CONFORMANCE_REDACTED
@@ -1158,17 +1288,17 @@ fn autnum(ctx: &Ctx, n: &str) -> Result<Value, Response> {
             Some(ab.mailbox(ctx.snap)),
         ));
     }
-    let (mut contacts, mut redacted) = (Vec::new(), Vec::new());
-    out_contacts(ctx, &a.object, &mut contacts, &mut redacted);
+    let mut contacts = Vec::new();
+    let redacted = out_contacts(ctx, &a.object, &mut contacts);
     entities.extend(contacts.into_iter().map(tree));
-    let extensions: &[&str] = if redacted.is_empty() {
+    let extensions: &[&str] = if redacted.is_none() {
         &[]
     } else {
         &["redacted"]
     };
     Ok(json!({
         "rdapConformance": conformance(extensions),
-        "redacted": if redacted.is_empty() { Value::Null } else { tree(redacted) },
+        "redacted": redacted.map_or(Value::Null, tree),
         "objectClassName": "autnum",
         "handle": a.object.key(),
         "startAutnum": a.first,

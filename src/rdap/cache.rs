@@ -1,0 +1,361 @@
+//! Answers to `ip/...` lookups kept as templates, so a second address in
+//! the same network is answered by copying bytes instead of building and
+//! serializing the answer again.
+//!
+//! An ip network answer depends on the snapshot, the origin and base path
+//! of its links, `?pretty`, and what resolution found (the registry network,
+//! the delegated record, holder, lessee with the lease chosen for the time
+//! asked about, abuse contact). Those form the key, so a cached answer is
+//! exactly the answer that would be built. The queried text appears only
+//! in links; the template is the answer serialized with a marker in its
+//! place, cut at the markers, and the query is written back into the holes.
+//!
+//! In front of the templates, whole answers are kept by request (origin
+//! and request target): a repeated question is answered without parsing,
+//! looking up or resolving anything. An answer "as of now" is kept only
+//! until the next start or end of a lease covering the address
+//! ([`Snapshot::next_lease_change`]); one asked `?lease0_at=` is fixed.
+//!
+//! Bounded by bytes (`rdap-cache-mb`); sharded to keep lock hold times
+//! short; emptied when a new snapshot is first seen.
+
+use crate::lease::Resolution;
+use crate::model::FxMap;
+use crate::snapshot::{NetId, Snapshot};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+/// What stands for the query in a template: a control character, which
+/// JSON writes escaped as `\u0001` and which no address or prefix contains.
+pub(super) const MARKER: &str = "\u{1}";
+/// What stands for the origin (`https://host:port`) in a template.
+pub(super) const ORIGIN_MARKER: &str = "\u{2}";
+const MARKERS_ESCAPED: [&[u8]; 2] = [b"\\u0001", b"\\u0002"];
+
+const SHARDS: usize = 16;
+
+/// What an ip network answer depends on besides the snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct Key {
+    pub network: Option<NetId>,
+    pub delegation: Option<u32>,
+    pub resolution: Resolution,
+    pub pretty: bool,
+}
+
+/// An answer with holes where the query and the origin go.
+pub(super) struct Template {
+    body: Vec<u8>,
+    /// Offsets in `body` where the query (false) or the origin (true) is
+    /// written, ascending.
+    holes: Vec<(usize, bool)>,
+}
+
+impl Template {
+    /// Cuts an answer serialized with [`MARKER`] as the query and
+    /// [`ORIGIN_MARKER`] as the origin. Escapes are followed so that a data
+    /// value containing the text `\u0001` (written `\\u0001`) is never
+    /// taken for a marker.
+    pub fn cut(serialized: &[u8]) -> Template {
+        let mut body = Vec::with_capacity(serialized.len());
+        let mut holes = Vec::new();
+        let mut i = 0;
+        while i < serialized.len() {
+            let b = serialized[i];
+            if b == b'\\' {
+                if let Some(k) = MARKERS_ESCAPED
+                    .iter()
+                    .position(|m| serialized[i..].starts_with(m))
+                {
+                    holes.push((body.len(), k == 1));
+                    i += MARKERS_ESCAPED[k].len();
+                    continue;
+                }
+                // any other escape: copy it and the escaped byte as they are
+                body.push(b);
+                if let Some(&next) = serialized.get(i + 1) {
+                    body.push(next);
+                }
+                i += 2;
+                continue;
+            }
+            body.push(b);
+            i += 1;
+        }
+        Template { body, holes }
+    }
+
+    /// The answer for `query` (an address or prefix) at `origin`, both
+    /// text that JSON writes as it is ([`cacheable`]).
+    pub fn render(&self, query: &str, origin: &str) -> Vec<u8> {
+        let mut out =
+            Vec::with_capacity(self.body.len() + self.holes.len() * query.len().max(origin.len()));
+        let mut from = 0;
+        for &(h, is_origin) in &self.holes {
+            out.extend_from_slice(&self.body[from..h]);
+            out.extend_from_slice(if is_origin { origin } else { query }.as_bytes());
+            from = h;
+        }
+        out.extend_from_slice(&self.body[from..]);
+        out
+    }
+
+    fn size(&self) -> usize {
+        self.body.len() + self.holes.len() * 16 + 128
+    }
+}
+
+/// True when `query` (an address or prefix) and `origin` may stand in a
+/// template's holes as they are: nothing JSON would escape.
+pub(super) fn cacheable(query: &str, origin: &str) -> bool {
+    !query.is_empty()
+        && query
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'/'))
+        && origin
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b":/.-[]".contains(&b))
+}
+
+struct Exact {
+    template: Arc<Template>,
+    query: Box<str>,
+    until: i64,
+}
+
+struct Shard {
+    /// The snapshot the entries were made from.
+    snapshot: Option<(usize, SystemTime)>,
+    bytes: usize,
+    map: FxMap<Key, Arc<Template>>,
+    /// By "origin request-target": the template, the query text for its
+    /// holes, and the moment the answer stops being valid.
+    exact: FxMap<Box<str>, Exact>,
+}
+
+/// The cache, shared by every connection of a listener.
+pub struct AnswerCache {
+    shards: Vec<Mutex<Shard>>,
+    budget_per_shard: usize,
+    hits: AtomicU64,
+    exact_hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl std::fmt::Debug for AnswerCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnswerCache")
+            .field("budget", &(self.budget_per_shard * SHARDS))
+            .field("hits", &self.hits())
+            .field("exact_hits", &self.exact_hits())
+            .field("misses", &self.misses())
+            .finish()
+    }
+}
+
+/// Default bound of the answer cache, in MiB.
+pub const DEFAULT_CACHE_MB: usize = 256;
+
+impl AnswerCache {
+    /// A cache of at most `mb` MiB of answers; 0 turns it off.
+    pub fn new(mb: usize) -> Self {
+        AnswerCache {
+            shards: (0..SHARDS)
+                .map(|_| {
+                    Mutex::new(Shard {
+                        snapshot: None,
+                        bytes: 0,
+                        map: FxMap::default(),
+                        exact: FxMap::default(),
+                    })
+                })
+                .collect(),
+            budget_per_shard: mb.saturating_mul(1 << 20) / SHARDS,
+            hits: AtomicU64::new(0),
+            exact_hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.budget_per_shard > 0
+    }
+
+    /// Answers made from a template (another address of the network).
+    pub fn hits(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
+    }
+
+    /// Questions asked before, answered without a lookup.
+    pub fn exact_hits(&self) -> u64 {
+        self.exact_hits.load(Ordering::Relaxed)
+    }
+
+    /// Answers built and serialized.
+    pub fn misses(&self) -> u64 {
+        self.misses.load(Ordering::Relaxed)
+    }
+
+    fn shard<K: std::hash::Hash + ?Sized>(&self, key: &K) -> &Mutex<Shard> {
+        use std::hash::BuildHasher;
+        // the map hashes the low bits; the shard takes the high ones
+        let h = std::hash::BuildHasherDefault::<crate::model::FxHasher>::default().hash_one(key);
+        &self.shards[(h >> 60) as usize % SHARDS]
+    }
+
+    fn lock<'a>(&self, m: &'a Mutex<Shard>, snap: &Snapshot) -> std::sync::MutexGuard<'a, Shard> {
+        let mut s = m.lock().unwrap_or_else(|p| p.into_inner());
+        let id = (snap as *const Snapshot as usize, snap.loaded_at);
+        if s.snapshot != Some(id) {
+            // entries of another snapshot: never valid again here
+            s.map.clear();
+            s.exact.clear();
+            s.bytes = 0;
+            s.snapshot = Some(id);
+        }
+        s
+    }
+
+    pub(super) fn get(&self, snap: &Snapshot, key: &Key) -> Option<Arc<Template>> {
+        let found = self.lock(self.shard(key), snap).map.get(key).cloned();
+        match &found {
+            Some(_) => self.hits.fetch_add(1, Ordering::Relaxed),
+            None => self.misses.fetch_add(1, Ordering::Relaxed),
+        };
+        found
+    }
+
+    pub(super) fn put(&self, snap: &Snapshot, key: Key, t: Template) {
+        let size = t.size();
+        if size > self.budget_per_shard {
+            return;
+        }
+        let mut s = self.lock(self.shard(&key), snap);
+        self.make_room(&mut s, size);
+        s.bytes += size;
+        if let Some(old) = s.map.insert(key, Arc::new(t)) {
+            s.bytes -= old.size();
+        }
+    }
+
+    /// Drops entries until `size` more bytes fit: whole answers first (a
+    /// template serves more addresses), in the maps' arbitrary order.
+    fn make_room(&self, s: &mut Shard, size: usize) {
+        while s.bytes + size > self.budget_per_shard {
+            if let Some(k) = s.exact.keys().next().cloned() {
+                if let Some(old) = s.exact.remove(&k) {
+                    s.bytes -= exact_size(&k, &old.query);
+                }
+            } else if let Some(k) = s.map.keys().next().cloned() {
+                if let Some(old) = s.map.remove(&k) {
+                    s.bytes -= old.size();
+                }
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// The answer to `target` asked at `origin`, if kept and still valid at
+    /// `now`.
+    pub(super) fn get_exact(
+        &self,
+        snap: &Snapshot,
+        origin: &str,
+        target: &str,
+        now: i64,
+    ) -> Option<Vec<u8>> {
+        let key = exact_key(origin, target);
+        let s = self.lock(self.shard(&*key), snap);
+        let found = s
+            .exact
+            .get(&*key)
+            .filter(|e| now < e.until)
+            .map(|e| (Arc::clone(&e.template), e.query.clone()));
+        drop(s);
+        match found {
+            Some((t, query)) => {
+                self.exact_hits.fetch_add(1, Ordering::Relaxed);
+                Some(t.render(&query, origin))
+            }
+            None => None,
+        }
+    }
+
+    /// The template for `key`, and remembers that `target` at `origin` is
+    /// answered by it with `query` until `until`.
+    pub(super) fn put_exact(
+        &self,
+        snap: &Snapshot,
+        origin: &str,
+        target: &str,
+        key: &Key,
+        query: &str,
+        until: i64,
+    ) {
+        let Some(template) = self.lock(self.shard(key), snap).map.get(key).cloned() else {
+            return;
+        };
+        let xkey = exact_key(origin, target);
+        let size = exact_size(&xkey, query);
+        let mut s = self.lock(self.shard(&*xkey), snap);
+        self.make_room(&mut s, size);
+        s.bytes += size;
+        let e = Exact {
+            template,
+            query: query.into(),
+            until,
+        };
+        if let Some(old) = s.exact.insert(xkey.clone(), e) {
+            s.bytes -= exact_size(&xkey, &old.query);
+        }
+    }
+}
+
+fn exact_key(origin: &str, target: &str) -> Box<str> {
+    let mut k = String::with_capacity(origin.len() + 1 + target.len());
+    k.push_str(origin);
+    k.push(' ');
+    k.push_str(target);
+    k.into_boxed_str()
+}
+
+fn exact_size(key: &str, query: &str) -> usize {
+    key.len() + query.len() + 96
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_put_the_query_back_and_keep_escaped_text() {
+        let answer = serde_json::to_vec(&serde_json::json!({
+            "self": format!("{ORIGIN_MARKER}/rdap/ip/{MARKER}"),
+            "up": format!("{ORIGIN_MARKER}/rdap/ips/rirSearch1/rdap-up/{MARKER}"),
+            "remark": "a value with \\u0001 written in it, and \"quotes\"",
+        }))
+        .unwrap();
+        let t = Template::cut(&answer);
+        assert_eq!(t.holes.len(), 4);
+        let v: serde_json::Value =
+            serde_json::from_slice(&t.render("192.0.2.1", "https://x")).unwrap();
+        assert_eq!(v["self"], "https://x/rdap/ip/192.0.2.1");
+        assert_eq!(v["up"], "https://x/rdap/ips/rirSearch1/rdap-up/192.0.2.1");
+        assert_eq!(
+            v["remark"],
+            "a value with \\u0001 written in it, and \"quotes\""
+        );
+    }
+
+    #[test]
+    fn only_address_text_fills_holes() {
+        let o = "https://[::1]:8443";
+        assert!(cacheable("192.0.2.0/24", o));
+        assert!(cacheable("2001:DB8::/32", o));
+        assert!(!cacheable("192.0.2.1\"", o));
+        assert!(!cacheable("", o));
+        assert!(!cacheable("192.0.2.1", "https://a\"b"));
+    }
+}
