@@ -44,7 +44,9 @@
 //! - [`whois`]: RIPE-style text rendering; [`whois::request`] parses query
 //!   lines (flags), [`whois::respond`] answers them, [`whois::server`] is the
 //!   tokio server with its limits and bulk mode.
-//! - [`rdap`]: RDAP answers and the `lease0` extension, transport-neutral.
+//! - [`rdap`]: RDAP answers and the `lease0` extension, transport-neutral;
+//!   [`rdap::cache`] keeps ip answers as templates (per network answer,
+//!   per repeated question until the next lease change), per snapshot.
 //! - [`http`]: the hyper server (plain and rustls HTTPS) carrying RDAP answers.
 //! - [`bootstrap`]: IANA's RDAP bootstrap files, for redirects.
 //! - [`limit`]: what both servers share: the accept loop, per-client keys
@@ -52,6 +54,9 @@
 //! - [`app`]: `tenure serve` wiring (listeners, signals, drain).
 //! - [`config`], [`cli`], [`progress`], [`report`]: the process edge.
 //! - [`gen`]: deterministic generated dumps for benchmarks.
+//!
+//! The process allocates through mimalloc (the `#[global_allocator]` at
+//! the end of this file).
 //!
 //! ## Invariants
 //!
