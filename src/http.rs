@@ -144,6 +144,11 @@ pub fn tls_config(
         .with_single_cert(certs, key)
         .map_err(|e| TlsError::Config(e.to_string()))?;
     cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    // session resumption: stateless tickets (keys rotate every 6 hours)
+    // and a session-id cache for TLS 1.2 clients
+    cfg.ticketer =
+        rustls::crypto::ring::Ticketer::new().map_err(|e| TlsError::Config(e.to_string()))?;
+    cfg.session_storage = rustls::server::ServerSessionMemoryCache::new(16 * 1024);
     Ok((Arc::new(cfg), generated))
 }
 

@@ -176,6 +176,40 @@ fn rdap_over_https_with_a_generated_certificate() {
                 assert!(text.contains("https://localhost/rdap/ip/192.0.2.77"), "links use https");
             }
         }
+        // session resumption: the second connection of one client resumes
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let cc = Arc::new(
+            rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .expect("versions")
+                .with_root_certificates(roots.clone())
+                .with_no_client_auth(),
+        );
+        let mut kinds = Vec::new();
+        for _ in 0..2 {
+            let connector = tokio_rustls::TlsConnector::from(Arc::clone(&cc));
+            let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+            let name = rustls_pki_types::ServerName::try_from("localhost").expect("name");
+            let mut s = tokio::time::timeout(Duration::from_secs(10), connector.connect(name, tcp))
+                .await
+                .expect("handshake in time")
+                .expect("handshake");
+            kinds.push(s.get_ref().1.handshake_kind());
+            // read the answer, and with it the server's session tickets
+            s.write_all(b"GET /rdap/help HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .await
+                .unwrap();
+            let mut v = Vec::new();
+            let _ = tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut v)).await;
+            assert!(String::from_utf8_lossy(&v).starts_with("HTTP/1.1 200"));
+        }
+        assert_eq!(
+            kinds,
+            [
+                Some(rustls::HandshakeKind::Full),
+                Some(rustls::HandshakeKind::Resumed)
+            ]
+        );
     });
     let _ = stop.send(true);
     rt.shutdown_timeout(Duration::from_secs(2));
