@@ -114,6 +114,33 @@ impl LoadReport {
         self.skipped.values().map(|s| s.count).sum()
     }
 
+    /// Adds another part's figures (the lease files to the registry's).
+    pub fn merge(&mut self, other: &LoadReport) {
+        self.files.extend(other.files.iter().cloned());
+        for (source, classes) in &other.objects {
+            let m = self.objects.entry(source.clone()).or_default();
+            for (class, n) in classes {
+                *m.entry(class.clone()).or_default() += n;
+            }
+        }
+        for (reason, stats) in &other.skipped {
+            let s = self.skipped.entry(reason).or_default();
+            s.count += stats.count;
+            for e in &stats.examples {
+                if s.examples.len() < SKIP_EXAMPLES {
+                    s.examples.push(e.clone());
+                }
+            }
+        }
+        for (class, n) in &other.ignored {
+            *self.ignored.entry(class.clone()).or_default() += n;
+        }
+        for (registry, n) in &other.delegations {
+            *self.delegations.entry(registry.clone()).or_default() += n;
+        }
+        self.seconds += other.seconds;
+    }
+
     /// Total objects kept.
     pub fn objects_total(&self) -> u64 {
         self.objects.values().flat_map(|m| m.values()).sum()
@@ -159,10 +186,14 @@ pub struct Registry {
     pub delegations: Vec<Delegation>,
     /// Delegated file headers: (registry, serial, end date).
     pub delegated_headers: Vec<delegated::Header>,
-    /// Lease records of every lease source.
+    /// Lease records of every lease source, as loaded; `Snapshot::build`
+    /// takes them (a snapshot's registry has none: use its lease methods).
     pub leases: Vec<leases::Lease>,
-    /// Lease sources, indexed by `Lease::source`.
+    /// Lease sources, indexed by `Lease::source`; taken like `leases`.
     pub lease_sources: Vec<LoadedLeaseSource>,
+    /// The lease files' figures, kept apart from the registry's so that a
+    /// lease-only reload can replace them; `Snapshot::build` merges them.
+    pub lease_report: LoadReport,
     /// IANA's RDAP bootstrap services.
     pub bootstrap: crate::bootstrap::Bootstrap,
 }
@@ -171,8 +202,7 @@ pub struct Registry {
 #[derive(Debug, Clone)]
 pub struct LoadedLeaseSource {
     pub name: String,
-    /// Index into `Registry::files`.
-    pub file: u16,
+    pub path: PathBuf,
 }
 
 /// A lease file and the name of its source (the platform).
@@ -319,9 +349,10 @@ pub fn load(sources: &Sources, progress: &Progress) -> Result<(Registry, LoadRep
     for path in &sources.delegated {
         load_delegated(path, &mut reg, &mut report)?;
     }
-    for src in &sources.leases {
-        load_leases(src, &mut reg, &mut report)?;
-    }
+    let leases = load_lease_files(&sources.leases)?;
+    reg.leases = leases.leases;
+    reg.lease_sources = leases.sources;
+    reg.lease_report = leases.report;
     for path in &sources.rdap_bootstrap {
         let started = Instant::now();
         let text = std::fs::read_to_string(path).map_err(|source| LoadError::Open {
@@ -576,39 +607,51 @@ fn load_delegated(
     Ok(())
 }
 
-fn load_leases(
-    src: &LeaseSource,
-    reg: &mut Registry,
-    report: &mut LoadReport,
-) -> Result<(), LoadError> {
+/// Lease records of every lease source, read alone (a lease reload reads
+/// only these).
+#[derive(Debug, Default)]
+pub struct LoadedLeases {
+    pub leases: Vec<leases::Lease>,
+    /// Indexed by `Lease::source`.
+    pub sources: Vec<LoadedLeaseSource>,
+    /// The lease files' figures and skipped lines.
+    pub report: LoadReport,
+}
+
+/// Reads every lease file.
+pub fn load_lease_files(sources: &[LeaseSource]) -> Result<LoadedLeases, LoadError> {
     let started = Instant::now();
-    let path = &src.path;
-    let Opened { reader, size, .. } = open(path)?;
-    let parsed = leases::parse(reader).map_err(|source| LoadError::Read {
-        path: path.into(),
-        source,
-    })?;
-    let file = file_id(reg, path);
-    let source = reg.lease_sources.len().min(u16::MAX as usize) as u16;
-    reg.lease_sources.push(LoadedLeaseSource {
-        name: src.name.clone(),
-        file,
-    });
-    for bad in &parsed.bad {
-        report.skip(path, bad.line, bad.reason, &bad.detail);
+    let mut out = LoadedLeases::default();
+    for src in sources {
+        let file_started = Instant::now();
+        let path = &src.path;
+        let Opened { reader, size, .. } = open(path)?;
+        let parsed = leases::parse(reader).map_err(|source| LoadError::Read {
+            path: path.into(),
+            source,
+        })?;
+        let source = out.sources.len().min(u16::MAX as usize) as u16;
+        out.sources.push(LoadedLeaseSource {
+            name: src.name.clone(),
+            path: path.clone(),
+        });
+        for bad in &parsed.bad {
+            out.report.skip(path, bad.line, bad.reason, &bad.detail);
+        }
+        let objects = parsed.leases.len() as u64;
+        out.leases.extend(parsed.leases.into_iter().map(|mut l| {
+            l.source = source;
+            l
+        }));
+        out.report.file_done(
+            path,
+            "leases",
+            size,
+            objects,
+            parsed.bad.len() as u64,
+            file_started,
+        );
     }
-    let objects = parsed.leases.len() as u64;
-    reg.leases.extend(parsed.leases.into_iter().map(|mut l| {
-        l.source = source;
-        l
-    }));
-    report.file_done(
-        path,
-        "leases",
-        size,
-        objects,
-        parsed.bad.len() as u64,
-        started,
-    );
-    Ok(())
+    out.report.seconds = started.elapsed().as_secs_f64();
+    Ok(out)
 }

@@ -450,10 +450,9 @@ role: Sub Abuse\nnic-hdl: AS\nabuse-mailbox: abuse@s.example\nsource: TEST\n";
                 _ => {}
             }
         }
-        reg.files.push("leases.jsonl".into());
         reg.lease_sources.push(LoadedLeaseSource {
             name: "test".into(),
-            file: 0,
+            path: "leases.jsonl".into(),
         });
         reg.leases = crate::leases::parse(leases.as_bytes()).unwrap().leases;
         Snapshot::build(reg, Default::default(), 1, LpmBackend::Sorted, reject)

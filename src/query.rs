@@ -314,13 +314,10 @@ pub fn lease_json(snap: &Snapshot, i: u32) -> Value {
 /// The file a lease came from.
 pub fn lease_file(snap: &Snapshot, i: u32) -> String {
     let src = snap.lease(i).source as usize;
-    let file = snap
-        .reg
-        .lease_sources
+    snap.lease_sources()
         .get(src)
-        .map(|s| s.file)
-        .unwrap_or(u16::MAX);
-    snap.file(file).display().to_string()
+        .map(|s| s.path.display().to_string())
+        .unwrap_or_default()
 }
 
 /// The `--lease-history` answer: every lease that ever covered the range.

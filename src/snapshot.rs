@@ -10,6 +10,7 @@ use crate::dump::{LeaseReport, LoadReport, Registry};
 use crate::index::{LpmBackend, RangeIndex};
 use crate::model::{flags, Entity, EntityClass, FxMap, Network, NO_SYM};
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 /// The snapshot currently served, replaced whole (a request clones the
@@ -47,12 +48,28 @@ struct DelegIndex<K: crate::index::Key> {
     records: Vec<u32>,
 }
 
-/// One generation of loaded data with its indexes.
+/// One generation of loaded data with its indexes. The registry part
+/// (objects and their indexes) is shared by reference with the snapshots a
+/// lease-only reload makes from it; the lease part is the snapshot's own.
 pub struct Snapshot {
     /// Grows by one on every successful load.
     pub serial: u64,
     pub loaded_at: SystemTime,
-    pub reg: Registry,
+    /// Registry objects (its `leases` and `lease_sources` are empty: the
+    /// leases live in the lease part).
+    pub reg: Arc<Registry>,
+    ix: Arc<RegistryIndex>,
+    lz: LeaseIndex,
+    /// The whole load's figures (registry and lease files).
+    pub report: LoadReport,
+    /// The registry part's figures alone, for lease-only reloads.
+    registry_report: Arc<LoadReport>,
+    /// [`Snapshot::source_lines`], made on first use.
+    source_lines: std::sync::OnceLock<Vec<String>>,
+}
+
+/// The indexes over the registry objects.
+struct RegistryIndex {
     n4: u32,
     v4: RangeIndex<u32>,
     v6: RangeIndex<u128>,
@@ -61,18 +78,51 @@ pub struct Snapshot {
     d6: DelegIndex<u128>,
     dasn: DelegIndex<u32>,
     domains: FxMap<Box<str>, u32>,
-    /// Leases sorted like networks (IPv4 first); `verified[i]` per lease.
-    l4: RangeIndex<u32>,
-    l6: RangeIndex<u128>,
-    ln4: u32,
     /// (hash of upper-case netname, network), sorted: netname lookups
     /// without a map entry per network.
     netnames: Vec<(u64, u32)>,
+    backend: LpmBackend,
+}
+
+/// The leases and their indexes.
+struct LeaseIndex {
+    /// Sorted like networks (IPv4 first).
+    records: Vec<crate::leases::Lease>,
+    sources: Vec<crate::dump::LoadedLeaseSource>,
+    l4: RangeIndex<u32>,
+    l6: RangeIndex<u128>,
+    ln4: u32,
     /// Per lease, in index order: what resolution reads (see [`LeaseHot`]).
     hot: Vec<LeaseHot>,
-    pub report: LoadReport,
-    /// [`Snapshot::source_lines`], made on first use.
-    source_lines: std::sync::OnceLock<Vec<String>>,
+}
+
+/// (hash of upper-case netname, network) for every network with a netname.
+fn netname_index(reg: &Registry) -> Vec<(u64, u32)> {
+    let mut v: Vec<(u64, u32)> = reg
+        .networks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| {
+            n.object
+                .get("netname")
+                .map(|name| (netname_hash(name), i as u32))
+        })
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+impl LeaseIndex {
+    fn empty() -> Self {
+        LeaseIndex {
+            records: Vec::new(),
+            sources: Vec::new(),
+            l4: empty_index(),
+            l6: empty_index(),
+            ln4: 0,
+            hot: Vec::new(),
+        }
+    }
 }
 
 /// The part of a lease that resolution reads, kept apart from the record
@@ -153,14 +203,8 @@ impl Snapshot {
             .enumerate()
             .map(|(i, d)| (d.name.clone(), i as u32))
             .collect();
-        let mut snap = Snapshot {
-            l4: empty_index(),
-            l6: empty_index(),
-            ln4: 0,
-            hot: Vec::new(),
-            netnames: Vec::new(),
-            serial,
-            loaded_at: SystemTime::now(),
+        let netnames = netname_index(&reg);
+        let ix = RegistryIndex {
             n4,
             // sorted input cannot fail to build
             v4: i4.unwrap_or_else(empty_index),
@@ -170,13 +214,61 @@ impl Snapshot {
             d6,
             dasn,
             domains,
-            reg,
+            netnames,
+            backend,
+        };
+        let leases = std::mem::take(&mut reg.leases);
+        let lease_sources = std::mem::take(&mut reg.lease_sources);
+        // the registry's own figures, and the whole load's
+        let registry_report = report;
+        let mut report = registry_report.clone();
+        report.merge(&std::mem::take(&mut reg.lease_report));
+        let mut snap = Snapshot {
+            serial,
+            loaded_at: SystemTime::now(),
+            reg: Arc::new(reg),
+            ix: Arc::new(ix),
+            lz: LeaseIndex::empty(),
             report,
+            registry_report: Arc::new(registry_report),
             source_lines: Default::default(),
         };
-        snap.index_leases(backend, reject_unverified);
-        snap.index_netnames();
+        snap.index_leases(leases, lease_sources, reject_unverified);
         snap
+    }
+
+    /// A snapshot with this one's registry part and new leases (a
+    /// lease-only reload): nothing of the registry is read or copied again.
+    pub fn with_leases(
+        &self,
+        leases: crate::dump::LoadedLeases,
+        serial: u64,
+        reject_unverified: bool,
+    ) -> Snapshot {
+        let mut report = (*self.registry_report).clone();
+        report.merge(&leases.report);
+        let mut snap = Snapshot {
+            serial,
+            loaded_at: SystemTime::now(),
+            reg: Arc::clone(&self.reg),
+            ix: Arc::clone(&self.ix),
+            lz: LeaseIndex::empty(),
+            report,
+            registry_report: Arc::clone(&self.registry_report),
+            source_lines: Default::default(),
+        };
+        snap.index_leases(leases.leases, leases.sources, reject_unverified);
+        snap
+    }
+
+    /// Lease sources, indexed by `Lease::source`.
+    pub fn lease_sources(&self) -> &[crate::dump::LoadedLeaseSource] {
+        &self.lz.sources
+    }
+
+    /// Number of leases.
+    pub fn lease_count(&self) -> u32 {
+        self.lz.records.len() as u32
     }
 
     /// What this snapshot was built from, one line per source and its
@@ -191,7 +283,7 @@ impl Snapshot {
                 .keys()
                 .map(|s| format!("registry data: {s}"))
                 .collect();
-            for l in &self.reg.lease_sources {
+            for l in &self.lz.sources {
                 v.push(format!("lease records: {}", l.name));
             }
             for h in &self.reg.delegated_headers {
@@ -205,27 +297,11 @@ impl Snapshot {
         })
     }
 
-    fn index_netnames(&mut self) {
-        let mut v: Vec<(u64, u32)> = self
-            .reg
-            .networks
-            .iter()
-            .enumerate()
-            .filter_map(|(i, n)| {
-                n.object
-                    .get("netname")
-                    .map(|name| (netname_hash(name), i as u32))
-            })
-            .collect();
-        v.sort_unstable();
-        self.netnames = v;
-    }
-
     /// Networks with this netname (case-insensitive).
     pub fn by_netname(&self, name: &str) -> Vec<NetId> {
         let h = netname_hash(name);
-        let from = self.netnames.partition_point(|x| x.0 < h);
-        self.netnames[from..]
+        let from = self.ix.netnames.partition_point(|x| x.0 < h);
+        self.ix.netnames[from..]
             .iter()
             .take_while(|x| x.0 == h)
             .map(|x| x.1)
@@ -242,9 +318,15 @@ impl Snapshot {
     /// lessor is the organisation of a registry object covering the whole
     /// lease range, the holder's among them), drops the unverified ones when
     /// asked, counts overlaps within a source, and indexes them.
-    fn index_leases(&mut self, backend: LpmBackend, reject_unverified: bool) {
+    fn index_leases(
+        &mut self,
+        mut leases: Vec<crate::leases::Lease>,
+        sources: Vec<crate::dump::LoadedLeaseSource>,
+        reject_unverified: bool,
+    ) {
         let started = std::time::Instant::now();
-        let mut leases = std::mem::take(&mut self.reg.leases);
+        let backend = self.ix.backend;
+        self.lz.sources = sources;
         let mut verified: Vec<bool> = leases.iter().map(|l| self.lessor_covers(l)).collect();
         let mut report = LeaseReport::default();
         if reject_unverified {
@@ -281,16 +363,16 @@ impl Snapshot {
             .iter()
             .map(|l| (l.range.start, l.range.end))
             .collect();
-        self.l4 = RangeIndex::build(&r4, backend).unwrap_or_else(empty_index);
-        self.l6 = RangeIndex::build(&r6, backend).unwrap_or_else(empty_index);
-        self.ln4 = ln4 as u32;
+        self.lz.l4 = RangeIndex::build(&r4, backend).unwrap_or_else(empty_index);
+        self.lz.l6 = RangeIndex::build(&r6, backend).unwrap_or_else(empty_index);
+        self.lz.ln4 = ln4 as u32;
         let now = crate::time::now();
         report.loaded = leases.len() as u64;
         report.verified = verified.iter().filter(|v| **v).count() as u64;
         report.unverified = report.loaded - report.verified;
         report.active_now = leases.iter().filter(|l| l.active_at(now)).count() as u64;
-        overlaps_within_sources(&leases, &self.reg, &mut report);
-        self.hot = leases
+        overlaps_within_sources(&leases, &self.lz.sources, &mut report);
+        self.lz.hot = leases
             .iter()
             .zip(&verified)
             .map(|(l, &v)| LeaseHot {
@@ -300,7 +382,7 @@ impl Snapshot {
                 has_mailbox: l.abuse_mailbox().is_some(),
             })
             .collect();
-        self.reg.leases = leases;
+        self.lz.records = leases;
         report.seconds = started.elapsed().as_secs_f64();
         self.report.leases = report;
     }
@@ -319,36 +401,36 @@ impl Snapshot {
 
     /// A lease by position.
     pub fn lease(&self, i: u32) -> &crate::leases::Lease {
-        &self.reg.leases[i as usize]
+        &self.lz.records[i as usize]
     }
 
     /// True when the lease's lessor holds (or sub-holds) the space.
     pub fn lease_verified(&self, i: u32) -> bool {
-        self.hot.get(i as usize).is_some_and(|h| h.verified)
+        self.lz.hot.get(i as usize).is_some_and(|h| h.verified)
     }
 
     /// The compact part of a lease resolution reads.
     #[inline]
     pub fn lease_hot(&self, i: u32) -> LeaseHot {
-        self.hot[i as usize]
+        self.lz.hot[i as usize]
     }
 
     /// A lease's range as `(start, end)` from the index (no record access).
     #[inline]
     pub fn lease_span(&self, i: u32) -> (u128, u128) {
-        if i < self.ln4 {
-            let (a, b) = self.l4.range(i);
+        if i < self.lz.ln4 {
+            let (a, b) = self.lz.l4.range(i);
             (a as u128, b as u128)
         } else {
-            self.l6.range(i - self.ln4)
+            self.lz.l6.range(i - self.lz.ln4)
         }
     }
 
     /// The name of a lease's source.
     pub fn lease_source(&self, i: u32) -> &str {
         let s = self.lease(i).source as usize;
-        self.reg
-            .lease_sources
+        self.lz
+            .sources
             .get(s)
             .map(|x| x.name.as_str())
             .unwrap_or("")
@@ -358,12 +440,13 @@ impl Snapshot {
     /// specific range first.
     pub fn leases_covering(&self, r: &IpRange) -> Vec<u32> {
         match r.family {
-            Family::V4 => self.l4.covering(r.start as u32, r.end as u32),
+            Family::V4 => self.lz.l4.covering(r.start as u32, r.end as u32),
             Family::V6 => self
+                .lz
                 .l6
                 .covering(r.start, r.end)
                 .into_iter()
-                .map(|i| i + self.ln4)
+                .map(|i| i + self.lz.ln4)
                 .collect(),
         }
     }
@@ -395,7 +478,7 @@ impl Snapshot {
 
     /// Networks that partly overlap another network (neither contains the other).
     pub fn overlapping(&self) -> usize {
-        self.v4.irregular_count() + self.v6.irregular_count()
+        self.ix.v4.irregular_count() + self.ix.v6.irregular_count()
     }
 
     /// Number of networks.
@@ -406,7 +489,7 @@ impl Snapshot {
     fn family_of(&self, family: Family) -> u32 {
         match family {
             Family::V4 => 0,
-            Family::V6 => self.n4,
+            Family::V6 => self.ix.n4,
         }
     }
 
@@ -414,8 +497,8 @@ impl Snapshot {
     #[inline]
     pub fn lookup_addr(&self, addr: IpAddr) -> Option<NetId> {
         match addr {
-            IpAddr::V4(a) => self.v4.lookup(u32::from(a)),
-            IpAddr::V6(a) => self.v6.lookup(u128::from(a)).map(|i| i + self.n4),
+            IpAddr::V4(a) => self.ix.v4.lookup(u32::from(a)),
+            IpAddr::V6(a) => self.ix.v6.lookup(u128::from(a)).map(|i| i + self.ix.n4),
         }
     }
 
@@ -423,8 +506,8 @@ impl Snapshot {
     pub fn covering(&self, r: &IpRange) -> Vec<NetId> {
         let off = self.family_of(r.family);
         let v = match r.family {
-            Family::V4 => self.v4.covering(r.start as u32, r.end as u32),
-            Family::V6 => self.v6.covering(r.start, r.end),
+            Family::V4 => self.ix.v4.covering(r.start as u32, r.end as u32),
+            Family::V6 => self.ix.v6.covering(r.start, r.end),
         };
         v.into_iter().map(|i| i + off).collect()
     }
@@ -433,8 +516,8 @@ impl Snapshot {
     pub fn exact(&self, r: &IpRange) -> Vec<NetId> {
         let off = self.family_of(r.family);
         let v = match r.family {
-            Family::V4 => self.v4.exact(r.start as u32, r.end as u32),
-            Family::V6 => self.v6.exact(r.start, r.end),
+            Family::V4 => self.ix.v4.exact(r.start as u32, r.end as u32),
+            Family::V6 => self.ix.v6.exact(r.start, r.end),
         };
         v.into_iter().map(|i| i + off).collect()
     }
@@ -444,19 +527,20 @@ impl Snapshot {
         let off = self.family_of(r.family);
         let v = match r.family {
             Family::V4 => self
+                .ix
                 .v4
                 .more_specific(r.start as u32, r.end as u32, one_level),
-            Family::V6 => self.v6.more_specific(r.start, r.end, one_level),
+            Family::V6 => self.ix.v6.more_specific(r.start, r.end, one_level),
         };
         v.into_iter().map(|i| i + off).collect()
     }
 
     /// The parent of a network: the most specific other network containing it.
     pub fn parent(&self, id: NetId) -> Option<NetId> {
-        if id < self.n4 {
-            self.v4.parent(id)
+        if id < self.ix.n4 {
+            self.ix.v4.parent(id)
         } else {
-            self.v6.parent(id - self.n4).map(|p| p + self.n4)
+            self.ix.v6.parent(id - self.ix.n4).map(|p| p + self.ix.n4)
         }
     }
 
@@ -465,24 +549,27 @@ impl Snapshot {
     pub fn delegation(&self, r: &IpRange) -> Option<u32> {
         match r.family {
             Family::V4 => self
+                .ix
                 .d4
                 .index
                 .most_specific(r.start as u32, r.end as u32)
-                .map(|i| self.d4.records[i as usize]),
+                .map(|i| self.ix.d4.records[i as usize]),
             Family::V6 => self
+                .ix
                 .d6
                 .index
                 .most_specific(r.start, r.end)
-                .map(|i| self.d6.records[i as usize]),
+                .map(|i| self.ix.d6.records[i as usize]),
         }
     }
 
     /// The most specific delegated record covering an AS number.
     pub fn delegation_asn(&self, asn: u32) -> Option<u32> {
-        self.dasn
+        self.ix
+            .dasn
             .index
             .lookup(asn)
-            .map(|i| self.dasn.records[i as usize])
+            .map(|i| self.ix.dasn.records[i as usize])
     }
 
     /// A delegated record by position.
@@ -492,7 +579,7 @@ impl Snapshot {
 
     /// The aut-num and as-blocks containing an AS number, most specific first.
     pub fn autnums(&self, first: u32, last: u32) -> Vec<u32> {
-        self.asn.covering(first, last)
+        self.ix.asn.covering(first, last)
     }
 
     /// The entity with a handle (case-insensitive).
@@ -520,7 +607,7 @@ impl Snapshot {
     /// A reverse domain by name (case-insensitive, trailing dot optional).
     pub fn domain(&self, name: &str) -> Option<u32> {
         let n = name.trim_end_matches('.').to_ascii_lowercase();
-        self.domains.get(n.as_str()).copied()
+        self.ix.domains.get(n.as_str()).copied()
     }
 
     /// The path of a file id.
@@ -600,7 +687,7 @@ const OVERLAP_EXAMPLES: usize = 5;
 /// (leases sorted by range start within each family).
 fn overlaps_within_sources(
     leases: &[crate::leases::Lease],
-    reg: &Registry,
+    sources: &[crate::dump::LoadedLeaseSource],
     report: &mut LeaseReport,
 ) {
     // open leases: those whose range may still reach the next start
@@ -614,8 +701,7 @@ fn overlaps_within_sources(
             if o.source == l.source && o.terms_overlap(l) {
                 report.overlaps += 1;
                 if report.overlap_examples.len() < OVERLAP_EXAMPLES {
-                    let src = reg
-                        .lease_sources
+                    let src = sources
                         .get(l.source as usize)
                         .map(|x| x.name.as_str())
                         .unwrap_or("");

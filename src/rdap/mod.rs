@@ -1696,7 +1696,7 @@ fn reverse_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value, Respo
     let nets = (0..snap.networks() as NetId)
         .filter(|&id| orgs.contains(&snap.net(id).org))
         .map(|id| (true, id));
-    let leases = (0..snap.reg.leases.len() as u32)
+    let leases = (0..snap.lease_count())
         .filter(|&i| {
             let l = snap.lease(i);
             match which {

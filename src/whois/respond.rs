@@ -28,7 +28,7 @@ pub fn banner(snap: &Snapshot, out: &mut String) {
             if source.is_empty() { "(none)" } else { source }
         );
     }
-    for l in &snap.reg.lease_sources {
+    for l in snap.lease_sources() {
         let _ = write!(out, " {} (leases)", l.name);
     }
     for h in &snap.reg.delegated_headers {
@@ -96,8 +96,7 @@ pub fn answer(
                 .keys()
                 .any(|k| k.eq_ignore_ascii_case(s))
                 || snap
-                    .reg
-                    .lease_sources
+                    .lease_sources()
                     .iter()
                     .any(|l| l.name.eq_ignore_ascii_case(s))
         };
@@ -383,7 +382,7 @@ fn server_info(snap: &Snapshot, info: &ServerInfo, out: &mut String) {
                     n
                 );
             }
-            for l in &snap.reg.lease_sources {
+            for l in snap.lease_sources() {
                 let _ = writeln!(
                     out,
                     "{}:{}:N:leases",

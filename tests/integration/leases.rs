@@ -278,3 +278,41 @@ fn check_reports_leases_and_every_bad_line() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["lessee"]["source"], "example-leases");
 }
+
+#[test]
+fn a_lease_only_snapshot_shares_the_registry_and_answers_the_same() {
+    let full = super::whois::snapshot();
+    let cfg = tenure::config::DataFlags::default()
+        .resolve()
+        .expect("sample config");
+    let leases = tenure::dump::load_lease_files(&cfg.sources.leases).expect("leases");
+    let again = full.with_leases(leases, full.serial + 1, false);
+    assert!(
+        std::sync::Arc::ptr_eq(&full.reg, &again.reg),
+        "registry shared"
+    );
+    assert_eq!(again.serial, full.serial + 1);
+    assert_eq!(again.lease_count(), full.lease_count());
+    assert_eq!(again.report.objects, full.report.objects);
+    assert_eq!(again.report.skipped_total(), full.report.skipped_total());
+    assert_eq!(again.report.leases.loaded, full.report.leases.loaded);
+    for q in [
+        "192.0.2.130",
+        "192.0.2.161",
+        "198.51.100.5",
+        "2001:db8:5:1::9",
+    ] {
+        let parsed = tenure::query::parse_query(q).expect("query");
+        let t = tenure::time::parse("2026-03-14T09:30:00Z").unwrap();
+        let json = |s: &tenure::snapshot::Snapshot| {
+            let a = tenure::query::answer(s, &parsed, t);
+            tenure::query::to_json(s, q, &a).to_string()
+        };
+        assert_eq!(json(&full), json(&again), "{q}");
+    }
+    // no leases at all: the registry answers alone
+    let none = full.with_leases(Default::default(), full.serial + 2, false);
+    assert_eq!(none.lease_count(), 0);
+    assert_eq!(none.report.leases.loaded, 0);
+    assert_eq!(none.report.objects, full.report.objects);
+}
