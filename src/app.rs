@@ -1,10 +1,12 @@
-//! Wiring for `tenure serve`: first load, bind, serve, stop.
+//! Wiring for `tenure serve`: first load, bind, serve, reload, stop.
 //!
 //! Binds every listener before serving so that a bad address fails at
 //! once, prints one `listening for whois on ADDR` / `listening for http on
-//! ADDR` line per socket (with the real port when port 0 was asked for),
-//! and runs until SIGINT or SIGTERM;
-//! then it stops accepting and gives open connections a moment to finish.
+//! ADDR` / `listening for rdap on ADDR` / `listening for admin on ADDR`
+//! line per socket (with the real port when port 0 was asked for), and runs
+//! until SIGINT or SIGTERM; then it stops accepting and gives open
+//! connections the drain deadline to finish. SIGHUP reloads every source,
+//! SIGUSR1 the lease files alone ([`crate::reload`]).
 
 use crate::snapshot::Snapshot;
 use crate::whois::server::{self, Limits, Shared};
@@ -27,8 +29,11 @@ const fn loopback(port: u16) -> SocketAddr {
     SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), port)
 }
 
-/// How long open connections may finish after a stop signal.
-pub const DRAIN: Duration = Duration::from_secs(5);
+/// Default admin listener (metrics, health, reload).
+pub const DEFAULT_ADMIN_LISTEN: SocketAddr = loopback(9180);
+
+/// Default time open connections have to finish after a stop signal.
+pub const DEFAULT_DRAIN: Duration = Duration::from_secs(5);
 
 /// Why serving failed.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +63,13 @@ pub struct ServeConfig {
     pub tls_key: Option<std::path::PathBuf>,
     pub limits: Limits,
     pub rdap: crate::rdap::RdapConfig,
+    pub admin_listen: Vec<SocketAddr>,
+    /// Reload every source this often (none: only when asked).
+    pub reload_interval: Option<Duration>,
+    /// Largest fall of a file's object count a reload accepts (0..1).
+    pub reload_max_drop: f64,
+    /// Time open connections have to finish after a stop signal.
+    pub drain: Duration,
 }
 
 /// Serves `snap` until a stop signal.
@@ -102,7 +114,16 @@ pub fn serve(
         for addr in &cfg.rdap_listen {
             https.push(bind(*addr).await?);
         }
-        for (what, ls) in [("whois", &whois), ("http", &http), ("rdap", &https)] {
+        let mut admin_ls = Vec::new();
+        for addr in &cfg.admin_listen {
+            admin_ls.push(bind(*addr).await?);
+        }
+        for (what, ls) in [
+            ("whois", &whois),
+            ("http", &http),
+            ("rdap", &https),
+            ("admin", &admin_ls),
+        ] {
             for l in ls {
                 if let Ok(a) = l.local_addr() {
                     println!("listening for {what} on {a}");
@@ -110,6 +131,13 @@ pub fn serve(
             }
         }
         let _ = std::io::stdout().flush();
+        let trigger = crate::reload::start(crate::reload::Reloader {
+            data,
+            current: Arc::clone(&http_shared.current),
+            tls: tls.clone(),
+            tls_files: cfg.tls_cert.clone().zip(cfg.tls_key.clone()),
+            max_drop: cfg.reload_max_drop,
+        });
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mut tasks = Vec::new();
         for l in whois {
@@ -141,19 +169,42 @@ pub fn serve(
                 )));
             }
         }
-        let reloader = Reloader {
-            data,
+        let admin = Arc::new(crate::admin::Admin {
             current: Arc::clone(&http_shared.current),
-            tls: tls.clone(),
-            cfg: cfg.clone(),
-        };
-        wait_for_stop(&reloader).await;
-        tracing::info!("stopping: no new connections; open ones have {DRAIN:?} to finish");
+            trigger: Some(trigger.clone()),
+            caches: vec![Arc::clone(&cfg.rdap.cache)],
+        });
+        for l in admin_ls {
+            tasks.push(tokio::spawn(crate::admin::run(
+                l,
+                Arc::clone(&admin),
+                stopped(stop_rx.clone()),
+            )));
+        }
+        if let Some(every) = cfg.reload_interval {
+            let trigger = trigger.clone();
+            let mut stop = stop_rx.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    tokio::select! {
+                        _ = tick.tick() => trigger.request(crate::metrics::Scope::All),
+                        _ = stop.wait_for(|s| *s) => return,
+                    }
+                }
+            });
+        }
+        wait_for_stop(&trigger).await;
+        tracing::info!(
+            "stopping: no new connections; open ones have {:?} to finish",
+            cfg.drain
+        );
         let _ = stop_tx.send(true);
         for t in tasks {
             let _ = t.await;
         }
-        let deadline = tokio::time::Instant::now() + DRAIN;
+        let deadline = tokio::time::Instant::now() + cfg.drain;
         while shared.open_connections() > 0 && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -172,107 +223,28 @@ async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
     let _ = rx.wait_for(|stop| *stop).await;
 }
 
-/// Largest fall in the number of objects a reload accepts (a dump cut short
-/// by a failed download must not replace a good snapshot).
-pub const RELOAD_MAX_DROP: f64 = 0.5;
-
-/// Everything a reload needs.
-struct Reloader {
-    data: crate::config::DataConfig,
-    current: Arc<crate::snapshot::Current>,
-    tls: Option<Arc<crate::http::TlsHolder>>,
-    cfg: ServeConfig,
-}
-
-impl Reloader {
-    /// Loads every source again off the async workers and installs the new
-    /// snapshot whole; a failed, empty or shrunken load keeps the old one.
-    /// A configured certificate is read again too (a generated one stays).
-    async fn reload(&self) {
-        let old = self.current.get();
-        let sources = self.data.sources.clone();
-        let backend = self.data.backend;
-        let serial = old.serial + 1;
-        let started = std::time::Instant::now();
-        let built = tokio::task::spawn_blocking(move || {
-            let (reg, report) = crate::dump::load(&sources, &crate::progress::Progress::off())?;
-            let reject = sources.reject_unverified_leases;
-            Ok::<_, crate::dump::LoadError>(Snapshot::build(reg, report, serial, backend, reject))
-        })
-        .await;
-        let snap = match built {
-            Ok(Ok(s)) => s,
-            Ok(Err(e)) => {
-                tracing::error!("reload failed, serial {} keeps serving: {e}", old.serial);
-                return;
-            }
-            Err(e) => {
-                tracing::error!("reload failed, serial {} keeps serving: {e}", old.serial);
-                return;
-            }
-        };
-        let (was, now) = (
-            old.report.objects_total() as f64,
-            snap.report.objects_total() as f64,
-        );
-        if snap.networks() == 0 || (was > 0.0 && now < was * (1.0 - RELOAD_MAX_DROP)) {
-            tracing::error!(
-                "reload refused, serial {} keeps serving: {} objects now against {} before (empty index or a fall over {:.0} %)",
-                old.serial,
-                now,
-                was,
-                RELOAD_MAX_DROP * 100.0
-            );
-            return;
-        }
-        tracing::info!(
-            "reloaded: serial {}, {} objects, {} leases, {} skipped, in {:.2} s",
-            snap.serial,
-            snap.report.objects_total(),
-            snap.report.leases.loaded,
-            snap.report.skipped_total(),
-            started.elapsed().as_secs_f64()
-        );
-        self.current.install(Arc::new(snap));
-        if let (Some(holder), Some(_), Some(_)) = (&self.tls, &self.cfg.tls_cert, &self.cfg.tls_key)
-        {
-            let dir = std::env::temp_dir().join("tenure");
-            match crate::http::tls_config(
-                self.cfg.tls_cert.as_deref(),
-                self.cfg.tls_key.as_deref(),
-                &dir,
-            ) {
-                Ok((tls, _)) => {
-                    holder.install(tls);
-                    tracing::info!("reloaded the TLS certificate; open connections keep theirs");
-                }
-                Err(e) => {
-                    tracing::error!("TLS reload failed, the old certificate keeps serving: {e}")
-                }
-            }
-        }
-    }
-}
-
-/// Waits for SIGINT or SIGTERM; reloads on every SIGHUP meanwhile (one at a
-/// time: a SIGHUP during a reload is taken when it is done).
-async fn wait_for_stop(reloader: &Reloader) {
+/// Waits for SIGINT or SIGTERM; meanwhile SIGHUP asks for a reload of
+/// every source and SIGUSR1 for the lease files alone (the reload task
+/// merges what arrives while it works).
+async fn wait_for_stop(trigger: &crate::reload::Trigger) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        if let (Ok(mut term), Ok(mut hup)) = (
+        if let (Ok(mut term), Ok(mut hup), Ok(mut usr1)) = (
             signal(SignalKind::terminate()),
             signal(SignalKind::hangup()),
+            signal(SignalKind::user_defined1()),
         ) {
             loop {
                 tokio::select! {
                     _ = tokio::signal::ctrl_c() => return,
                     _ = term.recv() => return,
-                    _ = hup.recv() => reloader.reload().await,
+                    _ = hup.recv() => trigger.request(crate::metrics::Scope::All),
+                    _ = usr1.recv() => trigger.request(crate::metrics::Scope::Leases),
                 }
             }
         }
     }
-    let _ = reloader;
+    let _ = trigger;
     let _ = tokio::signal::ctrl_c().await;
 }

@@ -184,6 +184,24 @@ struct ServeArgs {
     /// Memory for RDAP answers kept for other addresses of the same network, MiB (default 256; 0: off).
     #[arg(long, value_name = "MIB")]
     rdap_cache_mb: Option<usize>,
+    /// Admin listener for /metrics, /healthz, /readyz and POST /admin/reload, repeatable (default 127.0.0.1:9180).
+    #[arg(long, value_name = "ADDR")]
+    admin_listen: Vec<std::net::SocketAddr>,
+    /// Reload every source this often, seconds (default: only on SIGHUP or POST /admin/reload).
+    #[arg(long, value_name = "SECONDS")]
+    reload_interval: Option<f64>,
+    /// Refuse a reload when a file's object count falls by more than this fraction (default 0.5).
+    #[arg(long, value_name = "FRACTION")]
+    reload_max_drop: Option<f64>,
+    /// Seconds open connections have to finish after SIGTERM/SIGINT (default 5).
+    #[arg(long, value_name = "SECONDS")]
+    drain_seconds: Option<f64>,
+    /// Log lines as readable text or as JSON objects (default human).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    log_format: Option<crate::config::LogFormat>,
+    /// Least severe log lines written; debug adds a line per request (default info).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    log_level: Option<crate::config::LogLevel>,
     /// HTTPS RDAP listener, repeatable (default 127.0.0.1:8443).
     #[arg(long, value_name = "ADDR")]
     rdap_listen: Vec<std::net::SocketAddr>,
@@ -253,7 +271,10 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    init_logging();
+    if !matches!(cli.command, Command::Serve(_)) {
+        // serve starts logging once its configuration is read
+        init_logging(Default::default(), Default::default());
+    }
     let result = match cli.command {
         Command::Lookup(a) => lookup(a),
         Command::Check(a) => check(a),
@@ -275,14 +296,25 @@ fn parse_time(s: &str) -> Result<i64, String> {
     crate::time::parse(s).map_err(|e| e.to_string())
 }
 
-fn init_logging() {
+fn init_logging(format: crate::config::LogFormat, level: crate::config::LogLevel) {
+    use crate::config::{LogFormat, LogLevel};
     use std::io::IsTerminal;
-    let filter = tracing_subscriber::filter::LevelFilter::INFO;
-    let _ = tracing_subscriber::fmt()
+    use tracing_subscriber::filter::LevelFilter;
+    let filter = match level {
+        LogLevel::Error => LevelFilter::ERROR,
+        LogLevel::Warn => LevelFilter::WARN,
+        LogLevel::Info => LevelFilter::INFO,
+        LogLevel::Debug => LevelFilter::DEBUG,
+    };
+    let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_max_level(filter)
-        .try_init();
+        .with_max_level(filter);
+    let _ = match format {
+        LogFormat::Human => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
 }
 
 /// Loads the data named by the flags into a snapshot.
@@ -322,15 +354,24 @@ fn serve(a: ServeArgs) -> Result<i32, CliError> {
         rdap_rate: a.rdap_rate,
         rdap_burst: a.rdap_burst,
         rdap_cache_mb: a.rdap_cache_mb,
+        admin_listen: a.admin_listen.clone(),
+        reload_interval: a.reload_interval,
+        reload_max_drop: a.reload_max_drop,
+        drain_seconds: a.drain_seconds,
         rdap_listen: a.rdap_listen.clone(),
         tls_cert: a.tls_cert.clone(),
         tls_key: a.tls_key.clone(),
     };
+    init_logging(
+        a.log_format.or(cfg.file.log_format).unwrap_or_default(),
+        a.log_level.or(cfg.file.log_level).unwrap_or_default(),
+    );
     let serve_cfg = flags.resolve(&cfg.file)?;
     let snap = load_config(&cfg, a.data.quiet)?;
     let r = &snap.report;
     tracing::info!(
-        "loaded {} objects, {} leases, {} skipped, in {:.2} s",
+        "loaded: serial {}, {} objects, {} leases, {} skipped, in {:.2} s",
+        snap.serial,
         r.objects_total(),
         r.leases.loaded,
         r.skipped_total(),

@@ -98,6 +98,41 @@ pub struct FileConfig {
     pub tls_cert: Option<PathBuf>,
     /// PEM private key for HTTPS.
     pub tls_key: Option<PathBuf>,
+    /// Admin listeners (metrics, health, reload); `[]` turns them off.
+    pub admin_listen: Option<Vec<std::net::SocketAddr>>,
+    /// Seconds between reloads of every source (unset: only when asked).
+    pub reload_interval: Option<f64>,
+    /// Largest fall of a file's object count a reload accepts, 0 to 1.
+    pub reload_max_drop: Option<f64>,
+    /// Seconds open connections have to finish after SIGTERM/SIGINT.
+    pub drain_seconds: Option<f64>,
+    /// `human` (default) or `json` log lines.
+    pub log_format: Option<LogFormat>,
+    /// `error`, `warn`, `info` (default) or `debug` (a line per request).
+    pub log_level: Option<LogLevel>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One readable line per event.
+    #[default]
+    Human,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// The least severe log lines written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    Error,
+    Warn,
+    #[default]
+    Info,
+    /// Also one line per WHOIS query and RDAP request.
+    Debug,
 }
 
 /// Server settings from the command line (override the file).
@@ -122,6 +157,10 @@ pub struct ServeFlags {
     pub rdap_listen: Vec<std::net::SocketAddr>,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    pub admin_listen: Vec<std::net::SocketAddr>,
+    pub reload_interval: Option<f64>,
+    pub reload_max_drop: Option<f64>,
+    pub drain_seconds: Option<f64>,
 }
 
 impl ServeFlags {
@@ -239,6 +278,38 @@ impl ServeFlags {
         };
         let rdap_listen = first_given(&self.rdap_listen, &file.rdap_listen)
             .unwrap_or_else(|| vec![crate::app::DEFAULT_RDAP_LISTEN]);
+        let admin_listen = if self.admin_listen.is_empty() {
+            file.admin_listen
+                .clone()
+                .unwrap_or_else(|| vec![crate::app::DEFAULT_ADMIN_LISTEN])
+        } else {
+            self.admin_listen.clone()
+        };
+        let reload_interval = match self.reload_interval.or(file.reload_interval) {
+            None => None,
+            Some(s) if s.is_finite() && s >= 1.0 => Some(std::time::Duration::from_secs_f64(s)),
+            Some(s) => {
+                return Err(ConfigError::Value {
+                    key: "reload-interval",
+                    message: format!("{s} is not a number of seconds of at least 1"),
+                })
+            }
+        };
+        let reload_max_drop = match self.reload_max_drop.or(file.reload_max_drop) {
+            None => crate::reload::DEFAULT_MAX_DROP,
+            Some(f) if (0.0..=1.0).contains(&f) => f,
+            Some(f) => {
+                return Err(ConfigError::Value {
+                    key: "reload-max-drop",
+                    message: format!("{f} is not a fraction between 0 and 1"),
+                })
+            }
+        };
+        let drain = secs(
+            "drain-seconds",
+            self.drain_seconds.or(file.drain_seconds),
+            crate::app::DEFAULT_DRAIN,
+        )?;
         Ok(crate::app::ServeConfig {
             whois_listen,
             http_listen,
@@ -247,6 +318,10 @@ impl ServeFlags {
             tls_key: self.tls_key.clone().or_else(|| file.tls_key.clone()),
             limits,
             rdap,
+            admin_listen,
+            reload_interval,
+            reload_max_drop,
+            drain,
         })
     }
 }
@@ -466,6 +541,62 @@ mod tests {
         let e = FileConfig::load(&p).unwrap_err().to_string();
         assert!(e.contains("dumps"), "{e}");
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn the_example_names_every_server_key_and_resolves() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("data")
+            .join(SAMPLE_CONFIG);
+        let file = FileConfig::load(&path).unwrap();
+        assert_eq!(
+            file.admin_listen,
+            Some(vec![crate::app::DEFAULT_ADMIN_LISTEN])
+        );
+        assert_eq!(file.log_format, Some(LogFormat::Human));
+        assert_eq!(file.log_level, Some(LogLevel::Info));
+        assert!(file.rdap_cache_mb.is_some() && file.rdap_max_results.is_some());
+        let c = ServeFlags::default().resolve(&file).unwrap();
+        assert_eq!(c.reload_max_drop, 0.5);
+        assert_eq!(c.drain, std::time::Duration::from_secs(5));
+        assert_eq!(c.reload_interval, None);
+        // flags win; bad values are named
+        let flags = ServeFlags {
+            reload_max_drop: Some(0.2),
+            reload_interval: Some(60.0),
+            admin_listen: vec!["127.0.0.1:0".parse().unwrap()],
+            ..Default::default()
+        };
+        let c = flags.resolve(&file).unwrap();
+        assert_eq!(c.reload_max_drop, 0.2);
+        assert_eq!(c.reload_interval, Some(std::time::Duration::from_secs(60)));
+        assert_eq!(c.admin_listen, vec!["127.0.0.1:0".parse().unwrap()]);
+        for (flags, key) in [
+            (
+                ServeFlags {
+                    reload_max_drop: Some(1.5),
+                    ..Default::default()
+                },
+                "reload-max-drop",
+            ),
+            (
+                ServeFlags {
+                    reload_interval: Some(0.1),
+                    ..Default::default()
+                },
+                "reload-interval",
+            ),
+            (
+                ServeFlags {
+                    drain_seconds: Some(-1.0),
+                    ..Default::default()
+                },
+                "drain-seconds",
+            ),
+        ] {
+            let e = flags.resolve(&file).unwrap_err().to_string();
+            assert!(e.contains(key), "{e}");
+        }
     }
 
     #[test]

@@ -192,6 +192,12 @@ async fn serve_io<I>(io: I, shared: Arc<HttpShared>, peer: std::net::IpAddr)
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    let listener = if shared.scheme == "https" {
+        crate::metrics::Listener::Https
+    } else {
+        crate::metrics::Listener::Http
+    };
+    let _open = crate::metrics::METRICS.connection(listener);
     let service = hyper::service::service_fn(move |req| {
         let shared = Arc::clone(&shared);
         async move { Ok::<_, std::convert::Infallible>(answer(&shared, req, peer)) }
@@ -238,6 +244,47 @@ pub async fn run_tls(
     .await
 }
 
+/// Counts one RDAP request: its kind from the path, its outcome from the
+/// status.
+fn record(target: &str, status: u16, took: Duration) {
+    use crate::metrics::{Kind, Outcome};
+    let path = target.split('?').next().unwrap_or("");
+    let kind = if let Some((_, rest)) = path.split_once("/ip/") {
+        if rest.contains('/') {
+            Kind::Prefix
+        } else {
+            Kind::Address
+        }
+    } else if path.contains("/autnum/") {
+        Kind::Asn
+    } else if path.contains("/entity/") || path.contains("/domain/") {
+        Kind::Handle
+    } else if ["/entities", "/ips", "/autnums"]
+        .iter()
+        .any(|e| path.ends_with(e))
+        || path.contains("/rirSearch1/")
+        || path.contains("/reverse_search/")
+    {
+        Kind::Search
+    } else {
+        Kind::Other
+    };
+    let outcome = match status {
+        200..=299 => Outcome::Ok,
+        300..=399 => Outcome::Redirect,
+        404 => Outcome::NotFound,
+        429 => Outcome::RateLimited,
+        400..=499 | 501 => Outcome::BadRequest,
+        _ => Outcome::Error,
+    };
+    crate::metrics::METRICS.query(crate::metrics::Protocol::Rdap, kind, outcome, took);
+    tracing::debug!(
+        "rdap {target} {status} {:?} in {:.0} us",
+        kind,
+        took.as_secs_f64() * 1e6
+    );
+}
+
 /// One request, answered by the RDAP layer.
 fn answer(
     shared: &HttpShared,
@@ -270,6 +317,7 @@ fn answer(
         .unwrap_or_else(|| "localhost".into());
     let origin = format!("{}://{}", shared.scheme, host);
     let snap = shared.current.get();
+    let asked = std::time::Instant::now();
     let r = match shared.limiter.take(peer) {
         Err(wait) => rdap::too_many_requests(wait),
         Ok(()) => rdap::handle(
@@ -284,6 +332,7 @@ fn answer(
             crate::time::now(),
         ),
     };
+    record(target, r.status, asked.elapsed());
     let mut builder = Response::builder().status(r.status);
     for (name, value) in &r.headers {
         builder = builder.header(*name, value.as_str());

@@ -73,6 +73,7 @@
 //!   error saying what is wrong.
 
 pub mod addr;
+pub mod admin;
 pub mod app;
 pub mod bootstrap;
 pub mod cli;
@@ -85,10 +86,12 @@ pub mod index;
 pub mod lease;
 pub mod leases;
 pub mod limit;
+pub mod metrics;
 pub mod model;
 pub mod progress;
 pub mod query;
 pub mod rdap;
+pub mod reload;
 pub mod report;
 pub mod rpsl;
 pub mod snapshot;

@@ -13,29 +13,24 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-/// The snapshot currently served, replaced whole (a request clones the
-/// `Arc` once and answers from it to the end).
-pub struct Current(std::sync::RwLock<std::sync::Arc<Snapshot>>);
+/// The snapshot currently served, replaced whole with one atomic swap
+/// (`arc-swap`): a request loads the `Arc` once and answers from it to the
+/// end; readers never wait for a reload.
+pub struct Current(arc_swap::ArcSwap<Snapshot>);
 
 impl Current {
-    pub fn new(snap: std::sync::Arc<Snapshot>) -> Self {
-        Current(std::sync::RwLock::new(snap))
+    pub fn new(snap: Arc<Snapshot>) -> Self {
+        Current(arc_swap::ArcSwap::new(snap))
     }
 
     /// The snapshot current now.
-    pub fn get(&self) -> std::sync::Arc<Snapshot> {
-        match self.0.read() {
-            Ok(s) => s.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+    pub fn get(&self) -> Arc<Snapshot> {
+        self.0.load_full()
     }
 
     /// Installs a new snapshot; requests already running keep theirs.
-    pub fn install(&self, snap: std::sync::Arc<Snapshot>) {
-        match self.0.write() {
-            Ok(mut s) => *s = snap,
-            Err(poisoned) => *poisoned.into_inner() = snap,
-        }
+    pub fn install(&self, snap: Arc<Snapshot>) {
+        self.0.store(snap);
     }
 }
 

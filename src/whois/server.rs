@@ -225,6 +225,7 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
             return;
         }
     };
+    let _open = crate::metrics::METRICS.connection(crate::metrics::Listener::Whois);
     let _ = stream.set_nodelay(true);
     let (rd, wr) = stream.into_split();
     let mut reader = BufReader::new(rd);
@@ -259,9 +260,16 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
                 "{}\n% query rate exceeded\n\n\n",
                 WhoisError::new(code::ACCESS_DENIED, "access denied").line()
             );
+            crate::metrics::METRICS.query(
+                crate::metrics::Protocol::Whois,
+                crate::metrics::kind_of(&line),
+                crate::metrics::Outcome::RateLimited,
+                Duration::ZERO,
+            );
             let _ = write_all(&mut writer, &text, limits.write_timeout).await;
             return;
         }
+        let asked = std::time::Instant::now();
         let snap = shared.current();
         let now = crate::time::now();
         let slow = line.contains("-i") || line.contains("--inverse");
@@ -278,6 +286,7 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
             respond(&snap, &line, now, with_banner)
         };
         first = false;
+        record_query(req.as_ref(), &text, asked.elapsed());
         // -k alone toggles; -k with a query keeps
         let toggle = req.as_ref().is_some_and(|r| {
             r.keep_alive && r.key.is_empty() && r.info.is_none() && r.template.is_none()
@@ -294,6 +303,30 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
             return;
         }
     }
+}
+
+/// Counts one answered query line: its kind from the request, its outcome
+/// from the answer's `%ERROR:` line (101 is "no entries found").
+fn record_query(req: Option<&super::request::Request>, text: &str, took: Duration) {
+    use crate::metrics::{Kind, Outcome};
+    let kind = match req {
+        Some(r) if r.inverse.is_some() => Kind::Inverse,
+        Some(r) => crate::metrics::kind_of(&r.key),
+        None => Kind::Other,
+    };
+    let outcome = match text.find("%ERROR:") {
+        None => Outcome::Ok,
+        Some(i) if text[i + 7..].starts_with("101") => Outcome::NotFound,
+        Some(_) => Outcome::BadRequest,
+    };
+    crate::metrics::METRICS.query(crate::metrics::Protocol::Whois, kind, outcome, took);
+    tracing::debug!(
+        "whois {:?} {:?} {:?} in {:.0} us",
+        req.map(|r| r.key.as_str()).unwrap_or(""),
+        kind,
+        outcome,
+        took.as_secs_f64() * 1e6
+    );
 }
 
 /// Options of a bulk session.
@@ -391,7 +424,14 @@ where
             );
             break;
         }
+        let asked = std::time::Instant::now();
         bulk_line(&snap, word, now, opts.verbose, opts.csv, &mut out);
+        crate::metrics::METRICS.query(
+            crate::metrics::Protocol::Whois,
+            crate::metrics::Kind::Bulk,
+            crate::metrics::Outcome::Ok,
+            asked.elapsed(),
+        );
     }
     if !started && opts.header {
         bulk_header(&snap, &opts, &mut out);

@@ -97,10 +97,17 @@ impl Served {
     /// Spawns `tenure serve --quiet ARGS` in `dir` and collects up to
     /// `lines` listening lines, waiting at most 60 s for each (a listener
     /// the machine lacks, such as `[::1]`, prints none).
+    /// The admin listener binds `127.0.0.1:0` unless `args` name one.
     pub fn start(dir: &Path, args: &[&str], lines: usize) -> Served {
+        let admin: &[&str] = if args.contains(&"--admin-listen") {
+            &[]
+        } else {
+            &["--admin-listen", "127.0.0.1:0"]
+        };
         let mut child = Command::new(env!("CARGO_BIN_EXE_tenure"))
             .args(["serve", "--quiet"])
             .args(args)
+            .args(admin)
             .current_dir(dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

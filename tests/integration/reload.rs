@@ -84,13 +84,13 @@ fn sighup_reloads_good_data_and_keeps_the_old_on_bad() {
     let code = served.wait_exit();
     let log = served.log();
     assert_eq!(code, Some(0), "{log}");
-    assert!(log.contains("reloaded: serial 2"), "{log}");
+    assert!(log.contains("reloaded (all): serial 2"), "{log}");
     assert!(
-        log.contains("reload refused, serial 2 keeps serving"),
+        log.contains("reload (all) failed, serial 2 keeps serving: the new index would be empty"),
         "{log}"
     );
     assert!(
-        log.contains("reload failed, serial 2 keeps serving"),
+        log.contains("reload (all) failed, serial 2 keeps serving: cannot open"),
         "{log}"
     );
     std::fs::remove_dir_all(&dir).ok();

@@ -1,0 +1,153 @@
+//! The admin listener (`--admin-listen`, loopback by default): plain
+//! HTTP/1.1 for operators and their tools.
+//!
+//! - `GET /metrics`: Prometheus text format ([`crate::metrics`]).
+//! - `GET /healthz`: the process answers (200 `ok`).
+//! - `GET /readyz`: a snapshot is loaded and served (200 with its serial).
+//! - `POST /admin/reload`: reloads every source and answers when done:
+//!   200 with the outcome as JSON, or 500 with why the old data still
+//!   serves. `?scope=leases` reloads the lease files alone.
+
+use crate::metrics::{Scope, METRICS};
+use crate::reload::Trigger;
+use crate::snapshot::Current;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use std::future::Future;
+use std::sync::Arc;
+
+/// What the admin listener reads.
+pub struct Admin {
+    pub current: Arc<Current>,
+    pub trigger: Option<Trigger>,
+    /// The RDAP answer caches, for their counters.
+    pub caches: Vec<Arc<crate::rdap::cache::AnswerCache>>,
+}
+
+/// Serves the admin listener until `shutdown` completes.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    admin: Arc<Admin>,
+    shutdown: impl Future<Output = ()>,
+) {
+    crate::limit::accept_loop(listener, "admin", shutdown, move |stream, _peer| {
+        let admin = Arc::clone(&admin);
+        async move {
+            let service = hyper::service::service_fn(move |req| {
+                let admin = Arc::clone(&admin);
+                async move { Ok::<_, std::convert::Infallible>(answer(&admin, req).await) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(crate::http::HEADER_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        }
+    })
+    .await
+}
+
+fn text(status: StatusCode, content_type: &'static str, body: String) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(content_type),
+    );
+    r
+}
+
+async fn answer<B>(admin: &Admin, req: Request<B>) -> Response<Full<Bytes>> {
+    const PLAIN: &str = "text/plain; charset=utf-8";
+    let path = req.uri().path();
+    let query = req.uri().query().unwrap_or("");
+    match (req.method(), path) {
+        (&Method::GET, "/metrics") => {
+            let snap = admin.current.get();
+            let caches: Vec<&crate::rdap::cache::AnswerCache> =
+                admin.caches.iter().map(|c| &**c).collect();
+            text(
+                StatusCode::OK,
+                "text/plain; version=0.0.4; charset=utf-8",
+                METRICS.render(&snap, &caches),
+            )
+        }
+        (&Method::GET, "/healthz") => text(StatusCode::OK, PLAIN, "ok\n".into()),
+        (&Method::GET, "/readyz") => {
+            let snap = admin.current.get();
+            if snap.networks() > 0 || snap.lease_count() > 0 {
+                text(
+                    StatusCode::OK,
+                    PLAIN,
+                    format!("ready: serial {}\n", snap.serial),
+                )
+            } else {
+                text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    PLAIN,
+                    "not ready: no data loaded\n".into(),
+                )
+            }
+        }
+        (&Method::POST, "/admin/reload") => {
+            let scope = match query {
+                "" | "scope=all" => Scope::All,
+                "scope=leases" => Scope::Leases,
+                _ => {
+                    return text(
+                        StatusCode::BAD_REQUEST,
+                        PLAIN,
+                        "scope must be all or leases\n".into(),
+                    )
+                }
+            };
+            let Some(trigger) = &admin.trigger else {
+                return text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    PLAIN,
+                    "reloads are not available\n".into(),
+                );
+            };
+            match trigger.run(scope).await {
+                Some(o) => text(
+                    if o.ok {
+                        StatusCode::OK
+                    } else {
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    },
+                    "application/json",
+                    serde_json::to_string(&o).unwrap_or_default() + "\n",
+                ),
+                None => text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    PLAIN,
+                    "the reload task has stopped\n".into(),
+                ),
+            }
+        }
+        (_, "/metrics" | "/healthz" | "/readyz" | "/admin/reload") => {
+            let mut r = text(
+                StatusCode::METHOD_NOT_ALLOWED,
+                PLAIN,
+                "method not allowed\n".into(),
+            );
+            let allow = if path == "/admin/reload" {
+                "POST"
+            } else {
+                "GET"
+            };
+            r.headers_mut().insert(
+                hyper::header::ALLOW,
+                hyper::header::HeaderValue::from_static(allow),
+            );
+            r
+        }
+        _ => text(
+            StatusCode::NOT_FOUND,
+            PLAIN,
+            "not found: /metrics, /healthz, /readyz, POST /admin/reload\n".into(),
+        ),
+    }
+}

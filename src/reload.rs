@@ -1,0 +1,208 @@
+//! Reloads while serving: every source (SIGHUP, `reload-interval`,
+//! `POST /admin/reload`) or the lease files alone (SIGUSR1,
+//! `POST /admin/reload?scope=leases`).
+//!
+//! One task runs the reloads, one at a time. Triggers that arrive while a
+//! reload runs wait and are then served by one reload together (the widest
+//! scope asked wins), so a burst of triggers costs one reload, not many.
+//! The new snapshot is built off the async workers while the old one
+//! serves, then installed with one atomic swap ([`Current::install`]).
+//!
+//! A reload that fails keeps the old snapshot serving and says why in the
+//! log and in metrics: a file that cannot be read or parsed, an empty
+//! index, or a file whose object count fell by more than `max_drop` (a
+//! download cut short must not replace good data).
+
+use crate::metrics::{ReloadFailure, Scope, METRICS};
+use crate::snapshot::{Current, Snapshot};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::{mpsc, oneshot};
+
+/// Default largest fall of a file's object count a reload accepts.
+pub const DEFAULT_MAX_DROP: f64 = 0.5;
+
+/// What a reload did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Outcome {
+    pub ok: bool,
+    pub scope: &'static str,
+    /// The serial serving after the reload (the old one when it failed).
+    pub serial: u64,
+    pub message: String,
+    pub seconds: f64,
+}
+
+/// Everything a reload needs.
+pub struct Reloader {
+    pub data: crate::config::DataConfig,
+    pub current: Arc<Current>,
+    /// The TLS configuration to renew, with the configured PEM files (a
+    /// generated certificate is kept).
+    pub tls: Option<Arc<crate::http::TlsHolder>>,
+    pub tls_files: Option<(PathBuf, PathBuf)>,
+    pub max_drop: f64,
+}
+
+/// Asks the reload task for reloads.
+#[derive(Clone)]
+pub struct Trigger(mpsc::UnboundedSender<(Scope, Option<oneshot::Sender<Outcome>>)>);
+
+impl Trigger {
+    /// Asks for a reload and does not wait.
+    pub fn request(&self, scope: Scope) {
+        let _ = self.0.send((scope, None));
+    }
+
+    /// Asks for a reload and waits for what it did (`None` when the reload
+    /// task has stopped).
+    pub async fn run(&self, scope: Scope) -> Option<Outcome> {
+        let (tx, rx) = oneshot::channel();
+        self.0.send((scope, Some(tx))).ok()?;
+        rx.await.ok()
+    }
+}
+
+/// Starts the reload task; it ends when every [`Trigger`] is dropped.
+pub fn start(reloader: Reloader) -> Trigger {
+    let (tx, mut rx) = mpsc::unbounded_channel::<(Scope, Option<oneshot::Sender<Outcome>>)>();
+    tokio::spawn(async move {
+        while let Some((first, waiter)) = rx.recv().await {
+            let mut scope = first;
+            let mut waiters = vec![waiter];
+            // everything asked meanwhile is served by this one reload
+            while let Ok((more, w)) = rx.try_recv() {
+                if matches!(more, Scope::All) {
+                    scope = Scope::All;
+                }
+                waiters.push(w);
+            }
+            let outcome = reloader.reload(scope).await;
+            for w in waiters.into_iter().flatten() {
+                let _ = w.send(outcome.clone());
+            }
+        }
+    });
+    Trigger(tx)
+}
+
+impl Reloader {
+    async fn reload(&self, scope: Scope) -> Outcome {
+        let started = Instant::now();
+        let old = self.current.get();
+        let serial = old.serial + 1;
+        let sources = self.data.sources.clone();
+        let backend = self.data.backend;
+        let reject = sources.reject_unverified_leases;
+        let base = Arc::clone(&old);
+        let built = tokio::task::spawn_blocking(move || match scope {
+            Scope::All => {
+                let (reg, report) = crate::dump::load(&sources, &crate::progress::Progress::off())?;
+                Ok::<_, crate::dump::LoadError>(Snapshot::build(
+                    reg, report, serial, backend, reject,
+                ))
+            }
+            Scope::Leases => {
+                let leases = crate::dump::load_lease_files(&sources.leases)?;
+                Ok(base.with_leases(leases, serial, reject))
+            }
+        })
+        .await;
+        let scope_name = match scope {
+            Scope::All => "all",
+            Scope::Leases => "leases",
+        };
+        let fail = |why: ReloadFailure, message: String| {
+            METRICS.reload_failed(scope, why);
+            tracing::error!(
+                "reload ({scope_name}) failed, serial {} keeps serving: {message}",
+                old.serial
+            );
+            Outcome {
+                ok: false,
+                scope: scope_name,
+                serial: old.serial,
+                message,
+                seconds: started.elapsed().as_secs_f64(),
+            }
+        };
+        let snap = match built {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => return fail(ReloadFailure::Load, e.to_string()),
+            Err(e) => return fail(ReloadFailure::Load, e.to_string()),
+        };
+        if matches!(scope, Scope::All) && snap.networks() == 0 {
+            return fail(
+                ReloadFailure::Empty,
+                "the new index would be empty".to_string(),
+            );
+        }
+        if let Some(why) = fell_too_far(&old, &snap, self.max_drop) {
+            return fail(ReloadFailure::Drop, why);
+        }
+        let message = format!(
+            "serial {}, {} objects, {} leases, {} skipped",
+            snap.serial,
+            snap.report.objects_total(),
+            snap.report.leases.loaded,
+            snap.report.skipped_total(),
+        );
+        let seconds = started.elapsed().as_secs_f64();
+        tracing::info!("reloaded ({scope_name}): {message}, in {seconds:.2} s");
+        let new_serial = snap.serial;
+        self.current.install(Arc::new(snap));
+        METRICS.reload_done(scope);
+        if matches!(scope, Scope::All) {
+            self.reload_tls();
+        }
+        Outcome {
+            ok: true,
+            scope: scope_name,
+            serial: new_serial,
+            message,
+            seconds,
+        }
+    }
+
+    /// Reads the configured certificate and key again; new connections use
+    /// them, open ones keep theirs. A failure keeps the old ones.
+    fn reload_tls(&self) {
+        let (Some(holder), Some((cert, key))) = (&self.tls, &self.tls_files) else {
+            return;
+        };
+        let dir = std::env::temp_dir().join("tenure");
+        match crate::http::tls_config(Some(cert), Some(key), &dir) {
+            Ok((tls, _)) => {
+                holder.install(tls);
+                tracing::info!("reloaded the TLS certificate; open connections keep theirs");
+            }
+            Err(e) => tracing::error!("TLS reload failed, the old certificate keeps serving: {e}"),
+        }
+    }
+}
+
+/// Says which file's object count fell by more than `max_drop` from `old`
+/// to `new` (files are matched by path and kind).
+pub fn fell_too_far(old: &Snapshot, new: &Snapshot, max_drop: f64) -> Option<String> {
+    for f in &new.report.files {
+        let Some(before) = old
+            .report
+            .files
+            .iter()
+            .find(|o| o.path == f.path && o.kind == f.kind)
+        else {
+            continue;
+        };
+        if before.objects > 0 && (f.objects as f64) < before.objects as f64 * (1.0 - max_drop) {
+            return Some(format!(
+                "{} has {} objects, {} before: a fall of more than {:.0} % (reload-max-drop)",
+                f.path.display(),
+                f.objects,
+                before.objects,
+                max_drop * 100.0
+            ));
+        }
+    }
+    None
+}
