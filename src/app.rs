@@ -154,12 +154,12 @@ pub fn serve(
                 stopped(stop_rx.clone()),
             )));
         }
+        let https_shared = crate::http::HttpShared::new(
+            Arc::clone(&http_shared.current),
+            cfg.rdap.clone(),
+            "https",
+        );
         if let Some(tls) = &tls {
-            let https_shared = crate::http::HttpShared::new(
-                Arc::clone(&http_shared.current),
-                cfg.rdap.clone(),
-                "https",
-            );
             for l in https {
                 tasks.push(tokio::spawn(crate::http::run_tls(
                     l,
@@ -204,9 +204,15 @@ pub fn serve(
         for t in tasks {
             let _ = t.await;
         }
+        http_shared.stop_connections();
+        https_shared.stop_connections();
         let deadline = tokio::time::Instant::now() + cfg.drain;
-        while shared.open_connections() > 0 && tokio::time::Instant::now() < deadline {
+        let open = || shared.open_connections() + crate::metrics::METRICS.open_http();
+        while open() > 0 && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        if open() > 0 {
+            tracing::warn!("{} connections still open at the drain deadline", open());
         }
         Ok(())
     })

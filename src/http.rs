@@ -36,6 +36,9 @@ pub struct HttpShared {
     pub scheme: &'static str,
     /// Per-client request rate.
     pub limiter: crate::limit::RateLimiter,
+    /// Raised when the server stops: open connections finish the answer
+    /// in progress and close.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl HttpShared {
@@ -47,7 +50,14 @@ impl HttpShared {
             rdap,
             scheme,
             limiter,
+            stopping: tokio::sync::watch::Sender::new(false),
         })
+    }
+
+    /// Asks every open connection to close once its current answer is
+    /// written (HTTP/1.1 `Connection: close`, HTTP/2 GOAWAY).
+    pub fn stop_connections(&self) {
+        self.stopping.send_replace(true);
     }
 }
 
@@ -198,6 +208,7 @@ where
         crate::metrics::Listener::Http
     };
     let _open = crate::metrics::METRICS.connection(listener);
+    let mut stopping = shared.stopping.subscribe();
     let service = hyper::service::service_fn(move |req| {
         let shared = Arc::clone(&shared);
         async move { Ok::<_, std::convert::Infallible>(answer(&shared, req, peer)) }
@@ -207,7 +218,16 @@ where
         .http1()
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT);
-    let _ = builder.serve_connection(TokioIo::new(io), service).await;
+    let conn = builder.serve_connection(TokioIo::new(io), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = async { drop(stopping.wait_for(|s| *s).await) } => {
+            // no answer is cut: the one being written finishes first
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
 }
 
 /// Serves plain HTTP until `shutdown` completes.

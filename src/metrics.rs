@@ -158,6 +158,13 @@ impl Metrics {
         ConnectionGuard(&self.open[l as usize])
     }
 
+    /// HTTP and HTTPS connections open now.
+    pub fn open_http(&self) -> usize {
+        (self.open[Listener::Http as usize].load(Ordering::Relaxed)
+            + self.open[Listener::Https as usize].load(Ordering::Relaxed))
+        .max(0) as usize
+    }
+
     pub fn reload_done(&self, scope: Scope) {
         self.reloads[scope as usize].fetch_add(1, Ordering::Relaxed);
     }

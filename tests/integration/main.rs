@@ -5,6 +5,7 @@ mod cli;
 mod conformance;
 mod http;
 mod leases;
+mod ops;
 mod rdap;
 mod reload;
 mod shared_data;

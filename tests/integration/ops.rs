@@ -1,0 +1,313 @@
+//! Operations against the real binary: the admin listener (health,
+//! readiness, metrics, reloads), reloads under load with zero failed or
+//! mixed answers, and a stop while a slow client is mid-answer. Loopback
+//! only; every read has a timeout; every loop is bounded.
+
+use super::*;
+use std::io::Write;
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One HTTP/1.1 request with `Connection: close`: (status, body).
+fn http(addr: SocketAddr, method: &str, path: &str) -> Result<(u16, String), String> {
+    let mut s = TcpStream::connect_timeout(&addr, TIMEOUT).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(TIMEOUT))
+        .map_err(|e| e.to_string())?;
+    s.set_write_timeout(Some(TIMEOUT))
+        .map_err(|e| e.to_string())?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let mut v = Vec::new();
+    s.read_to_end(&mut v).map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&v).into_owned();
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("no header end: {text:?}"))?;
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| format!("no status: {head:?}"))?;
+    Ok((status, body.to_string()))
+}
+
+/// One WHOIS query; the whole answer, which must end with the blank lines.
+fn whois(addr: SocketAddr, q: &str) -> Result<String, String> {
+    let mut s = TcpStream::connect_timeout(&addr, TIMEOUT).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(TIMEOUT))
+        .map_err(|e| e.to_string())?;
+    s.write_all(format!("{q}\r\n").as_bytes())
+        .map_err(|e| e.to_string())?;
+    let mut v = Vec::new();
+    s.read_to_end(&mut v).map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&v).into_owned();
+    if !text.ends_with("\n\n\n") {
+        return Err(format!("answer cut short: {text:?}"));
+    }
+    Ok(text)
+}
+
+fn lease_line(lessee: &str) -> String {
+    format!(
+        "{{\"lease\": \"R-1\", \"prefix\": \"192.0.2.0/26\", \"lessor\": \"ORG-EXAMPLE1-TEST\", \"lessee\": {{\"handle\": \"{lessee}\", \"name\": \"{lessee} Ltd\"}}, \"start\": \"2020-01-01T00:00:00Z\"}}\n"
+    )
+}
+
+/// The number after `prefix` in `text`.
+fn number_after(text: &str, prefix: &str) -> Option<u64> {
+    let rest = &text[text.find(prefix)? + prefix.len()..];
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// (serial, lessee) of a WHOIS answer about 192.0.2.5.
+fn whois_view(a: &str) -> Option<(u64, String)> {
+    let serial = number_after(a, "Data serial ")?;
+    let lessee = a
+        .lines()
+        .find_map(|l| l.strip_prefix("% Lessee: "))?
+        .split(' ')
+        .next()?
+        .to_string();
+    Some((serial, lessee))
+}
+
+/// (serial, lessee) of an RDAP answer about 192.0.2.5.
+fn rdap_view(body: &str) -> Option<(u64, String)> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    let serial = v["notices"]
+        .as_array()?
+        .iter()
+        .flat_map(|n| n["description"].as_array().into_iter().flatten())
+        .find_map(|d| d.as_str()?.strip_prefix("data serial ")?.parse().ok())?;
+    let lessee = v["entities"]
+        .as_array()?
+        .iter()
+        .find(|e| e["roles"][0] == "registrant")?["handle"]
+        .as_str()?
+        .to_string();
+    Some((serial, lessee))
+}
+
+#[test]
+fn reloads_under_load_lose_no_query_and_never_mix_snapshots() {
+    let dir = std::env::temp_dir().join(format!("tenure-ops-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good_dump = std::fs::read_to_string(data("test-ripe.db")).unwrap();
+    std::fs::write(dir.join("test-ripe.db"), &good_dump).unwrap();
+    std::fs::write(dir.join("leases.jsonl"), lease_line("FIRST-LESSEE")).unwrap();
+    std::fs::write(
+        dir.join("tenure.toml"),
+        "dump = [\"test-ripe.db\"]\nleases = [{ path = \"leases.jsonl\", name = \"t\" }]\n",
+    )
+    .unwrap();
+    let cfg = dir.join("tenure.toml");
+    let served = Served::start(
+        &repo(),
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "--whois-listen",
+            "127.0.0.1:0",
+            "--http-listen",
+            "127.0.0.1:0",
+            "--rdap-listen",
+            "127.0.0.1:0",
+            "--admin-listen",
+            "127.0.0.1:0",
+            "--rdap-rate",
+            "100000",
+            "--rdap-burst",
+            "100000",
+            "--whois-rate",
+            "100000",
+            "--whois-burst",
+            "100000",
+        ],
+        4,
+    );
+    let (w, h, admin) = (
+        served.addr("whois"),
+        served.addr("http"),
+        served.addr("admin"),
+    );
+    assert_eq!(
+        http(admin, "GET", "/healthz").unwrap(),
+        (200, "ok\n".into())
+    );
+    let (s, body) = http(admin, "GET", "/readyz").unwrap();
+    assert_eq!((s, body.as_str()), (200, "ready: serial 1\n"));
+    assert_eq!(http(admin, "GET", "/admin/reload").unwrap().0, 405);
+    assert_eq!(http(admin, "POST", "/admin/reload?scope=x").unwrap().0, 400);
+
+    // load: WHOIS and RDAP clients asking all along (bounded)
+    let stop = Arc::new(AtomicBool::new(false));
+    let client = |rdap: bool| {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let mut seen: Vec<(u64, String)> = Vec::new();
+            let mut failures = Vec::new();
+            for _ in 0..20_000 {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let view = if rdap {
+                    http(h, "GET", "/rdap/ip/192.0.2.5").and_then(|(s, b)| {
+                        if s == 200 {
+                            rdap_view(&b).ok_or(format!("unreadable answer {b}"))
+                        } else {
+                            Err(format!("status {s}: {b}"))
+                        }
+                    })
+                } else {
+                    whois(w, "192.0.2.5")
+                        .and_then(|a| whois_view(&a).ok_or(format!("unreadable answer {a}")))
+                };
+                match view {
+                    Ok(v) => seen.push(v),
+                    Err(e) => failures.push(e),
+                }
+            }
+            (seen, failures)
+        })
+    };
+    let clients = [client(false), client(true), client(false), client(true)];
+    let pause = || std::thread::sleep(Duration::from_millis(150));
+    pause();
+
+    // the lease files alone: serial 2
+    std::fs::write(dir.join("leases.jsonl"), lease_line("SECOND-LESSEE")).unwrap();
+    let (s, body) = http(admin, "POST", "/admin/reload?scope=leases").unwrap();
+    assert_eq!(s, 200, "{body}");
+    let o: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (o["ok"].as_bool(), o["serial"].as_u64()),
+        (Some(true), Some(2))
+    );
+    assert_eq!(o["scope"], "leases");
+    pause();
+
+    // a dump cut short (a failed download): refused, serial 2 keeps serving
+    std::fs::write(dir.join("test-ripe.db"), &good_dump[..good_dump.len() / 5]).unwrap();
+    std::fs::write(dir.join("leases.jsonl"), lease_line("NEVER-SERVED")).unwrap();
+    let (s, body) = http(admin, "POST", "/admin/reload").unwrap();
+    assert_eq!(s, 500, "{body}");
+    assert!(body.contains("reload-max-drop"), "{body}");
+    pause();
+
+    // whole again: serial 3
+    std::fs::write(dir.join("test-ripe.db"), &good_dump).unwrap();
+    std::fs::write(dir.join("leases.jsonl"), lease_line("THIRD-LESSEE")).unwrap();
+    let (s, body) = http(admin, "POST", "/admin/reload").unwrap();
+    assert_eq!(s, 200, "{body}");
+    assert!(body.contains("\"serial\":3"), "{body}");
+    pause();
+    stop.store(true, Ordering::Relaxed);
+
+    let expected = |serial: u64| match serial {
+        1 => "FIRST-LESSEE",
+        2 => "SECOND-LESSEE",
+        3 => "THIRD-LESSEE",
+        _ => "no such serial",
+    };
+    let mut answers = 0;
+    let mut serials_seen = std::collections::BTreeSet::new();
+    for c in clients {
+        let (seen, failures) = c.join().expect("client");
+        assert!(failures.is_empty(), "failed queries: {failures:?}");
+        answers += seen.len();
+        let mut last = 0;
+        for (serial, lessee) in seen {
+            assert_eq!(lessee, expected(serial), "a mixed answer (serial {serial})");
+            assert!(
+                serial >= last,
+                "the serial went back: {serial} after {last}"
+            );
+            last = serial;
+            serials_seen.insert(serial);
+        }
+    }
+    assert!(answers > 20, "{answers} answers only");
+    assert!(serials_seen.contains(&3), "{serials_seen:?}");
+
+    // metrics moved as expected
+    let (s, m) = http(admin, "GET", "/metrics").unwrap();
+    assert_eq!(s, 200);
+    for line in [
+        "tenure_snapshot_serial 3",
+        "tenure_reloads_total{scope=\"leases\"} 1",
+        "tenure_reloads_total{scope=\"all\"} 1",
+        "tenure_reload_failures_total{scope=\"all\",reason=\"drop\"} 1",
+        "tenure_reload_failures_total{scope=\"all\",reason=\"load\"} 0",
+        "# TYPE tenure_query_duration_seconds histogram",
+        "tenure_leases{state=\"loaded\"} 1",
+    ] {
+        assert!(m.lines().any(|l| l == line), "no '{line}' in\n{m}");
+    }
+    let count = |prefix: &str| {
+        m.lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .and_then(|n| n.trim().parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    assert!(count("tenure_queries_total{protocol=\"whois\",kind=\"address\",outcome=\"ok\"}") > 0);
+    assert!(count("tenure_queries_total{protocol=\"rdap\",kind=\"address\",outcome=\"ok\"}") > 0);
+    assert!(count("tenure_query_duration_seconds_count{protocol=\"rdap\"}") > 0);
+    drop(served);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_stop_lets_a_slow_client_read_its_whole_answer() {
+    let mut served = Served::start(
+        &repo(),
+        &[
+            "--whois-listen",
+            "127.0.0.1:0",
+            "--http-listen",
+            "127.0.0.1:0",
+            "--rdap-listen",
+            "127.0.0.1:0",
+            "--drain-seconds",
+            "30",
+            "--whois-rate",
+            "100000",
+        ],
+        1,
+    );
+    let w = served.addr("whois");
+    // a bulk answer far larger than the socket buffers
+    let lines = 20_000;
+    let mut s = TcpStream::connect_timeout(&w, TIMEOUT).unwrap();
+    s.set_read_timeout(Some(TIMEOUT)).unwrap();
+    let mut q = String::from("begin\nverbose\n");
+    for i in 0..lines {
+        q.push_str(&format!("192.0.2.{}\n", i % 256));
+    }
+    q.push_str("end\n");
+    s.write_all(q.as_bytes()).unwrap();
+    // the client has read nothing yet when the stop comes
+    std::thread::sleep(Duration::from_millis(300));
+    served.signal("-TERM");
+    std::thread::sleep(Duration::from_millis(300));
+    let mut v = Vec::new();
+    let mut buf = [0u8; 8192];
+    for _ in 0..1_000_000 {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => v.extend_from_slice(&buf[..n]),
+        }
+        std::thread::sleep(Duration::from_micros(50)); // slowly
+    }
+    let text = String::from_utf8_lossy(&v);
+    let answered = text.lines().filter(|l| l.starts_with("192.0.2.")).count();
+    assert_eq!(answered, lines, "the answer was cut: {} bytes", v.len());
+    assert_eq!(served.wait_exit(), Some(0), "{}", served.log());
+}
