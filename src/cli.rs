@@ -50,7 +50,7 @@ enum Command {
     Lookup(LookupArgs),
     /// Load every source and print a load report.
     Check(CheckArgs),
-    /// Serve WHOIS (port 43 protocol) from the loaded data until SIGINT or SIGTERM.
+    /// Serve WHOIS (port 43), RDAP and the lookup page (HTTP, HTTPS) and the admin listener until SIGINT or SIGTERM; SIGHUP reloads every source, SIGUSR1 the lease files.
     Serve(Box<ServeArgs>),
     /// Write a deterministic RIPE-like dump for benchmarks.
     #[command(hide = true)]

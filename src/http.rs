@@ -305,6 +305,48 @@ fn record(target: &str, status: u16, took: Duration) {
     );
 }
 
+/// The lookup page ([`crate::web`]) as a response: HTML, no scripts
+/// allowed by its content security policy.
+fn lookup_page(
+    snap: &crate::snapshot::Snapshot,
+    cfg: &RdapConfig,
+    method: &hyper::Method,
+    target: &str,
+) -> rdap::Response {
+    let headers = |ct: &str| {
+        vec![
+            ("content-type", ct.to_string()),
+            (
+                "content-security-policy",
+                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'".into(),
+            ),
+            ("x-content-type-options", "nosniff".into()),
+            ("cache-control", "no-cache".into()),
+        ]
+    };
+    if method != hyper::Method::GET && method != hyper::Method::HEAD {
+        let mut h = headers("text/plain; charset=utf-8");
+        h.push(("allow", "GET, HEAD".into()));
+        return rdap::Response {
+            status: 405,
+            headers: h,
+            body: b"the lookup page answers GET and HEAD\n".to_vec(),
+        };
+    }
+    let q = target.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let params = rdap::query_params(q);
+    let page = crate::web::page(snap, &params, crate::time::now(), &cfg.base_path);
+    rdap::Response {
+        status: page.status,
+        headers: headers("text/html; charset=utf-8"),
+        body: if method == hyper::Method::HEAD {
+            Vec::new()
+        } else {
+            page.html.into_bytes()
+        },
+    }
+}
+
 /// One request, answered by the RDAP layer.
 fn answer(
     shared: &HttpShared,
@@ -338,8 +380,10 @@ fn answer(
     let origin = format!("{}://{}", shared.scheme, host);
     let snap = shared.current.get();
     let asked = std::time::Instant::now();
+    let page_path = target.split('?').next() == Some("/");
     let r = match shared.limiter.take(peer) {
         Err(wait) => rdap::too_many_requests(wait),
+        Ok(()) if page_path => lookup_page(&snap, &shared.rdap, req.method(), target),
         Ok(()) => rdap::handle(
             &snap,
             &shared.rdap,

@@ -96,6 +96,7 @@ pub mod report;
 pub mod rpsl;
 pub mod snapshot;
 pub mod time;
+pub mod web;
 pub mod whois;
 
 /// mimalloc instead of the system allocator: answers allocate many small

@@ -466,6 +466,23 @@ impl Snapshot {
             .unwrap_or(i64::MAX)
     }
 
+    /// Every lease whose range lies inside `r`, of any time.
+    pub fn leases_within(&self, r: &IpRange) -> Vec<u32> {
+        match r.family {
+            Family::V4 => self
+                .lz
+                .l4
+                .more_specific(r.start as u32, r.end as u32, false),
+            Family::V6 => self
+                .lz
+                .l6
+                .more_specific(r.start, r.end, false)
+                .into_iter()
+                .map(|i| i + self.lz.ln4)
+                .collect(),
+        }
+    }
+
     /// A network by id.
     pub fn net(&self, id: NetId) -> &Network {
         &self.reg.networks[id as usize]

@@ -139,7 +139,8 @@ pub fn accepts_json(accept: Option<&str>) -> bool {
     })
 }
 
-fn query_params(q: &str) -> Vec<(String, String)> {
+/// The parameters of a query string, percent-decoded (`+` is a space).
+pub fn query_params(q: &str) -> Vec<(String, String)> {
     q.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| {

@@ -335,3 +335,69 @@ fn an_independent_rdap_client_finds_holder_lessee_and_abuse() {
     assert!(v["emails"].to_string().contains("abuse@v6cloud.example"));
     std::fs::remove_dir_all(&home).ok();
 }
+
+#[test]
+fn the_lookup_page_over_http() {
+    let server = HttpServer::start();
+    let page = |target: &str| server.request("GET", target, "");
+    // the front page: a GET form, no scripts allowed
+    let (s, head, body) = page("/");
+    assert_eq!(s, 200);
+    assert!(
+        head.contains("content-type: text/html; charset=utf-8"),
+        "{head}"
+    );
+    assert!(
+        head.contains("content-security-policy: default-src 'none'"),
+        "{head}"
+    );
+    assert!(body.contains("<form action=\"/\" method=\"get\""), "{body}");
+    assert!(!body.contains("<script"));
+    // an address: holder, lessee with its term, abuse mailbox, the picture, links
+    let (s, _, body) = page("/?q=192.0.2.130&at=2026-03-14T09:30:00Z");
+    assert_eq!(s, 200);
+    for want in [
+        "Example Holder GmbH",
+        "Example Lessee Ltd",
+        "lease L-2026-0042",
+        "2026-01-01 to 2027-01-01",
+        "verified: the lessor holds this space",
+        "mailto:abuse@lessee.example",
+        "<svg viewBox",
+        "/rdap/ip/192.0.2.130",
+        "LEASED-TO-EXAMPLE-LESSEE",
+    ] {
+        assert!(body.contains(want), "no {want:?} in the page");
+    }
+    // an unverified lease is shown as such and is not the abuse contact
+    let (_, _, body) = page("/?q=198.51.100.5&at=2026-06-01T00:00:00Z");
+    assert!(
+        body.contains("unverified: the lessor is not the holder"),
+        "{body}"
+    );
+    // the lease history, a prefix (form encoding), a handle, an AS number
+    let (_, _, body) = page("/?q=192.0.2.130&history=1");
+    assert!(body.contains("id=\"history\"") && body.contains("L-2025-0007"));
+    assert_eq!(page("/?q=192.0.2.128%2F26").0, 200);
+    assert_eq!(page("/?q=192.0.2.0+-+192.0.2.63").0, 200);
+    assert!(page("/?q=AR-LESSEE-TEST")
+        .2
+        .contains("abuse@lessee.example"));
+    assert!(page("/?q=AS64500").2.contains("EXAMPLE-HOLDER-AS"));
+    // bad and hostile queries: a clear answer, everything escaped
+    let (s, _, body) = page("/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+    assert_eq!(s, 400);
+    assert!(
+        !body.contains("<script>") && body.contains("&lt;script&gt;"),
+        "{body}"
+    );
+    assert_eq!(page("/?q=010.0.0.1").0, 400);
+    assert_eq!(page("/?q=192.0.2.1&at=yesterday").0, 400);
+    assert_eq!(page("/?q=NO-SUCH-HANDLE").0, 404);
+    // other methods
+    let (s, head, _) = server.request("POST", "/", "Content-Length: 0\r\n");
+    assert_eq!(s, 405);
+    assert!(head.contains("allow: get, head"), "{head}");
+    let (s, _, body) = server.request("HEAD", "/?q=192.0.2.130", "");
+    assert_eq!((s, body.as_str()), (200, ""));
+}

@@ -1,6 +1,7 @@
 //! tenure's integration tests: one binary. Every spawned process has a
 //! deadline; nothing touches the network.
 
+mod browser;
 mod cli;
 mod conformance;
 mod http;

@@ -1,0 +1,511 @@
+//! The lookup page for people, at `/` on the HTTP and HTTPS listeners: a
+//! search box, and for an address, prefix or range a page that shows at a
+//! glance the holder, the current lessee (term, source, verification), the
+//! abuse mailbox and where it came from, the registry object, and a picture
+//! of the block: the holder's allocation as a bar, its sub-allocations,
+//! assignments and leases as coloured segments, the queried address marked.
+//!
+//! Plain HTML with inline CSS and a server-drawn SVG: no JavaScript, readable
+//! on a phone. Made from the same [`crate::query::Answer`] as WHOIS and RDAP.
+//! Every piece of data is HTML-escaped.
+
+use crate::addr::IpRange;
+use crate::lease::{AbuseFrom, HolderOrigin, Lessee};
+use crate::query::{self, Answer, NetworkAnswer, Query};
+use crate::snapshot::Snapshot;
+use crate::time::{self, Timestamp};
+use std::fmt::Write;
+
+/// A page: status and HTML.
+pub struct Page {
+    pub status: u16,
+    pub html: String,
+}
+
+/// Most segments drawn in the picture of a block.
+const MAX_SEGMENTS: usize = 300;
+
+/// The page for `/` with the query string `params` (`q`, `history`, `at`).
+pub fn page(snap: &Snapshot, params: &[(String, String)], now: Timestamp, rdap_base: &str) -> Page {
+    let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim());
+    let q = param("q").unwrap_or("");
+    let mut body = String::new();
+    let at = match param("at").filter(|t| !t.is_empty()) {
+        None => Ok(now),
+        Some(t) => time::parse(t).map_err(|e| e.to_string()),
+    };
+    let status = match (q.is_empty(), at) {
+        (true, _) => {
+            intro(snap, &mut body);
+            200
+        }
+        (false, Err(e)) => {
+            message(&mut body, "Bad time", &format!("at: {e}"));
+            400
+        }
+        (false, Ok(at)) => match query::parse_query(q) {
+            Err(e) => {
+                message(&mut body, "Not a query", &e.to_string());
+                400
+            }
+            Ok(parsed) => {
+                let history = param("history").is_some();
+                result(snap, q, &parsed, at, history, rdap_base, &mut body)
+            }
+        },
+    };
+    Page {
+        status,
+        html: frame(snap, q, &body),
+    }
+}
+
+/// HTML-escapes text for element content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// A moment as a date when it is midnight UTC, else in full (RFC 3339).
+fn day(t: Timestamp) -> String {
+    let full = time::format(t);
+    match full.strip_suffix("T00:00:00Z") {
+        Some(d) => d.to_string(),
+        None => full,
+    }
+}
+
+/// A query string value, percent-encoded.
+fn enc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~:".contains(&b) {
+            o.push(b as char);
+        } else {
+            let _ = write!(o, "%{b:02X}");
+        }
+    }
+    o
+}
+
+fn lookup_link(text: &str) -> String {
+    format!("<a href=\"/?q={}\">{}</a>", enc(text), esc(text))
+}
+
+const STYLE: &str = "
+:root{--fg:#1d2327;--muted:#5b6770;--line:#d5dbe0;--bg:#fff;--accent:#0b5cad}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+header,main,footer{max-width:64rem;margin:0 auto;padding:0.75rem 1rem}
+header h1{margin:0;font-size:1.4rem}header h1 a{color:inherit;text-decoration:none}
+header p{margin:0.2rem 0 0.6rem;color:var(--muted)}
+form{display:flex;gap:0.5rem;flex-wrap:wrap}
+input[type=search]{flex:1 1 16rem;font-size:1.05rem;padding:0.5rem 0.6rem;border:1px solid var(--line);border-radius:6px}
+button{font-size:1.05rem;padding:0.5rem 1rem;border:0;border-radius:6px;background:var(--accent);color:#fff}
+h2{font-size:1.05rem;margin:0 0 0.3rem}
+.facts{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:0.75rem;margin:0.5rem 0 1rem}
+.fact{border:1px solid var(--line);border-radius:8px;padding:0.7rem 0.8rem}
+.fact .name{font-size:1.15rem;font-weight:600;margin:0;word-break:break-word}
+.fact p{margin:0.2rem 0}.muted{color:var(--muted)}
+.tag{display:inline-block;font-size:0.8rem;padding:0 0.4rem;border-radius:4px;background:#eef2f5}
+.tag.ok{background:#dff3e4}.tag.warn{background:#fde8c8}
+pre{overflow-x:auto;background:#f6f8fa;border:1px solid var(--line);border-radius:6px;padding:0.6rem;font-size:0.85rem}
+svg{width:100%;height:auto;display:block}
+.legend{display:flex;flex-wrap:wrap;gap:0.3rem 1rem;font-size:0.85rem;color:var(--muted);margin:0.3rem 0 0}
+.ends{display:flex;justify-content:space-between;font-size:0.85rem;color:var(--muted);margin:0 0 0.2rem}
+.legend i{display:inline-block;width:0.8rem;height:0.8rem;border-radius:2px;margin-right:0.3rem;vertical-align:-0.1rem}
+a{color:var(--accent)}
+footer{color:var(--muted);font-size:0.85rem;border-top:1px solid var(--line)}
+";
+
+fn frame(snap: &Snapshot, q: &str, body: &str) -> String {
+    let title = if q.is_empty() {
+        "tenure lookup".to_string()
+    } else {
+        format!("{} - tenure lookup", esc(q))
+    };
+    let mut o = String::with_capacity(body.len() + 4096);
+    let _ = write!(
+        o,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{title}</title><style>{STYLE}</style></head><body>\
+<header><h1><a href=\"/\">tenure</a></h1>\
+<p>Who holds an IP address, who leases it now, and where abuse mail goes.</p>\
+<form action=\"/\" method=\"get\" role=\"search\">\
+<input type=\"search\" name=\"q\" value=\"{}\" placeholder=\"address, prefix, AS number or handle\" aria-label=\"query\" required>\
+<button type=\"submit\">Look up</button></form></header><main>{body}</main>\
+<footer>Data serial {} from {}. Answers as WHOIS (port 43) and RDAP give them.</footer></body></html>\n",
+        esc(q),
+        snap.serial,
+        esc(&snap.source_lines()[..snap.source_lines().len().saturating_sub(1)].join("; "))
+    );
+    o
+}
+
+fn intro(snap: &Snapshot, o: &mut String) {
+    let _ = write!(
+        o,
+        "<p>Type an IPv4 or IPv6 address, a prefix (<code>192.0.2.0/24</code>), a range, an AS number (<code>AS64500</code>) or a handle. \
+The answer names the <b>holder</b> of the space in the registry, the <b>lessee</b> using it now (from lease records or the registry), \
+and the <b>abuse mailbox</b> reports should go to.</p><p class=\"muted\">{} networks and {} leases loaded.</p>",
+        snap.networks(),
+        snap.lease_count()
+    );
+}
+
+fn message(o: &mut String, title: &str, text: &str) {
+    let _ = write!(
+        o,
+        "<section id=\"message\"><h2>{}</h2><p>{}</p></section>",
+        esc(title),
+        esc(text)
+    );
+}
+
+fn result(
+    snap: &Snapshot,
+    q: &str,
+    parsed: &Query,
+    at: Timestamp,
+    history: bool,
+    rdap_base: &str,
+    o: &mut String,
+) -> u16 {
+    match (query::answer(snap, parsed, at), parsed) {
+        (Answer::Network(na), Query::Range(r))
+            if na.has_data_here(snap) || na.delegation.is_some() =>
+        {
+            network(snap, q, r, &na, at, history, rdap_base, o);
+            200
+        }
+        (Answer::Objects { objects, abuse }, _) if !objects.is_empty() => {
+            if let Some(a) = abuse {
+                let _ = write!(
+                    o,
+                    "<section class=\"facts\"><div class=\"fact\" id=\"abuse\"><h2>Abuse mailbox</h2><p class=\"name\"><a href=\"mailto:{m}\">{m}</a></p><p class=\"muted\">from {}</p></div></section>",
+                    esc(a.from_handle(snap)),
+                    m = esc(a.mailbox(snap))
+                );
+            }
+            o.push_str("<section id=\"object\"><h2>Registry objects</h2><pre>");
+            for r in &objects {
+                let mut text = String::new();
+                query::object(snap, *r).render(&mut text);
+                o.push_str(&esc(&text));
+                o.push('\n');
+            }
+            o.push_str("</pre></section>");
+            200
+        }
+        _ => {
+            message(
+                o,
+                "No entries found",
+                &format!("Nothing loaded here answers '{q}'."),
+            );
+            404
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn network(
+    snap: &Snapshot,
+    q: &str,
+    r: &IpRange,
+    na: &NetworkAnswer,
+    at: Timestamp,
+    history: bool,
+    rdap_base: &str,
+    o: &mut String,
+) {
+    let res = &na.resolution;
+    o.push_str("<section class=\"facts\" id=\"summary\">");
+    // holder
+    o.push_str("<div class=\"fact\" id=\"holder\"><h2>Holder</h2>");
+    match &res.holder {
+        Some(h) => {
+            let _ = write!(
+                o,
+                "<p class=\"name\">{}</p><p>{}</p>",
+                esc(h.name(snap).unwrap_or(h.handle(snap))),
+                lookup_link(h.handle(snap))
+            );
+            match h.origin {
+                HolderOrigin::Network(id) => {
+                    let _ = write!(
+                        o,
+                        "<p class=\"muted\">from {}</p>",
+                        lookup_link(snap.net(id).object.key())
+                    );
+                }
+                HolderOrigin::Delegated(_) => {
+                    let _ = write!(
+                        o,
+                        "<p class=\"muted\">opaque holder id at {} (delegated statistics)</p>",
+                        esc(h.registry(snap).unwrap_or("?"))
+                    );
+                }
+            }
+        }
+        None => o.push_str("<p class=\"name\">none known</p>"),
+    }
+    o.push_str("</div>");
+    // lessee
+    o.push_str("<div class=\"fact\" id=\"lessee\"><h2>Current lessee</h2>");
+    match &res.lessee {
+        Some(l) => {
+            let _ = write!(
+                o,
+                "<p class=\"name\">{}</p><p>{}</p>",
+                esc(l.name(snap).unwrap_or(l.handle(snap))),
+                esc(l.handle(snap))
+            );
+            match *l {
+                Lessee::Lease { lease, verified } => {
+                    let x = snap.lease(lease);
+                    let end = x.end.map(day).unwrap_or_else(|| "open end".into());
+                    let _ = write!(
+                        o,
+                        "<p>lease {} of {}<br>{} to {}</p><p>source {} <span class=\"tag {}\">{}</span></p>",
+                        esc(x.id()),
+                        esc(&x.range.to_string()),
+                        day(x.start),
+                        esc(&end),
+                        esc(snap.lease_source(lease)),
+                        if verified { "ok" } else { "warn" },
+                        if verified {
+                            "verified: the lessor holds this space"
+                        } else {
+                            "unverified: the lessor is not the holder"
+                        }
+                    );
+                }
+                Lessee::Registry {
+                    network,
+                    platform_managed,
+                } => {
+                    let _ = write!(
+                        o,
+                        "<p class=\"muted\">from the registry object {} (no lease record)</p>",
+                        lookup_link(snap.net(network).object.key())
+                    );
+                    if platform_managed {
+                        o.push_str("<p><span class=\"tag\">maintained by a leasing platform</span></p>");
+                    }
+                }
+            }
+        }
+        None => o.push_str("<p class=\"name\">none</p><p class=\"muted\">no lease record is current, and the registry names no other organisation below the holder</p>"),
+    }
+    o.push_str("</div>");
+    // abuse
+    o.push_str("<div class=\"fact\" id=\"abuse\"><h2>Abuse mailbox</h2>");
+    match &res.abuse {
+        Some(a) => {
+            let from = match a.from {
+                AbuseFrom::Lease(l) => format!("the lease record {}", esc(snap.lease(l).id())),
+                AbuseFrom::Entity(_) => lookup_link(a.from_handle(snap)),
+            };
+            let _ = write!(
+                o,
+                "<p class=\"name\"><a href=\"mailto:{m}\">{m}</a></p><p class=\"muted\">from {from}, found via {}</p>",
+                esc(a.via.key(snap)),
+                m = esc(a.mailbox(snap))
+            );
+        }
+        None => o.push_str("<p class=\"name\">none registered</p>"),
+    }
+    o.push_str("</div></section>");
+    // the picture
+    block_picture(snap, q, r, na, at, o);
+    // the registry object and links
+    let rdap_path = if r.start == r.end {
+        r.start_addr().to_string()
+    } else {
+        r.to_query_string()
+    };
+    let _ = write!(
+        o,
+        "<p><a href=\"{}ip/{}\">RDAP JSON</a> &middot; <a href=\"/?q={}&amp;history=1\">lease history</a></p>",
+        esc(rdap_base),
+        esc(&rdap_path),
+        enc(q)
+    );
+    if history {
+        let _ = write!(
+            o,
+            "<section id=\"history\"><h2>Lease history</h2><pre>{}</pre></section>",
+            esc(&crate::whois::render_history(snap, r))
+        );
+    }
+    if let Some(id) = na.network(snap) {
+        let mut text = String::new();
+        snap.net(id).object.render(&mut text);
+        let _ = write!(
+            o,
+            "<section id=\"object\"><h2>Registry object</h2><pre>{}</pre></section>",
+            esc(&text)
+        );
+    }
+}
+
+/// The holder's allocation as a bar, what lies inside it as segments on
+/// rows by depth, leases on their own row, and the query marked.
+fn block_picture(
+    snap: &Snapshot,
+    q: &str,
+    r: &IpRange,
+    na: &NetworkAnswer,
+    at: Timestamp,
+    o: &mut String,
+) {
+    let outer: IpRange = match na.resolution.holder.map(|h| h.origin) {
+        Some(HolderOrigin::Network(id)) => snap.net(id).range,
+        Some(HolderOrigin::Delegated(d)) => match snap.deleg(d).map(|d| &d.record.resource) {
+            Some(crate::delegated::Resource::Ip(range)) => *range,
+            _ => *r,
+        },
+        None => na.network(snap).map(|id| snap.net(id).range).unwrap_or(*r),
+    };
+    let span = (outer.end - outer.start) as f64 + 1.0;
+    const W: f64 = 1000.0;
+    let x = |a: u128| ((a.saturating_sub(outer.start)) as f64 / span * W).clamp(0.0, W);
+    let w = |s: u128, e: u128| (x(e) - x(s) + W / span).max(1.5);
+    // networks inside, by depth (nesting below the holder's allocation)
+    let mut inside = snap.more_specific(&outer, false);
+    inside.truncate(MAX_SEGMENTS);
+    let mut rows: Vec<Vec<(u128, u128, String, &'static str)>> = Vec::new();
+    let mut stack: Vec<u128> = Vec::new(); // ends of the open enclosing ranges
+    for id in inside {
+        let n = snap.net(id);
+        while stack.last().is_some_and(|&end| end < n.range.start) {
+            stack.pop();
+        }
+        let depth = stack.len().min(3);
+        stack.push(n.range.end);
+        let status = n.object.get("status").unwrap_or("");
+        let class = if status.contains("SUB-ALLOCATED") || status.contains("ALLOCATED-BY-LIR") {
+            "sub"
+        } else if status.contains("ASSIGNED") {
+            "asg"
+        } else {
+            "oth"
+        };
+        let label = format!(
+            "{} {} ({})",
+            n.object.key(),
+            n.object.get("netname").unwrap_or(""),
+            status
+        );
+        if rows.len() <= depth {
+            rows.resize_with(depth + 1, Vec::new);
+        }
+        rows[depth].push((n.range.start, n.range.end, label, class));
+    }
+    // leases inside (any time), current ones solid
+    let mut leases = snap.leases_within(&outer);
+    leases.extend(
+        snap.leases_covering(&outer)
+            .into_iter()
+            .filter(|&i| snap.lease(i).range == outer),
+    );
+    leases.truncate(MAX_SEGMENTS);
+    // current leases drawn last, over past and future ones
+    leases.sort_by_key(|&i| snap.lease(i).active_at(at));
+    let row_h = 40.0;
+    let top = 4.0;
+    let lease_y = top + row_h * (rows.len() as f64 + 1.0);
+    let height = lease_y + row_h + 4.0;
+    let _ = write!(
+        o,
+        "<section id=\"block\"><h2>The block</h2><p class=\"ends\"><span>{}</span><span>{}</span></p><svg viewBox=\"0 0 {W} {height}\" role=\"img\" aria-labelledby=\"block-title\" xmlns=\"http://www.w3.org/2000/svg\">\
+<title id=\"block-title\">{} and what lies inside it</title>\
+<style>.hold{{fill:#cfd8dc}}.sub{{fill:#64b5f6}}.asg{{fill:#81c784}}.oth{{fill:#b39ddb}}.lse{{fill:#ffb74d}}.old{{fill:#ffe0b2}}.q{{stroke:#d32f2f;stroke-width:3}}</style>\
+<rect class=\"hold\" x=\"0\" y=\"{top}\" width=\"{W}\" height=\"{}\"><title>{}</title></rect>",
+        esc(&outer.start_addr().to_string()),
+        esc(&outer.end_addr().to_string()),
+        esc(&outer.to_string()),
+        row_h - 4.0,
+        esc(&outer.to_string()),
+    );
+    for (depth, row) in rows.iter().enumerate() {
+        let y = top + row_h * (depth as f64 + 1.0);
+        for (s, e, label, class) in row {
+            let _ = write!(
+                o,
+                "<rect class=\"{class}\" x=\"{:.2}\" y=\"{y}\" width=\"{:.2}\" height=\"{}\" stroke=\"#fff\"><title>{}</title></rect>",
+                x(*s),
+                w(*s, *e),
+                row_h - 4.0,
+                esc(label)
+            );
+        }
+    }
+    for &i in &leases {
+        let l = snap.lease(i);
+        let current = l.active_at(at);
+        let end = l.end.map(time::format).unwrap_or_else(|| "open end".into());
+        let _ = write!(
+            o,
+            "<rect class=\"{}\" x=\"{:.2}\" y=\"{lease_y}\" width=\"{:.2}\" height=\"{}\" stroke=\"#fff\"><title>lease {} to {} ({} to {}){}</title></rect>",
+            if current { "lse" } else { "old" },
+            x(l.range.start),
+            w(l.range.start, l.range.end),
+            row_h - 4.0,
+            esc(l.id()),
+            esc(l.lessee_name()),
+            time::format(l.start),
+            esc(&end),
+            if current { ", current" } else { "" }
+        );
+    }
+    // the query: a line for an address, a band for a range
+    let (qs, qe) = (x(r.start), x(r.end) + W / span);
+    let _ = write!(
+        o,
+        "<rect x=\"{qs:.2}\" y=\"{}\" width=\"{:.2}\" height=\"{}\" fill=\"#d32f2f\" fill-opacity=\"0.25\"/>\
+<line class=\"q\" x1=\"{qs:.2}\" x2=\"{qs:.2}\" y1=\"0\" y2=\"{height}\"><title>{}</title></line></svg>",
+        0.0,
+        (qe - qs).max(0.0),
+        height,
+        esc(q),
+    );
+    o.push_str(
+        "<p class=\"legend\"><span><i style=\"background:#cfd8dc\"></i>holder's allocation</span>\
+<span><i style=\"background:#64b5f6\"></i>sub-allocation</span><span><i style=\"background:#81c784\"></i>assignment</span>\
+<span><i style=\"background:#b39ddb\"></i>other object</span><span><i style=\"background:#ffb74d\"></i>current lease</span>\
+<span><i style=\"background:#ffe0b2\"></i>past or future lease</span>",
+    );
+    let _ = write!(
+        o,
+        "<span><i style=\"background:#d32f2f\"></i>your query, {}</span></p></section>",
+        esc(q)
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(
+            esc("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+        assert_eq!(enc("192.0.2.0 - 192.0.2.9"), "192.0.2.0%20-%20192.0.2.9");
+        assert_eq!(enc("a&b=c"), "a%26b%3Dc");
+    }
+}
