@@ -18,11 +18,14 @@
 //!            --> query (Query -> Answer, transport-neutral)
 //!            --> whois (RIPE-style text; request flags; port-43 server)
 //!            --> rdap (RFC 9082/9083 JSON, status codes and headers)
-//!            --> http (hyper + rustls: the only place that names them)  [web: later]
+//!            --> web (the lookup page: HTML and an SVG of the block)
+//!            --> http (hyper + rustls: the only place that names them;
+//!                `/` is the lookup page, the rest RDAP)
 //! cli wires it: flags + config -> load -> snapshot -> answer -> output;
-//! app wires `serve`: first load, bind, serve, reload on SIGHUP (a new
-//! snapshot installed whole, the old kept when the load is bad), stop on
-//! SIGINT/SIGTERM.
+//! app wires `serve`: first load, bind, serve; reload (a task that builds a
+//! new snapshot off the request path and swaps it in whole, the old kept
+//! when the load is bad); admin (metrics, health, reload); stop on
+//! SIGINT/SIGTERM after a drain.
 //! ```
 //!
 //! - [`addr`]: address notations (ranges, prefixes, LACNIC abbreviations,
@@ -35,7 +38,10 @@
 //!   placeholder / platform / registry-maintained flags; interned handles.
 //! - [`delegated`]: delegated-extended statistics.
 //! - [`dump`]: loads sources into a `Registry` with a `LoadReport`.
-//! - [`snapshot`]: the immutable indexed generation a request answers from.
+//! - [`snapshot`]: the immutable indexed generation a request answers from:
+//!   a registry part (objects and indexes, shared by `Arc` with the
+//!   snapshots a lease-only reload makes) and a lease part; `Current` holds
+//!   the one served (`arc-swap`).
 //! - [`leases`]: the lease record format (parallel JSON Lines parser).
 //! - [`lease`]: holder, lessee (current lease, else registry-inferred),
 //!   abuse contact (verified lease, else RIPE's rule), lease history.
@@ -51,7 +57,14 @@
 //! - [`bootstrap`]: IANA's RDAP bootstrap files, for redirects.
 //! - [`limit`]: what both servers share: the accept loop, per-client keys
 //!   (IPv6 per /64) and token buckets.
-//! - [`app`]: `tenure serve` wiring (listeners, signals, drain).
+//! - [`web`]: the lookup page for people.
+//! - [`reload`]: the reload task (every source or the leases alone; merged
+//!   triggers; refusal of failed, empty or shrunken loads).
+//! - [`admin`]: the admin listener (`/metrics`, `/healthz`, `/readyz`,
+//!   `POST /admin/reload`).
+//! - [`metrics`]: process-wide counters and the Prometheus page.
+//! - [`app`]: `tenure serve` wiring (listeners, signals, reload triggers,
+//!   drain).
 //! - [`config`], [`cli`], [`progress`], [`report`]: the process edge.
 //! - [`gen`]: deterministic generated dumps for benchmarks.
 //!
@@ -63,7 +76,7 @@
 //! - `rpsl` and `index` depend on nothing else in the crate.
 //! - `whois` sees only `query::Answer` and the snapshot, never the parser
 //!   or the loaders.
-//! - Only `whois::server` and `http` serve sockets (and `app` binds them);
+//! - Only `whois::server`, `http` and `admin` serve sockets (and `app` binds them);
 //!   only `app` handles signals.
 //! - A request takes one `Arc<Snapshot>` and answers from it to the end.
 //! - A snapshot is never modified after it is built; every answer comes
