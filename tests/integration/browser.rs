@@ -105,18 +105,7 @@ fn the_lookup_page_in_a_real_browser() {
         println!("SKIPPED: {CHROMEDRIVER} or {CHROMIUM} missing (apt-get install chromium chromium-driver)");
         return;
     }
-    let served = Served::start(
-        &repo(),
-        &[
-            "--whois-listen",
-            "127.0.0.1:0",
-            "--http-listen",
-            "127.0.0.1:0",
-            "--rdap-listen",
-            "127.0.0.1:0",
-        ],
-        2,
-    );
+    let served = Served::start(&repo(), &[], 2);
     let page = served.addr("http");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())

@@ -151,21 +151,27 @@ fn rdap_over_https_with_a_generated_certificate() {
         for c in rustls_pki_types::CertificateDer::pem_file_iter(&cert_path).expect("pem") {
             roots.add(c.expect("cert")).expect("root");
         }
-        for (alpn, want) in [(b"http/1.1".to_vec(), "http/1.1"), (b"h2".to_vec(), "h2")] {
+        let client = |alpn: Option<Vec<u8>>| {
             let provider = Arc::new(rustls::crypto::ring::default_provider());
             let mut cc = rustls::ClientConfig::builder_with_provider(provider)
                 .with_safe_default_protocol_versions()
                 .expect("versions")
                 .with_root_certificates(roots.clone())
                 .with_no_client_auth();
-            cc.alpn_protocols = vec![alpn];
-            let connector = tokio_rustls::TlsConnector::from(Arc::new(cc));
+            cc.alpn_protocols = alpn.into_iter().collect();
+            Arc::new(cc)
+        };
+        let connect = |cc: Arc<rustls::ClientConfig>| async move {
+            let connector = tokio_rustls::TlsConnector::from(cc);
             let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
             let name = rustls_pki_types::ServerName::try_from("localhost").expect("name");
-            let mut s = tokio::time::timeout(Duration::from_secs(10), connector.connect(name, tcp))
+            tokio::time::timeout(Duration::from_secs(10), connector.connect(name, tcp))
                 .await
                 .expect("handshake in time")
-                .expect("handshake");
+                .expect("handshake")
+        };
+        for (alpn, want) in [(b"http/1.1".to_vec(), "http/1.1"), (b"h2".to_vec(), "h2")] {
+            let mut s = connect(client(Some(alpn))).await;
             assert_eq!(s.get_ref().1.alpn_protocol(), Some(want.as_bytes()));
             if want == "http/1.1" {
                 s.write_all(b"GET /rdap/ip/192.0.2.77 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await.unwrap();
@@ -177,23 +183,10 @@ fn rdap_over_https_with_a_generated_certificate() {
             }
         }
         // session resumption: the second connection of one client resumes
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let cc = Arc::new(
-            rustls::ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .expect("versions")
-                .with_root_certificates(roots.clone())
-                .with_no_client_auth(),
-        );
+        let cc = client(None);
         let mut kinds = Vec::new();
         for _ in 0..2 {
-            let connector = tokio_rustls::TlsConnector::from(Arc::clone(&cc));
-            let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
-            let name = rustls_pki_types::ServerName::try_from("localhost").expect("name");
-            let mut s = tokio::time::timeout(Duration::from_secs(10), connector.connect(name, tcp))
-                .await
-                .expect("handshake in time")
-                .expect("handshake");
+            let mut s = connect(Arc::clone(&cc)).await;
             kinds.push(s.get_ref().1.handshake_kind());
             // read the answer, and with it the server's session tickets
             s.write_all(b"GET /rdap/help HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")

@@ -99,17 +99,25 @@ impl Served {
     /// Spawns `tenure serve --quiet ARGS` in `dir` and collects up to
     /// `lines` listening lines, waiting at most 60 s for each (a listener
     /// the machine lacks, such as `[::1]`, prints none).
-    /// The admin listener binds `127.0.0.1:0` unless `args` name one.
+    /// Every listener `args` does not name binds `127.0.0.1:0` (never a
+    /// default port another test or program may hold). `lines` is how many
+    /// `listening` lines to wait for, in the order whois, http, rdap, admin.
     pub fn start(dir: &Path, args: &[&str], lines: usize) -> Served {
-        let admin: &[&str] = if args.contains(&"--admin-listen") {
-            &[]
-        } else {
-            &["--admin-listen", "127.0.0.1:0"]
-        };
+        let mut loopback = Vec::new();
+        for flag in [
+            "--whois-listen",
+            "--http-listen",
+            "--rdap-listen",
+            "--admin-listen",
+        ] {
+            if !args.contains(&flag) {
+                loopback.extend([flag, "127.0.0.1:0"]);
+            }
+        }
         let mut child = Command::new(env!("CARGO_BIN_EXE_tenure"))
             .args(["serve", "--quiet"])
             .args(args)
-            .args(admin)
+            .args(&loopback)
             .current_dir(dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -3,6 +3,7 @@
 //! mixed answers, and a stop while a slow client is mid-answer. Loopback
 //! only; every read has a timeout; every loop is bounded.
 
+use super::reload::lease_line;
 use super::*;
 use std::io::Write;
 use std::net::TcpStream;
@@ -52,12 +53,6 @@ fn whois(addr: SocketAddr, q: &str) -> Result<String, String> {
     Ok(text)
 }
 
-fn lease_line(lessee: &str) -> String {
-    format!(
-        "{{\"lease\": \"R-1\", \"prefix\": \"192.0.2.0/26\", \"lessor\": \"ORG-EXAMPLE1-TEST\", \"lessee\": {{\"handle\": \"{lessee}\", \"name\": \"{lessee} Ltd\"}}, \"start\": \"2020-01-01T00:00:00Z\"}}\n"
-    )
-}
-
 /// The number after `prefix` in `text`.
 fn number_after(text: &str, prefix: &str) -> Option<u64> {
     let rest = &text[text.find(prefix)? + prefix.len()..];
@@ -98,30 +93,13 @@ fn rdap_view(body: &str) -> Option<(u64, String)> {
 
 #[test]
 fn reloads_under_load_lose_no_query_and_never_mix_snapshots() {
-    let dir = std::env::temp_dir().join(format!("tenure-ops-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let (dir, cfg) = super::reload::reload_dir("ops");
     let good_dump = std::fs::read_to_string(data("test-ripe.db")).unwrap();
-    std::fs::write(dir.join("test-ripe.db"), &good_dump).unwrap();
-    std::fs::write(dir.join("leases.jsonl"), lease_line("FIRST-LESSEE")).unwrap();
-    std::fs::write(
-        dir.join("tenure.toml"),
-        "dump = [\"test-ripe.db\"]\nleases = [{ path = \"leases.jsonl\", name = \"t\" }]\n",
-    )
-    .unwrap();
-    let cfg = dir.join("tenure.toml");
     let served = Served::start(
         &repo(),
         &[
             "--config",
             cfg.to_str().unwrap(),
-            "--whois-listen",
-            "127.0.0.1:0",
-            "--http-listen",
-            "127.0.0.1:0",
-            "--rdap-listen",
-            "127.0.0.1:0",
-            "--admin-listen",
-            "127.0.0.1:0",
             "--rdap-rate",
             "100000",
             "--rdap-burst",
@@ -268,18 +246,7 @@ fn reloads_under_load_lose_no_query_and_never_mix_snapshots() {
 fn a_stop_lets_a_slow_client_read_its_whole_answer() {
     let mut served = Served::start(
         &repo(),
-        &[
-            "--whois-listen",
-            "127.0.0.1:0",
-            "--http-listen",
-            "127.0.0.1:0",
-            "--rdap-listen",
-            "127.0.0.1:0",
-            "--drain-seconds",
-            "30",
-            "--whois-rate",
-            "100000",
-        ],
+        &["--drain-seconds", "30", "--whois-rate", "100000"],
         1,
     );
     let w = served.addr("whois");

@@ -5,10 +5,28 @@ use super::whois::ask;
 use super::*;
 use std::net::SocketAddr;
 
-fn lease_line(lessee: &str) -> String {
+/// One lease of 192.0.2.0/26 by the holder to `lessee`.
+pub fn lease_line(lessee: &str) -> String {
     format!(
         "{{\"lease\": \"R-1\", \"prefix\": \"192.0.2.0/26\", \"lessor\": \"ORG-EXAMPLE1-TEST\", \"lessee\": {{\"handle\": \"{lessee}\", \"name\": \"{lessee} Ltd\"}}, \"start\": \"2020-01-01T00:00:00Z\"}}\n"
     )
+}
+
+/// A directory for a server to reload from: a copy of the sample dump, a
+/// lease file leasing to FIRST-LESSEE, and `tenure.toml` naming both.
+/// Returns the directory and the configuration file.
+pub fn reload_dir(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("tenure-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(data("test-ripe.db"), dir.join("test-ripe.db")).unwrap();
+    std::fs::write(dir.join("leases.jsonl"), lease_line("FIRST-LESSEE")).unwrap();
+    std::fs::write(
+        dir.join("tenure.toml"),
+        "dump = [\"test-ripe.db\"]\nleases = [{ path = \"leases.jsonl\", name = \"t\" }]\n",
+    )
+    .unwrap();
+    let cfg = dir.join("tenure.toml");
+    (dir, cfg)
 }
 
 /// Asks until the answer contains `want` (bounded: 100 tries, 100 ms apart).
@@ -26,28 +44,10 @@ fn until(addr: SocketAddr, q: &str, want: &str) -> String {
 
 #[test]
 fn sighup_reloads_good_data_and_keeps_the_old_on_bad() {
-    let dir = std::env::temp_dir().join(format!("tenure-reload-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::copy(data("test-ripe.db"), dir.join("test-ripe.db")).unwrap();
-    std::fs::write(dir.join("leases.jsonl"), lease_line("FIRST-LESSEE")).unwrap();
-    std::fs::write(
-        dir.join("tenure.toml"),
-        "dump = [\"test-ripe.db\"]\nleases = [{ path = \"leases.jsonl\", name = \"t\" }]\n",
-    )
-    .unwrap();
-    let cfg = dir.join("tenure.toml");
+    let (dir, cfg) = reload_dir("reload");
     let mut served = Served::start(
         &repo(),
-        &[
-            "--config",
-            cfg.to_str().unwrap(),
-            "--whois-listen",
-            "127.0.0.1:0",
-            "--http-listen",
-            "127.0.0.1:0",
-            "--rdap-listen",
-            "127.0.0.1:0",
-        ],
+        &["--config", cfg.to_str().unwrap()],
         1, // the whois line comes first
     );
     let addr = served.addr("whois");
