@@ -278,3 +278,38 @@ fn a_stop_lets_a_slow_client_read_its_whole_answer() {
     assert_eq!(answered, lines, "the answer was cut: {} bytes", v.len());
     assert_eq!(served.wait_exit(), Some(0), "{}", served.log());
 }
+
+#[test]
+fn reload_interval_reloads_on_its_own() {
+    let (dir, cfg) = super::reload::reload_dir("interval");
+    let served = Served::start(
+        &repo(),
+        &["--config", cfg.to_str().unwrap(), "--reload-interval", "1"],
+        4,
+    );
+    let admin = served.addr("admin");
+    let serial = || {
+        http(admin, "GET", "/readyz")
+            .ok()
+            .and_then(|(_, b)| number_after(&b, "serial "))
+            .unwrap_or(0)
+    };
+    assert_eq!(serial(), 1);
+    // bounded: 60 polls, 100 ms apart
+    let mut seen = 1;
+    for _ in 0..60 {
+        seen = serial();
+        if seen >= 2 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        seen >= 2,
+        "no timed reload: serial {seen}\n{}",
+        served.log()
+    );
+    assert!(served.log().contains("reloaded (all): serial 2"));
+    drop(served);
+    std::fs::remove_dir_all(&dir).ok();
+}
