@@ -10,9 +10,9 @@
 //! in links; the template is the answer serialized with a marker in its
 //! place, cut at the markers, and the query is written back into the holes.
 //!
-//! In front of the templates, whole answers are kept by request (origin
-//! and request target): a repeated question is answered without parsing,
-//! looking up or resolving anything. An answer "as of now" is kept only
+//! In front of the templates, questions are remembered by request (origin
+//! and request target) with the template that answers them: a repeated
+//! question is answered without parsing, looking up or resolving anything. An answer "as of now" is kept only
 //! until the next start or end of a lease covering the address
 //! ([`Snapshot::next_lease_change`]); one asked `?lease0_at=` is fixed.
 //!
@@ -118,10 +118,35 @@ pub(super) fn cacheable(query: &str, origin: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b":/.-[]".contains(&b))
 }
 
+/// A question asked before: the key of its template (looked up again, so a
+/// template dropped to make room takes its questions with it and memory
+/// stays within the budget), the query text for the holes, and the moment
+/// the answer stops being valid.
 struct Exact {
-    template: Arc<Template>,
-    query: Box<str>,
+    template: Key,
+    query: Arc<str>,
     until: i64,
+}
+
+/// A question: the origin and the request target.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Question {
+    origin: Box<str>,
+    target: Box<str>,
+}
+
+/// A question borrowed from a request, to look one up without copying it
+/// (hashes as [`Question`] does: the same fields in the same order).
+#[derive(Hash)]
+struct AskedNow<'a> {
+    origin: &'a str,
+    target: &'a str,
+}
+
+impl hashbrown::Equivalent<Question> for AskedNow<'_> {
+    fn equivalent(&self, q: &Question) -> bool {
+        *q.origin == *self.origin && *q.target == *self.target
+    }
 }
 
 struct Shard {
@@ -131,7 +156,8 @@ struct Shard {
     map: FxMap<Key, Arc<Template>>,
     /// By "origin request-target": the template, the query text for its
     /// holes, and the moment the answer stops being valid.
-    exact: FxMap<Box<str>, Exact>,
+    exact:
+        hashbrown::HashMap<Question, Exact, std::hash::BuildHasherDefault<crate::model::FxHasher>>,
 }
 
 /// The cache, shared by every connection of a listener.
@@ -167,7 +193,7 @@ impl AnswerCache {
                         snapshot: None,
                         bytes: 0,
                         map: FxMap::default(),
-                        exact: FxMap::default(),
+                        exact: Default::default(),
                     })
                 })
                 .collect(),
@@ -239,8 +265,9 @@ impl AnswerCache {
         }
     }
 
-    /// Drops entries until `size` more bytes fit: whole answers first (a
-    /// template serves more addresses), in the maps' arbitrary order.
+    /// Drops entries until `size` more bytes fit: remembered questions
+    /// first (a template serves more addresses), in the maps' arbitrary
+    /// order.
     fn make_room(&self, s: &mut Shard, size: usize) {
         while s.bytes + size > self.budget_per_shard {
             if let Some(k) = s.exact.keys().next().cloned() {
@@ -266,25 +293,21 @@ impl AnswerCache {
         target: &str,
         now: i64,
     ) -> Option<Vec<u8>> {
-        let key = exact_key(origin, target);
-        let s = self.lock(self.shard(&*key), snap);
-        let found = s
+        let asked = AskedNow { origin, target };
+        let s = self.lock(self.shard(&asked), snap);
+        let (tkey, query) = s
             .exact
-            .get(&*key)
+            .get(&asked)
             .filter(|e| now < e.until)
-            .map(|e| (Arc::clone(&e.template), e.query.clone()));
+            .map(|e| (e.template.clone(), Arc::clone(&e.query)))?;
         drop(s);
-        match found {
-            Some((t, query)) => {
-                self.exact_hits.fetch_add(1, Ordering::Relaxed);
-                Some(t.render(&query, origin))
-            }
-            None => None,
-        }
+        let t = self.lock(self.shard(&tkey), snap).map.get(&tkey).cloned()?;
+        self.exact_hits.fetch_add(1, Ordering::Relaxed);
+        Some(t.render(&query, origin))
     }
 
-    /// The template for `key`, and remembers that `target` at `origin` is
-    /// answered by it with `query` until `until`.
+    /// Remembers that `target` at `origin` is answered by the template of
+    /// `key` with `query` until `until`.
     pub(super) fn put_exact(
         &self,
         snap: &Snapshot,
@@ -294,16 +317,16 @@ impl AnswerCache {
         query: &str,
         until: i64,
     ) {
-        let Some(template) = self.lock(self.shard(key), snap).map.get(key).cloned() else {
-            return;
+        let xkey = Question {
+            origin: origin.into(),
+            target: target.into(),
         };
-        let xkey = exact_key(origin, target);
         let size = exact_size(&xkey, query);
-        let mut s = self.lock(self.shard(&*xkey), snap);
+        let mut s = self.lock(self.shard(&xkey), snap);
         self.make_room(&mut s, size);
         s.bytes += size;
         let e = Exact {
-            template,
+            template: key.clone(),
             query: query.into(),
             until,
         };
@@ -313,16 +336,8 @@ impl AnswerCache {
     }
 }
 
-fn exact_key(origin: &str, target: &str) -> Box<str> {
-    let mut k = String::with_capacity(origin.len() + 1 + target.len());
-    k.push_str(origin);
-    k.push(' ');
-    k.push_str(target);
-    k.into_boxed_str()
-}
-
-fn exact_size(key: &str, query: &str) -> usize {
-    key.len() + query.len() + 96
+fn exact_size(q: &Question, query: &str) -> usize {
+    q.origin.len() + q.target.len() + query.len() + std::mem::size_of::<(Question, Exact)>() + 48
 }
 
 #[cfg(test)]
