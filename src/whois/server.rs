@@ -425,11 +425,17 @@ where
             break;
         }
         let asked = std::time::Instant::now();
+        let from = out.len();
         bulk_line(&snap, word, now, opts.verbose, opts.csv, &mut out);
+        let outcome = if out[from..].contains("error: ") {
+            crate::metrics::Outcome::BadRequest
+        } else {
+            crate::metrics::Outcome::Ok
+        };
         crate::metrics::METRICS.query(
             crate::metrics::Protocol::Whois,
             crate::metrics::Kind::Bulk,
-            crate::metrics::Outcome::Ok,
+            outcome,
             asked.elapsed(),
         );
     }
