@@ -3,7 +3,8 @@
 //!
 //! - `GET /metrics`: Prometheus text format ([`crate::metrics`]).
 //! - `GET /healthz`: the process answers (200 `ok`).
-//! - `GET /readyz`: a snapshot is loaded and served (200 with its serial).
+//! - `GET /readyz`: a snapshot is loaded and served (200 with its serial);
+//!   503 while the first load runs.
 //! - `POST /admin/reload`: reloads every source and answers when done:
 //!   200 with the outcome as JSON, or 500 with why the old data still
 //!   serves. `?scope=leases` reloads the lease files alone.
@@ -77,7 +78,7 @@ async fn answer<B>(admin: &Admin, req: Request<B>) -> Response<Full<Bytes>> {
         (&Method::GET, "/healthz") => text(StatusCode::OK, PLAIN, "ok\n".into()),
         (&Method::GET, "/readyz") => {
             let snap = admin.current.get();
-            if snap.networks() > 0 || snap.lease_count() > 0 {
+            if snap.serial > 0 {
                 text(
                     StatusCode::OK,
                     PLAIN,
@@ -87,7 +88,7 @@ async fn answer<B>(admin: &Admin, req: Request<B>) -> Response<Full<Bytes>> {
                 text(
                     StatusCode::SERVICE_UNAVAILABLE,
                     PLAIN,
-                    "not ready: no data loaded\n".into(),
+                    "not ready: the first load is still running\n".into(),
                 )
             }
         }
@@ -103,6 +104,13 @@ async fn answer<B>(admin: &Admin, req: Request<B>) -> Response<Full<Bytes>> {
                     )
                 }
             };
+            if admin.current.get().serial == 0 {
+                return text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    PLAIN,
+                    "the first load is still running\n".into(),
+                );
+            }
             let Some(trigger) = &admin.trigger else {
                 return text(
                     StatusCode::SERVICE_UNAVAILABLE,

@@ -50,6 +50,9 @@ pub enum ServeError {
     /// The TLS certificate or key could not be used.
     #[error(transparent)]
     Tls(#[from] crate::http::TlsError),
+    /// The first load failed.
+    #[error(transparent)]
+    Load(#[from] crate::dump::LoadError),
 }
 
 /// What `serve` needs beyond the snapshot.
@@ -72,9 +75,13 @@ pub struct ServeConfig {
     pub drain: Duration,
 }
 
-/// Serves `snap` until a stop signal.
+/// Binds every listener, serves the admin listener at once (`/healthz`
+/// answers, `/readyz` says 503 until data is loaded), runs `load` for the
+/// first snapshot, then serves WHOIS, RDAP and the lookup page until a stop
+/// signal. Connections that arrive during the first load wait in the
+/// listen queue; none is answered from empty data.
 pub fn serve(
-    snap: Snapshot,
+    load: impl FnOnce() -> Result<Snapshot, crate::dump::LoadError> + Send + 'static,
     cfg: ServeConfig,
     data: crate::config::DataConfig,
 ) -> Result<(), ServeError> {
@@ -98,7 +105,16 @@ pub fn serve(
         .build()
         .map_err(ServeError::Runtime)?;
     rt.block_on(async move {
-        let current = Arc::new(crate::snapshot::Current::new(Arc::new(snap)));
+        let signals = Signals::register();
+        // serial 0: nothing loaded yet
+        let empty = Snapshot::build(
+            Default::default(),
+            Default::default(),
+            0,
+            data.backend,
+            false,
+        );
+        let current = Arc::new(crate::snapshot::Current::new(Arc::new(empty)));
         let shared = Shared::with_current(Arc::clone(&current), cfg.limits.clone());
         let http_shared = crate::http::HttpShared::new(current, cfg.rdap.clone(), "http");
         // bind everything first: a bad address fails before any line is printed
@@ -140,6 +156,32 @@ pub fn serve(
         });
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mut tasks = Vec::new();
+        let admin = Arc::new(crate::admin::Admin {
+            current: Arc::clone(&http_shared.current),
+            trigger: Some(trigger.clone()),
+            caches: vec![Arc::clone(&cfg.rdap.cache)],
+        });
+        for l in admin_ls {
+            tasks.push(tokio::spawn(crate::admin::run(
+                l,
+                Arc::clone(&admin),
+                stopped(stop_rx.clone()),
+            )));
+        }
+        // the first load, off the async workers; the admin listener answers meanwhile
+        let snap = tokio::task::spawn_blocking(load)
+            .await
+            .map_err(|e| ServeError::Runtime(std::io::Error::other(e.to_string())))??;
+        let r = &snap.report;
+        tracing::info!(
+            "loaded: serial {}, {} objects, {} leases, {} skipped, in {:.2} s",
+            snap.serial,
+            r.objects_total(),
+            r.leases.loaded,
+            r.skipped_total(),
+            r.seconds
+        );
+        http_shared.current.install(Arc::new(snap));
         for l in whois {
             tasks.push(tokio::spawn(server::run(
                 l,
@@ -169,18 +211,6 @@ pub fn serve(
                 )));
             }
         }
-        let admin = Arc::new(crate::admin::Admin {
-            current: Arc::clone(&http_shared.current),
-            trigger: Some(trigger.clone()),
-            caches: vec![Arc::clone(&cfg.rdap.cache)],
-        });
-        for l in admin_ls {
-            tasks.push(tokio::spawn(crate::admin::run(
-                l,
-                Arc::clone(&admin),
-                stopped(stop_rx.clone()),
-            )));
-        }
         if let Some(every) = cfg.reload_interval {
             let trigger = trigger.clone();
             let mut stop = stop_rx.clone();
@@ -195,7 +225,7 @@ pub fn serve(
                 }
             });
         }
-        wait_for_stop(&trigger).await;
+        wait_for_stop(signals, &trigger).await;
         tracing::info!(
             "stopping: no new connections; open ones have {:?} to finish",
             cfg.drain
@@ -229,28 +259,53 @@ async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
     let _ = rx.wait_for(|stop| *stop).await;
 }
 
+/// The signals `serve` handles, registered before anything is served so
+/// that none arriving early is lost or kills the process (a SIGTERM during
+/// the first load is taken once it is done).
+struct Signals {
+    #[cfg(unix)]
+    unix: Option<(
+        tokio::signal::unix::Signal,
+        tokio::signal::unix::Signal,
+        tokio::signal::unix::Signal,
+    )>,
+}
+
+impl Signals {
+    fn register() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let unix = match (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::hangup()),
+                signal(SignalKind::user_defined1()),
+            ) {
+                (Ok(t), Ok(h), Ok(u)) => Some((t, h, u)),
+                _ => None,
+            };
+            Signals { unix }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+}
+
 /// Waits for SIGINT or SIGTERM; meanwhile SIGHUP asks for a reload of
 /// every source and SIGUSR1 for the lease files alone (the reload task
 /// merges what arrives while it works).
-async fn wait_for_stop(trigger: &crate::reload::Trigger) {
+async fn wait_for_stop(signals: Signals, trigger: &crate::reload::Trigger) {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let (Ok(mut term), Ok(mut hup), Ok(mut usr1)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-            signal(SignalKind::user_defined1()),
-        ) {
-            loop {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => return,
-                    _ = term.recv() => return,
-                    _ = hup.recv() => trigger.request(crate::metrics::Scope::All),
-                    _ = usr1.recv() => trigger.request(crate::metrics::Scope::Leases),
-                }
+    if let Some((mut term, mut hup, mut usr1)) = signals.unix {
+        loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => return,
+                _ = term.recv() => return,
+                _ = hup.recv() => trigger.request(crate::metrics::Scope::All),
+                _ = usr1.recv() => trigger.request(crate::metrics::Scope::Leases),
             }
         }
     }
-    let _ = trigger;
+    let _ = (signals, trigger);
     let _ = tokio::signal::ctrl_c().await;
 }

@@ -252,6 +252,7 @@ impl CliError {
             CliError::Io(_) => exit::FAILURE,
             CliError::Usage(_) => exit::USAGE,
             CliError::Serve(crate::app::ServeError::Tls(_)) => exit::TLS,
+            CliError::Serve(crate::app::ServeError::Load(_)) => exit::DATA,
             CliError::Serve(_) => exit::SERVE,
         }
     }
@@ -324,14 +325,23 @@ fn load(data: &DataArgs) -> Result<Snapshot, CliError> {
 }
 
 fn load_config(cfg: &crate::config::DataConfig, quiet: bool) -> Result<Snapshot, CliError> {
+    Ok(load_snapshot(&cfg.sources, cfg.backend, quiet)?)
+}
+
+/// The first snapshot (serial 1) of the configured data.
+fn load_snapshot(
+    sources: &dump::Sources,
+    backend: crate::index::LpmBackend,
+    quiet: bool,
+) -> Result<Snapshot, crate::dump::LoadError> {
     let progress = Progress::auto(quiet);
-    let (reg, report) = dump::load(&cfg.sources, &progress)?;
+    let (reg, report) = dump::load(sources, &progress)?;
     Ok(Snapshot::build(
         reg,
         report,
         1,
-        cfg.backend,
-        cfg.sources.reject_unverified_leases,
+        backend,
+        sources.reject_unverified_leases,
     ))
 }
 
@@ -367,17 +377,12 @@ fn serve(a: ServeArgs) -> Result<i32, CliError> {
         a.log_level.or(cfg.file.log_level).unwrap_or_default(),
     );
     let serve_cfg = flags.resolve(&cfg.file)?;
-    let snap = load_config(&cfg, a.data.quiet)?;
-    let r = &snap.report;
-    tracing::info!(
-        "loaded: serial {}, {} objects, {} leases, {} skipped, in {:.2} s",
-        snap.serial,
-        r.objects_total(),
-        r.leases.loaded,
-        r.skipped_total(),
-        r.seconds
-    );
-    crate::app::serve(snap, serve_cfg, cfg)?;
+    let (sources, backend, quiet) = (cfg.sources.clone(), cfg.backend, a.data.quiet);
+    crate::app::serve(
+        move || load_snapshot(&sources, backend, quiet),
+        serve_cfg,
+        cfg,
+    )?;
     Ok(exit::OK)
 }
 

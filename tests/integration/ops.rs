@@ -37,6 +37,21 @@ fn http(addr: SocketAddr, method: &str, path: &str) -> Result<(u16, String), Str
     Ok((status, body.to_string()))
 }
 
+/// Waits until `/readyz` says the first load is done (bounded: 100 polls,
+/// 50 ms apart) and returns its body.
+fn ready(admin: SocketAddr) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        match http(admin, "GET", "/readyz") {
+            Ok((200, body)) => return body,
+            Ok((_, body)) => last = body,
+            Err(e) => last = e,
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("never ready: {last}");
+}
+
 /// One WHOIS query; the whole answer, which must end with the blank lines.
 fn whois(addr: SocketAddr, q: &str) -> Result<String, String> {
     let mut s = TcpStream::connect_timeout(&addr, TIMEOUT).map_err(|e| e.to_string())?;
@@ -120,8 +135,7 @@ fn reloads_under_load_lose_no_query_and_never_mix_snapshots() {
         http(admin, "GET", "/healthz").unwrap(),
         (200, "ok\n".into())
     );
-    let (s, body) = http(admin, "GET", "/readyz").unwrap();
-    assert_eq!((s, body.as_str()), (200, "ready: serial 1\n"));
+    assert_eq!(ready(admin), "ready: serial 1\n");
     assert_eq!(http(admin, "GET", "/admin/reload").unwrap().0, 405);
     assert_eq!(http(admin, "POST", "/admin/reload?scope=x").unwrap().0, 400);
 
@@ -294,7 +308,7 @@ fn reload_interval_reloads_on_its_own() {
             .and_then(|(_, b)| number_after(&b, "serial "))
             .unwrap_or(0)
     };
-    assert_eq!(serial(), 1);
+    assert_eq!(ready(admin), "ready: serial 1\n");
     // bounded: 60 polls, 100 ms apart
     let mut seen = 1;
     for _ in 0..60 {
@@ -311,5 +325,56 @@ fn reload_interval_reloads_on_its_own() {
     );
     assert!(served.log().contains("reloaded (all): serial 2"));
     drop(served);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn admin_answers_during_the_first_load_and_a_bad_first_load_exits_4() {
+    // a dump large enough that the first load takes a while in a debug build
+    let dir = std::env::temp_dir().join(format!("tenure-firstload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dump = dir.join("gen.db.gz");
+    let o = tenure(&[
+        "gen-data",
+        "--objects",
+        "100000",
+        "--seed",
+        "3",
+        "--out",
+        dump.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let served = Served::start(&repo(), &["--dump", dump.to_str().unwrap()], 4);
+    let admin = served.addr("admin");
+    let (s, body) = http(admin, "GET", "/readyz").unwrap();
+    assert_eq!(s, 503, "{body}");
+    assert_eq!(http(admin, "GET", "/healthz").unwrap().0, 200);
+    assert_eq!(http(admin, "POST", "/admin/reload").unwrap().0, 503);
+    assert_eq!(ready(admin), "ready: serial 1\n");
+    // connections made during the load waited and are answered from the data
+    let a = whois(served.addr("whois"), "AS64500").unwrap_or_default();
+    assert!(a.contains("Data serial 1"), "{a}");
+    drop(served);
+    // an unreadable first load: the listeners were bound, the exit code is 4
+    let o = tenure(&[
+        "serve",
+        "--quiet",
+        "--dump",
+        "/nonexistent/dump.db",
+        "--whois-listen",
+        "127.0.0.1:0",
+        "--http-listen",
+        "127.0.0.1:0",
+        "--rdap-listen",
+        "127.0.0.1:0",
+        "--admin-listen",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("/nonexistent/dump.db"),
+        "{}",
+        stderr(&o)
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
