@@ -1,10 +1,11 @@
-//! Wiring for `tenure serve`: first load, bind, serve, reload, stop.
+//! Wiring for `tenure serve`: bind, first load, serve, reload, stop.
 //!
-//! Binds every listener before serving so that a bad address fails at
-//! once, prints one `listening for whois on ADDR` / `listening for http on
-//! ADDR` / `listening for rdap on ADDR` / `listening for admin on ADDR`
-//! line per socket (with the real port when port 0 was asked for), and runs
-//! until SIGINT or SIGTERM; then it stops accepting and gives open
+//! Binds every listener first so that a bad address fails at once, prints
+//! one `listening for whois on ADDR` / `listening for http on ADDR` /
+//! `listening for rdap on ADDR` / `listening for admin on ADDR` line per
+//! socket (with the real port when port 0 was asked for), serves the admin
+//! listener while the first load runs, then the others, and runs until
+//! SIGINT or SIGTERM; then it stops accepting and gives open
 //! connections the drain deadline to finish. SIGHUP reloads every source,
 //! SIGUSR1 the lease files alone ([`crate::reload`]).
 

@@ -22,7 +22,7 @@
 //!            --> http (hyper + rustls: the only place that names them;
 //!                `/` is the lookup page, the rest RDAP)
 //! cli wires it: flags + config -> load -> snapshot -> answer -> output;
-//! app wires `serve`: first load, bind, serve; reload (a task that builds a
+//! app wires `serve`: bind, first load (admin answers meanwhile), serve; reload (a task that builds a
 //! new snapshot off the request path and swaps it in whole, the old kept
 //! when the load is bad); admin (metrics, health, reload); stop on
 //! SIGINT/SIGTERM after a drain.
