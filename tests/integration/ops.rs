@@ -5,7 +5,7 @@
 
 use super::reload::lease_line;
 use super::*;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -376,5 +376,107 @@ fn admin_answers_during_the_first_load_and_a_bad_first_load_exits_4() {
         "{}",
         stderr(&o)
     );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A self-signed certificate for localhost: (certificate PEM, key PEM, DER).
+fn certificate() -> (String, String, Vec<u8>) {
+    let c = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    (
+        c.cert.pem(),
+        c.key_pair.serialize_pem(),
+        c.cert.der().to_vec(),
+    )
+}
+
+/// One keep-alive HTTP/1.1 request on an open stream; the status line.
+fn keep_alive_get<S: Read + Write>(s: &mut S, path: &str) -> String {
+    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut v = Vec::new();
+    let mut b = [0u8; 4096];
+    for _ in 0..10_000 {
+        if let Some(end) = v.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&v[..end]).to_ascii_lowercase();
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or(0);
+            if v.len() >= end + 4 + len {
+                return head.lines().next().unwrap_or("").to_string();
+            }
+        }
+        let n = s.read(&mut b).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        v.extend_from_slice(&b[..n]);
+    }
+    panic!("no whole answer: {:?}", String::from_utf8_lossy(&v));
+}
+
+#[test]
+fn a_reload_renews_the_certificate_without_dropping_connections() {
+    let (dir, cfg) = super::reload::reload_dir("tls");
+    let (a_pem, a_key, a_der) = certificate();
+    let (b_pem, b_key, b_der) = certificate();
+    std::fs::write(dir.join("cert.pem"), &a_pem).unwrap();
+    std::fs::write(dir.join("key.pem"), &a_key).unwrap();
+    let served = Served::start(
+        &repo(),
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "--tls-cert",
+            dir.join("cert.pem").to_str().unwrap(),
+            "--tls-key",
+            dir.join("key.pem").to_str().unwrap(),
+        ],
+        4,
+    );
+    let (https, admin) = (served.addr("rdap"), served.addr("admin"));
+    ready(admin);
+    // a client trusting both certificates, to see which one is served
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(a_der.clone().into()).unwrap();
+    roots.add(b_der.clone().into()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let client = Arc::new(
+        rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    );
+    let connect = || {
+        let tcp = TcpStream::connect_timeout(&https, TIMEOUT).unwrap();
+        tcp.set_read_timeout(Some(TIMEOUT)).unwrap();
+        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+        let conn = rustls::ClientConnection::new(Arc::clone(&client), name).unwrap();
+        rustls::StreamOwned::new(conn, tcp)
+    };
+    let served_cert = |s: &rustls::StreamOwned<rustls::ClientConnection, TcpStream>| {
+        s.conn
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .map(|c| c.to_vec())
+    };
+    let mut open = connect();
+    assert!(keep_alive_get(&mut open, "/rdap/help").contains("200"));
+    assert_eq!(served_cert(&open), Some(a_der.clone()));
+
+    std::fs::write(dir.join("cert.pem"), &b_pem).unwrap();
+    std::fs::write(dir.join("key.pem"), &b_key).unwrap();
+    let (s, body) = http(admin, "POST", "/admin/reload").unwrap();
+    assert_eq!(s, 200, "{body}");
+
+    // a new connection gets the new certificate; the open one goes on
+    let mut fresh = connect();
+    assert!(keep_alive_get(&mut fresh, "/rdap/help").contains("200"));
+    assert_eq!(served_cert(&fresh), Some(b_der));
+    assert!(keep_alive_get(&mut open, "/rdap/ip/192.0.2.5").contains("200"));
+    assert_eq!(served_cert(&open), Some(a_der));
+    assert!(served.log().contains("reloaded the TLS certificate"));
+    drop(served);
     std::fs::remove_dir_all(&dir).ok();
 }
