@@ -313,9 +313,9 @@ fn lookup_page(
     method: &hyper::Method,
     target: &str,
 ) -> rdap::Response {
-    let headers = |ct: &str| {
+    let headers = |ct: &'static str| -> Vec<(&'static str, std::borrow::Cow<'static, str>)> {
         vec![
-            ("content-type", ct.to_string()),
+            ("content-type", ct.into()),
             (
                 "content-security-policy",
                 "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'".into(),
@@ -398,8 +398,15 @@ fn answer(
     };
     record(target, r.status, asked.elapsed());
     let mut builder = Response::builder().status(r.status);
-    for (name, value) in &r.headers {
-        builder = builder.header(*name, value.as_str());
+    for (name, value) in r.headers {
+        let name = hyper::header::HeaderName::from_static(name);
+        let value = match value {
+            std::borrow::Cow::Borrowed(v) => Ok(hyper::header::HeaderValue::from_static(v)),
+            std::borrow::Cow::Owned(v) => hyper::header::HeaderValue::try_from(v),
+        };
+        if let Ok(v) = value {
+            builder = builder.header(name, v);
+        }
     }
     builder.body(Full::new(Bytes::from(r.body))).unwrap_or_else(|_| {
         let mut resp = Response::new(Full::new(Bytes::from_static(

@@ -2,7 +2,6 @@
 //! by address (IPv6 by /64), and a token bucket per client bounding the
 //! query rate.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Mutex;
@@ -26,7 +25,7 @@ const MAX_BUCKETS: usize = 100_000;
 pub struct RateLimiter {
     rate: f64,
     burst: f64,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<crate::model::FxMap<IpAddr, Bucket>>,
 }
 
 struct Bucket {
@@ -39,7 +38,7 @@ impl RateLimiter {
         RateLimiter {
             rate,
             burst,
-            buckets: Mutex::new(HashMap::new()),
+            buckets: Mutex::new(Default::default()),
         }
     }
 

@@ -68,7 +68,7 @@ impl Default for RdapConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
     pub status: u16,
-    pub headers: Vec<(&'static str, String)>,
+    pub headers: Vec<(&'static str, std::borrow::Cow<'static, str>)>,
     pub body: Vec<u8>,
 }
 
@@ -117,8 +117,10 @@ pub fn too_many_requests(retry_after: std::time::Duration) -> Response {
         "Too Many Requests",
         "the request rate of your address is over the limit",
     );
-    r.headers
-        .push(("retry-after", retry_after.as_secs().max(1).to_string()));
+    r.headers.push((
+        "retry-after",
+        retry_after.as_secs().max(1).to_string().into(),
+    ));
     r
 }
 
@@ -310,7 +312,7 @@ fn ok_bytes(body: Vec<u8>, snap: &Snapshot) -> Response {
 fn cacheable(r: &mut Response, snap: &Snapshot) {
     r.headers.push(("cache-control", "max-age=300".into()));
     r.headers
-        .push(("etag", format!("\"tenure-{}\"", snap.serial)));
+        .push(("etag", format!("\"tenure-{}\"", snap.serial).into()));
 }
 
 /// Removes `null` members, recursively (RFC 9083 discourages them).
@@ -496,7 +498,7 @@ fn redirect(ctx: &Ctx, base: &str, path: &str) -> Option<Response> {
     Some(Response {
         status: 302,
         headers: vec![
-            ("location", location),
+            ("location", location.into()),
             ("content-type", CONTENT_TYPE.into()),
             ("access-control-allow-origin", "*".into()),
         ],

@@ -37,7 +37,7 @@ fn header<'a>(r: &'a Response, name: &str) -> Option<&'a str> {
     r.headers
         .iter()
         .find(|(n, _)| *n == name)
-        .map(|(_, v)| v.as_str())
+        .map(|(_, v)| v.as_ref())
 }
 
 fn no_nulls(v: &Value) -> bool {
