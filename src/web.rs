@@ -236,11 +236,15 @@ fn network(
     o.push_str("<div class=\"fact\" id=\"holder\"><h2>Holder</h2>");
     match &res.holder {
         Some(h) => {
+            // an opaque id from delegated statistics names no object here
+            let handle = match h.origin {
+                HolderOrigin::Network(_) => lookup_link(h.handle(snap)),
+                HolderOrigin::Delegated(_) => esc(h.handle(snap)),
+            };
             let _ = write!(
                 o,
-                "<p class=\"name\">{}</p><p>{}</p>",
+                "<p class=\"name\">{}</p><p>{handle}</p>",
                 esc(h.name(snap).unwrap_or(h.handle(snap))),
-                lookup_link(h.handle(snap))
             );
             match h.origin {
                 HolderOrigin::Network(id) => {

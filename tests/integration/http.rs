@@ -368,6 +368,17 @@ fn the_lookup_page_over_http() {
         body.contains("unverified: the lessor is not the holder"),
         "{body}"
     );
+    // space only the delegated statistics describe: the opaque holder id,
+    // not a link to a lookup that finds nothing
+    let (s, _, body) = page("/?q=198.18.0.1");
+    assert_eq!(s, 200);
+    assert!(body.contains("(delegated statistics)"), "{body}");
+    let holder = body
+        .split("id=\"holder\"")
+        .nth(1)
+        .and_then(|h| h.split("</div>").next())
+        .unwrap_or("");
+    assert!(!holder.is_empty() && !holder.contains("href="), "{holder}");
     // the lease history, a prefix (form encoding), a handle, an AS number
     let (_, _, body) = page("/?q=192.0.2.130&history=1");
     assert!(body.contains("id=\"history\"") && body.contains("L-2025-0007"));
