@@ -85,6 +85,9 @@ struct DataArgs {
     /// Drop leases whose lessor is not the holder instead of keeping them marked unverified.
     #[arg(long)]
     reject_unverified_leases: bool,
+    /// IANA RDAP bootstrap file (ipv4.json, ipv6.json, asn.json), repeatable; names the RDAP service of space not loaded here.
+    #[arg(long, value_name = "PATH")]
+    rdap_bootstrap: Vec<PathBuf>,
     /// No progress output while loading.
     #[arg(long, short)]
     quiet: bool,
@@ -101,6 +104,7 @@ impl DataArgs {
             index_backend: self.index_backend.clone(),
             leases: self.leases.clone(),
             reject_unverified_leases: self.reject_unverified_leases,
+            rdap_bootstrap: self.rdap_bootstrap.clone(),
         }
     }
 }

@@ -435,6 +435,7 @@ pub struct DataFlags {
     pub index_backend: Option<String>,
     pub leases: Vec<PathBuf>,
     pub reject_unverified_leases: bool,
+    pub rdap_bootstrap: Vec<PathBuf>,
 }
 
 impl DataFlags {
@@ -487,7 +488,8 @@ impl DataFlags {
                 },
                 reject_unverified_leases: self.reject_unverified_leases
                     || file.reject_unverified_leases.unwrap_or(false),
-                rdap_bootstrap: file.rdap_bootstrap.clone(),
+                rdap_bootstrap: first_given(&self.rdap_bootstrap, &file.rdap_bootstrap)
+                    .unwrap_or_default(),
             },
             backend,
             file,
@@ -606,9 +608,11 @@ mod tests {
             config: Some(dir.join(SAMPLE_CONFIG)),
             dump: vec!["/x.db".into()],
             encoding: Some(Encoding::Latin1),
+            rdap_bootstrap: vec!["/b.json".into()],
             ..Default::default()
         };
         let c = flags.resolve().unwrap();
+        assert_eq!(c.sources.rdap_bootstrap, vec![PathBuf::from("/b.json")]);
         assert_eq!(c.sources.dumps, vec![PathBuf::from("/x.db")]);
         assert_eq!(c.sources.encoding, Encoding::Latin1);
         assert!(!c.sources.delegated.is_empty());
