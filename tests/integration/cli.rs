@@ -370,3 +370,22 @@ fn flags_and_help() {
     ]);
     assert!(stdout(&o).contains("% Lessee: ORG-ENDUSER1-TEST"));
 }
+
+#[test]
+fn every_key_of_the_example_config_is_a_serve_flag() {
+    let example = std::fs::read_to_string(data("example.toml")).unwrap();
+    let help = stdout(&tenure(&["serve", "--help"]));
+    // keys as written, set or commented out: `key = ...` / `# key = ...`
+    let keys: Vec<&str> = example
+        .lines()
+        .map(|l| l.trim_start_matches("# "))
+        .filter_map(|l| l.split_once(" = ").map(|(k, _)| k))
+        .filter(|k| k.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
+        .collect();
+    assert!(keys.len() >= 30, "{keys:?}");
+    for k in keys {
+        let flag = format!("--{k}");
+        let named = help.split_whitespace().any(|w| w == flag);
+        assert!(named, "no {flag} flag in serve --help");
+    }
+}
