@@ -211,29 +211,10 @@ fn rdap_over_https_with_a_generated_certificate() {
 
 #[test]
 fn tls_configuration_errors_exit_6() {
-    let o = super::tenure(&[
-        "serve",
-        "--quiet",
-        "--whois-listen",
-        "127.0.0.1:0",
-        "--http-listen",
-        "127.0.0.1:0",
-        "--rdap-listen",
-        "127.0.0.1:0",
-        "--tls-cert",
-        "/nonexistent/cert.pem",
-    ]);
+    let o = super::serve_failing(&["--tls-cert", "/nonexistent/cert.pem"]);
     assert_eq!(o.status.code(), Some(6));
     assert!(super::stderr(&o).contains("--tls-cert and --tls-key go together"));
-    let o = super::tenure(&[
-        "serve",
-        "--quiet",
-        "--whois-listen",
-        "127.0.0.1:0",
-        "--http-listen",
-        "127.0.0.1:0",
-        "--rdap-listen",
-        "127.0.0.1:0",
+    let o = super::serve_failing(&[
         "--tls-cert",
         "/nonexistent/cert.pem",
         "--tls-key",

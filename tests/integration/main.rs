@@ -31,6 +31,33 @@ pub fn data(name: &str) -> PathBuf {
     repo().join("data").join(name)
 }
 
+/// `--whois-listen 127.0.0.1:0` and the like for every listener `args`
+/// does not name: a served binary never takes a default port another test
+/// or program may hold.
+pub fn loopback_listeners(args: &[&str]) -> Vec<&'static str> {
+    let mut v = Vec::new();
+    for flag in [
+        "--whois-listen",
+        "--http-listen",
+        "--rdap-listen",
+        "--admin-listen",
+    ] {
+        if !args.contains(&flag) {
+            v.extend([flag, "127.0.0.1:0"]);
+        }
+    }
+    v
+}
+
+/// `tenure serve --quiet ARGS` on loopback listeners, to its end (for
+/// runs that fail at start).
+pub fn serve_failing(args: &[&str]) -> Output {
+    let mut all = vec!["serve", "--quiet"];
+    all.extend_from_slice(args);
+    all.extend(loopback_listeners(args));
+    tenure(&all)
+}
+
 /// Runs the real binary with a deadline; kills it when the deadline passes.
 pub fn tenure(args: &[&str]) -> Output {
     tenure_in(&repo(), args)
@@ -103,17 +130,7 @@ impl Served {
     /// default port another test or program may hold). `lines` is how many
     /// `listening` lines to wait for, in the order whois, http, rdap, admin.
     pub fn start(dir: &Path, args: &[&str], lines: usize) -> Served {
-        let mut loopback = Vec::new();
-        for flag in [
-            "--whois-listen",
-            "--http-listen",
-            "--rdap-listen",
-            "--admin-listen",
-        ] {
-            if !args.contains(&flag) {
-                loopback.extend([flag, "127.0.0.1:0"]);
-            }
-        }
+        let loopback = loopback_listeners(args);
         let mut child = Command::new(env!("CARGO_BIN_EXE_tenure"))
             .args(["serve", "--quiet"])
             .args(args)

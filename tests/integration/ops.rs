@@ -356,20 +356,7 @@ fn admin_answers_during_the_first_load_and_a_bad_first_load_exits_4() {
     assert!(a.contains("Data serial 1"), "{a}");
     drop(served);
     // an unreadable first load: the listeners were bound, the exit code is 4
-    let o = tenure(&[
-        "serve",
-        "--quiet",
-        "--dump",
-        "/nonexistent/dump.db",
-        "--whois-listen",
-        "127.0.0.1:0",
-        "--http-listen",
-        "127.0.0.1:0",
-        "--rdap-listen",
-        "127.0.0.1:0",
-        "--admin-listen",
-        "127.0.0.1:0",
-    ]);
+    let o = serve_failing(&["--dump", "/nonexistent/dump.db"]);
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("/nonexistent/dump.db"),

@@ -590,16 +590,7 @@ fn hierarchy_answers_are_bounded() {
 fn a_listener_that_cannot_bind_fails_before_any_listening_line() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = taken.local_addr().expect("addr").to_string();
-    let o = tenure(&[
-        "serve",
-        "--quiet",
-        "--whois-listen",
-        "127.0.0.1:0",
-        "--http-listen",
-        &port,
-        "--rdap-listen",
-        "127.0.0.1:0",
-    ]);
+    let o = serve_failing(&["--http-listen", &port]);
     assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
     assert!(
         stderr(&o).contains(&format!("cannot listen on {port}")),
