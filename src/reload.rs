@@ -152,6 +152,14 @@ impl Reloader {
         tracing::info!("reloaded ({scope_name}): {message}, in {seconds:.2} s");
         let new_serial = snap.serial;
         self.current.install(Arc::new(snap));
+        // the old snapshot goes (once running requests let go of it), and
+        // mimalloc returns its pages: without this, the freed memory of a
+        // snapshot built on a finished blocking thread stays resident and a
+        // server that reloads sits at twice its size (measured: 6.6 GiB
+        // instead of 3.2 GiB after reloading 6 M networks)
+        drop(old);
+        // SAFETY: mi_collect takes no pointers; it only walks mimalloc's heaps
+        unsafe { libmimalloc_sys::mi_collect(true) };
         METRICS.reload_done(scope);
         if matches!(scope, Scope::All) {
             self.reload_tls();
