@@ -144,6 +144,15 @@ impl Metrics {
         self.latency_sum_ns[p].fetch_add(took.as_nanos() as u64, Ordering::Relaxed);
     }
 
+    /// Counts `n` queries answered without a time of their own (the lines
+    /// of a bulk session).
+    pub fn add_queries(&self, p: Protocol, kind: Kind, outcome: Outcome, n: u64) {
+        if n > 0 {
+            self.queries[p as usize][kind as usize][outcome as usize]
+                .fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
     /// Queries counted so far for a protocol and outcome (every kind).
     pub fn queries(&self, p: Protocol, outcome: Outcome) -> u64 {
         self.queries[p as usize]
