@@ -119,22 +119,10 @@ pub fn serve(
         let shared = Shared::with_current(Arc::clone(&current), cfg.limits.clone());
         let http_shared = crate::http::HttpShared::new(current, cfg.rdap.clone(), "http");
         // bind everything first: a bad address fails before any line is printed
-        let mut whois = Vec::new();
-        for addr in &cfg.whois_listen {
-            whois.push(bind(*addr).await?);
-        }
-        let mut http = Vec::new();
-        for addr in &cfg.http_listen {
-            http.push(bind(*addr).await?);
-        }
-        let mut https = Vec::new();
-        for addr in &cfg.rdap_listen {
-            https.push(bind(*addr).await?);
-        }
-        let mut admin_ls = Vec::new();
-        for addr in &cfg.admin_listen {
-            admin_ls.push(bind(*addr).await?);
-        }
+        let whois = bind_all(&cfg.whois_listen).await?;
+        let http = bind_all(&cfg.http_listen).await?;
+        let https = bind_all(&cfg.rdap_listen).await?;
+        let admin_ls = bind_all(&cfg.admin_listen).await?;
         for (what, ls) in [
             ("whois", &whois),
             ("http", &http),
@@ -249,10 +237,17 @@ pub fn serve(
     })
 }
 
-async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, ServeError> {
-    tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|source| ServeError::Bind { addr, source })
+/// Binds every address, or says which one could not be bound.
+async fn bind_all(addrs: &[SocketAddr]) -> Result<Vec<tokio::net::TcpListener>, ServeError> {
+    let mut out = Vec::with_capacity(addrs.len());
+    for &addr in addrs {
+        out.push(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|source| ServeError::Bind { addr, source })?,
+        );
+    }
+    Ok(out)
 }
 
 /// Completes when the stop flag is raised.
