@@ -6,23 +6,36 @@ use tenure::rdap::{handle, RdapConfig, Request, Response};
 
 const T: i64 = 1_773_480_600; // 2026-03-14T09:30:00Z
 
-fn get_with(method: &str, target: &str, accept: Option<&str>) -> Response {
+/// One request to the sample data, answered in process.
+fn ask_with(
+    cfg: &RdapConfig,
+    method: &str,
+    target: &str,
+    accept: Option<&str>,
+    origin: &str,
+    now: i64,
+) -> Response {
     let snap = super::whois::snapshot();
+    let req = Request {
+        method,
+        target,
+        accept,
+        origin,
+    };
+    handle(&snap, cfg, &req, now)
+}
+
+/// A GET with `cfg`, from `origin`, at `now`.
+fn ask(cfg: &RdapConfig, target: &str, origin: &str, now: i64) -> Response {
+    ask_with(cfg, "GET", target, None, origin, now)
+}
+
+fn get_with(method: &str, target: &str, accept: Option<&str>) -> Response {
     let cfg = RdapConfig {
         port43: Some("whois.example".into()),
         ..Default::default()
     };
-    handle(
-        &snap,
-        &cfg,
-        &Request {
-            method,
-            target,
-            accept,
-            origin: "https://rdap.example",
-        },
-        T,
-    )
+    ask_with(&cfg, method, target, accept, "https://rdap.example", T)
 }
 
 fn get(target: &str) -> (u16, Value) {
@@ -330,16 +343,10 @@ fn space_held_elsewhere_is_redirected_never_to_ourselves() {
     // an as-block loaded here answers; it is not redirected
     assert_eq!(get("/rdap/autnum/64505").0, 200);
     // never to itself: asked as rdap.apnic.net, answer with what is loaded
-    let snap = super::whois::snapshot();
-    let r = handle(
-        &snap,
+    let r = ask(
         &RdapConfig::default(),
-        &Request {
-            method: "GET",
-            target: "/rdap/ip/203.0.113.9",
-            accept: None,
-            origin: "https://rdap.apnic.net",
-        },
+        "/rdap/ip/203.0.113.9",
+        "https://rdap.apnic.net",
         T,
     );
     assert_eq!(r.status, 200);
@@ -424,34 +431,13 @@ fn searches() {
 
 #[test]
 fn search_results_are_bounded_with_a_notice() {
-    let snap = super::whois::snapshot();
     let cfg = RdapConfig {
         max_results: 2,
         ..Default::default()
     };
-    let r = handle(
-        &snap,
-        &cfg,
-        &Request {
-            method: "GET",
-            target: "/rdap/ips?name=*",
-            accept: None,
-            origin: "https://x",
-        },
-        T,
-    );
+    let r = ask(&cfg, "/rdap/ips?name=*", "https://x", T);
     assert_eq!(r.status, 400, "a bare '*' is not a pattern");
-    let r = handle(
-        &snap,
-        &cfg,
-        &Request {
-            method: "GET",
-            target: "/rdap/ips?handle=192*",
-            accept: None,
-            origin: "https://x",
-        },
-        T,
-    );
+    let r = ask(&cfg, "/rdap/ips?handle=192*", "https://x", T);
     let v: Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(v["ipSearchResults"].as_array().map(Vec::len), Some(2));
     assert!(v["notices"]
@@ -463,7 +449,6 @@ fn search_results_are_bounded_with_a_notice() {
 fn cached_answers_are_the_answers_built_afresh() {
     use std::sync::Arc;
     use tenure::rdap::cache::AnswerCache;
-    let snap = super::whois::snapshot();
     let on = RdapConfig {
         port43: Some("whois.example".into()),
         ..Default::default()
@@ -471,15 +456,6 @@ fn cached_answers_are_the_answers_built_afresh() {
     let off = RdapConfig {
         cache: Arc::new(AnswerCache::new(0)),
         ..on.clone()
-    };
-    let ask = |cfg: &RdapConfig, target: &str, origin: &str| {
-        let req = Request {
-            method: "GET",
-            target,
-            accept: None,
-            origin,
-        };
-        handle(&snap, cfg, &req, T)
     };
     let targets = [
         "/rdap/ip/192.0.2.65",
@@ -498,7 +474,7 @@ fn cached_answers_are_the_answers_built_afresh() {
     for round in 0..2 {
         for origin in ["https://rdap.example", "http://127.0.0.1:8080"] {
             for t in targets {
-                let (a, b) = (ask(&on, t, origin), ask(&off, t, origin));
+                let (a, b) = (ask(&on, t, origin, T), ask(&off, t, origin, T));
                 assert_eq!(a.status, b.status, "{t}");
                 assert_eq!(
                     String::from_utf8_lossy(&a.body),
@@ -511,13 +487,8 @@ fn cached_answers_are_the_answers_built_afresh() {
     // one question asked as time passes: a kept answer ends when a lease
     // covering the address starts or ends
     let at = |cfg: &RdapConfig, now: &str| {
-        let req = Request {
-            method: "GET",
-            target: "/rdap/ip/192.0.2.140",
-            accept: None,
-            origin: "https://rdap.example",
-        };
-        let r = handle(&snap, cfg, &req, tenure::time::parse(now).unwrap());
+        let now = tenure::time::parse(now).unwrap();
+        let r = ask(cfg, "/rdap/ip/192.0.2.140", "https://rdap.example", now);
         serde_json::from_slice::<Value>(&r.body).unwrap()
     };
     let mut handles = Vec::new();
