@@ -140,81 +140,8 @@ struct CheckArgs {
 struct ServeArgs {
     #[command(flatten)]
     data: DataArgs,
-    /// WHOIS listener address, repeatable (default 127.0.0.1:4343; port 0 picks a free port).
-    #[arg(long, value_name = "ADDR")]
-    whois_listen: Vec<std::net::SocketAddr>,
-    /// Longest query line in bytes (default 1024).
-    #[arg(long, value_name = "BYTES")]
-    whois_max_line: Option<usize>,
-    /// Seconds a client has to send each query line (default 10).
-    #[arg(long, value_name = "SECS")]
-    whois_read_timeout: Option<f64>,
-    /// Seconds a client has to take each answer (default 30).
-    #[arg(long, value_name = "SECS")]
-    whois_write_timeout: Option<f64>,
-    /// Open connections in all (default 1024).
-    #[arg(long, value_name = "N")]
-    max_connections: Option<usize>,
-    /// Open connections per client address, IPv6 per /64 (default 32).
-    #[arg(long, value_name = "N")]
-    max_connections_per_client: Option<usize>,
-    /// Sustained queries per second per client (default 50).
-    #[arg(long, value_name = "QPS")]
-    whois_rate: Option<f64>,
-    /// Queries a client may send at once before the rate applies (default 200).
-    #[arg(long, value_name = "N")]
-    whois_burst: Option<f64>,
-    /// Addresses per bulk-mode connection (default 100000).
-    #[arg(long, value_name = "N")]
-    bulk_max_lines: Option<usize>,
-    /// Plain-HTTP RDAP listener, repeatable (default 127.0.0.1:8080).
-    #[arg(long, value_name = "ADDR")]
-    http_listen: Vec<std::net::SocketAddr>,
-    /// RDAP path prefix (default /rdap/).
-    #[arg(long, value_name = "PATH")]
-    rdap_base_path: Option<String>,
-    /// Public WHOIS host name that RDAP answers give as port43.
-    #[arg(long, value_name = "HOST")]
-    whois_host: Option<String>,
-    /// Most results an RDAP search returns (default 100).
-    #[arg(long, value_name = "N")]
-    rdap_max_results: Option<usize>,
-    /// Sustained RDAP requests per second per client (default 100).
-    #[arg(long, value_name = "RPS")]
-    rdap_rate: Option<f64>,
-    /// RDAP requests a client may send at once before the rate applies (default 500).
-    #[arg(long, value_name = "N")]
-    rdap_burst: Option<f64>,
-    /// Memory for RDAP answers kept for other addresses of the same network, MiB (default 256; 0: off).
-    #[arg(long, value_name = "MIB")]
-    rdap_cache_mb: Option<usize>,
-    /// Admin listener for /metrics, /healthz, /readyz and POST /admin/reload, repeatable (default 127.0.0.1:9180).
-    #[arg(long, value_name = "ADDR")]
-    admin_listen: Vec<std::net::SocketAddr>,
-    /// Reload every source this often, seconds (default: only on SIGHUP or POST /admin/reload).
-    #[arg(long, value_name = "SECONDS")]
-    reload_interval: Option<f64>,
-    /// Refuse a reload when a file's object count falls by more than this fraction (default 0.5).
-    #[arg(long, value_name = "FRACTION")]
-    reload_max_drop: Option<f64>,
-    /// Seconds open connections have to finish after SIGTERM/SIGINT (default 5).
-    #[arg(long, value_name = "SECONDS")]
-    drain_seconds: Option<f64>,
-    /// Log lines as readable text or as JSON objects (default human).
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    log_format: Option<crate::config::LogFormat>,
-    /// Least severe log lines written; debug adds a line per request (default info).
-    #[arg(long, value_enum, value_name = "LEVEL")]
-    log_level: Option<crate::config::LogLevel>,
-    /// HTTPS RDAP listener, repeatable (default 127.0.0.1:8443).
-    #[arg(long, value_name = "ADDR")]
-    rdap_listen: Vec<std::net::SocketAddr>,
-    /// PEM certificate chain for HTTPS (with --tls-key; without both, a self-signed one is made).
-    #[arg(long, value_name = "FILE")]
-    tls_cert: Option<PathBuf>,
-    /// PEM private key for HTTPS.
-    #[arg(long, value_name = "FILE")]
-    tls_key: Option<PathBuf>,
+    #[command(flatten)]
+    serve: crate::config::ServeFlags,
 }
 
 #[derive(Args, Debug)]
@@ -351,36 +278,14 @@ fn load_snapshot(
 
 fn serve(a: ServeArgs) -> Result<i32, CliError> {
     let cfg = a.data.flags().resolve()?;
-    let flags = crate::config::ServeFlags {
-        whois_listen: a.whois_listen.clone(),
-        whois_max_line: a.whois_max_line,
-        whois_read_timeout: a.whois_read_timeout,
-        whois_write_timeout: a.whois_write_timeout,
-        max_connections: a.max_connections,
-        max_connections_per_client: a.max_connections_per_client,
-        whois_rate: a.whois_rate,
-        whois_burst: a.whois_burst,
-        bulk_max_lines: a.bulk_max_lines,
-        http_listen: a.http_listen.clone(),
-        rdap_base_path: a.rdap_base_path.clone(),
-        whois_host: a.whois_host.clone(),
-        rdap_max_results: a.rdap_max_results,
-        rdap_rate: a.rdap_rate,
-        rdap_burst: a.rdap_burst,
-        rdap_cache_mb: a.rdap_cache_mb,
-        admin_listen: a.admin_listen.clone(),
-        reload_interval: a.reload_interval,
-        reload_max_drop: a.reload_max_drop,
-        drain_seconds: a.drain_seconds,
-        rdap_listen: a.rdap_listen.clone(),
-        tls_cert: a.tls_cert.clone(),
-        tls_key: a.tls_key.clone(),
-    };
     init_logging(
-        a.log_format.or(cfg.file.log_format).unwrap_or_default(),
-        a.log_level.or(cfg.file.log_level).unwrap_or_default(),
+        a.serve
+            .log_format
+            .or(cfg.file.log_format)
+            .unwrap_or_default(),
+        a.serve.log_level.or(cfg.file.log_level).unwrap_or_default(),
     );
-    let serve_cfg = flags.resolve(&cfg.file)?;
+    let serve_cfg = a.serve.resolve(&cfg.file)?;
     let (sources, backend, quiet) = (cfg.sources.clone(), cfg.backend, a.data.quiet);
     crate::app::serve(
         move || load_snapshot(&sources, backend, quiet),

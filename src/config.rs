@@ -135,32 +135,85 @@ pub enum LogLevel {
     Debug,
 }
 
-/// Server settings from the command line (override the file).
-#[derive(Debug, Clone, Default)]
+/// Server settings from the command line (override the file): the
+/// `tenure serve` flags themselves, one per key of the file.
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct ServeFlags {
+    /// WHOIS listener address, repeatable (default 127.0.0.1:4343; port 0 picks a free port).
+    #[arg(long, value_name = "ADDR")]
     pub whois_listen: Vec<std::net::SocketAddr>,
+    /// Longest query line in bytes (default 1024).
+    #[arg(long, value_name = "BYTES")]
     pub whois_max_line: Option<usize>,
+    /// Seconds a client has to send each query line (default 10).
+    #[arg(long, value_name = "SECS")]
     pub whois_read_timeout: Option<f64>,
+    /// Seconds a client has to take each answer (default 30).
+    #[arg(long, value_name = "SECS")]
     pub whois_write_timeout: Option<f64>,
+    /// Open connections in all (default 1024).
+    #[arg(long, value_name = "N")]
     pub max_connections: Option<usize>,
+    /// Open connections per client address, IPv6 per /64 (default 32).
+    #[arg(long, value_name = "N")]
     pub max_connections_per_client: Option<usize>,
+    /// Sustained queries per second per client (default 50).
+    #[arg(long, value_name = "QPS")]
     pub whois_rate: Option<f64>,
+    /// Queries a client may send at once before the rate applies (default 200).
+    #[arg(long, value_name = "N")]
     pub whois_burst: Option<f64>,
+    /// Addresses per bulk-mode connection (default 100000).
+    #[arg(long, value_name = "N")]
     pub bulk_max_lines: Option<usize>,
+    /// Plain-HTTP RDAP listener, repeatable (default 127.0.0.1:8080).
+    #[arg(long, value_name = "ADDR")]
     pub http_listen: Vec<std::net::SocketAddr>,
+    /// RDAP path prefix (default /rdap/).
+    #[arg(long, value_name = "PATH")]
     pub rdap_base_path: Option<String>,
+    /// Public WHOIS host name that RDAP answers give as port43.
+    #[arg(long, value_name = "HOST")]
     pub whois_host: Option<String>,
+    /// Most results an RDAP search returns (default 100).
+    #[arg(long, value_name = "N")]
     pub rdap_max_results: Option<usize>,
+    /// Sustained RDAP requests per second per client (default 100).
+    #[arg(long, value_name = "RPS")]
     pub rdap_rate: Option<f64>,
+    /// RDAP requests a client may send at once before the rate applies (default 500).
+    #[arg(long, value_name = "N")]
     pub rdap_burst: Option<f64>,
+    /// Memory for RDAP answers kept for other addresses of the same network, MiB (default 256; 0: off).
+    #[arg(long, value_name = "MIB")]
     pub rdap_cache_mb: Option<usize>,
-    pub rdap_listen: Vec<std::net::SocketAddr>,
-    pub tls_cert: Option<PathBuf>,
-    pub tls_key: Option<PathBuf>,
+    /// Admin listener for /metrics, /healthz, /readyz and POST /admin/reload, repeatable (default 127.0.0.1:9180).
+    #[arg(long, value_name = "ADDR")]
     pub admin_listen: Vec<std::net::SocketAddr>,
+    /// Reload every source this often, seconds (default: only on SIGHUP or POST /admin/reload).
+    #[arg(long, value_name = "SECONDS")]
     pub reload_interval: Option<f64>,
+    /// Refuse a reload when a file's object count falls by more than this fraction (default 0.5).
+    #[arg(long, value_name = "FRACTION")]
     pub reload_max_drop: Option<f64>,
+    /// Seconds open connections have to finish after SIGTERM/SIGINT (default 5).
+    #[arg(long, value_name = "SECONDS")]
     pub drain_seconds: Option<f64>,
+    /// Log lines as readable text or as JSON objects (default human).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
+    /// Least severe log lines written; debug adds a line per request (default info).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub log_level: Option<LogLevel>,
+    /// HTTPS RDAP listener, repeatable (default 127.0.0.1:8443).
+    #[arg(long, value_name = "ADDR")]
+    pub rdap_listen: Vec<std::net::SocketAddr>,
+    /// PEM certificate chain for HTTPS (with --tls-key; without both, a self-signed one is made).
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS.
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
 }
 
 impl ServeFlags {
