@@ -383,18 +383,24 @@ fn answer(
     let page_path = target.split('?').next() == Some("/");
     let r = match shared.limiter.take(peer) {
         Err(wait) => rdap::too_many_requests(wait),
-        Ok(()) if page_path => lookup_page(&snap, &shared.rdap, req.method(), target),
-        Ok(()) => rdap::handle(
-            &snap,
-            &shared.rdap,
-            &rdap::Request {
-                method: req.method().as_str(),
-                target,
-                accept,
-                origin: &origin,
-            },
-            crate::time::now(),
-        ),
+        Ok(()) => crate::guard::contain(crate::metrics::Protocol::Rdap, target, || {
+            if page_path {
+                lookup_page(&snap, &shared.rdap, req.method(), target)
+            } else {
+                rdap::handle(
+                    &snap,
+                    &shared.rdap,
+                    &rdap::Request {
+                        method: req.method().as_str(),
+                        target,
+                        accept,
+                        origin: &origin,
+                    },
+                    crate::time::now(),
+                )
+            }
+        })
+        .unwrap_or_else(rdap::internal_error),
     };
     record(target, r.status, asked.elapsed());
     let mut builder = Response::builder().status(r.status);

@@ -94,6 +94,7 @@ pub mod config;
 pub mod delegated;
 pub mod dump;
 pub mod gen;
+pub mod guard;
 pub mod http;
 pub mod index;
 pub mod lease;

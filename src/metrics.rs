@@ -106,6 +106,7 @@ pub struct Metrics {
     open: [AtomicI64; 3],
     reloads: [AtomicU64; 2],
     reload_failures: [[AtomicU64; 3]; 2],
+    panics: [AtomicU64; 2],
 }
 
 #[allow(clippy::declare_interior_mutable_const)]
@@ -129,6 +130,7 @@ impl Metrics {
             open: [AtomicI64::new(0), AtomicI64::new(0), AtomicI64::new(0)],
             reloads: [ZERO; 2],
             reload_failures: [ZERO3; 2],
+            panics: [ZERO; 2],
         }
     }
 
@@ -172,6 +174,16 @@ impl Metrics {
         (self.open[Listener::Http as usize].load(Ordering::Relaxed)
             + self.open[Listener::Https as usize].load(Ordering::Relaxed))
         .max(0) as usize
+    }
+
+    /// Counts one answer that panicked (the client got an internal error).
+    pub fn panic(&self, p: Protocol) {
+        self.panics[p as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Answers that panicked so far, for a protocol.
+    pub fn panics(&self, p: Protocol) -> u64 {
+        self.panics[p as usize].load(Ordering::Relaxed)
     }
 
     pub fn reload_done(&self, scope: Scope) {
@@ -227,6 +239,19 @@ impl Metrics {
                 .map(|k| load(&k[Outcome::RateLimited as usize]))
                 .sum();
             let _ = writeln!(o, "tenure_rate_limited_total{{protocol=\"{pn}\"}} {n}");
+        }
+        head(
+            &mut o,
+            "tenure_panics_total",
+            "counter",
+            "Answers that panicked; the client got an internal-error answer.",
+        );
+        for (p, pn) in PROTOCOLS.iter().enumerate() {
+            let _ = writeln!(
+                o,
+                "tenure_panics_total{{protocol=\"{pn}\"}} {}",
+                load(&self.panics[p])
+            );
         }
         head(
             &mut o,
@@ -463,8 +488,8 @@ pub fn kind_of(key: &str) -> Kind {
         Kind::Prefix
     } else if is_addr(k) {
         Kind::Address
-    } else if k.len() > 2
-        && k[..2].eq_ignore_ascii_case("AS")
+    } else if k.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("AS"))
+        && k.len() > 2
         && k[2..].bytes().all(|b| b.is_ascii_digit())
     {
         Kind::Asn
@@ -487,6 +512,8 @@ mod tests {
         assert_eq!(kind_of("192.0.2.0 - 192.0.2.255"), Kind::Range);
         assert_eq!(kind_of("AS64500"), Kind::Asn);
         assert_eq!(kind_of("ORG-EXAMPLE1-TEST"), Kind::Handle);
+        assert_eq!(kind_of("aé"), Kind::Handle);
+        assert_eq!(kind_of("AS1-aé"), Kind::Handle);
     }
 
     #[test]

@@ -379,10 +379,11 @@ fn contains_ci(set: &HashSet<String>, name: &str) -> bool {
 /// Parses an AS number: `AS64500`, `as64500` or LACNIC's bare `64500`.
 pub fn parse_asn(s: &str) -> Option<u32> {
     let s = s.trim();
-    let digits = if s.len() > 2 && s[..2].eq_ignore_ascii_case("AS") {
-        &s[2..]
-    } else {
-        s
+    // `get` and not `[..2]`: the text is a client's or a dump's, and its
+    // second byte may sit inside a multi-byte character
+    let digits = match s.get(..2) {
+        Some(p) if p.eq_ignore_ascii_case("AS") => &s[2..],
+        _ => s,
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -657,6 +658,10 @@ mod tests {
         assert_eq!(parse_asn("278"), Some(278));
         assert_eq!(parse_asn("AS"), None);
         assert_eq!(parse_asn("AS-FOO"), None);
+        // a multi-byte character across byte 2: no panic, no number
+        assert_eq!(parse_asn("aé"), None);
+        assert_eq!(parse_asn("é1"), None);
+        assert_eq!(parse_asn_range("AS1-aé"), None);
         assert_eq!(parse_asn_range("AS1877 - AS1901"), Some((1877, 1901)));
         assert_eq!(parse_asn_range("AS5-AS1"), None);
     }

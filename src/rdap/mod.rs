@@ -124,6 +124,15 @@ pub fn too_many_requests(retry_after: std::time::Duration) -> Response {
     r
 }
 
+/// The answer to a request whose answering failed: 500 with an error body.
+pub fn internal_error() -> Response {
+    error(
+        500,
+        "Internal Server Error",
+        "the server failed to answer this request",
+    )
+}
+
 /// True when the `Accept` header admits JSON (or is absent).
 pub fn accepts_json(accept: Option<&str>) -> bool {
     let Some(a) = accept else { return true };

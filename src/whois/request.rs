@@ -7,6 +7,8 @@ use crate::time::{self, Timestamp};
 
 /// RIPE's error numbers used by tenure.
 pub mod code {
+    /// A bug in the server, not the query (RIPE's "internal software error").
+    pub const INTERNAL: u16 = 100;
     pub const NO_ENTRIES: u16 = 101;
     pub const UNKNOWN_SOURCE: u16 = 102;
     pub const UNKNOWN_TYPE: u16 = 103;

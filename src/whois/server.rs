@@ -278,12 +278,11 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
             // inverse lookups may read many objects: off the async workers
             let snap = Arc::clone(&snap);
             let l = line.clone();
-            match tokio::task::spawn_blocking(move || respond(&snap, &l, now, with_banner)).await {
-                Ok(r) => r,
-                Err(_) => return,
-            }
+            tokio::task::spawn_blocking(move || guarded_respond(&snap, &l, now, with_banner))
+                .await
+                .unwrap_or_else(|_| internal_error())
         } else {
-            respond(&snap, &line, now, with_banner)
+            guarded_respond(&snap, &line, now, with_banner)
         };
         first = false;
         record_query(req.as_ref(), &text, asked.elapsed());
@@ -303,6 +302,26 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
             return;
         }
     }
+}
+
+/// [`respond`], with a panic inside contained: the client gets RIPE's
+/// "internal software error" line and the connection goes on.
+fn guarded_respond(
+    snap: &Snapshot,
+    line: &str,
+    now: crate::time::Timestamp,
+    with_banner: bool,
+) -> (String, Option<super::request::Request>) {
+    crate::guard::contain(crate::metrics::Protocol::Whois, line, || {
+        respond(snap, line, now, with_banner)
+    })
+    .unwrap_or_else(internal_error)
+}
+
+/// The answer to a query whose answering failed.
+fn internal_error() -> (String, Option<super::request::Request>) {
+    let line = WhoisError::new(code::INTERNAL, "internal software error").line();
+    (format!("{line}\n\n\n"), None)
 }
 
 /// Counts one answered query line: its kind from the request, its outcome
@@ -426,7 +445,18 @@ where
             );
             break;
         }
-        if bulk_line(&snap, word, now, opts.verbose, opts.csv, &mut out) {
+        let mark = out.len();
+        let ok = crate::guard::contain(crate::metrics::Protocol::Whois, word, || {
+            bulk_line(&snap, word, now, opts.verbose, opts.csv, &mut out)
+        });
+        let ok = ok.unwrap_or_else(|| {
+            out.truncate(mark);
+            push_field(&mut out, word, opts.csv, true);
+            push_field(&mut out, "error: internal software error", opts.csv, false);
+            out.push('\n');
+            false
+        });
+        if ok {
             answered += 1;
         } else {
             refused += 1;

@@ -4,6 +4,7 @@
 mod browser;
 mod cli;
 mod conformance;
+mod hostile;
 mod http;
 mod leases;
 mod ops;
