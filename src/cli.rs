@@ -122,6 +122,10 @@ struct LookupArgs {
     /// List every lease that ever covered the address, oldest first, instead of the answer.
     #[arg(long)]
     lease_history: bool,
+    /// What is loaded here even for space another registry answers for
+    /// (as WHOIS `--resource`; without it such space is referred there).
+    #[arg(long)]
+    resource: bool,
     /// The query; words are joined, so `192.0.2.0 - 192.0.2.9` needs no quotes.
     #[arg(required = true, value_name = "QUERY")]
     query: Vec<String>,
@@ -306,18 +310,19 @@ fn lookup(a: LookupArgs) -> Result<i32, CliError> {
                 "--lease-history needs an address, prefix or range".into(),
             ));
         };
+        let leases = query::lease_history(&snap, &r);
         return print(
             a.json,
-            || query::history_json(&snap, &text, &r),
-            || whois::render_history(&snap, &r),
+            || query::history_json(&text, &leases),
+            || whois::render_history(&leases, &r),
         );
     }
     let at = a.at.unwrap_or_else(crate::time::now);
-    let answer = query::answer(&snap, &q, at);
+    let found = query::lookup(&snap, &q, at);
     print(
         a.json,
-        || query::to_json(&snap, &text, &answer),
-        || whois::render_answer(&snap, &answer),
+        || query::to_json(&text, &found),
+        || whois::render_found(&found, a.resource),
     )
 }
 

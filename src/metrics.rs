@@ -476,27 +476,27 @@ fn label(v: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// The kind of a query key as WHOIS and RDAP see it.
-pub fn kind_of(key: &str) -> Kind {
-    let k = key.trim();
-    let is_addr = |t: &str| t.trim().parse::<std::net::IpAddr>().is_ok();
-    if k.split_once('-')
-        .is_some_and(|(a, b)| is_addr(a) && is_addr(b))
-    {
-        Kind::Range
-    } else if k.contains('/') {
-        Kind::Prefix
-    } else if is_addr(k) {
-        Kind::Address
-    } else if k.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("AS"))
-        && k.len() > 2
-        && k[2..].bytes().all(|b| b.is_ascii_digit())
-    {
-        Kind::Asn
-    } else if k.is_empty() {
-        Kind::Other
-    } else {
-        Kind::Handle
+impl Kind {
+    /// What a parsed query asks about.
+    pub fn of_query(q: &crate::query::Query) -> Kind {
+        use crate::query::Query;
+        match q {
+            Query::Range(r) if r.start == r.end => Kind::Address,
+            Query::Range(r) if r.prefix_len().is_some() => Kind::Prefix,
+            Query::Range(_) => Kind::Range,
+            Query::Asn(_) | Query::AsnRange(..) => Kind::Asn,
+            Query::Handle(_) => Kind::Handle,
+        }
+    }
+
+    /// What a query that did not parse tried to ask about.
+    pub fn of_error(e: &crate::query::QueryError) -> Kind {
+        use crate::query::QueryError;
+        match e {
+            QueryError::Address(_) => Kind::Address,
+            QueryError::BadAsn(_) => Kind::Asn,
+            QueryError::Empty | QueryError::BadKey(_) => Kind::Other,
+        }
     }
 }
 
@@ -505,15 +505,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn kinds_of_keys() {
-        assert_eq!(kind_of("192.0.2.1"), Kind::Address);
-        assert_eq!(kind_of("2001:db8::1"), Kind::Address);
-        assert_eq!(kind_of("192.0.2.0/24"), Kind::Prefix);
-        assert_eq!(kind_of("192.0.2.0 - 192.0.2.255"), Kind::Range);
-        assert_eq!(kind_of("AS64500"), Kind::Asn);
-        assert_eq!(kind_of("ORG-EXAMPLE1-TEST"), Kind::Handle);
-        assert_eq!(kind_of("aé"), Kind::Handle);
-        assert_eq!(kind_of("AS1-aé"), Kind::Handle);
+    fn kinds_of_parsed_queries() {
+        use crate::query::parse_query;
+        let kind = |t: &str| match parse_query(t) {
+            Ok(q) => Kind::of_query(&q),
+            Err(e) => Kind::of_error(&e),
+        };
+        assert_eq!(kind("192.0.2.1"), Kind::Address);
+        assert_eq!(kind("2001:db8::1"), Kind::Address);
+        assert_eq!(kind("192.0.2.0/24"), Kind::Prefix);
+        assert_eq!(kind("192.0.2.0 - 192.0.2.9"), Kind::Range);
+        assert_eq!(kind("AS64500"), Kind::Asn);
+        assert_eq!(kind("ORG-EXAMPLE1-TEST"), Kind::Handle);
+        // a malformed address is an address query that failed, not a handle
+        assert_eq!(kind("10.1"), Kind::Address);
+        assert_eq!(kind("aé"), Kind::Other);
+        assert_eq!(kind("AS1-aé"), Kind::Asn);
     }
 
     #[test]

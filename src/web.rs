@@ -6,12 +6,13 @@
 //! assignments and leases as coloured segments, the queried address marked.
 //!
 //! Plain HTML with inline CSS and a server-drawn SVG: no JavaScript, readable
-//! on a phone. Made from the same [`crate::query::Answer`] as WHOIS and RDAP.
+//! on a phone. Made from the same resolved answer ([`crate::query::lookup`]) as WHOIS and RDAP;
+//! space another registry answers for says which one, and links there.
 //! Every piece of data is HTML-escaped.
 
-use crate::addr::IpRange;
-use crate::lease::{AbuseFrom, HolderOrigin, Lessee};
-use crate::query::{self, Answer, NetworkAnswer, Query};
+use crate::query::{
+    self, AbuseSource, Basis, Elsewhere, Found, HolderFrom, LesseeFrom, Query, Resolved, Subject,
+};
 use crate::snapshot::Snapshot;
 use crate::time::{self, Timestamp};
 use std::fmt::Write;
@@ -182,31 +183,36 @@ fn result(
     rdap_base: &str,
     o: &mut String,
 ) -> u16 {
-    match (query::answer(snap, parsed, at), parsed) {
-        (Answer::Network(na), Query::Range(r))
-            if na.has_data_here(snap) || na.delegation.is_some() =>
-        {
-            network(snap, q, r, &na, at, history, rdap_base, o);
+    match query::lookup(snap, parsed, at) {
+        Found::Network(res) => {
+            if let Some(e) = &res.elsewhere {
+                elsewhere(o, q, e);
+            }
+            network(snap, q, &res, at, history, rdap_base, o);
             200
         }
-        (Answer::Objects { objects, abuse }, _) if !objects.is_empty() => {
+        Found::Objects { objects, abuse } if !objects.is_empty() => {
             if let Some(a) = abuse {
                 let _ = write!(
                     o,
                     "<section class=\"facts\"><div class=\"fact\" id=\"abuse\"><h2>Abuse mailbox</h2><p class=\"name\"><a href=\"mailto:{m}\">{m}</a></p><p class=\"muted\">from {}</p></div></section>",
-                    esc(a.from_handle(snap)),
-                    m = esc(a.mailbox(snap))
+                    esc(a.handle),
+                    m = esc(a.mailbox)
                 );
             }
             o.push_str("<section id=\"object\"><h2>Registry objects</h2><pre>");
-            for r in &objects {
+            for obj in &objects {
                 let mut text = String::new();
-                query::object(snap, *r).render(&mut text);
+                obj.render(&mut text);
                 o.push_str(&esc(&text));
                 o.push('\n');
             }
             o.push_str("</pre></section>");
             200
+        }
+        Found::NotFound { elsewhere: Some(e) } => {
+            elsewhere(o, q, &e);
+            404
         }
         _ => {
             message(
@@ -219,46 +225,77 @@ fn result(
     }
 }
 
+/// Space another registry answers for: which one, and links to ask it.
+fn elsewhere(o: &mut String, q: &str, e: &Elsewhere) {
+    let why = match e.basis {
+        Basis::Delegated(r) => format!("its delegated statistics list {r}"),
+        Basis::DelegatedAsn(a, b) => format!("its delegated statistics list AS{a} - AS{b}"),
+        Basis::Bootstrap => "IANA's RDAP bootstrap names its service".to_string(),
+    };
+    let _ = write!(
+        o,
+        "<section id=\"elsewhere\"><h2>Ask {name}</h2><p>This space is {name}'s ({why}); no {name} data is loaded here. \
+<a href=\"{url}\">{name}'s RDAP answer</a>",
+        name = esc(&e.name()),
+        why = esc(&why),
+        url = esc(&format!("{}{}", e.rdap, rdap_path_of(q))),
+    );
+    if let Some(w) = e.whois() {
+        let _ = write!(
+            o,
+            " &middot; whois: <code>whois -h {} {}</code>",
+            esc(w),
+            esc(q)
+        );
+    }
+    o.push_str("</p></section>");
+}
+
+/// The RDAP path for a query (`ip/...` or `autnum/...`).
+fn rdap_path_of(q: &str) -> String {
+    match query::parse_query(q) {
+        Ok(Query::Asn(n)) | Ok(Query::AsnRange(n, _)) => format!("autnum/{n}"),
+        Ok(Query::Range(r)) if r.start == r.end => format!("ip/{}", r.start_addr()),
+        Ok(Query::Range(r)) => format!("ip/{}", r.to_query_string()),
+        _ => String::new(),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn network(
     snap: &Snapshot,
     q: &str,
-    r: &IpRange,
-    na: &NetworkAnswer,
+    res: &Resolved,
     at: Timestamp,
     history: bool,
     rdap_base: &str,
     o: &mut String,
 ) {
-    let res = &na.resolution;
+    let r = res.range();
     o.push_str("<section class=\"facts\" id=\"summary\">");
     // holder
     o.push_str("<div class=\"fact\" id=\"holder\"><h2>Holder</h2>");
     match &res.holder {
         Some(h) => {
             // an opaque id from delegated statistics names no object here
-            let handle = match h.origin {
-                HolderOrigin::Network(_) => lookup_link(h.handle(snap)),
-                HolderOrigin::Delegated(_) => esc(h.handle(snap)),
+            let handle = match h.from {
+                HolderFrom::Network(_) => lookup_link(h.handle),
+                HolderFrom::Delegated { .. } => esc(h.handle),
             };
             let _ = write!(
                 o,
                 "<p class=\"name\">{}</p><p>{handle}</p>",
-                esc(h.name(snap).unwrap_or(h.handle(snap))),
+                esc(h.display_name()),
             );
-            match h.origin {
-                HolderOrigin::Network(id) => {
-                    let _ = write!(
-                        o,
-                        "<p class=\"muted\">from {}</p>",
-                        lookup_link(snap.net(id).object.key())
-                    );
+            match h.from {
+                HolderFrom::Network(n) => {
+                    let _ = write!(o, "<p class=\"muted\">from {}</p>", lookup_link(n.key()));
                 }
-                HolderOrigin::Delegated(_) => {
+                HolderFrom::Delegated { registry } => {
                     let _ = write!(
                         o,
                         "<p class=\"muted\">opaque holder id at {} (delegated statistics)</p>",
-                        esc(h.registry(snap).unwrap_or("?"))
+                        esc(registry)
                     );
                 }
             }
@@ -273,21 +310,21 @@ fn network(
             let _ = write!(
                 o,
                 "<p class=\"name\">{}</p><p>{}</p>",
-                esc(l.name(snap).unwrap_or(l.handle(snap))),
-                esc(l.handle(snap))
+                esc(l.display_name()),
+                esc(l.handle)
             );
-            match *l {
-                Lessee::Lease { lease, verified } => {
-                    let x = snap.lease(lease);
-                    let end = x.end.map(day).unwrap_or_else(|| "open end".into());
+            match l.from {
+                LesseeFrom::Lease(x) => {
+                    let end = x.end().map(day).unwrap_or_else(|| "open end".into());
+                    let verified = x.verified();
                     let _ = write!(
                         o,
                         "<p>lease {} of {}<br>{} to {}</p><p>source {} <span class=\"tag {}\">{}</span></p>",
                         esc(x.id()),
-                        esc(&x.range.to_string()),
-                        day(x.start),
+                        esc(&x.range().to_string()),
+                        day(x.start()),
                         esc(&end),
-                        esc(snap.lease_source(lease)),
+                        esc(x.source()),
                         if verified { "ok" } else { "warn" },
                         if verified {
                             "verified: the lessor holds this space"
@@ -296,16 +333,13 @@ fn network(
                         }
                     );
                 }
-                Lessee::Registry {
-                    network,
-                    platform_managed,
-                } => {
+                LesseeFrom::Registry(n) => {
                     let _ = write!(
                         o,
                         "<p class=\"muted\">from the registry object {} (no lease record)</p>",
-                        lookup_link(snap.net(network).object.key())
+                        lookup_link(n.key())
                     );
-                    if platform_managed {
+                    if l.platform_managed {
                         o.push_str("<p><span class=\"tag\">maintained by a leasing platform</span></p>");
                     }
                 }
@@ -319,21 +353,21 @@ fn network(
     match &res.abuse {
         Some(a) => {
             let from = match a.from {
-                AbuseFrom::Lease(l) => format!("the lease record {}", esc(snap.lease(l).id())),
-                AbuseFrom::Entity(_) => lookup_link(a.from_handle(snap)),
+                AbuseSource::Lease(l) => format!("the lease record {}", esc(l.id())),
+                AbuseSource::Entity(_) => lookup_link(a.handle),
             };
             let _ = write!(
                 o,
                 "<p class=\"name\"><a href=\"mailto:{m}\">{m}</a></p><p class=\"muted\">from {from}, found via {}</p>",
-                esc(a.via.key(snap)),
-                m = esc(a.mailbox(snap))
+                esc(a.via),
+                m = esc(a.mailbox)
             );
         }
         None => o.push_str("<p class=\"name\">none registered</p>"),
     }
     o.push_str("</div></section>");
     // the picture
-    block_picture(snap, q, r, na, at, o);
+    block_picture(q, res, at, o);
     // the registry object and links
     let rdap_path = if r.start == r.end {
         r.start_addr().to_string()
@@ -348,15 +382,16 @@ fn network(
         enc(q)
     );
     if history {
+        let leases = query::lease_history(snap, &r);
         let _ = write!(
             o,
             "<section id=\"history\"><h2>Lease history</h2><pre>{}</pre></section>",
-            esc(&crate::whois::render_history(snap, r))
+            esc(&crate::whois::render_history(&leases, &r))
         );
     }
-    if let Some(id) = na.network(snap) {
+    if let Some(Subject::Network(n)) = &res.subject {
         let mut text = String::new();
-        snap.net(id).object.render(&mut text);
+        n.object().render(&mut text);
         let _ = write!(
             o,
             "<section id=\"object\"><h2>Registry object</h2><pre>{}</pre></section>",
@@ -367,39 +402,19 @@ fn network(
 
 /// The holder's allocation as a bar, what lies inside it as segments on
 /// rows by depth, leases on their own row, and the query marked.
-fn block_picture(
-    snap: &Snapshot,
-    q: &str,
-    r: &IpRange,
-    na: &NetworkAnswer,
-    at: Timestamp,
-    o: &mut String,
-) {
-    let outer: IpRange = match na.resolution.holder.map(|h| h.origin) {
-        Some(HolderOrigin::Network(id)) => snap.net(id).range,
-        Some(HolderOrigin::Delegated(d)) => match snap.deleg(d).map(|d| &d.record.resource) {
-            Some(crate::delegated::Resource::Ip(range)) => *range,
-            _ => *r,
-        },
-        None => na.network(snap).map(|id| snap.net(id).range).unwrap_or(*r),
-    };
+fn block_picture(q: &str, res: &Resolved, at: Timestamp, o: &mut String) {
+    let r = res.range();
+    let block = res.block(MAX_SEGMENTS);
+    let outer = block.outer;
     let span = (outer.end - outer.start) as f64 + 1.0;
     const W: f64 = 1000.0;
     let x = |a: u128| ((a.saturating_sub(outer.start)) as f64 / span * W).clamp(0.0, W);
     let w = |s: u128, e: u128| (x(e) - x(s) + W / span).max(1.5);
     // networks inside, by depth (nesting below the holder's allocation)
-    let mut inside = snap.more_specific(&outer, false);
-    inside.truncate(MAX_SEGMENTS);
     let mut rows: Vec<Vec<(u128, u128, String, &'static str)>> = Vec::new();
-    let mut stack: Vec<u128> = Vec::new(); // ends of the open enclosing ranges
-    for id in inside {
-        let n = snap.net(id);
-        while stack.last().is_some_and(|&end| end < n.range.start) {
-            stack.pop();
-        }
-        let depth = stack.len().min(3);
-        stack.push(n.range.end);
-        let status = n.object.get("status").unwrap_or("");
+    for (depth, n) in &block.networks {
+        let depth = (*depth).min(3);
+        let status = n.object().get("status").unwrap_or("");
         let class = if status.contains("SUB-ALLOCATED") || status.contains("ALLOCATED-BY-LIR") {
             "sub"
         } else if status.contains("ASSIGNED") {
@@ -407,27 +422,16 @@ fn block_picture(
         } else {
             "oth"
         };
-        let label = format!(
-            "{} {} ({})",
-            n.object.key(),
-            n.object.get("netname").unwrap_or(""),
-            status
-        );
+        let label = format!("{} {} ({})", n.key(), n.netname().unwrap_or(""), status);
         if rows.len() <= depth {
             rows.resize_with(depth + 1, Vec::new);
         }
-        rows[depth].push((n.range.start, n.range.end, label, class));
+        let nr = n.range();
+        rows[depth].push((nr.start, nr.end, label, class));
     }
-    // leases inside (any time), current ones solid
-    let mut leases = snap.leases_within(&outer);
-    leases.extend(
-        snap.leases_covering(&outer)
-            .into_iter()
-            .filter(|&i| snap.lease(i).range == outer),
-    );
-    leases.truncate(MAX_SEGMENTS);
-    // current leases drawn last, over past and future ones
-    leases.sort_by_key(|&i| snap.lease(i).active_at(at));
+    // leases inside (any time), current ones drawn last, over past and future ones
+    let mut leases = block.leases;
+    leases.sort_by_key(|l| l.active_at(at));
     let row_h = 40.0;
     let top = 4.0;
     let lease_y = top + row_h * (rows.len() as f64 + 1.0);
@@ -457,20 +461,23 @@ fn block_picture(
             );
         }
     }
-    for &i in &leases {
-        let l = snap.lease(i);
+    for l in &leases {
         let current = l.active_at(at);
-        let end = l.end.map(time::format).unwrap_or_else(|| "open end".into());
+        let lr = l.range();
+        let end = l
+            .end()
+            .map(time::format)
+            .unwrap_or_else(|| "open end".into());
         let _ = write!(
             o,
             "<rect class=\"{}\" x=\"{:.2}\" y=\"{lease_y}\" width=\"{:.2}\" height=\"{}\" stroke=\"#fff\"><title>lease {} to {} ({} to {}){}</title></rect>",
             if current { "lse" } else { "old" },
-            x(l.range.start),
-            w(l.range.start, l.range.end),
+            x(lr.start),
+            w(lr.start, lr.end),
             row_h - 4.0,
             esc(l.id()),
             esc(l.lessee_name()),
-            time::format(l.start),
+            time::format(l.start()),
             esc(&end),
             if current { ", current" } else { "" }
         );

@@ -16,8 +16,7 @@
 //! `?lease0_at=TIME` answers as of that moment.
 
 use crate::addr::{Family, IpRange};
-use crate::lease::{AbuseFrom, HolderOrigin, Lessee};
-use crate::query::{self, Answer, NetworkAnswer, ObjRef, Query};
+use crate::query::{self, Answer, ObjRef, Query};
 use crate::snapshot::{NetId, Snapshot};
 use crate::time::{self, Timestamp};
 use serde_json::{json, Map, Value};
@@ -396,27 +395,17 @@ fn ip(ctx: &Ctx, addr: &str, len: Option<&str>, pretty: bool) -> Result<Body, Re
     if text.contains(" - ") || text.contains('-') {
         return Err(bad_request("ip queries take an address or a prefix"));
     }
-    let a = query::answer_range(ctx.snap, &range, ctx.at);
-    // space held elsewhere: the authoritative registry from delegated
-    // statistics, else IANA's bootstrap when nothing real is loaded here
-    let elsewhere = match &a {
-        Answer::Network(na) => query::authority_elsewhere(ctx.snap, na)
-            .map(|r| r.rdap)
-            .or_else(|| {
-                (!na.has_data_here(ctx.snap) && na.delegation.is_none())
-                    .then(|| ctx.snap.reg.bootstrap.for_range(&range))
-                    .flatten()
-            }),
-        _ => ctx.snap.reg.bootstrap.for_range(&range),
-    };
-    if let Some(base) = elsewhere {
-        if let Some(r) = redirect(ctx, base, &format!("ip/{text}")) {
+    let res = query::resolve(ctx.snap, &range, ctx.at);
+    // space held elsewhere: redirected (never to this service itself)
+    if let Some(e) = &res.elsewhere {
+        if let Some(r) = redirect(ctx, e.rdap, &format!("ip/{text}")) {
             return Err(r);
         }
     }
-    let Answer::Network(na) = a else {
+    if !res.found() {
         return Err(not_found());
-    };
+    }
+    let na = &res.answer;
     let cache = &ctx.cfg.cache;
     let key = (cache.enabled() && cache::cacheable(&text, ctx.origin)).then(|| cache::Key {
         network: na.network(ctx.snap),
@@ -451,7 +440,7 @@ fn ip(ctx: &Ctx, addr: &str, len: Option<&str>, pretty: bool) -> Result<Body, Re
         Some(_) => (&marked, cache::MARKER),
         None => (ctx, text.as_str()),
     };
-    let net = network_out(build, &na, query).ok_or_else(not_found)?;
+    let net = network_out(build, &res, query).ok_or_else(not_found)?;
     // most answers fit: no growing and copying while writing
     let mut bytes = Vec::with_capacity(8192);
     let written = if pretty {
@@ -483,16 +472,7 @@ enum Body {
 /// A 302 to another RDAP service (RFC 7480 section 5.2), unless that
 /// service is this one.
 fn redirect(ctx: &Ctx, base: &str, path: &str) -> Option<Response> {
-    let host = |u: &str| {
-        u.split("://")
-            .nth(1)
-            .unwrap_or(u)
-            .split('/')
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase()
-    };
-    if host(base) == host(ctx.origin) {
+    if query::authority::host(base) == query::authority::host(ctx.origin) {
         return None;
     }
     let location = format!(
@@ -544,7 +524,7 @@ fn entity_obj(
 /// The object's events; `null` (then dropped) when it has none: an empty
 /// `events` array is a warning of RDAP validators.
 fn events_of(o: &crate::rpsl::Object) -> Value {
-    let events = out_events(o);
+    let events = out_events(o.get("created"), o.get("last-modified"));
     if events.is_empty() {
         Value::Null
     } else {
@@ -752,60 +732,28 @@ const NETWORK_CONFORMANCE_REDACTED: &[&str] = &[
 /// returns, serialized.
 fn out_contacts<'a>(
     ctx: &'a Ctx,
-    o: &'a crate::rpsl::Object,
+    contacts: &query::Contacts<'a>,
     entities: &mut Vec<out::Entity<'a>>,
 ) -> Option<&'static serde_json::value::RawValue> {
-    use crate::model::EntityClass;
-    let snap = ctx.snap;
-    // (handle, administrative, technical), in the object's order
-    let mut contacts: Vec<(&str, bool, bool)> = Vec::new();
-    for (name, value) in o.attrs() {
-        let (admin, tech) = (name == "admin-c", name == "tech-c");
-        if !(admin || tech) {
-            continue;
-        }
-        match contacts
-            .iter_mut()
-            .find(|c| c.0.eq_ignore_ascii_case(value))
-        {
-            Some(c) => {
-                c.1 |= admin;
-                c.2 |= tech;
-            }
-            None => contacts.push((value, admin, tech)),
-        }
-    }
-    let mut removed = (false, false);
-    for (h, admin, tech) in contacts {
-        let e = if crate::model::is_dummy_contact(h, None) {
-            None
-        } else {
-            snap.entity_index(h).map(|i| &snap.reg.entities[i as usize])
-        };
-        if crate::model::is_dummy_contact(h, e.and_then(|e| e.name())) {
-            removed.0 |= admin;
-            removed.1 |= tech;
-            continue;
-        }
-        let roles: &'static [&'static str] = match (admin, tech) {
+    for c in &contacts.shown {
+        let roles: &'static [&'static str] = match (c.administrative, c.technical) {
             (true, true) => &["administrative", "technical"],
             (true, false) => &["administrative"],
             _ => &["technical"],
         };
-        let kind = match e.map(|e| e.class) {
-            Some(EntityClass::Person) => "individual",
-            Some(EntityClass::Organisation) => "org",
-            _ => "group",
+        let kind = match c.kind {
+            query::ContactKind::Individual => "individual",
+            query::ContactKind::Organisation => "org",
+            query::ContactKind::Group => "group",
         };
-        let mut entity =
-            ctx.out_entity(h, e.and_then(|e| e.name()).unwrap_or(h), kind, roles, None);
-        if e.is_none() {
+        let mut entity = ctx.out_entity(c.handle, c.name, kind, roles, None);
+        if !c.loaded {
             // not loaded: a self link would answer 404
             entity.links.clear();
         }
         entities.push(entity);
     }
-    redacted_contacts(removed.0, removed.1)
+    redacted_contacts(contacts.removed_administrative, contacts.removed_technical)
 }
 
 /// The `redacted` member for removed administrative and/or technical
@@ -995,15 +943,17 @@ fn out_cidrs(r: &IpRange) -> Vec<out::Cidr> {
         .collect()
 }
 
-fn out_events(o: &crate::rpsl::Object) -> Vec<out::Event<'_>> {
+/// `registration` and `last changed` events from an object's `created`
+/// and `last-modified`.
+fn out_events<'a>(created: Option<&'a str>, last_modified: Option<&'a str>) -> Vec<out::Event<'a>> {
     let mut v = Vec::new();
-    if let Some(c) = o.get("created") {
+    if let Some(c) = created {
         v.push(out::Event {
             eventAction: "registration",
             eventDate: c.into(),
         });
     }
-    if let Some(c) = o.get("last-modified") {
+    if let Some(c) = last_modified {
         v.push(out::Event {
             eventAction: "last changed",
             eventDate: c.into(),
@@ -1012,45 +962,31 @@ fn out_events(o: &crate::rpsl::Object) -> Vec<out::Event<'_>> {
     v
 }
 
+/// The ip network answer from the resolved answer: a current lease as the
+/// response object (`lease0`), else the registry network, else the
+/// delegated record. The abuse contact is the resolved one in every case.
 fn network_out<'a>(
     ctx: &'a Ctx,
-    na: &NetworkAnswer,
+    res: &query::Resolved<'a>,
     query_text: &'a str,
 ) -> Option<out::IpNetwork<'a>> {
-    let snap = ctx.snap;
-    let res = &na.resolution;
     let holder = res.holder.as_ref().map(|h| {
-        let handle = h.handle(snap);
-        let mut e = ctx.out_entity(
-            handle,
-            h.name(snap).unwrap_or(handle),
-            "org",
-            &["registrant"],
-            None,
-        );
-        if let HolderOrigin::Delegated(_) = h.origin {
+        let mut e = ctx.out_entity(h.handle, h.display_name(), "org", &["registrant"], None);
+        if let query::HolderFrom::Delegated { registry } = h.from {
             e.remarks = Some(vec![out::Remark {
                 title: None,
-                description: vec![format!(
-                    "opaque holder id at {} (delegated statistics)",
-                    h.registry(snap).unwrap_or("?")
-                )
-                .into()],
+                description: vec![
+                    format!("opaque holder id at {registry} (delegated statistics)").into(),
+                ],
             }]);
             e.links.clear();
         }
         e
     });
-    let abuse = |ctx: &'a Ctx| {
-        res.abuse.map(|a| {
-            let handle = a.from_handle(snap);
-            let name = match a.from {
-                AbuseFrom::Entity(e) => snap.reg.entities[e as usize].name().unwrap_or(handle),
-                AbuseFrom::Lease(l) => snap.lease(l).lessee_name(),
-            };
-            ctx.out_entity(handle, name, "group", &["abuse"], Some(a.mailbox(snap)))
-        })
-    };
+    let abuse = res
+        .abuse
+        .as_ref()
+        .map(|a| ctx.out_entity(a.handle, a.name, "group", &["abuse"], Some(a.mailbox)));
     let self_path = || at(&["ip/", query_text]);
     let mut links = vec![ctx.out_link("self", self_path(), self_path())];
     for rel in ["rdap-up", "rdap-down", "rdap-top", "rdap-bottom"] {
@@ -1060,10 +996,24 @@ fn network_out<'a>(
             self_path(),
         ));
     }
-    let registry_net = na.network(snap);
-    if let Some(Lessee::Lease { lease, verified }) = res.lessee {
+    let up_link = |range: IpRange| {
+        ctx.out_link(
+            "up",
+            [
+                "ip/".into(),
+                range.to_query_string().into(),
+                "".into(),
+                "".into(),
+            ],
+            self_path(),
+        )
+    };
+    let registry_net = match &res.subject {
+        Some(query::Subject::Network(n)) => Some(*n),
+        _ => None,
+    };
+    if let Some(l) = res.lessee.as_ref().and_then(|l| l.lease()) {
         // the lease as the response object
-        let l = snap.lease(lease);
         let mut entities = vec![ctx.out_entity(
             l.lessee_handle(),
             l.lessee_name(),
@@ -1071,52 +1021,44 @@ fn network_out<'a>(
             &["registrant"],
             None,
         )];
-        if verified {
-            entities.extend(abuse(ctx));
-        }
+        // the resolved abuse contact: the verified lease's mailbox, else
+        // the registry's (an unverified lease never removes it)
+        entities.extend(abuse);
         let mut events = vec![out::Event {
             eventAction: "registration",
-            eventDate: time::format(l.start).into(),
+            eventDate: time::format(l.start()).into(),
         }];
-        if let Some(e) = l.end {
+        if let Some(e) = l.end() {
             events.push(out::Event {
                 eventAction: "expiration",
                 eventDate: time::format(e).into(),
             });
         }
-        if let Some(id) = registry_net {
-            links.push(ctx.out_link(
-                "up",
-                [
-                    "ip/".into(),
-                    snap.net(id).range.to_query_string().into(),
-                    "".into(),
-                    "".into(),
-                ],
-                self_path(),
-            ));
+        if let Some(n) = registry_net {
+            links.push(up_link(n.range()));
         }
+        let range = l.range();
         return Some(out::IpNetwork {
             rdapConformance: NETWORK_CONFORMANCE,
             objectClassName: "ip network",
             handle: l.id().into(),
-            startAddress: l.range.start_addr().to_string(),
-            endAddress: l.range.end_addr().to_string(),
-            ipVersion: family_of(&l.range),
+            startAddress: range.start_addr().to_string(),
+            endAddress: range.end_addr().to_string(),
+            ipVersion: family_of(&range),
             name: Some(l.id()),
             typ: Some("LEASED"),
             country: l.country(),
-            parentHandle: registry_net.map(|id| snap.net(id).object.key()),
+            parentHandle: registry_net.map(|n| n.key()),
             status: ["active"],
-            cidr0_cidrs: out_cidrs(&l.range),
+            cidr0_cidrs: out_cidrs(&range),
             entities,
             events,
             links,
             remarks: vec![out::Remark {
                 title: Some("lease0"),
                 description: vec![
-                    format!("lease record from source {}", snap.lease_source(lease)).into(),
-                    if verified {
+                    format!("lease record from source {}", l.source()).into(),
+                    if l.verified() {
                         "verified: the lessor holds this space in the registry".into()
                     } else {
                         "unverified: the lessor is not the holder of this space in the registry"
@@ -1143,77 +1085,52 @@ fn network_out<'a>(
         _,
         _,
         _,
-    ) = match registry_net {
-        Some(id) => {
-            let n = snap.net(id);
-            if let Some(e) = snap.entity_sym(n.org) {
-                entities.push(ctx.out_entity(
-                    e.object.key(),
-                    e.name().unwrap_or(e.object.key()),
-                    "org",
-                    &["registrant"],
-                    None,
-                ));
+    ) = match &res.subject {
+        Some(query::Subject::Network(n)) => {
+            if let Some((handle, name)) = n.organisation() {
+                entities.push(ctx.out_entity(handle, name, "org", &["registrant"], None));
             }
-            redacted = out_contacts(ctx, &n.object, &mut entities);
-            if let Some(p) = snap.parent(id) {
-                links.push(ctx.out_link(
-                    "up",
-                    [
-                        "ip/".into(),
-                        snap.net(p).range.to_query_string().into(),
-                        "".into(),
-                        "".into(),
-                    ],
-                    self_path(),
-                ));
+            redacted = out_contacts(ctx, &n.contacts(), &mut entities);
+            let parent = n.parent();
+            if let Some(p) = parent {
+                links.push(up_link(p.range()));
             }
-            remarks.extend(n.object.get_all("descr").map(|d| out::Remark {
+            let o = n.object();
+            remarks.extend(o.get_all("descr").map(|d| out::Remark {
                 title: None,
                 description: vec![d.into()],
             }));
             (
-                n.range,
-                n.object.key().into(),
-                n.object.get("netname"),
-                n.object.get("status").or_else(|| n.object.get("nettype")),
-                n.object.get("country"),
-                out_events(&n.object),
-                snap.parent(id).map(|p| snap.net(p).object.key()),
+                n.range(),
+                n.key().into(),
+                n.netname(),
+                n.status(),
+                n.country(),
+                out_events(o.get("created"), o.get("last-modified")),
+                parent.map(|p| p.key()),
             )
         }
-        None => {
-            let d = na.delegation.and_then(|i| snap.deleg(i))?;
-            let crate::delegated::Resource::Ip(r) = &d.record.resource else {
-                return None;
-            };
+        Some(query::Subject::Delegated(d)) => {
+            let r = d.range();
             (
-                *r,
+                r,
                 r.to_string().into(),
                 None,
-                Some(&*d.record.status),
-                Some(&*d.record.cc).filter(|c| !c.is_empty()),
+                Some(d.status()),
+                d.country(),
                 Vec::new(),
                 None,
             )
         }
+        None => return None,
     };
-    entities.extend(abuse(ctx));
-    if let Some(Lessee::Registry {
-        network,
-        platform_managed,
-    }) = res.lessee
-    {
+    entities.extend(abuse);
+    if let Some(l) = &res.lessee {
         remarks.push(out::Remark {
             title: Some("lease0 lessee (as the registry shows it)"),
             description: vec![
-                format!(
-                    "{} ({})",
-                    org_handle_of(snap, network),
-                    snap.net(network).object.key()
-                )
-                .into(),
-                if platform_managed {
+                format!("{} ({})", l.handle, l.key()).into(),
+                if l.platform_managed {
                     "maintained by a leasing platform".into()
                 } else {
                     "not platform-managed".into()
@@ -1249,13 +1166,6 @@ fn network_out<'a>(
     })
 }
 
-fn org_handle_of(snap: &Snapshot, network: NetId) -> String {
-    let org = snap.net(network).org;
-    snap.entity_sym(org)
-        .map(|e| e.object.key().to_string())
-        .unwrap_or_else(|| snap.reg.syms.name(org).to_string())
-}
-
 fn autnum(ctx: &Ctx, n: &str) -> Result<Value, Response> {
     let asn = crate::model::parse_asn(n)
         .filter(|_| n.bytes().all(|b| b.is_ascii_digit()))
@@ -1263,13 +1173,8 @@ fn autnum(ctx: &Ctx, n: &str) -> Result<Value, Response> {
     let Answer::Objects { objects, abuse } = query::answer(ctx.snap, &Query::Asn(asn), ctx.at)
     else {
         // not here: the registry of the delegated statistics, else IANA's bootstrap
-        let by_stats = ctx
-            .snap
-            .delegation_asn(asn)
-            .and_then(|i| query::registry_elsewhere(ctx.snap, i))
-            .map(|r| r.rdap);
-        if let Some(base) = by_stats.or_else(|| ctx.snap.reg.bootstrap.for_asn(asn)) {
-            if let Some(r) = redirect(ctx, base, &format!("autnum/{asn}")) {
+        if let Some(e) = query::authority::asn_elsewhere(ctx.snap, asn) {
+            if let Some(r) = redirect(ctx, e.rdap, &format!("autnum/{asn}")) {
                 return Err(r);
             }
         }
@@ -1301,7 +1206,8 @@ fn autnum(ctx: &Ctx, n: &str) -> Result<Value, Response> {
         ));
     }
     let mut contacts = Vec::new();
-    let redacted = out_contacts(ctx, &a.object, &mut contacts);
+    let autnum_contacts = query::ObjectView::of(ctx.snap, ObjRef::AutNum(i)).contacts();
+    let redacted = out_contacts(ctx, &autnum_contacts, &mut contacts);
     entities.extend(contacts.into_iter().map(tree));
     let extensions: &[&str] = if redacted.is_none() {
         &[]

@@ -7,13 +7,14 @@
 //! abuse-contact line), then `% Information related to '...'` and the
 //! objects in RPSL text separated by blank lines.
 
+pub mod bulk;
 pub mod request;
 pub mod respond;
 pub mod server;
 
-use crate::lease::{AbuseFrom, HolderOrigin, Lessee, Resolution};
-use crate::query::{self, Answer, NetworkAnswer, ObjRef};
-use crate::snapshot::Snapshot;
+use crate::query::{
+    Basis, Elsewhere, Found, HolderFrom, LeaseView, LesseeFrom, ObjectView, Resolved, Subject,
+};
 use crate::time;
 use std::fmt::Write;
 
@@ -42,68 +43,99 @@ impl View<'_> {
                 .is_none_or(|s| s.iter().any(|x| x.eq_ignore_ascii_case(source)))
     }
 
-    fn shows_object(&self, o: &crate::rpsl::Object) -> bool {
-        self.shows(o.class(), o.get("source").unwrap_or(""))
+    fn shows_object(&self, o: &ObjectView) -> bool {
+        self.shows(o.class(), o.source())
     }
 }
 
-/// Renders an answer as WHOIS text (without the server banner).
-pub fn render_answer(snap: &Snapshot, a: &Answer) -> String {
-    render_answer_view(snap, a, &View::default())
+/// Renders an answer as WHOIS text (without the server banner); with
+/// `resource`, what is loaded here even for space answered elsewhere
+/// (WHOIS `--resource`).
+pub fn render_found(f: &Found, resource: bool) -> String {
+    let mut out = String::with_capacity(1024);
+    match f {
+        Found::Network(res) if resource => render_network(res, &View::default(), &mut out),
+        _ => render_found_view(f, &View::default(), &mut out),
+    }
+    out
 }
 
-/// Renders an answer as WHOIS text, showing what `view` asks for.
-pub fn render_answer_view(snap: &Snapshot, a: &Answer, view: &View) -> String {
-    let mut out = String::with_capacity(1024);
-    match a {
-        Answer::NotFound => {
-            out.push_str(NO_ENTRIES);
-            out.push('\n');
-        }
-        Answer::Objects { objects, abuse } => {
-            let first = objects
-                .first()
-                .map(|r| query::display_key(snap, *r))
-                .unwrap_or("");
+/// Appends an answer as WHOIS text, showing what `view` asks for; space
+/// answered elsewhere is referred there.
+pub fn render_found_view(f: &Found, view: &View, out: &mut String) {
+    match f {
+        Found::NotFound { elsewhere } => match elsewhere {
+            Some(e) => render_referral(e, out),
+            None => {
+                out.push_str(NO_ENTRIES);
+                out.push('\n');
+            }
+        },
+        Found::Objects { objects, abuse } => {
+            let first = objects.first().map(|o| o.display_key()).unwrap_or("");
             match abuse {
                 Some(a) => {
-                    let _ = writeln!(
-                        out,
-                        "% Abuse contact for '{first}' is '{}'",
-                        a.mailbox(snap)
-                    );
+                    let _ = writeln!(out, "% Abuse contact for '{first}' is '{}'", a.mailbox);
                 }
                 None => {
                     let _ = writeln!(out, "% No abuse contact registered for '{first}'");
                 }
             }
             out.push('\n');
-            render_objects(snap, objects, view, &mut out);
+            render_objects(objects, view, out);
         }
-        Answer::Network(na) => render_network(snap, na, view, &mut out),
+        Found::Network(res) => match &res.elsewhere {
+            Some(e) => render_referral(e, out),
+            None => render_network(res, view, out),
+        },
     }
-    out
+}
+
+/// A referral to the registry that answers for the space (RIPE's
+/// `% This query was served by ...` style, with a `refer:` line that
+/// clients such as Debian's `whois` follow).
+pub fn render_referral(e: &Elsewhere, out: &mut String) {
+    let what = match e.basis {
+        Basis::Delegated(r) => format!("'{r}' in its delegated statistics"),
+        Basis::DelegatedAsn(a, b) => format!("'AS{a} - AS{b}' in its delegated statistics"),
+        Basis::Bootstrap => "this space in IANA's RDAP bootstrap".to_string(),
+    };
+    match e.whois() {
+        Some(server) => {
+            let _ = write!(
+                out,
+                "% This query was not answered here: refer to {server}\n% ({} is the registry of {what}; no {} data is loaded here.\n% Ask again with --resource for what is loaded.)\n\nrefer:          {server}\n",
+                e.name(),
+                e.name()
+            );
+        }
+        None => {
+            let _ = write!(
+                out,
+                "{NO_ENTRIES}\n% This space is served by the RDAP service at {} ({what}).\n",
+                e.rdap
+            );
+        }
+    }
 }
 
 /// The three summary lines for an address answer.
-pub fn summary_lines(snap: &Snapshot, na: &NetworkAnswer, out: &mut String) {
-    let res: &Resolution = &na.resolution;
-    let key = subject_key(snap, na);
+pub fn summary_lines(res: &Resolved, out: &mut String) {
+    let key = res.subject_key();
     match &res.holder {
         Some(h) => {
-            let _ = write!(out, "% Holder: {}", h.handle(snap));
-            if let Some(n) = h.name(snap) {
+            let _ = write!(out, "% Holder: {}", h.handle);
+            if let Some(n) = h.name {
                 let _ = write!(out, " ({n})");
             }
-            match h.origin {
-                HolderOrigin::Network(id) => {
-                    let _ = writeln!(out, ", from '{}'", snap.net(id).object.key());
+            match h.from {
+                HolderFrom::Network(n) => {
+                    let _ = writeln!(out, ", from '{}'", n.key());
                 }
-                HolderOrigin::Delegated(_) => {
+                HolderFrom::Delegated { registry } => {
                     let _ = writeln!(
                         out,
-                        ", opaque holder id at {} (delegated statistics)",
-                        h.registry(snap).unwrap_or("?")
+                        ", opaque holder id at {registry} (delegated statistics)"
                     );
                 }
             }
@@ -112,38 +144,30 @@ pub fn summary_lines(snap: &Snapshot, na: &NetworkAnswer, out: &mut String) {
     }
     match &res.lessee {
         Some(l) => {
-            let _ = write!(out, "% Lessee: {}", l.handle(snap));
-            if let Some(n) = l.name(snap) {
+            let _ = write!(out, "% Lessee: {}", l.handle);
+            if let Some(n) = l.name {
                 let _ = write!(out, " ({n})");
             }
-            match *l {
-                Lessee::Lease { lease, verified } => {
-                    let x = snap.lease(lease);
-                    let _ = write!(out, ", lease {} of '{}' from ", x.id(), x.range);
-                    time::write(out, x.start);
+            match l.from {
+                LesseeFrom::Lease(x) => {
+                    let _ = write!(out, ", lease {} of '{}' from ", x.id(), x.range());
+                    time::write(out, x.start());
                     out.push_str(" to ");
-                    match x.end {
+                    match x.end() {
                         Some(e) => time::write(out, e),
                         None => out.push_str("open end"),
                     }
                     out.push_str(", source ");
-                    out.push_str(snap.lease_source(lease));
-                    out.push_str(if verified {
+                    out.push_str(x.source());
+                    out.push_str(if x.verified() {
                         ", verified"
                     } else {
                         ", unverified (lessor is not the holder)"
                     });
                 }
-                Lessee::Registry {
-                    network,
-                    platform_managed,
-                } => {
-                    let _ = write!(
-                        out,
-                        ", from '{}', source registry",
-                        snap.net(network).object.key()
-                    );
-                    if platform_managed {
+                LesseeFrom::Registry(n) => {
+                    let _ = write!(out, ", from '{}', source registry", n.key());
+                    if l.platform_managed {
                         out.push_str(", platform-managed");
                     }
                 }
@@ -154,11 +178,12 @@ pub fn summary_lines(snap: &Snapshot, na: &NetworkAnswer, out: &mut String) {
     }
     match &res.abuse {
         Some(a) => {
-            let key = match a.from {
-                AbuseFrom::Lease(l) => snap.lease(l).range.to_string(),
-                AbuseFrom::Entity(_) => key,
-            };
-            let _ = writeln!(out, "% Abuse contact for '{key}' is '{}'", a.mailbox(snap));
+            let _ = writeln!(
+                out,
+                "% Abuse contact for '{}' is '{}'",
+                a.for_key(&key),
+                a.mailbox
+            );
         }
         None => {
             let _ = writeln!(out, "% No abuse contact registered for '{key}'");
@@ -166,35 +191,16 @@ pub fn summary_lines(snap: &Snapshot, na: &NetworkAnswer, out: &mut String) {
     }
 }
 
-/// The key the answer is about: the most specific network, else the
-/// delegated block, else the query.
-fn subject_key(snap: &Snapshot, na: &NetworkAnswer) -> String {
-    if let Some(id) = na.network(snap) {
-        return snap.net(id).object.key().to_string();
-    }
-    if let Some(d) = na.delegation.and_then(|i| snap.deleg(i)) {
-        if let crate::delegated::Resource::Ip(r) = &d.record.resource {
-            return r.to_string();
-        }
-    }
-    na.range.to_string()
-}
-
 /// Objects, each under `% Information related to 'KEY'` unless `-G`.
-pub fn render_objects(snap: &Snapshot, objects: &[ObjRef], view: &View, out: &mut String) {
+pub fn render_objects(objects: &[ObjectView], view: &View, out: &mut String) {
     let mut any = false;
-    for r in objects {
-        let o = query::object(snap, *r);
+    for o in objects {
         if !view.shows_object(o) {
             continue;
         }
         any = true;
         if !view.no_grouping {
-            let _ = writeln!(
-                out,
-                "% Information related to '{}'\n",
-                query::display_key(snap, *r)
-            );
+            let _ = writeln!(out, "% Information related to '{}'\n", o.display_key());
         }
         o.render(out);
         out.push('\n');
@@ -205,90 +211,58 @@ pub fn render_objects(snap: &Snapshot, objects: &[ObjRef], view: &View, out: &mu
     }
 }
 
-fn render_network(snap: &Snapshot, na: &NetworkAnswer, view: &View, out: &mut String) {
-    summary_lines(snap, na, out);
+fn render_network(res: &Resolved, view: &View, out: &mut String) {
+    summary_lines(res, out);
     out.push('\n');
-    if let Some(Lessee::Lease { lease, .. }) = na.resolution.lessee {
-        let class = match snap.lease(lease).range.family {
-            crate::addr::Family::V4 => "inetnum",
-            crate::addr::Family::V6 => "inet6num",
-        };
-        if view.shows(class, snap.lease_source(lease)) {
+    if let Some(lease) = res.lessee.as_ref().and_then(|l| l.lease()) {
+        if view.shows(lease.class(), lease.source()) {
             if !view.no_grouping {
                 let _ = writeln!(
                     out,
                     "% Lease record of '{}' from {}\n",
-                    snap.lease(lease).range,
-                    snap.lease_source(lease)
+                    lease.range(),
+                    lease.source()
                 );
             }
-            render_lease(snap, lease, out);
+            render_lease(&lease, out);
             out.push('\n');
         }
     }
     if !view.no_grouping {
+        let _ = writeln!(out, "% Information related to '{}'\n", res.subject_key());
+    }
+    if let Some(Subject::Delegated(d)) = &res.subject {
         let _ = writeln!(
             out,
-            "% Information related to '{}'\n",
-            subject_key(snap, na)
+            "% No registry object is loaded for this space; delegated statistics say:\n% registry {}, {}, country {}, status {}, date {}, holder id {}\n",
+            d.registry(),
+            d.resource(),
+            d.country().unwrap_or("-"),
+            d.status(),
+            d.date().map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+            d.opaque_id().unwrap_or("-"),
         );
-    }
-    let Some(id) = na.network(snap) else {
-        if let Some(d) = na.delegation.and_then(|i| snap.deleg(i)) {
-            let r = &d.record;
-            let res = match &r.resource {
-                crate::delegated::Resource::Ip(x) => x.to_string(),
-                crate::delegated::Resource::Asn(a, b) => format!("AS{a} - AS{b}"),
-            };
-            let _ = writeln!(
-                out,
-                "% No registry object is loaded for this space; delegated statistics say:\n% registry {}, {}, country {}, status {}, date {}, holder id {}\n",
-                r.registry,
-                res,
-                if r.cc.is_empty() { "-" } else { &r.cc },
-                r.status,
-                r.date.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
-                r.opaque_id.as_deref().unwrap_or("-"),
-            );
-        }
         return;
-    };
-    let mut shown: Vec<ObjRef> = vec![ObjRef::Network(id)];
-    let n = snap.net(id);
-    if !view.no_contacts {
-        if let Some(i) = snap.reg.entity_by_handle.get(n.org) {
-            shown.push(ObjRef::Entity(i));
-        }
-        if let Some(AbuseFrom::Entity(e)) = na.resolution.abuse.map(|a| a.from) {
-            let r = ObjRef::Entity(e);
-            if !shown.contains(&r) {
-                shown.push(r);
-            }
-        }
     }
-    for r in shown {
-        if !view.shows_object(query::object(snap, r)) {
+    for o in res.objects(view.no_contacts) {
+        if !view.shows_object(&o) {
             continue;
         }
-        query::object(snap, r).render(out);
+        o.render(out);
         out.push('\n');
     }
 }
 
 /// A lease as an RPSL-style object of its source.
-pub fn render_lease(snap: &Snapshot, i: u32, out: &mut String) {
-    let l = snap.lease(i);
-    let class = match l.range.family {
-        crate::addr::Family::V4 => "inetnum",
-        crate::addr::Family::V6 => "inet6num",
+pub fn render_lease(l: &LeaseView, out: &mut String) {
+    let class = l.class();
+    let key = match class {
+        "inetnum" => l.range().to_string(),
+        _ => l.range().to_prefix_or_range(),
     };
-    let key = match l.range.family {
-        crate::addr::Family::V4 => l.range.to_string(),
-        crate::addr::Family::V6 => l.range.to_prefix_or_range(),
-    };
-    let end = l.end.map(time::format);
-    let asn = l.origin_asn.map(|a| format!("AS{a}"));
-    let source = snap.lease_source(i).to_ascii_uppercase();
+    let end = l.end().map(time::format);
+    let asn = l.origin_asn().map(|a| format!("AS{a}"));
+    let source = l.source().to_ascii_uppercase();
     let mut attrs: Vec<(&str, &str)> = vec![
         (class, &key),
         ("netname", l.id()),
@@ -300,7 +274,7 @@ pub fn render_lease(snap: &Snapshot, i: u32, out: &mut String) {
     attrs.push(("status", "LEASED"));
     attrs.push(("org", l.lessee_handle()));
     attrs.push(("lessor", l.lessor()));
-    let start = time::format(l.start);
+    let start = time::format(l.start());
     attrs.push(("lease-start", &start));
     attrs.push(("lease-end", end.as_deref().unwrap_or("none (open-ended)")));
     if let Some(m) = l.abuse_mailbox() {
@@ -312,24 +286,23 @@ pub fn render_lease(snap: &Snapshot, i: u32, out: &mut String) {
     if let Some(g) = l.geofeed() {
         attrs.push(("geofeed", g));
     }
-    if !snap.lease_verified(i) {
+    if !l.verified() {
         attrs.push((
             "remarks",
             "UNVERIFIED: the lessor is not the holder of this space in the registry",
         ));
     }
     attrs.push(("source", &source));
-    crate::rpsl::Object::from_attrs(attrs, l.line).render(out);
+    crate::query::render_attrs(attrs, l.line(), out);
 }
 
 /// Every lease that ever covered the range, oldest first, as lease objects.
-pub fn render_history(snap: &Snapshot, r: &crate::addr::IpRange) -> String {
-    let leases = crate::lease::lease_history(snap, r);
+pub fn render_history(leases: &[LeaseView], r: &crate::addr::IpRange) -> String {
     let mut out = String::new();
     if leases.is_empty() {
         let _ = writeln!(
             out,
-            "%ERROR:101: no entries found\n% No lease record ever covered '{}'",
+            "{NO_ENTRIES}\n% No lease record ever covered '{}'",
             r.to_query_string()
         );
         return out;
@@ -340,8 +313,8 @@ pub fn render_history(snap: &Snapshot, r: &crate::addr::IpRange) -> String {
         leases.len(),
         r.to_query_string()
     );
-    for i in leases {
-        render_lease(snap, i, &mut out);
+    for l in leases {
+        render_lease(l, &mut out);
         out.push('\n');
     }
     out

@@ -3,10 +3,9 @@
 //! authoritative registry, and the two blank lines that end an answer.
 
 use super::request::{code, Level, Request, ServerInfo, WhoisError, CLASSES};
-use super::{render_answer_view, render_history, render_objects, View};
-use crate::addr::IpRange;
-use crate::lease::{AbuseFrom, Via};
-use crate::query::{self, Answer, ObjRef, Query};
+use super::{render_found_view, render_history, render_objects, View};
+use crate::metrics::{Kind, Outcome};
+use crate::query::{self, Found, ObjRef, ObjectView, Query};
 use crate::snapshot::Snapshot;
 use crate::time::Timestamp;
 use std::fmt::Write;
@@ -37,14 +36,19 @@ pub fn banner(snap: &Snapshot, out: &mut String) {
     out.push_str("\n\n");
 }
 
+/// One answered request line: the text to send, the request when the line
+/// parsed, and what it was and how it ended (for metrics: typed, never
+/// read back from the text).
+pub struct Reply {
+    pub text: String,
+    pub request: Option<Request>,
+    pub kind: Kind,
+    pub outcome: Outcome,
+}
+
 /// The full answer to one request line: banner, answer or error, and the
 /// two blank lines RIPE ends every answer with.
-pub fn respond(
-    snap: &Snapshot,
-    line: &str,
-    now: Timestamp,
-    with_banner: bool,
-) -> (String, Option<Request>) {
+pub fn respond(snap: &Snapshot, line: &str, now: Timestamp, with_banner: bool) -> Reply {
     let mut out = String::with_capacity(2048);
     if with_banner {
         banner(snap, &mut out);
@@ -54,14 +58,52 @@ pub fn respond(
         Err(e) => {
             let _ = writeln!(out, "{}", e.line());
             end_answer(&mut out);
-            return (out, None);
+            return Reply {
+                text: out,
+                request: None,
+                kind: Kind::Other,
+                outcome: outcome_of(&e),
+            };
         }
     };
-    if let Err(e) = answer(snap, &req, now, &mut out) {
-        let _ = writeln!(out, "{}", e.line());
-    }
+    let (kind, outcome) = match answer(snap, &req, now, &mut out) {
+        Ok(a) => a,
+        Err((kind, e)) => {
+            let _ = writeln!(out, "{}", e.line());
+            (kind, outcome_of(&e))
+        }
+    };
     end_answer(&mut out);
-    (out, Some(req))
+    Reply {
+        text: out,
+        request: Some(req),
+        kind,
+        outcome,
+    }
+}
+
+/// What a request line asks about, read by parsing it (for the metrics of
+/// a line refused before it is answered).
+pub fn kind_of_line(line: &str) -> Kind {
+    match super::request::parse(line) {
+        Ok(r) if r.inverse.is_some() => Kind::Inverse,
+        Ok(r) if r.info.is_some() || r.template.is_some() || r.key.is_empty() => Kind::Other,
+        Ok(r) => match query::parse_query(&r.key) {
+            Ok(q) => Kind::of_query(&q),
+            Err(e) => Kind::of_error(&e),
+        },
+        Err(_) => Kind::Other,
+    }
+}
+
+/// The outcome of a refused request, from RIPE's error number.
+fn outcome_of(e: &WhoisError) -> Outcome {
+    match e.code {
+        code::NO_ENTRIES => Outcome::NotFound,
+        code::INTERNAL => Outcome::Error,
+        code::ACCESS_DENIED => Outcome::RateLimited,
+        _ => Outcome::BadRequest,
+    }
 }
 
 /// Ends an answer as RIPE does: the last line, then two blank lines.
@@ -72,22 +114,28 @@ fn end_answer(out: &mut String) {
     out.push_str("\n\n\n");
 }
 
-/// Appends the answer to a request, or returns the error to print.
+/// A refused request: what it asked about and RIPE's error.
+type Refused = (Kind, WhoisError);
+
+/// Appends the answer to a request and says what it was and how it ended,
+/// or returns the error to print.
 pub fn answer(
     snap: &Snapshot,
     req: &Request,
     now: Timestamp,
     out: &mut String,
-) -> Result<(), WhoisError> {
+) -> Result<(Kind, Outcome), Refused> {
     if let Some(info) = &req.info {
         server_info(snap, info, out);
-        return Ok(());
+        return Ok((Kind::Other, Outcome::Ok));
     }
     if let Some(t) = &req.template {
-        return template(t, out);
+        return template(t, out)
+            .map(|()| (Kind::Other, Outcome::Ok))
+            .map_err(|e| (Kind::Other, e));
     }
     if req.key.is_empty() {
-        return Ok(()); // a bare -k
+        return Ok((Kind::Other, Outcome::Ok)); // a bare -k
     }
     if let Some(sources) = &req.sources {
         let known = |s: &str| {
@@ -101,9 +149,12 @@ pub fn answer(
                     .any(|l| l.name.eq_ignore_ascii_case(s))
         };
         if let Some(bad) = sources.iter().find(|s| !known(s)) {
-            return Err(WhoisError::new(
-                code::UNKNOWN_SOURCE,
-                format!("unknown source '{}'", bad.to_ascii_uppercase()),
+            return Err((
+                Kind::Other,
+                WhoisError::new(
+                    code::UNKNOWN_SOURCE,
+                    format!("unknown source '{}'", bad.to_ascii_uppercase()),
+                ),
             ));
         }
     }
@@ -119,160 +170,139 @@ pub fn answer(
     };
     let at = req.at.unwrap_or(now);
     if let Some(attrs) = &req.inverse {
-        let found = inverse(snap, attrs, &req.key);
+        let found = objects(snap, query::inverse(snap, attrs, &req.key));
         if found.is_empty() {
-            return Err(no_entries());
+            return Err((Kind::Inverse, no_entries()));
         }
-        render_objects(snap, &found, &view, out);
-        return Ok(());
+        render_objects(&found, &view, out);
+        return Ok((Kind::Inverse, Outcome::Ok));
     }
-    let q = query::parse_query(&req.key)
-        .map_err(|e| WhoisError::new(code::NO_ENTRIES, format!("no entries found\n% {e}")))?;
+    let q = query::parse_query(&req.key).map_err(|e| {
+        (
+            Kind::of_error(&e),
+            WhoisError::new(code::NO_ENTRIES, format!("no entries found\n% {e}")),
+        )
+    })?;
+    let kind = Kind::of_query(&q);
+    let refuse = |e: WhoisError| (kind, e);
     if req.lease_history {
         let Query::Range(r) = q else {
-            return Err(WhoisError::new(
+            return Err(refuse(WhoisError::new(
                 code::INVALID_OPTION,
                 "--leases needs an address, prefix or range",
-            ));
+            )));
         };
-        out.push_str(&render_history(snap, &r));
-        return Ok(());
+        out.push_str(&render_history(&query::lease_history(snap, &r), &r));
+        return Ok((kind, Outcome::Ok));
     }
-    match (&q, req.level) {
-        (Query::Range(r), Level::Default) => {
-            let a = query::answer_range(snap, r, at);
-            if !req.resource {
-                if let Some(refer) = referral(snap, &a) {
-                    out.push_str(&refer);
-                    return Ok(());
-                }
-            }
-            if req.brief {
-                return brief(snap, &a, out);
-            }
-            if a == Answer::NotFound {
-                return Err(no_entries());
-            }
-            out.push_str(&render_answer_view(snap, &a, &view));
-            Ok(())
+    if let Some(level) = search_level(req.level) {
+        let Query::Range(r) = &q else {
+            return Err(refuse(WhoisError::new(
+                code::BAD_COMBINATION,
+                "-x, -l, -L, -m and -M need an address, prefix or range",
+            )));
+        };
+        let mut ids = query::hierarchy(snap, r, level);
+        if ids.is_empty() {
+            return Err(refuse(no_entries()));
         }
-        (Query::Range(r), level) => {
-            let mut ids = hierarchy(snap, r, level);
-            if ids.is_empty() {
-                return Err(no_entries());
-            }
-            let more = ids.len().saturating_sub(MAX_OBJECTS);
-            ids.truncate(MAX_OBJECTS);
-            let objs: Vec<ObjRef> = ids.into_iter().map(ObjRef::Network).collect();
-            render_objects(snap, &objs, &view, out);
-            if more > 0 {
-                let _ = writeln!(
-                    out,
-                    "% Output truncated: {more} more objects; ask for a smaller range"
-                );
-            }
-            Ok(())
+        let more = ids.len().saturating_sub(MAX_OBJECTS);
+        ids.truncate(MAX_OBJECTS);
+        let objs = objects(snap, ids.into_iter().map(ObjRef::Network).collect());
+        render_objects(&objs, &view, out);
+        if more > 0 {
+            let _ = writeln!(
+                out,
+                "% Output truncated: {more} more objects; ask for a smaller range"
+            );
         }
-        (_, level) if level != Level::Default => Err(WhoisError::new(
-            code::BAD_COMBINATION,
-            "-x, -l, -L, -m and -M need an address, prefix or range",
-        )),
-        _ => {
-            let a = query::answer(snap, &q, at);
-            if a == Answer::NotFound {
-                return Err(no_entries());
-            }
-            if req.brief {
-                return brief(snap, &a, out);
-            }
-            out.push_str(&render_answer_view(snap, &a, &view));
-            Ok(())
+        return Ok((kind, Outcome::Ok));
+    }
+    let found = query::lookup(snap, &q, at);
+    // space answered elsewhere is referred there, unless --resource
+    let elsewhere = match &found {
+        Found::Network(res) => res.elsewhere,
+        Found::NotFound { elsewhere } => *elsewhere,
+        Found::Objects { .. } => None,
+    };
+    match elsewhere {
+        Some(e) if !req.resource => {
+            super::render_referral(&e, out);
+            let outcome = if e.whois().is_some() {
+                Outcome::Redirect
+            } else {
+                Outcome::NotFound
+            };
+            return Ok((kind, outcome));
+        }
+        _ => {}
+    }
+    if matches!(found, Found::NotFound { .. }) {
+        return Err(refuse(no_entries()));
+    }
+    if req.brief {
+        brief(&found, out);
+    } else {
+        match &found {
+            // --resource: what is loaded here, without the referral
+            Found::Network(res) => super::render_network(res, &view, out),
+            _ => render_found_view(&found, &view, out),
         }
     }
+    Ok((kind, Outcome::Ok))
+}
+
+/// The hierarchy a request's level flag asks for (none by default).
+fn search_level(l: Level) -> Option<query::Level> {
+    match l {
+        Level::Default => None,
+        Level::Exact => Some(query::Level::Exact),
+        Level::OneLess => Some(query::Level::OneLess),
+        Level::AllLess => Some(query::Level::AllLess),
+        Level::OneMore => Some(query::Level::OneMore),
+        Level::AllMore => Some(query::Level::AllMore),
+    }
+}
+
+fn objects(snap: &Snapshot, refs: Vec<ObjRef>) -> Vec<ObjectView<'_>> {
+    refs.into_iter().map(|r| ObjectView::of(snap, r)).collect()
 }
 
 fn no_entries() -> WhoisError {
     WhoisError::new(code::NO_ENTRIES, "no entries found")
 }
 
-/// `-x`, `-l`, `-L`, `-m`, `-M` over the networks.
-fn hierarchy(snap: &Snapshot, r: &IpRange, level: Level) -> Vec<u32> {
-    let exact = |id: &u32| snap.net(*id).range == *r;
-    match level {
-        Level::Default | Level::Exact => snap.exact(r),
-        Level::OneLess => snap
-            .covering(r)
-            .into_iter()
-            .find(|id| !exact(id))
-            .into_iter()
-            .collect(),
-        Level::AllLess => snap.covering(r),
-        Level::OneMore => snap.more_specific(r, true),
-        Level::AllMore => snap.more_specific(r, false),
-    }
-}
-
-/// Space whose authoritative registry has no data loaded here is referred
-/// to that registry's whois server (unless `--resource`).
-fn referral(snap: &Snapshot, a: &Answer) -> Option<String> {
-    let Answer::Network(na) = a else { return None };
-    let reg = query::authority_elsewhere(snap, na)?;
-    let d = snap.deleg(na.delegation?)?;
-    let range = match &d.record.resource {
-        crate::delegated::Resource::Ip(r) => r.to_string(),
-        crate::delegated::Resource::Asn(a, b) => format!("AS{a} - AS{b}"),
-    };
-    let server = reg.whois;
-    Some(format!(
-        "% This query was not answered here: refer to {server}\n% ({} is the registry of '{range}' in its delegated statistics; no {} data is loaded here.\n% Ask again with --resource for what is loaded.)\n\nrefer:          {server}\n",
-        reg.name, reg.name
-    ))
-}
-
 /// `-b`: the abuse contact line and a two-attribute object.
-fn brief(snap: &Snapshot, a: &Answer, out: &mut String) -> Result<(), WhoisError> {
-    let (key, class, abuse) = match a {
-        Answer::Network(na) => {
-            let key = match (na.resolution.abuse, na.network(snap)) {
-                (Some(ab), _) if matches!(ab.from, AbuseFrom::Lease(_)) => match ab.via {
-                    Via::Lease(l) => snap.lease(l).range.to_string(),
-                    _ => String::new(),
-                },
-                (_, Some(id)) => snap.net(id).object.key().to_string(),
-                _ => na.range.to_string(),
+fn brief(found: &Found, out: &mut String) {
+    let (key, class, abuse) = match found {
+        Found::Network(res) => {
+            let key = match &res.abuse {
+                Some(a) => a.for_key(&res.subject_key()),
+                None => res.subject_key(),
             };
-            let class = if na.range.family == crate::addr::Family::V4 {
+            let class = if res.range().family == crate::addr::Family::V4 {
                 "inetnum"
             } else {
                 "inet6num"
             };
-            (key, class.to_string(), na.resolution.abuse)
+            (key, class, res.abuse)
         }
-        Answer::Objects { objects, abuse } => {
+        Found::Objects { objects, abuse } => {
             let Some(first) = objects.first() else {
-                return Err(no_entries());
+                return;
             };
-            let o = query::object(snap, *first);
-            (
-                query::display_key(snap, *first).to_string(),
-                o.class().to_string(),
-                *abuse,
-            )
+            (first.display_key().to_string(), first.class(), *abuse)
         }
-        Answer::NotFound => return Err(no_entries()),
+        Found::NotFound { .. } => return,
     };
     match abuse {
         Some(ab) => {
-            let _ = writeln!(
-                out,
-                "% Abuse contact for '{key}' is '{}'\n",
-                ab.mailbox(snap)
-            );
+            let _ = writeln!(out, "% Abuse contact for '{key}' is '{}'\n", ab.mailbox);
             let _ = writeln!(
                 out,
                 "{class}:{:pad$}{key}\nabuse-mailbox:  {}",
                 "",
-                ab.mailbox(snap),
+                ab.mailbox,
                 pad = 16usize.saturating_sub(class.len() + 1)
             );
         }
@@ -280,88 +310,7 @@ fn brief(snap: &Snapshot, a: &Answer, out: &mut String) -> Result<(), WhoisError
             let _ = writeln!(out, "% No abuse contact registered for '{key}'");
         }
     }
-    Ok(())
 }
-
-/// `-i attr value`: objects whose attribute names the value.
-/// `org` and `abuse-c` use the handles interned at load; `mnt-by`,
-/// `admin-c` and `tech-c` read the objects (bounded by [`INVERSE_LIMIT`]).
-pub fn inverse(snap: &Snapshot, attrs: &[String], value: &str) -> Vec<ObjRef> {
-    let mut out = Vec::new();
-    let sym = snap.reg.syms.get(value.trim());
-    for attr in attrs {
-        match (attr.as_str(), sym) {
-            ("org", Some(s)) => {
-                out.extend(
-                    (0..snap.networks() as u32)
-                        .filter(|&i| snap.net(i).org == s)
-                        .map(ObjRef::Network),
-                );
-                out.extend(
-                    snap.reg
-                        .autnums
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, a)| a.org == s)
-                        .map(|(i, _)| ObjRef::AutNum(i as u32)),
-                );
-            }
-            ("abuse-c", Some(s)) => {
-                out.extend(
-                    (0..snap.networks() as u32)
-                        .filter(|&i| snap.net(i).abuse_c == s)
-                        .map(ObjRef::Network),
-                );
-                out.extend(
-                    snap.reg
-                        .entities
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, e)| e.abuse_c == s)
-                        .map(|(i, _)| ObjRef::Entity(i as u32)),
-                );
-                out.extend(
-                    snap.reg
-                        .autnums
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, a)| a.abuse_c == s)
-                        .map(|(i, _)| ObjRef::AutNum(i as u32)),
-                );
-            }
-            ("org" | "abuse-c", None) => {}
-            (name, _) => {
-                let hit = |o: &crate::rpsl::Object| {
-                    o.list(name).any(|v| v.eq_ignore_ascii_case(value.trim()))
-                };
-                let nets = (0..snap.networks() as u32)
-                    .filter(|&i| hit(&snap.net(i).object))
-                    .map(ObjRef::Network);
-                let ents = snap
-                    .reg
-                    .entities
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, e)| hit(&e.object))
-                    .map(|(i, _)| ObjRef::Entity(i as u32));
-                let auts = snap
-                    .reg
-                    .autnums
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, a)| hit(&a.object))
-                    .map(|(i, _)| ObjRef::AutNum(i as u32));
-                out.extend(nets.chain(ents).chain(auts).take(INVERSE_LIMIT));
-            }
-        }
-        out.truncate(INVERSE_LIMIT);
-    }
-    out.dedup();
-    out
-}
-
-/// Most objects an inverse lookup returns.
-pub const INVERSE_LIMIT: usize = 1000;
 
 /// Most objects a `-m`/`-M`/`-L` answer renders.
 pub const MAX_OBJECTS: usize = 5000;

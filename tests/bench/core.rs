@@ -310,11 +310,10 @@ fn answers(snap: &Snapshot, addrs: &[IpAddr], now: i64, quiet: bool) -> (f64, f6
         let t = Instant::now();
         bytes = 0;
         for r in &ranges {
-            if let tenure::query::Answer::Network(na) =
-                tenure::query::answer_range(snap, black_box(r), now)
-            {
+            let res = tenure::query::resolve(snap, black_box(r), now);
+            if res.found() {
                 text.clear();
-                tenure::whois::summary_lines(snap, &na, &mut text);
+                tenure::whois::summary_lines(&res, &mut text);
                 bytes += text.len();
             }
         }

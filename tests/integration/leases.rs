@@ -305,8 +305,8 @@ fn a_lease_only_snapshot_shares_the_registry_and_answers_the_same() {
         let parsed = tenure::query::parse_query(q).expect("query");
         let t = tenure::time::parse("2026-03-14T09:30:00Z").unwrap();
         let json = |s: &tenure::snapshot::Snapshot| {
-            let a = tenure::query::answer(s, &parsed, t);
-            tenure::query::to_json(s, q, &a).to_string()
+            let found = tenure::query::lookup(s, &parsed, t);
+            tenure::query::to_json(q, &found).to_string()
         };
         assert_eq!(json(&full), json(&again), "{q}");
     }

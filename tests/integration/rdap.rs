@@ -213,15 +213,21 @@ fn a_current_lease_is_the_response_object() {
         .to_string()
         .contains("verified"));
     assert!(no_nulls(&v));
-    // an unverified lease never becomes the abuse entity
+    // an unverified lease never becomes the abuse entity, nor removes the
+    // registry's: the abuse entity is the one WHOIS, bulk and the page give
     let (_, v) = get("/rdap/ip/198.51.100.5?lease0_at=2026-06-01T00:00:00Z");
     assert_eq!(v["handle"], "L-BAD-1");
+    let abuse: Vec<&Value> = v["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["roles"][0] == "abuse")
+        .collect();
+    assert_eq!(abuse.len(), 1, "{v}");
     assert!(
-        v["entities"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|e| e["roles"][0] != "abuse"),
+        abuse[0]["vcardArray"]
+            .to_string()
+            .contains("irt-abuse@legacy.example"),
         "{v}"
     );
     assert!(v["remarks"][0]["description"]

@@ -1,0 +1,170 @@
+//! Registry objects as the renderers see them: a borrowed view of one
+//! stored object with its display key and provenance, so that no
+//! protocol module reads the parser's types or the snapshot's tables.
+
+use super::ObjRef;
+use crate::snapshot::Snapshot;
+
+/// One stored object (network, entity, aut-num, domain), borrowed.
+#[derive(Clone, Copy)]
+pub struct ObjectView<'a> {
+    snap: &'a Snapshot,
+    r: ObjRef,
+    object: &'a crate::rpsl::Object,
+}
+
+impl<'a> ObjectView<'a> {
+    /// The object behind a reference.
+    pub fn of(snap: &'a Snapshot, r: ObjRef) -> Self {
+        let object = match r {
+            ObjRef::Network(i) => &snap.net(i).object,
+            ObjRef::Entity(i) => &snap.reg.entities[i as usize].object,
+            ObjRef::AutNum(i) => &snap.reg.autnums[i as usize].object,
+            ObjRef::Domain(i) => &snap.reg.domains[i as usize].object,
+        };
+        ObjectView { snap, r, object }
+    }
+
+    /// The reference, for comparing objects.
+    pub fn reference(&self) -> ObjRef {
+        self.r
+    }
+
+    /// The class (`inetnum`, `organisation`, ...).
+    pub fn class(&self) -> &'a str {
+        self.object.class()
+    }
+
+    /// The primary key as written.
+    pub fn key(&self) -> &'a str {
+        self.object.key()
+    }
+
+    /// The key the object is known by: `nic-hdl` for roles and persons.
+    pub fn display_key(&self) -> &'a str {
+        match self.r {
+            ObjRef::Entity(i) => self.snap.reg.entities[i as usize].handle_text(),
+            _ => self.object.key(),
+        }
+    }
+
+    /// The `source:` value, or "".
+    pub fn source(&self) -> &'a str {
+        self.object.get("source").unwrap_or("")
+    }
+
+    /// The first value of an attribute (name in lower case).
+    pub fn get(&self, name: &str) -> Option<&'a str> {
+        self.object.get(name)
+    }
+
+    /// Every value of an attribute (name in lower case).
+    pub fn get_all(&self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.object.get_all(name)
+    }
+
+    /// Every attribute, in order: `(name, value)`.
+    pub fn attrs(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.object.attrs()
+    }
+
+    /// Appends the object as RPSL text.
+    pub fn render(&self, out: &mut String) {
+        self.object.render(out)
+    }
+
+    /// `file:line` the object was read from.
+    pub fn origin(&self) -> String {
+        let snap = self.snap;
+        let file = match self.r {
+            ObjRef::Network(i) => snap.net(i).file,
+            ObjRef::Entity(i) => snap.reg.entities[i as usize].file,
+            ObjRef::AutNum(i) => snap.reg.autnums[i as usize].file,
+            ObjRef::Domain(i) => snap.reg.domains[i as usize].file,
+        };
+        format!("{}:{}", snap.file(file).display(), self.object.line)
+    }
+
+    /// The `admin-c` and `tech-c` contacts, one per handle, in the
+    /// object's order; those the registry's public dump replaced by its
+    /// placeholder are counted as removed instead.
+    pub fn contacts(&self) -> Contacts<'a> {
+        use crate::model::{is_dummy_contact, EntityClass};
+        let snap = self.snap;
+        let mut c = Contacts::default();
+        for (name, value) in self.object.attrs() {
+            let (admin, tech) = (name == "admin-c", name == "tech-c");
+            if !(admin || tech) {
+                continue;
+            }
+            if let Some(seen) = c
+                .shown
+                .iter_mut()
+                .find(|x| x.handle.eq_ignore_ascii_case(value))
+            {
+                seen.administrative |= admin;
+                seen.technical |= tech;
+                continue;
+            }
+            let e = if is_dummy_contact(value, None) {
+                None
+            } else {
+                snap.entity_index(value)
+                    .map(|i| &snap.reg.entities[i as usize])
+            };
+            if is_dummy_contact(value, e.and_then(|e| e.name())) {
+                c.removed_administrative |= admin;
+                c.removed_technical |= tech;
+                continue;
+            }
+            c.shown.push(Contact {
+                handle: value,
+                name: e.and_then(|e| e.name()).unwrap_or(value),
+                kind: match e.map(|e| e.class) {
+                    Some(EntityClass::Person) => ContactKind::Individual,
+                    Some(EntityClass::Organisation) => ContactKind::Organisation,
+                    _ => ContactKind::Group,
+                },
+                loaded: e.is_some(),
+                administrative: admin,
+                technical: tech,
+            });
+        }
+        c
+    }
+}
+
+/// An object's contacts.
+#[derive(Default)]
+pub struct Contacts<'a> {
+    pub shown: Vec<Contact<'a>>,
+    /// An administrative contact was a registry placeholder (removed).
+    pub removed_administrative: bool,
+    /// A technical contact was a registry placeholder (removed).
+    pub removed_technical: bool,
+}
+
+/// One contact of a network.
+pub struct Contact<'a> {
+    pub handle: &'a str,
+    pub name: &'a str,
+    pub kind: ContactKind,
+    /// Its object is loaded here (so a link to it answers).
+    pub loaded: bool,
+    pub administrative: bool,
+    pub technical: bool,
+}
+
+/// What kind of party a contact is (the vCard `kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactKind {
+    Individual,
+    Organisation,
+    Group,
+}
+
+/// Appends attributes as an RPSL object (for objects tenure writes, such
+/// as a lease shown in the style of its source).
+pub fn render_attrs(attrs: Vec<(&str, &str)>, line: u32, out: &mut String) {
+    crate::rpsl::Object::from_attrs(attrs, line).render(out);
+}

@@ -1,0 +1,656 @@
+//! The one resolved answer: what every interface shows about a query.
+//!
+//! [`lookup`] decides, once and from one snapshot, the network the answer
+//! is about (a registry object, else a delegated-statistics record), the
+//! holder, the lessee (a current lease, else the registry's), the abuse
+//! contact with where it came from, and where else to ask when the space is
+//! not answered here. WHOIS, bulk mode, RDAP, the lookup page and
+//! `tenure lookup --json` render these views; none of them decides any of
+//! it again, and none reads the parser's or the loaders' types.
+
+use super::authority::{self, Elsewhere};
+use super::objects::{Contacts, ObjectView};
+use super::{Answer, NetworkAnswer, ObjRef, Query};
+use crate::addr::{Family, IpRange};
+use crate::lease::{AbuseFrom, HolderOrigin, Lessee};
+use crate::snapshot::{NetId, Snapshot};
+use crate::time::Timestamp;
+
+/// What a query found, resolved for rendering.
+pub enum Found<'a> {
+    /// Address space: a network, a delegated record or a lease covers it.
+    Network(Box<Resolved<'a>>),
+    /// Objects found by AS number or handle, with the abuse contact of the first.
+    Objects {
+        objects: Vec<ObjectView<'a>>,
+        abuse: Option<AbuseView<'a>>,
+    },
+    /// Nothing here; `elsewhere` says who to ask when another registry's
+    /// space was asked about.
+    NotFound { elsewhere: Option<Elsewhere<'a>> },
+}
+
+/// Answers a query from one snapshot, as of time `at`.
+pub fn lookup<'a>(snap: &'a Snapshot, q: &Query, at: Timestamp) -> Found<'a> {
+    if let Query::Range(r) = q {
+        let res = resolve(snap, r, at);
+        return if res.found() {
+            Found::Network(Box::new(res))
+        } else {
+            Found::NotFound {
+                elsewhere: res.elsewhere,
+            }
+        };
+    }
+    match super::answer(snap, q, at) {
+        Answer::Objects { objects, abuse } => Found::Objects {
+            objects: objects.iter().map(|&r| ObjectView::of(snap, r)).collect(),
+            abuse: abuse.map(|a| AbuseView::new(snap, a)),
+        },
+        _ => Found::NotFound {
+            elsewhere: match q {
+                Query::Asn(n) | Query::AsnRange(n, _) => authority::asn_elsewhere(snap, *n),
+                _ => None,
+            },
+        },
+    }
+}
+
+/// The resolved answer about an address, prefix or range.
+pub struct Resolved<'a> {
+    snap: &'a Snapshot,
+    /// The decisions as positions in the snapshot (what the RDAP answer
+    /// cache keys on).
+    pub answer: NetworkAnswer,
+    /// The network the answer is about.
+    pub subject: Option<Subject<'a>>,
+    pub holder: Option<HolderView<'a>>,
+    pub lessee: Option<LesseeView<'a>>,
+    pub abuse: Option<AbuseView<'a>>,
+    /// Set when the space belongs to a registry whose data is not loaded
+    /// here and nothing real is loaded for it.
+    pub elsewhere: Option<Elsewhere<'a>>,
+}
+
+/// Resolves an address, prefix or range as of time `at`.
+pub fn resolve<'a>(snap: &'a Snapshot, r: &IpRange, at: Timestamp) -> Resolved<'a> {
+    let chain = snap.covering(r);
+    let delegation = snap.delegation(r);
+    let resolution = crate::lease::resolve(snap, r, &chain, delegation, at);
+    let answer = NetworkAnswer {
+        range: *r,
+        chain,
+        delegation,
+        resolution,
+    };
+    let elsewhere = if answer.has_data_here(snap) {
+        None
+    } else {
+        match answer.delegation {
+            Some(d) => authority::delegated_elsewhere(snap, d),
+            None => authority::bootstrap_elsewhere(snap, r),
+        }
+    };
+    let subject = match answer.network(snap) {
+        Some(id) => Some(Subject::Network(NetworkView { snap, id })),
+        None => answer.delegation.map(|pos| {
+            Subject::Delegated(DelegatedView {
+                snap,
+                pos,
+                query: *r,
+            })
+        }),
+    };
+    let holder = resolution
+        .holder
+        .map(|h| HolderView::new(snap, h.origin, r));
+    let lessee = resolution.lessee.map(|l| LesseeView::new(snap, l));
+    let abuse = resolution.abuse.map(|a| AbuseView::new(snap, a));
+    Resolved {
+        snap,
+        answer,
+        subject,
+        holder,
+        lessee,
+        abuse,
+        elsewhere,
+    }
+}
+
+impl<'a> Resolved<'a> {
+    /// The range asked about.
+    pub fn range(&self) -> IpRange {
+        self.answer.range
+    }
+
+    /// True when anything here covers the space (a network, placeholder or
+    /// not, a delegated record, or a current lease).
+    pub fn found(&self) -> bool {
+        !self.answer.chain.is_empty()
+            || self.answer.delegation.is_some()
+            || self.answer.resolution.lessee.is_some()
+    }
+
+    /// The key the answer is about: the network's, else the delegated
+    /// block's, else the query's.
+    pub fn subject_key(&self) -> String {
+        self.subject
+            .as_ref()
+            .map(|s| s.key())
+            .unwrap_or_else(|| self.answer.range.to_string())
+    }
+
+    /// The registry of the space in one vocabulary (`ripencc`, `arin`,
+    /// ...): the delegated record's, else the registry whose objects carry
+    /// the network's `source:`.
+    pub fn registry(&self) -> Option<&'a str> {
+        if let Some(d) = self.answer.delegation.and_then(|i| self.snap.deleg(i)) {
+            return Some(&d.record.registry);
+        }
+        match &self.subject {
+            Some(Subject::Network(n)) => n.source().and_then(authority::by_source).map(|r| r.name),
+            _ => None,
+        }
+    }
+
+    /// Keys of the networks above the subject, most specific first.
+    pub fn less_specifics(&self) -> Vec<&'a str> {
+        let snap = self.snap;
+        self.answer
+            .chain
+            .iter()
+            .skip(1)
+            .map(|&id| snap.net(id).object.key())
+            .collect()
+    }
+
+    /// The objects a text answer shows: the subject network, then (unless
+    /// `no_contacts`) its organisation and the entity carrying the abuse
+    /// mailbox.
+    pub fn objects(&self, no_contacts: bool) -> Vec<ObjectView<'a>> {
+        let snap = self.snap;
+        let Some(Subject::Network(n)) = &self.subject else {
+            return Vec::new();
+        };
+        let mut refs = vec![ObjRef::Network(n.id)];
+        if !no_contacts {
+            if let Some(i) = snap.reg.entity_by_handle.get(snap.net(n.id).org) {
+                refs.push(ObjRef::Entity(i));
+            }
+            if let Some(AbuseFrom::Entity(e)) = self.answer.resolution.abuse.map(|a| a.from) {
+                if !refs.contains(&ObjRef::Entity(e)) {
+                    refs.push(ObjRef::Entity(e));
+                }
+            }
+        }
+        refs.into_iter().map(|r| ObjectView::of(snap, r)).collect()
+    }
+
+    /// What the lookup page draws: the holder's block (else the subject's,
+    /// else the query), the networks inside it by depth, and the leases
+    /// inside it or equal to it, of any time; at most `max` of each.
+    pub fn block(&self, max: usize) -> Block<'a> {
+        let snap = self.snap;
+        let outer = match (&self.holder, &self.subject) {
+            (Some(h), _) => h.range,
+            (None, Some(Subject::Network(n))) => n.range(),
+            _ => self.answer.range,
+        };
+        let mut inside = snap.more_specific(&outer, false);
+        inside.truncate(max);
+        let mut networks = Vec::with_capacity(inside.len());
+        let mut open: Vec<u128> = Vec::new(); // ends of the enclosing ranges
+        for id in inside {
+            let n = snap.net(id);
+            while open.last().is_some_and(|&end| end < n.range.start) {
+                open.pop();
+            }
+            networks.push((open.len(), NetworkView { snap, id }));
+            open.push(n.range.end);
+        }
+        let mut leases = snap.leases_within(&outer);
+        leases.extend(
+            snap.leases_covering(&outer)
+                .into_iter()
+                .filter(|&i| snap.lease(i).range == outer),
+        );
+        leases.truncate(max);
+        Block {
+            outer,
+            networks,
+            leases: leases.into_iter().map(|i| LeaseView { snap, i }).collect(),
+        }
+    }
+}
+
+/// The picture of a block on the lookup page.
+pub struct Block<'a> {
+    pub outer: IpRange,
+    /// Networks inside, in address order, with their nesting depth.
+    pub networks: Vec<(usize, NetworkView<'a>)>,
+    pub leases: Vec<LeaseView<'a>>,
+}
+
+/// The network an answer is about.
+pub enum Subject<'a> {
+    /// A registry object loaded here.
+    Network(NetworkView<'a>),
+    /// Only a delegated-statistics record covers the space.
+    Delegated(DelegatedView<'a>),
+}
+
+impl Subject<'_> {
+    pub fn key(&self) -> String {
+        match self {
+            Subject::Network(n) => n.key().to_string(),
+            Subject::Delegated(d) => d.range().to_string(),
+        }
+    }
+
+    pub fn range(&self) -> IpRange {
+        match self {
+            Subject::Network(n) => n.range(),
+            Subject::Delegated(d) => d.range(),
+        }
+    }
+}
+
+/// A registry network object, borrowed.
+#[derive(Clone, Copy)]
+pub struct NetworkView<'a> {
+    snap: &'a Snapshot,
+    id: NetId,
+}
+
+impl<'a> NetworkView<'a> {
+    /// The object, for its attributes and its RPSL text.
+    pub fn object(&self) -> ObjectView<'a> {
+        ObjectView::of(self.snap, ObjRef::Network(self.id))
+    }
+
+    /// Its position in the snapshot (what caches key on).
+    pub fn id(&self) -> NetId {
+        self.id
+    }
+
+    pub fn key(&self) -> &'a str {
+        self.snap.net(self.id).object.key()
+    }
+
+    pub fn range(&self) -> IpRange {
+        self.snap.net(self.id).range
+    }
+
+    pub fn netname(&self) -> Option<&'a str> {
+        self.snap.net(self.id).object.get("netname")
+    }
+
+    /// `status:`, else ARIN's `nettype`.
+    pub fn status(&self) -> Option<&'a str> {
+        let o = &self.snap.net(self.id).object;
+        o.get("status").or_else(|| o.get("nettype"))
+    }
+
+    pub fn country(&self) -> Option<&'a str> {
+        self.snap.net(self.id).object.get("country")
+    }
+
+    pub fn source(&self) -> Option<&'a str> {
+        self.snap.net(self.id).object.get("source")
+    }
+
+    /// The organisation the object names, loaded here: `(handle, name)`.
+    pub fn organisation(&self) -> Option<(&'a str, &'a str)> {
+        let e = self.snap.entity_sym(self.snap.net(self.id).org)?;
+        Some((e.object.key(), e.name().unwrap_or(e.object.key())))
+    }
+
+    /// The most specific other network containing this one.
+    pub fn parent(&self) -> Option<NetworkView<'a>> {
+        let id = self.snap.parent(self.id)?;
+        Some(NetworkView {
+            snap: self.snap,
+            id,
+        })
+    }
+
+    /// The `admin-c` and `tech-c` contacts (see [`ObjectView::contacts`]).
+    pub fn contacts(&self) -> Contacts<'a> {
+        self.object().contacts()
+    }
+}
+
+/// A delegated-statistics record, borrowed.
+#[derive(Clone, Copy)]
+pub struct DelegatedView<'a> {
+    snap: &'a Snapshot,
+    pos: u32,
+    query: IpRange,
+}
+
+impl<'a> DelegatedView<'a> {
+    fn record(&self) -> Option<&'a crate::delegated::Record> {
+        self.snap.deleg(self.pos).map(|d| &d.record)
+    }
+
+    /// Its position in the snapshot.
+    pub fn position(&self) -> u32 {
+        self.pos
+    }
+
+    /// The block (the query when the record is of AS numbers).
+    pub fn range(&self) -> IpRange {
+        match self.record().map(|r| &r.resource) {
+            Some(crate::delegated::Resource::Ip(r)) => *r,
+            _ => self.query,
+        }
+    }
+
+    /// The block as the record states it (`AS1 - AS5` for AS numbers).
+    pub fn resource(&self) -> String {
+        match self.record().map(|r| &r.resource) {
+            Some(crate::delegated::Resource::Asn(a, b)) => format!("AS{a} - AS{b}"),
+            _ => self.range().to_string(),
+        }
+    }
+
+    /// The registry (`ripencc`, `arin`, ...).
+    pub fn registry(&self) -> &'a str {
+        self.record().map(|r| &*r.registry).unwrap_or("")
+    }
+
+    /// The country code, when given.
+    pub fn country(&self) -> Option<&'a str> {
+        self.record().map(|r| &*r.cc).filter(|c| !c.is_empty())
+    }
+
+    /// `allocated`, `assigned`, ...
+    pub fn status(&self) -> &'a str {
+        self.record().map(|r| &*r.status).unwrap_or("")
+    }
+
+    /// The date of the first delegation, `YYYYMMDD`.
+    pub fn date(&self) -> Option<u32> {
+        self.record().and_then(|r| r.date)
+    }
+
+    /// The registry's opaque holder id.
+    pub fn opaque_id(&self) -> Option<&'a str> {
+        self.record().and_then(|r| r.opaque_id.as_deref())
+    }
+
+    /// `file:line` of the record.
+    pub fn origin(&self) -> String {
+        match self.snap.deleg(self.pos) {
+            Some(d) => format!("{}:{}", self.snap.file(d.file).display(), d.record.line),
+            None => String::new(),
+        }
+    }
+}
+
+/// The holder of the space.
+#[derive(Clone, Copy)]
+pub struct HolderView<'a> {
+    /// Organisation handle; the netname for a network without `org`; the
+    /// registry's opaque holder id for a delegated record.
+    pub handle: &'a str,
+    /// The organisation's name, or the network's `descr` when it names no
+    /// organisation.
+    pub name: Option<&'a str>,
+    /// The holder's block.
+    pub range: IpRange,
+    pub from: HolderFrom<'a>,
+}
+
+/// Where the holder was read.
+#[derive(Clone, Copy)]
+pub enum HolderFrom<'a> {
+    /// A registry-issued network object (its key).
+    Network(NetworkView<'a>),
+    /// Only a delegated-statistics record: its registry.
+    Delegated { registry: &'a str },
+}
+
+impl<'a> HolderView<'a> {
+    fn new(snap: &'a Snapshot, origin: HolderOrigin, query: &IpRange) -> Self {
+        let h = crate::lease::Holder { origin };
+        let (range, from) = match origin {
+            HolderOrigin::Network(id) => (
+                snap.net(id).range,
+                HolderFrom::Network(NetworkView { snap, id }),
+            ),
+            HolderOrigin::Delegated(pos) => {
+                let d = DelegatedView {
+                    snap,
+                    pos,
+                    query: *query,
+                };
+                (
+                    d.range(),
+                    HolderFrom::Delegated {
+                        registry: d.registry(),
+                    },
+                )
+            }
+        };
+        HolderView {
+            handle: h.handle(snap),
+            name: h.name(snap),
+            range,
+            from,
+        }
+    }
+
+    /// The name, else the handle.
+    pub fn display_name(&self) -> &'a str {
+        self.name.unwrap_or(self.handle)
+    }
+}
+
+/// The organisation using the space when it is not the holder.
+#[derive(Clone, Copy)]
+pub struct LesseeView<'a> {
+    pub handle: &'a str,
+    pub name: Option<&'a str>,
+    /// The lease source's name, or `registry`.
+    pub source: &'a str,
+    /// A lease record (they come from leasing platforms), or a network
+    /// maintained by a leasing platform's maintainer.
+    pub platform_managed: bool,
+    pub from: LesseeFrom<'a>,
+}
+
+/// Where the lessee was read.
+#[derive(Clone, Copy)]
+pub enum LesseeFrom<'a> {
+    /// A lease record current at the time asked about.
+    Lease(LeaseView<'a>),
+    /// A registry network below the holder's naming another organisation.
+    Registry(NetworkView<'a>),
+}
+
+impl<'a> LesseeView<'a> {
+    fn new(snap: &'a Snapshot, l: Lessee) -> Self {
+        let from = match l {
+            Lessee::Lease { lease, .. } => LesseeFrom::Lease(LeaseView { snap, i: lease }),
+            Lessee::Registry { network, .. } => {
+                LesseeFrom::Registry(NetworkView { snap, id: network })
+            }
+        };
+        LesseeView {
+            handle: l.handle(snap),
+            name: l.name(snap),
+            source: l.source(snap),
+            platform_managed: l.platform_managed(),
+            from,
+        }
+    }
+
+    /// The name, else the handle.
+    pub fn display_name(&self) -> &'a str {
+        self.name.unwrap_or(self.handle)
+    }
+
+    /// The lease record, when the lessee comes from one.
+    pub fn lease(&self) -> Option<LeaseView<'a>> {
+        match self.from {
+            LesseeFrom::Lease(l) => Some(l),
+            LesseeFrom::Registry(_) => None,
+        }
+    }
+
+    /// The key of the object naming the lessee: the lease range or the network key.
+    pub fn key(&self) -> String {
+        match self.from {
+            LesseeFrom::Lease(l) => l.range().to_string(),
+            LesseeFrom::Registry(n) => n.key().to_string(),
+        }
+    }
+}
+
+/// A lease record, borrowed.
+#[derive(Clone, Copy)]
+pub struct LeaseView<'a> {
+    snap: &'a Snapshot,
+    i: u32,
+}
+
+impl<'a> LeaseView<'a> {
+    fn lease(&self) -> &'a crate::leases::Lease {
+        self.snap.lease(self.i)
+    }
+
+    pub fn id(&self) -> &'a str {
+        self.lease().id()
+    }
+    pub fn range(&self) -> IpRange {
+        self.lease().range
+    }
+    pub fn start(&self) -> Timestamp {
+        self.lease().start
+    }
+    /// The end, `None` for an open-ended lease.
+    pub fn end(&self) -> Option<Timestamp> {
+        self.lease().end
+    }
+    pub fn active_at(&self, t: Timestamp) -> bool {
+        self.lease().active_at(t)
+    }
+    /// The lease source (named after its file).
+    pub fn source(&self) -> &'a str {
+        self.snap.lease_source(self.i)
+    }
+    /// The lessor holds the space in the registry.
+    pub fn verified(&self) -> bool {
+        self.snap.lease_verified(self.i)
+    }
+    pub fn lessor(&self) -> &'a str {
+        self.lease().lessor()
+    }
+    pub fn lessee_handle(&self) -> &'a str {
+        self.lease().lessee_handle()
+    }
+    pub fn lessee_name(&self) -> &'a str {
+        self.lease().lessee_name()
+    }
+    pub fn country(&self) -> Option<&'a str> {
+        self.lease().country()
+    }
+    pub fn abuse_mailbox(&self) -> Option<&'a str> {
+        self.lease().abuse_mailbox()
+    }
+    pub fn origin_asn(&self) -> Option<u32> {
+        self.lease().origin_asn
+    }
+    pub fn geofeed(&self) -> Option<&'a str> {
+        self.lease().geofeed()
+    }
+    /// Line in the lease file.
+    pub fn line(&self) -> u32 {
+        self.lease().line
+    }
+
+    /// `file:line` of the record.
+    pub fn origin(&self) -> String {
+        let src = self.lease().source as usize;
+        let file = self
+            .snap
+            .lease_sources()
+            .get(src)
+            .map(|s| s.path.display().to_string())
+            .unwrap_or_default();
+        format!("{file}:{}", self.lease().line)
+    }
+
+    /// The class a lease is shown as in the style of its source.
+    pub fn class(&self) -> &'static str {
+        match self.range().family {
+            Family::V4 => "inetnum",
+            Family::V6 => "inet6num",
+        }
+    }
+}
+
+/// Every lease that ever covered the range, oldest start first.
+pub fn lease_history<'a>(snap: &'a Snapshot, r: &IpRange) -> Vec<LeaseView<'a>> {
+    crate::lease::lease_history(snap, r)
+        .into_iter()
+        .map(|i| LeaseView { snap, i })
+        .collect()
+}
+
+/// The abuse contact and where it came from.
+#[derive(Clone, Copy)]
+pub struct AbuseView<'a> {
+    pub mailbox: &'a str,
+    /// The handle carrying it (the lessee's for a lease).
+    pub handle: &'a str,
+    /// The name of the entity carrying it (its handle when unnamed).
+    pub name: &'a str,
+    /// The key of the object whose reference led there.
+    pub via: &'a str,
+    pub from: AbuseSource<'a>,
+}
+
+/// What carries an abuse mailbox.
+#[derive(Clone, Copy)]
+pub enum AbuseSource<'a> {
+    /// A role, person, irt or organisation with an `abuse-mailbox`.
+    Entity(ObjectView<'a>),
+    /// A verified lease's `lessee.abuse_mailbox`.
+    Lease(LeaseView<'a>),
+}
+
+impl<'a> AbuseView<'a> {
+    fn new(snap: &'a Snapshot, a: crate::lease::Abuse) -> Self {
+        let (name, from) = match a.from {
+            AbuseFrom::Entity(e) => {
+                let ent = &snap.reg.entities[e as usize];
+                (
+                    ent.name().unwrap_or(ent.handle_text()),
+                    AbuseSource::Entity(ObjectView::of(snap, ObjRef::Entity(e))),
+                )
+            }
+            AbuseFrom::Lease(l) => (
+                snap.lease(l).lessee_name(),
+                AbuseSource::Lease(LeaseView { snap, i: l }),
+            ),
+        };
+        AbuseView {
+            mailbox: a.mailbox(snap),
+            handle: a.from_handle(snap),
+            name,
+            via: a.via.key(snap),
+            from,
+        }
+    }
+
+    /// The key an abuse line names for an answer about `subject_key`: the
+    /// lease's range when a lease carries the mailbox.
+    pub fn for_key(&self, subject_key: &str) -> String {
+        match self.from {
+            AbuseSource::Lease(l) => l.range().to_string(),
+            AbuseSource::Entity(_) => subject_key.to_string(),
+        }
+    }
+}

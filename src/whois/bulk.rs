@@ -1,0 +1,268 @@
+//! Bulk mode: after a `begin` line, one answer line per address (RIPE's
+//! and Team Cymru's bulk style) until `end` or the end of input; options
+//! `verbose`, `noheader` and `csv` before the first address. Every line is
+//! the one resolved answer ([`crate::query::resolve`]) in columns.
+
+use super::request::{code, WhoisError};
+use super::server::{read_line, write_all, Line, Shared};
+use crate::addr::{parse_query_addr, IpRange};
+use crate::query::{self, Subject};
+use crate::snapshot::Snapshot;
+use std::net::IpAddr;
+use std::sync::Arc;
+use tokio::io::AsyncWriteExt;
+
+/// Options of a bulk session.
+#[derive(Default)]
+struct BulkOptions {
+    verbose: bool,
+    header: bool,
+    csv: bool,
+}
+
+pub(super) async fn serve<R, W>(
+    reader: &mut R,
+    writer: &mut W,
+    shared: &Arc<Shared>,
+    client: IpAddr,
+) where
+    R: tokio::io::AsyncBufRead + Unpin,
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    let limits = &shared.limits;
+    if !shared.allow(client) {
+        let text = format!(
+            "{}\n% query rate exceeded\n",
+            WhoisError::new(code::ACCESS_DENIED, "access denied").line()
+        );
+        let _ = write_all(writer, &text, limits.write_timeout).await;
+        return;
+    }
+    let snap = shared.current();
+    let now = crate::time::now();
+    let mut opts = BulkOptions {
+        header: true,
+        ..Default::default()
+    };
+    let mut started = false;
+    let mut count = 0usize;
+    // counted once at the end of the session: no clock or shared counter per line
+    let (mut answered, mut refused) = (0u64, 0u64);
+    let mut out = String::with_capacity(64 * 1024);
+    loop {
+        // flush what is ready before waiting for more input
+        if !out.is_empty() && reader_is_drained(reader) {
+            if !write_all(writer, &out, limits.write_timeout).await {
+                return;
+            }
+            out.clear();
+        }
+        let line =
+            match tokio::time::timeout(limits.read_timeout, read_line(reader, limits.max_line))
+                .await
+            {
+                Ok(Ok(Line::Text(l))) => l,
+                Ok(Ok(Line::TooLong)) => {
+                    out.push_str(
+                        &WhoisError::new(code::LINE_TOO_LONG, "input line too long").line(),
+                    );
+                    out.push('\n');
+                    break;
+                }
+                _ => break,
+            };
+        let word = line.trim();
+        if !started {
+            match word.to_ascii_lowercase().as_str() {
+                "verbose" => {
+                    opts.verbose = true;
+                    continue;
+                }
+                "noheader" => {
+                    opts.header = false;
+                    continue;
+                }
+                "csv" => {
+                    opts.csv = true;
+                    continue;
+                }
+                "" => continue,
+                _ => {
+                    started = true;
+                    if opts.header {
+                        bulk_header(&snap, &opts, &mut out);
+                    }
+                }
+            }
+        }
+        if word.eq_ignore_ascii_case("end") {
+            break;
+        }
+        if word.is_empty() {
+            continue;
+        }
+        count += 1;
+        if count > limits.bulk_max_lines {
+            let _ = std::fmt::Write::write_fmt(
+                &mut out,
+                format_args!(
+                    "{}\n% bulk mode answers at most {} addresses per connection\n",
+                    WhoisError::new(code::ACCESS_DENIED, "access denied").line(),
+                    limits.bulk_max_lines
+                ),
+            );
+            break;
+        }
+        let mark = out.len();
+        let ok = crate::guard::contain(crate::metrics::Protocol::Whois, word, || {
+            bulk_line(&snap, word, now, opts.verbose, opts.csv, &mut out)
+        });
+        let ok = ok.unwrap_or_else(|| {
+            out.truncate(mark);
+            push_field(&mut out, word, opts.csv, true);
+            push_field(&mut out, "error: internal software error", opts.csv, false);
+            out.push('\n');
+            false
+        });
+        if ok {
+            answered += 1;
+        } else {
+            refused += 1;
+        }
+    }
+    use crate::metrics::{Kind, Outcome, Protocol, METRICS};
+    METRICS.add_queries(Protocol::Whois, Kind::Bulk, Outcome::Ok, answered);
+    METRICS.add_queries(Protocol::Whois, Kind::Bulk, Outcome::BadRequest, refused);
+    if !started && opts.header {
+        bulk_header(&snap, &opts, &mut out);
+    }
+    let _ = write_all(writer, &out, limits.write_timeout).await;
+    let _ = writer.shutdown().await;
+}
+
+/// True when no more input is buffered (so the next read may wait).
+fn reader_is_drained<R: tokio::io::AsyncBufRead + Unpin>(reader: &mut R) -> bool {
+    use std::task::{Context, Poll};
+    let waker = std::task::Waker::noop();
+    let mut cx = Context::from_waker(waker);
+    match std::pin::Pin::new(reader).poll_fill_buf(&mut cx) {
+        Poll::Ready(Ok(buf)) => buf.is_empty(),
+        Poll::Ready(Err(_)) => true,
+        Poll::Pending => true,
+    }
+}
+
+/// The bulk-mode columns.
+pub const BULK_COLUMNS: &[&str] = &[
+    "address",
+    "network",
+    "holder",
+    "lessee",
+    "abuse mailbox",
+    "country",
+    "registry",
+];
+/// Extra columns in verbose mode.
+pub const BULK_VERBOSE_COLUMNS: &[&str] = &["holder name", "lessee name", "lessee source"];
+
+fn bulk_header(snap: &Snapshot, opts: &BulkOptions, out: &mut String) {
+    let mut cols: Vec<&str> = BULK_COLUMNS.to_vec();
+    if opts.verbose {
+        cols.extend_from_slice(BULK_VERBOSE_COLUMNS);
+    }
+    if opts.csv {
+        out.push_str(&cols.join(","));
+    } else {
+        let _ = std::fmt::Write::write_fmt(
+            out,
+            format_args!(
+                "Bulk mode; tenure whois, data serial {} [{}]\n",
+                snap.serial,
+                crate::time::format(crate::time::now())
+            ),
+        );
+        out.push_str(&cols.join(" | "));
+    }
+    out.push('\n');
+}
+
+fn push_field(out: &mut String, v: &str, csv: bool, first: bool) {
+    if !first {
+        out.push_str(if csv { "," } else { " | " });
+    }
+    if csv && v.contains([',', '"', '\n']) {
+        out.push('"');
+        out.push_str(&v.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(v);
+    }
+}
+
+/// One bulk answer line; false when the line is not an address (its
+/// answer line says why). The columns come from the one resolved answer.
+pub fn bulk_line(
+    snap: &Snapshot,
+    word: &str,
+    now: i64,
+    verbose: bool,
+    csv: bool,
+    out: &mut String,
+) -> bool {
+    let addr = match parse_query_addr(word) {
+        Ok(a) => a,
+        Err(e) => {
+            push_field(out, word, csv, true);
+            push_field(out, &format!("error: {e}"), csv, false);
+            out.push('\n');
+            return false;
+        }
+    };
+    let res = query::resolve(snap, &IpRange::from_addr(addr), now);
+    let mut fields: [&str; 10] = [""; 10];
+    let addr_text = addr.to_string();
+    fields[0] = &addr_text;
+    let subject_key = match &res.subject {
+        Some(Subject::Network(n)) => {
+            fields[5] = n.country().unwrap_or("");
+            n.key().to_string()
+        }
+        Some(Subject::Delegated(d)) => {
+            fields[5] = d.country().unwrap_or("");
+            d.range().to_string()
+        }
+        None => String::new(),
+    };
+    fields[1] = &subject_key;
+    // the registry in one vocabulary: who to ask when it is elsewhere
+    let elsewhere = res.elsewhere.map(|e| e.name());
+    fields[6] = elsewhere.as_deref().or(res.registry()).unwrap_or("");
+    if let Some(h) = &res.holder {
+        fields[2] = h.handle;
+        fields[7] = h.name.unwrap_or("");
+    }
+    let lessee_source;
+    if let Some(l) = &res.lessee {
+        fields[3] = l.handle;
+        fields[8] = l.name.unwrap_or("");
+        lessee_source = match l.lease() {
+            Some(x) => format!(
+                "{} lease {}{}",
+                x.source(),
+                x.id(),
+                if x.verified() { "" } else { " (unverified)" }
+            ),
+            None => "registry".to_string(),
+        };
+        fields[9] = &lessee_source;
+    }
+    if let Some(ab) = &res.abuse {
+        fields[4] = ab.mailbox;
+    }
+    let n = if verbose { 10 } else { 7 };
+    for (i, f) in fields.iter().take(n).enumerate() {
+        push_field(out, f, csv, i == 0);
+    }
+    out.push('\n');
+    true
+}
