@@ -4,6 +4,7 @@
 mod browser;
 mod cli;
 mod conformance;
+mod consistency;
 mod hostile;
 mod http;
 mod leases;

@@ -8,7 +8,7 @@ use serde_json::Value;
 /// The shared excerpts: `$TENURE_SHARED_DATA`, else `../shared/data` next
 /// to the checkout, else `/work/shared/data`. A machine without them skips
 /// these tests and says so on stderr.
-fn shared() -> Option<PathBuf> {
+pub fn shared() -> Option<PathBuf> {
     let candidates = [
         std::env::var_os("TENURE_SHARED_DATA").map(PathBuf::from),
         Some(repo().join("..").join("shared").join("data")),

@@ -1,0 +1,395 @@
+//! One answer on every interface: for every address of the sample data
+//! (and of the real excerpts in `../shared/data`), WHOIS, bulk mode, RDAP,
+//! the lookup page and `tenure lookup --json` name the same holder, lessee,
+//! abuse mailbox and, for space answered elsewhere, the same registry.
+
+use super::whois::snapshot;
+use super::*;
+use std::collections::BTreeSet;
+use tenure::query::{self, REGISTRIES};
+use tenure::rdap::{handle, RdapConfig, Request};
+use tenure::snapshot::Snapshot;
+
+/// What every interface must agree on ("" for none).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Facts {
+    holder: String,
+    lessee: String,
+    abuse: String,
+    /// The registry to ask instead, when the space is answered elsewhere.
+    elsewhere: String,
+}
+
+/// The resolved answer itself: what the others are compared with.
+fn resolved(snap: &Snapshot, addr: &str, at: i64) -> Facts {
+    let q = query::parse_query(addr).expect("address");
+    match query::lookup(snap, &q, at) {
+        query::Found::Network(res) => Facts {
+            holder: res.holder.map(|h| h.handle.to_string()).unwrap_or_default(),
+            lessee: res.lessee.map(|l| l.handle.to_string()).unwrap_or_default(),
+            abuse: res.abuse.map(|a| a.mailbox.to_string()).unwrap_or_default(),
+            elsewhere: res.elsewhere.map(|e| e.name()).unwrap_or_default(),
+        },
+        query::Found::NotFound { elsewhere } => Facts {
+            elsewhere: elsewhere.map(|e| e.name()).unwrap_or_default(),
+            ..Facts::default()
+        },
+        query::Found::Objects { .. } => panic!("{addr}: an address found objects"),
+    }
+}
+
+/// The registry named by a WHOIS server or an RDAP URL.
+fn registry_of(server_or_url: &str) -> String {
+    let host = query::authority::host(server_or_url);
+    REGISTRIES
+        .iter()
+        .find(|r| r.whois == server_or_url || query::authority::host(r.rdap) == host)
+        .map(|r| r.name.to_string())
+        .unwrap_or(host)
+}
+
+fn whois_facts(snap: &Snapshot, addr: &str, at: &str) -> Facts {
+    let text = tenure::whois::respond::respond(snap, &format!("--at {at} {addr}"), 0, false).text;
+    let mut f = Facts::default();
+    let handle_after = |line: &str, prefix: &str| -> Option<String> {
+        let rest = line.strip_prefix(prefix)?;
+        let end = rest.find([' ', ',']).unwrap_or(rest.len());
+        Some(if rest == "none" { "" } else { &rest[..end] }.to_string())
+    };
+    for line in text.lines() {
+        if let Some(h) = handle_after(line, "% Holder: ") {
+            f.holder = h;
+        } else if let Some(h) = handle_after(line, "% Lessee: ") {
+            f.lessee = h;
+        } else if line.starts_with("% Abuse contact for ") {
+            f.abuse = line
+                .rsplit_once(" is '")
+                .map(|(_, m)| m.trim_end_matches('\'').to_string())
+                .unwrap_or_default();
+        } else if let Some(s) = line.strip_prefix("refer:") {
+            f.elsewhere = registry_of(s.trim());
+        } else if let Some(s) = line.strip_prefix("% This space is served by the RDAP service at ")
+        {
+            f.elsewhere = registry_of(s.split(' ').next().unwrap_or(""));
+        }
+    }
+    f
+}
+
+/// Splits one CSV line (fields may be quoted, quotes doubled).
+fn csv_fields(line: &str) -> Vec<String> {
+    let (mut out, mut cur, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut cur)),
+            (c, _) => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+fn bulk_facts(snap: &Snapshot, addr: &str, at: i64, want: &Facts) -> Facts {
+    let mut out = String::new();
+    assert!(tenure::whois::bulk::bulk_line(
+        snap, addr, at, true, true, &mut out
+    ));
+    let cols = csv_fields(out.trim_end());
+    let registry = cols[6].clone();
+    Facts {
+        holder: cols[2].clone(),
+        lessee: cols[3].clone(),
+        abuse: cols[4].clone(),
+        // the registry column names where to ask when it is elsewhere
+        elsewhere: if want.elsewhere.is_empty() {
+            String::new()
+        } else {
+            registry
+        },
+    }
+}
+
+fn rdap_facts(snap: &Snapshot, addr: &str, at: &str) -> Facts {
+    let cfg = RdapConfig {
+        cache: std::sync::Arc::new(tenure::rdap::cache::AnswerCache::new(0)),
+        ..Default::default()
+    };
+    let target = format!("/rdap/ip/{addr}?lease0_at={at}");
+    let r = handle(
+        snap,
+        &cfg,
+        &Request {
+            method: "GET",
+            target: &target,
+            accept: None,
+            origin: "https://rdap.example",
+        },
+        0,
+    );
+    let mut f = Facts::default();
+    if r.status == 302 {
+        let loc = r
+            .headers
+            .iter()
+            .find(|(n, _)| *n == "location")
+            .map(|(_, v)| v.to_string())
+            .unwrap_or_default();
+        f.elsewhere = registry_of(&loc);
+        return f;
+    }
+    if r.status == 404 {
+        return f;
+    }
+    assert_eq!(r.status, 200, "{target}");
+    let v: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
+    f.holder = v["lease0_holder"]["handle"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let entities = v["entities"].as_array().cloned().unwrap_or_default();
+    let with_role = |role: &str| {
+        entities
+            .iter()
+            .find(|e| {
+                e["roles"]
+                    .as_array()
+                    .is_some_and(|r| r.iter().any(|x| x == role))
+            })
+            .cloned()
+    };
+    if v["type"] == "LEASED" {
+        f.lessee = with_role("registrant")
+            .and_then(|e| e["handle"].as_str().map(str::to_string))
+            .unwrap_or_default();
+    } else if let Some(rm) = v["remarks"].as_array().and_then(|rs| {
+        rs.iter()
+            .find(|r| r["title"] == "lease0 lessee (as the registry shows it)")
+    }) {
+        let d = rm["description"][0].as_str().unwrap_or("");
+        f.lessee = d.split(" (").next().unwrap_or("").to_string();
+    }
+    if let Some(e) = with_role("abuse") {
+        let props = e["vcardArray"][1].as_array().cloned().unwrap_or_default();
+        f.abuse = props
+            .iter()
+            .find(|p| p[0] == "email")
+            .and_then(|p| p[3].as_str())
+            .unwrap_or("")
+            .to_string();
+    }
+    f
+}
+
+/// The page's three fact cards and its "ask elsewhere" section, checked
+/// against the facts (the page is HTML: each must appear, escaped).
+fn check_page(snap: &Snapshot, addr: &str, at: &str, want: &Facts) -> Result<(), String> {
+    let params = vec![
+        ("q".to_string(), addr.to_string()),
+        ("at".to_string(), at.to_string()),
+    ];
+    let page = tenure::web::page(snap, &params, 0, "/rdap/");
+    let html = &page.html;
+    let card = |id: &str| -> String {
+        let start = html.find(&format!("id=\"{id}\"")).unwrap_or(html.len());
+        let rest = &html[start..];
+        rest[..rest.find("</div>").unwrap_or(rest.len())].to_string()
+    };
+    let esc = tenure::web::esc;
+    if !want.elsewhere.is_empty() && !html.contains(&format!("Ask {}", esc(&want.elsewhere))) {
+        return Err(format!("page does not say to ask {}", want.elsewhere));
+    }
+    if page.status == 404 {
+        return match want.holder.is_empty() && want.lessee.is_empty() && want.abuse.is_empty() {
+            true => Ok(()),
+            false => Err("page found nothing".into()),
+        };
+    }
+    let checks = [
+        ("holder", &want.holder, "none known"),
+        ("lessee", &want.lessee, "<p class=\"name\">none</p>"),
+        ("abuse", &want.abuse, "none registered"),
+    ];
+    for (id, value, none) in checks {
+        let c = card(id);
+        let ok = if value.is_empty() {
+            c.contains(none)
+        } else if id == "abuse" {
+            c.contains(&format!("mailto:{}", esc(value)))
+        } else {
+            c.contains(&format!(">{}<", esc(value)))
+        };
+        if !ok {
+            return Err(format!("page {id} card is not '{value}': {c}"));
+        }
+    }
+    Ok(())
+}
+
+fn json_facts(snap: &Snapshot, addr: &str, at: i64) -> Facts {
+    let q = query::parse_query(addr).expect("address");
+    let v = query::to_json(addr, &query::lookup(snap, &q, at));
+    json_to_facts(&v)
+}
+
+fn json_to_facts(v: &serde_json::Value) -> Facts {
+    let s = |x: &serde_json::Value| x.as_str().unwrap_or("").to_string();
+    Facts {
+        holder: s(&v["holder"]["handle"]),
+        lessee: s(&v["lessee"]["handle"]),
+        abuse: s(&v["abuse"]["mailbox"]),
+        elsewhere: s(&v["elsewhere"]["registry"]),
+    }
+}
+
+/// Compares every interface with the resolved answer for each address;
+/// returns the disagreements.
+fn disagreements(snap: &Snapshot, addrs: &BTreeSet<String>, at: &str) -> Vec<String> {
+    let t = tenure::time::parse(at).expect("time");
+    let mut bad = Vec::new();
+    for addr in addrs {
+        let want = resolved(snap, addr, t);
+        // WHOIS and RDAP send space answered elsewhere there and say no more
+        let referred = |f: Facts| {
+            if want.elsewhere.is_empty() {
+                f
+            } else {
+                Facts {
+                    elsewhere: f.elsewhere,
+                    ..want.clone()
+                }
+            }
+        };
+        let got = [
+            ("whois", referred(whois_facts(snap, addr, at))),
+            ("bulk", bulk_facts(snap, addr, t, &want)),
+            ("rdap", referred(rdap_facts(snap, addr, at))),
+            ("json", json_facts(snap, addr, t)),
+        ];
+        for (name, f) in got {
+            if f != want {
+                bad.push(format!(
+                    "{addr} at {at}: {name} says {f:?}, the answer is {want:?}"
+                ));
+            }
+        }
+        if let Err(e) = check_page(snap, addr, at, &want) {
+            bad.push(format!("{addr} at {at}: {e}"));
+        }
+    }
+    bad
+}
+
+/// The first and last address of every network and lease, the first of
+/// every delegated block, and addresses loaded nowhere; at most `max`.
+fn addresses(snap: &Snapshot, max: usize) -> BTreeSet<String> {
+    let mut v = BTreeSet::new();
+    for id in 0..snap.networks() as u32 {
+        let r = snap.net(id).range;
+        v.insert(r.start_addr().to_string());
+        v.insert(r.end_addr().to_string());
+    }
+    for i in 0..snap.lease_count() {
+        v.insert(snap.lease(i).range.start_addr().to_string());
+    }
+    for pos in 0..snap.reg.delegations.len() as u32 {
+        if let Some(tenure::delegated::Resource::Ip(r)) =
+            snap.deleg(pos).map(|d| &d.record.resource)
+        {
+            v.insert(r.start_addr().to_string());
+        }
+    }
+    for a in ["8.8.8.8", "10.0.0.1", "2001:db9::1", "fc00::1", "193.0.0.1"] {
+        v.insert(a.to_string());
+    }
+    v.into_iter().take(max).collect()
+}
+
+#[test]
+fn every_interface_gives_the_same_answer_on_the_sample_data() {
+    let snap = snapshot();
+    let addrs = addresses(&snap, usize::MAX);
+    assert!(addrs.len() > 30, "{}", addrs.len());
+    let mut bad = Vec::new();
+    for at in [
+        BEFORE_LEASES,
+        "2026-03-14T09:30:00Z",
+        "2026-06-01T00:00:00Z",
+    ] {
+        bad.extend(disagreements(&snap, &addrs, at));
+    }
+    assert!(
+        bad.is_empty(),
+        "{} disagreements:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
+#[test]
+fn the_cli_gives_the_same_answer() {
+    // the real binary, on the addresses where the interfaces once differed
+    let snap = snapshot();
+    let at = "2026-06-01T00:00:00Z";
+    let t = tenure::time::parse(at).expect("time");
+    for addr in [
+        "198.51.100.5",
+        "192.0.2.77",
+        "198.18.5.5",
+        "2001:db9::1",
+        "203.0.113.9",
+    ] {
+        let o = tenure(&["lookup", "--quiet", "--json", "--at", at, addr]);
+        assert!(o.status.success(), "{addr}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        assert_eq!(json_to_facts(&v), resolved(&snap, addr, t), "{addr}");
+    }
+}
+
+#[test]
+fn every_interface_gives_the_same_answer_on_real_registry_data() {
+    let Some(dir) = super::shared_data::shared() else {
+        return;
+    };
+    let mut flags = tenure::config::DataFlags::default();
+    for f in [
+        "ripe-whois-grs-fixture-ripe.test.gz",
+        "ripe-whois-grs-fixture-apnic.test.gz",
+        "ripe-whois-grs-fixture-afrinic.test.gz",
+        "ripe-whois-grs-fixture-lacnic.test",
+    ] {
+        flags.dump.push(dir.join("rpsl").join(f));
+    }
+    for f in [
+        "nro-delegated-stats-2019-excerpt-afrinic",
+        "nro-delegated-stats-2019-excerpt-apnic",
+        "nro-delegated-stats-2019-excerpt-arin",
+        "nro-delegated-stats-2019-excerpt-lacnic",
+        "nro-delegated-stats-2019-excerpt-ripencc",
+    ] {
+        flags.delegated.push(dir.join("delegated").join(f));
+    }
+    flags.rdap_bootstrap = ["asn", "ipv4", "ipv6"]
+        .iter()
+        .map(|f| dir.join("iana").join(format!("rdap-bootstrap-{f}.json")))
+        .collect();
+    let cfg = flags.resolve().expect("config");
+    let (reg, report) =
+        tenure::dump::load(&cfg.sources, &tenure::progress::Progress::off()).expect("load");
+    let snap = Snapshot::build(reg, report, 1, cfg.backend, false);
+    let addrs = addresses(&snap, 3000);
+    assert!(addrs.len() > 100, "only {} addresses", addrs.len());
+    let bad = disagreements(&snap, &addrs, "2026-03-14T09:30:00Z");
+    assert!(
+        bad.is_empty(),
+        "{} disagreements of {} addresses:\n{}",
+        bad.len(),
+        addrs.len(),
+        bad.iter().take(40).cloned().collect::<Vec<_>>().join("\n")
+    );
+}
