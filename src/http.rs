@@ -264,31 +264,10 @@ pub async fn run_tls(
     .await
 }
 
-/// Counts one RDAP request: its kind from the path, its outcome from the
+/// Counts one RDAP request: its kind from the route, its outcome from the
 /// status.
-fn record(target: &str, status: u16, took: Duration) {
-    use crate::metrics::{Kind, Outcome};
-    let path = target.split('?').next().unwrap_or("");
-    let kind = if let Some((_, rest)) = path.split_once("/ip/") {
-        if rest.contains('/') {
-            Kind::Prefix
-        } else {
-            Kind::Address
-        }
-    } else if path.contains("/autnum/") {
-        Kind::Asn
-    } else if path.contains("/entity/") || path.contains("/domain/") {
-        Kind::Handle
-    } else if ["/entities", "/ips", "/autnums"]
-        .iter()
-        .any(|e| path.ends_with(e))
-        || path.contains("/rirSearch1/")
-        || path.contains("/reverse_search/")
-    {
-        Kind::Search
-    } else {
-        Kind::Other
-    };
+fn record(target: &str, kind: crate::metrics::Kind, status: u16, took: Duration) {
+    use crate::metrics::Outcome;
     let outcome = match status {
         200..=299 => Outcome::Ok,
         300..=399 => Outcome::Redirect,
@@ -329,6 +308,7 @@ fn lookup_page(
         h.push(("allow", "GET, HEAD".into()));
         return rdap::Response {
             status: 405,
+            kind: crate::metrics::Kind::Other,
             headers: h,
             body: b"the lookup page answers GET and HEAD\n".to_vec(),
         };
@@ -338,6 +318,7 @@ fn lookup_page(
     let page = crate::web::page(snap, &params, crate::time::now(), &cfg.base_path);
     rdap::Response {
         status: page.status,
+        kind: crate::metrics::Kind::Other,
         headers: headers("text/html; charset=utf-8"),
         body: if method == hyper::Method::HEAD {
             Vec::new()
@@ -402,7 +383,7 @@ fn answer(
         })
         .unwrap_or_else(rdap::internal_error),
     };
-    record(target, r.status, asked.elapsed());
+    record(target, r.kind, r.status, asked.elapsed());
     let mut builder = Response::builder().status(r.status);
     for (name, value) in r.headers {
         let name = hyper::header::HeaderName::from_static(name);

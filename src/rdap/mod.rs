@@ -67,6 +67,8 @@ impl Default for RdapConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
     pub status: u16,
+    /// What the request asked about, from its route (for metrics).
+    pub kind: crate::metrics::Kind,
     pub headers: Vec<(&'static str, std::borrow::Cow<'static, str>)>,
     pub body: Vec<u8>,
 }
@@ -101,6 +103,7 @@ fn respond(status: u16, body: &Value, pretty: bool) -> Response {
     .unwrap_or_default();
     Response {
         status,
+        kind: crate::metrics::Kind::Other,
         headers: vec![
             ("content-type", CONTENT_TYPE.into()),
             ("access-control-allow-origin", "*".into()),
@@ -205,6 +208,7 @@ fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Timestamp) -> Re
         "OPTIONS" => {
             return Response {
                 status: 204,
+                kind: crate::metrics::Kind::Other,
                 headers: vec![
                     ("access-control-allow-origin", "*".into()),
                     ("access-control-allow-methods", "GET, HEAD, OPTIONS".into()),
@@ -238,7 +242,17 @@ fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Timestamp) -> Re
             .is_some_and(|rest| rest.starts_with("ip/"));
     if exact {
         if let Some(body) = cache.get_exact(snap, req.origin, req.target, now) {
-            return ok_bytes(body, snap);
+            let mut r = ok_bytes(body, snap);
+            let ip = req
+                .target
+                .split('?')
+                .next()
+                .and_then(|p| p.split_once("/ip/"));
+            r.kind = match ip {
+                Some((_, rest)) if rest.contains('/') => crate::metrics::Kind::Prefix,
+                _ => crate::metrics::Kind::Address,
+            };
+            return r;
         }
     }
     let (path, q) = req.target.split_once('?').unwrap_or((req.target, ""));
@@ -265,21 +279,52 @@ fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Timestamp) -> Re
         exact_target: exact.then_some(req.target),
         at_given: param("lease0_at").is_some(),
     };
-    let body = match segs.as_slice() {
-        ["ip", addr] => ip(&ctx, addr, None, pretty),
-        ["ip", addr, len] => ip(&ctx, addr, Some(len), pretty),
-        ["autnum", n] => autnum(&ctx, n).map(Body::Json),
-        ["entity", h] => entity(&ctx, h).map(Body::Json),
-        ["domain", name] => domain(&ctx, name).map(Body::Json),
-        ["help"] => Ok(Body::Json(help(&ctx))),
-        ["entities"] => entity_search(&ctx, &params).map(Body::Json),
-        ["ips"] => ip_search(&ctx, &params).map(Body::Json),
-        ["autnums"] => autnum_search(&ctx, &params).map(Body::Json),
-        ["ips", "rirSearch1", rel, addr] => rir_search(&ctx, rel, addr, None).map(Body::Json),
+    let kind = route_kind(&segs);
+    let mut r = answer_route(&ctx, &segs, &params, pretty, snap);
+    r.kind = kind;
+    r
+}
+
+/// What a route asks about (for metrics).
+fn route_kind(segs: &[&str]) -> crate::metrics::Kind {
+    use crate::metrics::Kind;
+    match segs {
+        ["ip", _] => Kind::Address,
+        ["ip", _, _] => Kind::Prefix,
+        ["autnum", _] => Kind::Asn,
+        ["entity", _] | ["domain", _] => Kind::Handle,
+        ["entities"]
+        | ["ips"]
+        | ["autnums"]
+        | ["ips", "rirSearch1", ..]
+        | ["ips", "reverse_search", ..] => Kind::Search,
+        _ => Kind::Other,
+    }
+}
+
+/// The answer of a routed request.
+fn answer_route(
+    ctx: &Ctx,
+    segs: &[&str],
+    params: &[(String, String)],
+    pretty: bool,
+    snap: &Snapshot,
+) -> Response {
+    let body = match segs {
+        ["ip", addr] => ip(ctx, addr, None, pretty),
+        ["ip", addr, len] => ip(ctx, addr, Some(len), pretty),
+        ["autnum", n] => autnum(ctx, n).map(Body::Json),
+        ["entity", h] => entity(ctx, h).map(Body::Json),
+        ["domain", name] => domain(ctx, name).map(Body::Json),
+        ["help"] => Ok(Body::Json(help(ctx))),
+        ["entities"] => entity_search(ctx, params).map(Body::Json),
+        ["ips"] => ip_search(ctx, params).map(Body::Json),
+        ["autnums"] => autnum_search(ctx, params).map(Body::Json),
+        ["ips", "rirSearch1", rel, addr] => rir_search(ctx, rel, addr, None).map(Body::Json),
         ["ips", "rirSearch1", rel, addr, len] => {
-            rir_search(&ctx, rel, addr, Some(len)).map(Body::Json)
+            rir_search(ctx, rel, addr, Some(len)).map(Body::Json)
         }
-        ["ips", "reverse_search", "entity"] => reverse_search(&ctx, &params).map(Body::Json),
+        ["ips", "reverse_search", "entity"] => reverse_search(ctx, params).map(Body::Json),
         ["nameserver", ..] | ["nameservers"] | ["domains"] => Err(error(
             501,
             "Not Implemented",
@@ -305,6 +350,7 @@ fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Timestamp) -> Re
 fn ok_bytes(body: Vec<u8>, snap: &Snapshot) -> Response {
     let mut r = Response {
         status: 200,
+        kind: crate::metrics::Kind::Other,
         headers: vec![
             ("content-type", CONTENT_TYPE.into()),
             ("access-control-allow-origin", "*".into()),
@@ -486,6 +532,7 @@ fn redirect(ctx: &Ctx, base: &str, path: &str) -> Option<Response> {
     );
     Some(Response {
         status: 302,
+        kind: crate::metrics::Kind::Other,
         headers: vec![
             ("location", location.into()),
             ("content-type", CONTENT_TYPE.into()),

@@ -177,12 +177,16 @@ pub fn answer(
         render_objects(&found, &view, out);
         return Ok((Kind::Inverse, Outcome::Ok));
     }
-    let q = query::parse_query(&req.key).map_err(|e| {
-        (
-            Kind::of_error(&e),
-            WhoisError::new(code::NO_ENTRIES, format!("no entries found\n% {e}")),
-        )
-    })?;
+    let q = match query::parse_query(&req.key) {
+        Ok(q) => q,
+        Err(e) => {
+            // RIPE answers a key that cannot be anything with 101; for the
+            // metrics it is a bad request (as RDAP's 400 for the same key)
+            let line = WhoisError::new(code::NO_ENTRIES, format!("no entries found\n% {e}"));
+            let _ = writeln!(out, "{}", line.line());
+            return Ok((Kind::of_error(&e), Outcome::BadRequest));
+        }
+    };
     let kind = Kind::of_query(&q);
     let refuse = |e: WhoisError| (kind, e);
     if req.lease_history {

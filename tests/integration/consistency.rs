@@ -393,3 +393,60 @@ fn every_interface_gives_the_same_answer_on_real_registry_data() {
         bad.iter().take(40).cloned().collect::<Vec<_>>().join("\n")
     );
 }
+
+#[test]
+fn metrics_count_the_same_question_the_same_way() {
+    use tenure::metrics::{Kind, Outcome};
+    let snap = snapshot();
+    let cfg = RdapConfig::default();
+    // (WHOIS key, RDAP path, kind, WHOIS outcome, RDAP status)
+    let cases = [
+        ("10.1", "ip/10.1", Kind::Address, Outcome::BadRequest, 400),
+        (
+            "192.0.2.77",
+            "ip/192.0.2.77",
+            Kind::Address,
+            Outcome::Ok,
+            200,
+        ),
+        (
+            "192.0.2.0/24",
+            "ip/192.0.2.0/24",
+            Kind::Prefix,
+            Outcome::Ok,
+            200,
+        ),
+        (
+            "fc00::1",
+            "ip/fc00::1",
+            Kind::Address,
+            Outcome::NotFound,
+            404,
+        ),
+        ("AS64500", "autnum/64500", Kind::Asn, Outcome::Ok, 200),
+        (
+            "198.18.5.5",
+            "ip/198.18.5.5",
+            Kind::Address,
+            Outcome::Redirect,
+            302,
+        ),
+    ];
+    for (key, path, kind, outcome, status) in cases {
+        let w = tenure::whois::respond::respond(&snap, key, 0, false);
+        assert_eq!((w.kind, w.outcome), (kind, outcome), "whois {key}");
+        let target = format!("/rdap/{path}");
+        let r = handle(
+            &snap,
+            &cfg,
+            &Request {
+                method: "GET",
+                target: &target,
+                accept: None,
+                origin: "https://rdap.example",
+            },
+            0,
+        );
+        assert_eq!((r.kind, r.status), (kind, status), "rdap {path}");
+    }
+}
