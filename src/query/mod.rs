@@ -17,12 +17,18 @@ mod search;
 
 pub use authority::{Basis, Elsewhere, Registry, REGISTRIES};
 pub use json::{history_json, to_json};
-pub use objects::{render_attrs, Contact, ContactKind, Contacts, ObjectView};
+pub use objects::{
+    render_attrs, AutNumView, Contact, ContactKind, Contacts, EntityView, ObjectView,
+};
 pub use resolved::{
     lease_history, lookup, resolve, AbuseSource, AbuseView, Block, DelegatedView, Found,
     HolderFrom, HolderView, LeaseView, LesseeFrom, LesseeView, NetworkView, Resolved, Subject,
 };
-pub use search::{hierarchy, inverse, Level, INVERSE_LIMIT};
+pub use search::{
+    autnum, domain, entity, hierarchy, inverse, related, reverse_search, search_autnums,
+    search_entities, search_networks, Field, Level, Pattern, PatternError, Relation, Reverse,
+    INVERSE_LIMIT,
+};
 
 use crate::addr::{parse_query_range, AddrError, IpRange};
 use crate::lease::{self, Abuse, AbuseFrom, Resolution, Via};

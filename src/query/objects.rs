@@ -163,6 +163,110 @@ pub enum ContactKind {
     Group,
 }
 
+/// A contact-like object (organisation, role, person, irt, mntner), borrowed.
+#[derive(Clone, Copy)]
+pub struct EntityView<'a> {
+    snap: &'a Snapshot,
+    i: u32,
+}
+
+impl<'a> EntityView<'a> {
+    pub(crate) fn new(snap: &'a Snapshot, i: u32) -> Self {
+        EntityView { snap, i }
+    }
+
+    fn entity(&self) -> &'a crate::model::Entity {
+        &self.snap.reg.entities[self.i as usize]
+    }
+
+    /// The handle as written (`nic-hdl` for roles and persons).
+    pub fn handle(&self) -> &'a str {
+        self.entity().handle_text()
+    }
+
+    /// The display name (org-name, role, person, irt), if any.
+    pub fn name(&self) -> Option<&'a str> {
+        self.entity().name()
+    }
+
+    /// The name, else the handle.
+    pub fn display_name(&self) -> &'a str {
+        self.name().unwrap_or(self.handle())
+    }
+
+    /// What kind of party it is.
+    pub fn kind(&self) -> ContactKind {
+        use crate::model::EntityClass;
+        match self.entity().class {
+            EntityClass::Organisation => ContactKind::Organisation,
+            EntityClass::Person => ContactKind::Individual,
+            _ => ContactKind::Group,
+        }
+    }
+
+    /// A maintainer object (not a party to show in searches).
+    pub fn is_maintainer(&self) -> bool {
+        self.entity().class == crate::model::EntityClass::Mntner
+    }
+
+    pub fn abuse_mailbox(&self) -> Option<&'a str> {
+        self.entity().abuse_mailbox()
+    }
+
+    pub fn object(&self) -> ObjectView<'a> {
+        ObjectView::of(self.snap, ObjRef::Entity(self.i))
+    }
+}
+
+/// An aut-num or as-block, borrowed.
+#[derive(Clone, Copy)]
+pub struct AutNumView<'a> {
+    snap: &'a Snapshot,
+    i: u32,
+}
+
+impl<'a> AutNumView<'a> {
+    pub(crate) fn new(snap: &'a Snapshot, i: u32) -> Self {
+        AutNumView { snap, i }
+    }
+
+    fn autnum(&self) -> &'a crate::model::AutNum {
+        &self.snap.reg.autnums[self.i as usize]
+    }
+
+    pub fn key(&self) -> &'a str {
+        self.autnum().object.key()
+    }
+
+    /// First and last AS number.
+    pub fn first(&self) -> u32 {
+        self.autnum().first
+    }
+    pub fn last(&self) -> u32 {
+        self.autnum().last
+    }
+
+    /// An `as-block` rather than one AS number.
+    pub fn is_block(&self) -> bool {
+        self.autnum().block
+    }
+
+    /// `as-name`.
+    pub fn name(&self) -> Option<&'a str> {
+        self.autnum().object.get("as-name")
+    }
+
+    /// The organisation it names, loaded here: `(handle, name)`.
+    pub fn organisation(&self) -> Option<(&'a str, &'a str)> {
+        let e = self.snap.entity_sym(self.autnum().org)?;
+        Some((e.object.key(), e.name().unwrap_or(e.object.key())))
+    }
+
+    pub fn object(&self) -> ObjectView<'a> {
+        ObjectView::of(self.snap, ObjRef::AutNum(self.i))
+    }
+}
+
 /// Appends attributes as an RPSL object (for objects tenure writes, such
 /// as a lease shown in the style of its source).
 pub fn render_attrs(attrs: Vec<(&str, &str)>, line: u32, out: &mut String) {

@@ -263,6 +263,10 @@ pub struct NetworkView<'a> {
 }
 
 impl<'a> NetworkView<'a> {
+    pub(crate) fn new(snap: &'a Snapshot, id: NetId) -> Self {
+        NetworkView { snap, id }
+    }
+
     /// The object, for its attributes and its RPSL text.
     pub fn object(&self) -> ObjectView<'a> {
         ObjectView::of(self.snap, ObjRef::Network(self.id))
@@ -516,6 +520,10 @@ pub struct LeaseView<'a> {
 }
 
 impl<'a> LeaseView<'a> {
+    pub(crate) fn new(snap: &'a Snapshot, i: u32) -> Self {
+        LeaseView { snap, i }
+    }
+
     fn lease(&self) -> &'a crate::leases::Lease {
         self.snap.lease(self.i)
     }

@@ -1,7 +1,11 @@
 //! Searches over the loaded objects that WHOIS and RDAP share: the
 //! hierarchy around a range (RIPE's `-x`, `-l`, `-L`, `-m`, `-M`, RFC
-//! 9910's up/down) and inverse lookups by attribute (RIPE's `-i`).
+//! 9910's up/down/top/bottom), inverse lookups by attribute (RIPE's `-i`),
+//! and the RDAP searches by handle or name (RFC 9082 section 3.2, RFC
+//! 9910, RFC 9536's reverse search).
 
+use super::objects::{AutNumView, EntityView};
+use super::resolved::{LeaseView, NetworkView};
 use super::ObjRef;
 use crate::addr::IpRange;
 use crate::snapshot::{NetId, Snapshot};
@@ -117,3 +121,240 @@ pub fn inverse(snap: &Snapshot, attrs: &[String], value: &str) -> Vec<ObjRef> {
 
 /// Most objects an inverse lookup returns.
 pub const INVERSE_LIMIT: usize = 1000;
+
+/// A search pattern: exact, or a prefix given by one trailing `*`
+/// (compared case-insensitively).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pattern {
+    Exact(String),
+    Prefix(String),
+}
+
+/// Why a search pattern was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PatternError {
+    /// Nothing, or only `*`.
+    #[error("an empty search pattern")]
+    Empty,
+    /// A `*` elsewhere than at the end.
+    #[error("only a trailing '*' is supported in search patterns")]
+    Unsupported,
+}
+
+impl Pattern {
+    pub fn parse(v: &str) -> Result<Pattern, PatternError> {
+        let v = v.trim();
+        if v.is_empty() || v == "*" {
+            return Err(PatternError::Empty);
+        }
+        match v.matches('*').count() {
+            0 => Ok(Pattern::Exact(v.to_ascii_lowercase())),
+            1 => match v.strip_suffix('*') {
+                Some(p) => Ok(Pattern::Prefix(p.to_ascii_lowercase())),
+                None => Err(PatternError::Unsupported),
+            },
+            _ => Err(PatternError::Unsupported),
+        }
+    }
+
+    pub fn matches(&self, s: &str) -> bool {
+        let s = s.to_ascii_lowercase();
+        match self {
+            Pattern::Exact(p) => s == *p,
+            Pattern::Prefix(p) => s.starts_with(p.as_str()),
+        }
+    }
+}
+
+/// What a search by handle or name compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Handle,
+    /// The name: `fn` of entities, `netname` of networks, `as-name`.
+    Name,
+}
+
+/// Collects at most `max` items; says whether more were there.
+fn bounded<T>(it: impl Iterator<Item = T>, max: usize) -> (Vec<T>, bool) {
+    let mut v: Vec<T> = it.take(max + 1).collect();
+    let more = v.len() > max;
+    v.truncate(max);
+    (v, more)
+}
+
+/// Entities (no maintainers) by handle or name; at most `max`, and
+/// whether there were more.
+pub fn search_entities<'a>(
+    snap: &'a Snapshot,
+    field: Field,
+    p: &Pattern,
+    max: usize,
+) -> (Vec<EntityView<'a>>, bool) {
+    let hits = (0..snap.reg.entities.len() as u32)
+        .map(|i| EntityView::new(snap, i))
+        .filter(|e| {
+            !e.is_maintainer()
+                && match field {
+                    Field::Name => e.name().is_some_and(|n| p.matches(n)),
+                    Field::Handle => p.matches(e.handle()),
+                }
+        });
+    bounded(hits, max)
+}
+
+/// Networks by handle (the primary key) or netname.
+pub fn search_networks<'a>(
+    snap: &'a Snapshot,
+    field: Field,
+    p: &Pattern,
+    max: usize,
+) -> (Vec<NetworkView<'a>>, bool) {
+    let ids: Box<dyn Iterator<Item = NetId>> = match (p, field) {
+        (Pattern::Exact(name), Field::Name) => Box::new(snap.by_netname(name).into_iter()),
+        _ => Box::new((0..snap.networks() as NetId).filter(move |&id| {
+            let o = &snap.net(id).object;
+            match field {
+                Field::Name => o.get("netname").is_some_and(|n| p.matches(n)),
+                Field::Handle => p.matches(o.key()),
+            }
+        })),
+    };
+    bounded(ids.map(|id| NetworkView::new(snap, id)), max)
+}
+
+/// Aut-nums and as-blocks by handle or `as-name`.
+pub fn search_autnums<'a>(
+    snap: &'a Snapshot,
+    field: Field,
+    p: &Pattern,
+    max: usize,
+) -> (Vec<AutNumView<'a>>, bool) {
+    let hits = (0..snap.reg.autnums.len() as u32)
+        .map(|i| AutNumView::new(snap, i))
+        .filter(|a| match field {
+            Field::Name => a.name().is_some_and(|n| p.matches(n)),
+            Field::Handle => p.matches(a.key()),
+        });
+    bounded(hits, max)
+}
+
+/// RFC 9910's relations to the most specific network containing a range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    /// The parent.
+    Up,
+    /// The immediate children.
+    Down,
+    /// The least specific network above.
+    Top,
+    /// The most specific networks below (leaves), or the network itself.
+    Bottom,
+}
+
+/// The networks in `rel` to the most specific real (not placeholder)
+/// network containing `range`; `None` when no such network is loaded.
+pub fn related<'a>(
+    snap: &'a Snapshot,
+    range: &IpRange,
+    rel: Relation,
+) -> Option<Vec<NetworkView<'a>>> {
+    let chain: Vec<NetId> = snap
+        .covering(range)
+        .into_iter()
+        .filter(|&id| !snap.net(id).is_placeholder())
+        .collect();
+    let &m = chain.first()?;
+    let ids: Vec<NetId> = match rel {
+        Relation::Up => snap
+            .parent(m)
+            .filter(|&p| !snap.net(p).is_placeholder())
+            .into_iter()
+            .collect(),
+        Relation::Down => snap.more_specific(&snap.net(m).range, true),
+        Relation::Top => chain.last().copied().into_iter().collect(),
+        Relation::Bottom => {
+            let leaves: Vec<NetId> = snap
+                .more_specific(&snap.net(m).range, false)
+                .into_iter()
+                .filter(|&id| snap.more_specific(&snap.net(id).range, true).is_empty())
+                .collect();
+            if leaves.is_empty() {
+                vec![m]
+            } else {
+                leaves
+            }
+        }
+    };
+    Some(
+        ids.into_iter()
+            .map(|id| NetworkView::new(snap, id))
+            .collect(),
+    )
+}
+
+/// A result of a reverse search.
+pub enum Reverse<'a> {
+    Network(NetworkView<'a>),
+    Lease(LeaseView<'a>),
+}
+
+/// RFC 9536's reverse search: the networks of the organisations matching
+/// by handle or name, and the leases naming them as lessee (or, by
+/// handle, lessor).
+pub fn reverse_search<'a>(
+    snap: &'a Snapshot,
+    field: Field,
+    p: &Pattern,
+    max: usize,
+) -> (Vec<Reverse<'a>>, bool) {
+    let orgs: std::collections::HashSet<u32> = snap
+        .reg
+        .entities
+        .iter()
+        .filter(|e| match field {
+            Field::Name => e.name().is_some_and(|n| p.matches(n)),
+            Field::Handle => p.matches(e.handle_text()),
+        })
+        .map(|e| e.handle)
+        .collect();
+    let nets = (0..snap.networks() as NetId)
+        .filter(|&id| orgs.contains(&snap.net(id).org))
+        .map(|id| Reverse::Network(NetworkView::new(snap, id)));
+    let leases = (0..snap.lease_count())
+        .filter(|&i| {
+            let l = snap.lease(i);
+            match field {
+                Field::Name => p.matches(l.lessee_name()),
+                Field::Handle => p.matches(l.lessee_handle()) || p.matches(l.lessor()),
+            }
+        })
+        .map(|i| Reverse::Lease(LeaseView::new(snap, i)));
+    bounded(nets.chain(leases), max)
+}
+
+/// An entity by handle.
+pub fn entity<'a>(snap: &'a Snapshot, handle: &str) -> Option<EntityView<'a>> {
+    snap.entity_index(handle).map(|i| EntityView::new(snap, i))
+}
+
+/// A reverse domain by name (lower case, no trailing dot).
+pub fn domain<'a>(snap: &'a Snapshot, name: &str) -> Option<super::ObjectView<'a>> {
+    snap.domain(name)
+        .map(|d| super::ObjectView::of(snap, ObjRef::Domain(d)))
+}
+
+/// The aut-num of an AS number (else the most specific as-block holding
+/// it), with its abuse contact.
+pub fn autnum<'a>(
+    snap: &'a Snapshot,
+    asn: u32,
+    at: crate::time::Timestamp,
+) -> Option<(AutNumView<'a>, Option<super::AbuseView<'a>>)> {
+    match super::lookup(snap, &super::Query::Asn(asn), at) {
+        super::Found::Objects { objects, abuse } => match objects.first()?.reference() {
+            ObjRef::AutNum(i) => Some((AutNumView::new(snap, i), abuse)),
+            _ => None,
+        },
+        _ => None,
+    }
+}

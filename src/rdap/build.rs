@@ -1,0 +1,265 @@
+//! What every RDAP answer builder shares: the request context, links,
+//! entities with their jCard (RFC 7095), cidr0 prefixes, events, and the
+//! notices of the NRO profile (section 4.3), serialized once per thread.
+
+use super::out;
+use super::{RdapConfig, CONTENT_TYPE};
+use crate::addr::{Family, IpRange};
+use crate::snapshot::Snapshot;
+use crate::time::Timestamp;
+use serde_json::{json, Value};
+
+/// One request's context.
+#[derive(Clone, Copy)]
+pub(super) struct Ctx<'a> {
+    pub(super) snap: &'a Snapshot,
+    pub(super) cfg: &'a RdapConfig,
+    pub(super) origin: &'a str,
+    pub(super) at: Timestamp,
+    /// The request target, when its whole answer may be kept.
+    pub(super) exact_target: Option<&'a str>,
+    /// `?lease0_at=` was given: the answer does not change with time.
+    pub(super) at_given: bool,
+}
+
+impl Ctx<'_> {
+    /// A `self` link as a JSON tree, for the answers off the hot path.
+    pub(super) fn self_link(&self, path: &str) -> Value {
+        tree(self.out_link("self", at(&[path]), at(&[path])))
+    }
+}
+
+/// A path below the base path from up to four borrowed pieces.
+pub(super) fn at<'a>(pieces: &[&'a str]) -> out::Path<'a> {
+    let mut p: out::Path<'a> = Default::default();
+    for (slot, piece) in p.iter_mut().zip(pieces) {
+        *slot = std::borrow::Cow::Borrowed(piece);
+    }
+    p
+}
+
+pub(super) fn family_of(r: &IpRange) -> &'static str {
+    match r.family {
+        Family::V4 => "v4",
+        Family::V6 => "v6",
+    }
+}
+
+pub(super) fn cidr0(r: &IpRange) -> Value {
+    tree(out_cidrs(r))
+}
+
+pub(super) fn conformance(extra: &[&str]) -> Value {
+    let mut v = vec!["rdap_level_0", "nro_rdap_profile_0"];
+    v.extend_from_slice(extra);
+    json!(v)
+}
+
+/// The typed shapes below as JSON trees, for the answers off the hot path.
+pub(super) fn tree(v: impl serde::Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or_default()
+}
+
+pub(super) fn notices(ctx: &Ctx) -> Value {
+    tree(ctx.out_notices())
+}
+
+pub(super) fn entity_obj(
+    ctx: &Ctx,
+    handle: &str,
+    name: &str,
+    kind: &'static str,
+    roles: &'static [&'static str],
+    email: Option<&str>,
+) -> Value {
+    tree(ctx.out_entity(handle, name, kind, roles, email))
+}
+
+/// The object's events; `null` (then dropped) when it has none: an empty
+/// `events` array is a warning of RDAP validators.
+pub(super) fn events_of(o: &crate::query::ObjectView) -> Value {
+    let events = out_events(o.get("created"), o.get("last-modified"));
+    if events.is_empty() {
+        Value::Null
+    } else {
+        tree(events)
+    }
+}
+
+impl Ctx<'_> {
+    pub(super) fn out_link<'a>(
+        &'a self,
+        rel: &'static str,
+        path: out::Path<'a>,
+        self_path: out::Path<'a>,
+    ) -> out::Link<'a> {
+        let url = |path| out::Url {
+            origin: self.origin,
+            base: &self.cfg.base_path,
+            path,
+        };
+        out::Link {
+            value: url(self_path),
+            rel,
+            href: url(path),
+            typ: CONTENT_TYPE,
+        }
+    }
+
+    pub(super) fn out_entity<'a>(
+        &'a self,
+        handle: &'a str,
+        name: &'a str,
+        kind: &'static str,
+        roles: &'static [&'static str],
+        email: Option<&'a str>,
+    ) -> out::Entity<'a> {
+        let email = email.map(|m| (m, roles.contains(&"abuse")));
+        let vcard_array = vcard(kind, name, email);
+        out::Entity {
+            objectClassName: "entity",
+            handle,
+            vcardArray: vcard_array,
+            roles,
+            remarks: None,
+            links: vec![self.out_link("self", at(&["entity/", handle]), at(&["entity/", handle]))],
+        }
+    }
+
+    /// [`Ctx::out_notices`] serialized: made once per thread for a
+    /// snapshot, base path and origin, then copied.
+    pub(super) fn notices_raw(&self) -> Box<serde_json::value::RawValue> {
+        type Key = (usize, std::time::SystemTime, String, String);
+        thread_local! {
+            static LAST: std::cell::RefCell<Option<(Key, Box<serde_json::value::RawValue>)>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        let key_matches = |k: &Key| {
+            k.0 == self.snap as *const Snapshot as usize
+                && k.1 == self.snap.loaded_at
+                && k.2 == self.cfg.base_path
+                && k.3 == self.origin
+        };
+        LAST.with(|last| {
+            let mut last = last.borrow_mut();
+            match &*last {
+                Some((k, raw)) if key_matches(k) => raw.clone(),
+                _ => {
+                    let raw =
+                        serde_json::value::to_raw_value(&self.out_notices()).unwrap_or_else(|_| {
+                            serde_json::value::RawValue::from_string("[]".into())
+                                .expect("[] is JSON")
+                        });
+                    let key = (
+                        self.snap as *const Snapshot as usize,
+                        self.snap.loaded_at,
+                        self.cfg.base_path.clone(),
+                        self.origin.to_string(),
+                    );
+                    *last = Some((key, raw.clone()));
+                    raw
+                }
+            }
+        })
+    }
+
+    /// The notices of every answer: terms of use and inaccuracy reporting
+    /// (the NRO RDAP profile), and the data sources with their dates.
+    pub(super) fn out_notices(&self) -> Vec<out::Notice<'_>> {
+        let sources = self
+            .snap
+            .source_lines()
+            .iter()
+            .map(|l| l.as_str().into())
+            .collect();
+        vec![
+            out::Notice {
+                title: "Terms and Conditions",
+                description: vec!["This is a tenure RDAP service for IP address space. Data comes from registry dumps and leasing platforms' lease records as loaded by the operator.".into()],
+                links: vec![self.out_link("terms-of-service", at(&["help"]), at(&["help"]))],
+            },
+            out::Notice {
+                title: "Inaccuracy Reporting",
+                description: vec!["Report inaccurate registry data to the registry that publishes it (port43 and the registry's own RDAP service), and inaccurate lease records to the leasing platform named as their source.".into()],
+                links: Vec::new(),
+            },
+            out::Notice { title: "Data sources", description: sources, links: Vec::new() },
+        ]
+    }
+}
+
+/// A jCard: version, fn, kind and an optional e-mail (preferred when it is
+/// the abuse mailbox).
+pub(super) fn vcard<'a>(
+    kind: &'static str,
+    name: &'a str,
+    email: Option<(&'a str, bool)>,
+) -> (&'static str, Vec<out::Prop<'a>>) {
+    let none = || out::Params::None(out::NoParams {});
+    let mut props = vec![
+        out::Prop("version", none(), "text", "4.0"),
+        out::Prop("fn", none(), "text", name),
+        out::Prop("kind", none(), "text", kind),
+    ];
+    if let Some((m, preferred)) = email {
+        let params = if preferred {
+            out::Params::Pref(out::Pref { pref: "1" })
+        } else {
+            none()
+        };
+        props.push(out::Prop("email", params, "text", m));
+    }
+    ("vcard", props)
+}
+
+pub(super) fn out_cidrs(r: &IpRange) -> Vec<out::Cidr> {
+    r.cidrs()
+        .into_iter()
+        .map(|(b, l)| {
+            let a = crate::addr::u128_to_addr(r.family, b).to_string();
+            match r.family {
+                Family::V4 => out::Cidr {
+                    v4prefix: Some(a),
+                    v6prefix: None,
+                    length: l,
+                },
+                Family::V6 => out::Cidr {
+                    v4prefix: None,
+                    v6prefix: Some(a),
+                    length: l,
+                },
+            }
+        })
+        .collect()
+}
+
+/// `registration` and `last changed` events from an object's `created`
+/// and `last-modified`.
+pub(super) fn out_events<'a>(
+    created: Option<&'a str>,
+    last_modified: Option<&'a str>,
+) -> Vec<out::Event<'a>> {
+    let mut v = Vec::new();
+    if let Some(c) = created {
+        v.push(out::Event {
+            eventAction: "registration",
+            eventDate: c.into(),
+        });
+    }
+    if let Some(c) = last_modified {
+        v.push(out::Event {
+            eventAction: "last changed",
+            eventDate: c.into(),
+        });
+    }
+    v
+}
+
+/// The vCard `kind` of a contact.
+pub(super) fn contact_kind(k: crate::query::ContactKind) -> &'static str {
+    match k {
+        crate::query::ContactKind::Individual => "individual",
+        crate::query::ContactKind::Organisation => "org",
+        crate::query::ContactKind::Group => "group",
+    }
+}

@@ -1,0 +1,143 @@
+//! The autnum, entity and reverse-domain answers (RFC 9083 sections 5.1,
+//! 5.3, 5.5) and `help` (section 7).
+
+use super::build::{conformance, contact_kind, entity_obj, events_of, notices, tree, vcard, Ctx};
+use super::network::{out_contacts, redirect};
+use super::response::{RdapError, Refusal};
+use crate::query;
+use serde_json::{json, Value};
+
+/// `autnum/{n}`: the aut-num, else the most specific as-block holding it;
+/// AS numbers of a registry not loaded here are redirected there.
+pub(super) fn autnum(ctx: &Ctx, n: &str) -> Result<Value, Refusal> {
+    let asn = n
+        .parse::<u32>()
+        .ok()
+        .filter(|_| n.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| RdapError::BadRequest("an AS number is digits only".into()))?;
+    let Some((a, abuse)) = query::autnum(ctx.snap, asn, ctx.at) else {
+        // not here: the registry of the delegated statistics, else IANA's bootstrap
+        if let Some(e) = query::authority::asn_elsewhere(ctx.snap, asn) {
+            if let Some(r) = redirect(ctx, e.rdap, &format!("autnum/{asn}")) {
+                return Err(r);
+            }
+        }
+        return Err(RdapError::NotFound.into());
+    };
+    let mut entities = Vec::new();
+    if let Some((handle, name)) = a.organisation() {
+        entities.push(entity_obj(ctx, handle, name, "org", &["registrant"], None));
+    }
+    if let Some(ab) = abuse {
+        entities.push(entity_obj(
+            ctx,
+            ab.handle,
+            ab.handle,
+            "group",
+            &["abuse"],
+            Some(ab.mailbox),
+        ));
+    }
+    let mut contacts = Vec::new();
+    let object = a.object();
+    let redacted = out_contacts(ctx, &object.contacts(), &mut contacts);
+    entities.extend(contacts.into_iter().map(tree));
+    let extensions: &[&str] = if redacted.is_none() {
+        &[]
+    } else {
+        &["redacted"]
+    };
+    Ok(json!({
+        "rdapConformance": conformance(extensions),
+        "redacted": redacted.map_or(Value::Null, tree),
+        "objectClassName": "autnum",
+        "handle": a.key(),
+        "startAutnum": a.first(),
+        "endAutnum": a.last(),
+        "name": a.name(),
+        "type": if a.is_block() { "AS block" } else { "DIRECT ALLOCATION" },
+        "status": ["active"],
+        "entities": entities,
+        "events": events_of(&object),
+        "links": [ctx.self_link(&format!("autnum/{asn}"))],
+        "port43": ctx.cfg.port43,
+        "notices": notices(ctx),
+    }))
+}
+
+/// `entity/{handle}`.
+pub(super) fn entity(ctx: &Ctx, h: &str) -> Result<Value, Refusal> {
+    let e = query::entity(ctx.snap, h).ok_or(RdapError::NotFound)?;
+    let mailbox = e.abuse_mailbox();
+    Ok(json!({
+        "rdapConformance": conformance(&[]),
+        "objectClassName": "entity",
+        "handle": e.handle(),
+        "vcardArray": tree(vcard(contact_kind(e.kind()), e.display_name(), mailbox.map(|m| (m, true)))),
+        "roles": if mailbox.is_some() { json!(["abuse"]) } else { json!(["registrant"]) },
+        "events": events_of(&e.object()),
+        "links": [ctx.self_link(&format!("entity/{}", e.handle()))],
+        "port43": ctx.cfg.port43,
+        "notices": notices(ctx),
+    }))
+}
+
+/// `domain/{name}`: reverse domains only.
+pub(super) fn domain(ctx: &Ctx, name: &str) -> Result<Value, Refusal> {
+    let lower = name.trim_end_matches('.').to_ascii_lowercase();
+    if !(lower.ends_with(".in-addr.arpa") || lower.ends_with(".ip6.arpa")) {
+        return Err(RdapError::NotImplemented(
+            "tenure serves reverse domains only (in-addr.arpa, ip6.arpa)",
+        )
+        .into());
+    }
+    let o = query::domain(ctx.snap, &lower).ok_or(RdapError::NotFound)?;
+    let ns: Vec<Value> = o
+        .get_all("nserver")
+        .map(|n| json!({"objectClassName": "nameserver", "ldhName": n}))
+        .collect();
+    Ok(json!({
+        "rdapConformance": conformance(&[]),
+        "objectClassName": "domain",
+        "handle": o.key(),
+        "ldhName": lower,
+        "nameservers": ns,
+        "events": events_of(&o),
+        "links": [ctx.self_link(&format!("domain/{lower}"))],
+        "port43": ctx.cfg.port43,
+        "notices": notices(ctx),
+    }))
+}
+
+/// Every extension tenure may use, as `help` lists them.
+const ALL_EXTENSIONS: &[&str] = &[
+    "cidr0",
+    "rirSearch1",
+    "ips",
+    "autnums",
+    "rdap-up",
+    "rdap-down",
+    "rdap-top",
+    "rdap-bottom",
+    "reverse_search",
+    "redacted",
+    "lease0",
+];
+
+/// `help`: what this service answers.
+pub(super) fn help(ctx: &Ctx) -> Value {
+    json!({
+        "rdapConformance": conformance(ALL_EXTENSIONS),
+        "notices": [
+            {
+                "title": "tenure RDAP service",
+                "description": [
+                    "Paths: ip/{address}, ip/{prefix}/{length}, autnum/{n}, entity/{handle}, domain/{reverse name}, help.",
+                    "Searches: entities?fn= and ?handle=, ips?handle= and ?name=, autnums?handle= and ?name= (a trailing * matches any suffix), ips/rirSearch1/{rdap-up|rdap-down|rdap-top|rdap-bottom}/{address or prefix}, ips/reverse_search/entity?handle= and ?fn=.",
+                    "Extensions: rdap_level_0, nro_rdap_profile_0, cidr0, rirSearch1 (ips, autnums, rdap-up, rdap-down, rdap-top, rdap-bottom), reverse_search, redacted (contacts the registry's public dump removed), lease0 (tenure: the current lease as the response object, lease0_holder, ?lease0_at=TIME).",
+                ],
+            },
+        ],
+        "port43": ctx.cfg.port43,
+    })
+}

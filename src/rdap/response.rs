@@ -1,0 +1,257 @@
+//! The one place that decides RDAP status codes, headers and error bodies
+//! (RFC 7480 section 5, RFC 9083 section 6): every answer leaves the RDAP
+//! layer through here, built from a 200 body, a typed [`RdapError`] or a
+//! redirect. The HTTP layer only carries the bytes.
+
+use crate::snapshot::Snapshot;
+use serde_json::{json, Map, Value};
+use std::borrow::Cow;
+use std::time::Duration;
+
+/// Media type of every RDAP answer.
+pub const CONTENT_TYPE: &str = "application/rdap+json";
+
+/// An HTTP response as RDAP wants it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    /// What the request asked about, from its route (for metrics).
+    pub kind: crate::metrics::Kind,
+    pub headers: Vec<(&'static str, Cow<'static, str>)>,
+    pub body: Vec<u8>,
+}
+
+/// Why a request gets no answer object.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RdapError {
+    /// 400: the request is malformed (the reason is given).
+    #[error("{0}")]
+    BadRequest(String),
+    /// 404: nothing loaded here answers it.
+    #[error("no entries found")]
+    NotFound,
+    /// 404: the path is not below the RDAP base path.
+    #[error("not an RDAP path")]
+    NotRdapPath,
+    /// 405: a method other than GET, HEAD (and OPTIONS, answered apart).
+    #[error("RDAP answers GET and HEAD")]
+    MethodNotAllowed,
+    /// 406: the client accepts no JSON.
+    #[error("RDAP answers application/rdap+json")]
+    NotAcceptable,
+    /// 414: the request target is longer than [`super::MAX_TARGET`].
+    #[error("the request path is too long")]
+    UriTooLong,
+    /// 422: a search pattern tenure does not support.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// 429: the client is over its request rate; retry after this long.
+    #[error("the request rate of your address is over the limit")]
+    TooManyRequests(Duration),
+    /// 500: answering failed (a bug, contained).
+    #[error("the server failed to answer this request")]
+    Internal,
+    /// 501: an RDAP query type tenure does not serve.
+    #[error("{0}")]
+    NotImplemented(&'static str),
+}
+
+impl RdapError {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        match self {
+            RdapError::BadRequest(_) => 400,
+            RdapError::NotFound | RdapError::NotRdapPath => 404,
+            RdapError::MethodNotAllowed => 405,
+            RdapError::NotAcceptable => 406,
+            RdapError::UriTooLong => 414,
+            RdapError::Unprocessable(_) => 422,
+            RdapError::TooManyRequests(_) => 429,
+            RdapError::Internal => 500,
+            RdapError::NotImplemented(_) => 501,
+        }
+    }
+
+    /// The `title` of the error body: the status's reason phrase.
+    pub fn title(&self) -> &'static str {
+        match self.status() {
+            400 => "Bad Request",
+            404 => "Not Found",
+            405 => "Method Not Allowed",
+            406 => "Not Acceptable",
+            414 => "URI Too Long",
+            422 => "Unprocessable Entity",
+            429 => "Too Many Requests",
+            501 => "Not Implemented",
+            _ => "Internal Server Error",
+        }
+    }
+}
+
+impl From<crate::query::PatternError> for RdapError {
+    fn from(e: crate::query::PatternError) -> Self {
+        match e {
+            crate::query::PatternError::Empty => RdapError::BadRequest(e.to_string()),
+            crate::query::PatternError::Unsupported => RdapError::Unprocessable(e.to_string()),
+        }
+    }
+}
+
+/// What a request gets instead of an answer object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    Error(RdapError),
+    /// 302 to another RDAP service (RFC 7480 section 5.2): the location.
+    Redirect(String),
+}
+
+impl From<RdapError> for Refusal {
+    fn from(e: RdapError) -> Self {
+        Refusal::Error(e)
+    }
+}
+
+fn json_headers() -> Vec<(&'static str, Cow<'static, str>)> {
+    vec![
+        ("content-type", CONTENT_TYPE.into()),
+        ("access-control-allow-origin", "*".into()),
+    ]
+}
+
+/// The response to an error: status, headers and RFC 9083 section 6 body.
+pub fn error(e: &RdapError) -> Response {
+    let body = json!({
+        "rdapConformance": ["rdap_level_0"],
+        "errorCode": e.status(),
+        "title": e.title(),
+        "description": [e.to_string()],
+    });
+    let mut headers = json_headers();
+    match e {
+        RdapError::MethodNotAllowed => headers.push(("allow", "GET, HEAD".into())),
+        RdapError::TooManyRequests(wait) => {
+            headers.push(("retry-after", wait.as_secs().max(1).to_string().into()))
+        }
+        _ => {}
+    }
+    Response {
+        status: e.status(),
+        kind: crate::metrics::Kind::Other,
+        headers,
+        body: serde_json::to_vec(&body).unwrap_or_default(),
+    }
+}
+
+/// The response to a refusal.
+pub fn refusal(r: Refusal) -> Response {
+    match r {
+        Refusal::Error(e) => error(&e),
+        Refusal::Redirect(location) => {
+            let mut headers = json_headers();
+            headers.insert(0, ("location", location.into()));
+            Response {
+                status: 302,
+                kind: crate::metrics::Kind::Other,
+                headers,
+                body: Vec::new(),
+            }
+        }
+    }
+}
+
+/// The answer to a CORS preflight (`OPTIONS`).
+pub fn preflight() -> Response {
+    Response {
+        status: 204,
+        kind: crate::metrics::Kind::Other,
+        headers: vec![
+            ("access-control-allow-origin", "*".into()),
+            ("access-control-allow-methods", "GET, HEAD, OPTIONS".into()),
+            (
+                "access-control-allow-headers",
+                "Accept, Content-Type".into(),
+            ),
+            ("access-control-max-age", "86400".into()),
+        ],
+        body: Vec::new(),
+    }
+}
+
+/// The answer to a client over its request rate: 429 with `Retry-After`.
+pub fn too_many_requests(retry_after: Duration) -> Response {
+    error(&RdapError::TooManyRequests(retry_after))
+}
+
+/// The answer to a request whose answering failed: 500 with an error body.
+pub fn internal_error() -> Response {
+    error(&RdapError::Internal)
+}
+
+/// A 200 answer of a JSON tree (without `null` members).
+pub fn ok_json(mut v: Value, pretty: bool, snap: &Snapshot) -> Response {
+    if let Value::Object(m) = &mut v {
+        strip_nulls(m);
+    }
+    let body = if pretty {
+        serde_json::to_vec_pretty(&v)
+    } else {
+        serde_json::to_vec(&v)
+    };
+    ok_bytes(body.unwrap_or_default(), snap)
+}
+
+/// A 200 answer of serialized JSON.
+pub fn ok_bytes(body: Vec<u8>, snap: &Snapshot) -> Response {
+    let mut headers = json_headers();
+    // five minutes, and the data serial as the entity tag
+    headers.push(("cache-control", "max-age=300".into()));
+    headers.push(("etag", format!("\"tenure-{}\"", snap.serial).into()));
+    Response {
+        status: 200,
+        kind: crate::metrics::Kind::Other,
+        headers,
+        body,
+    }
+}
+
+/// Removes `null` members, recursively (RFC 9083 discourages them).
+fn strip_nulls(m: &mut Map<String, Value>) {
+    m.retain(|_, v| !v.is_null());
+    for v in m.values_mut() {
+        strip_value(v);
+    }
+}
+
+fn strip_value(v: &mut Value) {
+    match v {
+        Value::Object(m) => strip_nulls(m),
+        Value::Array(a) => a.iter_mut().for_each(strip_value),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_carry_their_status_title_and_headers() {
+        let r = error(&RdapError::MethodNotAllowed);
+        assert_eq!(r.status, 405);
+        assert!(r
+            .headers
+            .iter()
+            .any(|(n, v)| *n == "allow" && v == "GET, HEAD"));
+        let v: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(v["errorCode"], 405);
+        assert_eq!(v["title"], "Method Not Allowed");
+        let r = too_many_requests(Duration::from_millis(10));
+        assert!(r
+            .headers
+            .iter()
+            .any(|(n, v)| *n == "retry-after" && v == "1"));
+        let r = refusal(Refusal::Redirect("https://rdap.example/ip/1".into()));
+        assert_eq!(r.status, 302);
+        assert!(r.body.is_empty());
+    }
+}

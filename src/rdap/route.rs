@@ -1,0 +1,200 @@
+//! Routing (RFC 9082 section 3, RFC 7480 section 4): the method, the
+//! `Accept` header, the target's length, the query string (`pretty`,
+//! `lease0_at`), and the path segments to the builder that answers them.
+
+use super::build::Ctx;
+use super::response::{self, RdapError, Refusal, Response};
+use super::{network, objects, search, Body, RdapConfig, Request};
+use crate::metrics::Kind;
+use crate::snapshot::Snapshot;
+use crate::time::{self, Timestamp};
+
+/// Longest request target accepted.
+pub const MAX_TARGET: usize = 2048;
+
+/// True when the `Accept` header admits JSON (or is absent).
+pub fn accepts_json(accept: Option<&str>) -> bool {
+    let Some(a) = accept else { return true };
+    a.split(',').any(|item| {
+        let t = item
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        matches!(
+            t.as_str(),
+            "application/rdap+json" | "application/json" | "*/*" | "application/*" | ""
+        )
+    })
+}
+
+/// The parameters of a query string, percent-decoded (`+` is a space).
+pub fn query_params(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+/// Percent-decodes text; bytes that are not UTF-8 become U+FFFD.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(v) => {
+                        out.push(v);
+                        i += 3;
+                        continue;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Routes one request to its answer.
+pub(super) fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Timestamp) -> Response {
+    match req.method {
+        "GET" | "HEAD" => {}
+        "OPTIONS" => return response::preflight(),
+        _ => return response::error(&RdapError::MethodNotAllowed),
+    }
+    if req.target.len() > MAX_TARGET {
+        return response::error(&RdapError::UriTooLong);
+    }
+    if !accepts_json(req.accept) {
+        return response::error(&RdapError::NotAcceptable);
+    }
+    // a question asked before: its whole answer, if still valid
+    let cache = &cfg.cache;
+    let ip_rest = req
+        .target
+        .strip_prefix(cfg.base_path.as_str())
+        .and_then(|rest| rest.strip_prefix("ip/"));
+    let exact = cache.enabled() && ip_rest.is_some();
+    if exact {
+        if let Some(body) = cache.get_exact(snap, req.origin, req.target, now) {
+            let mut r = response::ok_bytes(body, snap);
+            let path = ip_rest.and_then(|p| p.split('?').next()).unwrap_or("");
+            r.kind = if path.contains('/') {
+                Kind::Prefix
+            } else {
+                Kind::Address
+            };
+            return r;
+        }
+    }
+    let (path, q) = req.target.split_once('?').unwrap_or((req.target, ""));
+    let params = query_params(q);
+    let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let pretty = param("pretty").is_some();
+    let at = match param("lease0_at").map(time::parse) {
+        Some(Ok(t)) => t,
+        Some(Err(e)) => return response::error(&RdapError::BadRequest(e.to_string())),
+        None => now,
+    };
+    let Some(rest) = path.strip_prefix(cfg.base_path.as_str()) else {
+        return response::error(&RdapError::NotRdapPath);
+    };
+    let rest = percent_decode(rest);
+    let segs: Vec<&str> = rest.split('/').collect();
+    let ctx = Ctx {
+        snap,
+        cfg,
+        origin: req.origin,
+        at,
+        exact_target: exact.then_some(req.target),
+        at_given: param("lease0_at").is_some(),
+    };
+    let mut r = match answer(&ctx, &segs, &params, pretty) {
+        Ok(Body::Json(v)) => response::ok_json(v, pretty, snap),
+        Ok(Body::Bytes(bytes)) => response::ok_bytes(bytes, snap),
+        Err(refused) => response::refusal(refused),
+    };
+    r.kind = route_kind(&segs);
+    r
+}
+
+/// What a route asks about (for metrics).
+fn route_kind(segs: &[&str]) -> Kind {
+    match segs {
+        ["ip", _] => Kind::Address,
+        ["ip", _, _] => Kind::Prefix,
+        ["autnum", _] => Kind::Asn,
+        ["entity", _] | ["domain", _] => Kind::Handle,
+        ["entities"]
+        | ["ips"]
+        | ["autnums"]
+        | ["ips", "rirSearch1", ..]
+        | ["ips", "reverse_search", ..] => Kind::Search,
+        _ => Kind::Other,
+    }
+}
+
+/// The answer of a routed request.
+fn answer(
+    ctx: &Ctx,
+    segs: &[&str],
+    params: &[(String, String)],
+    pretty: bool,
+) -> Result<Body, Refusal> {
+    let json = |v: Result<serde_json::Value, RdapError>| v.map(Body::Json).map_err(Refusal::from);
+    match segs {
+        ["ip", addr] => network::ip(ctx, addr, None, pretty),
+        ["ip", addr, len] => network::ip(ctx, addr, Some(len), pretty),
+        ["autnum", n] => objects::autnum(ctx, n).map(Body::Json),
+        ["entity", h] => objects::entity(ctx, h).map(Body::Json),
+        ["domain", name] => objects::domain(ctx, name).map(Body::Json),
+        ["help"] => Ok(Body::Json(objects::help(ctx))),
+        ["entities"] => json(search::entity_search(ctx, params)),
+        ["ips"] => json(search::ip_search(ctx, params)),
+        ["autnums"] => json(search::autnum_search(ctx, params)),
+        ["ips", "rirSearch1", rel, addr] => json(search::rir_search(ctx, rel, addr, None)),
+        ["ips", "rirSearch1", rel, addr, len] => {
+            json(search::rir_search(ctx, rel, addr, Some(len)))
+        }
+        ["ips", "reverse_search", "entity"] => json(search::reverse_search(ctx, params)),
+        ["nameserver", ..] | ["nameservers"] | ["domains"] => Err(RdapError::NotImplemented(
+            "tenure serves IP address space, AS numbers and their entities",
+        )
+        .into()),
+        _ => Err(RdapError::BadRequest("unknown RDAP path".into()).into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_headers() {
+        assert!(accepts_json(None));
+        assert!(accepts_json(Some("application/rdap+json")));
+        assert!(accepts_json(Some("application/json;q=0.9, text/html")));
+        assert!(accepts_json(Some("*/*")));
+        assert!(!accepts_json(Some("text/html")));
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("2001%3Adb8%3A%3A1"), "2001:db8::1");
+        assert_eq!(percent_decode("a+b%2"), "a b%2");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+}

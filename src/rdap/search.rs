@@ -1,0 +1,221 @@
+//! RDAP searches: `entities` (RFC 9082 section 3.2.3), `ips` and
+//! `autnums` by handle or name and `ips/rirSearch1/...` (RFC 9910),
+//! `ips/reverse_search/entity` (RFC 9536). The matching is
+//! [`crate::query`]'s, shared with WHOIS; this file renders the results,
+//! bounded with a notice when they were cut.
+
+use super::build::{cidr0, conformance, contact_kind, family_of, notices, tree, vcard, Ctx};
+use super::response::RdapError;
+use crate::query::{self, Field, LeaseView, NetworkView, Pattern, Relation, Reverse};
+use crate::time;
+use serde_json::{json, Value};
+
+/// The one search parameter of `names` (one of them is `handle`, the
+/// other names the name field), as a field and a pattern.
+fn search_param(
+    params: &[(String, String)],
+    names: [&str; 2],
+) -> Result<(Field, Pattern), RdapError> {
+    let found: Vec<&(String, String)> = params
+        .iter()
+        .filter(|(k, _)| names.contains(&k.as_str()))
+        .collect();
+    match found.as_slice() {
+        [(k, v)] => {
+            let field = if k == "handle" {
+                Field::Handle
+            } else {
+                Field::Name
+            };
+            Ok((field, Pattern::parse(v)?))
+        }
+        [] => Err(RdapError::BadRequest(format!(
+            "give one of: {}",
+            names.join(", ")
+        ))),
+        _ => Err(RdapError::BadRequest("give one search parameter".into())),
+    }
+}
+
+/// Search results with a notice when they were cut at `max_results`.
+fn results(ctx: &Ctx, key: &str, items: Vec<Value>, more: bool, conf: &[&str]) -> Value {
+    let mut notices = match notices(ctx) {
+        Value::Array(a) => a,
+        _ => Vec::new(),
+    };
+    if more {
+        notices.push(json!({
+            "title": "Search results truncated",
+            "type": "result set truncated due to excessive load",
+            "description": [format!("at most {} results are returned; refine the search", ctx.cfg.max_results)],
+        }));
+    }
+    json!({ "rdapConformance": conformance(conf), key: items, "notices": notices })
+}
+
+/// An ip network as a search result: the registry object, without notices.
+fn network_summary(ctx: &Ctx, n: &NetworkView) -> Value {
+    let r = n.range();
+    json!({
+        "objectClassName": "ip network",
+        "handle": n.key(),
+        "startAddress": r.start_addr().to_string(),
+        "endAddress": r.end_addr().to_string(),
+        "ipVersion": family_of(&r),
+        "name": n.netname(),
+        "type": n.status(),
+        "country": n.country(),
+        "parentHandle": n.parent().map(|p| p.key()),
+        "status": ["active"],
+        "cidr0_cidrs": cidr0(&r),
+        "links": [ctx.self_link(&format!("ip/{}", r.to_query_string()))],
+    })
+}
+
+/// A lease as a search result.
+fn lease_summary(ctx: &Ctx, l: &LeaseView) -> Value {
+    let r = l.range();
+    json!({
+        "objectClassName": "ip network",
+        "handle": l.id(),
+        "startAddress": r.start_addr().to_string(),
+        "endAddress": r.end_addr().to_string(),
+        "ipVersion": family_of(&r),
+        "name": l.id(),
+        "type": "LEASED",
+        "country": l.country(),
+        "status": ["active"],
+        "cidr0_cidrs": cidr0(&r),
+        "remarks": [{"title": "lease0", "description": [
+            format!("lease record from source {}", l.source()),
+            format!("{} to {}", time::format(l.start()), l.end().map(time::format).unwrap_or_else(|| "open end".into())),
+            format!("lessor {}, lessee {}", l.lessor(), l.lessee_handle()),
+        ]}],
+        "links": [ctx.self_link(&format!("ip/{}", r.to_query_string()))],
+    })
+}
+
+/// `entities?fn=` / `?handle=` (RFC 9082 section 3.2.3).
+pub(super) fn entity_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value, RdapError> {
+    let (field, p) = search_param(params, ["fn", "handle"])?;
+    let (found, more) = query::search_entities(ctx.snap, field, &p, ctx.cfg.max_results);
+    let items = found
+        .iter()
+        .map(|e| {
+            json!({
+                "objectClassName": "entity",
+                "handle": e.handle(),
+                "vcardArray": tree(vcard(contact_kind(e.kind()), e.display_name(), e.abuse_mailbox().map(|m| (m, true)))),
+                "links": [ctx.self_link(&format!("entity/{}", e.handle()))],
+            })
+        })
+        .collect();
+    Ok(results(ctx, "entitySearchResults", items, more, &[]))
+}
+
+/// `ips?handle=` / `?name=` (RFC 9910 `ips`).
+pub(super) fn ip_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value, RdapError> {
+    let (field, p) = search_param(params, ["handle", "name"])?;
+    let (found, more) = query::search_networks(ctx.snap, field, &p, ctx.cfg.max_results);
+    let items = found.iter().map(|n| network_summary(ctx, n)).collect();
+    Ok(results(
+        ctx,
+        "ipSearchResults",
+        items,
+        more,
+        &["cidr0", "rirSearch1", "ips"],
+    ))
+}
+
+/// `autnums?handle=` / `?name=` (RFC 9910 `autnums`).
+pub(super) fn autnum_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value, RdapError> {
+    let (field, p) = search_param(params, ["handle", "name"])?;
+    let (found, more) = query::search_autnums(ctx.snap, field, &p, ctx.cfg.max_results);
+    let items = found
+        .iter()
+        .map(|a| {
+            json!({
+                "objectClassName": "autnum",
+                "handle": a.key(),
+                "startAutnum": a.first(),
+                "endAutnum": a.last(),
+                "name": a.name(),
+                "links": [ctx.self_link(&format!("autnum/{}", a.first()))],
+            })
+        })
+        .collect();
+    Ok(results(
+        ctx,
+        "autnumSearchResults",
+        items,
+        more,
+        &["rirSearch1", "autnums"],
+    ))
+}
+
+/// `ips/rirSearch1/{rdap-up|rdap-down|rdap-top|rdap-bottom}/{address or prefix}`
+/// (RFC 9910): the parent, the children, the top-most and the bottom-most
+/// networks relative to the most specific network containing the query.
+pub(super) fn rir_search(
+    ctx: &Ctx,
+    rel: &str,
+    addr: &str,
+    len: Option<&str>,
+) -> Result<Value, RdapError> {
+    let text = match len {
+        Some(l) => format!("{addr}/{l}"),
+        None => addr.to_string(),
+    };
+    let range =
+        crate::addr::parse_query_range(&text).map_err(|e| RdapError::BadRequest(e.to_string()))?;
+    let (relation, rel): (Relation, &'static str) = match rel {
+        "rdap-up" => (Relation::Up, "rdap-up"),
+        "rdap-down" => (Relation::Down, "rdap-down"),
+        "rdap-top" => (Relation::Top, "rdap-top"),
+        "rdap-bottom" => (Relation::Bottom, "rdap-bottom"),
+        _ => {
+            return Err(RdapError::BadRequest(
+                "relation must be rdap-up, rdap-down, rdap-top or rdap-bottom".into(),
+            ))
+        }
+    };
+    let nets = query::related(ctx.snap, &range, relation).ok_or(RdapError::NotFound)?;
+    if nets.is_empty() {
+        return Err(RdapError::NotFound);
+    }
+    let more = nets.len() > ctx.cfg.max_results;
+    let items = nets
+        .iter()
+        .take(ctx.cfg.max_results)
+        .map(|n| network_summary(ctx, n))
+        .collect();
+    Ok(results(
+        ctx,
+        "ipSearchResults",
+        items,
+        more,
+        &["cidr0", "rirSearch1", "ips", rel],
+    ))
+}
+
+/// `ips/reverse_search/entity?handle=` / `?fn=` (RFC 9536): the networks an
+/// organisation holds or uses (its registry objects) and the leases that
+/// name it as lessee or lessor.
+pub(super) fn reverse_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value, RdapError> {
+    let (field, p) = search_param(params, ["handle", "fn"])?;
+    let (found, more) = query::reverse_search(ctx.snap, field, &p, ctx.cfg.max_results);
+    let items = found
+        .iter()
+        .map(|r| match r {
+            Reverse::Network(n) => network_summary(ctx, n),
+            Reverse::Lease(l) => lease_summary(ctx, l),
+        })
+        .collect();
+    Ok(results(
+        ctx,
+        "ipSearchResults",
+        items,
+        more,
+        &["cidr0", "ips", "reverse_search", "lease0"],
+    ))
+}
