@@ -9,6 +9,7 @@
 //!   200 with the outcome as JSON, or 500 with why the old data still
 //!   serves. `?scope=leases` reloads the lease files alone.
 
+use crate::limit::Shutdown;
 use crate::metrics::{Scope, METRICS};
 use crate::reload::Trigger;
 use crate::snapshot::Current;
@@ -16,7 +17,6 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use std::future::Future;
 use std::sync::Arc;
 
 /// What the admin listener reads.
@@ -27,24 +27,30 @@ pub struct Admin {
     pub caches: Vec<Arc<crate::rdap::cache::AnswerCache>>,
 }
 
-/// Serves the admin listener until `shutdown` completes.
-pub async fn run(
-    listener: tokio::net::TcpListener,
-    admin: Arc<Admin>,
-    shutdown: impl Future<Output = ()>,
-) {
-    crate::limit::accept_loop(listener, "admin", shutdown, move |stream, _peer| {
+/// Serves the admin listener until the stop begins; open connections
+/// finish their answer and close.
+pub async fn run(listener: tokio::net::TcpListener, admin: Arc<Admin>, stop: Shutdown) {
+    let conn_stop = stop.clone();
+    crate::limit::accept_loop(listener, "admin", stop, move |stream, _peer| {
         let admin = Arc::clone(&admin);
+        let stop = conn_stop.clone();
         async move {
             let service = hyper::service::service_fn(move |req| {
                 let admin = Arc::clone(&admin);
                 async move { Ok::<_, std::convert::Infallible>(answer(&admin, req).await) }
             });
-            let _ = hyper::server::conn::http1::Builder::new()
+            let conn = hyper::server::conn::http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(crate::http::HEADER_TIMEOUT)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = stop.stopping() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
         }
     })
     .await

@@ -143,7 +143,7 @@ pub fn serve(
             tls_files: cfg.tls_cert.clone().zip(cfg.tls_key.clone()),
             max_drop: cfg.reload_max_drop,
         });
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let stop = crate::limit::Shutdown::new();
         let mut tasks = Vec::new();
         let admin = Arc::new(crate::admin::Admin {
             current: Arc::clone(&http_shared.current),
@@ -154,7 +154,7 @@ pub fn serve(
             tasks.push(tokio::spawn(crate::admin::run(
                 l,
                 Arc::clone(&admin),
-                stopped(stop_rx.clone()),
+                stop.clone(),
             )));
         }
         // the first load, off the async workers; the admin listener answers meanwhile
@@ -175,14 +175,14 @@ pub fn serve(
             tasks.push(tokio::spawn(server::run(
                 l,
                 Arc::clone(&shared),
-                stopped(stop_rx.clone()),
+                stop.clone(),
             )));
         }
         for l in http {
             tasks.push(tokio::spawn(crate::http::run(
                 l,
                 Arc::clone(&http_shared),
-                stopped(stop_rx.clone()),
+                stop.clone(),
             )));
         }
         let https_shared = crate::http::HttpShared::new(
@@ -196,20 +196,20 @@ pub fn serve(
                     l,
                     Arc::clone(&https_shared),
                     Arc::clone(tls),
-                    stopped(stop_rx.clone()),
+                    stop.clone(),
                 )));
             }
         }
         if let Some(every) = cfg.reload_interval {
             let trigger = trigger.clone();
-            let mut stop = stop_rx.clone();
+            let stop = stop.clone();
             tokio::spawn(async move {
                 let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
                 tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 loop {
                     tokio::select! {
                         _ = tick.tick() => trigger.request(crate::metrics::Scope::All),
-                        _ = stop.wait_for(|s| *s) => return,
+                        _ = stop.stopping() => return,
                     }
                 }
             });
@@ -219,19 +219,13 @@ pub fn serve(
             "stopping: no new connections; open ones have {:?} to finish",
             cfg.drain
         );
-        let _ = stop_tx.send(true);
+        stop.begin();
         for t in tasks {
             let _ = t.await;
         }
-        http_shared.stop_connections();
-        https_shared.stop_connections();
-        let deadline = tokio::time::Instant::now() + cfg.drain;
-        let open = || shared.open_connections() + crate::metrics::METRICS.open_http();
-        while open() > 0 && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        if open() > 0 {
-            tracing::warn!("{} connections still open at the drain deadline", open());
+        let left = stop.drain(cfg.drain).await;
+        if left > 0 {
+            tracing::warn!("{left} connections still open at the drain deadline");
         }
         Ok(())
     })
@@ -248,11 +242,6 @@ async fn bind_all(addrs: &[SocketAddr]) -> Result<Vec<tokio::net::TcpListener>, 
         );
     }
     Ok(out)
-}
-
-/// Completes when the stop flag is raised.
-async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
-    let _ = rx.wait_for(|stop| *stop).await;
 }
 
 /// The signals `serve` handles, registered before anything is served so

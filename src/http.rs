@@ -13,6 +13,7 @@
 //! it. A request whose handling fails in an unexpected way is answered 500
 //! with an RDAP error body rather than dropping the connection.
 
+use crate::limit::Shutdown;
 use crate::rdap::{self, RdapConfig};
 use crate::snapshot::Current;
 use bytes::Bytes;
@@ -22,7 +23,6 @@ use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -36,9 +36,6 @@ pub struct HttpShared {
     pub scheme: &'static str,
     /// Per-client request rate.
     pub limiter: crate::limit::RateLimiter,
-    /// Raised when the server stops: open connections finish the answer
-    /// in progress and close.
-    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl HttpShared {
@@ -50,14 +47,7 @@ impl HttpShared {
             rdap,
             scheme,
             limiter,
-            stopping: tokio::sync::watch::Sender::new(false),
         })
-    }
-
-    /// Asks every open connection to close once its current answer is
-    /// written (HTTP/1.1 `Connection: close`, HTTP/2 GOAWAY).
-    pub fn stop_connections(&self) {
-        self.stopping.send_replace(true);
     }
 }
 
@@ -198,7 +188,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Serves one connection (plain or TLS) with HTTP/1.1 and HTTP/2.
-async fn serve_io<I>(io: I, shared: Arc<HttpShared>, peer: std::net::IpAddr)
+async fn serve_io<I>(io: I, shared: Arc<HttpShared>, peer: std::net::IpAddr, stop: Shutdown)
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
@@ -208,7 +198,6 @@ where
         crate::metrics::Listener::Http
     };
     let _open = crate::metrics::METRICS.connection(listener);
-    let mut stopping = shared.stopping.subscribe();
     let service = hyper::service::service_fn(move |req| {
         let shared = Arc::clone(&shared);
         async move { Ok::<_, std::convert::Infallible>(answer(&shared, req, peer)) }
@@ -222,22 +211,20 @@ where
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}
-        _ = async { drop(stopping.wait_for(|s| *s).await) } => {
-            // no answer is cut: the one being written finishes first
+        _ = stop.stopping() => {
+            // hyper's graceful shutdown: no answer is cut, the one being
+            // written finishes first (HTTP/1.1 closes, HTTP/2 sends GOAWAY)
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         }
     }
 }
 
-/// Serves plain HTTP until `shutdown` completes.
-pub async fn run(
-    listener: TcpListener,
-    shared: Arc<HttpShared>,
-    shutdown: impl Future<Output = ()>,
-) {
-    crate::limit::accept_loop(listener, "http", shutdown, |stream, peer| {
-        serve_io(stream, Arc::clone(&shared), peer.ip())
+/// Serves plain HTTP until the stop begins.
+pub async fn run(listener: TcpListener, shared: Arc<HttpShared>, stop: Shutdown) {
+    let conn_stop = stop.clone();
+    crate::limit::accept_loop(listener, "http", stop, move |stream, peer| {
+        serve_io(stream, Arc::clone(&shared), peer.ip(), conn_stop.clone())
     })
     .await
 }
@@ -248,16 +235,18 @@ pub async fn run_tls(
     listener: TcpListener,
     shared: Arc<HttpShared>,
     tls: Arc<TlsHolder>,
-    shutdown: impl Future<Output = ()>,
+    stop: Shutdown,
 ) {
-    crate::limit::accept_loop(listener, "https", shutdown, |stream, peer| {
+    let conn_stop = stop.clone();
+    crate::limit::accept_loop(listener, "https", stop, move |stream, peer| {
         let shared = Arc::clone(&shared);
+        let stop = conn_stop.clone();
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.get());
         async move {
             if let Ok(Ok(tls_stream)) =
                 tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
             {
-                serve_io(tls_stream, shared, peer.ip()).await;
+                serve_io(tls_stream, shared, peer.ip(), stop).await;
             }
         }
     })

@@ -68,24 +68,73 @@ impl RateLimiter {
     }
 }
 
-/// Accepts connections until `shutdown` completes, handing each to `serve`.
+/// The stop signal every listener and connection sees, and the tasks of
+/// the connections to wait for when draining (as hickory-dns's server does
+/// with a cancellation token and a task tracker).
+#[derive(Clone, Default)]
+pub struct Shutdown {
+    token: tokio_util::sync::CancellationToken,
+    tracker: tokio_util::task::TaskTracker,
+}
+
+impl Shutdown {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stops accepting everywhere and tells open connections to finish.
+    pub fn begin(&self) {
+        self.token.cancel();
+    }
+
+    /// True once [`Shutdown::begin`] was called.
+    pub fn is_stopping(&self) -> bool {
+        self.token.is_cancelled()
+    }
+
+    /// Completes when the stop begins.
+    pub async fn stopping(&self) {
+        self.token.cancelled().await
+    }
+
+    /// Runs a connection's task, counted for the drain.
+    pub fn spawn<F>(&self, task: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.tracker.spawn(task);
+    }
+
+    /// Waits at most `deadline` for every connection task to end; returns
+    /// how many were still running then.
+    pub async fn drain(&self, deadline: Duration) -> usize {
+        self.tracker.close();
+        match tokio::time::timeout(deadline, self.tracker.wait()).await {
+            Ok(()) => 0,
+            Err(_) => self.tracker.len(),
+        }
+    }
+}
+
+/// Accepts connections until the stop begins, running each in `serve` as
+/// a tracked task. A failing accept (out of file descriptors) pauses the
+/// loop instead of spinning, and is logged once per pause.
 pub async fn accept_loop<F, Fut>(
     listener: tokio::net::TcpListener,
     what: &str,
-    shutdown: impl Future<Output = ()>,
+    stop: Shutdown,
     serve: F,
 ) where
     F: Fn(tokio::net::TcpStream, std::net::SocketAddr) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    tokio::pin!(shutdown);
     loop {
         tokio::select! {
-            _ = &mut shutdown => return,
+            _ = stop.stopping() => return,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
-                    tokio::spawn(serve(stream, peer));
+                    stop.spawn(serve(stream, peer));
                 }
                 Err(e) => {
                     tracing::warn!("{what} accept failed: {e}");

@@ -15,10 +15,9 @@
 use super::request::{code, WhoisError};
 use super::respond::{kind_of_line, respond, Reply};
 pub use crate::limit::client_key;
-use crate::limit::RateLimiter;
+use crate::limit::{RateLimiter, Shutdown};
 use crate::snapshot::{Current, Snapshot};
 use std::collections::HashMap;
-use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -146,11 +145,12 @@ impl Drop for Admitted {
     }
 }
 
-/// Serves until `shutdown` completes; then stops accepting (connections
-/// already open finish on their own tasks).
-pub async fn run(listener: TcpListener, shared: Arc<Shared>, shutdown: impl Future<Output = ()>) {
-    crate::limit::accept_loop(listener, "whois", shutdown, |stream, peer| {
-        connection(stream, peer, Arc::clone(&shared))
+/// Serves until the stop begins; then stops accepting. Open connections
+/// finish the answer in progress; an idle `-k` connection closes.
+pub async fn run(listener: TcpListener, shared: Arc<Shared>, stop: Shutdown) {
+    let conn_stop = stop.clone();
+    crate::limit::accept_loop(listener, "whois", stop, move |stream, peer| {
+        connection(stream, peer, Arc::clone(&shared), conn_stop.clone())
     })
     .await
 }
@@ -207,7 +207,7 @@ pub(super) async fn write_all<W: tokio::io::AsyncWrite + Unpin>(
     matches!(tokio::time::timeout(limit, write).await, Ok(Ok(())))
 }
 
-async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>) {
+async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>, stop: Shutdown) {
     let client = client_key(peer.ip());
     let limits = shared.limits.clone();
     let _admitted = match shared.admit(client) {
@@ -229,12 +229,14 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
     let mut keep = false;
     let mut first = true;
     loop {
-        let line = match tokio::time::timeout(
-            limits.read_timeout,
-            read_line(&mut reader, limits.max_line),
-        )
-        .await
-        {
+        // waiting for a line: a stop closes the connection (an idle -k
+        // client is not kept past the drain)
+        let read =
+            tokio::time::timeout(limits.read_timeout, read_line(&mut reader, limits.max_line));
+        let line = match tokio::select! {
+            r = read => r,
+            _ = stop.stopping() => return,
+        } {
             Ok(Ok(Line::Text(l))) => l,
             Ok(Ok(Line::TooLong)) => {
                 let text = format!(

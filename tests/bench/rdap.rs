@@ -133,13 +133,13 @@ fn main() {
             tokio::spawn(tenure::http::run(
                 ls.next().unwrap(),
                 http,
-                std::future::pending(),
+                tenure::limit::Shutdown::new(),
             ));
             tokio::spawn(tenure::http::run_tls(
                 ls.next().unwrap(),
                 https,
                 Arc::clone(&holder),
-                std::future::pending(),
+                tenure::limit::Shutdown::new(),
             ));
         }
         tokio::spawn(fixed(ls.next().unwrap(), body.clone(), None));

@@ -55,7 +55,11 @@ fn main() {
             .await
             .expect("bind");
         let a = l.local_addr().expect("addr");
-        tokio::spawn(server::run(l, Arc::clone(&shared), std::future::pending()));
+        tokio::spawn(server::run(
+            l,
+            Arc::clone(&shared),
+            tenure::limit::Shutdown::new(),
+        ));
         let f = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

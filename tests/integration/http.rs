@@ -8,7 +8,7 @@ use std::time::Duration;
 
 struct HttpServer {
     addr: SocketAddr,
-    stop: tokio::sync::watch::Sender<bool>,
+    stop: tenure::limit::Shutdown,
     rt: Option<tokio::runtime::Runtime>,
 }
 
@@ -25,16 +25,13 @@ impl HttpServer {
             .expect("runtime");
         let current = Arc::new(tenure::snapshot::Current::new(super::whois::snapshot()));
         let shared = tenure::http::HttpShared::new(current, rdap, "http");
-        let (stop, rx) = tokio::sync::watch::channel(false);
+        let stop = tenure::limit::Shutdown::new();
         let addr = rt.block_on(async {
             let l = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
                 .expect("bind");
             let a = l.local_addr().expect("addr");
-            let mut rx = rx.clone();
-            tokio::spawn(tenure::http::run(l, shared, async move {
-                let _ = rx.wait_for(|s| *s).await;
-            }));
+            tokio::spawn(tenure::http::run(l, shared, stop.clone()));
             a
         });
         HttpServer {
@@ -69,7 +66,7 @@ impl HttpServer {
 
 impl Drop for HttpServer {
     fn drop(&mut self) {
-        let _ = self.stop.send(true);
+        self.stop.begin();
         if let Some(rt) = self.rt.take() {
             rt.shutdown_timeout(Duration::from_secs(2));
         }
@@ -137,14 +134,12 @@ fn rdap_over_https_with_a_generated_certificate() {
     let current = Arc::new(tenure::snapshot::Current::new(super::whois::snapshot()));
     let shared = tenure::http::HttpShared::new(current, Default::default(), "https");
     let tls = Arc::new(tenure::http::TlsHolder::new(cfg));
-    let (stop, rx) = tokio::sync::watch::channel(false);
+    let stop = tenure::limit::Shutdown::new();
+    let server_stop = stop.clone();
     rt.block_on(async move {
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = l.local_addr().expect("addr");
-        let mut srx = rx.clone();
-        tokio::spawn(tenure::http::run_tls(l, shared, tls, async move {
-            let _ = srx.wait_for(|s| *s).await;
-        }));
+        tokio::spawn(tenure::http::run_tls(l, shared, tls, server_stop));
         // a client that trusts exactly the generated certificate
         let mut roots = rustls::RootCertStore::empty();
         use rustls_pki_types::pem::PemObject;
@@ -204,7 +199,7 @@ fn rdap_over_https_with_a_generated_certificate() {
             ]
         );
     });
-    let _ = stop.send(true);
+    stop.begin();
     rt.shutdown_timeout(Duration::from_secs(2));
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -37,11 +37,12 @@ fn http(addr: SocketAddr, method: &str, path: &str) -> Result<(u16, String), Str
     Ok((status, body.to_string()))
 }
 
-/// Waits until `/readyz` says the first load is done (bounded: 100 polls,
-/// 50 ms apart) and returns its body.
+/// Waits until `/readyz` says the first load is done (bounded: 1,200
+/// polls, 50 ms apart: a debug build on a busy machine loads slowly) and
+/// returns its body.
 fn ready(admin: SocketAddr) -> String {
     let mut last = String::new();
-    for _ in 0..100 {
+    for _ in 0..1200 {
         match http(admin, "GET", "/readyz") {
             Ok((200, body)) => return body,
             Ok((_, body)) => last = body,

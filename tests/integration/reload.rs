@@ -42,6 +42,19 @@ fn until(addr: SocketAddr, q: &str, want: &str) -> String {
     panic!("never saw {want:?}; last answer:\n{last}");
 }
 
+/// Waits until the server's log says `what` `n` times (bounded: 200 looks,
+/// 50 ms apart): the awaited outcome of a reload, instead of a fixed sleep
+/// before a check that nothing changed.
+fn until_logged(served: &Served, what: &str, n: usize) {
+    for _ in 0..200 {
+        if served.log().matches(what).count() >= n {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("never logged {what:?} {n} times; log:\n{}", served.log());
+}
+
 #[test]
 fn sighup_reloads_good_data_and_keeps_the_old_on_bad() {
     let (dir, cfg) = reload_dir("reload");
@@ -67,7 +80,7 @@ fn sighup_reloads_good_data_and_keeps_the_old_on_bad() {
     std::fs::write(dir.join("test-ripe.db"), "aut-num: AS64500\nsource: TEST\n").unwrap();
     std::fs::write(dir.join("leases.jsonl"), lease_line("THIRD-LESSEE")).unwrap();
     served.signal("-HUP");
-    std::thread::sleep(Duration::from_millis(500));
+    until_logged(&served, "reload (all) failed", 1);
     let a = ask(addr, "192.0.2.5");
     assert!(
         a.contains("Data serial 2") && a.contains("% Lessee: SECOND-LESSEE"),
@@ -77,7 +90,7 @@ fn sighup_reloads_good_data_and_keeps_the_old_on_bad() {
     // a missing file: also kept
     std::fs::remove_file(dir.join("test-ripe.db")).unwrap();
     served.signal("-HUP");
-    std::thread::sleep(Duration::from_millis(300));
+    until_logged(&served, "reload (all) failed", 2);
     assert!(ask(addr, "192.0.2.5").contains("Data serial 2"));
 
     served.signal("-TERM");

@@ -33,7 +33,8 @@ pub fn snapshot() -> Arc<tenure::snapshot::Snapshot> {
 pub struct TestServer {
     pub v4: SocketAddr,
     pub v6: Option<SocketAddr>,
-    stop: tokio::sync::watch::Sender<bool>,
+    stop: tenure::limit::Shutdown,
+    shared: Arc<Shared>,
     rt: Option<tokio::runtime::Runtime>,
 }
 
@@ -45,7 +46,7 @@ impl TestServer {
             .build()
             .expect("runtime");
         let shared = Shared::new(snapshot(), limits);
-        let (stop, rx) = tokio::sync::watch::channel(false);
+        let stop = tenure::limit::Shutdown::new();
         let (v4, v6) = rt.block_on(async {
             let l4 = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
@@ -54,10 +55,7 @@ impl TestServer {
             let l6 = tokio::net::TcpListener::bind("[::1]:0").await.ok();
             let v6 = l6.as_ref().and_then(|l| l.local_addr().ok());
             for l in std::iter::once(l4).chain(l6) {
-                let mut rx = rx.clone();
-                tokio::spawn(server::run(l, Arc::clone(&shared), async move {
-                    let _ = rx.wait_for(|s| *s).await;
-                }));
+                tokio::spawn(server::run(l, Arc::clone(&shared), stop.clone()));
             }
             (v4, v6)
         });
@@ -65,14 +63,29 @@ impl TestServer {
             v4,
             v6,
             stop,
+            shared,
             rt: Some(rt),
         }
     }
 }
 
+impl TestServer {
+    /// Waits until the server counts `n` open connections (bounded: 200
+    /// looks, 10 ms apart).
+    pub fn until_open(&self, n: usize) {
+        for _ in 0..200 {
+            if self.shared.open_connections() >= n {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("the server never counted {n} connections");
+    }
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
-        let _ = self.stop.send(true);
+        self.stop.begin();
         if let Some(rt) = self.rt.take() {
             rt.shutdown_timeout(Duration::from_secs(2));
         }
@@ -318,6 +331,25 @@ fn keep_alive_answers_several_queries() {
 }
 
 #[test]
+fn an_idle_keep_alive_connection_closes_when_the_server_stops() {
+    let srv = TestServer::start(Limits {
+        // far beyond the test's patience: only the stop can close it
+        read_timeout: Duration::from_secs(3600),
+        ..Limits::default()
+    });
+    let mut s = connect(srv.v4);
+    s.write_all(format!("-k {AT} 192.0.2.77\r\n").as_bytes())
+        .unwrap();
+    assert!(read_answer(&mut s).contains("% Holder:"));
+    let asked = Instant::now();
+    srv.stop.begin();
+    // the server closes the idle connection (end of stream, not a timeout)
+    let mut buf = [0u8; 64];
+    assert!(matches!(s.read(&mut buf), Ok(0)), "not closed");
+    assert!(asked.elapsed() < READ_TIMEOUT);
+}
+
+#[test]
 fn bulk_mode_streams_one_line_per_address() {
     let srv = TestServer::start(Limits::default());
     let mut s = connect(srv.v4);
@@ -400,7 +432,7 @@ fn connection_caps_refuse_with_201_while_another_client_is_served() {
     });
     let _a = connect(srv.v4);
     let _b = connect(srv.v4);
-    std::thread::sleep(Duration::from_millis(200)); // let the server count them
+    srv.until_open(2);
     let refused = ask(srv.v4, "192.0.2.1");
     assert!(
         refused.starts_with("%ERROR:201: access denied\n% too many connections from your address"),
@@ -417,7 +449,7 @@ fn connection_caps_refuse_with_201_while_another_client_is_served() {
         ..Limits::default()
     });
     let _a = connect(srv.v4);
-    std::thread::sleep(Duration::from_millis(200));
+    srv.until_open(1);
     assert!(ask(srv.v4, "192.0.2.1").contains("% too many connections"));
 }
 
