@@ -9,32 +9,12 @@
 //! connections the drain deadline to finish. SIGHUP reloads every source,
 //! SIGUSR1 the lease files alone ([`crate::reload`]).
 
+use crate::config::ServeSettings;
 use crate::snapshot::Snapshot;
-use crate::whois::server::{self, Limits, Shared};
+use crate::whois::server::{self, Shared};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
-
-/// Default WHOIS listener when none is configured (loopback, so the
-/// README's run command works on a fresh machine without privileges).
-pub const DEFAULT_WHOIS_LISTEN: SocketAddr = loopback(4343);
-
-/// Default plain-HTTP (RDAP) listener.
-pub const DEFAULT_HTTP_LISTEN: SocketAddr = loopback(8080);
-
-/// Default HTTPS (RDAP) listener.
-pub const DEFAULT_RDAP_LISTEN: SocketAddr = loopback(8443);
-
-const fn loopback(port: u16) -> SocketAddr {
-    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), port)
-}
-
-/// Default admin listener (metrics, health, reload).
-pub const DEFAULT_ADMIN_LISTEN: SocketAddr = loopback(9180);
-
-/// Default time open connections have to finish after a stop signal.
-pub const DEFAULT_DRAIN: Duration = Duration::from_secs(5);
 
 /// Why serving failed.
 #[derive(Debug, thiserror::Error)]
@@ -56,26 +36,6 @@ pub enum ServeError {
     Load(#[from] crate::dump::LoadError),
 }
 
-/// What `serve` needs beyond the snapshot.
-#[derive(Debug, Clone)]
-pub struct ServeConfig {
-    pub whois_listen: Vec<SocketAddr>,
-    pub http_listen: Vec<SocketAddr>,
-    /// HTTPS listeners.
-    pub rdap_listen: Vec<SocketAddr>,
-    pub tls_cert: Option<std::path::PathBuf>,
-    pub tls_key: Option<std::path::PathBuf>,
-    pub limits: Limits,
-    pub rdap: crate::rdap::RdapConfig,
-    pub admin_listen: Vec<SocketAddr>,
-    /// Reload every source this often (none: only when asked).
-    pub reload_interval: Option<Duration>,
-    /// Largest fall of a file's object count a reload accepts (0..1).
-    pub reload_max_drop: f64,
-    /// Time open connections have to finish after a stop signal.
-    pub drain: Duration,
-}
-
 /// Binds every listener, serves the admin listener at once (`/healthz`
 /// answers, `/readyz` says 503 until data is loaded), runs `load` for the
 /// first snapshot, then serves WHOIS, RDAP and the lookup page until a stop
@@ -83,7 +43,7 @@ pub struct ServeConfig {
 /// listen queue; none is answered from empty data.
 pub fn serve(
     load: impl FnOnce() -> Result<Snapshot, crate::dump::LoadError> + Send + 'static,
-    cfg: ServeConfig,
+    cfg: ServeSettings,
     data: crate::config::DataConfig,
 ) -> Result<(), ServeError> {
     let tls = if cfg.rdap_listen.is_empty() {
@@ -117,7 +77,8 @@ pub fn serve(
         );
         let current = Arc::new(crate::snapshot::Current::new(Arc::new(empty)));
         let shared = Shared::with_current(Arc::clone(&current), cfg.limits.clone());
-        let http_shared = crate::http::HttpShared::new(current, cfg.rdap.clone(), "http");
+        let rdap = crate::rdap::RdapConfig::from_settings(&cfg.rdap);
+        let http_shared = crate::http::HttpShared::new(current, rdap.clone(), "http");
         // bind everything first: a bad address fails before any line is printed
         let whois = bind_all(&cfg.whois_listen).await?;
         let http = bind_all(&cfg.http_listen).await?;
@@ -148,7 +109,7 @@ pub fn serve(
         let admin = Arc::new(crate::admin::Admin {
             current: Arc::clone(&http_shared.current),
             trigger: Some(trigger.clone()),
-            caches: vec![Arc::clone(&cfg.rdap.cache)],
+            caches: vec![Arc::clone(&rdap.cache)],
         });
         for l in admin_ls {
             tasks.push(tokio::spawn(crate::admin::run(
@@ -185,11 +146,8 @@ pub fn serve(
                 stop.clone(),
             )));
         }
-        let https_shared = crate::http::HttpShared::new(
-            Arc::clone(&http_shared.current),
-            cfg.rdap.clone(),
-            "https",
-        );
+        let https_shared =
+            crate::http::HttpShared::new(Arc::clone(&http_shared.current), rdap.clone(), "https");
         if let Some(tls) = &tls {
             for l in https {
                 tasks.push(tokio::spawn(crate::http::run_tls(

@@ -6,7 +6,6 @@ use crate::config::{ConfigError, DataFlags};
 use crate::dump::{self, LoadError};
 use crate::progress::Progress;
 use crate::query;
-use crate::rpsl::Encoding;
 use crate::snapshot::Snapshot;
 use crate::whois;
 use clap::{Args, Parser, Subcommand};
@@ -57,62 +56,10 @@ enum Command {
     GenData(GenArgs),
 }
 
-/// Where the data comes from (flags override `--config`; with none of
-/// `--config`, `--dump`, `--delegated`, the sample data in `data/` is used).
-#[derive(Args, Debug, Clone)]
-struct DataArgs {
-    /// TOML config file (keys are these flags' names).
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// RPSL dump, plain or gzip (repeatable).
-    #[arg(long, value_name = "PATH")]
-    dump: Vec<PathBuf>,
-    /// Delegated-extended statistics file (repeatable).
-    #[arg(long, value_name = "PATH")]
-    delegated: Vec<PathBuf>,
-    /// Text encoding of dumps: auto (UTF-8, else Latin-1 per object), utf-8, latin-1.
-    #[arg(long, value_name = "ENC")]
-    encoding: Option<Encoding>,
-    /// File listing leasing platforms' maintainers, one per line.
-    #[arg(long, value_name = "FILE")]
-    platform_maintainers: Option<PathBuf>,
-    /// Longest-prefix-match structure: sorted or iptrie.
-    #[arg(long, value_name = "NAME")]
-    index_backend: Option<String>,
-    /// Lease records (JSON Lines), repeatable; the source is named after the file stem.
-    #[arg(long, value_name = "PATH")]
-    leases: Vec<PathBuf>,
-    /// Drop leases whose lessor is not the holder instead of keeping them marked unverified.
-    #[arg(long)]
-    reject_unverified_leases: bool,
-    /// IANA RDAP bootstrap file (ipv4.json, ipv6.json, asn.json), repeatable; names the RDAP service of space not loaded here.
-    #[arg(long, value_name = "PATH")]
-    rdap_bootstrap: Vec<PathBuf>,
-    /// No progress output while loading.
-    #[arg(long, short)]
-    quiet: bool,
-}
-
-impl DataArgs {
-    fn flags(&self) -> DataFlags {
-        DataFlags {
-            config: self.config.clone(),
-            dump: self.dump.clone(),
-            delegated: self.delegated.clone(),
-            encoding: self.encoding,
-            platform_maintainers: self.platform_maintainers.clone(),
-            index_backend: self.index_backend.clone(),
-            leases: self.leases.clone(),
-            reject_unverified_leases: self.reject_unverified_leases,
-            rdap_bootstrap: self.rdap_bootstrap.clone(),
-        }
-    }
-}
-
 #[derive(Args, Debug)]
 struct LookupArgs {
     #[command(flatten)]
-    data: DataArgs,
+    data: DataFlags,
     /// Print one JSON object instead of WHOIS text.
     #[arg(long)]
     json: bool,
@@ -134,7 +81,7 @@ struct LookupArgs {
 #[derive(Args, Debug)]
 struct CheckArgs {
     #[command(flatten)]
-    data: DataArgs,
+    data: DataFlags,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -143,7 +90,7 @@ struct CheckArgs {
 #[derive(Args, Debug)]
 struct ServeArgs {
     #[command(flatten)]
-    data: DataArgs,
+    data: DataFlags,
     #[command(flatten)]
     serve: crate::config::ServeFlags,
 }
@@ -254,8 +201,8 @@ fn init_logging(format: crate::config::LogFormat, level: crate::config::LogLevel
 }
 
 /// Loads the data named by the flags into a snapshot.
-fn load(data: &DataArgs) -> Result<Snapshot, CliError> {
-    let cfg = data.flags().resolve()?;
+fn load(data: &DataFlags) -> Result<Snapshot, CliError> {
+    let cfg = data.resolve()?;
     load_config(&cfg, data.quiet)
 }
 
@@ -281,7 +228,7 @@ fn load_snapshot(
 }
 
 fn serve(a: ServeArgs) -> Result<i32, CliError> {
-    let cfg = a.data.flags().resolve()?;
+    let cfg = a.data.resolve()?;
     init_logging(
         a.serve
             .log_format

@@ -7,10 +7,146 @@ use crate::dump::{LeaseSource, Sources};
 use crate::index::LpmBackend;
 use crate::rpsl::Encoding;
 use serde::Deserialize;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Name of the sample configuration shipped in `data/`.
 pub const SAMPLE_CONFIG: &str = "example.toml";
+
+/// The default of every key, declared once: the servers' `Default`s, the
+/// resolution below and the flags' help text all read these.
+pub mod defaults {
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+    use std::time::Duration;
+
+    const fn loopback(port: u16) -> SocketAddr {
+        SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)
+    }
+
+    /// `whois-listen` (loopback, so the README's run command works on a
+    /// fresh machine without privileges).
+    pub const WHOIS_LISTEN: SocketAddr = loopback(4343);
+    /// `http-listen`.
+    pub const HTTP_LISTEN: SocketAddr = loopback(8080);
+    /// `rdap-listen` (HTTPS).
+    pub const RDAP_LISTEN: SocketAddr = loopback(8443);
+    /// `admin-listen`.
+    pub const ADMIN_LISTEN: SocketAddr = loopback(9180);
+    /// `whois-max-line`, bytes (RIPE's 1024).
+    pub const WHOIS_MAX_LINE: usize = 1024;
+    /// `whois-read-timeout`.
+    pub const WHOIS_READ_TIMEOUT: Duration = Duration::from_secs(10);
+    /// `whois-write-timeout`.
+    pub const WHOIS_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+    /// `max-connections`.
+    pub const MAX_CONNECTIONS: usize = 1024;
+    /// `max-connections-per-client`.
+    pub const MAX_CONNECTIONS_PER_CLIENT: usize = 32;
+    /// `whois-rate`, queries per second.
+    pub const WHOIS_RATE: f64 = 50.0;
+    /// `whois-burst`.
+    pub const WHOIS_BURST: f64 = 200.0;
+    /// `bulk-max-lines`.
+    pub const BULK_MAX_LINES: usize = 100_000;
+    /// `rdap-base-path`.
+    pub const RDAP_BASE_PATH: &str = "/rdap/";
+    /// `rdap-max-results`.
+    pub const RDAP_MAX_RESULTS: usize = 100;
+    /// `rdap-rate`, requests per second.
+    pub const RDAP_RATE: f64 = 100.0;
+    /// `rdap-burst`.
+    pub const RDAP_BURST: f64 = 500.0;
+    /// `rdap-cache-mb`.
+    pub const RDAP_CACHE_MB: usize = 256;
+    /// `reload-max-drop`.
+    pub const RELOAD_MAX_DROP: f64 = 0.5;
+    /// `drain-seconds`.
+    pub const DRAIN: Duration = Duration::from_secs(5);
+}
+
+/// The WHOIS server's limits; every one is a config key and a flag.
+#[derive(Debug, Clone)]
+pub struct WhoisLimits {
+    /// Longest query line in bytes (RIPE: 1024).
+    pub max_line: usize,
+    /// Time allowed for each query line to arrive.
+    pub read_timeout: Duration,
+    /// Time allowed for a client to take each answer.
+    pub write_timeout: Duration,
+    /// Open connections in all.
+    pub max_connections: usize,
+    /// Open connections per client address (IPv6: per /64).
+    pub max_per_client: usize,
+    /// Sustained queries per second per client.
+    pub rate: f64,
+    /// Queries a client may send at once before the rate applies.
+    pub burst: f64,
+    /// Addresses per bulk-mode connection.
+    pub bulk_max_lines: usize,
+}
+
+impl Default for WhoisLimits {
+    fn default() -> Self {
+        WhoisLimits {
+            max_line: defaults::WHOIS_MAX_LINE,
+            read_timeout: defaults::WHOIS_READ_TIMEOUT,
+            write_timeout: defaults::WHOIS_WRITE_TIMEOUT,
+            max_connections: defaults::MAX_CONNECTIONS,
+            max_per_client: defaults::MAX_CONNECTIONS_PER_CLIENT,
+            rate: defaults::WHOIS_RATE,
+            burst: defaults::WHOIS_BURST,
+            bulk_max_lines: defaults::BULK_MAX_LINES,
+        }
+    }
+}
+
+/// The RDAP settings of the configuration.
+#[derive(Debug, Clone)]
+pub struct RdapSettings {
+    /// Path prefix, with leading and trailing slash.
+    pub base_path: String,
+    /// Host name given as `port43`.
+    pub port43: Option<String>,
+    pub max_results: usize,
+    pub rate: f64,
+    pub burst: f64,
+    /// MiB of the answer cache (0: off).
+    pub cache_mb: usize,
+}
+
+impl Default for RdapSettings {
+    fn default() -> Self {
+        RdapSettings {
+            base_path: defaults::RDAP_BASE_PATH.into(),
+            port43: None,
+            max_results: defaults::RDAP_MAX_RESULTS,
+            rate: defaults::RDAP_RATE,
+            burst: defaults::RDAP_BURST,
+            cache_mb: defaults::RDAP_CACHE_MB,
+        }
+    }
+}
+
+/// What `tenure serve` runs with beyond the data: every server key resolved.
+#[derive(Debug, Clone)]
+pub struct ServeSettings {
+    pub whois_listen: Vec<SocketAddr>,
+    pub http_listen: Vec<SocketAddr>,
+    /// HTTPS listeners.
+    pub rdap_listen: Vec<SocketAddr>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub limits: WhoisLimits,
+    pub rdap: RdapSettings,
+    pub admin_listen: Vec<SocketAddr>,
+    /// Reload every source this often (none: only when asked).
+    pub reload_interval: Option<Duration>,
+    /// Largest fall of a file's object count a reload accepts (0..1).
+    pub reload_max_drop: f64,
+    /// Time open connections have to finish after a stop signal.
+    pub drain: Duration,
+}
 
 /// Why the configuration could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -139,65 +275,47 @@ pub enum LogLevel {
 /// `tenure serve` flags themselves, one per key of the file.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ServeFlags {
-    /// WHOIS listener address, repeatable (default 127.0.0.1:4343; port 0 picks a free port).
-    #[arg(long, value_name = "ADDR")]
+    #[arg(long, value_name = "ADDR", help = format!("WHOIS listener address, repeatable (default {}; port 0 picks a free port)", defaults::WHOIS_LISTEN))]
     pub whois_listen: Vec<std::net::SocketAddr>,
-    /// Longest query line in bytes (default 1024).
-    #[arg(long, value_name = "BYTES")]
+    #[arg(long, value_name = "BYTES", help = format!("Longest query line in bytes (default {})", defaults::WHOIS_MAX_LINE))]
     pub whois_max_line: Option<usize>,
-    /// Seconds a client has to send each query line (default 10).
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", help = format!("Seconds a client has to send each query line (default {})", defaults::WHOIS_READ_TIMEOUT.as_secs_f64()))]
     pub whois_read_timeout: Option<f64>,
-    /// Seconds a client has to take each answer (default 30).
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", help = format!("Seconds a client has to take each answer (default {})", defaults::WHOIS_WRITE_TIMEOUT.as_secs_f64()))]
     pub whois_write_timeout: Option<f64>,
-    /// Open connections in all (default 1024).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = format!("Open connections in all (default {})", defaults::MAX_CONNECTIONS))]
     pub max_connections: Option<usize>,
-    /// Open connections per client address, IPv6 per /64 (default 32).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = format!("Open connections per client address, IPv6 per /64 (default {})", defaults::MAX_CONNECTIONS_PER_CLIENT))]
     pub max_connections_per_client: Option<usize>,
-    /// Sustained queries per second per client (default 50).
-    #[arg(long, value_name = "QPS")]
+    #[arg(long, value_name = "QPS", help = format!("Sustained queries per second per client (default {})", defaults::WHOIS_RATE))]
     pub whois_rate: Option<f64>,
-    /// Queries a client may send at once before the rate applies (default 200).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = format!("Queries a client may send at once before the rate applies (default {})", defaults::WHOIS_BURST))]
     pub whois_burst: Option<f64>,
-    /// Addresses per bulk-mode connection (default 100000).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = format!("Addresses per bulk-mode connection (default {})", defaults::BULK_MAX_LINES))]
     pub bulk_max_lines: Option<usize>,
-    /// Plain-HTTP RDAP listener, repeatable (default 127.0.0.1:8080).
-    #[arg(long, value_name = "ADDR")]
+    #[arg(long, value_name = "ADDR", help = format!("Plain-HTTP RDAP listener, repeatable (default {})", defaults::HTTP_LISTEN))]
     pub http_listen: Vec<std::net::SocketAddr>,
-    /// RDAP path prefix (default /rdap/).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help = format!("RDAP path prefix (default {})", defaults::RDAP_BASE_PATH))]
     pub rdap_base_path: Option<String>,
     /// Public WHOIS host name that RDAP answers give as port43.
     #[arg(long, value_name = "HOST")]
     pub whois_host: Option<String>,
-    /// Most results an RDAP search returns (default 100).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = format!("Most results an RDAP search returns (default {})", defaults::RDAP_MAX_RESULTS))]
     pub rdap_max_results: Option<usize>,
-    /// Sustained RDAP requests per second per client (default 100).
-    #[arg(long, value_name = "RPS")]
+    #[arg(long, value_name = "RPS", help = format!("Sustained RDAP requests per second per client (default {})", defaults::RDAP_RATE))]
     pub rdap_rate: Option<f64>,
-    /// RDAP requests a client may send at once before the rate applies (default 500).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = format!("RDAP requests a client may send at once before the rate applies (default {})", defaults::RDAP_BURST))]
     pub rdap_burst: Option<f64>,
-    /// Memory for RDAP answers kept for other addresses of the same network, MiB (default 256; 0: off).
-    #[arg(long, value_name = "MIB")]
+    #[arg(long, value_name = "MIB", help = format!("Memory for RDAP answers kept for other addresses of the same network, MiB (default {}; 0: off)", defaults::RDAP_CACHE_MB))]
     pub rdap_cache_mb: Option<usize>,
-    /// Admin listener for /metrics, /healthz, /readyz and POST /admin/reload, repeatable (default 127.0.0.1:9180).
-    #[arg(long, value_name = "ADDR")]
+    #[arg(long, value_name = "ADDR", help = format!("Admin listener for /metrics, /healthz, /readyz and POST /admin/reload, repeatable (default {})", defaults::ADMIN_LISTEN))]
     pub admin_listen: Vec<std::net::SocketAddr>,
     /// Reload every source this often, seconds (default: only on SIGHUP or POST /admin/reload).
     #[arg(long, value_name = "SECONDS")]
     pub reload_interval: Option<f64>,
-    /// Refuse a reload when a file's object count falls by more than this fraction (default 0.5).
-    #[arg(long, value_name = "FRACTION")]
+    #[arg(long, value_name = "FRACTION", help = format!("Refuse a reload when a file's object count falls by more than this fraction (default {})", defaults::RELOAD_MAX_DROP))]
     pub reload_max_drop: Option<f64>,
-    /// Seconds open connections have to finish after SIGTERM/SIGINT (default 5).
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", help = format!("Seconds open connections have to finish after SIGTERM/SIGINT (default {})", defaults::DRAIN.as_secs_f64()))]
     pub drain_seconds: Option<f64>,
     /// Log lines as readable text or as JSON objects (default human).
     #[arg(long, value_enum, value_name = "FORMAT")]
@@ -205,8 +323,7 @@ pub struct ServeFlags {
     /// Least severe log lines written; debug adds a line per request (default info).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub log_level: Option<LogLevel>,
-    /// HTTPS RDAP listener, repeatable (default 127.0.0.1:8443).
-    #[arg(long, value_name = "ADDR")]
+    #[arg(long, value_name = "ADDR", help = format!("HTTPS RDAP listener, repeatable (default {})", defaults::RDAP_LISTEN))]
     pub rdap_listen: Vec<std::net::SocketAddr>,
     /// PEM certificate chain for HTTPS (with --tls-key; without both, a self-signed one is made).
     #[arg(long, value_name = "FILE")]
@@ -218,9 +335,8 @@ pub struct ServeFlags {
 
 impl ServeFlags {
     /// Merges the flags over the file's settings and the defaults.
-    pub fn resolve(&self, file: &FileConfig) -> Result<crate::app::ServeConfig, ConfigError> {
-        use crate::whois::server::Limits;
-        let d = Limits::default();
+    pub fn resolve(&self, file: &FileConfig) -> Result<ServeSettings, ConfigError> {
+        let d = WhoisLimits::default();
         let secs = |key: &'static str, v: Option<f64>, default: std::time::Duration| match v {
             None => Ok(default),
             Some(s) if s.is_finite() && s > 0.0 && s < 86_400.0 => {
@@ -247,7 +363,7 @@ impl ServeFlags {
                 message: format!("{r} is not a positive rate"),
             }),
         };
-        let limits = Limits {
+        let limits = WhoisLimits {
             max_line: positive(
                 "whois-max-line",
                 self.whois_max_line.or(file.whois_max_line),
@@ -287,14 +403,14 @@ impl ServeFlags {
             )?,
         };
         let whois_listen = first_given(&self.whois_listen, &file.whois_listen)
-            .unwrap_or_else(|| vec![crate::app::DEFAULT_WHOIS_LISTEN]);
+            .unwrap_or_else(|| vec![defaults::WHOIS_LISTEN]);
         let http_listen = first_given(&self.http_listen, &file.http_listen)
-            .unwrap_or_else(|| vec![crate::app::DEFAULT_HTTP_LISTEN]);
+            .unwrap_or_else(|| vec![defaults::HTTP_LISTEN]);
         let base = self
             .rdap_base_path
             .clone()
             .or_else(|| file.rdap_base_path.clone())
-            .unwrap_or_else(|| "/rdap/".into());
+            .unwrap_or_else(|| defaults::RDAP_BASE_PATH.into());
         if !base.starts_with('/')
             || !base.ends_with('/')
             || base.contains("//")
@@ -305,36 +421,35 @@ impl ServeFlags {
                 message: format!("'{base}' must start and end with '/'"),
             });
         }
-        let rdap = crate::rdap::RdapConfig {
+        let rdap = RdapSettings {
             base_path: base,
             port43: self.whois_host.clone().or_else(|| file.whois_host.clone()),
             max_results: positive(
                 "rdap-max-results",
                 self.rdap_max_results.or(file.rdap_max_results),
-                crate::rdap::DEFAULT_MAX_RESULTS,
+                defaults::RDAP_MAX_RESULTS,
             )?,
             rate: rate(
                 "rdap-rate",
                 self.rdap_rate.or(file.rdap_rate),
-                crate::rdap::DEFAULT_RATE,
+                defaults::RDAP_RATE,
             )?,
             burst: rate(
                 "rdap-burst",
                 self.rdap_burst.or(file.rdap_burst),
-                crate::rdap::DEFAULT_BURST,
+                defaults::RDAP_BURST,
             )?,
-            cache: std::sync::Arc::new(crate::rdap::cache::AnswerCache::new(
-                self.rdap_cache_mb
-                    .or(file.rdap_cache_mb)
-                    .unwrap_or(crate::rdap::cache::DEFAULT_CACHE_MB),
-            )),
+            cache_mb: self
+                .rdap_cache_mb
+                .or(file.rdap_cache_mb)
+                .unwrap_or(defaults::RDAP_CACHE_MB),
         };
         let rdap_listen = first_given(&self.rdap_listen, &file.rdap_listen)
-            .unwrap_or_else(|| vec![crate::app::DEFAULT_RDAP_LISTEN]);
+            .unwrap_or_else(|| vec![defaults::RDAP_LISTEN]);
         let admin_listen = if self.admin_listen.is_empty() {
             file.admin_listen
                 .clone()
-                .unwrap_or_else(|| vec![crate::app::DEFAULT_ADMIN_LISTEN])
+                .unwrap_or_else(|| vec![defaults::ADMIN_LISTEN])
         } else {
             self.admin_listen.clone()
         };
@@ -349,7 +464,7 @@ impl ServeFlags {
             }
         };
         let reload_max_drop = match self.reload_max_drop.or(file.reload_max_drop) {
-            None => crate::reload::DEFAULT_MAX_DROP,
+            None => defaults::RELOAD_MAX_DROP,
             Some(f) if (0.0..=1.0).contains(&f) => f,
             Some(f) => {
                 return Err(ConfigError::Value {
@@ -361,9 +476,9 @@ impl ServeFlags {
         let drain = secs(
             "drain-seconds",
             self.drain_seconds.or(file.drain_seconds),
-            crate::app::DEFAULT_DRAIN,
+            defaults::DRAIN,
         )?;
-        Ok(crate::app::ServeConfig {
+        Ok(ServeSettings {
             whois_listen,
             http_listen,
             rdap_listen,
@@ -477,18 +592,40 @@ pub fn sample_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data")
 }
 
-/// Flags from the command line that override the file.
-#[derive(Debug, Clone, Default)]
+/// Where the data comes from (flags override `--config`; with none of
+/// `--config`, `--dump`, `--delegated`, the sample data in `data/` is used).
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct DataFlags {
+    /// TOML config file (keys are these flags' names).
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// RPSL dump, plain or gzip (repeatable).
+    #[arg(long, value_name = "PATH")]
     pub dump: Vec<PathBuf>,
+    /// Delegated-extended statistics file (repeatable).
+    #[arg(long, value_name = "PATH")]
     pub delegated: Vec<PathBuf>,
+    /// Text encoding of dumps: auto (UTF-8, else Latin-1 per object), utf-8, latin-1.
+    #[arg(long, value_name = "ENC")]
     pub encoding: Option<Encoding>,
+    /// File listing leasing platforms' maintainers, one per line.
+    #[arg(long, value_name = "FILE")]
     pub platform_maintainers: Option<PathBuf>,
+    /// Longest-prefix-match structure: sorted or iptrie.
+    #[arg(long, value_name = "NAME")]
     pub index_backend: Option<String>,
+    /// Lease records (JSON Lines), repeatable; the source is named after the file stem.
+    #[arg(long, value_name = "PATH")]
     pub leases: Vec<PathBuf>,
+    /// Drop leases whose lessor is not the holder instead of keeping them marked unverified.
+    #[arg(long)]
     pub reject_unverified_leases: bool,
+    /// IANA RDAP bootstrap file (ipv4.json, ipv6.json, asn.json), repeatable; names the RDAP service of space not loaded here.
+    #[arg(long, value_name = "PATH")]
     pub rdap_bootstrap: Vec<PathBuf>,
+    /// No progress output while loading.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 impl DataFlags {
@@ -604,10 +741,7 @@ mod tests {
             .join("data")
             .join(SAMPLE_CONFIG);
         let file = FileConfig::load(&path).unwrap();
-        assert_eq!(
-            file.admin_listen,
-            Some(vec![crate::app::DEFAULT_ADMIN_LISTEN])
-        );
+        assert_eq!(file.admin_listen, Some(vec![defaults::ADMIN_LISTEN]));
         assert_eq!(file.log_format, Some(LogFormat::Human));
         assert_eq!(file.log_level, Some(LogLevel::Info));
         assert!(file.rdap_cache_mb.is_some() && file.rdap_max_results.is_some());

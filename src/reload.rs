@@ -20,9 +20,6 @@ use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
 
-/// Default largest fall of a file's object count a reload accepts.
-pub const DEFAULT_MAX_DROP: f64 = 0.5;
-
 /// What a reload did.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Outcome {

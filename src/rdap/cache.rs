@@ -180,9 +180,6 @@ impl std::fmt::Debug for AnswerCache {
     }
 }
 
-/// Default bound of the answer cache, in MiB.
-pub const DEFAULT_CACHE_MB: usize = 256;
-
 impl AnswerCache {
     /// A cache of at most `mb` MiB of answers; 0 turns it off.
     pub fn new(mb: usize) -> Self {

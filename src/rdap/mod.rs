@@ -60,23 +60,24 @@ pub struct RdapConfig {
     pub cache: std::sync::Arc<cache::AnswerCache>,
 }
 
-/// Default per-client request rate and burst.
-pub const DEFAULT_RATE: f64 = 100.0;
-pub const DEFAULT_BURST: f64 = 500.0;
-
-/// Default bound on search results.
-pub const DEFAULT_MAX_RESULTS: usize = 100;
+impl RdapConfig {
+    /// The answers' settings from the configuration, with an answer cache
+    /// of its size.
+    pub fn from_settings(r: &crate::config::RdapSettings) -> Self {
+        RdapConfig {
+            base_path: r.base_path.clone(),
+            port43: r.port43.clone(),
+            max_results: r.max_results,
+            rate: r.rate,
+            burst: r.burst,
+            cache: std::sync::Arc::new(cache::AnswerCache::new(r.cache_mb)),
+        }
+    }
+}
 
 impl Default for RdapConfig {
     fn default() -> Self {
-        RdapConfig {
-            base_path: "/rdap/".into(),
-            port43: None,
-            max_results: DEFAULT_MAX_RESULTS,
-            rate: DEFAULT_RATE,
-            burst: DEFAULT_BURST,
-            cache: std::sync::Arc::new(cache::AnswerCache::new(cache::DEFAULT_CACHE_MB)),
-        }
+        Self::from_settings(&Default::default())
     }
 }
 

@@ -25,41 +25,9 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, BufWriter};
 use tokio::net::{TcpListener, TcpStream};
 
-/// The server's limits; every one is a config key and a flag.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// Longest query line in bytes (RIPE: 1024).
-    pub max_line: usize,
-    /// Time allowed for each query line to arrive.
-    pub read_timeout: Duration,
-    /// Time allowed for a client to take each answer.
-    pub write_timeout: Duration,
-    /// Open connections in all.
-    pub max_connections: usize,
-    /// Open connections per client address (IPv6: per /64).
-    pub max_per_client: usize,
-    /// Sustained queries per second per client.
-    pub rate: f64,
-    /// Queries a client may send at once before the rate applies.
-    pub burst: f64,
-    /// Addresses per bulk-mode connection.
-    pub bulk_max_lines: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_line: 1024,
-            read_timeout: Duration::from_secs(10),
-            write_timeout: Duration::from_secs(30),
-            max_connections: 1024,
-            max_per_client: 32,
-            rate: 50.0,
-            burst: 200.0,
-            bulk_max_lines: 100_000,
-        }
-    }
-}
+/// The server's limits, declared with their defaults in
+/// [`crate::config`] (every one is a config key and a flag).
+pub use crate::config::WhoisLimits as Limits;
 
 /// What every connection shares.
 pub struct Shared {

@@ -187,7 +187,7 @@ fn main() {
     let all = (c.exact_hits() + c.hits() + c.misses()).max(1) as f64;
     println!(
         "  answer cache ({} MiB; {} distinct addresses asked over http and https): {:.0} % repeated questions, {:.0} % another address of a cached network, {:.0} % built",
-        tenure::rdap::cache::DEFAULT_CACHE_MB,
+        tenure::config::defaults::RDAP_CACHE_MB,
         paths.len(),
         c.exact_hits() as f64 * 100.0 / all,
         c.hits() as f64 * 100.0 / all,
