@@ -3,12 +3,12 @@
 //! `verbose`, `noheader` and `csv` before the first address. Every line is
 //! the one resolved answer ([`crate::query::resolve`]) in columns.
 
+use super::io::{read_line, write_all, Line};
 use super::request::{code, WhoisError};
-use super::server::{read_line, write_all, Line, Shared};
+use super::server::Limits;
 use crate::addr::{parse_query_addr, IpRange};
 use crate::query::{self, Subject};
 use crate::snapshot::Snapshot;
-use std::net::IpAddr;
 use std::sync::Arc;
 use tokio::io::AsyncWriteExt;
 
@@ -20,17 +20,19 @@ struct BulkOptions {
     csv: bool,
 }
 
+/// Serves a bulk session from one snapshot; `allowed` says whether the
+/// client's rate admits it.
 pub(super) async fn serve<R, W>(
     reader: &mut R,
     writer: &mut W,
-    shared: &Arc<Shared>,
-    client: IpAddr,
+    snap: Arc<Snapshot>,
+    limits: &Limits,
+    allowed: bool,
 ) where
     R: tokio::io::AsyncBufRead + Unpin,
     W: tokio::io::AsyncWrite + Unpin,
 {
-    let limits = &shared.limits;
-    if !shared.allow(client) {
+    if !allowed {
         let text = format!(
             "{}\n% query rate exceeded\n",
             WhoisError::new(code::ACCESS_DENIED, "access denied").line()
@@ -38,7 +40,6 @@ pub(super) async fn serve<R, W>(
         let _ = write_all(writer, &text, limits.write_timeout).await;
         return;
     }
-    let snap = shared.current();
     let now = crate::time::now();
     let mut opts = BulkOptions {
         header: true,

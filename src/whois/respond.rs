@@ -137,27 +137,7 @@ pub fn answer(
     if req.key.is_empty() {
         return Ok((Kind::Other, Outcome::Ok)); // a bare -k
     }
-    if let Some(sources) = &req.sources {
-        let known = |s: &str| {
-            snap.report
-                .objects
-                .keys()
-                .any(|k| k.eq_ignore_ascii_case(s))
-                || snap
-                    .lease_sources()
-                    .iter()
-                    .any(|l| l.name.eq_ignore_ascii_case(s))
-        };
-        if let Some(bad) = sources.iter().find(|s| !known(s)) {
-            return Err((
-                Kind::Other,
-                WhoisError::new(
-                    code::UNKNOWN_SOURCE,
-                    format!("unknown source '{}'", bad.to_ascii_uppercase()),
-                ),
-            ));
-        }
-    }
+    known_sources(snap, req).map_err(|e| (Kind::Other, e))?;
     let view = View {
         no_contacts: req.no_contacts,
         no_grouping: req.no_grouping,
@@ -168,7 +148,6 @@ pub fn answer(
             req.sources.as_deref()
         },
     };
-    let at = req.at.unwrap_or(now);
     if let Some(attrs) = &req.inverse {
         let found = objects(snap, query::inverse(snap, attrs, &req.key));
         if found.is_empty() {
@@ -188,42 +167,94 @@ pub fn answer(
         }
     };
     let kind = Kind::of_query(&q);
-    let refuse = |e: WhoisError| (kind, e);
-    if req.lease_history {
-        let Query::Range(r) = q else {
-            return Err(refuse(WhoisError::new(
-                code::INVALID_OPTION,
-                "--leases needs an address, prefix or range",
-            )));
-        };
-        out.push_str(&render_history(&query::lease_history(snap, &r), &r));
-        return Ok((kind, Outcome::Ok));
+    let answered = if req.lease_history {
+        history(snap, &q, out)
+    } else if let Some(level) = search_level(req.level) {
+        hierarchy(snap, &q, level, &view, out)
+    } else {
+        lookup(snap, req, &q, req.at.unwrap_or(now), &view, out)
+    };
+    answered.map(|o| (kind, o)).map_err(|e| (kind, e))
+}
+
+/// `-s`: every source named must be loaded here.
+fn known_sources(snap: &Snapshot, req: &Request) -> Result<(), WhoisError> {
+    let Some(sources) = &req.sources else {
+        return Ok(());
+    };
+    let known = |s: &str| {
+        snap.report
+            .objects
+            .keys()
+            .any(|k| k.eq_ignore_ascii_case(s))
+            || snap
+                .lease_sources()
+                .iter()
+                .any(|l| l.name.eq_ignore_ascii_case(s))
+    };
+    match sources.iter().find(|s| !known(s)) {
+        Some(bad) => Err(WhoisError::new(
+            code::UNKNOWN_SOURCE,
+            format!("unknown source '{}'", bad.to_ascii_uppercase()),
+        )),
+        None => Ok(()),
     }
-    if let Some(level) = search_level(req.level) {
-        let Query::Range(r) = &q else {
-            return Err(refuse(WhoisError::new(
-                code::BAD_COMBINATION,
-                "-x, -l, -L, -m and -M need an address, prefix or range",
-            )));
-        };
-        let mut ids = query::hierarchy(snap, r, level);
-        if ids.is_empty() {
-            return Err(refuse(no_entries()));
-        }
-        let more = ids.len().saturating_sub(MAX_OBJECTS);
-        ids.truncate(MAX_OBJECTS);
-        let objs = objects(snap, ids.into_iter().map(ObjRef::Network).collect());
-        render_objects(&objs, &view, out);
-        if more > 0 {
-            let _ = writeln!(
-                out,
-                "% Output truncated: {more} more objects; ask for a smaller range"
-            );
-        }
-        return Ok((kind, Outcome::Ok));
+}
+
+/// `--leases`: every lease that ever covered the range.
+fn history(snap: &Snapshot, q: &Query, out: &mut String) -> Result<Outcome, WhoisError> {
+    let Query::Range(r) = q else {
+        return Err(WhoisError::new(
+            code::INVALID_OPTION,
+            "--leases needs an address, prefix or range",
+        ));
+    };
+    out.push_str(&render_history(&query::lease_history(snap, r), r));
+    Ok(Outcome::Ok)
+}
+
+/// `-x`, `-l`, `-L`, `-m`, `-M`: the networks around a range, bounded.
+fn hierarchy(
+    snap: &Snapshot,
+    q: &Query,
+    level: query::Level,
+    view: &View,
+    out: &mut String,
+) -> Result<Outcome, WhoisError> {
+    let Query::Range(r) = q else {
+        return Err(WhoisError::new(
+            code::BAD_COMBINATION,
+            "-x, -l, -L, -m and -M need an address, prefix or range",
+        ));
+    };
+    let mut ids = query::hierarchy(snap, r, level);
+    if ids.is_empty() {
+        return Err(no_entries());
     }
-    let found = query::lookup(snap, &q, at);
-    // space answered elsewhere is referred there, unless --resource
+    let more = ids.len().saturating_sub(MAX_OBJECTS);
+    ids.truncate(MAX_OBJECTS);
+    let objs = objects(snap, ids.into_iter().map(ObjRef::Network).collect());
+    render_objects(&objs, view, out);
+    if more > 0 {
+        let _ = writeln!(
+            out,
+            "% Output truncated: {more} more objects; ask for a smaller range"
+        );
+    }
+    Ok(Outcome::Ok)
+}
+
+/// The default answer: the one resolved answer, or a referral to the
+/// registry that answers for the space (unless `--resource`).
+fn lookup(
+    snap: &Snapshot,
+    req: &Request,
+    q: &Query,
+    at: Timestamp,
+    view: &View,
+    out: &mut String,
+) -> Result<Outcome, WhoisError> {
+    let found = query::lookup(snap, q, at);
     let elsewhere = match &found {
         Found::Network(res) => res.elsewhere,
         Found::NotFound { elsewhere } => *elsewhere,
@@ -232,28 +263,27 @@ pub fn answer(
     match elsewhere {
         Some(e) if !req.resource => {
             super::render_referral(&e, out);
-            let outcome = if e.whois().is_some() {
+            return Ok(if e.whois().is_some() {
                 Outcome::Redirect
             } else {
                 Outcome::NotFound
-            };
-            return Ok((kind, outcome));
+            });
         }
         _ => {}
     }
     if matches!(found, Found::NotFound { .. }) {
-        return Err(refuse(no_entries()));
+        return Err(no_entries());
     }
     if req.brief {
         brief(&found, out);
     } else {
         match &found {
             // --resource: what is loaded here, without the referral
-            Found::Network(res) => super::render_network(res, &view, out),
-            _ => render_found_view(&found, &view, out),
+            Found::Network(res) => super::render::render_network(res, view, out),
+            _ => render_found_view(&found, view, out),
         }
     }
-    Ok((kind, Outcome::Ok))
+    Ok(Outcome::Ok)
 }
 
 /// The hierarchy a request's level flag asks for (none by default).

@@ -12,6 +12,7 @@
 //! that do not read, connections in total and per client address (IPv6
 //! per /64), and a per-client token bucket (`%ERROR:201` and close).
 
+use super::io::{read_line, write_all, Line};
 use super::request::{code, WhoisError};
 use super::respond::{kind_of_line, respond, Reply};
 pub use crate::limit::client_key;
@@ -22,7 +23,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, BufWriter};
+use tokio::io::{AsyncWriteExt, BufReader, BufWriter};
 use tokio::net::{TcpListener, TcpStream};
 
 /// The server's limits, declared with their defaults in
@@ -123,58 +124,6 @@ pub async fn run(listener: TcpListener, shared: Arc<Shared>, stop: Shutdown) {
     .await
 }
 
-pub(super) enum Line {
-    Text(String),
-    TooLong,
-    Eof,
-}
-
-/// Reads one line of at most `max` bytes (CRLF or LF; CR stripped).
-pub(super) async fn read_line<R: tokio::io::AsyncBufRead + Unpin>(
-    r: &mut R,
-    max: usize,
-) -> std::io::Result<Line> {
-    let mut buf: Vec<u8> = Vec::new();
-    loop {
-        let chunk = r.fill_buf().await?;
-        if chunk.is_empty() {
-            return Ok(if buf.is_empty() {
-                Line::Eof
-            } else {
-                Line::Text(String::from_utf8_lossy(&buf).into_owned())
-            });
-        }
-        let (take, done) = match memchr::memchr(b'\n', chunk) {
-            Some(i) => (i + 1, true),
-            None => (chunk.len(), false),
-        };
-        let end = if done { take - 1 } else { take };
-        if buf.len() + end > max {
-            return Ok(Line::TooLong);
-        }
-        buf.extend_from_slice(&chunk[..end]);
-        r.consume(take);
-        if done {
-            if buf.last() == Some(&b'\r') {
-                buf.pop();
-            }
-            return Ok(Line::Text(String::from_utf8_lossy(&buf).into_owned()));
-        }
-    }
-}
-
-pub(super) async fn write_all<W: tokio::io::AsyncWrite + Unpin>(
-    w: &mut W,
-    text: &str,
-    limit: Duration,
-) -> bool {
-    let write = async {
-        w.write_all(text.as_bytes()).await?;
-        w.flush().await
-    };
-    matches!(tokio::time::timeout(limit, write).await, Ok(Ok(())))
-}
-
 async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>, stop: Shutdown) {
     let client = client_key(peer.ip());
     let limits = shared.limits.clone();
@@ -218,7 +167,15 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
             _ => return,
         };
         if line.trim().eq_ignore_ascii_case("begin") {
-            super::bulk::serve(&mut reader, &mut writer, &shared, client).await;
+            let allowed = shared.allow(client);
+            super::bulk::serve(
+                &mut reader,
+                &mut writer,
+                shared.current(),
+                &shared.limits,
+                allowed,
+            )
+            .await;
             return;
         }
         if !shared.allow(client) {

@@ -1,0 +1,313 @@
+//! WHOIS answers as text in the RIPE style, rendered from the one resolved
+//! answer: three summary lines for address space (holder, lessee, RIPE's
+//! abuse-contact line), then `% Information related to '...'` and the
+//! objects in RPSL text separated by blank lines; referrals with a
+//! `refer:` line; leases as RPSL-style objects of their source.
+
+use crate::query::{
+    Basis, Elsewhere, Found, HolderFrom, LeaseView, LesseeFrom, ObjectView, Resolved, Subject,
+};
+use crate::time;
+use std::fmt::Write;
+
+/// RIPE's "no entries found" line.
+pub const NO_ENTRIES: &str = "%ERROR:101: no entries found";
+
+/// What a WHOIS query asked to see (RIPE's `-r`, `-G`, `-T`, `-s`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct View<'a> {
+    /// `-r`: no referenced organisation or role objects.
+    pub no_contacts: bool,
+    /// `-G`: no `% Information related to` lines.
+    pub no_grouping: bool,
+    /// `-T`: only these classes.
+    pub types: Option<&'a [String]>,
+    /// `-s`: only objects of these sources (lower case).
+    pub sources: Option<&'a [String]>,
+}
+
+impl View<'_> {
+    /// True when an object of this class and source is to be shown.
+    pub fn shows(&self, class: &str, source: &str) -> bool {
+        self.types.is_none_or(|t| t.iter().any(|c| c == class))
+            && self
+                .sources
+                .is_none_or(|s| s.iter().any(|x| x.eq_ignore_ascii_case(source)))
+    }
+
+    fn shows_object(&self, o: &ObjectView) -> bool {
+        self.shows(o.class(), o.source())
+    }
+}
+
+/// Renders an answer as WHOIS text (without the server banner); with
+/// `resource`, what is loaded here even for space answered elsewhere
+/// (WHOIS `--resource`).
+pub fn render_found(f: &Found, resource: bool) -> String {
+    let mut out = String::with_capacity(1024);
+    match f {
+        Found::Network(res) if resource => render_network(res, &View::default(), &mut out),
+        _ => render_found_view(f, &View::default(), &mut out),
+    }
+    out
+}
+
+/// Appends an answer as WHOIS text, showing what `view` asks for; space
+/// answered elsewhere is referred there.
+pub fn render_found_view(f: &Found, view: &View, out: &mut String) {
+    match f {
+        Found::NotFound { elsewhere } => match elsewhere {
+            Some(e) => render_referral(e, out),
+            None => {
+                out.push_str(NO_ENTRIES);
+                out.push('\n');
+            }
+        },
+        Found::Objects { objects, abuse } => {
+            let first = objects.first().map(|o| o.display_key()).unwrap_or("");
+            match abuse {
+                Some(a) => {
+                    let _ = writeln!(out, "% Abuse contact for '{first}' is '{}'", a.mailbox);
+                }
+                None => {
+                    let _ = writeln!(out, "% No abuse contact registered for '{first}'");
+                }
+            }
+            out.push('\n');
+            render_objects(objects, view, out);
+        }
+        Found::Network(res) => match &res.elsewhere {
+            Some(e) => render_referral(e, out),
+            None => render_network(res, view, out),
+        },
+    }
+}
+
+/// A referral to the registry that answers for the space (RIPE's
+/// `% This query was served by ...` style, with a `refer:` line that
+/// clients such as Debian's `whois` follow).
+pub fn render_referral(e: &Elsewhere, out: &mut String) {
+    let what = match e.basis {
+        Basis::Delegated(r) => format!("'{r}' in its delegated statistics"),
+        Basis::DelegatedAsn(a, b) => format!("'AS{a} - AS{b}' in its delegated statistics"),
+        Basis::Bootstrap => "this space in IANA's RDAP bootstrap".to_string(),
+    };
+    match e.whois() {
+        Some(server) => {
+            let _ = write!(
+                out,
+                "% This query was not answered here: refer to {server}\n% ({} is the registry of {what}; no {} data is loaded here.\n% Ask again with --resource for what is loaded.)\n\nrefer:          {server}\n",
+                e.name(),
+                e.name()
+            );
+        }
+        None => {
+            let _ = write!(
+                out,
+                "{NO_ENTRIES}\n% This space is served by the RDAP service at {} ({what}).\n",
+                e.rdap
+            );
+        }
+    }
+}
+
+/// The three summary lines for an address answer.
+pub fn summary_lines(res: &Resolved, out: &mut String) {
+    let key = res.subject_key();
+    match &res.holder {
+        Some(h) => {
+            let _ = write!(out, "% Holder: {}", h.handle);
+            if let Some(n) = h.name {
+                let _ = write!(out, " ({n})");
+            }
+            match h.from {
+                HolderFrom::Network(n) => {
+                    let _ = writeln!(out, ", from '{}'", n.key());
+                }
+                HolderFrom::Delegated { registry } => {
+                    let _ = writeln!(
+                        out,
+                        ", opaque holder id at {registry} (delegated statistics)"
+                    );
+                }
+            }
+        }
+        None => out.push_str("% Holder: none\n"),
+    }
+    match &res.lessee {
+        Some(l) => {
+            let _ = write!(out, "% Lessee: {}", l.handle);
+            if let Some(n) = l.name {
+                let _ = write!(out, " ({n})");
+            }
+            match l.from {
+                LesseeFrom::Lease(x) => {
+                    let _ = write!(out, ", lease {} of '{}' from ", x.id(), x.range());
+                    time::write(out, x.start());
+                    out.push_str(" to ");
+                    match x.end() {
+                        Some(e) => time::write(out, e),
+                        None => out.push_str("open end"),
+                    }
+                    out.push_str(", source ");
+                    out.push_str(x.source());
+                    out.push_str(if x.verified() {
+                        ", verified"
+                    } else {
+                        ", unverified (lessor is not the holder)"
+                    });
+                }
+                LesseeFrom::Registry(n) => {
+                    let _ = write!(out, ", from '{}', source registry", n.key());
+                    if l.platform_managed {
+                        out.push_str(", platform-managed");
+                    }
+                }
+            }
+            out.push('\n');
+        }
+        None => out.push_str("% Lessee: none\n"),
+    }
+    match &res.abuse {
+        Some(a) => {
+            let _ = writeln!(
+                out,
+                "% Abuse contact for '{}' is '{}'",
+                a.for_key(&key),
+                a.mailbox
+            );
+        }
+        None => {
+            let _ = writeln!(out, "% No abuse contact registered for '{key}'");
+        }
+    }
+}
+
+/// Objects, each under `% Information related to 'KEY'` unless `-G`.
+pub fn render_objects(objects: &[ObjectView], view: &View, out: &mut String) {
+    let mut any = false;
+    for o in objects {
+        if !view.shows_object(o) {
+            continue;
+        }
+        any = true;
+        if !view.no_grouping {
+            let _ = writeln!(out, "% Information related to '{}'\n", o.display_key());
+        }
+        o.render(out);
+        out.push('\n');
+    }
+    if !any {
+        out.push_str(NO_ENTRIES);
+        out.push('\n');
+    }
+}
+
+pub(super) fn render_network(res: &Resolved, view: &View, out: &mut String) {
+    summary_lines(res, out);
+    out.push('\n');
+    if let Some(lease) = res.lessee.as_ref().and_then(|l| l.lease()) {
+        if view.shows(lease.class(), lease.source()) {
+            if !view.no_grouping {
+                let _ = writeln!(
+                    out,
+                    "% Lease record of '{}' from {}\n",
+                    lease.range(),
+                    lease.source()
+                );
+            }
+            render_lease(&lease, out);
+            out.push('\n');
+        }
+    }
+    if !view.no_grouping {
+        let _ = writeln!(out, "% Information related to '{}'\n", res.subject_key());
+    }
+    if let Some(Subject::Delegated(d)) = &res.subject {
+        let _ = writeln!(
+            out,
+            "% No registry object is loaded for this space; delegated statistics say:\n% registry {}, {}, country {}, status {}, date {}, holder id {}\n",
+            d.registry(),
+            d.resource(),
+            d.country().unwrap_or("-"),
+            d.status(),
+            d.date().map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+            d.opaque_id().unwrap_or("-"),
+        );
+        return;
+    }
+    for o in res.objects(view.no_contacts) {
+        if !view.shows_object(&o) {
+            continue;
+        }
+        o.render(out);
+        out.push('\n');
+    }
+}
+
+/// A lease as an RPSL-style object of its source.
+pub fn render_lease(l: &LeaseView, out: &mut String) {
+    let class = l.class();
+    let key = match class {
+        "inetnum" => l.range().to_string(),
+        _ => l.range().to_prefix_or_range(),
+    };
+    let end = l.end().map(time::format);
+    let asn = l.origin_asn().map(|a| format!("AS{a}"));
+    let source = l.source().to_ascii_uppercase();
+    let mut attrs: Vec<(&str, &str)> = vec![
+        (class, &key),
+        ("netname", l.id()),
+        ("descr", l.lessee_name()),
+    ];
+    if let Some(c) = l.country() {
+        attrs.push(("country", c));
+    }
+    attrs.push(("status", "LEASED"));
+    attrs.push(("org", l.lessee_handle()));
+    attrs.push(("lessor", l.lessor()));
+    let start = time::format(l.start());
+    attrs.push(("lease-start", &start));
+    attrs.push(("lease-end", end.as_deref().unwrap_or("none (open-ended)")));
+    if let Some(m) = l.abuse_mailbox() {
+        attrs.push(("abuse-mailbox", m));
+    }
+    if let Some(a) = &asn {
+        attrs.push(("origin", a));
+    }
+    if let Some(g) = l.geofeed() {
+        attrs.push(("geofeed", g));
+    }
+    if !l.verified() {
+        attrs.push((
+            "remarks",
+            "UNVERIFIED: the lessor is not the holder of this space in the registry",
+        ));
+    }
+    attrs.push(("source", &source));
+    crate::query::render_attrs(attrs, l.line(), out);
+}
+
+/// Every lease that ever covered the range, oldest first, as lease objects.
+pub fn render_history(leases: &[LeaseView], r: &crate::addr::IpRange) -> String {
+    let mut out = String::new();
+    if leases.is_empty() {
+        let _ = writeln!(
+            out,
+            "{NO_ENTRIES}\n% No lease record ever covered '{}'",
+            r.to_query_string()
+        );
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "% {} lease record(s) covering '{}', oldest first\n",
+        leases.len(),
+        r.to_query_string()
+    );
+    for l in leases {
+        render_lease(l, &mut out);
+        out.push('\n');
+    }
+    out
+}
