@@ -84,12 +84,9 @@ async fn answer<B>(admin: &Admin, req: Request<B>) -> Response<Full<Bytes>> {
         (&Method::GET, "/healthz") => text(StatusCode::OK, PLAIN, "ok\n".into()),
         (&Method::GET, "/readyz") => {
             let snap = admin.current.get();
-            if snap.serial > 0 {
-                text(
-                    StatusCode::OK,
-                    PLAIN,
-                    format!("ready: serial {}\n", snap.serial),
-                )
+            let serial = crate::query::about(&snap).serial();
+            if serial > 0 {
+                text(StatusCode::OK, PLAIN, format!("ready: serial {serial}\n"))
             } else {
                 text(
                     StatusCode::SERVICE_UNAVAILABLE,

@@ -93,6 +93,7 @@ pub mod cli;
 pub mod config;
 pub mod delegated;
 pub mod dump;
+pub mod fxhash;
 pub mod gen;
 pub mod guard;
 pub mod http;

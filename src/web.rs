@@ -135,6 +135,8 @@ fn frame(snap: &Snapshot, q: &str, body: &str) -> String {
     } else {
         format!("{} - tenure lookup", esc(q))
     };
+    let data = query::about(snap);
+    let lines = data.source_lines();
     let mut o = String::with_capacity(body.len() + 4096);
     let _ = write!(
         o,
@@ -148,8 +150,8 @@ fn frame(snap: &Snapshot, q: &str, body: &str) -> String {
 <button type=\"submit\">Look up</button></form></header><main>{body}</main>\
 <footer>Data serial {} from {}. Answers as WHOIS (port 43) and RDAP give them.</footer></body></html>\n",
         esc(q),
-        snap.serial,
-        esc(&snap.source_lines()[..snap.source_lines().len().saturating_sub(1)].join("; "))
+        data.serial(),
+        esc(&lines[..lines.len().saturating_sub(1)].join("; "))
     );
     o
 }
@@ -160,8 +162,8 @@ fn intro(snap: &Snapshot, o: &mut String) {
         "<p>Type an IPv4 or IPv6 address, a prefix (<code>192.0.2.0/24</code>), a range, an AS number (<code>AS64500</code>) or a handle. \
 The answer names the <b>holder</b> of the space in the registry, the <b>lessee</b> using it now (from lease records or the registry), \
 and the <b>abuse mailbox</b> reports should go to.</p><p class=\"muted\">{} networks and {} leases loaded.</p>",
-        snap.networks(),
-        snap.lease_count()
+        query::about(snap).networks(),
+        query::about(snap).leases()
     );
 }
 

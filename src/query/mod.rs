@@ -9,12 +9,14 @@
 //! those views and decide nothing again. [`answer`] is the same decision as
 //! positions in the snapshot (what the RDAP answer cache keys on).
 
+mod about;
 pub mod authority;
 mod json;
 mod objects;
 mod resolved;
 mod search;
 
+pub use about::{about, About};
 pub use authority::{Basis, Elsewhere, Registry, REGISTRIES};
 pub use json::{history_json, to_json};
 pub use objects::{
@@ -31,7 +33,8 @@ pub use search::{
 };
 
 use crate::addr::{parse_query_range, AddrError, IpRange};
-use crate::lease::{self, Abuse, AbuseFrom, Resolution, Via};
+pub use crate::lease::Resolution;
+use crate::lease::{self, Abuse, AbuseFrom, Via};
 use crate::model::{parse_asn, parse_asn_range};
 use crate::snapshot::{NetId, Snapshot};
 use crate::time::Timestamp;

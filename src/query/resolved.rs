@@ -153,6 +153,12 @@ impl<'a> Resolved<'a> {
         }
     }
 
+    /// When a lease covering the space next starts or ends after `at`: the
+    /// answer holds until then.
+    pub fn next_lease_change(&self, at: Timestamp) -> Timestamp {
+        self.snap.next_lease_change(&self.answer.range, at)
+    }
+
     /// Keys of the networks above the subject, most specific first.
     pub fn less_specifics(&self) -> Vec<&'a str> {
         let snap = self.snap;

@@ -136,7 +136,7 @@ impl Ctx<'_> {
         }
         let key_matches = |k: &Key| {
             k.0 == self.snap as *const Snapshot as usize
-                && k.1 == self.snap.loaded_at
+                && k.1 == crate::query::about(self.snap).loaded_at()
                 && k.2 == self.cfg.base_path
                 && k.3 == self.origin
         };
@@ -152,7 +152,7 @@ impl Ctx<'_> {
                         });
                     let key = (
                         self.snap as *const Snapshot as usize,
-                        self.snap.loaded_at,
+                        crate::query::about(self.snap).loaded_at(),
                         self.cfg.base_path.clone(),
                         self.origin.to_string(),
                     );

@@ -19,8 +19,8 @@
 //! Bounded by bytes (`rdap-cache-mb`); sharded to keep lock hold times
 //! short; emptied when a new snapshot is first seen.
 
-use crate::lease::Resolution;
-use crate::model::FxMap;
+use crate::fxhash::FxMap;
+use crate::query::Resolution;
 use crate::snapshot::{NetId, Snapshot};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -157,7 +157,7 @@ struct Shard {
     /// By "origin request-target": the template, the query text for its
     /// holes, and the moment the answer stops being valid.
     exact:
-        hashbrown::HashMap<Question, Exact, std::hash::BuildHasherDefault<crate::model::FxHasher>>,
+        hashbrown::HashMap<Question, Exact, std::hash::BuildHasherDefault<crate::fxhash::FxHasher>>,
 }
 
 /// The cache, shared by every connection of a listener.
@@ -223,13 +223,16 @@ impl AnswerCache {
     fn shard<K: std::hash::Hash + ?Sized>(&self, key: &K) -> &Mutex<Shard> {
         use std::hash::BuildHasher;
         // the map hashes the low bits; the shard takes the high ones
-        let h = std::hash::BuildHasherDefault::<crate::model::FxHasher>::default().hash_one(key);
+        let h = std::hash::BuildHasherDefault::<crate::fxhash::FxHasher>::default().hash_one(key);
         &self.shards[(h >> 60) as usize % SHARDS]
     }
 
     fn lock<'a>(&self, m: &'a Mutex<Shard>, snap: &Snapshot) -> std::sync::MutexGuard<'a, Shard> {
         let mut s = m.lock().unwrap_or_else(|p| p.into_inner());
-        let id = (snap as *const Snapshot as usize, snap.loaded_at);
+        let id = (
+            snap as *const Snapshot as usize,
+            crate::query::about(snap).loaded_at(),
+        );
         if s.snapshot != Some(id) {
             // entries of another snapshot: never valid again here
             s.map.clear();

@@ -45,7 +45,7 @@ pub(super) fn ip(ctx: &Ctx, addr: &str, len: Option<&str>, pretty: bool) -> Resu
             let until = if ctx.at_given {
                 i64::MAX
             } else {
-                ctx.snap.next_lease_change(&range, ctx.at)
+                res.next_lease_change(ctx.at)
             };
             cache.put_exact(ctx.snap, ctx.origin, target, key, &text, until);
         }

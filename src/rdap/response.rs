@@ -205,7 +205,10 @@ pub fn ok_bytes(body: Vec<u8>, snap: &Snapshot) -> Response {
     let mut headers = json_headers();
     // five minutes, and the data serial as the entity tag
     headers.push(("cache-control", "max-age=300".into()));
-    headers.push(("etag", format!("\"tenure-{}\"", snap.serial).into()));
+    headers.push((
+        "etag",
+        format!("\"tenure-{}\"", crate::query::about(snap).serial()).into(),
+    ));
     Response {
         status: 200,
         kind: crate::metrics::Kind::Other,

@@ -178,7 +178,7 @@ fn bulk_header(snap: &Snapshot, opts: &BulkOptions, out: &mut String) {
             out,
             format_args!(
                 "Bulk mode; tenure whois, data serial {} [{}]\n",
-                snap.serial,
+                query::about(snap).serial(),
                 crate::time::format(crate::time::now())
             ),
         );

@@ -19,19 +19,20 @@ pub fn banner(snap: &Snapshot, out: &mut String) {
     );
     out.push_str("% Objects are in RPSL format. Each answer on address space starts with\n");
     out.push_str("% the holder, the lessee and the abuse contact, with where each came from.\n");
-    let _ = write!(out, "% Data serial {}, sources:", snap.serial);
-    for source in snap.report.objects.keys() {
+    let data = query::about(snap);
+    let _ = write!(out, "% Data serial {}, sources:", data.serial());
+    for (source, _) in data.registry_sources() {
         let _ = write!(
             out,
             " {}",
             if source.is_empty() { "(none)" } else { source }
         );
     }
-    for l in snap.lease_sources() {
-        let _ = write!(out, " {} (leases)", l.name);
+    for l in data.lease_sources() {
+        let _ = write!(out, " {l} (leases)");
     }
-    for h in &snap.reg.delegated_headers {
-        let _ = write!(out, " {} (delegated statistics {})", h.registry, h.end_date);
+    for (registry, date) in data.delegated() {
+        let _ = write!(out, " {registry} (delegated statistics {date})");
     }
     out.push_str("\n\n");
 }
@@ -182,17 +183,8 @@ fn known_sources(snap: &Snapshot, req: &Request) -> Result<(), WhoisError> {
     let Some(sources) = &req.sources else {
         return Ok(());
     };
-    let known = |s: &str| {
-        snap.report
-            .objects
-            .keys()
-            .any(|k| k.eq_ignore_ascii_case(s))
-            || snap
-                .lease_sources()
-                .iter()
-                .any(|l| l.name.eq_ignore_ascii_case(s))
-    };
-    match sources.iter().find(|s| !known(s)) {
+    let data = query::about(snap);
+    match sources.iter().find(|s| !data.has_source(s)) {
         Some(bad) => Err(WhoisError::new(
             code::UNKNOWN_SOURCE,
             format!("unknown source '{}'", bad.to_ascii_uppercase()),
@@ -355,23 +347,14 @@ fn server_info(snap: &Snapshot, info: &ServerInfo, out: &mut String) {
             let _ = writeln!(out, "% whois-server-tenure-{}", env!("CARGO_PKG_VERSION"));
         }
         ServerInfo::Sources => {
-            for (source, classes) in &snap.report.objects {
-                let n: u64 = classes.values().sum();
-                let _ = writeln!(
-                    out,
-                    "{}:{}:N:{}",
-                    if source.is_empty() { "(none)" } else { source },
-                    snap.serial,
-                    n
-                );
+            let data = query::about(snap);
+            let serial = data.serial();
+            for (source, n) in data.registry_sources() {
+                let source = if source.is_empty() { "(none)" } else { source };
+                let _ = writeln!(out, "{source}:{serial}:N:{n}");
             }
-            for l in snap.lease_sources() {
-                let _ = writeln!(
-                    out,
-                    "{}:{}:N:leases",
-                    l.name.to_ascii_uppercase(),
-                    snap.serial
-                );
+            for l in data.lease_sources() {
+                let _ = writeln!(out, "{}:{serial}:N:leases", l.to_ascii_uppercase());
             }
         }
         ServerInfo::Types => {
