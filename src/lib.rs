@@ -85,34 +85,24 @@
 //!   skipped and reported with file and line, malformed queries get an
 //!   error saying what is wrong.
 
-pub mod addr;
-pub mod admin;
-pub mod app;
-pub mod bootstrap;
-pub mod cli;
-pub mod config;
-pub mod delegated;
-pub mod dump;
-pub mod fxhash;
-pub mod gen;
-pub mod guard;
-pub mod http;
-pub mod index;
-pub mod lease;
-pub mod leases;
-pub mod limit;
-pub mod metrics;
-pub mod model;
-pub mod progress;
-pub mod query;
-pub mod rdap;
-pub mod reload;
-pub mod report;
-pub mod rpsl;
-pub mod snapshot;
-pub mod time;
-pub mod web;
-pub mod whois;
+pub mod answer;
+pub mod base;
+pub mod edge;
+pub mod input;
+pub mod serve;
+pub mod store;
+
+// every module by its short name, as the architecture map names them
+pub(crate) use answer::lease;
+pub use answer::query;
+pub use base::{addr, fxhash, index, time};
+pub(crate) use edge::{admin, app, reload};
+pub use edge::{cli, config, gen, report};
+pub(crate) use input::{bootstrap, leases, model, rpsl};
+pub use input::{delegated, dump, progress};
+pub(crate) use serve::guard;
+pub use serve::{http, limit, metrics, rdap, web, whois};
+pub use store::snapshot;
 
 /// mimalloc instead of the system allocator: answers allocate many small
 /// short-lived buffers on every worker thread, where glibc's malloc showed

@@ -156,7 +156,10 @@ impl Reloader {
         // instead of 3.2 GiB after reloading 6 M networks)
         drop(old);
         // SAFETY: mi_collect takes no pointers; it only walks mimalloc's heaps
-        unsafe { libmimalloc_sys::mi_collect(true) };
+        #[allow(unsafe_code)]
+        unsafe {
+            libmimalloc_sys::mi_collect(true)
+        };
         METRICS.reload_done(scope);
         if matches!(scope, Scope::All) {
             self.reload_tls();

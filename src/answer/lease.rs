@@ -216,7 +216,7 @@ impl Abuse {
     }
 
     /// The handle carrying it (the lessee's for a lease).
-    pub fn from_handle<'a>(&self, snap: &'a Snapshot) -> &'a str {
+    pub fn carrier_handle<'a>(&self, snap: &'a Snapshot) -> &'a str {
         match self.from {
             AbuseFrom::Entity(e) => snap.reg.entities[e as usize].handle_text(),
             AbuseFrom::Lease(l) => snap.lease(l).lessee_handle(),

@@ -652,7 +652,7 @@ impl<'a> AbuseView<'a> {
         };
         AbuseView {
             mailbox: a.mailbox(snap),
-            handle: a.from_handle(snap),
+            handle: a.carrier_handle(snap),
             name,
             via: a.via.key(snap),
             from,

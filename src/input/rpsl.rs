@@ -201,7 +201,7 @@ fn push_attr(text: &mut String, name: &str, value: &str) {
 fn decode_line(l: &str) -> Option<(&str, &str)> {
     let b = *l.as_bytes().first()?;
     if b < 0x20 {
-        Some((CODED[b as usize], &l[1..]))
+        Some((CODED[b as usize], l.get(1..)?))
     } else {
         l.split_once(':')
     }
@@ -244,10 +244,8 @@ impl Object {
                 let bytes = self.text.as_bytes();
                 memchr::memchr_iter(c, bytes)
                     .find(|&i| i == 0 || bytes[i - 1] == b'\n')
-                    .map(|i| {
-                        let rest = &self.text[i + 1..];
-                        &rest[..rest.find('\n').unwrap_or(rest.len())]
-                    })
+                    .and_then(|i| self.text.get(i + 1..))
+                    .map(|rest| rest.split('\n').next().unwrap_or(rest))
             }
             None => self
                 .text
@@ -262,7 +260,8 @@ impl Object {
         self.text
             .split_terminator('\n')
             .filter_map(move |l| match code {
-                Some(c) => (l.as_bytes().first() == Some(&c)).then(|| &l[1..]),
+                Some(c) if l.as_bytes().first() == Some(&c) => l.get(1..),
+                Some(_) => None,
                 None => l.strip_prefix(name).and_then(|r| r.strip_prefix(':')),
             })
     }
@@ -437,10 +436,7 @@ fn valid_name(name: &str) -> bool {
 
 /// Strips an end-of-line `#` comment and surrounding blanks.
 fn strip_comment(v: &str) -> &str {
-    match v.find('#') {
-        Some(i) => v[..i].trim(),
-        None => v.trim(),
-    }
+    v.split('#').next().unwrap_or(v).trim()
 }
 
 /// Parses one raw object.
@@ -466,7 +462,7 @@ pub fn parse_object(raw: &RawObject, enc: Encoding) -> Result<Object, Skip> {
                     "object starts with a continuation line".into(),
                 ));
             }
-            let piece = strip_comment(&line[1..]);
+            let piece = strip_comment(line.get(1..).unwrap_or(""));
             if !piece.is_empty() {
                 if out.len() > value_start {
                     out.push(' ');

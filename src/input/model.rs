@@ -351,8 +351,8 @@ pub fn parse_asn(s: &str) -> Option<u32> {
     let s = s.trim();
     // `get` and not `[..2]`: the text is a client's or a dump's, and its
     // second byte may sit inside a multi-byte character
-    let digits = match s.get(..2) {
-        Some(p) if p.eq_ignore_ascii_case("AS") => &s[2..],
+    let digits = match (s.get(..2), s.get(2..)) {
+        (Some(p), Some(rest)) if p.eq_ignore_ascii_case("AS") => rest,
         _ => s,
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {

@@ -25,7 +25,7 @@ const MAX_BUCKETS: usize = 100_000;
 pub struct RateLimiter {
     rate: f64,
     burst: f64,
-    buckets: Mutex<crate::model::FxMap<IpAddr, Bucket>>,
+    buckets: Mutex<crate::fxhash::FxMap<IpAddr, Bucket>>,
 }
 
 struct Bucket {

@@ -47,7 +47,8 @@ pub struct Lease {
 impl Lease {
     fn part(&self, k: usize) -> &str {
         let a = if k == 0 { 0 } else { self.ends[k - 1] as usize };
-        &self.text[a..self.ends[k] as usize]
+        // the ends were recorded at field boundaries of this text
+        self.text.get(a..self.ends[k] as usize).unwrap_or("")
     }
 
     fn optional(&self, k: usize) -> Option<&str> {

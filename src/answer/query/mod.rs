@@ -77,7 +77,10 @@ pub fn parse_query(text: &str) -> Result<Query, QueryError> {
         return Err(QueryError::Empty);
     }
     let upper = s.to_ascii_uppercase();
-    if upper.starts_with("AS") && upper[2..].starts_with(|c: char| c.is_ascii_digit()) {
+    if upper
+        .strip_prefix("AS")
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+    {
         if s.contains('-') {
             return parse_asn_range(s)
                 .map(|(a, b)| Query::AsnRange(a, b))

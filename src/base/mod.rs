@@ -1,0 +1,8 @@
+//! Layer 0, what every other layer uses and which uses nothing of the
+//! crate: address notations, timestamps, a fast hash, the range index
+//! (longest-prefix match, less and more specifics).
+
+pub mod addr;
+pub mod fxhash;
+pub mod index;
+pub mod time;

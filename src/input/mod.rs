@@ -1,0 +1,11 @@
+//! Layer 1, data in: registry dumps (RPSL), delegated-extended statistics,
+//! lease records and IANA's bootstrap files, parsed and loaded into a
+//! `Registry` with a report of everything skipped.
+
+pub(crate) mod bootstrap;
+pub mod delegated;
+pub mod dump;
+pub(crate) mod leases;
+pub(crate) mod model;
+pub mod progress;
+pub(crate) mod rpsl;
