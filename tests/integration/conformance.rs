@@ -26,7 +26,7 @@ fn golden_cases() {
     }
     cases.sort();
     assert!(cases.len() >= 30, "conformance cases missing: {cases:?}");
-    let server = super::whois::TestServer::start(tenure::whois::server::Limits::default());
+    let server = super::support::TestServer::start(tenure::whois::server::Limits::default());
     let mut failures = Vec::new();
     for case in &cases {
         let text = std::fs::read_to_string(case).expect("case");
@@ -42,7 +42,7 @@ fn golden_cases() {
             out
         } else if case.extension().is_some_and(|e| e == "whois") {
             // one raw query line to the port-43 server
-            super::whois::ask(server.v4, lines.first().copied().unwrap_or(""))
+            super::support::ask(server.v4, lines.first().copied().unwrap_or(""))
         } else {
             let mut args = lines.clone();
             args.insert(1, "--quiet");
@@ -76,7 +76,7 @@ const RDAP_NOW: i64 = 1_773_480_600;
 /// and the body indented; with it, whether the body passes
 /// [`rfc9083_checks`] and the independent [`icann_checks`].
 fn rdap_case(target: &str) -> (String, Result<(), String>) {
-    let snap = super::whois::snapshot();
+    let snap = super::support::snapshot();
     let cfg = tenure::rdap::RdapConfig {
         port43: Some("whois.example".into()),
         ..Default::default()

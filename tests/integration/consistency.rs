@@ -3,11 +3,12 @@
 //! the lookup page and `tenure lookup --json` name the same holder, lessee,
 //! abuse mailbox and, for space answered elsewhere, the same registry.
 
-use super::whois::snapshot;
+use super::support::rdap_get;
+use super::support::snapshot;
 use super::*;
 use std::collections::BTreeSet;
 use tenure::query::{self, REGISTRIES};
-use tenure::rdap::{handle, RdapConfig, Request};
+use tenure::rdap::RdapConfig;
 use tenure::snapshot::Snapshot;
 
 /// What every interface must agree on ("" for none).
@@ -121,17 +122,7 @@ fn rdap_facts(snap: &Snapshot, addr: &str, at: &str) -> Facts {
         ..Default::default()
     };
     let target = format!("/rdap/ip/{addr}?lease0_at={at}");
-    let r = handle(
-        snap,
-        &cfg,
-        &Request {
-            method: "GET",
-            target: &target,
-            accept: None,
-            origin: "https://rdap.example",
-        },
-        0,
-    );
+    let r = rdap_get(snap, &cfg, &target);
     let mut f = Facts::default();
     if r.status == 302 {
         let loc = r
@@ -436,17 +427,7 @@ fn metrics_count_the_same_question_the_same_way() {
         let w = tenure::whois::respond::respond(&snap, key, 0, false);
         assert_eq!((w.kind, w.outcome), (kind, outcome), "whois {key}");
         let target = format!("/rdap/{path}");
-        let r = handle(
-            &snap,
-            &cfg,
-            &Request {
-                method: "GET",
-                target: &target,
-                accept: None,
-                origin: "https://rdap.example",
-            },
-            0,
-        );
+        let r = rdap_get(&snap, &cfg, &target);
         assert_eq!((r.kind, r.status), (kind, status), "rdap {path}");
     }
 }

@@ -4,8 +4,9 @@
 //! and the lookup page. Any panic fails the test; every answer must be a
 //! protocol answer.
 
-use super::whois::{ask, snapshot, TestServer};
-use tenure::rdap::{handle, RdapConfig, Request};
+use super::support::rdap_get;
+use super::support::{ask, snapshot, TestServer};
+use tenure::rdap::RdapConfig;
 use tenure::whois::server::Limits;
 
 /// A small deterministic generator (xorshift64*): the same cases on every
@@ -154,17 +155,7 @@ fn the_inputs_that_once_panicked_get_protocol_answers() {
         "/rdap/ip/a%C3%A9",
         "/rdap/entity/a%C3%A9",
     ] {
-        let r = handle(
-            &snap,
-            &cfg,
-            &Request {
-                method: "GET",
-                target,
-                accept: None,
-                origin: "https://rdap.example",
-            },
-            0,
-        );
+        let r = rdap_get(&snap, &cfg, target);
         assert!((400..500).contains(&r.status), "{target}: {}", r.status);
         let v: serde_json::Value = serde_json::from_slice(&r.body).expect("error body is JSON");
         assert_eq!(v["errorCode"], r.status, "{target}");
@@ -236,17 +227,7 @@ fn rdap_targets_of_any_text_get_an_rdap_answer() {
             _ => rng.percent_bytes(12),
         };
         let target = format!("/rdap/{}{}", PATHS[rng.below(PATHS.len())], tail);
-        let r = handle(
-            &snap,
-            &cfg,
-            &Request {
-                method: "GET",
-                target: &target,
-                accept: None,
-                origin: "https://rdap.example",
-            },
-            0,
-        );
+        let r = rdap_get(&snap, &cfg, &target);
         assert!(
             matches!(r.status, 200 | 302 | 400 | 404 | 414 | 422 | 501),
             "{target:?}: {}",

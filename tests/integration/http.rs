@@ -1,77 +1,9 @@
 //! RDAP over plain HTTP, the hyper server in process on `127.0.0.1:0`.
 //! Raw HTTP/1.1 requests on std sockets, each read with a timeout.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use super::HttpServer;
 use std::sync::Arc;
 use std::time::Duration;
-
-struct HttpServer {
-    addr: SocketAddr,
-    stop: tenure::limit::Shutdown,
-    rt: Option<tokio::runtime::Runtime>,
-}
-
-impl HttpServer {
-    fn start() -> HttpServer {
-        Self::start_with(Default::default())
-    }
-
-    fn start_with(rdap: tenure::rdap::RdapConfig) -> HttpServer {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let current = Arc::new(tenure::snapshot::Current::new(super::whois::snapshot()));
-        let shared = tenure::http::HttpShared::new(current, rdap, "http");
-        let stop = tenure::limit::Shutdown::new();
-        let addr = rt.block_on(async {
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind");
-            let a = l.local_addr().expect("addr");
-            tokio::spawn(tenure::http::run(l, shared, stop.clone()));
-            a
-        });
-        HttpServer {
-            addr,
-            stop,
-            rt: Some(rt),
-        }
-    }
-
-    /// One request with `Connection: close`; the whole response.
-    fn request(&self, method: &str, target: &str, extra: &str) -> (u16, String, String) {
-        let mut s =
-            TcpStream::connect_timeout(&self.addr, Duration::from_secs(10)).expect("connect");
-        s.set_read_timeout(Some(Duration::from_secs(10)))
-            .expect("timeout");
-        let req = format!(
-            "{method} {target} HTTP/1.1\r\nHost: rdap.test\r\nConnection: close\r\n{extra}\r\n"
-        );
-        s.write_all(req.as_bytes()).expect("send");
-        let mut v = Vec::new();
-        let _ = s.read_to_end(&mut v);
-        let text = String::from_utf8_lossy(&v).into_owned();
-        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let status = head
-            .split(' ')
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
-        (status, head.to_ascii_lowercase(), body.to_string())
-    }
-}
-
-impl Drop for HttpServer {
-    fn drop(&mut self) {
-        self.stop.begin();
-        if let Some(rt) = self.rt.take() {
-            rt.shutdown_timeout(Duration::from_secs(2));
-        }
-    }
-}
 
 #[test]
 fn rdap_over_http() {
@@ -131,7 +63,7 @@ fn rdap_over_https_with_a_generated_certificate() {
         .enable_all()
         .build()
         .expect("runtime");
-    let current = Arc::new(tenure::snapshot::Current::new(super::whois::snapshot()));
+    let current = Arc::new(tenure::snapshot::Current::new(super::support::snapshot()));
     let shared = tenure::http::HttpShared::new(current, Default::default(), "https");
     let tls = Arc::new(tenure::http::TlsHolder::new(cfg));
     let stop = tenure::limit::Shutdown::new();

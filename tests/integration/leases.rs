@@ -281,7 +281,7 @@ fn check_reports_leases_and_every_bad_line() {
 
 #[test]
 fn a_lease_only_snapshot_shares_the_registry_and_answers_the_same() {
-    let full = super::whois::snapshot();
+    let full = super::support::snapshot();
     let cfg = tenure::config::DataFlags::default()
         .resolve()
         .expect("sample config");

@@ -15,7 +15,7 @@ fn ask_with(
     origin: &str,
     now: i64,
 ) -> Response {
-    let snap = super::whois::snapshot();
+    let snap = super::support::snapshot();
     let req = Request {
         method,
         target,

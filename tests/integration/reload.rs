@@ -1,7 +1,7 @@
 //! `tenure serve` reloads on SIGHUP: a good reload replaces the snapshot
 //! whole (the serial grows), a bad one keeps the old data serving.
 
-use super::whois::ask;
+use super::support::ask;
 use super::*;
 use std::net::SocketAddr;
 
