@@ -43,14 +43,7 @@ pub async fn run(listener: tokio::net::TcpListener, admin: Arc<Admin>, stop: Shu
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(crate::http::HEADER_TIMEOUT)
                 .serve_connection(TokioIo::new(stream), service);
-            tokio::pin!(conn);
-            tokio::select! {
-                _ = conn.as_mut() => {}
-                _ = stop.stopping() => {
-                    conn.as_mut().graceful_shutdown();
-                    let _ = conn.await;
-                }
-            }
+            crate::limit::serve_http_connection(conn, &stop).await;
         }
     })
     .await

@@ -208,16 +208,7 @@ where
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT);
     let conn = builder.serve_connection(TokioIo::new(io), service);
-    tokio::pin!(conn);
-    tokio::select! {
-        _ = conn.as_mut() => {}
-        _ = stop.stopping() => {
-            // hyper's graceful shutdown: no answer is cut, the one being
-            // written finishes first (HTTP/1.1 closes, HTTP/2 sends GOAWAY)
-            conn.as_mut().graceful_shutdown();
-            let _ = conn.await;
-        }
-    }
+    crate::limit::serve_http_connection(conn, &stop).await;
 }
 
 /// Serves plain HTTP until the stop begins.

@@ -116,6 +116,24 @@ impl Shutdown {
     }
 }
 
+/// Serves one HTTP connection (HTTP/1.1, HTTP/2 or either) to its end;
+/// when the stop begins, hyper's graceful shutdown lets the answer in
+/// progress finish, then closes (HTTP/1.1 `Connection: close`, HTTP/2
+/// GOAWAY).
+pub async fn serve_http_connection<C>(conn: C, stop: &Shutdown)
+where
+    C: hyper_util::server::graceful::GracefulConnection,
+{
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = stop.stopping() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
 /// Accepts connections until the stop begins, running each in `serve` as
 /// a tracked task. A failing accept (out of file descriptors) pauses the
 /// loop instead of spinning, and is logged once per pause.

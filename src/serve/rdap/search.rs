@@ -6,6 +6,7 @@
 
 use super::build::{cidr0, conformance, contact_kind, family_of, notices, tree, vcard, Ctx};
 use super::response::RdapError;
+use crate::addr::IpRange;
 use crate::query::{self, Field, LeaseView, NetworkView, Pattern, Relation, Reverse};
 use crate::time;
 use serde_json::{json, Value};
@@ -53,46 +54,72 @@ fn results(ctx: &Ctx, key: &str, items: Vec<Value>, more: bool, conf: &[&str]) -
     json!({ "rdapConformance": conformance(conf), key: items, "notices": notices })
 }
 
-/// An ip network as a search result: the registry object, without notices.
-fn network_summary(ctx: &Ctx, n: &NetworkView) -> Value {
-    let r = n.range();
-    json!({
+/// The members every ip network search result has: a range named by
+/// `handle`, `name`, `type` and `country`, active, with its self link.
+fn ip_summary(
+    ctx: &Ctx,
+    r: IpRange,
+    handle: &str,
+    name: Option<&str>,
+    typ: Option<&str>,
+    country: Option<&str>,
+) -> serde_json::Map<String, Value> {
+    let v = json!({
         "objectClassName": "ip network",
-        "handle": n.key(),
+        "handle": handle,
         "startAddress": r.start_addr().to_string(),
         "endAddress": r.end_addr().to_string(),
         "ipVersion": family_of(&r),
-        "name": n.netname(),
-        "type": n.status(),
-        "country": n.country(),
-        "parentHandle": n.parent().map(|p| p.key()),
+        "name": name,
+        "type": typ,
+        "country": country,
         "status": ["active"],
         "cidr0_cidrs": cidr0(&r),
         "links": [ctx.self_link(&format!("ip/{}", r.to_query_string()))],
-    })
+    });
+    match v {
+        Value::Object(m) => m,
+        _ => Default::default(),
+    }
+}
+
+/// An ip network as a search result: the registry object, without notices.
+fn network_summary(ctx: &Ctx, n: &NetworkView) -> Value {
+    let mut m = ip_summary(
+        ctx,
+        n.range(),
+        n.key(),
+        n.netname(),
+        n.status(),
+        n.country(),
+    );
+    m.insert("parentHandle".into(), json!(n.parent().map(|p| p.key())));
+    Value::Object(m)
 }
 
 /// A lease as a search result.
 fn lease_summary(ctx: &Ctx, l: &LeaseView) -> Value {
-    let r = l.range();
-    json!({
-        "objectClassName": "ip network",
-        "handle": l.id(),
-        "startAddress": r.start_addr().to_string(),
-        "endAddress": r.end_addr().to_string(),
-        "ipVersion": family_of(&r),
-        "name": l.id(),
-        "type": "LEASED",
-        "country": l.country(),
-        "status": ["active"],
-        "cidr0_cidrs": cidr0(&r),
-        "remarks": [{"title": "lease0", "description": [
+    let mut m = ip_summary(
+        ctx,
+        l.range(),
+        l.id(),
+        Some(l.id()),
+        Some("LEASED"),
+        l.country(),
+    );
+    let end = l
+        .end()
+        .map(time::format)
+        .unwrap_or_else(|| "open end".into());
+    m.insert(
+        "remarks".into(),
+        json!([{"title": "lease0", "description": [
             format!("lease record from source {}", l.source()),
-            format!("{} to {}", time::format(l.start()), l.end().map(time::format).unwrap_or_else(|| "open end".into())),
+            format!("{} to {end}", time::format(l.start())),
             format!("lessor {}, lessee {}", l.lessor(), l.lessee_handle()),
-        ]}],
-        "links": [ctx.self_link(&format!("ip/{}", r.to_query_string()))],
-    })
+        ]}]),
+    );
+    Value::Object(m)
 }
 
 /// `entities?fn=` / `?handle=` (RFC 9082 section 3.2.3).
