@@ -275,7 +275,46 @@ fn network(
 ) {
     let r = res.range();
     o.push_str("<section class=\"facts\" id=\"summary\">");
-    // holder
+    holder_card(res, o);
+    lessee_card(res, o);
+    abuse_card(res, o);
+    o.push_str("</section>");
+    // the picture
+    block_picture(q, res, at, o);
+    // the registry object and links
+    let rdap_path = if r.start == r.end {
+        r.start_addr().to_string()
+    } else {
+        r.to_query_string()
+    };
+    let _ = write!(
+        o,
+        "<p><a href=\"{}ip/{}\">RDAP JSON</a> &middot; <a href=\"/?q={}&amp;history=1\">lease history</a></p>",
+        esc(rdap_base),
+        esc(&rdap_path),
+        enc(q)
+    );
+    if history {
+        let leases = query::lease_history(snap, &r);
+        let _ = write!(
+            o,
+            "<section id=\"history\"><h2>Lease history</h2><pre>{}</pre></section>",
+            esc(&crate::whois::render_history(&leases, &r))
+        );
+    }
+    if let Some(Subject::Network(n)) = &res.subject {
+        let mut text = String::new();
+        n.object().render(&mut text);
+        let _ = write!(
+            o,
+            "<section id=\"object\"><h2>Registry object</h2><pre>{}</pre></section>",
+            esc(&text)
+        );
+    }
+}
+
+/// The holder's card: name, handle, and where it was read.
+fn holder_card(res: &Resolved, o: &mut String) {
     o.push_str("<div class=\"fact\" id=\"holder\"><h2>Holder</h2>");
     match &res.holder {
         Some(h) => {
@@ -305,7 +344,11 @@ fn network(
         None => o.push_str("<p class=\"name\">none known</p>"),
     }
     o.push_str("</div>");
-    // lessee
+}
+
+/// The current lessee's card: a lease (term, source, verification) or the
+/// registry's lessee.
+fn lessee_card(res: &Resolved, o: &mut String) {
     o.push_str("<div class=\"fact\" id=\"lessee\"><h2>Current lessee</h2>");
     match &res.lessee {
         Some(l) => {
@@ -350,7 +393,10 @@ fn network(
         None => o.push_str("<p class=\"name\">none</p><p class=\"muted\">no lease record is current, and the registry names no other organisation below the holder</p>"),
     }
     o.push_str("</div>");
-    // abuse
+}
+
+/// The abuse mailbox's card, with where it was found.
+fn abuse_card(res: &Resolved, o: &mut String) {
     o.push_str("<div class=\"fact\" id=\"abuse\"><h2>Abuse mailbox</h2>");
     match &res.abuse {
         Some(a) => {
@@ -367,39 +413,7 @@ fn network(
         }
         None => o.push_str("<p class=\"name\">none registered</p>"),
     }
-    o.push_str("</div></section>");
-    // the picture
-    block_picture(q, res, at, o);
-    // the registry object and links
-    let rdap_path = if r.start == r.end {
-        r.start_addr().to_string()
-    } else {
-        r.to_query_string()
-    };
-    let _ = write!(
-        o,
-        "<p><a href=\"{}ip/{}\">RDAP JSON</a> &middot; <a href=\"/?q={}&amp;history=1\">lease history</a></p>",
-        esc(rdap_base),
-        esc(&rdap_path),
-        enc(q)
-    );
-    if history {
-        let leases = query::lease_history(snap, &r);
-        let _ = write!(
-            o,
-            "<section id=\"history\"><h2>Lease history</h2><pre>{}</pre></section>",
-            esc(&crate::whois::render_history(&leases, &r))
-        );
-    }
-    if let Some(Subject::Network(n)) = &res.subject {
-        let mut text = String::new();
-        n.object().render(&mut text);
-        let _ = write!(
-            o,
-            "<section id=\"object\"><h2>Registry object</h2><pre>{}</pre></section>",
-            esc(&text)
-        );
-    }
+    o.push_str("</div>");
 }
 
 /// The holder's allocation as a bar, what lies inside it as segments on
