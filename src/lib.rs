@@ -1,89 +1,96 @@
 //! # tenure: who holds an IP address, who leases it now, where abuse goes
 //!
 //! tenure loads registry dumps (RPSL, delegated-extended statistics) and
-//! leasing platforms' lease records into a longest-prefix-match index and answers, for any address, prefix, range,
-//! AS number or handle: the registry object, the **holder**, the **lessee**
-//! and the **abuse contact**, each with where it came from.
+//! leasing platforms' lease records into a longest-prefix-match index and
+//! answers, for any address, prefix, range, AS number or handle: the
+//! registry object, the **holder**, the **lessee** and the **abuse
+//! contact**, each with where it came from, and where else to ask when the
+//! space belongs to a registry whose data is not loaded.
 //!
-//! ## Architecture (data flows one way)
+//! ## Architecture: folders are layers, data flows down the page
 //!
 //! ```text
-//! dump files --> rpsl (text -> objects) --> model (objects -> networks, entities, aut-nums)
-//!            --> dump (loaders, gzip sniffing, two-thread pipeline, LoadReport)
-//!   delegated stats --> delegated (records) --^
-//!   lease files --> leases (JSON Lines records) --^
-//!            --> snapshot (sorted networks and leases, index per family,
-//!                lease verification; immutable once built)
-//!            --> lease (holder / lessee / abuse rules over a chain, at a time)
-//!            --> query (Query -> Answer, transport-neutral)
-//!            --> whois (RIPE-style text; request flags; port-43 server)
-//!            --> rdap (RFC 9082/9083 JSON, status codes and headers)
-//!            --> web (the lookup page: HTML and an SVG of the block)
-//!            --> http (hyper + rustls: the only place that names them;
-//!                `/` is the lookup page, the rest RDAP)
-//! cli wires it: flags + config -> load -> snapshot -> answer -> output;
-//! app wires `serve`: bind, first load (admin answers meanwhile), serve; reload (a task that builds a
-//! new snapshot off the request path and swaps it in whole, the old kept
-//! when the load is bad); admin (metrics, health, reload); stop on
-//! SIGINT/SIGTERM after a drain.
+//! base/    addr, time, fxhash, index          (depend on nothing of the crate)
+//! input/   rpsl (text -> objects) -> model (networks, entities, aut-nums)
+//!          delegated, leases (lease records), bootstrap (IANA)
+//!          -> dump (loaders, gzip sniffing, LoadReport), progress
+//! store/   snapshot (sorted networks and leases, index per family, lease
+//!          verification; immutable, swapped whole through `Current`)
+//! answer/  lease (holder / lessee / abuse rules over a chain, at a time)
+//!          -> query: the ONE resolved answer (Found, Resolved: network,
+//!             holder, lessee, abuse with provenance, where else to ask),
+//!             as borrowed views; searches; what the data is (about)
+//! serve/   whois (io, server, request, respond, render, bulk)
+//!          rdap (route -> network/objects/search -> response; cache)
+//!          web (the lookup page), http (hyper + rustls: the only place
+//!          naming them), limit (caps, rates, the stop signal), guard (a
+//!          panicking answer stays in its request), metrics
+//! edge/    cli, config (every key and its default, once), app (`serve`
+//!          wiring), reload, admin (metrics, health, reload), report, gen
 //! ```
+//!
+//! A WHOIS query walks one way: `whois::server` reads a line ->
+//! `whois::request` parses it -> `whois::respond` asks `query::lookup`
+//! once -> `whois::render` writes the views. RDAP, bulk mode, the page and
+//! `tenure lookup --json` ([`query::to_json`]) render the same views, so
+//! every interface names the same holder, lessee, abuse mailbox and
+//! registry (a test compares them on every address of the sample and
+//! shared data).
+//!
+//! Every module keeps its short path ([`addr`], [`query`], [`whois`], ...)
+//! through the re-exports below; the folders show the layers.
 //!
 //! - [`addr`]: address notations (ranges, prefixes, LACNIC abbreviations,
 //!   leading zeros, IPv6), strict query parsing.
 //! - [`index`]: range index over `u32`/`u128` keys: longest-prefix match
 //!   (sorted segments or `iptrie`), parents, less/more specifics, exact for
 //!   nested, non-aligned and overlapping ranges.
-//! - [`rpsl`]: streaming RPSL splitter and object parser.
-//! - [`model`]: networks, entities, aut-nums, domains; status classes,
-//!   placeholder / platform / registry-maintained flags; interned handles.
-//! - [`delegated`]: delegated-extended statistics.
-//! - [`dump`]: loads sources into a `Registry` with a `LoadReport`.
+//! - [`time`]: RFC 3339 timestamps. [`fxhash`]: a fast hash for short keys.
+//! - `rpsl`: streaming RPSL splitter and object parser. `model`: networks,
+//!   entities, aut-nums, domains; status classes, placeholder / platform /
+//!   registry-maintained flags; interned handles. [`delegated`]:
+//!   delegated-extended statistics. `leases`: the lease record format.
+//!   `bootstrap`: IANA's RDAP bootstrap files. [`dump`]: loads sources into
+//!   a `Registry` with a `LoadReport`. [`progress`]: load progress.
 //! - [`snapshot`]: the immutable indexed generation a request answers from:
-//!   a registry part (objects and indexes, shared by `Arc` with the
-//!   snapshots a lease-only reload makes) and a lease part; `Current` holds
-//!   the one served (`arc-swap`).
-//! - [`leases`]: the lease record format (parallel JSON Lines parser).
-//! - [`lease`]: holder, lessee (current lease, else registry-inferred),
-//!   abuse contact (verified lease, else RIPE's rule), lease history.
-//! - [`time`]: RFC 3339 timestamps.
-//! - [`query`]: query parsing, answers, the `--json` form.
-//! - [`whois`]: RIPE-style text rendering; [`whois::request`] parses query
-//!   lines (flags), [`whois::respond`] answers them, [`whois::server`] is the
-//!   tokio server with its limits and bulk mode.
-//! - [`rdap`]: RDAP answers and the `lease0` extension, transport-neutral;
-//!   [`rdap::cache`] keeps ip answers as templates (per network answer,
-//!   per repeated question until the next lease change), per snapshot.
-//! - [`http`]: the hyper server (plain and rustls HTTPS) carrying RDAP answers.
-//! - [`bootstrap`]: IANA's RDAP bootstrap files, for redirects.
-//! - [`limit`]: what both servers share: the accept loop, per-client keys
-//!   (IPv6 per /64) and token buckets.
-//! - [`web`]: the lookup page for people.
-//! - [`reload`]: the reload task (every source or the leases alone; merged
-//!   triggers; refusal of failed, empty or shrunken loads).
-//! - [`admin`]: the admin listener (`/metrics`, `/healthz`, `/readyz`,
-//!   `POST /admin/reload`).
-//! - [`metrics`]: process-wide counters and the Prometheus page.
-//! - [`app`]: `tenure serve` wiring (listeners, signals, reload triggers,
-//!   drain).
-//! - [`config`], [`cli`], [`progress`], [`report`]: the process edge.
-//! - [`gen`]: deterministic generated dumps for benchmarks.
+//!   a registry part (shared by `Arc` with the snapshots a lease-only
+//!   reload makes) and a lease part; `Current` holds the one served.
+//! - `lease`: holder, lessee (current lease, else registry-inferred), abuse
+//!   contact (verified lease, else RIPE's rule), lease history.
+//! - [`query`]: query parsing; [`query::lookup`] / [`query::resolve`], the
+//!   one resolved answer; [`query::authority`], where else to ask;
+//!   hierarchy, inverse and RDAP searches; the `--json` form.
+//! - [`whois`]: port 43 in layers; [`rdap`]: RFC 7480/9082/9083 and the
+//!   `lease0` extension, [`rdap::response`] alone deciding statuses and
+//!   headers, [`rdap::cache`] keeping ip answers as templates; [`web`]: the
+//!   lookup page; [`http`]: the hyper server (plain and rustls HTTPS);
+//!   [`limit`]: the accept loop, per-client keys and token buckets, the
+//!   [`limit::Shutdown`] every listener and connection sees; `guard`;
+//!   [`metrics`]: counters and the Prometheus page.
+//! - [`cli`], [`config`], [`report`], [`gen`]; `app`: `tenure serve`
+//!   wiring (listeners, signals, reload triggers, drain); `reload`: the
+//!   reload task; `admin`: the admin listener.
 //!
 //! The process allocates through mimalloc (the `#[global_allocator]` at
 //! the end of this file).
 //!
-//! ## Invariants
+//! ## Invariants (tests/integration/layers.rs checks the first three)
 //!
-//! - `rpsl` and `index` depend on nothing else in the crate.
-//! - `whois` sees only `query::Answer` and the snapshot, never the parser
-//!   or the loaders.
-//! - Only `whois::server`, `http` and `admin` serve sockets (and `app` binds them);
-//!   only `app` handles signals.
-//! - A request takes one `Arc<Snapshot>` and answers from it to the end.
-//! - A snapshot is never modified after it is built; every answer comes
-//!   from one snapshot.
+//! - A folder imports only the folders above it in the map (serving reads
+//!   `config` for its declared defaults; `config` imports no serving
+//!   module).
+//! - The protocol modules (whois, rdap, web, http) never import the
+//!   parser, the loaders or the answering rules, nor read snapshot
+//!   internals: they render `query`'s views.
+//! - Every file of `src/` is in a layer.
+//! - Only `whois::server`, `http` and `admin` serve sockets (and `app`
+//!   binds them); only `app` handles signals.
+//! - A request takes one `Arc<Snapshot>` and answers from it to the end;
+//!   a snapshot is never modified after it is built.
 //! - Nothing a dump or a query contains may panic: malformed objects are
 //!   skipped and reported with file and line, malformed queries get an
-//!   error saying what is wrong.
+//!   error saying what is wrong, and a panic that slips through stays in
+//!   its request (`guard`: an internal-error answer, counted and logged).
 
 pub mod answer;
 pub mod base;

@@ -4,7 +4,7 @@
 //! Files are opened by content, not name: gzip (`1f 8b`, multi-member) is
 //! decompressed on the fly, ZIP is refused with a clear error, anything else
 //! is read as text. Each RPSL file runs as a two-stage pipeline: a reader
-//! thread decompresses and cuts objects ([`rpsl::Splitter`]); the calling
+//! thread decompresses and cuts objects (`rpsl::Splitter`); the calling
 //! thread parses and converts them. A malformed object is skipped and
 //! reported with file and line; an unreadable or truncated file fails the
 //! load with an error naming it.

@@ -6,11 +6,11 @@
 //!
 //! - [`route`]: method, `Accept`, target length, query string, and the
 //!   path to a builder;
-//! - the builders: [`network`] (ip networks, from the one resolved answer
-//!   of [`crate::query::resolve`]), [`objects`] (autnum, entity, domain,
-//!   help), [`search`] (entities, ips, autnums, RFC 9910's relations, RFC
-//!   9536's reverse search), sharing [`build`] (context, links, jCard,
-//!   notices) and the typed shapes of [`out`];
+//! - the builders: `network` (ip networks, from the one resolved answer
+//!   of [`crate::query::resolve`]), `objects` (autnum, entity, domain,
+//!   help), `search` (entities, ips, autnums, RFC 9910's relations, RFC
+//!   9536's reverse search), sharing `build` (context, links, jCard,
+//!   notices) and the typed shapes of `out`;
 //! - [`response`]: the one place that decides status codes, headers and
 //!   error bodies, from a body, a typed [`RdapError`] or a redirect;
 //! - [`cache`]: ip answers kept as templates.
