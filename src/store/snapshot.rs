@@ -51,8 +51,8 @@ pub struct Snapshot {
     pub serial: u64,
     pub loaded_at: SystemTime,
     /// Registry objects (its `leases` and `lease_sources` are empty: the
-    /// leases live in the lease part).
-    pub reg: Arc<Registry>,
+    /// leases live in the lease part). Read through `query`'s views.
+    pub(crate) reg: Arc<Registry>,
     ix: Arc<RegistryIndex>,
     lz: LeaseIndex,
     /// The whole load's figures (registry and lease files).
@@ -582,6 +582,24 @@ impl Snapshot {
             .index
             .lookup(asn)
             .map(|i| self.ix.dasn.records[i as usize])
+    }
+
+    /// True when both snapshots share one registry part (a lease-only
+    /// reload's successor and its source).
+    pub fn shares_registry_with(&self, other: &Snapshot) -> bool {
+        Arc::ptr_eq(&self.reg, &other.reg)
+    }
+
+    /// The address blocks of every delegated-statistics record loaded.
+    pub fn delegated_blocks(&self) -> Vec<IpRange> {
+        self.reg
+            .delegations
+            .iter()
+            .filter_map(|d| match &d.record.resource {
+                crate::delegated::Resource::Ip(r) => Some(*r),
+                crate::delegated::Resource::Asn(..) => None,
+            })
+            .collect()
     }
 
     /// A delegated record by position.

@@ -288,12 +288,8 @@ fn addresses(snap: &Snapshot, max: usize) -> BTreeSet<String> {
     for i in 0..snap.lease_count() {
         v.insert(snap.lease(i).range.start_addr().to_string());
     }
-    for pos in 0..snap.reg.delegations.len() as u32 {
-        if let Some(tenure::delegated::Resource::Ip(r)) =
-            snap.deleg(pos).map(|d| &d.record.resource)
-        {
-            v.insert(r.start_addr().to_string());
-        }
+    for r in snap.delegated_blocks() {
+        v.insert(r.start_addr().to_string());
     }
     for a in ["8.8.8.8", "10.0.0.1", "2001:db9::1", "fc00::1", "193.0.0.1"] {
         v.insert(a.to_string());
