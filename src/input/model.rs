@@ -540,6 +540,29 @@ pub fn convert(
     }
 }
 
+/// Objects whose organisation is a registry (org-type IANA or RIR) are the
+/// registry's own placeholders, not held space.
+pub fn mark_registry_placeholders(entities: &[Entity], networks: &mut [Network]) {
+    let mut registry_orgs = HashSet::new();
+    for e in entities {
+        if e.class == EntityClass::Organisation {
+            if let Some(t) = e.object.get("org-type") {
+                if t.eq_ignore_ascii_case("IANA") || t.eq_ignore_ascii_case("RIR") {
+                    registry_orgs.insert(e.handle);
+                }
+            }
+        }
+    }
+    if registry_orgs.is_empty() {
+        return;
+    }
+    for n in networks.iter_mut() {
+        if registry_orgs.contains(&n.org) {
+            n.flags |= flags::PLACEHOLDER;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ use crate::addr::{Family, IpRange};
 use crate::delegated::Resource;
 use crate::dump::{LeaseReport, LoadReport, Registry};
 use crate::index::{LpmBackend, RangeIndex};
-use crate::model::{flags, Entity, EntityClass, FxMap, Network, NO_SYM};
+use crate::model::{Entity, FxMap, Network, NO_SYM};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -149,7 +149,7 @@ impl Snapshot {
         backend: LpmBackend,
         reject_unverified: bool,
     ) -> Snapshot {
-        mark_registry_placeholders(&mut reg);
+        crate::model::mark_registry_placeholders(&reg.entities, &mut reg.networks);
         let nets = std::mem::take(&mut reg.networks);
         let n4 = nets.iter().filter(|n| n.range.family == Family::V4).count();
         let mut v4: Vec<Network> = Vec::with_capacity(nets.len());
@@ -654,29 +654,6 @@ fn empty_index<K: crate::index::Key>() -> RangeIndex<K> {
     match RangeIndex::build(&[], LpmBackend::Sorted) {
         Some(i) => i,
         None => unreachable!("an empty input is always sorted"),
-    }
-}
-
-/// Objects whose organisation is a registry (org-type IANA or RIR) are the
-/// registry's own placeholders, not held space.
-fn mark_registry_placeholders(reg: &mut Registry) {
-    let mut registry_orgs = std::collections::HashSet::new();
-    for e in &reg.entities {
-        if e.class == EntityClass::Organisation {
-            if let Some(t) = e.object.get("org-type") {
-                if t.eq_ignore_ascii_case("IANA") || t.eq_ignore_ascii_case("RIR") {
-                    registry_orgs.insert(e.handle);
-                }
-            }
-        }
-    }
-    if registry_orgs.is_empty() {
-        return;
-    }
-    for n in &mut reg.networks {
-        if registry_orgs.contains(&n.org) {
-            n.flags |= flags::PLACEHOLDER;
-        }
     }
 }
 
