@@ -198,7 +198,7 @@ fn result(
                 let _ = write!(
                     o,
                     "<section class=\"facts\"><div class=\"fact\" id=\"abuse\"><h2>Abuse mailbox</h2><p class=\"name\"><a href=\"mailto:{m}\">{m}</a></p><p class=\"muted\">from {}</p></div></section>",
-                    esc(a.handle),
+                    esc(a.handle()),
                     m = esc(a.mailbox)
                 );
             }
@@ -402,12 +402,12 @@ fn abuse_card(res: &Resolved, o: &mut String) {
         Some(a) => {
             let from = match a.from {
                 AbuseSource::Lease(l) => format!("the lease record {}", esc(l.id())),
-                AbuseSource::Entity(_) => lookup_link(a.handle),
+                AbuseSource::Entity(_) => lookup_link(a.handle()),
             };
             let _ = write!(
                 o,
                 "<p class=\"name\"><a href=\"mailto:{m}\">{m}</a></p><p class=\"muted\">from {from}, found via {}</p>",
-                esc(a.via),
+                esc(a.via()),
                 m = esc(a.mailbox)
             );
         }

@@ -91,7 +91,7 @@ fn elsewhere_json(e: &Elsewhere) -> Value {
 }
 
 fn abuse_json(a: &AbuseView) -> Value {
-    json!({"mailbox": a.mailbox, "from_handle": a.handle, "via": a.via, "from": match a.from {
+    json!({"mailbox": a.mailbox, "from_handle": a.handle(), "via": a.via(), "from": match a.from {
         AbuseSource::Lease(_) => "lease",
         AbuseSource::Entity(_) => "registry",
     }})

@@ -15,6 +15,7 @@ use crate::addr::{Family, IpRange};
 use crate::lease::{AbuseFrom, HolderOrigin, Lessee};
 use crate::snapshot::{NetId, Snapshot};
 use crate::time::Timestamp;
+use std::borrow::Cow;
 
 /// What a query found, resolved for rendering.
 pub enum Found<'a> {
@@ -133,11 +134,11 @@ impl<'a> Resolved<'a> {
 
     /// The key the answer is about: the network's, else the delegated
     /// block's, else the query's.
-    pub fn subject_key(&self) -> String {
-        self.subject
-            .as_ref()
-            .map(|s| s.key())
-            .unwrap_or_else(|| self.answer.range.to_string())
+    pub fn subject_key(&self) -> Cow<'a, str> {
+        match &self.subject {
+            Some(s) => s.key(),
+            None => Cow::Owned(self.answer.range.to_string()),
+        }
     }
 
     /// The registry of the space in one vocabulary (`ripencc`, `arin`,
@@ -245,11 +246,11 @@ pub enum Subject<'a> {
     Delegated(DelegatedView<'a>),
 }
 
-impl Subject<'_> {
-    pub fn key(&self) -> String {
+impl<'a> Subject<'a> {
+    pub fn key(&self) -> Cow<'a, str> {
         match self {
-            Subject::Network(n) => n.key().to_string(),
-            Subject::Delegated(d) => d.range().to_string(),
+            Subject::Network(n) => Cow::Borrowed(n.key()),
+            Subject::Delegated(d) => Cow::Owned(d.range().to_string()),
         }
     }
 
@@ -613,16 +614,14 @@ pub fn lease_history<'a>(snap: &'a Snapshot, r: &IpRange) -> Vec<LeaseView<'a>> 
         .collect()
 }
 
-/// The abuse contact and where it came from.
+/// The abuse contact and where it came from. The mailbox is read when
+/// the answer is resolved; the rest when a renderer asks (most answers
+/// show the mailbox alone).
 #[derive(Clone, Copy)]
 pub struct AbuseView<'a> {
+    snap: &'a Snapshot,
+    abuse: crate::lease::Abuse,
     pub mailbox: &'a str,
-    /// The handle carrying it (the lessee's for a lease).
-    pub handle: &'a str,
-    /// The name of the entity carrying it (its handle when unnamed).
-    pub name: &'a str,
-    /// The key of the object whose reference led there.
-    pub via: &'a str,
     pub from: AbuseSource<'a>,
 }
 
@@ -637,34 +636,45 @@ pub enum AbuseSource<'a> {
 
 impl<'a> AbuseView<'a> {
     fn new(snap: &'a Snapshot, a: crate::lease::Abuse) -> Self {
-        let (name, from) = match a.from {
-            AbuseFrom::Entity(e) => {
-                let ent = &snap.reg.entities[e as usize];
-                (
-                    ent.name().unwrap_or(ent.handle_text()),
-                    AbuseSource::Entity(ObjectView::of(snap, ObjRef::Entity(e))),
-                )
-            }
-            AbuseFrom::Lease(l) => (
-                snap.lease(l).lessee_name(),
-                AbuseSource::Lease(LeaseView { snap, i: l }),
-            ),
+        let from = match a.from {
+            AbuseFrom::Entity(e) => AbuseSource::Entity(ObjectView::of(snap, ObjRef::Entity(e))),
+            AbuseFrom::Lease(l) => AbuseSource::Lease(LeaseView { snap, i: l }),
         };
         AbuseView {
+            snap,
+            abuse: a,
             mailbox: a.mailbox(snap),
-            handle: a.carrier_handle(snap),
-            name,
-            via: a.via.key(snap),
             from,
         }
     }
 
+    /// The handle carrying the mailbox (the lessee's for a lease).
+    pub fn handle(&self) -> &'a str {
+        self.abuse.carrier_handle(self.snap)
+    }
+
+    /// The name of what carries it (its handle when unnamed).
+    pub fn name(&self) -> &'a str {
+        match self.abuse.from {
+            AbuseFrom::Entity(e) => {
+                let ent = &self.snap.reg.entities[e as usize];
+                ent.name().unwrap_or(ent.handle_text())
+            }
+            AbuseFrom::Lease(l) => self.snap.lease(l).lessee_name(),
+        }
+    }
+
+    /// The key of the object whose reference led there.
+    pub fn via(&self) -> &'a str {
+        self.abuse.via.key(self.snap)
+    }
+
     /// The key an abuse line names for an answer about `subject_key`: the
     /// lease's range when a lease carries the mailbox.
-    pub fn for_key(&self, subject_key: &str) -> String {
+    pub fn for_key<'k>(&self, subject_key: &'k str) -> Cow<'k, str> {
         match self.from {
-            AbuseSource::Lease(l) => l.range().to_string(),
-            AbuseSource::Entity(_) => subject_key.to_string(),
+            AbuseSource::Lease(l) => Cow::Owned(l.range().to_string()),
+            AbuseSource::Entity(_) => Cow::Borrowed(subject_key),
         }
     }
 }

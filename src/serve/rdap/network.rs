@@ -231,7 +231,7 @@ fn network_out<'a>(
     let abuse = res
         .abuse
         .as_ref()
-        .map(|a| ctx.out_entity(a.handle, a.name, "group", &["abuse"], Some(a.mailbox)));
+        .map(|a| ctx.out_entity(a.handle(), a.name(), "group", &["abuse"], Some(a.mailbox)));
     let self_path = || at(&["ip/", query_text]);
     let mut links = vec![ctx.out_link("self", self_path(), self_path())];
     for rel in ["rdap-up", "rdap-down", "rdap-top", "rdap-bottom"] {

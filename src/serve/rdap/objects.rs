@@ -31,8 +31,8 @@ pub(super) fn autnum(ctx: &Ctx, n: &str) -> Result<Value, Refusal> {
     if let Some(ab) = abuse {
         entities.push(entity_obj(
             ctx,
-            ab.handle,
-            ab.handle,
+            ab.handle(),
+            ab.handle(),
             "group",
             &["abuse"],
             Some(ab.mailbox),

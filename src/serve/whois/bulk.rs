@@ -223,16 +223,17 @@ pub fn bulk_line(
     let mut fields: [&str; 10] = [""; 10];
     let addr_text = addr.to_string();
     fields[0] = &addr_text;
-    let subject_key = match &res.subject {
+    // no copy of the network's key; a delegated block is written out
+    let subject_key: std::borrow::Cow<'_, str> = match &res.subject {
         Some(Subject::Network(n)) => {
             fields[5] = n.country().unwrap_or("");
-            n.key().to_string()
+            n.key().into()
         }
         Some(Subject::Delegated(d)) => {
             fields[5] = d.country().unwrap_or("");
-            d.range().to_string()
+            d.range().to_string().into()
         }
-        None => String::new(),
+        None => "".into(),
     };
     fields[1] = &subject_key;
     // the registry in one vocabulary: who to ask when it is elsewhere

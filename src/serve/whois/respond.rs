@@ -303,8 +303,8 @@ fn brief(found: &Found, out: &mut String) {
     let (key, class, abuse) = match found {
         Found::Network(res) => {
             let key = match &res.abuse {
-                Some(a) => a.for_key(&res.subject_key()),
-                None => res.subject_key(),
+                Some(a) => a.for_key(&res.subject_key()).into_owned(),
+                None => res.subject_key().into_owned(),
             };
             let class = if res.range().family == crate::addr::Family::V4 {
                 "inetnum"
