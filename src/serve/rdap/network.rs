@@ -3,7 +3,7 @@
 //! else the registry network, else the delegated record; space another
 //! registry answers for is redirected there (RFC 7480 section 5.2).
 
-use super::build::{at, family_of, out_cidrs, out_events, Ctx};
+use super::build::{at, family_of, out_cidrs, out_contacts, out_events, Ctx};
 use super::response::{RdapError, Refusal};
 use super::{cache, out, Body};
 use crate::addr::IpRange;
@@ -117,73 +117,6 @@ const NETWORK_CONFORMANCE_REDACTED: &[&str] = &[
     "lease0",
     "redacted",
 ];
-
-/// The object's `admin-c` and `tech-c` as entities, one per handle (with
-/// both roles when both name it). A contact the registry's public dump
-/// replaced by its placeholder is not shown as an entity; it is listed
-/// under `redacted` instead (RFC 9537, method "removal"), which this
-/// returns, serialized.
-pub(super) fn out_contacts<'a>(
-    ctx: &'a Ctx,
-    contacts: &query::Contacts<'a>,
-    entities: &mut Vec<out::Entity<'a>>,
-) -> Option<&'static serde_json::value::RawValue> {
-    for c in &contacts.shown {
-        let roles: &'static [&'static str] = match (c.administrative, c.technical) {
-            (true, true) => &["administrative", "technical"],
-            (true, false) => &["administrative"],
-            _ => &["technical"],
-        };
-        let kind = super::build::contact_kind(c.kind);
-        let mut entity = ctx.out_entity(c.handle, c.name, kind, roles, None);
-        if !c.loaded {
-            // not loaded: a self link would answer 404
-            entity.links.clear();
-        }
-        entities.push(entity);
-    }
-    redacted_contacts(contacts.removed_administrative, contacts.removed_technical)
-}
-
-/// The `redacted` member for removed administrative and/or technical
-/// contacts, serialized once.
-fn redacted_contacts(admin: bool, tech: bool) -> Option<&'static serde_json::value::RawValue> {
-    use serde_json::value::RawValue;
-    static MADE: std::sync::OnceLock<[Box<RawValue>; 3]> = std::sync::OnceLock::new();
-    let made = MADE.get_or_init(|| {
-        let removal = |what: &'static str, path: &'static str| out::Redacted {
-            name: out::Description { description: what },
-            prePath: path,
-            pathLang: "jsonpath",
-            method: "removal",
-            reason: out::Description {
-                description: "personal data removed from the registry's public database dump",
-            },
-        };
-        let a = || {
-            removal(
-                "Administrative contact",
-                "$.entities[?(@.roles[0]=='administrative')]",
-            )
-        };
-        let t = || {
-            removal(
-                "Technical contact",
-                "$.entities[?(@.roles[0]=='technical')]",
-            )
-        };
-        let raw = |v: Vec<out::Redacted>| {
-            serde_json::value::to_raw_value(&v).expect("static shapes serialize")
-        };
-        [raw(vec![a()]), raw(vec![t()]), raw(vec![a(), t()])]
-    });
-    match (admin, tech) {
-        (false, false) => None,
-        (true, false) => Some(&made[0]),
-        (false, true) => Some(&made[1]),
-        (true, true) => Some(&made[2]),
-    }
-}
 
 /// What every ip network answer carries, whatever its object.
 struct Common<'a> {

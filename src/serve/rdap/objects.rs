@@ -1,8 +1,10 @@
 //! The autnum, entity and reverse-domain answers (RFC 9083 sections 5.1,
 //! 5.3, 5.5) and `help` (section 7).
 
-use super::build::{conformance, contact_kind, entity_obj, events_of, notices, tree, vcard, Ctx};
-use super::network::{out_contacts, redirect};
+use super::build::{
+    conformance, contact_kind, entity_obj, events_of, notices, out_contacts, tree, vcard, Ctx,
+};
+use super::network::redirect;
 use super::response::{RdapError, Refusal};
 use crate::query;
 use serde_json::{json, Value};
