@@ -14,9 +14,11 @@
 //! input/   rpsl (text -> objects) -> model (networks, entities, aut-nums)
 //!          delegated, leases (lease records), bootstrap (IANA)
 //!          -> dump (loaders, gzip sniffing, LoadReport), progress
-//! store/   snapshot (sorted networks and leases, index per family, lease
-//!          verification; immutable, swapped whole through `Current`)
-//! answer/  lease (holder / lessee / abuse rules over a chain, at a time)
+//! store/   snapshot (sorted networks and leases, index per family; leases
+//!          judged by the `LeasePolicy` it is given; immutable, swapped
+//!          whole through `Current`)
+//! answer/  lease (lease verification; holder / lessee / abuse rules over
+//!          a chain, at a time)
 //!          -> query: the ONE resolved answer (Found, Resolved: network,
 //!             holder, lessee, abuse with provenance, where else to ask),
 //!             as borrowed views; searches; what the data is (about)
@@ -55,8 +57,9 @@
 //! - [`snapshot`]: the immutable indexed generation a request answers from:
 //!   a registry part (shared by `Arc` with the snapshots a lease-only
 //!   reload makes) and a lease part; `Current` holds the one served.
-//! - `lease`: holder, lessee (current lease, else registry-inferred), abuse
-//!   contact (verified lease, else RIPE's rule), lease history.
+//! - `lease`: lease verification (the lessor holds the space), holder,
+//!   lessee (current lease, else registry-inferred), abuse contact
+//!   (verified lease, else RIPE's rule), lease history.
 //! - [`query`]: query parsing; [`query::lookup`] / [`query::resolve`], the
 //!   one resolved answer; [`query::authority`], where else to ask;
 //!   hierarchy, inverse and RDAP searches; the `--json` form.

@@ -15,10 +15,13 @@
 //!   organisation's `abuse-c`, else (APNIC) its `mnt-irt`'s mailbox; else the
 //!   parent's, up the chain, stopping after the holder's network or the first
 //!   registry-maintained one (`mnt-by`/`mnt-lower` a registry maintainer).
+//! - **Lease verification** ([`lessor_holds`], handed to snapshots as
+//!   [`lease_policy`]): a lease record is verified when its lessor holds
+//!   the space in the registry.
 
 use crate::addr::IpRange;
 use crate::model::{flags, StatusKind, Sym, NO_SYM};
-use crate::snapshot::{NetId, Snapshot};
+use crate::snapshot::{LeasePolicy, NetId, Snapshot};
 use crate::time::Timestamp;
 
 /// Where a holder fact comes from.
@@ -336,6 +339,28 @@ fn lease_order(snap: &Snapshot, a: u32, b: u32) -> std::cmp::Ordering {
         .then(b.cmp(&a))
 }
 
+/// Tenure's lease verification: a lease is verified when its lessor is the
+/// organisation of a registry network (not a placeholder) that covers the
+/// whole lease range: the holder, or a sub-allocation's holder sub-leasing.
+pub fn lessor_holds(snap: &Snapshot, l: &crate::leases::Lease) -> bool {
+    let Some(lessor) = snap.reg.syms.get(l.lessor()) else {
+        return false;
+    };
+    snap.covering(&l.range).into_iter().any(|id| {
+        let n = snap.net(id);
+        n.org == lessor && !n.is_placeholder()
+    })
+}
+
+/// How snapshots judge lease records: [`lessor_holds`], dropping the
+/// unverified ones when `reject_unverified`.
+pub fn lease_policy(reject_unverified: bool) -> LeasePolicy {
+    LeasePolicy {
+        verify: lessor_holds,
+        reject_unverified,
+    }
+}
+
 /// Every lease that ever covered the range, oldest start first.
 pub fn lease_history(snap: &Snapshot, range: &IpRange) -> Vec<u32> {
     let mut v = snap.leases_covering(range);
@@ -455,7 +480,13 @@ role: Sub Abuse\nnic-hdl: AS\nabuse-mailbox: abuse@s.example\nsource: TEST\n";
             path: "leases.jsonl".into(),
         });
         reg.leases = crate::leases::parse(leases.as_bytes()).unwrap().leases;
-        Snapshot::build(reg, Default::default(), 1, LpmBackend::Sorted, reject)
+        Snapshot::build(
+            reg,
+            Default::default(),
+            1,
+            LpmBackend::Sorted,
+            lease_policy(reject),
+        )
     }
 
     fn at(snap: &Snapshot, addr: &str, when: &str) -> (Option<String>, Option<String>, bool) {

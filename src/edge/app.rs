@@ -73,7 +73,7 @@ pub fn serve(
             Default::default(),
             0,
             data.backend,
-            false,
+            crate::query::lease_policy(false),
         );
         let current = Arc::new(crate::snapshot::Current::new(Arc::new(empty)));
         let shared = Shared::with_current(Arc::clone(&current), cfg.limits.clone());

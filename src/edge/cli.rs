@@ -223,7 +223,7 @@ fn load_snapshot(
         report,
         1,
         backend,
-        sources.reject_unverified_leases,
+        crate::query::lease_policy(sources.reject_unverified_leases),
     ))
 }
 

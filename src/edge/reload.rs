@@ -97,12 +97,16 @@ impl Reloader {
             Scope::All => {
                 let (reg, report) = crate::dump::load(&sources, &crate::progress::Progress::off())?;
                 Ok::<_, crate::dump::LoadError>(Snapshot::build(
-                    reg, report, serial, backend, reject,
+                    reg,
+                    report,
+                    serial,
+                    backend,
+                    crate::query::lease_policy(reject),
                 ))
             }
             Scope::Leases => {
                 let leases = crate::dump::load_lease_files(&sources.leases)?;
-                Ok(base.with_leases(leases, serial, reject))
+                Ok(base.with_leases(leases, serial, crate::query::lease_policy(reject)))
             }
         })
         .await;

@@ -139,15 +139,25 @@ impl LeaseHot {
     }
 }
 
+/// How lease records are judged when they are indexed: the rule that
+/// says whether a lease is verified (tenure's is the lessor holding the
+/// space in the registry: `query::lease_policy`, from the `lease` rules),
+/// and whether unverified ones are dropped instead of kept marked.
+#[derive(Clone, Copy)]
+pub struct LeasePolicy {
+    pub verify: fn(&Snapshot, &crate::leases::Lease) -> bool,
+    pub reject_unverified: bool,
+}
+
 impl Snapshot {
     /// Sorts and indexes a registry. The two address families are sorted
-    /// and indexed on two threads.
+    /// and indexed on two threads; leases are judged by `policy`.
     pub fn build(
         mut reg: Registry,
         report: LoadReport,
         serial: u64,
         backend: LpmBackend,
-        reject_unverified: bool,
+        policy: LeasePolicy,
     ) -> Snapshot {
         crate::model::mark_registry_placeholders(&reg.entities, &mut reg.networks);
         let nets = std::mem::take(&mut reg.networks);
@@ -228,7 +238,7 @@ impl Snapshot {
             registry_report: Arc::new(registry_report),
             source_lines: Default::default(),
         };
-        snap.index_leases(leases, lease_sources, reject_unverified);
+        snap.index_leases(leases, lease_sources, policy);
         snap
     }
 
@@ -238,7 +248,7 @@ impl Snapshot {
         &self,
         leases: crate::dump::LoadedLeases,
         serial: u64,
-        reject_unverified: bool,
+        policy: LeasePolicy,
     ) -> Snapshot {
         let mut report = (*self.registry_report).clone();
         report.merge(&leases.report);
@@ -252,7 +262,7 @@ impl Snapshot {
             registry_report: Arc::clone(&self.registry_report),
             source_lines: Default::default(),
         };
-        snap.index_leases(leases.leases, leases.sources, reject_unverified);
+        snap.index_leases(leases.leases, leases.sources, policy);
         snap
     }
 
@@ -309,22 +319,21 @@ impl Snapshot {
             .collect()
     }
 
-    /// Sorts the leases like networks, decides which are verified (the
-    /// lessor is the organisation of a registry object covering the whole
-    /// lease range, the holder's among them), drops the unverified ones when
-    /// asked, counts overlaps within a source, and indexes them.
+    /// Sorts the leases like networks, judges each by the policy's rule
+    /// (against this snapshot's registry part), drops the unverified ones
+    /// when asked, counts overlaps within a source, and indexes them.
     fn index_leases(
         &mut self,
         mut leases: Vec<crate::leases::Lease>,
         sources: Vec<crate::dump::LoadedLeaseSource>,
-        reject_unverified: bool,
+        policy: LeasePolicy,
     ) {
         let started = std::time::Instant::now();
         let backend = self.ix.backend;
         self.lz.sources = sources;
-        let mut verified: Vec<bool> = leases.iter().map(|l| self.lessor_covers(l)).collect();
+        let mut verified: Vec<bool> = leases.iter().map(|l| (policy.verify)(self, l)).collect();
         let mut report = LeaseReport::default();
-        if reject_unverified {
+        if policy.reject_unverified {
             let mut keep = verified.iter();
             let before = leases.len();
             leases.retain(|_| keep.next().copied().unwrap_or(false));
@@ -380,18 +389,6 @@ impl Snapshot {
         self.lz.records = leases;
         report.seconds = started.elapsed().as_secs_f64();
         self.report.leases = report;
-    }
-
-    /// True when the lease's lessor is the organisation of a registry
-    /// network (not a placeholder) that covers the whole lease range.
-    fn lessor_covers(&self, l: &crate::leases::Lease) -> bool {
-        let Some(lessor) = self.reg.syms.get(l.lessor()) else {
-            return false;
-        };
-        self.covering(&l.range).into_iter().any(|id| {
-            let n = self.net(id);
-            n.org == lessor && !n.is_placeholder()
-        })
     }
 
     /// A lease by position.

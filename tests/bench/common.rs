@@ -52,7 +52,7 @@ pub fn generated_snapshot(objects: u64) -> Arc<Snapshot> {
         report,
         1,
         tenure::index::LpmBackend::Sorted,
-        false,
+        tenure::query::lease_policy(false),
     ))
 }
 

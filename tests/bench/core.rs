@@ -27,6 +27,7 @@ use tenure::dump::{self, Sources};
 use tenure::gen::Rng;
 use tenure::index::{LpmBackend, RangeIndex};
 use tenure::progress::Progress;
+use tenure::query::lease_policy;
 use tenure::snapshot::Snapshot;
 
 struct Opts {
@@ -87,7 +88,7 @@ fn main() {
     };
     let (reg, report) = dump::load(&sources, &Progress::off()).expect("load");
     let parse_s = t.elapsed().as_secs_f64();
-    let snap = Snapshot::build(reg, report, 1, LpmBackend::Sorted, false);
+    let snap = Snapshot::build(reg, report, 1, LpmBackend::Sorted, lease_policy(false));
     let load_s = t.elapsed().as_secs_f64();
     let (rss, peak) = rss_mib();
     println!(
@@ -152,7 +153,7 @@ fn leases(
         ..Default::default()
     };
     let (reg, report) = dump::load(&sources, &Progress::off()).expect("load");
-    let with = Snapshot::build(reg, report, 1, LpmBackend::Sorted, false);
+    let with = Snapshot::build(reg, report, 1, LpmBackend::Sorted, lease_policy(false));
     let parse_s = with
         .report
         .files
@@ -175,7 +176,7 @@ fn leases(
     let again = dump::load_lease_files(&sources.leases).expect("leases");
     let read_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let reloaded = with.with_leases(again, 2, false);
+    let reloaded = with.with_leases(again, 2, lease_policy(false));
     println!(
         "lease-only reload of {} leases: read in {:.2} s, verified and indexed in {:.2} s: {:.2} s in all",
         reloaded.lease_count(),

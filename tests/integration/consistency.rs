@@ -368,7 +368,7 @@ fn every_interface_gives_the_same_answer_on_real_registry_data() {
     let cfg = flags.resolve().expect("config");
     let (reg, report) =
         tenure::dump::load(&cfg.sources, &tenure::progress::Progress::off()).expect("load");
-    let snap = Snapshot::build(reg, report, 1, cfg.backend, false);
+    let snap = Snapshot::build(reg, report, 1, cfg.backend, query::lease_policy(false));
     let addrs = addresses(&snap, 3000);
     assert!(addrs.len() > 100, "only {} addresses", addrs.len());
     let bad = disagreements(&snap, &addrs, "2026-03-14T09:30:00Z");

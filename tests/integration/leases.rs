@@ -286,7 +286,8 @@ fn a_lease_only_snapshot_shares_the_registry_and_answers_the_same() {
         .resolve()
         .expect("sample config");
     let leases = tenure::dump::load_lease_files(&cfg.sources.leases).expect("leases");
-    let again = full.with_leases(leases, full.serial + 1, false);
+    let policy = tenure::query::lease_policy(false);
+    let again = full.with_leases(leases, full.serial + 1, policy);
     assert!(again.shares_registry_with(&full), "registry shared");
     assert_eq!(again.serial, full.serial + 1);
     assert_eq!(again.lease_count(), full.lease_count());
@@ -308,7 +309,7 @@ fn a_lease_only_snapshot_shares_the_registry_and_answers_the_same() {
         assert_eq!(json(&full), json(&again), "{q}");
     }
     // no leases at all: the registry answers alone
-    let none = full.with_leases(Default::default(), full.serial + 2, false);
+    let none = full.with_leases(Default::default(), full.serial + 2, policy);
     assert_eq!(none.lease_count(), 0);
     assert_eq!(none.report.leases.loaded, 0);
     assert_eq!(none.report.objects, full.report.objects);

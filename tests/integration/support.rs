@@ -277,7 +277,7 @@ pub fn snapshot() -> Arc<tenure::snapshot::Snapshot> {
             report,
             1,
             cfg.backend,
-            false,
+            tenure::query::lease_policy(false),
         ))
     })
     .clone()

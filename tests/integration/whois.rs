@@ -483,8 +483,13 @@ fn hierarchy_answers_are_bounded() {
         ..Default::default()
     };
     let (reg, report) = tenure::dump::load(&sources, &tenure::progress::Progress::off()).unwrap();
-    let snap =
-        tenure::snapshot::Snapshot::build(reg, report, 1, tenure::index::LpmBackend::Sorted, false);
+    let snap = tenure::snapshot::Snapshot::build(
+        reg,
+        report,
+        1,
+        tenure::index::LpmBackend::Sorted,
+        tenure::query::lease_policy(false),
+    );
     let a = tenure::whois::respond::respond(&snap, "-M -G 0.0.0.0/0", 0, false).text;
     let shown = a.matches("\ninetnum:").count() + usize::from(a.starts_with("inetnum:"));
     assert_eq!(shown, tenure::whois::respond::MAX_OBJECTS);

@@ -33,8 +33,8 @@ pub use search::{
 };
 
 use crate::addr::{parse_query_range, AddrError, IpRange};
-pub use crate::lease::Resolution;
 use crate::lease::{self, Abuse, AbuseFrom, Via};
+pub use crate::lease::{lease_policy, Resolution};
 use crate::model::{parse_asn, parse_asn_range};
 use crate::snapshot::{NetId, Snapshot};
 use crate::time::Timestamp;
