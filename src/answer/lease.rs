@@ -352,7 +352,7 @@ pub fn lessor_holds(snap: &Snapshot, l: &crate::leases::Lease) -> bool {
     })
 }
 
-/// How snapshots judge lease records: [`lessor_holds`], dropping the
+/// How snapshots judge lease records: the lessor holding the space (`lessor_holds`), dropping the
 /// unverified ones when `reject_unverified`.
 pub fn lease_policy(reject_unverified: bool) -> LeasePolicy {
     LeasePolicy {
