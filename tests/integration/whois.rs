@@ -115,7 +115,10 @@ fn every_flag() {
         "{a}"
     );
     assert!(q("-i abuse-c AR-LESSEE-TEST").contains("organisation:   ORG-LESSEE7-TEST"));
-    assert!(q("-i descr x").contains("%ERROR:104:"));
+    // RIPE's numbers: a known attribute tenure cannot search is 105, a
+    // name that is no attribute 104
+    assert!(q("-i descr x").contains("%ERROR:105: attribute is not searchable"));
+    assert!(q("-i nonsense x").contains("%ERROR:104: unknown attribute"));
     // -s / -a
     assert!(q(&format!("-s TEST {AT} 192.0.2.77")).contains("inetnum:"));
     assert!(q("-s NOSUCH 192.0.2.77").contains("%ERROR:102: unknown source 'NOSUCH'"));
@@ -206,6 +209,20 @@ fn keep_alive_answers_several_queries() {
     read_answer(&mut s);
     s.write_all(b"AS64501\n").unwrap();
     assert!(read_answer(&mut s).contains("aut-num:        AS64501"));
+}
+
+#[test]
+fn a_telnet_interrupt_ends_the_query_line() {
+    // as RIPE's server: Ctrl-C in telnet (IAC IP, IAC DO TIMING-MARK) ends
+    // the line, so the answer comes at once, not after the read timeout
+    let srv = TestServer::start(Limits {
+        read_timeout: Duration::from_secs(3600),
+        ..Limits::default()
+    });
+    let mut s = connect(srv.v4);
+    s.write_all(b"AS64500\xff\xf4\xff\xfd\x06").unwrap();
+    let a = read_all(&mut s);
+    assert!(a.contains("aut-num:        AS64500"), "{a}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The connection layer of the WHOIS server: reading one query line of
-//! bounded length (CRLF or LF, lossy UTF-8) and writing an answer within
-//! the write timeout.
+//! bounded length (CRLF or LF, lossy UTF-8; a telnet client's interrupt
+//! ends it too, as RIPE's server does) and writing an answer within the
+//! write timeout.
 
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
@@ -12,7 +13,30 @@ pub(super) enum Line {
     Eof,
 }
 
-/// Reads one line of at most `max` bytes (CRLF or LF; CR stripped).
+/// Telnet's "interrupt process" (IAC IP, RFC 854), sent by a telnet client
+/// on Ctrl-C, usually followed by IAC DO TIMING-MARK (RFC 860).
+const INTERRUPT: &[u8] = b"\xff\xf4";
+const TIMING_MARK: &[u8] = b"\xff\xfd\x06";
+
+/// Where a line ends in `chunk`: `(bytes of the line, bytes to consume)`,
+/// at a newline or a telnet interrupt, whichever comes first.
+fn line_end(chunk: &[u8]) -> Option<(usize, usize)> {
+    let newline = memchr::memchr(b'\n', chunk).map(|i| (i, i + 1));
+    let interrupt = memchr::memmem::find(chunk, INTERRUPT).map(|i| {
+        let after = i + INTERRUPT.len();
+        let mark = chunk
+            .get(after..)
+            .is_some_and(|rest| rest.starts_with(TIMING_MARK));
+        (i, after + if mark { TIMING_MARK.len() } else { 0 })
+    });
+    match (newline, interrupt) {
+        (Some(n), Some(t)) => Some(if t.0 < n.0 { t } else { n }),
+        (n, t) => n.or(t),
+    }
+}
+
+/// Reads one line of at most `max` bytes (CRLF or LF; CR stripped; a
+/// telnet interrupt ends it).
 pub(super) async fn read_line<R: tokio::io::AsyncBufRead + Unpin>(
     r: &mut R,
     max: usize,
@@ -27,11 +51,10 @@ pub(super) async fn read_line<R: tokio::io::AsyncBufRead + Unpin>(
                 Line::Text(String::from_utf8_lossy(&buf).into_owned())
             });
         }
-        let (take, done) = match memchr::memchr(b'\n', chunk) {
-            Some(i) => (i + 1, true),
-            None => (chunk.len(), false),
+        let (end, take, done) = match line_end(chunk) {
+            Some((end, take)) => (end, take, true),
+            None => (chunk.len(), chunk.len(), false),
         };
-        let end = if done { take - 1 } else { take };
         if buf.len() + end > max {
             return Ok(Line::TooLong);
         }
@@ -56,4 +79,19 @@ pub(super) async fn write_all<W: tokio::io::AsyncWrite + Unpin>(
         w.flush().await
     };
     matches!(tokio::time::timeout(limit, write).await, Ok(Ok(())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_newline_or_a_telnet_interrupt_ends_a_line() {
+        assert_eq!(line_end(b"192.0.2.1\r\nmore"), Some((10, 11)));
+        assert_eq!(line_end(b"192.0.2.1"), None);
+        // Ctrl-C in telnet: IAC IP IAC DO TIMING-MARK, all consumed
+        assert_eq!(line_end(b"192.0.2.1\xff\xf4\xff\xfd\x06"), Some((9, 14)));
+        assert_eq!(line_end(b"ab\xff\xf4\n"), Some((2, 4)));
+        assert_eq!(line_end(b"ab\ncd\xff\xf4"), Some((2, 3)));
+    }
 }

@@ -13,6 +13,8 @@ pub mod code {
     pub const UNKNOWN_SOURCE: u16 = 102;
     pub const UNKNOWN_TYPE: u16 = 103;
     pub const UNKNOWN_ATTRIBUTE: u16 = 104;
+    /// A known attribute `-i` cannot search.
+    pub const NOT_SEARCHABLE: u16 = 105;
     pub const NO_KEY: u16 = 106;
     pub const LINE_TOO_LONG: u16 = 107;
     pub const BAD_CHARACTER: u16 = 108;
@@ -120,6 +122,87 @@ pub const CLASSES: &[&str] = &[
 
 /// Attributes `-i` can search.
 pub const INVERSE_ATTRIBUTES: &[&str] = &["org", "abuse-c", "mnt-by", "admin-c", "tech-c"];
+
+/// Attributes of the RPSL classes tenure reads (and of route objects):
+/// `-i` on one of them that it cannot search is RIPE's error 105, on a
+/// name that is none of them error 104.
+const KNOWN_ATTRIBUTES: &[&str] = &[
+    "inetnum",
+    "inet6num",
+    "netname",
+    "descr",
+    "country",
+    "geofeed",
+    "geoloc",
+    "language",
+    "org",
+    "sponsoring-org",
+    "admin-c",
+    "tech-c",
+    "abuse-c",
+    "status",
+    "assignment-size",
+    "remarks",
+    "notify",
+    "mnt-by",
+    "mnt-lower",
+    "mnt-routes",
+    "mnt-domains",
+    "mnt-irt",
+    "mnt-ref",
+    "created",
+    "last-modified",
+    "changed",
+    "source",
+    "aut-num",
+    "as-name",
+    "member-of",
+    "import",
+    "mp-import",
+    "export",
+    "mp-export",
+    "default",
+    "mp-default",
+    "import-via",
+    "export-via",
+    "as-block",
+    "organisation",
+    "org-name",
+    "org-type",
+    "address",
+    "phone",
+    "fax-no",
+    "e-mail",
+    "abuse-mailbox",
+    "role",
+    "person",
+    "nic-hdl",
+    "irt",
+    "auth",
+    "signature",
+    "encryption",
+    "irt-nfy",
+    "mntner",
+    "upd-to",
+    "mnt-nfy",
+    "domain",
+    "zone-c",
+    "nserver",
+    "ds-rdata",
+    "route",
+    "route6",
+    "origin",
+    "holes",
+    "pingable",
+    "ping-hdl",
+    "components",
+    "aggr-bndry",
+    "aggr-mtd",
+    "export-comps",
+    "inject",
+    "members",
+    "mp-members",
+];
 
 fn list(arg: &str) -> Vec<String> {
     arg.split(',')
@@ -272,10 +355,18 @@ pub fn parse(line: &str) -> Result<Request, WhoisError> {
             .iter()
             .find(|a| !INVERSE_ATTRIBUTES.contains(&a.as_str()))
         {
-            return Err(WhoisError::new(
-                code::UNKNOWN_ATTRIBUTE,
-                format!("attribute '{bad}' is not searchable"),
-            ));
+            let searchable = INVERSE_ATTRIBUTES.join(", ");
+            return Err(if KNOWN_ATTRIBUTES.contains(&bad.as_str()) {
+                WhoisError::new(
+                    code::NOT_SEARCHABLE,
+                    format!("attribute is not searchable\n% \"{bad}\" is not an inverse searchable attribute here ({searchable} are)."),
+                )
+            } else {
+                WhoisError::new(
+                    code::UNKNOWN_ATTRIBUTE,
+                    format!("unknown attribute\n% \"{bad}\" is not a known attribute."),
+                )
+            });
         }
     }
     r.key = key.join(" ");
@@ -326,7 +417,9 @@ mod tests {
         assert_eq!(c("--frobnicate 192.0.2.1"), code::INVALID_OPTION);
         assert_eq!(c("-x -M 192.0.2.1"), code::BAD_COMBINATION);
         assert_eq!(c("-T route 192.0.2.1"), code::UNKNOWN_TYPE);
-        assert_eq!(c("-i descr foo"), code::UNKNOWN_ATTRIBUTE);
+        assert_eq!(c("-i descr foo"), code::NOT_SEARCHABLE);
+        assert_eq!(c("-i frobs foo"), code::UNKNOWN_ATTRIBUTE);
+        assert_eq!(c("-i org,descr foo"), code::NOT_SEARCHABLE);
         assert_eq!(c("-r"), code::NO_KEY);
         assert_eq!(c("-T"), code::INVALID_OPTION);
         assert_eq!(c("192.0.2.1\u{0}"), code::BAD_CHARACTER);
