@@ -102,6 +102,14 @@ fn every_flag() {
         "{a}"
     );
     assert!(q("-T route 192.0.2.1").contains("%ERROR:103:"));
+    // a type filter excludes what it does not name: nothing of the class
+    // asked for is "no entries found", not a summary alone (RIPE)
+    let a = q(&format!("-T inet6num {AT} 192.0.2.130"));
+    assert!(a.contains("%ERROR:101: no entries found"), "{a}");
+    assert!(!a.contains("% Holder:"), "{a}");
+    let a = q(&format!("-T inetnum,inet6num {AT} 192.0.2.130"));
+    assert!(a.contains("\ninetnum:") && !a.contains("%ERROR"), "{a}");
+    assert!(q("-T organisation AS64500").contains("%ERROR:101:"));
     // -i: inverse lookups
     let a = q("-i org ORG-SUBALLOC1-TEST");
     assert!(

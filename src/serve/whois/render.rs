@@ -38,6 +38,35 @@ impl View<'_> {
     fn shows_object(&self, o: &ObjectView) -> bool {
         self.shows(o.class(), o.source())
     }
+
+    /// True when the answer has anything this view shows: with `-T` or
+    /// `-s`, an answer none of whose objects pass is "no entries found"
+    /// (RIPE's `-T inet6num` on an IPv4 query), not a summary alone.
+    pub fn shows_any(&self, found: &Found) -> bool {
+        match found {
+            Found::NotFound { .. } => false,
+            Found::Objects { objects, .. } => objects.iter().any(|o| self.shows_object(o)),
+            Found::Network(res) => {
+                let lease = res.lessee.as_ref().and_then(|l| l.lease());
+                lease.is_some_and(|l| self.shows(l.class(), l.source()))
+                    || res
+                        .objects(self.no_contacts)
+                        .iter()
+                        .any(|o| self.shows_object(o))
+                    || match &res.subject {
+                        // a delegated record: shown as the family's class
+                        Some(Subject::Delegated(d)) => {
+                            let class = match d.range().family {
+                                crate::addr::Family::V4 => "inetnum",
+                                crate::addr::Family::V6 => "inet6num",
+                            };
+                            self.types.is_none_or(|t| t.iter().any(|c| c == class))
+                        }
+                        _ => false,
+                    }
+            }
+        }
+    }
 }
 
 /// Renders an answer as WHOIS text (without the server banner); with

@@ -263,7 +263,7 @@ fn lookup(
         }
         _ => {}
     }
-    if matches!(found, Found::NotFound { .. }) {
+    if !view.shows_any(&found) {
         return Err(no_entries());
     }
     if req.brief {
