@@ -160,6 +160,15 @@ fn the_inputs_that_once_panicked_get_protocol_answers() {
         let v: serde_json::Value = serde_json::from_slice(&r.body).expect("error body is JSON");
         assert_eq!(v["errorCode"], r.status, "{target}");
     }
+    // RFC 9082 section 6.1: a path or search pattern that is not UTF-8
+    for target in [
+        "/rdap/entity/%FF",
+        "/rdap/ip/192.0.2.1%C3",
+        "/rdap/entities?fn=a%C3",
+    ] {
+        let r = rdap_get(&snap, &cfg, target);
+        assert_eq!(r.status, 400, "{target}");
+    }
     for q in ["AS1-a%C3%A9", "a%C3%A9", "%C3%A9"] {
         let params = tenure::rdap::query_params(&format!("q={q}"));
         let page = tenure::web::page(&snap, &params, 0, "/rdap/");

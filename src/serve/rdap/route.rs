@@ -29,7 +29,8 @@ pub fn accepts_json(accept: Option<&str>) -> bool {
     })
 }
 
-/// The parameters of a query string, percent-decoded (`+` is a space).
+/// The parameters of a query string, percent-decoded (`+` is a space;
+/// bytes that are not UTF-8 become U+FFFD: for the lookup page).
 pub fn query_params(q: &str) -> Vec<(String, String)> {
     q.split('&')
         .filter(|p| !p.is_empty())
@@ -40,8 +41,31 @@ pub fn query_params(q: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The parameters of an RDAP query string; `None` when one decodes to
+/// bytes that are not UTF-8 (RFC 9082 section 6.1: a 400).
+fn strict_query_params(q: &str) -> Option<Vec<(String, String)>> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            Some((strict_decode(k)?, strict_decode(v)?))
+        })
+        .collect()
+}
+
+/// Percent-decodes text; `None` when the bytes are not UTF-8.
+fn strict_decode(s: &str) -> Option<String> {
+    String::from_utf8(percent_bytes(s)).ok()
+}
+
 /// Percent-decodes text; bytes that are not UTF-8 become U+FFFD.
 fn percent_decode(s: &str) -> String {
+    String::from_utf8_lossy(&percent_bytes(s)).into_owned()
+}
+
+/// The bytes a percent-encoded text stands for (`+` is a space; a `%`
+/// not followed by two hex digits stands for itself).
+fn percent_bytes(s: &str) -> Vec<u8> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -65,7 +89,7 @@ fn percent_decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 /// Routes one request to its answer.
@@ -101,7 +125,15 @@ pub(super) fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Times
         }
     }
     let (path, q) = req.target.split_once('?').unwrap_or((req.target, ""));
-    let params = query_params(q);
+    // RFC 9082 section 6.1: a path or parameter that is not UTF-8 is a 400
+    let invalid = || {
+        response::error(&RdapError::BadRequest(
+            "the request is not valid UTF-8".into(),
+        ))
+    };
+    let Some(params) = strict_query_params(q) else {
+        return invalid();
+    };
     let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let pretty = param("pretty").is_some();
     let at = match param("lease0_at").map(time::parse) {
@@ -112,7 +144,9 @@ pub(super) fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Times
     let Some(rest) = path.strip_prefix(cfg.base_path.as_str()) else {
         return response::error(&RdapError::NotRdapPath);
     };
-    let rest = percent_decode(rest);
+    let Some(rest) = strict_decode(rest) else {
+        return invalid();
+    };
     let segs: Vec<&str> = rest.split('/').collect();
     let ctx = Ctx {
         snap,
@@ -196,5 +230,8 @@ mod tests {
         assert_eq!(percent_decode("2001%3Adb8%3A%3A1"), "2001:db8::1");
         assert_eq!(percent_decode("a+b%2"), "a b%2");
         assert_eq!(percent_decode("%zz"), "%zz");
+        assert_eq!(strict_decode("a%C3%A9"), Some("aé".into()));
+        assert_eq!(strict_decode("a%C3"), None);
+        assert_eq!(strict_decode("%FF%FE"), None);
     }
 }
