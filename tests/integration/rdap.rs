@@ -154,16 +154,15 @@ fn ip_network_from_the_registry() {
         .collect();
     assert_eq!(
         conf,
+        // the base every response declares (NRO profile 4.1, one ASN
+        // model), then the extensions used; link relations are not listed
         [
             "rdap_level_0",
             "nro_rdap_profile_0",
             "cidr0",
+            "nro_rdap_profile_asn_flat_0",
             "rirSearch1",
             "ips",
-            "rdap-up",
-            "rdap-down",
-            "rdap-top",
-            "rdap-bottom",
             "lease0",
             "redacted"
         ]
@@ -519,4 +518,55 @@ fn cached_answers_are_the_answers_built_afresh() {
     );
     assert!(on.cache.hits() >= 1, "{:?}", on.cache);
     assert_eq!(off.cache.hits() + off.cache.misses(), 0);
+}
+
+#[test]
+fn every_response_declares_the_profile_base_and_no_link_relations() {
+    // NRO RDAP profile 4.1: rdap_level_0, nro_rdap_profile_0, cidr0 and one
+    // ASN model on every response, errors and help included; RFC 7480 8.1:
+    // rdap-up and the other relations are not extension identifiers
+    let base = [
+        "rdap_level_0",
+        "nro_rdap_profile_0",
+        "cidr0",
+        "nro_rdap_profile_asn_flat_0",
+    ];
+    for target in [
+        "/rdap/ip/192.0.2.77",
+        "/rdap/ip/198.51.100.5",
+        "/rdap/autnum/64500",
+        "/rdap/entity/ORG-EXAMPLE1-TEST",
+        "/rdap/help",
+        "/rdap/ips?name=EXAMPLE*",
+        "/rdap/autnums?handle=AS64500",
+        "/rdap/entities?fn=Example*",
+        "/rdap/ips/rirSearch1/rdap-up/192.0.2.77",
+        "/rdap/ips/reverse_search/entity?handle=ORG-EXAMPLE1-TEST",
+        "/rdap/ip/10.1",
+        "/rdap/ip/fc00::1",
+        "/rdap/nameserver/ns.example",
+    ] {
+        let (status, v) = get(target);
+        let conf: Vec<&str> = v["rdapConformance"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{target}: {status} without rdapConformance"))
+            .iter()
+            .filter_map(|c| c.as_str())
+            .collect();
+        assert_eq!(&conf[..4], &base, "{target}");
+        assert!(
+            conf.iter().all(|c| !c.starts_with("rdap-")),
+            "{target}: {conf:?}"
+        );
+        let mut seen = conf.clone();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), conf.len(), "{target}: duplicates {conf:?}");
+    }
+    let (_, v) = get("/rdap/ips?name=EXAMPLE*");
+    assert!(v["rdapConformance"].to_string().contains("ipSearchResults"));
+    let (_, v) = get("/rdap/autnums?handle=AS64500");
+    assert!(v["rdapConformance"]
+        .to_string()
+        .contains("autnumSearchResults"));
 }

@@ -50,7 +50,7 @@ pub(super) fn cidr0(r: &IpRange) -> Value {
 }
 
 pub(super) fn conformance(extra: &[&str]) -> Value {
-    let mut v = vec!["rdap_level_0", "nro_rdap_profile_0"];
+    let mut v = super::response::BASE_CONFORMANCE.to_vec();
     v.extend_from_slice(extra);
     json!(v)
 }

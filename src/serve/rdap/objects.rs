@@ -113,14 +113,11 @@ pub(super) fn domain(ctx: &Ctx, name: &str) -> Result<Value, Refusal> {
 
 /// Every extension tenure may use, as `help` lists them.
 const ALL_EXTENSIONS: &[&str] = &[
-    "cidr0",
     "rirSearch1",
     "ips",
+    "ipSearchResults",
     "autnums",
-    "rdap-up",
-    "rdap-down",
-    "rdap-top",
-    "rdap-bottom",
+    "autnumSearchResults",
     "reverse_search",
     "redacted",
     "lease0",
@@ -136,7 +133,7 @@ pub(super) fn help(ctx: &Ctx) -> Value {
                 "description": [
                     "Paths: ip/{address}, ip/{prefix}/{length}, autnum/{n}, entity/{handle}, domain/{reverse name}, help.",
                     "Searches: entities?fn= and ?handle=, ips?handle= and ?name=, autnums?handle= and ?name= (a trailing * matches any suffix), ips/rirSearch1/{rdap-up|rdap-down|rdap-top|rdap-bottom}/{address or prefix}, ips/reverse_search/entity?handle= and ?fn=.",
-                    "Extensions: rdap_level_0, nro_rdap_profile_0, cidr0, rirSearch1 (ips, autnums, rdap-up, rdap-down, rdap-top, rdap-bottom), reverse_search, redacted (contacts the registry's public dump removed), lease0 (tenure: the current lease as the response object, lease0_holder, ?lease0_at=TIME).",
+                    "Extensions: rdap_level_0, nro_rdap_profile_0 with the flat ASN model (nro_rdap_profile_asn_flat_0), cidr0, rirSearch1 (ips, ipSearchResults, autnums, autnumSearchResults; link relations rdap-up, rdap-down, rdap-top, rdap-bottom), reverse_search, redacted (contacts the registry's public dump removed), lease0 (tenure: the current lease as the response object, lease0_holder, ?lease0_at=TIME).",
                 ],
             },
         ],

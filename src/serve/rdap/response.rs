@@ -11,6 +11,17 @@ use std::time::Duration;
 /// Media type of every RDAP answer.
 pub const CONTENT_TYPE: &str = "application/rdap+json";
 
+/// What every response declares, errors and `help` included (NRO RDAP
+/// profile section 4.1): RDAP level 0, the profile, cidr0, and one ASN
+/// model (flat: every AS number its own object, as-blocks not nested).
+/// Extensions a response uses are added after these.
+pub const BASE_CONFORMANCE: &[&str] = &[
+    "rdap_level_0",
+    "nro_rdap_profile_0",
+    "cidr0",
+    "nro_rdap_profile_asn_flat_0",
+];
+
 /// An HTTP response as RDAP wants it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
@@ -121,7 +132,7 @@ fn json_headers() -> Vec<(&'static str, Cow<'static, str>)> {
 /// The response to an error: status, headers and RFC 9083 section 6 body.
 pub fn error(e: &RdapError) -> Response {
     let body = json!({
-        "rdapConformance": ["rdap_level_0"],
+        "rdapConformance": BASE_CONFORMANCE,
         "errorCode": e.status(),
         "title": e.title(),
         "description": [e.to_string()],

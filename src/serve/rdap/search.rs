@@ -150,7 +150,7 @@ pub(super) fn ip_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value,
         "ipSearchResults",
         items,
         more,
-        &["cidr0", "rirSearch1", "ips"],
+        &["rirSearch1", "ips", "ipSearchResults"],
     ))
 }
 
@@ -176,7 +176,7 @@ pub(super) fn autnum_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Va
         "autnumSearchResults",
         items,
         more,
-        &["rirSearch1", "autnums"],
+        &["rirSearch1", "autnums", "autnumSearchResults"],
     ))
 }
 
@@ -195,11 +195,11 @@ pub(super) fn rir_search(
     };
     let range =
         crate::addr::parse_query_range(&text).map_err(|e| RdapError::BadRequest(e.to_string()))?;
-    let (relation, rel): (Relation, &'static str) = match rel {
-        "rdap-up" => (Relation::Up, "rdap-up"),
-        "rdap-down" => (Relation::Down, "rdap-down"),
-        "rdap-top" => (Relation::Top, "rdap-top"),
-        "rdap-bottom" => (Relation::Bottom, "rdap-bottom"),
+    let relation = match rel {
+        "rdap-up" => Relation::Up,
+        "rdap-down" => Relation::Down,
+        "rdap-top" => Relation::Top,
+        "rdap-bottom" => Relation::Bottom,
         _ => {
             return Err(RdapError::BadRequest(
                 "relation must be rdap-up, rdap-down, rdap-top or rdap-bottom".into(),
@@ -221,7 +221,7 @@ pub(super) fn rir_search(
         "ipSearchResults",
         items,
         more,
-        &["cidr0", "rirSearch1", "ips", rel],
+        &["rirSearch1", "ips", "ipSearchResults"],
     ))
 }
 
@@ -243,6 +243,6 @@ pub(super) fn reverse_search(ctx: &Ctx, params: &[(String, String)]) -> Result<V
         "ipSearchResults",
         items,
         more,
-        &["cidr0", "ips", "reverse_search", "lease0"],
+        &["ips", "ipSearchResults", "reverse_search", "lease0"],
     ))
 }
