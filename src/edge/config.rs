@@ -108,6 +108,10 @@ pub struct RdapSettings {
     pub base_path: String,
     /// Host name given as `port43`.
     pub port43: Option<String>,
+    /// The notices' terms-of-service link (none: this service's `help`).
+    pub terms_url: Option<String>,
+    /// The notices' inaccuracy-report link (none: this service's `help`).
+    pub inaccuracy_url: Option<String>,
     pub max_results: usize,
     pub rate: f64,
     pub burst: f64,
@@ -120,6 +124,8 @@ impl Default for RdapSettings {
         RdapSettings {
             base_path: defaults::RDAP_BASE_PATH.into(),
             port43: None,
+            terms_url: None,
+            inaccuracy_url: None,
             max_results: defaults::RDAP_MAX_RESULTS,
             rate: defaults::RDAP_RATE,
             burst: defaults::RDAP_BURST,
@@ -219,6 +225,10 @@ pub struct FileConfig {
     pub rdap_base_path: Option<String>,
     /// Host name RDAP answers give as `port43` (the public WHOIS host).
     pub whois_host: Option<String>,
+    /// Terms of service URL of the RDAP notices (default: this service's `help`).
+    pub rdap_terms_url: Option<String>,
+    /// Where to report inaccurate data, for the RDAP notices (default: `help`).
+    pub rdap_inaccuracy_url: Option<String>,
     /// Most results an RDAP search returns.
     pub rdap_max_results: Option<usize>,
     /// Sustained RDAP requests per second per client.
@@ -300,6 +310,12 @@ pub struct ServeFlags {
     /// Public WHOIS host name that RDAP answers give as port43.
     #[arg(long, value_name = "HOST")]
     pub whois_host: Option<String>,
+    /// Terms of service URL linked from every RDAP answer's notices (default: this service's help).
+    #[arg(long, value_name = "URL")]
+    pub rdap_terms_url: Option<String>,
+    /// URL for reporting inaccurate data, linked from every RDAP answer's notices (default: this service's help).
+    #[arg(long, value_name = "URL")]
+    pub rdap_inaccuracy_url: Option<String>,
     #[arg(long, value_name = "N", help = format!("Most results an RDAP search returns (default {})", defaults::RDAP_MAX_RESULTS))]
     pub rdap_max_results: Option<usize>,
     #[arg(long, value_name = "RPS", help = format!("Sustained RDAP requests per second per client (default {})", defaults::RDAP_RATE))]
@@ -424,6 +440,14 @@ impl ServeFlags {
         let rdap = RdapSettings {
             base_path: base,
             port43: self.whois_host.clone().or_else(|| file.whois_host.clone()),
+            terms_url: self
+                .rdap_terms_url
+                .clone()
+                .or_else(|| file.rdap_terms_url.clone()),
+            inaccuracy_url: self
+                .rdap_inaccuracy_url
+                .clone()
+                .or_else(|| file.rdap_inaccuracy_url.clone()),
             max_results: positive(
                 "rdap-max-results",
                 self.rdap_max_results.or(file.rdap_max_results),

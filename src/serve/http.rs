@@ -343,7 +343,7 @@ fn answer(
     let asked = std::time::Instant::now();
     let page_path = target.split('?').next() == Some("/");
     let r = match shared.limiter.take(peer) {
-        Err(wait) => rdap::too_many_requests(wait),
+        Err(wait) => rdap::over_rate(&snap, &shared.rdap, &origin, wait),
         Ok(()) => crate::guard::contain(crate::metrics::Protocol::Rdap, target, || {
             if page_path {
                 lookup_page(&snap, &shared.rdap, req.method(), target)

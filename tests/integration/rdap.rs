@@ -570,3 +570,59 @@ fn every_response_declares_the_profile_base_and_no_link_relations() {
         .to_string()
         .contains("autnumSearchResults"));
 }
+
+#[test]
+fn notices_link_terms_and_inaccuracy_reports_on_every_response() {
+    // NRO RDAP profile 4.3: on answers and errors alike
+    let rels = |v: &Value| -> Vec<(String, String)> {
+        v["notices"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|n| n["links"].as_array().cloned().unwrap_or_default())
+            .map(|l| {
+                (
+                    l["rel"].as_str().unwrap_or("").to_string(),
+                    l["href"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    for target in [
+        "/rdap/ip/192.0.2.77",
+        "/rdap/ip/10.1",
+        "/rdap/ip/fc00::1",
+        "/rdap/help",
+    ] {
+        let (_, v) = get(target);
+        let r = rels(&v);
+        assert!(
+            r.contains(&(
+                "terms-of-service".into(),
+                "https://rdap.example/rdap/help".into()
+            )),
+            "{target}: {r:?}"
+        );
+        assert!(
+            r.iter().any(|(rel, _)| rel == "inaccuracy-report"),
+            "{target}: {r:?}"
+        );
+    }
+    // configured pages
+    let cfg = RdapConfig {
+        terms_url: Some("https://terms.example/tos".into()),
+        inaccuracy_url: Some("https://terms.example/report".into()),
+        ..Default::default()
+    };
+    let r = ask(&cfg, "/rdap/ip/10.1", "https://rdap.example", T);
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    let r = rels(&v);
+    assert!(r.contains(&(
+        "terms-of-service".into(),
+        "https://terms.example/tos".into()
+    )));
+    assert!(r.contains(&(
+        "inaccuracy-report".into(),
+        "https://terms.example/report".into()
+    )));
+}

@@ -106,6 +106,32 @@ impl Ctx<'_> {
         }
     }
 
+    /// A notice's link: to the configured page, else to this service's
+    /// `help` (NRO RDAP profile section 4.3).
+    fn notice_link<'a>(&'a self, rel: &'static str, url: Option<&'a str>) -> out::Link<'a> {
+        let help = || at(&["help"]);
+        match url {
+            Some(u) => {
+                let page = out::Url {
+                    origin: u,
+                    base: "",
+                    path: Default::default(),
+                };
+                out::Link {
+                    value: out::Url {
+                        origin: self.origin,
+                        base: &self.cfg.base_path,
+                        path: help(),
+                    },
+                    rel,
+                    href: page,
+                    typ: "text/html",
+                }
+            }
+            None => self.out_link(rel, help(), help()),
+        }
+    }
+
     pub(super) fn out_entity<'a>(
         &'a self,
         handle: &'a str,
@@ -129,7 +155,16 @@ impl Ctx<'_> {
     /// [`Ctx::out_notices`] serialized: made once per thread for a
     /// snapshot, base path and origin, then copied.
     pub(super) fn notices_raw(&self) -> Box<serde_json::value::RawValue> {
-        type Key = (usize, std::time::SystemTime, String, String);
+        // everything the notices are made of: snapshot, base path, origin,
+        // and the configured pages
+        type Key = (
+            usize,
+            std::time::SystemTime,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        );
         thread_local! {
             static LAST: std::cell::RefCell<Option<(Key, Box<serde_json::value::RawValue>)>> =
                 const { std::cell::RefCell::new(None) };
@@ -139,6 +174,8 @@ impl Ctx<'_> {
                 && k.1 == crate::query::about(self.snap).loaded_at()
                 && k.2 == self.cfg.base_path
                 && k.3 == self.origin
+                && k.4 == self.cfg.terms_url
+                && k.5 == self.cfg.inaccuracy_url
         };
         LAST.with(|last| {
             let mut last = last.borrow_mut();
@@ -155,6 +192,8 @@ impl Ctx<'_> {
                         crate::query::about(self.snap).loaded_at(),
                         self.cfg.base_path.clone(),
                         self.origin.to_string(),
+                        self.cfg.terms_url.clone(),
+                        self.cfg.inaccuracy_url.clone(),
                     );
                     *last = Some((key, raw.clone()));
                     raw
@@ -176,12 +215,12 @@ impl Ctx<'_> {
             out::Notice {
                 title: "Terms and Conditions",
                 description: vec!["This is a tenure RDAP service for IP address space. Data comes from registry dumps and leasing platforms' lease records as loaded by the operator.".into()],
-                links: vec![self.out_link("terms-of-service", at(&["help"]), at(&["help"]))],
+                links: vec![self.notice_link("terms-of-service", self.cfg.terms_url.as_deref())],
             },
             out::Notice {
                 title: "Inaccuracy Reporting",
                 description: vec!["Report inaccurate registry data to the registry that publishes it (port43 and the registry's own RDAP service), and inaccurate lease records to the leasing platform named as their source.".into()],
-                links: Vec::new(),
+                links: vec![self.notice_link("inaccuracy-report", self.cfg.inaccuracy_url.as_deref())],
             },
             out::Notice { title: "Data sources", description: sources, links: Vec::new() },
         ]

@@ -50,6 +50,10 @@ pub struct RdapConfig {
     pub base_path: String,
     /// Host name given as `port43` (the WHOIS service).
     pub port43: Option<String>,
+    /// The notices' terms-of-service link (none: this service's `help`).
+    pub terms_url: Option<String>,
+    /// The notices' inaccuracy-report link (none: this service's `help`).
+    pub inaccuracy_url: Option<String>,
     /// Most results a search returns (a notice says when it was cut).
     pub max_results: usize,
     /// Sustained requests per second per client (IPv6 per /64).
@@ -67,6 +71,8 @@ impl RdapConfig {
         RdapConfig {
             base_path: r.base_path.clone(),
             port43: r.port43.clone(),
+            terms_url: r.terms_url.clone(),
+            inaccuracy_url: r.inaccuracy_url.clone(),
             max_results: r.max_results,
             rate: r.rate,
             burst: r.burst,
@@ -96,6 +102,25 @@ pub struct Request<'a> {
 enum Body {
     Json(serde_json::Value),
     Bytes(Vec<u8>),
+}
+
+/// 429 for a client over its request rate, with `Retry-After` and the
+/// service's notices.
+pub fn over_rate(
+    snap: &Snapshot,
+    cfg: &RdapConfig,
+    origin: &str,
+    wait: std::time::Duration,
+) -> Response {
+    let ctx = build::Ctx {
+        snap,
+        cfg,
+        origin,
+        at: 0,
+        exact_target: None,
+        at_given: false,
+    };
+    response::error_with_notices(&RdapError::TooManyRequests(wait), Some(ctx.notices_raw()))
 }
 
 /// Answers one request.

@@ -125,7 +125,7 @@ const ALL_EXTENSIONS: &[&str] = &[
 
 /// `help`: what this service answers.
 pub(super) fn help(ctx: &Ctx) -> Value {
-    json!({
+    let mut v = json!({
         "rdapConformance": conformance(ALL_EXTENSIONS),
         "notices": [
             {
@@ -138,5 +138,10 @@ pub(super) fn help(ctx: &Ctx) -> Value {
             },
         ],
         "port43": ctx.cfg.port43,
-    })
+    });
+    // then the notices every answer carries (terms, inaccuracy, sources)
+    if let (Some(list), Value::Array(more)) = (v["notices"].as_array_mut(), notices(ctx)) {
+        list.extend(more);
+    }
+    v
 }

@@ -131,12 +131,26 @@ fn json_headers() -> Vec<(&'static str, Cow<'static, str>)> {
 
 /// The response to an error: status, headers and RFC 9083 section 6 body.
 pub fn error(e: &RdapError) -> Response {
-    let body = json!({
+    error_with_notices(e, None)
+}
+
+/// The response to an error, with the service's notices (NRO RDAP profile
+/// section 4.3: errors carry them too).
+pub fn error_with_notices(
+    e: &RdapError,
+    notices: Option<Box<serde_json::value::RawValue>>,
+) -> Response {
+    let mut body = json!({
         "rdapConformance": BASE_CONFORMANCE,
         "errorCode": e.status(),
         "title": e.title(),
         "description": [e.to_string()],
     });
+    if let (Some(n), Value::Object(m)) = (notices, &mut body) {
+        if let Ok(v) = serde_json::from_str::<Value>(n.get()) {
+            m.insert("notices".into(), v);
+        }
+    }
     let mut headers = json_headers();
     match e {
         RdapError::MethodNotAllowed => headers.push(("allow", "GET, HEAD".into())),
@@ -153,10 +167,10 @@ pub fn error(e: &RdapError) -> Response {
     }
 }
 
-/// The response to a refusal.
-pub fn refusal(r: Refusal) -> Response {
+/// The response to a refusal, errors with the service's notices.
+pub fn refusal(r: Refusal, notices: Option<Box<serde_json::value::RawValue>>) -> Response {
     match r {
-        Refusal::Error(e) => error(&e),
+        Refusal::Error(e) => error_with_notices(&e, notices),
         Refusal::Redirect(location) => {
             let mut headers = json_headers();
             headers.insert(0, ("location", location.into()));
@@ -264,7 +278,7 @@ mod tests {
             .headers
             .iter()
             .any(|(n, v)| *n == "retry-after" && v == "1"));
-        let r = refusal(Refusal::Redirect("https://rdap.example/ip/1".into()));
+        let r = refusal(Refusal::Redirect("https://rdap.example/ip/1".into()), None);
         assert_eq!(r.status, 302);
         assert!(r.body.is_empty());
     }

@@ -94,16 +94,26 @@ fn percent_bytes(s: &str) -> Vec<u8> {
 
 /// Routes one request to its answer.
 pub(super) fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Timestamp) -> Response {
+    // errors carry the service's notices too (NRO RDAP profile 4.3)
+    let plain = Ctx {
+        snap,
+        cfg,
+        origin: req.origin,
+        at: now,
+        exact_target: None,
+        at_given: false,
+    };
+    let refuse = |e: RdapError| response::error_with_notices(&e, Some(plain.notices_raw()));
     match req.method {
         "GET" | "HEAD" => {}
         "OPTIONS" => return response::preflight(),
-        _ => return response::error(&RdapError::MethodNotAllowed),
+        _ => return refuse(RdapError::MethodNotAllowed),
     }
     if req.target.len() > MAX_TARGET {
-        return response::error(&RdapError::UriTooLong);
+        return refuse(RdapError::UriTooLong);
     }
     if !accepts_json(req.accept) {
-        return response::error(&RdapError::NotAcceptable);
+        return refuse(RdapError::NotAcceptable);
     }
     // a question asked before: its whole answer, if still valid
     let cache = &cfg.cache;
@@ -127,7 +137,7 @@ pub(super) fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Times
     let (path, q) = req.target.split_once('?').unwrap_or((req.target, ""));
     // RFC 9082 section 6.1: a path or parameter that is not UTF-8 is a 400
     let invalid = || {
-        response::error(&RdapError::BadRequest(
+        refuse(RdapError::BadRequest(
             "the request is not valid UTF-8".into(),
         ))
     };
@@ -138,11 +148,11 @@ pub(super) fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Times
     let pretty = param("pretty").is_some();
     let at = match param("lease0_at").map(time::parse) {
         Some(Ok(t)) => t,
-        Some(Err(e)) => return response::error(&RdapError::BadRequest(e.to_string())),
+        Some(Err(e)) => return refuse(RdapError::BadRequest(e.to_string())),
         None => now,
     };
     let Some(rest) = path.strip_prefix(cfg.base_path.as_str()) else {
-        return response::error(&RdapError::NotRdapPath);
+        return refuse(RdapError::NotRdapPath);
     };
     let Some(rest) = strict_decode(rest) else {
         return invalid();
@@ -159,7 +169,7 @@ pub(super) fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Times
     let mut r = match answer(&ctx, &segs, &params, pretty) {
         Ok(Body::Json(v)) => response::ok_json(v, pretty, snap),
         Ok(Body::Bytes(bytes)) => response::ok_bytes(bytes, snap),
-        Err(refused) => response::refusal(refused),
+        Err(refused) => response::refusal(refused, Some(plain.notices_raw())),
     };
     r.kind = route_kind(&segs);
     r
