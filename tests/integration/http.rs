@@ -46,6 +46,8 @@ fn rdap_over_http() {
     );
     assert_eq!(status, 200);
     let (status, _, _) = srv.request("GET", "/rdap/domain/example.com", "");
+    assert_eq!(status, 404);
+    let (status, _, _) = srv.request("GET", "/rdap/nameserver/ns1.example.com", "");
     assert_eq!(status, 501);
     // a hostile path is a 4xx, never a 5xx or a dropped connection
     let (status, _, _) = srv.request("GET", &format!("/rdap/ip/{}", "%41".repeat(2000)), "");

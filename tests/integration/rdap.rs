@@ -271,7 +271,7 @@ fn status_codes_and_headers() {
         ("/rdap/autnum/99999999999", 400),
         ("/rdap/ip/3fff::1", 404),
         ("/rdap/entity/NO-SUCH", 404),
-        ("/rdap/domain/example.com", 501),
+        ("/rdap/domain/example.com", 404),
         ("/rdap/nameserver/ns1.example.com", 501),
         ("/rdap/frobnicate", 400),
         ("/elsewhere", 404),

@@ -88,10 +88,9 @@ pub(super) fn entity(ctx: &Ctx, h: &str) -> Result<Value, Refusal> {
 pub(super) fn domain(ctx: &Ctx, name: &str) -> Result<Value, Refusal> {
     let lower = name.trim_end_matches('.').to_ascii_lowercase();
     if !(lower.ends_with(".in-addr.arpa") || lower.ends_with(".ip6.arpa")) {
-        return Err(RdapError::NotImplemented(
-            "tenure serves reverse domains only (in-addr.arpa, ip6.arpa)",
-        )
-        .into());
+        // a forward domain is an object this service does not have: 404,
+        // as the RIRs answer it (501 would say domain queries are unknown)
+        return Err(RdapError::NotFound.into());
     }
     let o = query::domain(ctx.snap, &lower).ok_or(RdapError::NotFound)?;
     let ns: Vec<Value> = o
