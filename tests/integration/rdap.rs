@@ -626,3 +626,21 @@ fn notices_link_terms_and_inaccuracy_reports_on_every_response() {
         "https://terms.example/report".into()
     )));
 }
+
+#[test]
+fn help_names_the_reverse_search_properties_and_others_are_refused() {
+    // RFC 9536: help lists the properties ips/reverse_search/entity takes;
+    // a property it does not take is a 400
+    let (_, v) = get("/rdap/help");
+    let props: Vec<&str> = v["reverse_search_properties"]
+        .as_array()
+        .expect("reverse_search_properties")
+        .iter()
+        .filter_map(|p| p["property"].as_str())
+        .collect();
+    assert_eq!(props, ["handle", "fn"]);
+    let (status, _) = get("/rdap/ips/reverse_search/entity?email=abuse@example.net");
+    assert_eq!(status, 400);
+    let (status, _) = get("/rdap/ips/reverse_search/entity?handle=ORG-EXAMPLE1-TEST");
+    assert_eq!(status, 200);
+}

@@ -137,6 +137,22 @@ pub(super) fn help(ctx: &Ctx) -> Value {
             },
         ],
         "port43": ctx.cfg.port43,
+        // RFC 9536 section 2: what ips/reverse_search/entity accepts and
+        // where each property sits in the related entity
+        "reverse_search_properties": [
+            {
+                "searchableResourceType": "ips",
+                "relatedResourceType": "entity",
+                "property": "handle",
+                "propertyPath": "$.entities[*].handle",
+            },
+            {
+                "searchableResourceType": "ips",
+                "relatedResourceType": "entity",
+                "property": "fn",
+                "propertyPath": "$.entities[*].vcardArray[1][?(@[0]=='fn')][3]",
+            },
+        ],
     });
     // then the notices every answer carries (terms, inaccuracy, sources)
     if let (Some(list), Value::Array(more)) = (v["notices"].as_array_mut(), notices(ctx)) {
