@@ -644,3 +644,20 @@ fn help_names_the_reverse_search_properties_and_others_are_refused() {
     let (status, _) = get("/rdap/ips/reverse_search/entity?handle=ORG-EXAMPLE1-TEST");
     assert_eq!(status, 200);
 }
+
+#[test]
+fn an_organisation_lists_the_networks_and_autnums_it_holds() {
+    // NRO RDAP profile 5.1.2: a top-level registrant entity carries them;
+    // the same organisation nested in an ip network answer does not
+    let (status, v) = get("/rdap/entity/ORG-EXAMPLE1-TEST");
+    assert_eq!(status, 200);
+    let nets = handles(&v, "networks");
+    assert!(nets.iter().any(|h| h == "192.0.2.0 - 192.0.2.255"), "{v}");
+    let (_, ip) = get("/rdap/ip/192.0.2.77");
+    for e in ip["entities"].as_array().unwrap() {
+        assert!(e.get("networks").is_none() && e.get("autnums").is_none());
+    }
+    // a role holds nothing
+    let (_, role) = get("/rdap/entity/AR-V6CLOUD-TEST");
+    assert!(role.get("networks").is_none(), "{role}");
+}

@@ -27,7 +27,7 @@ pub use resolved::{
     HolderFrom, HolderView, LeaseView, LesseeFrom, LesseeView, NetworkView, Resolved, Subject,
 };
 pub use search::{
-    autnum, domain, entity, hierarchy, inverse, related, reverse_search, search_autnums,
+    autnum, domain, entity, held_by, hierarchy, inverse, related, reverse_search, search_autnums,
     search_entities, search_networks, Field, Level, Pattern, PatternError, Relation, Reverse,
     INVERSE_LIMIT,
 };

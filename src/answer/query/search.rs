@@ -332,6 +332,32 @@ pub fn reverse_search<'a>(
     bounded(nets.chain(leases), max)
 }
 
+/// What an organisation holds: the networks and the aut-nums or
+/// as-blocks whose `org` names it, at most `max` of each, and whether
+/// there were more (NRO RDAP profile 5.1.2).
+pub fn held_by<'a>(
+    snap: &'a Snapshot,
+    entity: &EntityView<'a>,
+    max: usize,
+) -> (Vec<NetworkView<'a>>, Vec<AutNumView<'a>>, bool) {
+    let Some(org) = snap.reg.syms.get(entity.object().key()) else {
+        return (Vec::new(), Vec::new(), false);
+    };
+    let (nets, more_nets) = bounded(
+        (0..snap.networks() as NetId)
+            .filter(|&id| snap.net(id).org == org)
+            .map(|id| NetworkView::new(snap, id)),
+        max,
+    );
+    let (auts, more_auts) = bounded(
+        (0..snap.reg.autnums.len() as u32)
+            .filter(|&i| snap.reg.autnums[i as usize].org == org)
+            .map(|i| AutNumView::new(snap, i)),
+        max,
+    );
+    (nets, auts, more_nets || more_auts)
+}
+
 /// An entity by handle.
 pub fn entity<'a>(snap: &'a Snapshot, handle: &str) -> Option<EntityView<'a>> {
     snap.entity_index(handle).map(|i| EntityView::new(snap, i))

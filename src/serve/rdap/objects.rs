@@ -6,6 +6,7 @@ use super::build::{
 };
 use super::network::redirect;
 use super::response::{RdapError, Refusal};
+use super::search::{autnum_summary, network_summary};
 use crate::query;
 use serde_json::{json, Value};
 
@@ -71,12 +72,31 @@ pub(super) fn autnum(ctx: &Ctx, n: &str) -> Result<Value, Refusal> {
 pub(super) fn entity(ctx: &Ctx, h: &str) -> Result<Value, Refusal> {
     let e = query::entity(ctx.snap, h).ok_or(RdapError::NotFound)?;
     let mailbox = e.abuse_mailbox();
+    // a top-level organisation lists what it holds (NRO RDAP profile
+    // 5.1.2); nested entities never do
+    let (networks, autnums) = if e.kind() == query::ContactKind::Organisation {
+        let (nets, auts, _) = query::held_by(ctx.snap, &e, ctx.cfg.max_results);
+        let nets: Vec<Value> = nets.iter().map(|n| network_summary(ctx, n)).collect();
+        let auts: Vec<Value> = auts.iter().map(|a| autnum_summary(ctx, a)).collect();
+        let some = |v: Vec<Value>| {
+            if v.is_empty() {
+                Value::Null
+            } else {
+                Value::Array(v)
+            }
+        };
+        (some(nets), some(auts))
+    } else {
+        (Value::Null, Value::Null)
+    };
     Ok(json!({
         "rdapConformance": conformance(&[]),
         "objectClassName": "entity",
         "handle": e.handle(),
         "vcardArray": tree(vcard(contact_kind(e.kind()), e.display_name(), mailbox.map(|m| (m, true)))),
         "roles": if mailbox.is_some() { json!(["abuse"]) } else { json!(["registrant"]) },
+        "networks": networks,
+        "autnums": autnums,
         "events": events_of(&e.object()),
         "links": [ctx.self_link(&format!("entity/{}", e.handle()))],
         "port43": ctx.cfg.port43,

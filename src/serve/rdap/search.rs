@@ -84,7 +84,7 @@ fn ip_summary(
 }
 
 /// An ip network as a search result: the registry object, without notices.
-fn network_summary(ctx: &Ctx, n: &NetworkView) -> Value {
+pub(super) fn network_summary(ctx: &Ctx, n: &NetworkView) -> Value {
     let mut m = ip_summary(
         ctx,
         n.range(),
@@ -95,6 +95,18 @@ fn network_summary(ctx: &Ctx, n: &NetworkView) -> Value {
     );
     m.insert("parentHandle".into(), json!(n.parent().map(|p| p.key())));
     Value::Object(m)
+}
+
+/// An aut-num or as-block as a search result or a nested object.
+pub(super) fn autnum_summary(ctx: &Ctx, a: &query::AutNumView) -> Value {
+    json!({
+        "objectClassName": "autnum",
+        "handle": a.key(),
+        "startAutnum": a.first(),
+        "endAutnum": a.last(),
+        "name": a.name(),
+        "links": [ctx.self_link(&format!("autnum/{}", a.first()))],
+    })
 }
 
 /// A lease as a search result.
@@ -158,19 +170,7 @@ pub(super) fn ip_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value,
 pub(super) fn autnum_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value, RdapError> {
     let (field, p) = search_param(params, ["handle", "name"])?;
     let (found, more) = query::search_autnums(ctx.snap, field, &p, ctx.cfg.max_results);
-    let items = found
-        .iter()
-        .map(|a| {
-            json!({
-                "objectClassName": "autnum",
-                "handle": a.key(),
-                "startAutnum": a.first(),
-                "endAutnum": a.last(),
-                "name": a.name(),
-                "links": [ctx.self_link(&format!("autnum/{}", a.first()))],
-            })
-        })
-        .collect();
+    let items = found.iter().map(|a| autnum_summary(ctx, a)).collect();
     Ok(results(
         ctx,
         "autnumSearchResults",
