@@ -64,6 +64,9 @@ fn every_flag() {
         assert!(a.contains("% Abuse contact for '192.0.2.128 - 192.0.2.191' is 'abuse@lessee.example'\n\ninetnum:        192.0.2.128 - 192.0.2.191\nabuse-mailbox:  abuse@lessee.example\n"), "{a}");
         assert!(!a.contains("netname:"));
     }
+    // RIPE: -b does not combine with -B or -r
+    assert!(q("-b -B 192.0.2.130").contains("%ERROR:109: invalid combination of flags passed"));
+    assert!(q("-rb 192.0.2.130").contains("%ERROR:109:"));
     // -x: exact only
     assert!(q("-x 192.0.2.0/24")
         .contains("inetnum:        192.0.2.0 - 192.0.2.255\nnetname:        EXAMPLE-HOLDER-NET"));

@@ -342,6 +342,22 @@ pub fn parse(line: &str) -> Result<Request, WhoisError> {
             "invalid combination of flags passed (-x, -l, -L, -m, -M)",
         ));
     }
+    // RIPE: the brief abuse answer takes no flag that shapes full objects
+    if r.brief {
+        let other = if r.no_filtering {
+            Some("-B, --no-filtering")
+        } else if r.no_contacts {
+            Some("-r, --no-referenced")
+        } else {
+            None
+        };
+        if let Some(other) = other {
+            return Err(WhoisError::new(
+                code::BAD_COMBINATION,
+                format!("invalid combination of flags passed\n% The flags \"-b, --abuse-contact\" and \"{other}\" cannot be used together."),
+            ));
+        }
+    }
     if let Some(types) = &r.types {
         if let Some(bad) = types.iter().find(|t| !CLASSES.contains(&t.as_str())) {
             return Err(WhoisError::new(
@@ -416,6 +432,12 @@ mod tests {
         assert_eq!(c("-z 192.0.2.1"), code::INVALID_OPTION);
         assert_eq!(c("--frobnicate 192.0.2.1"), code::INVALID_OPTION);
         assert_eq!(c("-x -M 192.0.2.1"), code::BAD_COMBINATION);
+        assert_eq!(c("-b -B 192.0.2.1"), code::BAD_COMBINATION);
+        assert_eq!(c("-br 192.0.2.1"), code::BAD_COMBINATION);
+        assert_eq!(
+            c("--abuse-contact --no-filtering 192.0.2.1"),
+            code::BAD_COMBINATION
+        );
         assert_eq!(c("-T route 192.0.2.1"), code::UNKNOWN_TYPE);
         assert_eq!(c("-i descr foo"), code::NOT_SEARCHABLE);
         assert_eq!(c("-i frobs foo"), code::UNKNOWN_ATTRIBUTE);
