@@ -75,14 +75,6 @@ impl Holder {
             HolderOrigin::Delegated(_) => None,
         }
     }
-
-    /// The registry of a delegated-statistics holder.
-    pub fn registry<'a>(&self, snap: &'a Snapshot) -> Option<&'a str> {
-        match self.origin {
-            HolderOrigin::Network(_) => None,
-            HolderOrigin::Delegated(pos) => snap.deleg(pos).map(|d| &*d.record.registry),
-        }
-    }
 }
 
 /// The organisation using the space when it is not the holder.
@@ -131,14 +123,6 @@ impl Lessee {
             Lessee::Registry {
                 platform_managed, ..
             } => platform_managed,
-        }
-    }
-
-    /// The key of the object naming the lessee: the lease range or the network key.
-    pub fn key(&self, snap: &Snapshot) -> String {
-        match *self {
-            Lessee::Lease { lease, .. } => snap.lease(lease).range.to_string(),
-            Lessee::Registry { network, .. } => snap.net(network).object.key().to_string(),
         }
     }
 }

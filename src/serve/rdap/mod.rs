@@ -37,7 +37,7 @@ pub mod response;
 pub mod route;
 mod search;
 
-pub use response::{internal_error, too_many_requests, RdapError, Refusal, Response, CONTENT_TYPE};
+pub use response::{internal_error, RdapError, Refusal, Response, CONTENT_TYPE};
 pub use route::{accepts_json, query_params, MAX_TARGET};
 
 use crate::snapshot::Snapshot;

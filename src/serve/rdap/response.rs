@@ -202,11 +202,6 @@ pub fn preflight() -> Response {
     }
 }
 
-/// The answer to a client over its request rate: 429 with `Retry-After`.
-pub fn too_many_requests(retry_after: Duration) -> Response {
-    error(&RdapError::TooManyRequests(retry_after))
-}
-
 /// The answer to a request whose answering failed: 500 with an error body.
 pub fn internal_error() -> Response {
     error(&RdapError::Internal)
@@ -273,7 +268,7 @@ mod tests {
         let v: Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(v["errorCode"], 405);
         assert_eq!(v["title"], "Method Not Allowed");
-        let r = too_many_requests(Duration::from_millis(10));
+        let r = error(&RdapError::TooManyRequests(Duration::from_millis(10)));
         assert!(r
             .headers
             .iter()
