@@ -38,6 +38,9 @@ fn search_param(
     }
 }
 
+/// What an answer of ip network results declares (RFC 9910).
+const IP_RESULTS: &[&str] = &["rirSearch1", "ips", "ipSearchResults"];
+
 /// Search results with a notice when they were cut at `max_results`.
 fn results(ctx: &Ctx, key: &str, items: Vec<Value>, more: bool, conf: &[&str]) -> Value {
     let mut notices = match notices(ctx) {
@@ -157,13 +160,7 @@ pub(super) fn ip_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value,
     let (field, p) = search_param(params, ["handle", "name"])?;
     let (found, more) = query::search_networks(ctx.snap, field, &p, ctx.cfg.max_results);
     let items = found.iter().map(|n| network_summary(ctx, n)).collect();
-    Ok(results(
-        ctx,
-        "ipSearchResults",
-        items,
-        more,
-        &["rirSearch1", "ips", "ipSearchResults"],
-    ))
+    Ok(results(ctx, "ipSearchResults", items, more, IP_RESULTS))
 }
 
 /// `autnums?handle=` / `?name=` (RFC 9910 `autnums`).
@@ -216,13 +213,7 @@ pub(super) fn rir_search(
         .take(ctx.cfg.max_results)
         .map(|n| network_summary(ctx, n))
         .collect();
-    Ok(results(
-        ctx,
-        "ipSearchResults",
-        items,
-        more,
-        &["rirSearch1", "ips", "ipSearchResults"],
-    ))
+    Ok(results(ctx, "ipSearchResults", items, more, IP_RESULTS))
 }
 
 /// `ips/reverse_search/entity?handle=` / `?fn=` (RFC 9536): the networks an

@@ -43,6 +43,10 @@ impl View<'_> {
     /// `-s`, an answer none of whose objects pass is "no entries found"
     /// (RIPE's `-T inet6num` on an IPv4 query), not a summary alone.
     pub fn shows_any(&self, found: &Found) -> bool {
+        if self.types.is_none() && self.sources.is_none() {
+            // nothing filtered: no objects to walk on every answer
+            return !matches!(found, Found::NotFound { .. });
+        }
         match found {
             Found::NotFound { .. } => false,
             Found::Objects { objects, .. } => objects.iter().any(|o| self.shows_object(o)),
