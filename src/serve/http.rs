@@ -41,7 +41,7 @@ pub struct HttpShared {
 impl HttpShared {
     /// Shared state for one scheme, with its own rate limiter.
     pub fn new(current: Arc<Current>, rdap: RdapConfig, scheme: &'static str) -> Arc<Self> {
-        let limiter = crate::limit::RateLimiter::new(rdap.rate, rdap.burst);
+        let limiter = crate::limit::RateLimiter::new(rdap.settings.rate, rdap.settings.burst);
         Arc::new(HttpShared {
             current,
             rdap,
@@ -295,7 +295,7 @@ fn lookup_page(
     }
     let q = target.split_once('?').map(|(_, q)| q).unwrap_or("");
     let params = rdap::query_params(q);
-    let page = crate::web::page(snap, &params, crate::time::now(), &cfg.base_path);
+    let page = crate::web::page(snap, &params, crate::time::now(), &cfg.settings.base_path);
     rdap::Response {
         status: page.status,
         kind: crate::metrics::Kind::Other,

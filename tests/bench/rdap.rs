@@ -51,11 +51,11 @@ fn main() {
     let tlsdir = std::env::temp_dir().join(format!("tenure-bench-{}", std::process::id()));
     let (tls, cert) = tenure::http::tls_config(None, None, &tlsdir).expect("tls");
     let cert = cert.expect("generated");
-    let rdap = tenure::rdap::RdapConfig {
+    let rdap = tenure::rdap::RdapConfig::from_settings(&tenure::config::RdapSettings {
         rate: 1e12,
         burst: 1e12,
         ..Default::default()
-    };
+    });
     // the same without the answer cache: every answer built and serialized
     let cold = tenure::rdap::RdapConfig {
         cache: Arc::new(tenure::rdap::cache::AnswerCache::new(0)),

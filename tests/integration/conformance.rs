@@ -77,10 +77,10 @@ const RDAP_NOW: i64 = 1_773_480_600;
 /// [`rfc9083_checks`] and the independent [`icann_checks`].
 fn rdap_case(target: &str) -> (String, Result<(), String>) {
     let snap = super::support::snapshot();
-    let cfg = tenure::rdap::RdapConfig {
+    let cfg = tenure::rdap::RdapConfig::from_settings(&tenure::config::RdapSettings {
         port43: Some("whois.example".into()),
         ..Default::default()
-    };
+    });
     let req = tenure::rdap::Request {
         method: "GET",
         target,

@@ -159,11 +159,13 @@ fn tls_configuration_errors_exit_6() {
 
 #[test]
 fn over_the_rate_a_client_gets_429_with_retry_after() {
-    let srv = HttpServer::start_with(tenure::rdap::RdapConfig {
-        rate: 0.5,
-        burst: 2.0,
-        ..Default::default()
-    });
+    let srv = HttpServer::start_with(tenure::rdap::RdapConfig::from_settings(
+        &tenure::config::RdapSettings {
+            rate: 0.5,
+            burst: 2.0,
+            ..Default::default()
+        },
+    ));
     for _ in 0..2 {
         assert_eq!(srv.request("GET", "/rdap/help", "").0, 200);
     }

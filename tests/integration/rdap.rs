@@ -31,10 +31,10 @@ fn ask(cfg: &RdapConfig, target: &str, origin: &str, now: i64) -> Response {
 }
 
 fn get_with(method: &str, target: &str, accept: Option<&str>) -> Response {
-    let cfg = RdapConfig {
+    let cfg = RdapConfig::from_settings(&tenure::config::RdapSettings {
         port43: Some("whois.example".into()),
         ..Default::default()
-    };
+    });
     ask_with(&cfg, method, target, accept, "https://rdap.example", T)
 }
 
@@ -436,10 +436,10 @@ fn searches() {
 
 #[test]
 fn search_results_are_bounded_with_a_notice() {
-    let cfg = RdapConfig {
+    let cfg = RdapConfig::from_settings(&tenure::config::RdapSettings {
         max_results: 2,
         ..Default::default()
-    };
+    });
     let r = ask(&cfg, "/rdap/ips?name=*", "https://x", T);
     assert_eq!(r.status, 400, "a bare '*' is not a pattern");
     let r = ask(&cfg, "/rdap/ips?handle=192*", "https://x", T);
@@ -454,10 +454,10 @@ fn search_results_are_bounded_with_a_notice() {
 fn cached_answers_are_the_answers_built_afresh() {
     use std::sync::Arc;
     use tenure::rdap::cache::AnswerCache;
-    let on = RdapConfig {
+    let on = RdapConfig::from_settings(&tenure::config::RdapSettings {
         port43: Some("whois.example".into()),
         ..Default::default()
-    };
+    });
     let off = RdapConfig {
         cache: Arc::new(AnswerCache::new(0)),
         ..on.clone()
@@ -609,11 +609,11 @@ fn notices_link_terms_and_inaccuracy_reports_on_every_response() {
         );
     }
     // configured pages
-    let cfg = RdapConfig {
+    let cfg = RdapConfig::from_settings(&tenure::config::RdapSettings {
         terms_url: Some("https://terms.example/tos".into()),
         inaccuracy_url: Some("https://terms.example/report".into()),
         ..Default::default()
-    };
+    });
     let r = ask(&cfg, "/rdap/ip/10.1", "https://rdap.example", T);
     let v: Value = serde_json::from_slice(&r.body).unwrap();
     let r = rels(&v);

@@ -95,7 +95,7 @@ impl Ctx<'_> {
     ) -> out::Link<'a> {
         let url = |path| out::Url {
             origin: self.origin,
-            base: &self.cfg.base_path,
+            base: &self.cfg.settings.base_path,
             path,
         };
         out::Link {
@@ -120,7 +120,7 @@ impl Ctx<'_> {
                 out::Link {
                     value: out::Url {
                         origin: self.origin,
-                        base: &self.cfg.base_path,
+                        base: &self.cfg.settings.base_path,
                         path: help(),
                     },
                     rel,
@@ -172,10 +172,10 @@ impl Ctx<'_> {
         let key_matches = |k: &Key| {
             k.0 == self.snap as *const Snapshot as usize
                 && k.1 == crate::query::about(self.snap).loaded_at()
-                && k.2 == self.cfg.base_path
+                && k.2 == self.cfg.settings.base_path
                 && k.3 == self.origin
-                && k.4 == self.cfg.terms_url
-                && k.5 == self.cfg.inaccuracy_url
+                && k.4 == self.cfg.settings.terms_url
+                && k.5 == self.cfg.settings.inaccuracy_url
         };
         LAST.with(|last| {
             let mut last = last.borrow_mut();
@@ -190,10 +190,10 @@ impl Ctx<'_> {
                     let key = (
                         self.snap as *const Snapshot as usize,
                         crate::query::about(self.snap).loaded_at(),
-                        self.cfg.base_path.clone(),
+                        self.cfg.settings.base_path.clone(),
                         self.origin.to_string(),
-                        self.cfg.terms_url.clone(),
-                        self.cfg.inaccuracy_url.clone(),
+                        self.cfg.settings.terms_url.clone(),
+                        self.cfg.settings.inaccuracy_url.clone(),
                     );
                     *last = Some((key, raw.clone()));
                     raw
@@ -215,12 +215,12 @@ impl Ctx<'_> {
             out::Notice {
                 title: "Terms and Conditions",
                 description: vec!["This is a tenure RDAP service for IP address space. Data comes from registry dumps and leasing platforms' lease records as loaded by the operator.".into()],
-                links: vec![self.notice_link("terms-of-service", self.cfg.terms_url.as_deref())],
+                links: vec![self.notice_link("terms-of-service", self.cfg.settings.terms_url.as_deref())],
             },
             out::Notice {
                 title: "Inaccuracy Reporting",
                 description: vec!["Report inaccurate registry data to the registry that publishes it (port43 and the registry's own RDAP service), and inaccurate lease records to the leasing platform named as their source.".into()],
-                links: vec![self.notice_link("inaccuracy-report", self.cfg.inaccuracy_url.as_deref())],
+                links: vec![self.notice_link("inaccuracy-report", self.cfg.settings.inaccuracy_url.as_deref())],
             },
             out::Notice { title: "Data sources", description: sources, links: Vec::new() },
         ]

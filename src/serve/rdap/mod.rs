@@ -43,23 +43,12 @@ pub use route::{accepts_json, query_params, MAX_TARGET};
 use crate::snapshot::Snapshot;
 use crate::time::Timestamp;
 
-/// Settings of the RDAP answers.
+/// Settings of the RDAP answers: the configured ones, and the answer
+/// cache sized by them.
 #[derive(Debug, Clone)]
 pub struct RdapConfig {
-    /// Path prefix, with leading and trailing slash (`/rdap/`).
-    pub base_path: String,
-    /// Host name given as `port43` (the WHOIS service).
-    pub port43: Option<String>,
-    /// The notices' terms-of-service link (none: this service's `help`).
-    pub terms_url: Option<String>,
-    /// The notices' inaccuracy-report link (none: this service's `help`).
-    pub inaccuracy_url: Option<String>,
-    /// Most results a search returns (a notice says when it was cut).
-    pub max_results: usize,
-    /// Sustained requests per second per client (IPv6 per /64).
-    pub rate: f64,
-    /// Requests a client may send at once before the rate applies.
-    pub burst: f64,
+    /// Base path, `port43`, search bound, rates, notice pages.
+    pub settings: crate::config::RdapSettings,
     /// Answers to `ip/...` kept for other addresses of the same network.
     pub cache: std::sync::Arc<cache::AnswerCache>,
 }
@@ -69,13 +58,7 @@ impl RdapConfig {
     /// of its size.
     pub fn from_settings(r: &crate::config::RdapSettings) -> Self {
         RdapConfig {
-            base_path: r.base_path.clone(),
-            port43: r.port43.clone(),
-            terms_url: r.terms_url.clone(),
-            inaccuracy_url: r.inaccuracy_url.clone(),
-            max_results: r.max_results,
-            rate: r.rate,
-            burst: r.burst,
+            settings: r.clone(),
             cache: std::sync::Arc::new(cache::AnswerCache::new(r.cache_mb)),
         }
     }

@@ -257,7 +257,7 @@ fn lease_out<'a>(
             ],
         }],
         redacted: None,
-        port43: ctx.cfg.port43.as_deref(),
+        port43: ctx.cfg.settings.port43.as_deref(),
         notices: ctx.notices_raw(),
         lease0_holder: holder,
     }
@@ -361,7 +361,7 @@ fn registry_out<'a>(
         links,
         remarks,
         redacted,
-        port43: ctx.cfg.port43.as_deref(),
+        port43: ctx.cfg.settings.port43.as_deref(),
         notices: ctx.notices_raw(),
         lease0_holder: holder,
     })

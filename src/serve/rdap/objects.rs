@@ -63,7 +63,7 @@ pub(super) fn autnum(ctx: &Ctx, n: &str) -> Result<Value, Refusal> {
         "entities": entities,
         "events": events_of(&object),
         "links": [ctx.self_link(&format!("autnum/{asn}"))],
-        "port43": ctx.cfg.port43,
+        "port43": ctx.cfg.settings.port43,
         "notices": notices(ctx),
     }))
 }
@@ -75,7 +75,7 @@ pub(super) fn entity(ctx: &Ctx, h: &str) -> Result<Value, Refusal> {
     // a top-level organisation lists what it holds (NRO RDAP profile
     // 5.1.2); nested entities never do
     let (networks, autnums) = if e.kind() == query::ContactKind::Organisation {
-        let (nets, auts, _) = query::held_by(ctx.snap, &e, ctx.cfg.max_results);
+        let (nets, auts, _) = query::held_by(ctx.snap, &e, ctx.cfg.settings.max_results);
         let nets: Vec<Value> = nets.iter().map(|n| network_summary(ctx, n)).collect();
         let auts: Vec<Value> = auts.iter().map(|a| autnum_summary(ctx, a)).collect();
         let some = |v: Vec<Value>| {
@@ -99,7 +99,7 @@ pub(super) fn entity(ctx: &Ctx, h: &str) -> Result<Value, Refusal> {
         "autnums": autnums,
         "events": events_of(&e.object()),
         "links": [ctx.self_link(&format!("entity/{}", e.handle()))],
-        "port43": ctx.cfg.port43,
+        "port43": ctx.cfg.settings.port43,
         "notices": notices(ctx),
     }))
 }
@@ -125,7 +125,7 @@ pub(super) fn domain(ctx: &Ctx, name: &str) -> Result<Value, Refusal> {
         "nameservers": ns,
         "events": events_of(&o),
         "links": [ctx.self_link(&format!("domain/{lower}"))],
-        "port43": ctx.cfg.port43,
+        "port43": ctx.cfg.settings.port43,
         "notices": notices(ctx),
     }))
 }
@@ -156,7 +156,7 @@ pub(super) fn help(ctx: &Ctx) -> Value {
                 ],
             },
         ],
-        "port43": ctx.cfg.port43,
+        "port43": ctx.cfg.settings.port43,
         // RFC 9536 section 2: what ips/reverse_search/entity accepts and
         // where each property sits in the related entity
         "reverse_search_properties": [

@@ -119,7 +119,7 @@ pub(super) fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Times
     let cache = &cfg.cache;
     let ip_rest = req
         .target
-        .strip_prefix(cfg.base_path.as_str())
+        .strip_prefix(cfg.settings.base_path.as_str())
         .and_then(|rest| rest.strip_prefix("ip/"));
     let exact = cache.enabled() && ip_rest.is_some();
     if exact {
@@ -151,7 +151,7 @@ pub(super) fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Times
         Some(Err(e)) => return refuse(RdapError::BadRequest(e.to_string())),
         None => now,
     };
-    let Some(rest) = path.strip_prefix(cfg.base_path.as_str()) else {
+    let Some(rest) = path.strip_prefix(cfg.settings.base_path.as_str()) else {
         return refuse(RdapError::NotRdapPath);
     };
     let Some(rest) = strict_decode(rest) else {

@@ -51,7 +51,7 @@ fn results(ctx: &Ctx, key: &str, items: Vec<Value>, more: bool, conf: &[&str]) -
         notices.push(json!({
             "title": "Search results truncated",
             "type": "result set truncated due to excessive load",
-            "description": [format!("at most {} results are returned; refine the search", ctx.cfg.max_results)],
+            "description": [format!("at most {} results are returned; refine the search", ctx.cfg.settings.max_results)],
         }));
     }
     json!({ "rdapConformance": conformance(conf), key: items, "notices": notices })
@@ -140,7 +140,7 @@ fn lease_summary(ctx: &Ctx, l: &LeaseView) -> Value {
 /// `entities?fn=` / `?handle=` (RFC 9082 section 3.2.3).
 pub(super) fn entity_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value, RdapError> {
     let (field, p) = search_param(params, ["fn", "handle"])?;
-    let (found, more) = query::search_entities(ctx.snap, field, &p, ctx.cfg.max_results);
+    let (found, more) = query::search_entities(ctx.snap, field, &p, ctx.cfg.settings.max_results);
     let items = found
         .iter()
         .map(|e| {
@@ -158,7 +158,7 @@ pub(super) fn entity_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Va
 /// `ips?handle=` / `?name=` (RFC 9910 `ips`).
 pub(super) fn ip_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value, RdapError> {
     let (field, p) = search_param(params, ["handle", "name"])?;
-    let (found, more) = query::search_networks(ctx.snap, field, &p, ctx.cfg.max_results);
+    let (found, more) = query::search_networks(ctx.snap, field, &p, ctx.cfg.settings.max_results);
     let items = found.iter().map(|n| network_summary(ctx, n)).collect();
     Ok(results(ctx, "ipSearchResults", items, more, IP_RESULTS))
 }
@@ -166,7 +166,7 @@ pub(super) fn ip_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value,
 /// `autnums?handle=` / `?name=` (RFC 9910 `autnums`).
 pub(super) fn autnum_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value, RdapError> {
     let (field, p) = search_param(params, ["handle", "name"])?;
-    let (found, more) = query::search_autnums(ctx.snap, field, &p, ctx.cfg.max_results);
+    let (found, more) = query::search_autnums(ctx.snap, field, &p, ctx.cfg.settings.max_results);
     let items = found.iter().map(|a| autnum_summary(ctx, a)).collect();
     Ok(results(
         ctx,
@@ -207,10 +207,10 @@ pub(super) fn rir_search(
     if nets.is_empty() {
         return Err(RdapError::NotFound);
     }
-    let more = nets.len() > ctx.cfg.max_results;
+    let more = nets.len() > ctx.cfg.settings.max_results;
     let items = nets
         .iter()
-        .take(ctx.cfg.max_results)
+        .take(ctx.cfg.settings.max_results)
         .map(|n| network_summary(ctx, n))
         .collect();
     Ok(results(ctx, "ipSearchResults", items, more, IP_RESULTS))
@@ -221,7 +221,7 @@ pub(super) fn rir_search(
 /// name it as lessee or lessor.
 pub(super) fn reverse_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Value, RdapError> {
     let (field, p) = search_param(params, ["handle", "fn"])?;
-    let (found, more) = query::reverse_search(ctx.snap, field, &p, ctx.cfg.max_results);
+    let (found, more) = query::reverse_search(ctx.snap, field, &p, ctx.cfg.settings.max_results);
     let items = found
         .iter()
         .map(|r| match r {
