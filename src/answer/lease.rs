@@ -229,6 +229,30 @@ pub fn resolve(
     deleg: Option<u32>,
     at: Timestamp,
 ) -> Resolution {
+    resolve_with(snap, range, chain, deleg, at, LeaseChoice::Current)
+}
+
+/// Which lease record an answer is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaseChoice {
+    /// The lease current at the time asked (the rule below).
+    Current,
+    /// None: the registry's own view of the space.
+    Registry,
+    /// This lease (by position), current or not: its mailbox is the abuse
+    /// contact only while it is current and verified.
+    This(u32),
+}
+
+/// [`resolve`] with the lease chosen by `choice`.
+pub fn resolve_with(
+    snap: &Snapshot,
+    range: &IpRange,
+    chain: &[NetId],
+    deleg: Option<u32>,
+    at: Timestamp,
+    choice: LeaseChoice,
+) -> Resolution {
     let holder_pos = chain.iter().rposition(|&id| {
         let n = snap.net(id);
         n.kind == StatusKind::Registry && !n.is_placeholder()
@@ -244,16 +268,25 @@ pub fn resolve(
             })
         }),
     };
-    let lease = current_lease(snap, range, at);
+    let lease = match choice {
+        LeaseChoice::Current => current_lease(snap, range, at),
+        LeaseChoice::Registry => None,
+        LeaseChoice::This(lease) => Some(Lessee::Lease {
+            lease,
+            verified: snap.lease_verified(lease),
+        }),
+    };
     let lessee = lease.or_else(|| registry_lessee(snap, chain, holder_pos));
     let abuse = match lease {
         Some(Lessee::Lease {
             lease,
             verified: true,
-        }) if snap.lease_hot(lease).has_mailbox => Some(Abuse {
-            from: AbuseFrom::Lease(lease),
-            via: Via::Lease(lease),
-        }),
+        }) if snap.lease_hot(lease).has_mailbox && snap.lease_hot(lease).active_at(at) => {
+            Some(Abuse {
+                from: AbuseFrom::Lease(lease),
+                via: Via::Lease(lease),
+            })
+        }
         _ => abuse_for_chain(snap, chain, holder_pos),
     };
     Resolution {

@@ -9,7 +9,8 @@
 //!
 //! Required: `lease`, `lessor`, `lessee.handle`, `lessee.name`, `start`,
 //! and `prefix` or `range` (`"a - b"`). Optional: `end` (absent = open
-//! ended), `lessee.country`, `lessee.abuse_mailbox`, `origin_asn`, `geofeed`.
+//! ended), `updated` (when the record last changed), `lessee.country`,
+//! `lessee.abuse_mailbox`, `origin_asn`, `geofeed`.
 //! Times are RFC 3339. Unknown members are ignored. A line that is not
 //! valid JSON, lacks a required member, has `end` before `start`, an
 //! unparsable address or a duplicate id is skipped and reported with its
@@ -37,6 +38,8 @@ pub struct Lease {
     pub start: Timestamp,
     /// `None`: open-ended.
     pub end: Option<Timestamp>,
+    /// When the platform last changed the record (`updated`), if it says.
+    pub updated: Option<Timestamp>,
     pub origin_asn: Option<u32>,
     /// Line in its file.
     pub line: u32,
@@ -143,6 +146,8 @@ struct RawLease<'a> {
     start: Text<'a>,
     #[serde(borrow)]
     end: Text<'a>,
+    #[serde(borrow)]
+    updated: Text<'a>,
     origin_asn: Option<u32>,
     #[serde(borrow)]
     geofeed: Text<'a>,
@@ -369,6 +374,10 @@ fn parse_line(text: &str, line: u32) -> Result<Lease, (&'static str, String)> {
         Some(e) => Some(time::parse(&e).map_err(|e| ("bad time", e.to_string()))?),
         None => None,
     };
+    let updated = match nonempty(raw.updated) {
+        Some(u) => Some(time::parse(&u).map_err(|e| ("bad time", e.to_string()))?),
+        None => None,
+    };
     if let Some(e) = end {
         if e < start {
             return Err((
@@ -398,6 +407,7 @@ fn parse_line(text: &str, line: u32) -> Result<Lease, (&'static str, String)> {
         range,
         start,
         end,
+        updated,
         origin_asn: raw.origin_asn,
         line,
         source: 0,

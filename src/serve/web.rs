@@ -258,7 +258,7 @@ fn rdap_path_of(q: &str) -> String {
     match query::parse_query(q) {
         Ok(Query::Asn(n)) | Ok(Query::AsnRange(n, _)) => format!("autnum/{n}"),
         Ok(Query::Range(r)) if r.start == r.end => format!("ip/{}", r.start_addr()),
-        Ok(Query::Range(r)) => format!("ip/{}", r.to_query_string()),
+        Ok(Query::Range(r)) => format!("ip/{}", r.to_query_string().replace(' ', "%20")),
         _ => String::new(),
     }
 }
@@ -285,7 +285,7 @@ fn network(
     let rdap_path = if r.start == r.end {
         r.start_addr().to_string()
     } else {
-        r.to_query_string()
+        r.to_query_string().replace(' ', "%20")
     };
     let _ = write!(
         o,

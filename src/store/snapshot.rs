@@ -89,6 +89,10 @@ struct LeaseIndex {
     ln4: u32,
     /// Per lease, in index order: what resolution reads (see [`LeaseHot`]).
     hot: Vec<LeaseHot>,
+    /// (hash of source and lease id, lease), sorted: leases by handle.
+    by_id: Vec<(u64, u32)>,
+    /// (hash of source and lessee handle, lease), sorted: a lessee's leases.
+    by_lessee: Vec<(u64, u32)>,
 }
 
 /// (hash of upper-case netname, network) for every network with a netname.
@@ -116,6 +120,8 @@ impl LeaseIndex {
             l6: empty_index(),
             ln4: 0,
             hot: Vec::new(),
+            by_id: Vec::new(),
+            by_lessee: Vec::new(),
         }
     }
 }
@@ -386,9 +392,64 @@ impl Snapshot {
                 has_mailbox: l.abuse_mailbox().is_some(),
             })
             .collect();
+        let keyed = |f: fn(&crate::leases::Lease) -> &str| {
+            let mut v: Vec<(u64, u32)> = leases
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (lease_key(l.source, f(l)), i as u32))
+                .collect();
+            v.sort_unstable();
+            v
+        };
+        self.lz.by_id = keyed(|l| l.id());
+        self.lz.by_lessee = keyed(|l| l.lessee_handle());
         self.lz.records = leases;
         report.seconds = started.elapsed().as_secs_f64();
         self.report.leases = report;
+    }
+
+    /// The position of a lease source by name.
+    pub fn lease_source_named(&self, name: &str) -> Option<u16> {
+        self.lz
+            .sources
+            .iter()
+            .position(|s| s.name == name)
+            .and_then(|i| u16::try_from(i).ok())
+    }
+
+    /// The lease with this id in this source.
+    pub fn lease_by_id(&self, source: u16, id: &str) -> Option<u32> {
+        self.keyed_leases(&self.lz.by_id, source, id, |l| l.id())
+            .next()
+    }
+
+    /// The leases naming this lessee handle in this source, in index order.
+    pub fn leases_of_lessee(&self, source: u16, handle: &str) -> Vec<u32> {
+        let mut v: Vec<u32> = self
+            .keyed_leases(&self.lz.by_lessee, source, handle, |l| l.lessee_handle())
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// The leases of one source whose text `f` equals `text` (case-insensitive).
+    fn keyed_leases<'s>(
+        &'s self,
+        index: &'s [(u64, u32)],
+        source: u16,
+        text: &'s str,
+        f: fn(&crate::leases::Lease) -> &str,
+    ) -> impl Iterator<Item = u32> + 's {
+        let key = lease_key(source, text);
+        let from = index.partition_point(|&(k, _)| k < key);
+        index[from..]
+            .iter()
+            .take_while(move |&&(k, _)| k == key)
+            .map(|&(_, i)| i)
+            .filter(move |&i| {
+                let l = &self.lz.records[i as usize];
+                l.source == source && f(l).eq_ignore_ascii_case(text)
+            })
     }
 
     /// A lease by position.
@@ -721,6 +782,17 @@ fn overlaps_within_sources(
         }
         open.push(i);
     }
+}
+
+/// The hash of a lease source and a case-insensitive text of one of its leases.
+fn lease_key(source: u16, text: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::model::FxHasher::default();
+    h.write(&source.to_le_bytes());
+    for b in text.bytes() {
+        h.write_u8(b.to_ascii_uppercase());
+    }
+    h.finish()
 }
 
 fn netname_hash(name: &str) -> u64 {

@@ -155,9 +155,19 @@ fn rdap_facts(snap: &Snapshot, addr: &str, at: &str) -> Facts {
             .cloned()
     };
     if v["type"] == "LEASED" {
-        f.lessee = with_role("registrant")
+        // a lessee's entity handle is qualified by its lease source
+        let qualified = with_role("registrant")
             .and_then(|e| e["handle"].as_str().map(str::to_string))
             .unwrap_or_default();
+        let source = v["remarks"][0]["description"][0]
+            .as_str()
+            .and_then(|d| d.split(" from source ").nth(1))
+            .unwrap_or("?")
+            .to_string();
+        f.lessee = qualified
+            .strip_prefix(&format!("{source}:"))
+            .unwrap_or(&qualified)
+            .to_string();
     } else if let Some(rm) = v["remarks"].as_array().and_then(|rs| {
         rs.iter()
             .find(|r| r["title"] == "lease0 lessee (as the registry shows it)")

@@ -102,7 +102,11 @@ fn rdap_view(body: &str) -> Option<(u64, String)> {
         .as_array()?
         .iter()
         .find(|e| e["roles"][0] == "registrant")?["handle"]
-        .as_str()?
+        .as_str()?;
+    // qualified by the lease source: `SOURCE:HANDLE`
+    let lessee = lessee
+        .split_once(':')
+        .map_or(lessee, |(_, h)| h)
         .to_string();
     Some((serial, lessee))
 }

@@ -79,15 +79,33 @@ fn contacts_shown_or_listed_as_redacted() {
     assert_eq!(with_role("technical"), ["AR-SUBALLOC-TEST"]);
     assert!(with_role("administrative").is_empty());
     assert!(!v.to_string().contains("DUMY-TEST"), "{v}");
+    // one entity per handle: the NOC role is technical contact and abuse
+    // contact here, one entity with both roles and the abuse mailbox
     let tech = entities
         .iter()
         .find(|e| e["roles"][0] == "technical")
         .unwrap();
     assert!(tech["vcardArray"].to_string().contains("Sub Alloc NOC"));
-    assert!(
-        !tech["vcardArray"].to_string().contains("email"),
-        "only abuse has e-mail"
+    assert_eq!(tech["roles"], serde_json::json!(["technical", "abuse"]));
+    let handles_seen: Vec<&str> = entities
+        .iter()
+        .map(|e| e["handle"].as_str().unwrap())
+        .collect();
+    let mut unique = handles_seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        handles_seen.len(),
+        "one entity per handle: {handles_seen:?}"
     );
+    for e in entities {
+        let roles = e["roles"].to_string();
+        assert!(
+            roles.contains("abuse") || !e["vcardArray"].to_string().contains("email"),
+            "only abuse has e-mail: {e}"
+        );
+    }
     let redacted = v["redacted"].as_array().unwrap();
     assert_eq!(redacted.len(), 1, "{redacted:?}");
     assert_eq!(redacted[0]["name"]["description"], "Administrative contact");
@@ -183,23 +201,20 @@ fn ip_network_from_the_registry() {
 fn a_current_lease_is_the_response_object() {
     let (s, v) = get("/rdap/ip/192.0.2.130");
     assert_eq!(s, 200);
-    assert_eq!(v["handle"], "L-2026-0042");
+    // lease ids and lessee handles are unique within their source only
+    assert_eq!(v["handle"], "example-leases:L-2026-0042");
+    assert_eq!(v["name"], "L-2026-0042");
     assert_eq!(v["type"], "LEASED");
     assert_eq!(v["parentHandle"], "192.0.2.128 - 192.0.2.191");
-    let reg = v["entities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["roles"][0] == "registrant")
-        .unwrap();
-    assert_eq!(reg["handle"], "LESSEE-7");
-    let abuse = v["entities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["roles"][0] == "abuse")
-        .unwrap();
-    assert!(abuse["vcardArray"]
+    // the lessee carries the lease's abuse mailbox: one entity, both roles
+    let entities = v["entities"].as_array().unwrap();
+    assert_eq!(entities.len(), 1, "{v}");
+    assert_eq!(entities[0]["handle"], "example-leases:LESSEE-7");
+    assert_eq!(
+        entities[0]["roles"],
+        serde_json::json!(["registrant", "abuse"])
+    );
+    assert!(entities[0]["vcardArray"]
         .to_string()
         .contains("abuse@lessee.example"));
     assert_eq!(
@@ -215,7 +230,7 @@ fn a_current_lease_is_the_response_object() {
     // an unverified lease never becomes the abuse entity, nor removes the
     // registry's: the abuse entity is the one WHOIS, bulk and the page give
     let (_, v) = get("/rdap/ip/198.51.100.5?lease0_at=2026-06-01T00:00:00Z");
-    assert_eq!(v["handle"], "L-BAD-1");
+    assert_eq!(v["handle"], "example-leases:L-BAD-1");
     let abuse: Vec<&Value> = v["entities"]
         .as_array()
         .unwrap()
@@ -235,6 +250,96 @@ fn a_current_lease_is_the_response_object() {
     // another moment: the registry again
     let (_, v) = get("/rdap/ip/192.0.2.130?lease0_at=2028-06-01T00:00:00Z");
     assert_eq!(v["handle"], "192.0.2.128 - 192.0.2.191");
+}
+
+/// The target of an answer's link with this relation, below the origin.
+fn link(v: &Value, rel: &str) -> Option<String> {
+    v["links"]
+        .as_array()?
+        .iter()
+        .find(|l| l["rel"] == rel)
+        .map(|l| {
+            let href = l["href"].as_str().unwrap();
+            assert!(!href.contains(' '), "a raw space in {href}");
+            href.strip_prefix("https://rdap.example")
+                .unwrap()
+                .to_string()
+        })
+}
+
+#[test]
+fn a_client_walks_from_a_lease_to_the_registry_and_the_holder() {
+    // two leases of one /27 current at once: each self link returns itself
+    let at = "lease0_at=2026-10-01T00:00:00Z";
+    let (_, v) = get(&format!("/rdap/ip/192.0.2.170?{at}"));
+    assert_eq!(v["handle"], "example-leases:L-OVL-2");
+    let me = link(&v, "self").unwrap();
+    assert_eq!(me, "/rdap/lease0_lease/example-leases:L-OVL-2");
+    let (s, again) = get(&format!("{me}?{at}"));
+    assert_eq!((s, &again["handle"]), (200, &v["handle"]));
+    let (s, other) = get(&format!("/rdap/lease0_lease/example-leases:L-OVL-1?{at}"));
+    assert_eq!(
+        (s, other["handle"].as_str()),
+        (200, Some("example-leases:L-OVL-1"))
+    );
+    assert_eq!(
+        link(&other, "self").unwrap(),
+        "/rdap/lease0_lease/example-leases:L-OVL-1"
+    );
+    // an expired lease by its handle: inactive
+    let (_, old) = get("/rdap/lease0_lease/example-leases:L-2025-0007");
+    assert_eq!(old["status"], serde_json::json!(["inactive"]));
+
+    // up from a lease reaches the registry's object (a lease of its whole
+    // range would answer ip/ of it: the registry view is asked for), and
+    // never loops back to the lease
+    let (_, lease) = get("/rdap/ip/192.0.2.130");
+    let up = link(&lease, "up").unwrap();
+    assert_eq!(up, "/rdap/ip/192.0.2.128/26?lease0_view=registry");
+    assert_eq!(link(&lease, "rdap-up").unwrap(), up);
+    let (s, reg) = get(&up);
+    assert_eq!(s, 200);
+    assert_eq!(reg["handle"], lease["parentHandle"]);
+    assert_eq!(reg["handle"], "192.0.2.128 - 192.0.2.191");
+    assert_eq!(link(&reg, "self").unwrap(), up, "self returns the object");
+    // and up again, to the holder's allocation; parentHandle is what up returns
+    let up2 = link(&reg, "up").unwrap();
+    let (_, alloc) = get(&up2);
+    assert_eq!(alloc["handle"], reg["parentHandle"]);
+    assert_eq!(alloc["handle"], "192.0.2.0 - 192.0.2.255");
+    // rdap-top rdap-active from the lease: the holder's allocation, one object
+    let top = link(&lease, "rdap-top rdap-active").unwrap();
+    assert_eq!(
+        top,
+        "/rdap/ips/rirSearch1/rdap-top/192.0.2.128/26?status=active"
+    );
+    let (s, holder) = get(&top);
+    assert_eq!(s, 200);
+    assert_eq!(holder["objectClassName"], "ip network");
+    assert_eq!(holder["handle"], "192.0.2.0 - 192.0.2.255");
+    assert_eq!(holder["lease0_holder"]["handle"], "ORG-EXAMPLE1-TEST");
+
+    // the lessee resolves as an entity, with its leases
+    let (s, lessee) = get("/rdap/entity/example-leases:LESSEE-7");
+    assert_eq!(s, 200, "{lessee}");
+    assert_eq!(lessee["handle"], "example-leases:LESSEE-7");
+    assert_eq!(
+        lessee["networks"][0]["handle"],
+        "example-leases:L-2026-0042"
+    );
+    let (s, _) = get("/rdap/entity/LESSEE-7");
+    assert_eq!(s, 404, "unqualified lessee handles are not entities");
+    let (s, _) = get("/rdap/entity/other-platform:LESSEE-7");
+    assert_eq!(s, 404);
+
+    // a range that is no prefix: its self link is percent-encoded and answers it
+    let (_, sub) = get("/rdap/ip/192.0.2.195");
+    assert_eq!(sub["handle"], "192.0.2.192 - 192.0.2.250");
+    let me = link(&sub, "self").unwrap();
+    let (s, same) = get(&me);
+    assert_eq!((s, &same["handle"]), (200, &sub["handle"]), "{me}");
+    let (s, _) = get("/rdap/ip/192.0.2.1?lease0_view=other");
+    assert_eq!(s, 400);
 }
 
 #[test]
@@ -388,15 +493,45 @@ fn searches() {
     assert_eq!(handles(&v, "ipSearchResults").len(), 2);
     let (_, v) = get("/rdap/autnums?name=LESSEE*");
     assert_eq!(handles(&v, "autnumSearchResults"), ["AS64501"]);
-    // relation searches around 192.0.2.77 (most specific 192.0.2.72/29)
+    // relation searches around 192.0.2.77 (most specific 192.0.2.72/29):
+    // up and top answer one object as if asked directly (RFC 9910)
+    let one = |r: &str| {
+        let (s, v) = get(&format!("/rdap/ips/rirSearch1/{r}"));
+        assert_eq!(s, 200, "{r}: {v}");
+        assert_eq!(v["objectClassName"], "ip network", "{r}");
+        assert!(v.get("ipSearchResults").is_none());
+        v["handle"].as_str().unwrap().to_string()
+    };
+    assert_eq!(one("rdap-up/192.0.2.77"), "192.0.2.64 - 192.0.2.95");
+    assert_eq!(one("rdap-up/192.0.2.64/27"), "192.0.2.64 - 192.0.2.127");
+    // the whole-space placeholder is the top, inactive; the holder's
+    // allocation is the top active network (how a client finds the holder)
+    assert_eq!(one("rdap-top/192.0.2.77"), "0.0.0.0 - 255.255.255.255");
+    let (_, top) = get("/rdap/ips/rirSearch1/rdap-top/192.0.2.77");
+    assert_eq!(top["status"], serde_json::json!(["inactive"]));
+    assert_eq!(
+        one("rdap-top/192.0.2.77?status=active"),
+        "192.0.2.0 - 192.0.2.255"
+    );
+    assert_eq!(one("rdap-up/192.0.2.0/24"), "0.0.0.0 - 255.255.255.255");
+    assert_eq!(
+        get("/rdap/ips/rirSearch1/rdap-up/192.0.2.0/24?status=active").0,
+        404
+    );
+    assert_eq!(
+        get("/rdap/ips/rirSearch1/rdap-top/192.0.2.77?status=locked").0,
+        501
+    );
+    assert_eq!(
+        get("/rdap/ips/rirSearch1/rdap-top/192.0.2.77?sort=name").0,
+        501
+    );
     let rel = |r: &str| {
         handles(
             &get(&format!("/rdap/ips/rirSearch1/{r}/192.0.2.77")).1,
             "ipSearchResults",
         )
     };
-    assert_eq!(rel("rdap-up"), ["192.0.2.64 - 192.0.2.95"]);
-    assert_eq!(rel("rdap-top"), ["192.0.2.0 - 192.0.2.255"]);
     assert_eq!(rel("rdap-bottom"), ["192.0.2.72 - 192.0.2.79"]);
     let down = handles(
         &get("/rdap/ips/rirSearch1/rdap-down/192.0.2.0/24").1,
@@ -417,11 +552,14 @@ fn searches() {
         "{h:?}"
     );
     assert!(
-        h.contains(&"L-2026-0042".to_string()),
+        h.contains(&"example-leases:L-2026-0042".to_string()),
         "leases whose lessor it is: {h:?}"
     );
     let (_, v) = get("/rdap/ips/reverse_search/entity?handle=LESSEE-7");
-    assert_eq!(handles(&v, "ipSearchResults"), ["L-2026-0042"]);
+    assert_eq!(
+        handles(&v, "ipSearchResults"),
+        ["example-leases:L-2026-0042"]
+    );
     // unsupported partial matches, missing or doubled parameters
     assert_eq!(get("/rdap/entities?fn=*ample").0, 422);
     assert_eq!(get("/rdap/entities?fn=Ex*am*").0, 422);
@@ -429,9 +567,24 @@ fn searches() {
     assert_eq!(get("/rdap/entities?fn=a&handle=b").0, 400);
     // every ip network answer links its relations
     let (_, v) = get("/rdap/ip/192.0.2.77");
-    assert!(v["links"]
-        .to_string()
-        .contains("/rdap/ips/rirSearch1/rdap-up/192.0.2.77"));
+    let links = v["links"].to_string();
+    for (rel, target) in [
+        ("rdap-up", "rdap-up/192.0.2.72/29"),
+        ("rdap-up rdap-active", "rdap-up/192.0.2.72/29?status=active"),
+        ("rdap-down", "rdap-down/192.0.2.72/29"),
+        ("rdap-top", "rdap-top/192.0.2.72/29"),
+        (
+            "rdap-top rdap-active",
+            "rdap-top/192.0.2.72/29?status=active",
+        ),
+        ("rdap-bottom", "rdap-bottom/192.0.2.72/29"),
+    ] {
+        assert_eq!(
+            link(&v, rel).as_deref(),
+            Some(format!("/rdap/ips/rirSearch1/{target}").as_str()),
+            "{links}"
+        );
+    }
 }
 
 #[test]

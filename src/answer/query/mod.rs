@@ -23,8 +23,9 @@ pub use objects::{
     render_attrs, AutNumView, Contact, ContactKind, Contacts, EntityView, ObjectView,
 };
 pub use resolved::{
-    lease_history, lookup, resolve, AbuseSource, AbuseView, Block, DelegatedView, Found,
-    HolderFrom, HolderView, LeaseView, LesseeFrom, LesseeView, NetworkView, Resolved, Subject,
+    lease_by_handle, lease_covers, lease_history, leases_of_lessee, lookup, qualify, resolve,
+    resolve_as, AbuseSource, AbuseView, Block, DelegatedView, Found, HolderFrom, HolderView,
+    LeaseView, LesseeFrom, LesseeView, NetworkView, Resolved, Subject, View,
 };
 pub use search::{
     autnum, domain, entity, held_by, hierarchy, inverse, related, reverse_search, search_autnums,

@@ -75,9 +75,29 @@ pub struct Resolved<'a> {
 
 /// Resolves an address, prefix or range as of time `at`.
 pub fn resolve<'a>(snap: &'a Snapshot, r: &IpRange, at: Timestamp) -> Resolved<'a> {
+    resolve_as(snap, r, at, View::Current)
+}
+
+/// Which lease an answer is about: the one current at the time asked
+/// (every interface's default), none (the registry's own view of the
+/// space), or one lease record named by its handle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Current,
+    Registry,
+    Lease(u32),
+}
+
+/// [`resolve`] with the lease chosen by `view`.
+pub fn resolve_as<'a>(snap: &'a Snapshot, r: &IpRange, at: Timestamp, view: View) -> Resolved<'a> {
     let chain = snap.covering(r);
     let delegation = snap.delegation(r);
-    let resolution = crate::lease::resolve(snap, r, &chain, delegation, at);
+    let choice = match view {
+        View::Current => crate::lease::LeaseChoice::Current,
+        View::Registry => crate::lease::LeaseChoice::Registry,
+        View::Lease(i) => crate::lease::LeaseChoice::This(i),
+    };
+    let resolution = crate::lease::resolve_with(snap, r, &chain, delegation, at, choice);
     let answer = NetworkAnswer {
         range: *r,
         chain,
@@ -317,12 +337,25 @@ impl<'a> NetworkView<'a> {
     }
 
     /// The most specific other network containing this one.
+    /// The network strictly containing this one (a network loaded twice
+    /// with the same range is not its own parent).
     pub fn parent(&self) -> Option<NetworkView<'a>> {
-        let id = self.snap.parent(self.id)?;
+        let range = self.range();
+        let mut id = self.snap.parent(self.id)?;
+        while self.snap.net(id).range == range {
+            id = self.snap.parent(id)?;
+        }
         Some(NetworkView {
             snap: self.snap,
             id,
         })
+    }
+
+    /// True for a registry placeholder (the whole space, blocks another
+    /// registry manages, mirrored objects): not a registration (RDAP
+    /// status `inactive`).
+    pub fn is_placeholder(&self) -> bool {
+        self.snap.net(self.id).is_placeholder()
     }
 
     /// The `admin-c` and `tech-c` contacts (see [`ObjectView::contacts`]).
@@ -531,6 +564,36 @@ impl<'a> LeaseView<'a> {
         LeaseView { snap, i }
     }
 
+    /// Position in the snapshot.
+    pub fn position(&self) -> u32 {
+        self.i
+    }
+
+    /// The lease's handle, unique across sources: `SOURCE:ID`.
+    pub fn handle(&self) -> String {
+        qualify(self.source(), self.id())
+    }
+
+    /// The most specific registry network covering the whole lease: the
+    /// registry's record of the space (the lease's parent).
+    pub fn registry_network(&self) -> Option<NetworkView<'a>> {
+        let id = *self.snap.covering(&self.range()).first()?;
+        Some(NetworkView {
+            snap: self.snap,
+            id,
+        })
+    }
+
+    /// When the record says it was last changed (its `updated` member).
+    pub fn updated(&self) -> Option<Timestamp> {
+        self.lease().updated
+    }
+
+    /// The lessee's handle, unique across sources: `SOURCE:HANDLE`.
+    pub fn lessee_qualified(&self) -> String {
+        qualify(self.source(), self.lessee_handle())
+    }
+
     fn lease(&self) -> &'a crate::leases::Lease {
         self.snap.lease(self.i)
     }
@@ -606,6 +669,44 @@ impl<'a> LeaseView<'a> {
     }
 }
 
+/// A lease record's text qualified by its source (`SOURCE:TEXT`): lease
+/// ids and lessee handles are unique only within their source.
+pub fn qualify(source: &str, text: &str) -> String {
+    format!("{source}:{text}")
+}
+
+/// Splits a qualified handle into a loaded lease source and the rest.
+fn unqualify<'h>(snap: &Snapshot, qualified: &'h str) -> Option<(u16, &'h str)> {
+    qualified.match_indices(':').find_map(|(i, _)| {
+        let (source, rest) = (qualified.get(..i)?, qualified.get(i + 1..)?);
+        Some((snap.lease_source_named(source)?, rest))
+    })
+}
+
+/// The lease record with this qualified handle (`SOURCE:ID`).
+pub fn lease_by_handle<'a>(snap: &'a Snapshot, qualified: &str) -> Option<LeaseView<'a>> {
+    let (source, id) = unqualify(snap, qualified)?;
+    snap.lease_by_id(source, id).map(|i| LeaseView { snap, i })
+}
+
+/// The lease records naming this qualified lessee handle
+/// (`SOURCE:HANDLE`), in address order.
+pub fn leases_of_lessee<'a>(snap: &'a Snapshot, qualified: &str) -> Vec<LeaseView<'a>> {
+    let Some((source, handle)) = unqualify(snap, qualified) else {
+        return Vec::new();
+    };
+    snap.leases_of_lessee(source, handle)
+        .into_iter()
+        .map(|i| LeaseView { snap, i })
+        .collect()
+}
+
+/// True when a lease is current for the whole range at `at` (then `ip/`
+/// of the range answers that lease, not the registry's object).
+pub fn lease_covers(snap: &Snapshot, r: &IpRange, at: Timestamp) -> bool {
+    crate::lease::current_lease(snap, r, at).is_some()
+}
+
 /// Every lease that ever covered the range, oldest start first.
 pub fn lease_history<'a>(snap: &'a Snapshot, r: &IpRange) -> Vec<LeaseView<'a>> {
     crate::lease::lease_history(snap, r)
@@ -651,6 +752,15 @@ impl<'a> AbuseView<'a> {
     /// The handle carrying the mailbox (the lessee's for a lease).
     pub fn handle(&self) -> &'a str {
         self.abuse.carrier_handle(self.snap)
+    }
+
+    /// The handle carrying the mailbox as an entity is addressed: a
+    /// lessee's qualified by its lease source (see [`LeaseView::lessee_qualified`]).
+    pub fn entity_handle(&self) -> Cow<'a, str> {
+        match self.from {
+            AbuseSource::Lease(l) => Cow::Owned(l.lessee_qualified()),
+            AbuseSource::Entity(_) => Cow::Borrowed(self.handle()),
+        }
     }
 
     /// The name of what carries it (its handle when unnamed).

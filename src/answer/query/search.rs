@@ -251,35 +251,43 @@ pub enum Relation {
     Bottom,
 }
 
-/// The networks in `rel` to the most specific real (not placeholder)
-/// network containing `range`; `None` when no such network is loaded.
+/// The networks in `rel` to the most specific network containing `range`
+/// (RFC 9910's relation searches); `active` keeps only registrations
+/// (`Some(true)`: placeholders are not) or only placeholders
+/// (`Some(false)`). `None` when no network contains the range.
 pub fn related<'a>(
     snap: &'a Snapshot,
     range: &IpRange,
     rel: Relation,
+    active: Option<bool>,
 ) -> Option<Vec<NetworkView<'a>>> {
-    let chain: Vec<NetId> = snap
-        .covering(range)
-        .into_iter()
-        .filter(|&id| !snap.net(id).is_placeholder())
-        .collect();
-    let &m = chain.first()?;
+    let keep = |id: NetId| active.is_none_or(|a| a != snap.net(id).is_placeholder());
+    let chain = snap.covering(range);
+    let m = NetworkView::new(snap, *chain.first()?);
     let ids: Vec<NetId> = match rel {
-        Relation::Up => snap
-            .parent(m)
-            .filter(|&p| !snap.net(p).is_placeholder())
+        Relation::Up => {
+            let mut p = m.parent();
+            while let Some(n) = p.filter(|n| !keep(n.id())) {
+                p = n.parent();
+            }
+            p.map(|n| n.id()).into_iter().collect()
+        }
+        Relation::Down => snap.more_specific(&m.range(), true),
+        Relation::Top => chain
+            .iter()
+            .rev()
+            .copied()
+            .find(|&id| keep(id))
             .into_iter()
             .collect(),
-        Relation::Down => snap.more_specific(&snap.net(m).range, true),
-        Relation::Top => chain.last().copied().into_iter().collect(),
         Relation::Bottom => {
             let leaves: Vec<NetId> = snap
-                .more_specific(&snap.net(m).range, false)
+                .more_specific(&m.range(), false)
                 .into_iter()
                 .filter(|&id| snap.more_specific(&snap.net(id).range, true).is_empty())
                 .collect();
             if leaves.is_empty() {
-                vec![m]
+                vec![m.id()]
             } else {
                 leaves
             }
@@ -287,6 +295,7 @@ pub fn related<'a>(
     };
     Some(
         ids.into_iter()
+            .filter(|&id| keep(id))
             .map(|id| NetworkView::new(snap, id))
             .collect(),
     )

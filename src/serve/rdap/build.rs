@@ -38,6 +38,67 @@ pub(super) fn at<'a>(pieces: &[&'a str]) -> out::Path<'a> {
     p
 }
 
+/// A path segment percent-encoded (RFC 3986 section 3.3: everything but
+/// unreserved characters, sub-delimiters, `:` and `@`).
+pub(super) fn segment(s: &str) -> std::borrow::Cow<'_, str> {
+    let keep = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b);
+    if s.bytes().all(keep) {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for b in s.bytes() {
+        if keep(b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out.into()
+}
+
+/// The `ip/` path of a range: `ADDRESS/LENGTH` for a prefix, else the
+/// range `A - B` percent-encoded (one segment).
+pub(super) fn range_path(r: &IpRange) -> String {
+    match r.cidrs().as_slice() {
+        [_] => r.to_query_string(),
+        _ => segment(&r.to_query_string()).into_owned(),
+    }
+}
+
+/// Entities of one answer merged by handle: one entity per handle with
+/// every role it has here, and the vCard that carries an e-mail when one
+/// of them does (RFC 9083 section 5.1: clients keep one per handle).
+pub(super) fn merge_entities(entities: &mut Vec<out::Entity<'_>>) {
+    let mut i = 0;
+    while i < entities.len() {
+        let mut j = i + 1;
+        while j < entities.len() {
+            if entities[j].handle.eq_ignore_ascii_case(&entities[i].handle) {
+                let dup = entities.remove(j);
+                let first = &mut entities[i];
+                for &r in &dup.roles {
+                    if !first.roles.contains(&r) {
+                        first.roles.push(r);
+                    }
+                }
+                let has_email = |e: &out::Entity| e.vcardArray.1.iter().any(|p| p.0 == "email");
+                if !has_email(first) && has_email(&dup) {
+                    first.vcardArray = dup.vcardArray;
+                }
+                if first.events.is_empty() {
+                    first.events = dup.events;
+                }
+                if first.links.is_empty() {
+                    first.links = dup.links;
+                }
+            } else {
+                j += 1;
+            }
+        }
+        i += 1;
+    }
+}
+
 pub(super) fn family_of(r: &IpRange) -> &'static str {
     match r.family {
         Family::V4 => "v4",
@@ -69,7 +130,7 @@ pub(super) fn entity_obj(
     handle: &str,
     name: &str,
     kind: &'static str,
-    roles: &'static [&'static str],
+    roles: &[&'static str],
     email: Option<&str>,
 ) -> Value {
     tree(ctx.out_entity(handle, name, kind, roles, email))
@@ -134,21 +195,31 @@ impl Ctx<'_> {
 
     pub(super) fn out_entity<'a>(
         &'a self,
-        handle: &'a str,
+        handle: impl Into<std::borrow::Cow<'a, str>>,
         name: &'a str,
         kind: &'static str,
-        roles: &'static [&'static str],
+        roles: &[&'static str],
         email: Option<&'a str>,
     ) -> out::Entity<'a> {
+        let handle = handle.into();
         let email = email.map(|m| (m, roles.contains(&"abuse")));
         let vcard_array = vcard(kind, name, email);
+        let path = || -> out::Path<'a> {
+            [
+                "entity/".into(),
+                segment(&handle).into_owned().into(),
+                "".into(),
+                "".into(),
+            ]
+        };
         out::Entity {
             objectClassName: "entity",
+            links: vec![self.out_link("self", path(), path())],
             handle,
             vcardArray: vcard_array,
-            roles,
+            roles: roles.to_vec(),
             remarks: None,
-            links: vec![self.out_link("self", at(&["entity/", handle]), at(&["entity/", handle]))],
+            events: Vec::new(),
         }
     }
 

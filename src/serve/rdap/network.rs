@@ -3,27 +3,32 @@
 //! else the registry network, else the delegated record; space another
 //! registry answers for is redirected there (RFC 7480 section 5.2).
 
-use super::build::{at, family_of, out_cidrs, out_contacts, out_events, Ctx};
+use super::build::{at, family_of, out_cidrs, out_contacts, out_events, range_path, segment, Ctx};
 use super::response::{RdapError, Refusal};
 use super::{cache, out, Body};
 use crate::addr::IpRange;
 use crate::query;
 use crate::time;
 
-pub(super) fn ip(ctx: &Ctx, addr: &str, len: Option<&str>, pretty: bool) -> Result<Body, Refusal> {
+pub(super) fn ip(
+    ctx: &Ctx,
+    addr: &str,
+    len: Option<&str>,
+    pretty: bool,
+    view: query::View,
+) -> Result<Body, Refusal> {
     let text = match len {
         Some(l) => format!("{addr}/{l}"),
         None => addr.to_string(),
     };
+    // an address, a prefix, or a range `A - B` (the self link of a range
+    // that is no prefix)
     let range =
         crate::addr::parse_query_range(&text).map_err(|e| RdapError::BadRequest(e.to_string()))?;
-    if text.contains(" - ") || text.contains('-') {
-        return Err(RdapError::BadRequest("ip queries take an address or a prefix".into()).into());
-    }
-    let res = query::resolve(ctx.snap, &range, ctx.at);
+    let res = query::resolve_as(ctx.snap, &range, ctx.at, view);
     // space held elsewhere: redirected (never to this service itself)
     if let Some(e) = &res.elsewhere {
-        if let Some(r) = redirect(ctx, e.rdap, &format!("ip/{text}")) {
+        if let Some(r) = redirect(ctx, e.rdap, &format!("ip/{}", range_path(&range))) {
             return Err(r);
         }
     }
@@ -32,12 +37,14 @@ pub(super) fn ip(ctx: &Ctx, addr: &str, len: Option<&str>, pretty: bool) -> Resu
     }
     let na = &res.answer;
     let cache = &ctx.cfg.cache;
-    let key = (cache.enabled() && cache::cacheable(&text, ctx.origin)).then(|| cache::Key {
-        network: na.network(ctx.snap),
-        delegation: na.delegation,
-        resolution: na.resolution,
-        pretty,
-    });
+    let key =
+        (cache.enabled() && view == query::View::Current && cache::cacheable(&text, ctx.origin))
+            .then(|| cache::Key {
+                network: na.network(ctx.snap),
+                delegation: na.delegation,
+                resolution: na.resolution,
+                pretty,
+            });
     // the question itself answered by the template until a lease covering
     // the space starts or ends
     let remember = |key: &cache::Key| {
@@ -65,17 +72,13 @@ pub(super) fn ip(ctx: &Ctx, addr: &str, len: Option<&str>, pretty: bool) -> Resu
         Some(_) => (&marked, cache::MARKER),
         None => (ctx, text.as_str()),
     };
-    let net = network_out(build, &res, query).ok_or(RdapError::NotFound)?;
-    // most answers fit: no growing and copying while writing
-    let mut bytes = Vec::with_capacity(8192);
-    let written = if pretty {
-        serde_json::to_writer_pretty(&mut bytes, &net)
+    let context = if view == query::View::Registry {
+        at(&["ip/", query, "?lease0_view=registry"])
     } else {
-        serde_json::to_writer(&mut bytes, &net)
+        at(&["ip/", query])
     };
-    if written.is_err() {
-        return Ok(Body::Bytes(Vec::new()));
-    }
+    let net = network_out(build, &res, view, context).ok_or(RdapError::NotFound)?;
+    let bytes = write(&net, pretty);
     match key {
         Some(key) => {
             let t = cache::Template::cut(&bytes);
@@ -86,6 +89,55 @@ pub(super) fn ip(ctx: &Ctx, addr: &str, len: Option<&str>, pretty: bool) -> Resu
         }
         None => Ok(Body::Bytes(bytes)),
     }
+}
+
+/// An answer serialized (empty when it cannot be: the caller's 500).
+fn write(net: &out::IpNetwork, pretty: bool) -> Vec<u8> {
+    // most answers fit: no growing and copying while writing
+    let mut bytes = Vec::with_capacity(8192);
+    let written = if pretty {
+        serde_json::to_writer_pretty(&mut bytes, net)
+    } else {
+        serde_json::to_writer(&mut bytes, net)
+    };
+    if written.is_err() {
+        bytes.clear();
+    }
+    bytes
+}
+
+/// `lease0_lease/{SOURCE:ID}`: one lease record as an ip network, current
+/// or not (the self link of every lease answer).
+pub(super) fn lease(ctx: &Ctx, handle: &str, pretty: bool) -> Result<Body, Refusal> {
+    let l = query::lease_by_handle(ctx.snap, handle).ok_or(RdapError::NotFound)?;
+    let res = query::resolve_as(
+        ctx.snap,
+        &l.range(),
+        ctx.at,
+        query::View::Lease(l.position()),
+    );
+    let seg = segment(handle);
+    let net = network_out(
+        ctx,
+        &res,
+        query::View::Lease(l.position()),
+        at(&["lease0_lease/", &seg]),
+    )
+    .ok_or(RdapError::NotFound)?;
+    Ok(Body::Bytes(write(&net, pretty)))
+}
+
+/// The registry's network as its own answer (RFC 9910 `rdap-up` and
+/// `rdap-top`: one object as if asked directly), `context` the search.
+pub(super) fn registry_network(
+    ctx: &Ctx,
+    n: &query::NetworkView,
+    context: out::Path,
+    pretty: bool,
+) -> Result<Body, Refusal> {
+    let res = query::resolve_as(ctx.snap, &n.range(), ctx.at, query::View::Registry);
+    let net = network_out(ctx, &res, query::View::Registry, context).ok_or(RdapError::NotFound)?;
+    Ok(Body::Bytes(write(&net, pretty)))
 }
 
 /// A 302 to another RDAP service (RFC 7480 section 5.2), unless that
@@ -118,35 +170,78 @@ const NETWORK_CONFORMANCE_REDACTED: &[&str] = &[
     "redacted",
 ];
 
+/// What the query parameter of a registry view says.
+const REGISTRY_VIEW: &str = "?lease0_view=registry";
+
+/// The path answering a registry network itself: `ip/{range}`, with
+/// `?lease0_view=registry` when a lease current for the whole range would
+/// answer that path instead (`check`: that can be the case here).
+fn network_path<'a>(ctx: &Ctx, range: IpRange, check: bool) -> out::Path<'a> {
+    let view = if check && query::lease_covers(ctx.snap, &range, ctx.at) {
+        REGISTRY_VIEW
+    } else {
+        ""
+    };
+    [
+        "ip/".into(),
+        range_path(&range).into(),
+        view.into(),
+        "".into(),
+    ]
+}
+
+/// The path of an RFC 9910 relation search from a range.
+fn relation_path<'a>(rel: &'static str, range: IpRange, active: bool) -> out::Path<'a> {
+    [
+        "ips/rirSearch1/".into(),
+        rel.into(),
+        format!("/{}", range_path(&range)).into(),
+        (if active { "?status=active" } else { "" }).into(),
+    ]
+}
+
+/// The RFC 9910 relation links of a registry network (RIPE's set, with
+/// `rdap-active` on the up and top links that skip placeholders).
+fn relation_links<'a>(ctx: &'a Ctx, range: IpRange, context: &out::Path<'a>) -> [out::Link<'a>; 6] {
+    let link = |rel, search, active| {
+        ctx.out_link(rel, relation_path(search, range, active), context.clone())
+    };
+    [
+        link("rdap-up", "rdap-up", false),
+        link("rdap-up rdap-active", "rdap-up", true),
+        link("rdap-down", "rdap-down", false),
+        link("rdap-top", "rdap-top", false),
+        link("rdap-top rdap-active", "rdap-top", true),
+        link("rdap-bottom", "rdap-bottom", false),
+    ]
+}
+
+/// The RDAP status of a registry network: placeholders (the whole space,
+/// blocks another registry manages, mirrored objects) are no registration.
+fn network_status(n: &query::NetworkView) -> &'static str {
+    if n.is_placeholder() {
+        "inactive"
+    } else {
+        "active"
+    }
+}
+
 /// What every ip network answer carries, whatever its object.
 struct Common<'a> {
     holder: Option<out::Entity<'a>>,
     abuse: Option<out::Entity<'a>>,
-    links: Vec<out::Link<'a>>,
-    self_path: out::Path<'a>,
+    context: out::Path<'a>,
 }
 
-/// A link `up` to the network above.
-fn up_link<'a>(ctx: &'a Ctx, self_path: &out::Path<'a>, range: IpRange) -> out::Link<'a> {
-    ctx.out_link(
-        "up",
-        [
-            "ip/".into(),
-            range.to_query_string().into(),
-            "".into(),
-            "".into(),
-        ],
-        self_path.clone(),
-    )
-}
-
-/// The ip network answer from the resolved answer: a current lease as the
+/// The ip network answer from the resolved answer: a lease as the
 /// response object (`lease0`), else the registry network, else the
 /// delegated record. The abuse contact is the resolved one in every case.
+/// `context` is the path asked (every link's `value`).
 fn network_out<'a>(
     ctx: &'a Ctx,
     res: &query::Resolved<'a>,
-    query_text: &'a str,
+    view: query::View,
+    context: out::Path<'a>,
 ) -> Option<out::IpNetwork<'a>> {
     let holder = res.holder.as_ref().map(|h| {
         let mut e = ctx.out_entity(h.handle, h.display_name(), "org", &["registrant"], None);
@@ -161,51 +256,38 @@ fn network_out<'a>(
         }
         e
     });
-    let abuse = res
-        .abuse
-        .as_ref()
-        .map(|a| ctx.out_entity(a.handle(), a.name(), "group", &["abuse"], Some(a.mailbox)));
-    let self_path = || at(&["ip/", query_text]);
-    let mut links = vec![ctx.out_link("self", self_path(), self_path())];
-    for rel in ["rdap-up", "rdap-down", "rdap-top", "rdap-bottom"] {
-        links.push(ctx.out_link(
-            rel,
-            at(&["ips/rirSearch1/", rel, "/", query_text]),
-            self_path(),
-        ));
-    }
+    let abuse = res.abuse.as_ref().map(|a| {
+        ctx.out_entity(
+            a.entity_handle(),
+            a.name(),
+            "group",
+            &["abuse"],
+            Some(a.mailbox),
+        )
+    });
     let common = Common {
         holder,
         abuse,
-        links,
-        self_path: self_path(),
+        context,
     };
-    let registry_net = match &res.subject {
-        Some(query::Subject::Network(n)) => Some(*n),
-        _ => None,
+    let mut net = match res.lessee.as_ref().and_then(|l| l.lease()) {
+        Some(l) => lease_out(ctx, l, common),
+        None => registry_out(ctx, res, view, common)?,
     };
-    match res.lessee.as_ref().and_then(|l| l.lease()) {
-        Some(l) => Some(lease_out(ctx, l, registry_net, common)),
-        None => registry_out(ctx, res, common),
-    }
+    super::build::merge_entities(&mut net.entities);
+    Some(net)
 }
 
-/// A current lease as the response object.
-fn lease_out<'a>(
-    ctx: &'a Ctx,
-    l: query::LeaseView<'a>,
-    registry_net: Option<query::NetworkView<'a>>,
-    common: Common<'a>,
-) -> out::IpNetwork<'a> {
+/// A lease as the response object: its self link is its own path, its
+/// `up` the registry's network covering it.
+fn lease_out<'a>(ctx: &'a Ctx, l: query::LeaseView<'a>, common: Common<'a>) -> out::IpNetwork<'a> {
     let Common {
         holder,
         abuse,
-        mut links,
-        self_path,
+        context,
     } = common;
-    // the lease as the response object
     let mut entities = vec![ctx.out_entity(
-        l.lessee_handle(),
+        l.lessee_qualified(),
         l.lessee_name(),
         "org",
         &["registrant"],
@@ -218,28 +300,67 @@ fn lease_out<'a>(
         eventAction: "registration",
         eventDate: time::format(l.start()).into(),
     }];
+    if let Some(u) = l.updated() {
+        events.push(out::Event {
+            eventAction: "last changed",
+            eventDate: time::format(u).into(),
+        });
+    }
     if let Some(e) = l.end() {
         events.push(out::Event {
             eventAction: "expiration",
             eventDate: time::format(e).into(),
         });
     }
-    if let Some(n) = registry_net {
-        links.push(up_link(ctx, &self_path, n.range()));
-    }
+    let own: out::Path = [
+        "lease0_lease/".into(),
+        segment(&l.handle()).into_owned().into(),
+        "".into(),
+        "".into(),
+    ];
+    let mut links = vec![ctx.out_link("self", own, context.clone())];
     let range = l.range();
+    let parent = l.registry_network();
+    if let Some(n) = parent {
+        // up: the registry's record of the space, as the registry shows it
+        let up = network_path(ctx, n.range(), true);
+        links.push(ctx.out_link("up", up.clone(), context.clone()));
+        links.push(ctx.out_link("rdap-up", up.clone(), context.clone()));
+        let mut active = Some(n);
+        while let Some(a) = active.filter(|a| a.is_placeholder()) {
+            active = a.parent();
+        }
+        if let Some(a) = active {
+            let path = network_path(ctx, a.range(), true);
+            links.push(ctx.out_link("rdap-up rdap-active", path, context.clone()));
+        }
+        links.push(ctx.out_link(
+            "rdap-top",
+            relation_path("rdap-top", range, false),
+            context.clone(),
+        ));
+        links.push(ctx.out_link(
+            "rdap-top rdap-active",
+            relation_path("rdap-top", range, true),
+            context,
+        ));
+    }
     out::IpNetwork {
         rdapConformance: NETWORK_CONFORMANCE,
         objectClassName: "ip network",
-        handle: l.id().into(),
+        handle: l.handle().into(),
         startAddress: range.start_addr().to_string(),
         endAddress: range.end_addr().to_string(),
         ipVersion: family_of(&range),
         name: Some(l.id()),
         typ: Some("LEASED"),
         country: l.country(),
-        parentHandle: registry_net.map(|n| n.key()),
-        status: ["active"],
+        parentHandle: parent.map(|n| n.key()),
+        status: [if l.active_at(ctx.at) {
+            "active"
+        } else {
+            "inactive"
+        }],
         cidr0_cidrs: out_cidrs(&range),
         entities,
         events,
@@ -247,7 +368,7 @@ fn lease_out<'a>(
         remarks: vec![out::Remark {
             title: Some("lease0"),
             description: vec![
-                format!("lease record from source {}", l.source()).into(),
+                format!("lease record {} from source {}", l.id(), l.source()).into(),
                 if l.verified() {
                     "verified: the lessor holds this space in the registry".into()
                 } else {
@@ -267,20 +388,25 @@ fn lease_out<'a>(
 fn registry_out<'a>(
     ctx: &'a Ctx,
     res: &query::Resolved<'a>,
+    view: query::View,
     common: Common<'a>,
 ) -> Option<out::IpNetwork<'a>> {
     let Common {
         holder,
         abuse,
-        mut links,
-        self_path,
+        context,
     } = common;
+    // a lease current for a network's whole range answers `ip/` of it
+    // only when the answer asked is not the current one (see `network_path`)
+    let check = view != query::View::Current;
     let mut entities = Vec::new();
     let mut remarks = Vec::new();
     let mut redacted = None;
-    let (range, handle, name, typ, country, events, parent): (
+    let mut links = Vec::new();
+    let (range, handle, name, typ, country, events, parent, status): (
         IpRange,
         std::borrow::Cow<str>,
+        _,
         _,
         _,
         _,
@@ -292,10 +418,16 @@ fn registry_out<'a>(
                 entities.push(ctx.out_entity(handle, name, "org", &["registrant"], None));
             }
             redacted = out_contacts(ctx, &n.contacts(), &mut entities);
+            links.push(ctx.out_link("self", network_path(ctx, n.range(), check), context.clone()));
             let parent = n.parent();
             if let Some(p) = parent {
-                links.push(up_link(ctx, &self_path, p.range()));
+                links.push(ctx.out_link(
+                    "up",
+                    network_path(ctx, p.range(), check),
+                    context.clone(),
+                ));
             }
+            links.extend(relation_links(ctx, n.range(), &context));
             let o = n.object();
             remarks.extend(o.get_all("descr").map(|d| out::Remark {
                 title: None,
@@ -309,10 +441,12 @@ fn registry_out<'a>(
                 n.country(),
                 out_events(o.get("created"), o.get("last-modified")),
                 parent.map(|p| p.key()),
+                network_status(n),
             )
         }
         Some(query::Subject::Delegated(d)) => {
             let r = d.range();
+            links.push(ctx.out_link("self", network_path(ctx, r, false), context));
             (
                 r,
                 r.to_string().into(),
@@ -321,6 +455,7 @@ fn registry_out<'a>(
                 d.country(),
                 Vec::new(),
                 None,
+                "active",
             )
         }
         None => return None,
@@ -354,7 +489,7 @@ fn registry_out<'a>(
         typ,
         country,
         parentHandle: parent,
-        status: ["active"],
+        status: [status],
         cidr0_cidrs: out_cidrs(&range),
         entities,
         events,

@@ -2,7 +2,8 @@
 //! 5.3, 5.5) and `help` (section 7).
 
 use super::build::{
-    conformance, contact_kind, entity_obj, events_of, notices, out_contacts, tree, vcard, Ctx,
+    conformance, contact_kind, entity_obj, events_of, notices, out_contacts, segment, tree, vcard,
+    Ctx,
 };
 use super::network::redirect;
 use super::response::{RdapError, Refusal};
@@ -70,7 +71,9 @@ pub(super) fn autnum(ctx: &Ctx, n: &str) -> Result<Value, Refusal> {
 
 /// `entity/{handle}`.
 pub(super) fn entity(ctx: &Ctx, h: &str) -> Result<Value, Refusal> {
-    let e = query::entity(ctx.snap, h).ok_or(RdapError::NotFound)?;
+    let Some(e) = query::entity(ctx.snap, h) else {
+        return lessee_entity(ctx, h);
+    };
     let mailbox = e.abuse_mailbox();
     // a top-level organisation lists what it holds (NRO RDAP profile
     // 5.1.2); nested entities never do
@@ -98,9 +101,57 @@ pub(super) fn entity(ctx: &Ctx, h: &str) -> Result<Value, Refusal> {
         "networks": networks,
         "autnums": autnums,
         "events": events_of(&e.object()),
-        "links": [ctx.self_link(&format!("entity/{}", e.handle()))],
+        "links": [ctx.self_link(&format!("entity/{}", segment(e.handle())))],
         "port43": ctx.cfg.settings.port43,
         "notices": notices(ctx),
+    }))
+}
+
+/// `entity/{SOURCE:HANDLE}`: a lessee named by lease records (lease0), with
+/// the leases naming it as its networks (bounded by `rdap-max-results`).
+fn lessee_entity(ctx: &Ctx, h: &str) -> Result<Value, Refusal> {
+    let leases = query::leases_of_lessee(ctx.snap, h);
+    // the record that speaks for the lessee: the current one with the
+    // latest start, else the latest
+    let current = leases
+        .iter()
+        .filter(|l| l.active_at(ctx.at))
+        .max_by_key(|l| l.start());
+    let Some(l) = current.or_else(|| leases.iter().max_by_key(|l| l.start())) else {
+        return Err(RdapError::NotFound.into());
+    };
+    let mailbox = l.abuse_mailbox();
+    let handle = l.lessee_qualified();
+    let max = ctx.cfg.settings.max_results;
+    let networks: Vec<Value> = leases
+        .iter()
+        .take(max)
+        .map(|l| super::search::lease_summary(ctx, l))
+        .collect();
+    let mut notices = match notices(ctx) {
+        Value::Array(a) => a,
+        _ => Vec::new(),
+    };
+    if leases.len() > max {
+        notices.push(json!({
+            "title": "Networks truncated",
+            "type": "result set truncated due to excessive load",
+            "description": [format!("at most {max} networks are listed")],
+        }));
+    }
+    Ok(json!({
+        "rdapConformance": conformance(&["lease0"]),
+        "objectClassName": "entity",
+        "handle": handle,
+        "vcardArray": tree(vcard("org", l.lessee_name(), mailbox.map(|m| (m, true)))),
+        "roles": if mailbox.is_some() { json!(["registrant", "abuse"]) } else { json!(["registrant"]) },
+        "networks": networks,
+        "remarks": [{"title": "lease0", "description": [
+            format!("lessee named by lease records of source {}", l.source()),
+        ]}],
+        "links": [ctx.self_link(&format!("entity/{}", segment(&handle)))],
+        "port43": ctx.cfg.settings.port43,
+        "notices": notices,
     }))
 }
 

@@ -87,11 +87,13 @@ pub struct Remark<'a> {
 #[allow(non_snake_case)]
 pub struct Entity<'a> {
     pub objectClassName: &'static str,
-    pub handle: &'a str,
+    pub handle: Cow<'a, str>,
     pub vcardArray: (&'static str, Vec<Prop<'a>>),
-    pub roles: &'static [&'static str],
+    pub roles: Vec<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remarks: Option<Vec<Remark<'a>>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link<'a>>,
 }

@@ -180,6 +180,7 @@ fn route_kind(segs: &[&str]) -> Kind {
     match segs {
         ["ip", _] => Kind::Address,
         ["ip", _, _] => Kind::Prefix,
+        ["lease0_lease", _] => Kind::Handle,
         ["autnum", _] => Kind::Asn,
         ["entity", _] | ["domain", _] => Kind::Handle,
         ["entities"]
@@ -199,9 +200,19 @@ fn answer(
     pretty: bool,
 ) -> Result<Body, Refusal> {
     let json = |v: Result<serde_json::Value, RdapError>| v.map(Body::Json).map_err(Refusal::from);
+    let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    // lease0: `?lease0_view=registry` answers the registry's own object
+    let view = match param("lease0_view") {
+        None => crate::query::View::Current,
+        Some("registry") => crate::query::View::Registry,
+        Some(_) => {
+            return Err(RdapError::BadRequest("lease0_view takes the value registry".into()).into())
+        }
+    };
     match segs {
-        ["ip", addr] => network::ip(ctx, addr, None, pretty),
-        ["ip", addr, len] => network::ip(ctx, addr, Some(len), pretty),
+        ["ip", addr] => network::ip(ctx, addr, None, pretty, view),
+        ["ip", addr, len] => network::ip(ctx, addr, Some(len), pretty, view),
+        ["lease0_lease", handle] => network::lease(ctx, handle, pretty),
         ["autnum", n] => objects::autnum(ctx, n).map(Body::Json),
         ["entity", h] => objects::entity(ctx, h).map(Body::Json),
         ["domain", name] => objects::domain(ctx, name).map(Body::Json),
@@ -209,9 +220,11 @@ fn answer(
         ["entities"] => json(search::entity_search(ctx, params)),
         ["ips"] => json(search::ip_search(ctx, params)),
         ["autnums"] => json(search::autnum_search(ctx, params)),
-        ["ips", "rirSearch1", rel, addr] => json(search::rir_search(ctx, rel, addr, None)),
+        ["ips", "rirSearch1", rel, addr] => {
+            search::rir_search(ctx, rel, addr, None, params, pretty)
+        }
         ["ips", "rirSearch1", rel, addr, len] => {
-            json(search::rir_search(ctx, rel, addr, Some(len)))
+            search::rir_search(ctx, rel, addr, Some(len), params, pretty)
         }
         ["ips", "reverse_search", "entity"] => json(search::reverse_search(ctx, params)),
         ["nameserver", ..] | ["nameservers"] | ["domains"] => Err(RdapError::NotImplemented(

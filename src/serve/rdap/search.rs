@@ -4,8 +4,11 @@
 //! [`crate::query`]'s, shared with WHOIS; this file renders the results,
 //! bounded with a notice when they were cut.
 
-use super::build::{cidr0, conformance, contact_kind, family_of, notices, tree, vcard, Ctx};
-use super::response::RdapError;
+use super::build::{
+    cidr0, conformance, contact_kind, family_of, notices, range_path, segment, tree, vcard, Ctx,
+};
+use super::response::{RdapError, Refusal};
+use super::{network, out, Body};
 use crate::addr::IpRange;
 use crate::query::{self, Field, LeaseView, NetworkView, Pattern, Relation, Reverse};
 use crate::time;
@@ -59,6 +62,7 @@ fn results(ctx: &Ctx, key: &str, items: Vec<Value>, more: bool, conf: &[&str]) -
 
 /// The members every ip network search result has: a range named by
 /// `handle`, `name`, `type` and `country`, active, with its self link.
+#[allow(clippy::too_many_arguments)]
 fn ip_summary(
     ctx: &Ctx,
     r: IpRange,
@@ -66,6 +70,8 @@ fn ip_summary(
     name: Option<&str>,
     typ: Option<&str>,
     country: Option<&str>,
+    status: &str,
+    self_path: &str,
 ) -> serde_json::Map<String, Value> {
     let v = json!({
         "objectClassName": "ip network",
@@ -76,9 +82,9 @@ fn ip_summary(
         "name": name,
         "type": typ,
         "country": country,
-        "status": ["active"],
+        "status": [status],
         "cidr0_cidrs": cidr0(&r),
-        "links": [ctx.self_link(&format!("ip/{}", r.to_query_string()))],
+        "links": [ctx.self_link(self_path)],
     });
     match v {
         Value::Object(m) => m,
@@ -88,13 +94,27 @@ fn ip_summary(
 
 /// An ip network as a search result: the registry object, without notices.
 pub(super) fn network_summary(ctx: &Ctx, n: &NetworkView) -> Value {
+    let r = n.range();
+    // `ip/` of the range answers a lease current for all of it: then the
+    // registry's view is asked for
+    let view = if query::lease_covers(ctx.snap, &r, ctx.at) {
+        "?lease0_view=registry"
+    } else {
+        ""
+    };
     let mut m = ip_summary(
         ctx,
-        n.range(),
+        r,
         n.key(),
         n.netname(),
         n.status(),
         n.country(),
+        if n.is_placeholder() {
+            "inactive"
+        } else {
+            "active"
+        },
+        &format!("ip/{}{view}", range_path(&r)),
     );
     m.insert("parentHandle".into(), json!(n.parent().map(|p| p.key())));
     Value::Object(m)
@@ -113,14 +133,20 @@ pub(super) fn autnum_summary(ctx: &Ctx, a: &query::AutNumView) -> Value {
 }
 
 /// A lease as a search result.
-fn lease_summary(ctx: &Ctx, l: &LeaseView) -> Value {
+pub(super) fn lease_summary(ctx: &Ctx, l: &LeaseView) -> Value {
     let mut m = ip_summary(
         ctx,
         l.range(),
-        l.id(),
+        &l.handle(),
         Some(l.id()),
         Some("LEASED"),
         l.country(),
+        if l.active_at(ctx.at) {
+            "active"
+        } else {
+            "inactive"
+        },
+        &format!("lease0_lease/{}", segment(&l.handle())),
     );
     let end = l
         .end()
@@ -131,7 +157,7 @@ fn lease_summary(ctx: &Ctx, l: &LeaseView) -> Value {
         json!([{"title": "lease0", "description": [
             format!("lease record from source {}", l.source()),
             format!("{} to {end}", time::format(l.start())),
-            format!("lessor {}, lessee {}", l.lessor(), l.lessee_handle()),
+            format!("lessor {}, lessee {}", l.lessor(), l.lessee_qualified()),
         ]}]),
     );
     Value::Object(m)
@@ -148,7 +174,7 @@ pub(super) fn entity_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Va
                 "objectClassName": "entity",
                 "handle": e.handle(),
                 "vcardArray": tree(vcard(contact_kind(e.kind()), e.display_name(), e.abuse_mailbox().map(|m| (m, true)))),
-                "links": [ctx.self_link(&format!("entity/{}", e.handle()))],
+                "links": [ctx.self_link(&format!("entity/{}", segment(e.handle())))],
             })
         })
         .collect();
@@ -178,14 +204,20 @@ pub(super) fn autnum_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Va
 }
 
 /// `ips/rirSearch1/{rdap-up|rdap-down|rdap-top|rdap-bottom}/{address or prefix}`
-/// (RFC 9910): the parent, the children, the top-most and the bottom-most
-/// networks relative to the most specific network containing the query.
+/// (RFC 9910), relative to the most specific registry network containing
+/// the query: `rdap-up` (its parent) and `rdap-top` (the least specific)
+/// answer that one network as if it had been asked directly;
+/// `rdap-down` (its children) and `rdap-bottom` (the leaves below it)
+/// answer `ipSearchResults`. `?status=active` (or `inactive`) keeps only
+/// networks with that status; another status value is a 501.
 pub(super) fn rir_search(
     ctx: &Ctx,
     rel: &str,
     addr: &str,
     len: Option<&str>,
-) -> Result<Value, RdapError> {
+    params: &[(String, String)],
+    pretty: bool,
+) -> Result<Body, Refusal> {
     let text = match len {
         Some(l) => format!("{addr}/{l}"),
         None => addr.to_string(),
@@ -200,20 +232,66 @@ pub(super) fn rir_search(
         _ => {
             return Err(RdapError::BadRequest(
                 "relation must be rdap-up, rdap-down, rdap-top or rdap-bottom".into(),
-            ))
+            )
+            .into())
         }
     };
-    let nets = query::related(ctx.snap, &range, relation).ok_or(RdapError::NotFound)?;
-    if nets.is_empty() {
-        return Err(RdapError::NotFound);
+    let mut status = None;
+    for (k, v) in params {
+        match (k.as_str(), v.as_str()) {
+            ("status", "active") => status = Some(true),
+            ("status", "inactive") => status = Some(false),
+            ("status", _) => {
+                return Err(RdapError::NotImplemented(
+                    "relation searches filter on status active or inactive",
+                )
+                .into())
+            }
+            ("pretty" | "lease0_at", _) => {}
+            _ => {
+                return Err(RdapError::NotImplemented(
+                    "relation searches take no parameter but status",
+                )
+                .into())
+            }
+        }
     }
-    let more = nets.len() > ctx.cfg.settings.max_results;
-    let items = nets
-        .iter()
-        .take(ctx.cfg.settings.max_results)
-        .map(|n| network_summary(ctx, n))
-        .collect();
-    Ok(results(ctx, "ipSearchResults", items, more, IP_RESULTS))
+    let nets = query::related(ctx.snap, &range, relation, status).ok_or(RdapError::NotFound)?;
+    match relation {
+        Relation::Up | Relation::Top => {
+            let n = nets.first().ok_or(RdapError::NotFound)?;
+            let context: out::Path = [
+                "ips/rirSearch1/".into(),
+                format!("{rel}/{}", range_path(&range)).into(),
+                (match status {
+                    Some(true) => "?status=active",
+                    Some(false) => "?status=inactive",
+                    None => "",
+                })
+                .into(),
+                "".into(),
+            ];
+            network::registry_network(ctx, n, context, pretty)
+        }
+        Relation::Down | Relation::Bottom => {
+            if nets.is_empty() {
+                return Err(RdapError::NotFound.into());
+            }
+            let more = nets.len() > ctx.cfg.settings.max_results;
+            let items = nets
+                .iter()
+                .take(ctx.cfg.settings.max_results)
+                .map(|n| network_summary(ctx, n))
+                .collect();
+            Ok(Body::Json(results(
+                ctx,
+                "ipSearchResults",
+                items,
+                more,
+                IP_RESULTS,
+            )))
+        }
+    }
 }
 
 /// `ips/reverse_search/entity?handle=` / `?fn=` (RFC 9536): the networks an
