@@ -318,6 +318,72 @@ fn split_range(s: &str) -> Option<(&str, &str)> {
 
 /// One address as a client writes it in a query: full dotted quad without
 /// leading zeros, or any IPv6 text form.
+/// The address space a reverse DNS zone stands for: `2.0.192.in-addr.arpa`
+/// is 192.0.2.0/24 (whole octets; an RFC 2317 label like `0-63` is read as
+/// its range of the last octet), `8.b.d.0.1.0.0.2.ip6.arpa` 2001:db8::/32
+/// (whole nibbles). Case and a trailing period do not matter.
+pub fn reverse_zone_range(name: &str) -> Option<IpRange> {
+    let lower = name.trim_end_matches('.').to_ascii_lowercase();
+    if let Some(labels) = lower.strip_suffix(".in-addr.arpa") {
+        let labels: Vec<&str> = labels.split('.').rev().collect();
+        if labels.is_empty() || labels.len() > 4 {
+            return None;
+        }
+        let mut base = 0u128;
+        let mut last_span = None;
+        for (i, l) in labels.iter().enumerate() {
+            let shift = 8 * (3 - i as u32);
+            match l.split_once('-') {
+                // RFC 2317 classless delegation: the last label only
+                Some((a, b)) if i == labels.len() - 1 => {
+                    let (a, b): (u8, u8) = (octet(a)?, octet(b)?);
+                    if a > b {
+                        return None;
+                    }
+                    base |= u128::from(a) << shift;
+                    last_span = Some(u128::from(b - a) << shift | ((1u128 << shift) - 1));
+                }
+                _ => base |= u128::from(octet(l)?) << shift,
+            }
+        }
+        let end =
+            base + last_span.unwrap_or_else(|| (1u128 << (8 * (4 - labels.len() as u32))) - 1);
+        return Some(IpRange::new(Family::V4, base, end));
+    }
+    if let Some(labels) = lower.strip_suffix(".ip6.arpa") {
+        let nibbles: Vec<&str> = labels.split('.').rev().collect();
+        if nibbles.is_empty() || nibbles.len() > 32 {
+            return None;
+        }
+        let mut base = 0u128;
+        for (i, n) in nibbles.iter().enumerate() {
+            let v = match n.as_bytes() {
+                [c] => (*c as char).to_digit(16)?,
+                _ => return None,
+            };
+            base |= u128::from(v) << (4 * (31 - i as u32));
+        }
+        return Some(IpRange::from_prefix(
+            Family::V6,
+            base,
+            4 * nibbles.len() as u32,
+        ));
+    }
+    None
+}
+
+/// A decimal octet without a sign or leading zeros.
+fn octet(s: &str) -> Option<u8> {
+    if s.is_empty()
+        || s.len() > 3
+        || !s.bytes().all(|b| b.is_ascii_digit())
+        || (s.len() > 1 && s.starts_with('0'))
+    {
+        return None;
+    }
+    s.parse().ok()
+}
+
 pub fn parse_query_addr(s: &str) -> Result<IpAddr, AddrError> {
     s.trim()
         .parse::<IpAddr>()
@@ -360,6 +426,43 @@ mod tests {
 
     fn r(s: &str) -> String {
         parse_range(s).unwrap().to_string()
+    }
+
+    #[test]
+    fn reverse_zones() {
+        let z = |n: &str| reverse_zone_range(n).map(|r| r.to_string());
+        assert_eq!(
+            z("2.0.192.in-addr.arpa").as_deref(),
+            Some("192.0.2.0 - 192.0.2.255")
+        );
+        assert_eq!(
+            z("192.IN-ADDR.ARPA.").as_deref(),
+            Some("192.0.0.0 - 192.255.255.255")
+        );
+        assert_eq!(
+            z("5.2.0.192.in-addr.arpa").as_deref(),
+            Some("192.0.2.5 - 192.0.2.5")
+        );
+        assert_eq!(
+            z("0-63.2.0.192.in-addr.arpa").as_deref(),
+            Some("192.0.2.0 - 192.0.2.63")
+        );
+        assert_eq!(
+            z("8.b.d.0.1.0.0.2.ip6.arpa").as_deref(),
+            Some("2001:db8:: - 2001:db8:ffff:ffff:ffff:ffff:ffff:ffff")
+        );
+        for bad in [
+            "in-addr.arpa",
+            "256.in-addr.arpa",
+            "01.in-addr.arpa",
+            "1.2.3.4.5.in-addr.arpa",
+            "63-0.2.0.192.in-addr.arpa",
+            "0-63.0.192.0.in-addr.arpa.x",
+            "xx.ip6.arpa",
+            "example.com",
+        ] {
+            assert_eq!(z(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -358,8 +358,20 @@ fn autnum_entity_domain_help() {
     let (s, v) = get("/rdap/domain/2.0.192.in-addr.arpa");
     assert_eq!(
         (s, v["ldhName"].as_str()),
-        (200, Some("2.0.192.in-addr.arpa"))
+        (200, Some("2.0.192.in-addr.arpa."))
     );
+    assert_eq!(v["nameservers"][0]["ldhName"], "ns1.holder.example");
+    // the network the zone is the reverse of
+    assert_eq!(v["network"]["objectClassName"], "ip network");
+    assert_eq!(v["network"]["handle"], "192.0.2.0 - 192.0.2.255");
+    // below a loaded zone: the closest encloser answers
+    let (s, below) = get("/rdap/domain/5.2.0.192.in-addr.arpa.");
+    assert_eq!((s, &below["handle"]), (200, &v["handle"]));
+    assert_eq!(get("/rdap/domain/100.51.198.in-addr.arpa").0, 404);
+    // a zone of space held elsewhere: redirected like the space itself
+    let r = get_with("GET", "/rdap/domain/8.8.8.in-addr.arpa", None);
+    assert_eq!(r.status, 302);
+    assert_eq!(get("/rdap/domain/999.0.192.in-addr.arpa").0, 400);
     let (s, v) = get("/rdap/help");
     assert_eq!(s, 200);
     assert!(v["rdapConformance"].to_string().contains("lease0"));

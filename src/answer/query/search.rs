@@ -372,10 +372,22 @@ pub fn entity<'a>(snap: &'a Snapshot, handle: &str) -> Option<EntityView<'a>> {
     snap.entity_index(handle).map(|i| EntityView::new(snap, i))
 }
 
-/// A reverse domain by name (lower case, no trailing dot).
+/// A reverse domain by name (lower case), else the closest loaded zone
+/// enclosing it.
 pub fn domain<'a>(snap: &'a Snapshot, name: &str) -> Option<super::ObjectView<'a>> {
-    snap.domain(name)
-        .map(|d| super::ObjectView::of(snap, ObjRef::Domain(d)))
+    // labels dropped from the left until a loaded zone encloses the name
+    // (NRO RDAP profile 6.2); never above the reverse trees themselves
+    let mut n = name.trim_end_matches('.');
+    loop {
+        if let Some(d) = snap.domain(n) {
+            return Some(super::ObjectView::of(snap, ObjRef::Domain(d)));
+        }
+        let (_, rest) = n.split_once('.')?;
+        if matches!(rest, "in-addr.arpa" | "ip6.arpa") || !rest.contains('.') {
+            return None;
+        }
+        n = rest;
+    }
 }
 
 /// The aut-num of an AS number (else the most specific as-block holding

@@ -155,7 +155,9 @@ fn lessee_entity(ctx: &Ctx, h: &str) -> Result<Value, Refusal> {
     }))
 }
 
-/// `domain/{name}`: reverse domains only.
+/// `domain/{name}`: reverse domains only. A name below a loaded zone is
+/// answered by that closest enclosing zone (NRO RDAP profile 6.2); a zone
+/// of space another registry answers for is redirected there.
 pub(super) fn domain(ctx: &Ctx, name: &str) -> Result<Value, Refusal> {
     let lower = name.trim_end_matches('.').to_ascii_lowercase();
     if !(lower.ends_with(".in-addr.arpa") || lower.ends_with(".ip6.arpa")) {
@@ -163,19 +165,56 @@ pub(super) fn domain(ctx: &Ctx, name: &str) -> Result<Value, Refusal> {
         // as the RIRs answer it (501 would say domain queries are unknown)
         return Err(RdapError::NotFound.into());
     }
-    let o = query::domain(ctx.snap, &lower).ok_or(RdapError::NotFound)?;
+    let space = crate::addr::reverse_zone_range(&lower).ok_or_else(|| {
+        RdapError::BadRequest("not a reverse zone of whole octets or nibbles".into())
+    })?;
+    let Some(o) = query::domain(ctx.snap, &lower) else {
+        if let Some(e) = query::resolve(ctx.snap, &space, ctx.at).elsewhere {
+            if let Some(r) = redirect(ctx, e.rdap, &format!("domain/{lower}")) {
+                return Err(r);
+            }
+        }
+        return Err(RdapError::NotFound.into());
+    };
+    let zone = o.key().to_ascii_lowercase();
     let ns: Vec<Value> = o
         .get_all("nserver")
-        .map(|n| json!({"objectClassName": "nameserver", "ldhName": n}))
+        .map(|n| {
+            let host = n
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .trim_end_matches('.');
+            json!({"objectClassName": "nameserver", "ldhName": host.to_ascii_lowercase()})
+        })
+        .collect();
+    // RFC 9083 section 5.3: the network the zone is the reverse of
+    let network = crate::addr::reverse_zone_range(&zone)
+        .and_then(|r| match query::resolve(ctx.snap, &r, ctx.at).subject {
+            Some(query::Subject::Network(n)) => Some(network_summary(ctx, &n)),
+            _ => None,
+        })
+        .unwrap_or(Value::Null);
+    let mut contacts = Vec::new();
+    let redacted = out_contacts(ctx, &o.contacts(), &mut contacts);
+    let remarks: Vec<Value> = o
+        .get_all("descr")
+        .map(|d| json!({"description": [d]}))
         .collect();
     Ok(json!({
-        "rdapConformance": conformance(&[]),
+        "rdapConformance": conformance(if redacted.is_none() { &[] } else { &["redacted"] }),
         "objectClassName": "domain",
         "handle": o.key(),
-        "ldhName": lower,
+        // fully qualified (NRO RDAP profile: with the trailing period)
+        "ldhName": format!("{zone}."),
         "nameservers": ns,
+        "network": network,
+        "entities": if contacts.is_empty() { Value::Null } else { Value::Array(contacts.into_iter().map(tree).collect()) },
+        "redacted": redacted.map_or(Value::Null, tree),
+        "remarks": if remarks.is_empty() { Value::Null } else { Value::Array(remarks) },
+        "status": ["active"],
         "events": events_of(&o),
-        "links": [ctx.self_link(&format!("domain/{lower}"))],
+        "links": [ctx.self_link(&format!("domain/{zone}"))],
         "port43": ctx.cfg.settings.port43,
         "notices": notices(ctx),
     }))
