@@ -9,6 +9,34 @@
 use crate::addr::{parse_dump_prefix, Family, IpRange};
 use crate::index::{LpmBackend, RangeIndex};
 
+/// IANA's bootstrap files as shipped in `data/iana/`, built into the
+/// binary: used when no bootstrap file is named, so that space, AS numbers
+/// and reverse zones held elsewhere are redirected whatever data the
+/// operator loads. (name, text)
+pub const BUILT_IN: [(&str, &str); 3] = [
+    (
+        "rdap-bootstrap-ipv4.json",
+        include_str!("../../data/iana/rdap-bootstrap-ipv4.json"),
+    ),
+    (
+        "rdap-bootstrap-ipv6.json",
+        include_str!("../../data/iana/rdap-bootstrap-ipv6.json"),
+    ),
+    (
+        "rdap-bootstrap-asn.json",
+        include_str!("../../data/iana/rdap-bootstrap-asn.json"),
+    ),
+];
+
+/// The `publication` date a bootstrap file states, if any.
+pub fn publication(text: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        publication: Option<String>,
+    }
+    serde_json::from_str::<Head>(text).ok()?.publication
+}
+
 /// Why a bootstrap file was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]

@@ -368,6 +368,28 @@ pub fn load(sources: &Sources, progress: &Progress) -> Result<(Registry, LoadRep
             })?;
         report.file_done(path, "bootstrap", text.len() as u64, n as u64, 0, started);
     }
+    if sources.rdap_bootstrap.is_empty() {
+        // none named: IANA's files built into the binary (named in the
+        // report with their publication dates)
+        for (name, text) in crate::bootstrap::BUILT_IN {
+            let started = Instant::now();
+            let n = reg.bootstrap.add_file(text).unwrap_or(0);
+            let label = format!(
+                "(built in) IANA {name}, published {}",
+                crate::bootstrap::publication(text)
+                    .as_deref()
+                    .unwrap_or("?")
+            );
+            report.file_done(
+                Path::new(&label),
+                "bootstrap",
+                text.len() as u64,
+                n as u64,
+                0,
+                started,
+            );
+        }
+    }
     reg.bootstrap.finish();
     report.seconds = started.elapsed().as_secs_f64();
     Ok((reg, report))

@@ -476,6 +476,45 @@ fn space_held_elsewhere_is_redirected_never_to_ourselves() {
     assert_eq!(v["lease0_holder"]["handle"], "A9173591");
 }
 
+#[test]
+fn redirects_need_no_bootstrap_file_named() {
+    // a dump alone, no bootstrap file named: IANA's files built into the
+    // binary still send space and AS numbers held elsewhere there
+    let sources = tenure::dump::Sources {
+        dumps: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/test-ripe.db")],
+        ..Default::default()
+    };
+    let (reg, report) = tenure::dump::load(&sources, &tenure::progress::Progress::off()).unwrap();
+    assert!(report.files.iter().any(|f| f
+        .path
+        .to_string_lossy()
+        .starts_with("(built in) IANA rdap-bootstrap-ipv4.json, published 2019-")));
+    let snap = tenure::snapshot::Snapshot::build(
+        reg,
+        report,
+        1,
+        Default::default(),
+        tenure::query::lease_policy(false),
+    );
+    let cfg = RdapConfig::default();
+    for (target, location) in [
+        (
+            "/rdap/ip/8.8.8.8",
+            "https://rdap.arin.net/registry/ip/8.8.8.8",
+        ),
+        ("/rdap/autnum/1", "https://rdap.arin.net/registry/autnum/1"),
+        (
+            "/rdap/domain/8.8.8.in-addr.arpa",
+            "https://rdap.arin.net/registry/domain/8.8.8.in-addr.arpa",
+        ),
+    ] {
+        let r = super::support::rdap_get(&snap, &cfg, target);
+        assert_eq!(r.status, 302, "{target}");
+        assert_eq!(header(&r, "location"), Some(location), "{target}");
+        assert_eq!(header(&r, "access-control-allow-origin"), Some("*"));
+    }
+}
+
 fn handles(v: &Value, key: &str) -> Vec<String> {
     v[key]
         .as_array()
