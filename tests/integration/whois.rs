@@ -97,7 +97,44 @@ fn every_flag() {
     }
     assert!(!a.contains("192.0.2.72 - 192.0.2.79"));
     assert!(q("-M 192.0.2.0/24").contains("inetnum:        192.0.2.72 - 192.0.2.79\n"));
-    assert!(q("-x -M 192.0.2.0/24").contains("%ERROR:109:"));
+    // RIPE's numbers: two IP flags are error 901; an IP flag on a key that
+    // is no address warning 902, then the answer
+    assert!(q("-x -M 192.0.2.0/24").contains("%ERROR:901: duplicate IP flags passed"));
+    let a = q("-x AS64500");
+    assert!(a.contains("%WARNING:902: useless IP flag passed"), "{a}");
+    assert!(a.contains("aut-num:        AS64500"), "{a}");
+    // -b with -F or -K: 109 too
+    assert!(q("-b -F 192.0.2.130").contains("%ERROR:109:"));
+    assert!(q("-b -K 192.0.2.130").contains("%ERROR:109:"));
+    // -K: primary keys only; -F: RIPE's fast raw output
+    let a = q("-K -x 192.0.2.0/24");
+    assert!(
+        a.contains(
+            "inetnum:        192.0.2.0 - 192.0.2.255
+"
+        ) && !a.contains("netname:"),
+        "{a}"
+    );
+    let a = q("-F -x 192.0.2.0/24");
+    assert!(
+        a.contains(
+            "*in: 192.0.2.0 - 192.0.2.255
+*na: EXAMPLE-HOLDER-NET
+"
+        ),
+        "{a}"
+    );
+    assert!(
+        !a.contains("organisation:") && !a.contains("*oa:"),
+        "-F implies -r: {a}"
+    );
+    // -v: the template described
+    let (t, v) = (q("-t inetnum"), q("-v inetnum"));
+    assert!(
+        v.len() > t.len() && v.contains("% The inetnum class:"),
+        "{v}"
+    );
+    assert!(v.contains("netname\n\n   The name of the range"), "{v}");
     // -T: only these classes
     let a = q(&format!("-T organisation {AT} 192.0.2.130"));
     assert!(

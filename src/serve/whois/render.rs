@@ -24,6 +24,133 @@ pub struct View<'a> {
     pub types: Option<&'a [String]>,
     /// `-s`: only objects of these sources (lower case).
     pub sources: Option<&'a [String]>,
+    /// `-K` / `-F`: how each object is written.
+    pub form: Form,
+}
+
+/// How an object is written.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// Every attribute, values aligned.
+    #[default]
+    Full,
+    /// `-K`: the class line and the primary key (`nic-hdl` of a person or
+    /// role, `origin` of a route) only.
+    Keys,
+    /// `-F`: RIPE's fast raw output, `*xx: value` with the two-letter
+    /// attribute names (an attribute without one keeps its name).
+    Short,
+}
+
+/// RIPE's two-letter names of the attributes (`-F`).
+const SHORT_NAMES: &[(&str, &str)] = &[
+    ("inetnum", "in"),
+    ("inet6num", "i6"),
+    ("netname", "na"),
+    ("descr", "de"),
+    ("country", "cy"),
+    ("geoloc", "gl"),
+    ("language", "ln"),
+    ("org", "og"),
+    ("admin-c", "ac"),
+    ("tech-c", "tc"),
+    ("abuse-c", "au"),
+    ("status", "st"),
+    ("assignment-size", "ae"),
+    ("remarks", "rm"),
+    ("notify", "ny"),
+    ("mnt-by", "mb"),
+    ("mnt-lower", "ml"),
+    ("mnt-routes", "mu"),
+    ("mnt-domains", "md"),
+    ("mnt-irt", "mi"),
+    ("mnt-ref", "mz"),
+    ("changed", "ch"),
+    ("source", "so"),
+    ("aut-num", "an"),
+    ("as-name", "aa"),
+    ("member-of", "mo"),
+    ("import", "ip"),
+    ("mp-import", "my"),
+    ("export", "ex"),
+    ("mp-export", "me"),
+    ("default", "df"),
+    ("mp-default", "ma"),
+    ("as-block", "ak"),
+    ("organisation", "oa"),
+    ("org-name", "on"),
+    ("org-type", "ot"),
+    ("address", "ad"),
+    ("phone", "ph"),
+    ("fax-no", "fx"),
+    ("e-mail", "em"),
+    ("abuse-mailbox", "am"),
+    ("role", "ro"),
+    ("person", "pn"),
+    ("nic-hdl", "nh"),
+    ("irt", "it"),
+    ("auth", "at"),
+    ("signature", "sg"),
+    ("encryption", "en"),
+    ("irt-nfy", "iy"),
+    ("mntner", "mt"),
+    ("upd-to", "dt"),
+    ("mnt-nfy", "mn"),
+    ("domain", "dn"),
+    ("zone-c", "zc"),
+    ("nserver", "ns"),
+    ("ds-rdata", "ds"),
+    ("route", "rt"),
+    ("route6", "r6"),
+    ("origin", "or"),
+    ("holes", "ho"),
+    ("members", "ms"),
+    ("mp-members", "mm"),
+];
+
+/// Writes an object's attributes in the form asked.
+pub fn write_attrs<'x>(
+    form: Form,
+    attrs: impl IntoIterator<Item = (&'x str, &'x str)>,
+    out: &mut String,
+) {
+    let mut class = "";
+    for (i, (n, v)) in attrs.into_iter().enumerate() {
+        if i == 0 {
+            class = n;
+        }
+        match form {
+            Form::Keys => {
+                let key = i == 0
+                    || (matches!(class, "person" | "role") && n == "nic-hdl")
+                    || (matches!(class, "route" | "route6") && n == "origin");
+                if key {
+                    let _ = writeln!(
+                        out,
+                        "{n}:{:pad$}{v}",
+                        "",
+                        pad = 16usize.saturating_sub(n.len() + 1).max(1)
+                    );
+                }
+            }
+            Form::Short => match SHORT_NAMES.iter().find(|(long, _)| *long == n) {
+                Some((_, short)) => {
+                    let _ = writeln!(out, "*{short}: {v}");
+                }
+                None => {
+                    let _ = writeln!(out, "{n}: {v}");
+                }
+            },
+            Form::Full => {
+                let _ = writeln!(
+                    out,
+                    "{n}:{:pad$}{v}",
+                    "",
+                    pad = 16usize.saturating_sub(n.len() + 1).max(1)
+                );
+            }
+        }
+    }
 }
 
 impl View<'_> {
@@ -227,7 +354,7 @@ pub fn render_objects(objects: &[ObjectView], view: &View, out: &mut String) {
         if !view.no_grouping {
             let _ = writeln!(out, "% Information related to '{}'\n", o.display_key());
         }
-        o.render(out);
+        write_object(o, view.form, out);
         out.push('\n');
     }
     if !any {
@@ -249,7 +376,7 @@ pub(super) fn render_network(res: &Resolved, view: &View, out: &mut String) {
                     lease.source()
                 );
             }
-            render_lease(&lease, out);
+            render_lease_as(&lease, view.form, out);
             out.push('\n');
         }
     }
@@ -273,13 +400,26 @@ pub(super) fn render_network(res: &Resolved, view: &View, out: &mut String) {
         if !view.shows_object(&o) {
             continue;
         }
-        o.render(out);
+        write_object(&o, view.form, out);
         out.push('\n');
+    }
+}
+
+/// An object in the form asked.
+fn write_object(o: &ObjectView, form: Form, out: &mut String) {
+    match form {
+        Form::Full => o.render(out),
+        _ => write_attrs(form, o.attrs(), out),
     }
 }
 
 /// A lease as an RPSL-style object of its source.
 pub fn render_lease(l: &LeaseView, out: &mut String) {
+    render_lease_as(l, Form::Full, out)
+}
+
+/// A lease as an RPSL-style object, in the form asked.
+fn render_lease_as(l: &LeaseView, form: Form, out: &mut String) {
     let class = l.class();
     let key = match class {
         "inetnum" => l.range().to_string(),
@@ -318,7 +458,10 @@ pub fn render_lease(l: &LeaseView, out: &mut String) {
         ));
     }
     attrs.push(("source", &source));
-    crate::query::render_attrs(attrs, l.line(), out);
+    match form {
+        Form::Full => crate::query::render_attrs(attrs, l.line(), out),
+        _ => write_attrs(form, attrs, out),
+    }
 }
 
 /// Every lease that ever covered the range, oldest first, as lease objects.

@@ -20,6 +20,10 @@ pub mod code {
     pub const BAD_CHARACTER: u16 = 108;
     pub const BAD_COMBINATION: u16 = 109;
     pub const INVALID_OPTION: u16 = 111;
+    /// More than one of `-x`, `-l`, `-L`, `-m`, `-M`.
+    pub const DUPLICATE_IP_FLAGS: u16 = 901;
+    /// (A warning) an IP flag on a key that is no address.
+    pub const USELESS_IP_FLAG: u16 = 902;
     pub const ACCESS_DENIED: u16 = 201;
 }
 
@@ -104,6 +108,12 @@ pub struct Request {
     pub info: Option<ServerInfo>,
     /// `-t`: the template of a class.
     pub template: Option<String>,
+    /// `-v`: the template with a description of every attribute.
+    pub verbose_template: bool,
+    /// `-K`: primary keys only.
+    pub keys_only: bool,
+    /// `-F`: fast raw output (short attribute names).
+    pub fast_raw: bool,
 }
 
 /// Classes whose names `-T` and `-t` accept.
@@ -224,7 +234,10 @@ pub fn parse(line: &str) -> Result<Request, WhoisError> {
     let mut levels = 0;
     let mut words = line.split_whitespace();
     let set_level = |r: &mut Request, l: Level, levels: &mut u32| {
-        *levels += 1;
+        // the same flag twice is one flag
+        if *levels == 0 || r.level != l {
+            *levels += 1;
+        }
         r.level = l;
     };
     while let Some(w) = words.next() {
@@ -243,7 +256,8 @@ pub fn parse(line: &str) -> Result<Request, WhoisError> {
             };
             match name {
                 "resource" => r.resource = true,
-                "abuse-contact" | "brief" => r.brief = true,
+                "abuse-contact" => r.brief = true,
+                "brief" => r.fast_raw = true,
                 "leases" => r.lease_history = true,
                 "at" => {
                     let t = arg("at")?;
@@ -266,6 +280,11 @@ pub fn parse(line: &str) -> Result<Request, WhoisError> {
                 "inverse" => r.inverse = Some(list(&arg("inverse")?)),
                 "sources" => r.sources = Some(list(&arg("sources")?)),
                 "template" => r.template = Some(arg("template")?.to_ascii_lowercase()),
+                "verbose" => {
+                    r.template = Some(arg("verbose")?.to_ascii_lowercase());
+                    r.verbose_template = true;
+                }
+                "primary-keys" => r.keys_only = true,
                 "version" => r.info = Some(ServerInfo::Version),
                 "list-sources" => r.info = Some(ServerInfo::Sources),
                 "types" => r.info = Some(ServerInfo::Types),
@@ -314,6 +333,12 @@ pub fn parse(line: &str) -> Result<Request, WhoisError> {
                 'i' => r.inverse = Some(list(&arg('i')?)),
                 's' => r.sources = Some(list(&arg('s')?)),
                 't' => r.template = Some(arg('t')?.to_ascii_lowercase()),
+                'v' => {
+                    r.template = Some(arg('v')?.to_ascii_lowercase());
+                    r.verbose_template = true;
+                }
+                'K' => r.keys_only = true,
+                'F' => r.fast_raw = true,
                 'q' => {
                     r.info = Some(match arg('q')?.as_str() {
                         "version" => ServerInfo::Version,
@@ -338,8 +363,8 @@ pub fn parse(line: &str) -> Result<Request, WhoisError> {
     }
     if levels > 1 {
         return Err(WhoisError::new(
-            code::BAD_COMBINATION,
-            "invalid combination of flags passed (-x, -l, -L, -m, -M)",
+            code::DUPLICATE_IP_FLAGS,
+            "duplicate IP flags passed\n%\n% More than one IP flag (-l, -L, -m, -M or -x) passed to the server.",
         ));
     }
     // RIPE: the brief abuse answer takes no flag that shapes full objects
@@ -348,6 +373,10 @@ pub fn parse(line: &str) -> Result<Request, WhoisError> {
             Some("-B, --no-filtering")
         } else if r.no_contacts {
             Some("-r, --no-referenced")
+        } else if r.fast_raw {
+            Some("-F, --brief")
+        } else if r.keys_only {
+            Some("-K, --primary-keys")
         } else {
             None
         };
@@ -385,6 +414,10 @@ pub fn parse(line: &str) -> Result<Request, WhoisError> {
             });
         }
     }
+    // RIPE: fast raw output and primary keys return no referenced objects
+    if r.fast_raw || r.keys_only {
+        r.no_contacts = true;
+    }
     r.key = key.join(" ");
     let needs_key = r.info.is_none() && r.template.is_none();
     if r.key.is_empty() && needs_key && !(r.keep_alive && line.split_whitespace().count() == 1) {
@@ -421,6 +454,12 @@ mod tests {
         let r = parse("--at 2026-03-14T09:30:00Z --resource --abuse-contact 192.0.2.130").unwrap();
         assert!(r.at.is_some() && r.resource && r.brief);
         assert!(parse("-k").unwrap().keep_alive);
+        let r = parse("-F 192.0.2.1").unwrap();
+        assert!(r.fast_raw && r.no_contacts && !r.brief);
+        let r = parse("--primary-keys 192.0.2.1").unwrap();
+        assert!(r.keys_only && r.no_contacts);
+        let r = parse("-v inetnum").unwrap();
+        assert!(r.verbose_template && r.template.as_deref() == Some("inetnum"));
         let r = parse("-k 192.0.2.1").unwrap();
         assert!(r.keep_alive);
         assert_eq!(r.key, "192.0.2.1");
@@ -431,8 +470,16 @@ mod tests {
         let c = |l: &str| parse(l).unwrap_err().code;
         assert_eq!(c("-z 192.0.2.1"), code::INVALID_OPTION);
         assert_eq!(c("--frobnicate 192.0.2.1"), code::INVALID_OPTION);
-        assert_eq!(c("-x -M 192.0.2.1"), code::BAD_COMBINATION);
+        assert_eq!(c("-x -M 192.0.2.1"), code::DUPLICATE_IP_FLAGS);
+        assert_eq!(c("--exact --all-more 192.0.2.1"), code::DUPLICATE_IP_FLAGS);
+        assert!(parse("-x -x 192.0.2.1").is_ok(), "one flag twice");
         assert_eq!(c("-b -B 192.0.2.1"), code::BAD_COMBINATION);
+        assert_eq!(c("-b -F 192.0.2.1"), code::BAD_COMBINATION);
+        assert_eq!(c("-bK 192.0.2.1"), code::BAD_COMBINATION);
+        assert_eq!(
+            c("--abuse-contact --brief 192.0.2.1"),
+            code::BAD_COMBINATION
+        );
         assert_eq!(c("-br 192.0.2.1"), code::BAD_COMBINATION);
         assert_eq!(
             c("--abuse-contact --no-filtering 192.0.2.1"),

@@ -131,7 +131,7 @@ pub fn answer(
         return Ok((Kind::Other, Outcome::Ok));
     }
     if let Some(t) = &req.template {
-        return template(t, out)
+        return template(t, req.verbose_template, out)
             .map(|()| (Kind::Other, Outcome::Ok))
             .map_err(|e| (Kind::Other, e));
     }
@@ -147,6 +147,13 @@ pub fn answer(
             None
         } else {
             req.sources.as_deref()
+        },
+        form: if req.keys_only {
+            super::Form::Keys
+        } else if req.fast_raw {
+            super::Form::Short
+        } else {
+            super::Form::Full
         },
     };
     if let Some(attrs) = &req.inverse {
@@ -168,9 +175,18 @@ pub fn answer(
         }
     };
     let kind = Kind::of_query(&q);
+    let ip_key = matches!(q, Query::Range(_));
+    if req.level != Level::Default && !ip_key {
+        // RIPE: a warning, then the answer without the flag
+        let _ = writeln!(
+            out,
+            "%WARNING:{}: useless IP flag passed\n%\n% An IP flag (-l, -L, -m, -M or -x) used without an IP key.\n",
+            code::USELESS_IP_FLAG
+        );
+    }
     let answered = if req.lease_history {
         history(snap, &q, out)
-    } else if let Some(level) = search_level(req.level) {
+    } else if let Some(level) = search_level(req.level).filter(|_| ip_key) {
         hierarchy(snap, &q, level, &view, out)
     } else {
         lookup(snap, req, &q, req.at.unwrap_or(now), &view, out)
@@ -365,8 +381,9 @@ fn server_info(snap: &Snapshot, info: &ServerInfo, out: &mut String) {
     }
 }
 
-/// `-t class`: the attributes of a class as tenure reads them.
-fn template(class: &str, out: &mut String) -> Result<(), WhoisError> {
+/// `-t class`: the attributes of a class as tenure reads them; `-v
+/// class` the same with what the class and each attribute are.
+fn template(class: &str, verbose: bool, out: &mut String) -> Result<(), WhoisError> {
     let attrs: &[(&str, &str)] = match class {
         "inetnum" | "inet6num" => &[
             (class, "[mandatory]  [single]     [primary/lookup key]"),
@@ -449,6 +466,13 @@ fn template(class: &str, out: &mut String) -> Result<(), WhoisError> {
             ))
         }
     };
+    if verbose {
+        let _ = writeln!(
+            out,
+            "% The {class} class:\n%\n% {}\n",
+            class_description(class)
+        );
+    }
     for (name, what) in attrs {
         let _ = writeln!(
             out,
@@ -457,7 +481,73 @@ fn template(class: &str, out: &mut String) -> Result<(), WhoisError> {
             pad = 16usize.saturating_sub(name.len() + 1)
         );
     }
+    if verbose {
+        let _ = writeln!(
+            out,
+            "\n% The content of the attributes of the {class} class are defined below:\n"
+        );
+        for (name, _) in attrs {
+            let _ = writeln!(out, "{name}\n\n   {}\n", attribute_description(name));
+        }
+    }
     Ok(())
+}
+
+/// What an object of a class is (`-v`).
+fn class_description(class: &str) -> &'static str {
+    match class {
+        "inetnum" => "An inetnum object records a range of IPv4 address space: who holds it, who uses it, its status and contacts.",
+        "inet6num" => "An inet6num object records a prefix of IPv6 address space: who holds it, who uses it, its status and contacts.",
+        "aut-num" => "An aut-num object records an autonomous system number, its holder and contacts.",
+        "as-block" => "An as-block object records a range of AS numbers delegated as one block.",
+        "organisation" => "An organisation object records an organisation that holds or uses resources, with its abuse contact.",
+        "role" => "A role object records a team (a NOC, an abuse desk) that other objects name as a contact.",
+        "person" => "A person object records a contact person that other objects name.",
+        "irt" => "An irt object records a Computer Security Incident Response Team handling incidents for address space.",
+        "mntner" => "A mntner object records who may change the objects that name it.",
+        "domain" => "A domain object records a reverse DNS delegation (in-addr.arpa or ip6.arpa) and its name servers.",
+        _ => "",
+    }
+}
+
+/// What an attribute holds (`-v`).
+fn attribute_description(name: &str) -> &'static str {
+    match name {
+        "inetnum" => "The range of IPv4 addresses, first - last.",
+        "inet6num" => "The IPv6 prefix, in prefix notation.",
+        "netname" => "The name of the range of address space.",
+        "descr" => "A short description of the object.",
+        "country" => "The ISO 3166 code of the country where the space is used.",
+        "geofeed" => "The URL of an RFC 8805 geofeed file for the space.",
+        "org" => "The organisation object of the resource's holder.",
+        "admin-c" => "An administrative contact: the nic-hdl of a person or role.",
+        "tech-c" => "A technical contact: the nic-hdl of a person or role.",
+        "abuse-c" => "The abuse contact: the nic-hdl of a role with an abuse-mailbox.",
+        "status" => "The registration status (ALLOCATED PA, ASSIGNED PA, LEGACY, ...); it decides who the holder is.",
+        "remarks" => "Remarks in free text.",
+        "mnt-by" => "A maintainer of the object (repeatable); a leasing platform's maintainer marks platform-managed space.",
+        "mnt-lower" => "A maintainer who may create objects directly below this one.",
+        "mnt-irt" => "The irt object handling security incidents for the space.",
+        "created" => "When the object was created (set by the registry).",
+        "last-modified" => "When the object was last changed (set by the registry).",
+        "source" => "The registry database the object comes from.",
+        "aut-num" => "The AS number, ASn.",
+        "as-name" => "A short name of the autonomous system.",
+        "as-block" => "The range of AS numbers, ASa - ASb.",
+        "organisation" => "The organisation's handle (ORG-...).",
+        "org-name" => "The organisation's name.",
+        "org-type" => "The kind of organisation (LIR, OTHER, RIR, IANA, ...).",
+        "role" | "person" => "The full name of the contact.",
+        "address" => "The postal address of the contact.",
+        "nic-hdl" => "The contact's handle, which other objects name.",
+        "abuse-mailbox" => "The mailbox abuse reports go to.",
+        "irt" => "The name of the irt object (IRT-...).",
+        "e-mail" => "An e-mail address of the team.",
+        "mntner" => "The maintainer's name.",
+        "domain" => "The reverse DNS zone.",
+        "nserver" => "A name server of the zone.",
+        _ => "",
+    }
 }
 
 #[cfg(test)]
@@ -469,11 +559,22 @@ mod tests {
     fn every_class_has_a_template() {
         for c in CLASSES {
             let mut s = String::new();
-            template(c, &mut s).unwrap();
+            template(c, false, &mut s).unwrap();
             assert!(s.starts_with(&format!("{c}:")), "{s}");
+            // -v: longer, with the class and every attribute described
+            let mut v = String::new();
+            template(c, true, &mut v).unwrap();
+            assert!(v.len() > s.len() && v.contains(&s), "{v}");
+            assert!(!class_description(c).is_empty(), "{c}");
+            for line in s.lines() {
+                let name = line.split(':').next().unwrap();
+                assert!(!attribute_description(name).is_empty(), "{c}: {name}");
+            }
         }
         assert_eq!(
-            template("route", &mut String::new()).unwrap_err().code,
+            template("route", false, &mut String::new())
+                .unwrap_err()
+                .code,
             code::UNKNOWN_TYPE
         );
         assert_eq!(NO_ENTRIES, "%ERROR:101: no entries found");
