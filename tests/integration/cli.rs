@@ -224,7 +224,7 @@ fn prefixes_ranges_asns_and_handles() {
     assert_eq!(
         v["objects"][0]["origin"]
             .as_str()
-            .map(|s| s.ends_with("test-ripe.db:136")),
+            .map(|s| s.ends_with("test-ripe.db:138")),
         Some(true),
         "{}",
         v["objects"][0]["origin"]
@@ -283,7 +283,7 @@ fn check_reports_every_skip_with_file_and_line() {
         .filter_map(|e| e.as_str().map(str::to_string))
         .collect();
     assert!(
-        examples.iter().any(|e| e.contains("test-ripe.db:207:")),
+        examples.iter().any(|e| e.contains("test-ripe.db:209:")),
         "{examples:?}"
     );
     assert!(
@@ -293,7 +293,7 @@ fn check_reports_every_skip_with_file_and_line() {
     assert!(
         examples
             .iter()
-            .any(|e| e.contains("test-ripe.db:213: line 215")),
+            .any(|e| e.contains("test-ripe.db:215: line 217")),
         "{examples:?}"
     );
     assert_eq!(v["report"]["objects"]["TEST"]["inetnum"], 13);

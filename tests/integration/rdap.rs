@@ -221,7 +221,17 @@ fn a_current_lease_is_the_response_object() {
         v["events"][0],
         serde_json::json!({"eventAction": "registration", "eventDate": "2026-01-01T00:00:00Z"})
     );
-    assert_eq!(v["events"][1]["eventAction"], "expiration");
+    // the record's `updated` is its last change
+    assert_eq!(
+        v["events"][1],
+        serde_json::json!({"eventAction": "last changed", "eventDate": "2026-02-15T12:00:00Z"})
+    );
+    assert_eq!(v["events"][2]["eventAction"], "expiration");
+    // the holder's organisation carries its own dates
+    assert_eq!(
+        v["lease0_holder"]["events"][0]["eventAction"],
+        "registration"
+    );
     assert_eq!(v["lease0_holder"]["handle"], "ORG-EXAMPLE1-TEST");
     assert!(v["remarks"][0]["description"]
         .to_string()

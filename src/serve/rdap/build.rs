@@ -212,6 +212,14 @@ impl Ctx<'_> {
                 "".into(),
             ]
         };
+        // the object's own dates, when it is loaded here
+        let events = match crate::query::entity(self.snap, &handle) {
+            Some(e) => {
+                let o = e.object();
+                out_events(o.get("created"), o.get("last-modified"))
+            }
+            None => Vec::new(),
+        };
         out::Entity {
             objectClassName: "entity",
             links: vec![self.out_link("self", path(), path())],
@@ -219,7 +227,7 @@ impl Ctx<'_> {
             vcardArray: vcard_array,
             roles: roles.to_vec(),
             remarks: None,
-            events: Vec::new(),
+            events,
         }
     }
 
