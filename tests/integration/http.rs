@@ -241,6 +241,103 @@ fn an_independent_rdap_client_finds_holder_lessee_and_abuse() {
     std::fs::remove_dir_all(&home).ok();
 }
 
+/// The venv's Python with the ipwhois and whoisit libraries (`.ci/run`
+/// installs them).
+fn python_rdap_libraries() -> Option<std::path::PathBuf> {
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/pyvenv/bin/python");
+    let has = p.is_file()
+        && std::process::Command::new(&p)
+            .args(["-c", "import ipwhois, whoisit"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+    if has {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must have ipwhois and whoisit (.ci/run installs them)"
+    );
+    eprintln!("SKIPPED: no ipwhois/whoisit in target/pyvenv (run .ci/run once)");
+    None
+}
+
+#[test]
+fn python_rdap_libraries_see_holder_lessee_and_abuse() {
+    let Some(python) = python_rdap_libraries() else {
+        return;
+    };
+    let srv = HttpServer::start();
+    let script =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients/rdap_clients.py");
+    let base = format!("http://{}/rdap/", srv.addr);
+    // answered as of now: the 2026 lease, the end user's network, the
+    // unverified lease (never the abuse contact)
+    let cases: [(&str, &[(&str, &str, &str)]); 3] = [
+        (
+            "192.0.2.130",
+            &[
+                ("example-leases:LESSEE-7", "registrant", ""),
+                ("example-leases:LESSEE-7", "abuse", "abuse@lessee.example"),
+                ("ORG-EXAMPLE1-TEST", "sponsor", ""),
+            ],
+        ),
+        (
+            "192.0.2.77",
+            &[
+                ("AR-SUBALLOC-TEST", "abuse", "abuse@suballoc.example"),
+                ("ORG-EXAMPLE1-TEST", "sponsor", ""),
+            ],
+        ),
+        (
+            "198.51.100.5",
+            &[
+                ("example-leases:SQUATTER-1", "registrant", ""),
+                ("IRT-LEGACY-TEST", "abuse", "irt-abuse@legacy.example"),
+                ("ORG-LEGACY1-TEST", "sponsor", ""),
+            ],
+        ),
+    ];
+    let mut cmd = std::process::Command::new(&python);
+    cmd.arg(&script).arg(&base).args(cases.iter().map(|c| c.0));
+    let o = super::run_with_deadline(&mut cmd);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), cases.len(), "{out}");
+    for (line, (addr, want)) in lines.iter().zip(cases) {
+        assert_eq!(line["address"], addr);
+        for client in ["ipwhois", "whoisit"] {
+            let seen = &line[client];
+            assert!(seen.get("error").is_none(), "{client} on {addr}: {seen}");
+            let entities = seen["entities"].as_object().unwrap();
+            for (handle, role, email) in want {
+                // whoisit writes handles in capitals
+                let (_, e) = entities
+                    .iter()
+                    .find(|(h, _)| h.eq_ignore_ascii_case(handle))
+                    .unwrap_or_else(|| panic!("{client} on {addr}: no {handle} in {seen}"));
+                assert!(
+                    e["roles"].to_string().contains(role),
+                    "{client} on {addr}: {handle} {e}"
+                );
+                if !email.is_empty() {
+                    assert!(
+                        e["email"].to_string().contains(email),
+                        "{client} on {addr}: {e}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn the_lookup_page_over_http() {
     let server = HttpServer::start();

@@ -208,15 +208,20 @@ fn a_current_lease_is_the_response_object() {
     assert_eq!(v["parentHandle"], "192.0.2.128 - 192.0.2.191");
     // the lessee carries the lease's abuse mailbox: one entity, both roles
     let entities = v["entities"].as_array().unwrap();
-    assert_eq!(entities.len(), 1, "{v}");
+    assert_eq!(entities.len(), 2, "{v}");
     assert_eq!(entities[0]["handle"], "example-leases:LESSEE-7");
     assert_eq!(
         entities[0]["roles"],
         serde_json::json!(["registrant", "abuse"])
     );
-    assert!(entities[0]["vcardArray"]
-        .to_string()
-        .contains("abuse@lessee.example"));
+    let card = entities[0]["vcardArray"].to_string();
+    assert!(
+        card.contains("abuse@lessee.example") && card.contains("\"org\""),
+        "{card}"
+    );
+    // the holder among the entities too, for clients that know no lease0
+    assert_eq!(entities[1]["handle"], "ORG-EXAMPLE1-TEST");
+    assert_eq!(entities[1]["roles"], serde_json::json!(["sponsor"]));
     assert_eq!(
         v["events"][0],
         serde_json::json!({"eventAction": "registration", "eventDate": "2026-01-01T00:00:00Z"})

@@ -66,8 +66,9 @@ pub(super) fn range_path(r: &IpRange) -> String {
 }
 
 /// Entities of one answer merged by handle: one entity per handle with
-/// every role it has here, and the vCard that carries an e-mail when one
-/// of them does (RFC 9083 section 5.1: clients keep one per handle).
+/// every role it has here, and the first one's vCard with the e-mail of
+/// another when it has none (RFC 9083 section 5.1: clients keep one per
+/// handle).
 pub(super) fn merge_entities(entities: &mut Vec<out::Entity<'_>>) {
     let mut i = 0;
     while i < entities.len() {
@@ -81,9 +82,13 @@ pub(super) fn merge_entities(entities: &mut Vec<out::Entity<'_>>) {
                         first.roles.push(r);
                     }
                 }
-                let has_email = |e: &out::Entity| e.vcardArray.1.iter().any(|p| p.0 == "email");
-                if !has_email(first) && has_email(&dup) {
-                    first.vcardArray = dup.vcardArray;
+                // the first's card (its kind and name), with the other's
+                // e-mail when it has none
+                let mut dup = dup;
+                if !first.vcardArray.1.iter().any(|p| p.0 == "email") {
+                    if let Some(i) = dup.vcardArray.1.iter().position(|p| p.0 == "email") {
+                        first.vcardArray.1.push(dup.vcardArray.1.swap_remove(i));
+                    }
                 }
                 if first.events.is_empty() {
                     first.events = dup.events;

@@ -243,19 +243,23 @@ fn network_out<'a>(
     view: query::View,
     context: out::Path<'a>,
 ) -> Option<out::IpNetwork<'a>> {
-    let holder = res.holder.as_ref().map(|h| {
-        let mut e = ctx.out_entity(h.handle, h.display_name(), "org", &["registrant"], None);
-        if let query::HolderFrom::Delegated { registry } = h.from {
-            e.remarks = Some(vec![out::Remark {
-                title: None,
-                description: vec![
-                    format!("opaque holder id at {registry} (delegated statistics)").into(),
-                ],
-            }]);
-            e.links.clear();
-        }
-        e
-    });
+    let holder_as = |role: &'static str| {
+        res.holder.as_ref().map(|h| {
+            let mut e = ctx.out_entity(h.handle, h.display_name(), "org", &[role], None);
+            if let query::HolderFrom::Delegated { registry } = h.from {
+                e.remarks = Some(vec![out::Remark {
+                    title: None,
+                    description: vec![format!(
+                        "opaque holder id at {registry} (delegated statistics)"
+                    )
+                    .into()],
+                }]);
+                e.links.clear();
+            }
+            e
+        })
+    };
+    let holder = holder_as("registrant");
     let abuse = res.abuse.as_ref().map(|a| {
         ctx.out_entity(
             a.entity_handle(),
@@ -274,6 +278,18 @@ fn network_out<'a>(
         Some(l) => lease_out(ctx, l, common),
         None => registry_out(ctx, res, view, common)?,
     };
+    // the holder, when it is not the object's registrant, among the
+    // entities too (role `sponsor`): a client that knows nothing of
+    // `lease0_holder` keeps it
+    if let Some(h) = res.holder.as_ref() {
+        if !net
+            .entities
+            .iter()
+            .any(|e| e.handle.eq_ignore_ascii_case(h.handle))
+        {
+            net.entities.extend(holder_as("sponsor"));
+        }
+    }
     super::build::merge_entities(&mut net.entities);
     Some(net)
 }
