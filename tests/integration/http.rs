@@ -272,7 +272,9 @@ fn python_rdap_libraries_see_holder_lessee_and_abuse() {
     let base = format!("http://{}/rdap/", srv.addr);
     // answered as of now: the 2026 lease, the end user's network, the
     // unverified lease (never the abuse contact)
-    let cases: [(&str, &[(&str, &str, &str)]); 3] = [
+    // (address, [(entity handle, a role of it, its e-mail or "")])
+    type Want = &'static [(&'static str, &'static str, &'static str)];
+    let cases: [(&str, Want); 3] = [
         (
             "192.0.2.130",
             &[
