@@ -240,9 +240,9 @@ pub(super) fn help(ctx: &Ctx) -> Value {
             {
                 "title": "tenure RDAP service",
                 "description": [
-                    "Paths: ip/{address}, ip/{prefix}/{length}, autnum/{n}, entity/{handle}, domain/{reverse name}, help.",
-                    "Searches: entities?fn= and ?handle=, ips?handle= and ?name=, autnums?handle= and ?name= (a trailing * matches any suffix), ips/rirSearch1/{rdap-up|rdap-down|rdap-top|rdap-bottom}/{address or prefix}, ips/reverse_search/entity?handle= and ?fn=.",
-                    "Extensions: rdap_level_0, nro_rdap_profile_0 with the flat ASN model (nro_rdap_profile_asn_flat_0), cidr0, rirSearch1 (ips, ipSearchResults, autnums, autnumSearchResults; link relations rdap-up, rdap-down, rdap-top, rdap-bottom), reverse_search, redacted (contacts the registry's public dump removed), lease0 (tenure: the current lease as the response object, lease0_holder, ?lease0_at=TIME).",
+                    "Paths: ip/{address}, ip/{prefix}/{length}, ip/{first%20-%20last}, autnum/{n}, entity/{handle}, domain/{reverse name}, lease0_lease/{SOURCE:ID}, help.",
+                    "Searches: entities?fn= and ?handle=, ips?handle= and ?name=, autnums?handle= and ?name= (a trailing * matches any suffix), ips/rirSearch1/{rdap-up|rdap-down|rdap-top|rdap-bottom}/{address or prefix} (?status=active or inactive), ips/reverse_search/entity?handle= and ?fn=.",
+                    "Extensions: rdap_level_0, nro_rdap_profile_0 with the flat ASN model (nro_rdap_profile_asn_flat_0), cidr0, rirSearch1 (ips, ipSearchResults, autnums, autnumSearchResults; link relations rdap-up, rdap-down, rdap-top, rdap-bottom, rdap-active), reverse_search, redacted (contacts the registry's public dump removed), lease0 (tenure: the current lease as the response object with handle SOURCE:ID, lessees as entities SOURCE:HANDLE, lease0_holder, ?lease0_at=TIME, ?lease0_view=registry for the registry's own object).",
                 ],
             },
         ],
