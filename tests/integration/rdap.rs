@@ -880,3 +880,141 @@ fn an_organisation_lists_the_networks_and_autnums_it_holds() {
     let (_, role) = get("/rdap/entity/AR-V6CLOUD-TEST");
     assert!(role.get("networks").is_none(), "{role}");
 }
+
+/// The target of a link, below the test origin; every link is absolute
+/// and has no raw space.
+fn below_origin(href: &str) -> String {
+    assert!(!href.contains(' '), "a raw space in {href}");
+    href.strip_prefix("https://rdap.example")
+        .unwrap_or_else(|| panic!("not absolute at this service: {href}"))
+        .to_string()
+}
+
+/// For every ip network answer around the sample data (at three moments):
+/// the self link returns the object carrying it, the up link returns the
+/// object named by parentHandle and containing this one, every entity
+/// appears once and resolves at its self link, and the RFC 9910 links
+/// answer (up and top one object, down and bottom search results or 404).
+#[test]
+fn every_link_of_every_network_answer_leads_where_it_says() {
+    let addrs = [
+        "192.0.2.0",
+        "192.0.2.5",
+        "192.0.2.70",
+        "192.0.2.77",
+        "192.0.2.100",
+        "192.0.2.127",
+        "192.0.2.130",
+        "192.0.2.165",
+        "192.0.2.170",
+        "192.0.2.195",
+        "192.0.2.205",
+        "192.0.2.255",
+        "198.51.100.5",
+        "198.51.100.200",
+        "2001:db8::1",
+        "2001:db8:5::1",
+        "2001:db8:5:1::1",
+        "192.0.2.0/24",
+        "192.0.2.128/26",
+    ];
+    let mut checked = 0;
+    for at in [
+        "2025-06-01T00:00:00Z",
+        "2026-10-01T00:00:00Z",
+        "2027-06-01T00:00:00Z",
+    ] {
+        for addr in addrs {
+            let (s, v) = get(&format!("/rdap/ip/{addr}?lease0_at={at}"));
+            if s != 200 {
+                continue;
+            }
+            checked += 1;
+            let ctx = format!("{addr} at {at}");
+            // every link absolute, at this service
+            for l in v["links"].as_array().unwrap() {
+                below_origin(l["href"].as_str().unwrap());
+                below_origin(l["value"].as_str().unwrap());
+            }
+            // self returns this object (a lease: as of the same moment)
+            let me = link(&v, "self").unwrap();
+            let sep = if me.contains('?') { '&' } else { '?' };
+            let (s, again) = get(&format!("{me}{sep}lease0_at={at}"));
+            assert_eq!(
+                (s, &again["handle"]),
+                (200, &v["handle"]),
+                "{ctx}: self {me}"
+            );
+            // up returns the parent named by parentHandle, containing this one
+            match (link(&v, "up"), v["parentHandle"].as_str()) {
+                (Some(up), Some(parent)) => {
+                    let (s, p) = get(&up);
+                    assert_eq!(
+                        (s, p["handle"].as_str()),
+                        (200, Some(parent)),
+                        "{ctx}: up {up}"
+                    );
+                    let span = |x: &Value, k: &str| -> std::net::IpAddr {
+                        x[k].as_str().unwrap().parse().unwrap()
+                    };
+                    assert!(
+                        span(&p, "startAddress") <= span(&v, "startAddress")
+                            && span(&p, "endAddress") >= span(&v, "endAddress"),
+                        "{ctx}: {parent} does not contain {}",
+                        v["handle"]
+                    );
+                    assert_ne!(p["handle"], v["handle"], "{ctx}: up loops");
+                }
+                (None, None) => {}
+                (up, parent) => panic!("{ctx}: up {up:?} but parentHandle {parent:?}"),
+            }
+            // one entity per handle; each resolves
+            let entities = v["entities"].as_array().unwrap();
+            let mut handles: Vec<&str> = entities
+                .iter()
+                .map(|e| e["handle"].as_str().unwrap())
+                .collect();
+            handles.sort_unstable();
+            let n = handles.len();
+            handles.dedup();
+            assert_eq!(handles.len(), n, "{ctx}: {handles:?}");
+            for e in entities.iter().chain(std::iter::once(&v["lease0_holder"])) {
+                let Some(me) = link(e, "self") else { continue };
+                let (s, ent) = get(&me);
+                assert_eq!(
+                    (s, &ent["handle"]),
+                    (200, &e["handle"]),
+                    "{ctx}: entity {me}"
+                );
+            }
+            // the relations
+            for rel in [
+                "rdap-up",
+                "rdap-up rdap-active",
+                "rdap-top",
+                "rdap-top rdap-active",
+            ] {
+                if let Some(target) = link(&v, rel) {
+                    let (s, o) = get(&target);
+                    assert!(s == 200 || s == 404, "{ctx}: {rel} {target}: {s}");
+                    if s == 200 {
+                        assert_eq!(o["objectClassName"], "ip network", "{ctx}: {rel}");
+                        if rel.ends_with("rdap-active") {
+                            assert_eq!(o["status"][0], "active", "{ctx}: {rel}");
+                        }
+                    }
+                }
+            }
+            for rel in ["rdap-down", "rdap-bottom"] {
+                if let Some(target) = link(&v, rel) {
+                    let (s, o) = get(&target);
+                    assert!(
+                        s == 404 || o["ipSearchResults"].is_array(),
+                        "{ctx}: {rel}: {o}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(checked > 40, "{checked} answers checked");
+}
