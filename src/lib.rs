@@ -52,7 +52,8 @@
 //!   entities, aut-nums, domains; status classes, placeholder / platform /
 //!   registry-maintained flags; interned handles. [`delegated`]:
 //!   delegated-extended statistics. `leases`: the lease record format.
-//!   `bootstrap`: IANA's RDAP bootstrap files. [`dump`]: loads sources into
+//!   `bootstrap`: IANA's RDAP bootstrap files (copies built in, the
+//!   default). [`dump`]: loads sources into
 //!   a `Registry` with a `LoadReport`. [`progress`]: load progress.
 //! - [`snapshot`]: the immutable indexed generation a request answers from:
 //!   a registry part (shared by `Arc` with the snapshots a lease-only
@@ -61,7 +62,9 @@
 //!   lessee (current lease, else registry-inferred), abuse contact
 //!   (verified lease, else RIPE's rule), lease history.
 //! - [`query`]: query parsing; [`query::lookup`] / [`query::resolve`], the
-//!   one resolved answer; [`query::authority`], where else to ask;
+//!   one resolved answer ([`query::resolve_as`]: the same for the
+//!   registry's own view or one lease record, which RDAP's `lease0`
+//!   addressing serves); [`query::authority`], where else to ask;
 //!   hierarchy, inverse and RDAP searches; the `--json` form.
 //! - [`whois`]: port 43 in layers; [`rdap`]: RFC 7480/9082/9083 and the
 //!   `lease0` extension, [`rdap::response`] alone deciding statuses and
