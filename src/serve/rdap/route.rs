@@ -180,9 +180,9 @@ fn route_kind(segs: &[&str]) -> Kind {
     match segs {
         ["ip", _] => Kind::Address,
         ["ip", _, _] => Kind::Prefix,
-        ["lease0_lease", _] => Kind::Handle,
+        ["lease0_lease", ..] => Kind::Handle,
         ["autnum", _] => Kind::Asn,
-        ["entity", _] | ["domain", _] => Kind::Handle,
+        ["entity", ..] | ["domain", _] => Kind::Handle,
         ["entities"]
         | ["ips"]
         | ["autnums"]
@@ -212,9 +212,12 @@ fn answer(
     match segs {
         ["ip", addr] => network::ip(ctx, addr, None, pretty, view),
         ["ip", addr, len] => network::ip(ctx, addr, Some(len), pretty, view),
-        ["lease0_lease", handle] => network::lease(ctx, handle, pretty),
+        // a handle may hold a '/' (percent-encoded in the links)
+        ["lease0_lease", handle @ ..] if !handle.is_empty() => {
+            network::lease(ctx, &handle.join("/"), pretty)
+        }
         ["autnum", n] => objects::autnum(ctx, n).map(Body::Json),
-        ["entity", h] => objects::entity(ctx, h).map(Body::Json),
+        ["entity", h @ ..] if !h.is_empty() => objects::entity(ctx, &h.join("/")).map(Body::Json),
         ["domain", name] => objects::domain(ctx, name).map(Body::Json),
         ["help"] => Ok(Body::Json(objects::help(ctx))),
         ["entities"] => json(search::entity_search(ctx, params)),
