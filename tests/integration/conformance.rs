@@ -186,8 +186,8 @@ fn rfc9083_checks(v: &serde_json::Value, status: u16) -> Result<(), String> {
 /// An independent validator: the `check` module of ICANN's RDAP library
 /// (`icann-rdap-common`, the code behind `rdap-test`), over the body and the
 /// HTTP headers. Any error class (STD 95, cidr0) or STD 95 warning fails.
-/// `lease0` is tenure's own extension and not in IANA's registry, so
-/// unregistered extensions are allowed.
+/// Unregistered extension identifiers are allowed only when they are
+/// tenure's own (documented in the README): `lease0`.
 fn icann_checks(
     v: &serde_json::Value,
     status: u16,
@@ -203,7 +203,7 @@ fn icann_checks(
     let params = CheckParams {
         root: &rdap,
         parent_type: rdap.get_type(),
-        allow_unreg_ext: true,
+        allow_unreg_ext: false,
     };
     let http = HttpData::now()
         .scheme("https")
@@ -220,6 +220,25 @@ fn icann_checks(
             found.push(format!("{path}: {item}"))
         });
     }
+    // tenure's own extensions are the only unregistered ones declared:
+    // then (only) the validator's "may not be registered" warning is theirs
+    const OWN_EXTENSIONS: &[&str] = &["lease0"];
+    let unregistered: Vec<&str> = v["rdapConformance"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|id| id.as_str())
+        .filter(|id| {
+            id.parse::<icann_rdap_common::response::ExtensionId>()
+                .is_err()
+        })
+        .collect();
+    if let Some(bad) = unregistered.iter().find(|id| !OWN_EXTENSIONS.contains(id)) {
+        found.push(format!(
+            "declares '{bad}', neither registered nor tenure's own"
+        ));
+    }
+    found.retain(|f| unregistered.is_empty() || !f.contains("(0102)"));
     if found.is_empty() {
         Ok(())
     } else {
