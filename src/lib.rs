@@ -111,7 +111,7 @@ pub use answer::query;
 pub use base::{addr, fxhash, index, time};
 pub(crate) use edge::{admin, app, reload};
 pub use edge::{cli, config, gen, report};
-pub(crate) use input::{bootstrap, leases, model, rpsl};
+pub(crate) use input::{bootstrap, leases, model, rpsl, zip};
 pub use input::{delegated, dump, progress};
 pub(crate) use serve::guard;
 pub use serve::{http, limit, metrics, rdap, web, whois};

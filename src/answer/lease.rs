@@ -48,7 +48,7 @@ impl Holder {
             HolderOrigin::Network(id) => {
                 let n = snap.net(id);
                 if n.org != NO_SYM {
-                    org_handle(snap, n.org)
+                    net_org_handle(snap, id)
                 } else {
                     n.object.get("netname").unwrap_or(n.object.key())
                 }
@@ -95,7 +95,7 @@ impl Lessee {
     pub fn handle<'a>(&self, snap: &'a Snapshot) -> &'a str {
         match *self {
             Lessee::Lease { lease, .. } => snap.lease(lease).lessee_handle(),
-            Lessee::Registry { network, .. } => org_handle(snap, snap.net(network).org),
+            Lessee::Registry { network, .. } => net_org_handle(snap, network),
         }
     }
 
@@ -127,12 +127,19 @@ impl Lessee {
     }
 }
 
-/// An organisation handle as written (the interned upper-case one when the
-/// organisation object is not loaded).
-fn org_handle(snap: &Snapshot, org: Sym) -> &str {
-    snap.entity_sym(org)
-        .map(|e| e.object.key())
-        .unwrap_or(snap.reg.syms.name(org))
+/// The handle of a network's organisation: the organisation object's key
+/// when it is loaded, else the reference as the network writes it (`org`,
+/// LACNIC's `ownerid`, ARIN's `OrgID`, or LACNIC's bare `owner` name).
+fn net_org_handle(snap: &Snapshot, id: NetId) -> &str {
+    let n = snap.net(id);
+    match snap.entity_sym(n.org) {
+        Some(e) => e.object.key(),
+        None => ["org", "ownerid", "orgid", "owner"]
+            .iter()
+            .find_map(|a| n.object.get(a).filter(|v| !v.trim().is_empty()))
+            .map(str::trim)
+            .unwrap_or(snap.reg.syms.name(n.org)),
+    }
 }
 
 /// The name of a network's organisation: its `org-name`, or LACNIC's

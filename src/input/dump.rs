@@ -2,8 +2,8 @@
 //! with a [`LoadReport`].
 //!
 //! Files are opened by content, not name: gzip (`1f 8b`, multi-member) is
-//! decompressed on the fly, ZIP is refused with a clear error, anything else
-//! is read as text. Each RPSL file runs as a two-stage pipeline: a reader
+//! decompressed on the fly, a ZIP archive's text members are read (ARIN's
+//! bulk data: `arin_db.txt`), anything else is read as text. Each RPSL file runs as a two-stage pipeline: a reader
 //! thread decompresses and cuts objects (`rpsl::Splitter`); the calling
 //! thread parses and converts them. A malformed object is skipped and
 //! reported with file and line; an unreadable or truncated file fails the
@@ -32,8 +32,6 @@ pub enum LoadError {
     #[error("cannot read {path}: {source} (file corrupt or truncated?)")]
     Read { path: PathBuf, source: io::Error },
     /// A ZIP archive was given where a dump was expected.
-    #[error("{path} is a ZIP archive; unzip it and load the file inside")]
-    Zip { path: PathBuf },
     /// An RDAP bootstrap file that is not one.
     #[error("{path}: {message}")]
     Bootstrap { path: PathBuf, message: String },
@@ -255,7 +253,7 @@ pub struct Opened {
     pub consumed: Arc<AtomicU64>,
 }
 
-/// Opens a file by its content (gzip, ZIP refused, else plain text).
+/// Opens a file by its content (gzip; ZIP: its text members; else plain text).
 pub fn open(path: &Path) -> Result<Opened, LoadError> {
     let file = File::open(path).map_err(|source| LoadError::Open {
         path: path.into(),
@@ -278,7 +276,12 @@ pub fn open(path: &Path) -> Result<Opened, LoadError> {
             flate2::bufread::MultiGzDecoder::new(buffered),
         ))
     } else if magic.starts_with(b"PK\x03\x04") {
-        return Err(LoadError::Zip { path: path.into() });
+        // ARIN's bulk data: the text members, streamed
+        let (_, text) = crate::zip::open_text(path).map_err(|source| LoadError::Read {
+            path: path.into(),
+            source,
+        })?;
+        text
     } else {
         Box::new(buffered)
     };

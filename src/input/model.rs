@@ -257,12 +257,14 @@ pub fn is_dummy_contact(handle: &str, name: Option<&str>) -> bool {
 }
 
 impl Entity {
-    /// The display name: org-name, role, person, irt name, or the handle.
+    /// The display name: org-name (ARIN's `OrgName`), role, person
+    /// (ARIN: a point of contact's names), irt name, or the handle.
     pub fn name(&self) -> Option<&str> {
+        let o = &self.object;
         match self.class {
-            EntityClass::Organisation => self.object.get("org-name"),
-            EntityClass::Role => self.object.get("role"),
-            EntityClass::Person => self.object.get("person"),
+            EntityClass::Organisation => o.get("org-name").or_else(|| o.get("orgname")),
+            EntityClass::Role => o.get("role").or_else(|| o.get("lastname")),
+            EntityClass::Person => o.get("person").or_else(|| o.get("lastname")),
             EntityClass::Irt | EntityClass::Mntner => Some(self.object.key()),
         }
     }
@@ -277,10 +279,25 @@ impl Entity {
         }
     }
 
-    /// The `abuse-mailbox`, if any.
+    /// The `abuse-mailbox`, if any (see [`contact_mailbox`]).
     pub fn abuse_mailbox(&self) -> Option<&str> {
-        self.object.get("abuse-mailbox").filter(|m| !m.is_empty())
+        contact_mailbox(&self.object)
     }
+}
+
+/// The mailbox a contact gives when it is named as an abuse contact: its
+/// `abuse-mailbox`; for the registries whose contacts have none, LACNIC's
+/// contact `e-mail` (its own RDAP answer lists that contact with role
+/// abuse) and an ARIN point of contact's `Mailbox`.
+pub fn contact_mailbox(o: &Object) -> Option<&str> {
+    let nonempty = |m: &&str| !m.trim().is_empty();
+    o.get("abuse-mailbox")
+        .filter(nonempty)
+        .or_else(|| match o.class() {
+            "nic-hdl" => o.get("e-mail").filter(nonempty),
+            "pochandle" => o.get("mailbox").filter(nonempty),
+            _ => None,
+        })
 }
 
 /// An `aut-num` (single AS) or `as-block` (range).
@@ -327,6 +344,7 @@ struct NetFields<'a> {
     netname: Option<&'a str>,
     source: Option<&'a str>,
     org: Option<&'a str>,
+    owner: Option<&'a str>,
     abuse_c: Option<&'a str>,
     mnt_irt: Option<&'a str>,
     platform: bool,
@@ -396,6 +414,8 @@ pub fn convert(
                     "netname" => f.netname = f.netname.or(Some(v)),
                     "source" => f.source = f.source.or(Some(v)),
                     "org" | "ownerid" | "orgid" => f.org = f.org.or(Some(v)),
+                    // LACNIC's public export names the holder without an id
+                    "owner" => f.owner = f.owner.or(Some(v)),
                     "abuse-c" | "abusehandle" => f.abuse_c = f.abuse_c.or(Some(v)),
                     "mnt-irt" => {
                         f.mnt_irt = f
@@ -443,7 +463,7 @@ pub fn convert(
             if f.rir {
                 fl |= flags::RIR_MAINTAINED;
             }
-            let org = sym(f.org);
+            let org = sym(f.org.or(f.owner));
             let abuse_c = sym(f.abuse_c);
             let mnt_irt = sym(f.mnt_irt);
             Ok(Item::Network(Network {
@@ -453,6 +473,24 @@ pub fn convert(
                 org,
                 abuse_c,
                 mnt_irt,
+                file,
+                object: obj,
+            }))
+        }
+        "ashandle" => {
+            // ARIN's AS records: `ASNumber` is one number or a range `a - b`
+            let number = obj.get("asnumber").unwrap_or("");
+            let (first, last) = parse_asn_range(number)
+                .or_else(|| parse_asn(number).map(|n| (n, n)))
+                .ok_or_else(|| skip(SkipReason::BadKey, format!("bad ASNumber '{number}'")))?;
+            let org = sym(obj.get("orgid"));
+            let abuse_c = sym(obj.get("abusehandle"));
+            Ok(Item::AutNum(AutNum {
+                first,
+                last,
+                block: first != last,
+                org,
+                abuse_c,
                 file,
                 object: obj,
             }))
@@ -480,11 +518,26 @@ pub fn convert(
                 object: obj,
             }))
         }
-        "organisation" | "role" | "person" | "irt" | "mntner" => {
+        "organisation" | "role" | "person" | "irt" | "mntner" | "nic-hdl" | "orgid"
+        | "pochandle" => {
             let (ec, handle) = match class {
-                "organisation" => (EntityClass::Organisation, obj.key()),
+                "organisation" | "orgid" => (EntityClass::Organisation, obj.key()),
                 "irt" => (EntityClass::Irt, obj.key()),
                 "mntner" => (EntityClass::Mntner, obj.key()),
+                // LACNIC's contacts open with their handle
+                "nic-hdl" => (EntityClass::Person, obj.key()),
+                // ARIN's points of contact: a role or a person
+                "pochandle" => (
+                    if obj
+                        .get("isrole")
+                        .is_some_and(|r| r.trim().eq_ignore_ascii_case("Y"))
+                    {
+                        EntityClass::Role
+                    } else {
+                        EntityClass::Person
+                    },
+                    obj.key(),
+                ),
                 c => {
                     let h = obj.get("nic-hdl").ok_or_else(|| {
                         skip(SkipReason::MissingAttribute, format!("{c} without nic-hdl"))
@@ -503,7 +556,7 @@ pub fn convert(
                 return Err(skip(SkipReason::BadKey, format!("bad handle '{handle}'")));
             }
             let abuse_c = if ec == EntityClass::Organisation {
-                sym(obj.get("abuse-c"))
+                sym(obj.get("abuse-c").or_else(|| obj.get("orgabusehandle")))
             } else {
                 NO_SYM
             };
@@ -515,7 +568,7 @@ pub fn convert(
             } else {
                 obj
             };
-            let has_abuse_mailbox = object.get("abuse-mailbox").is_some_and(|m| !m.is_empty());
+            let has_abuse_mailbox = contact_mailbox(&object).is_some();
             Ok(Item::Entity(Entity {
                 class: ec,
                 handle,

@@ -15,6 +15,7 @@ mod layers;
 mod leases;
 mod ops;
 mod rdap;
+mod registries;
 mod reload;
 mod shared_data;
 mod support;

@@ -123,12 +123,30 @@ fn lacnic_abbreviated_prefixes_latin1_and_bare_asns() {
 }
 
 #[test]
-fn arin_zip_is_refused_with_the_file_named() {
+fn arin_bulk_zip_loads_as_arin_ships_it() {
     let Some(dir) = shared() else { return };
     let p = dir.join("rpsl/ripe-whois-grs-fixture-arin.test.zip");
-    let o = tenure(&["check", "--quiet", "--dump", p.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(4));
-    assert!(stderr(&o).contains("ZIP archive") && stderr(&o).contains("arin.test.zip"));
+    let p = p.to_str().unwrap();
+    // the text member of the archive (arin_db.txt beside the XML form)
+    let v = check_json(&["--dump", p]);
+    let files = v["report"]["files"].as_array().unwrap();
+    assert!(files[0]["objects"].as_u64().unwrap() >= 4, "{files:?}");
+    assert_eq!(files[0]["skipped"], 0);
+    let o = tenure(&["lookup", "--quiet", "--json", "--dump", p, "192.104.33.7"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["network"]["start"], "192.104.33.0", "{v}");
+    assert_eq!(v["holder"]["handle"], "THESPI", "{v}");
+    let o = tenure(&[
+        "lookup",
+        "--quiet",
+        "--json",
+        "--dump",
+        p,
+        "2001:468:400::1",
+    ]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    // a reallocation below no loaded allocation: ARIN's customer network
+    assert_eq!(v["network"]["status"], "reallocation", "{v}");
 }
 
 #[test]

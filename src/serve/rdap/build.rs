@@ -217,17 +217,26 @@ impl Ctx<'_> {
                 "".into(),
             ]
         };
-        // the object's own dates, when it is loaded here
-        let events = match crate::query::entity(self.snap, &handle) {
+        // the object's own dates, when it is loaded here; a self link only
+        // where entity/ answers (a loaded object or a lessee of leases; not
+        // a name the registry gives without a handle, as LACNIC's `owner`)
+        let loaded = crate::query::entity(self.snap, &handle);
+        let events = match &loaded {
             Some(e) => {
                 let o = e.object();
                 out_events(o.get("created"), o.get("last-modified"))
             }
             None => Vec::new(),
         };
+        let resolves =
+            loaded.is_some() || !crate::query::leases_of_lessee(self.snap, &handle).is_empty();
         out::Entity {
             objectClassName: "entity",
-            links: vec![self.out_link("self", path(), path())],
+            links: if resolves {
+                vec![self.out_link("self", path(), path())]
+            } else {
+                Vec::new()
+            },
             handle,
             vcardArray: vcard_array,
             roles: roles.to_vec(),

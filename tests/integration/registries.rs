@@ -1,0 +1,173 @@
+//! Each registry's own layout, written in documentation space after the
+//! registries' documented formats (`data/test-lacnic.db`,
+//! `data/test-arin.txt`; RIPE's and APNIC's shapes are the sample data):
+//! holder, lessee, abuse mailbox and platform flag through the real binary,
+//! and the RDAP entities they become.
+
+use super::support::{rdap_get, run_with_deadline, tenure};
+use serde_json::Value;
+
+/// `tenure lookup --json` of one address over these dump files.
+fn lookup(files: &[&str], key: &str) -> Value {
+    let mut args = vec!["lookup", "--quiet", "--json"];
+    for f in files {
+        args.extend(["--dump", f]);
+    }
+    args.push(key);
+    let o = tenure(&args);
+    assert!(
+        o.status.success(),
+        "{key}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// (holder handle, holder name, lessee handle or "", abuse mailbox or "", platform-managed)
+fn facts(v: &Value) -> (String, String, String, String, bool) {
+    let s = |x: &Value| x.as_str().unwrap_or("").to_string();
+    (
+        s(&v["holder"]["handle"]),
+        s(&v["holder"]["name"]),
+        s(&v["lessee"]["handle"]),
+        s(&v["abuse"]["mailbox"]),
+        v["lessee"]["platform_managed"].as_bool().unwrap_or(false),
+    )
+}
+
+fn want(h: &str, n: &str, l: &str, a: &str, p: bool) -> (String, String, String, String, bool) {
+    (h.into(), n.into(), l.into(), a.into(), p)
+}
+
+/// A snapshot of these files alone, for RDAP.
+fn snapshot(files: &[&str]) -> tenure::snapshot::Snapshot {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sources = tenure::dump::Sources {
+        dumps: files.iter().map(|f| root.join(f)).collect(),
+        ..Default::default()
+    };
+    let (reg, report) = tenure::dump::load(&sources, &tenure::progress::Progress::off()).unwrap();
+    tenure::snapshot::Snapshot::build(
+        reg,
+        report,
+        1,
+        Default::default(),
+        tenure::query::lease_policy(false),
+    )
+}
+
+#[test]
+fn lacnic_owner_names_the_holder_and_contacts_give_abuse_mail() {
+    let f = ["data/test-lacnic.db"];
+    // `owner` without `ownerid` is the holder; a reassignment to another
+    // owner is the lessee; its abuse-c contact's e-mail is the abuse mailbox
+    assert_eq!(
+        facts(&lookup(&f, "192.0.2.130")),
+        want(
+            "Ejemplo Telecomunicaciones S.A.",
+            "Ejemplo Telecomunicaciones S.A.",
+            "Cliente Arrendatario Ltda.",
+            "abuse@cliente.example",
+            false
+        )
+    );
+    // a reallocation to the holder itself is no lessee
+    assert_eq!(
+        facts(&lookup(&f, "192.0.2.70")),
+        want(
+            "Ejemplo Telecomunicaciones S.A.",
+            "Ejemplo Telecomunicaciones S.A.",
+            "",
+            "abuse@ejemplo-telecom.example",
+            false
+        )
+    );
+    assert_eq!(
+        facts(&lookup(&f, "2001:db8:1a00::1")).3,
+        "abuse@proveedor-v6.example"
+    );
+    assert_eq!(
+        lookup(&f, "AS64496")["abuse"]["mailbox"],
+        "abuse@ejemplo-telecom.example"
+    );
+    // a contact opening with nic-hdl is an entity; RDAP lists the abuse
+    // contact by its handle, and the owner (no handle) without a self link
+    let snap = snapshot(&f);
+    let cfg = tenure::rdap::RdapConfig::default();
+    let r = rdap_get(&snap, &cfg, "/rdap/ip/192.0.2.130");
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    let entities = v["entities"].as_array().unwrap();
+    let abuse = entities
+        .iter()
+        .find(|e| e["handle"] == "CLB")
+        .expect("abuse entity");
+    assert!(abuse["roles"].to_string().contains("abuse"));
+    assert!(abuse["vcardArray"]
+        .to_string()
+        .contains("abuse@cliente.example"));
+    let r = rdap_get(&snap, &cfg, "/rdap/entity/CLB");
+    assert_eq!(r.status, 200);
+    let holder = &v["lease0_holder"];
+    assert_eq!(holder["handle"], "Ejemplo Telecomunicaciones S.A.");
+    assert!(
+        holder.get("links").is_none(),
+        "no entity/ for a bare name: {holder}"
+    );
+}
+
+#[test]
+fn arin_bulk_records_give_holder_name_lessee_and_abuse_poc() {
+    let f = ["data/test-arin.txt"];
+    let a130 = want(
+        "EXHI-1",
+        "Example Holder Inc.",
+        "LESS-7",
+        "abuse@lessee-llc.example",
+        false,
+    );
+    // Org records name the holder; a reallocation to another org is the
+    // lessee, whose org's abuse POC takes the reports
+    assert_eq!(facts(&lookup(&f, "192.0.2.130")), a130);
+    // a reassignment to a customer (no POCs): the holder's abuse POC
+    assert_eq!(
+        facts(&lookup(&f, "192.0.2.70")),
+        want(
+            "EXHI-1",
+            "Example Holder Inc.",
+            "C00000042",
+            "abuse@holder-inc.example",
+            false
+        )
+    );
+    // a network's own abuse POC
+    assert_eq!(
+        lookup(&f, "2001:db8::1")["abuse"]["from_handle"],
+        "ABUSE-EXHI-ARIN"
+    );
+    assert_eq!(
+        lookup(&f, "AS64496")["abuse"]["mailbox"],
+        "abuse@holder-inc.example"
+    );
+
+    // the same as ARIN ships it: a ZIP with the text and the XML forms
+    let dir = std::env::temp_dir().join(format!("tenure-arin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let zip = dir.join("arin_db.zip");
+    let text = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/test-arin.txt");
+    let script = "import sys, zipfile\n\
+        z = zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED)\n\
+        z.writestr('arin_db.xml', '<bulkwhois/>')\n\
+        z.write(sys.argv[2], 'arin_db.txt')\n\
+        z.writestr('README.txt', 'Bulk Whois readme')\n\
+        z.close()\n";
+    let o = run_with_deadline(
+        std::process::Command::new("python3")
+            .args(["-c", script])
+            .arg(&zip)
+            .arg(&text),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let z = zip.to_str().unwrap();
+    assert_eq!(facts(&lookup(&[z], "192.0.2.130")), a130);
+    std::fs::remove_dir_all(&dir).ok();
+}
