@@ -60,19 +60,30 @@ impl Holder {
         }
     }
 
-    /// The organisation's name (`org-name`, LACNIC's `owner`), or the
-    /// network's `descr` when it names no organisation.
+    /// The organisation's name (`org-name`, LACNIC's `owner`); `None`
+    /// when the network names no organisation (its text is no name: see
+    /// [`Holder::description`]).
     pub fn name<'a>(&self, snap: &'a Snapshot) -> Option<&'a str> {
         match self.origin {
-            HolderOrigin::Network(id) => {
-                let n = snap.net(id);
-                if n.org != NO_SYM {
-                    org_name(snap, id)
-                } else {
-                    n.object.get("descr")
-                }
+            HolderOrigin::Network(id) if snap.net(id).org != NO_SYM => org_name(snap, id),
+            _ => None,
+        }
+    }
+
+    /// True when the holder is an organisation the registry names (not a
+    /// network without `org`, not an opaque id).
+    pub fn is_organisation(&self, snap: &Snapshot) -> bool {
+        matches!(self.origin, HolderOrigin::Network(id) if snap.net(id).org != NO_SYM)
+    }
+
+    /// The registry's own text about a holder network that names no
+    /// organisation: its first `descr`.
+    pub fn description<'a>(&self, snap: &'a Snapshot) -> Option<&'a str> {
+        match self.origin {
+            HolderOrigin::Network(id) if snap.net(id).org == NO_SYM => {
+                snap.net(id).object.get("descr")
             }
-            HolderOrigin::Delegated(_) => None,
+            _ => None,
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::leases;
 use crate::model::{self, ConvertOptions, Entity, Interner, Item};
 use crate::progress::Progress;
 use crate::rpsl::{self, Encoding, Skip};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -305,24 +305,9 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Reads a leasing-platform maintainer list: one name per line, `#` comments.
-pub fn load_platform_maintainers(path: &Path) -> Result<HashSet<String>, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Open {
-        path: path.into(),
-        source,
-    })?;
-    Ok(text
-        .lines()
-        .map(|l| {
-            l.split('#')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_uppercase()
-        })
-        .filter(|l| !l.is_empty())
-        .collect())
-}
+/// The leasing-platform maintainer list shipped in `data/`, built in: the
+/// default when no list is named.
+pub const PLATFORM_MAINTAINERS: &str = include_str!("../../data/platform-maintainers.txt");
 
 /// Objects per batch handed from the reader thread to the parser.
 const BATCH: usize = 1024;
@@ -335,10 +320,39 @@ pub fn load(sources: &Sources, progress: &Progress) -> Result<(Registry, LoadRep
     let started = Instant::now();
     let mut reg = Registry::default();
     let mut report = LoadReport::default();
-    let mut opts = ConvertOptions::default();
-    if let Some(p) = &sources.platform_maintainers {
-        opts.platform_maintainers = load_platform_maintainers(p)?;
-    }
+    // the leasing platforms' maintainers: the named list, else the one
+    // built into the binary (named in the report)
+    let opts = match &sources.platform_maintainers {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|source| LoadError::Open {
+                path: p.clone(),
+                source,
+            })?;
+            ConvertOptions::default().with_platform_list(&text)
+        }
+        None => {
+            let o = ConvertOptions::default().with_platform_list(PLATFORM_MAINTAINERS);
+            let as_of = PLATFORM_MAINTAINERS
+                .lines()
+                .find_map(|l| l.strip_prefix("# as of:"))
+                .map(str::trim)
+                .unwrap_or("?");
+            let label = format!(
+                "(built in) leasing-platform maintainers of {as_of}, {} names and {} prefixes",
+                o.platform_maintainers.len(),
+                o.platform_prefixes.len()
+            );
+            report.file_done(
+                Path::new(&label),
+                "platforms",
+                PLATFORM_MAINTAINERS.len() as u64,
+                (o.platform_maintainers.len() + o.platform_prefixes.len()) as u64,
+                0,
+                Instant::now(),
+            );
+            o
+        }
+    };
     for path in &sources.dumps {
         load_rpsl(
             path,

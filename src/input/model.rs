@@ -192,6 +192,8 @@ pub const MIRRORED_SOURCES: &[&str] = &[
 /// walk stops.
 pub const RIR_MAINTAINERS: &[&str] = &[
     "RIPE-NCC-HM-MNT",
+    "RIPE-DBM-MNT",
+    "RIPE-NCC-MNT",
     "RIPE-NCC-END-MNT",
     "RIPE-NCC-LEGACY-MNT",
     "RIPE-NCC-HM-PI-MNT",
@@ -334,6 +336,41 @@ pub enum Item {
 pub struct ConvertOptions {
     /// Upper-case maintainer names of leasing platforms.
     pub platform_maintainers: HashSet<String>,
+    /// Upper-case name prefixes (`MAINT-IPXO*` in the list): platforms
+    /// that make one maintainer per customer.
+    pub platform_prefixes: Vec<String>,
+}
+
+impl ConvertOptions {
+    /// True when a maintainer is a leasing platform's.
+    pub fn is_platform(&self, m: &str) -> bool {
+        contains_ci(&self.platform_maintainers, m)
+            || self.platform_prefixes.iter().any(|p| {
+                m.len() >= p.len() && m.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+            })
+    }
+
+    /// Reads a maintainer list: one name per line, `NAME*` for a prefix,
+    /// `#` comments.
+    pub fn with_platform_list(mut self, text: &str) -> Self {
+        for l in text.lines() {
+            let name = l
+                .split('#')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_uppercase();
+            match name.strip_suffix('*') {
+                Some(prefix) if !prefix.is_empty() => self.platform_prefixes.push(prefix.into()),
+                Some(_) => {}
+                None if !name.is_empty() => {
+                    self.platform_maintainers.insert(name);
+                }
+                None => {}
+            }
+        }
+        self
+    }
 }
 
 /// Fields of a network object gathered in one pass.
@@ -349,6 +386,8 @@ struct NetFields<'a> {
     mnt_irt: Option<&'a str>,
     platform: bool,
     rir: bool,
+    /// One of the `mnt-by` maintainers is not a registry's.
+    member_maintained: bool,
 }
 
 /// Membership in a set of upper-case names, without allocating for names
@@ -424,11 +463,16 @@ pub fn convert(
                     }
                     "mnt-by" | "mnt-lower" => {
                         for m in v.split(',').map(str::trim).filter(|m| !m.is_empty()) {
-                            if n == "mnt-by" && contains_ci(&opts.platform_maintainers, m) {
+                            if n == "mnt-by" && opts.is_platform(m) {
                                 f.platform = true;
                             }
-                            if RIR_MAINTAINERS.iter().any(|r| r.eq_ignore_ascii_case(m)) {
+                            let registry =
+                                RIR_MAINTAINERS.iter().any(|r| r.eq_ignore_ascii_case(m));
+                            if registry {
                                 f.rir = true;
+                            }
+                            if n == "mnt-by" {
+                                f.member_maintained |= !registry;
                             }
                         }
                     }
@@ -449,12 +493,13 @@ pub fn convert(
                     || s.to_ascii_uppercase().ends_with("-GRS")
             });
             let mut fl = 0u8;
-            if whole
-                || mirrored
-                || PLACEHOLDER_NETNAMES
-                    .iter()
-                    .any(|p| netname.eq_ignore_ascii_case(p))
-            {
+            // a placeholder netname makes a placeholder only where the
+            // registry keeps the object alone: a member's block that happens
+            // to carry such a name (APNIC has some) is its holder's
+            let named = PLACEHOLDER_NETNAMES
+                .iter()
+                .any(|p| netname.eq_ignore_ascii_case(p));
+            if whole || mirrored || (named && !f.member_maintained) {
                 fl |= flags::PLACEHOLDER;
             }
             if f.platform {

@@ -328,6 +328,13 @@ fn holder_card(res: &Resolved, o: &mut String) {
                 "<p class=\"name\">{}</p><p>{handle}</p>",
                 esc(h.display_name()),
             );
+            if let Some(d) = h.description {
+                let _ = write!(
+                    o,
+                    "<p class=\"muted\">the registry's description: {}</p>",
+                    esc(d)
+                );
+            }
             match h.from {
                 HolderFrom::Network(n) => {
                     let _ = write!(o, "<p class=\"muted\">from {}</p>", lookup_link(n.key()));

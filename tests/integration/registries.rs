@@ -171,3 +171,70 @@ fn arin_bulk_records_give_holder_name_lessee_and_abuse_poc() {
     assert_eq!(facts(&lookup(&[z], "192.0.2.130")), a130);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn apnic_placeholders_are_the_registry_s_own_and_unnamed_holders_are_said_so() {
+    let f = ["data/test-apnic.db"];
+    // a member's block named like RIPE's placeholder, kept by the member's
+    // own maintainer: its holder, and its abuse contact
+    assert_eq!(
+        facts(&lookup(&f, "192.0.2.5")),
+        want(
+            "ORG-MEMBER-AP",
+            "Example Member Pty Ltd",
+            "",
+            "abuse@member.example",
+            false
+        )
+    );
+    // a NON-PORTABLE block below it maintained by a platform's generated
+    // maintainer (a pattern of the built-in list): the lessee, flagged
+    assert_eq!(
+        facts(&lookup(&f, "192.0.2.130")),
+        want(
+            "ORG-MEMBER-AP",
+            "Example Member Pty Ltd",
+            "ORG-TENANT-AP",
+            "abuse@tenant.example",
+            true
+        )
+    );
+    // no organisation: the netname identifies the block, the registry's
+    // text is a description, never an organisation's name; mnt-irt gives
+    // the abuse mailbox
+    let v = lookup(&f, "198.51.100.5");
+    assert_eq!(v["holder"]["handle"], "EXAMPLE-NIR-NET");
+    assert_eq!(v["holder"]["name"], Value::Null);
+    assert_eq!(v["holder"]["organisation"], false);
+    assert_eq!(
+        v["holder"]["description"],
+        "Japan Network Information Center"
+    );
+    assert_eq!(v["abuse"]["mailbox"], "abuse@nir.example");
+    let o = tenure(&["lookup", "--quiet", "--dump", f[0], "198.51.100.5"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("% Holder: EXAMPLE-NIR-NET (no organisation registered; the registry's description: Japan Network Information Center)"),
+        "{text}"
+    );
+    // the whole-space block the registry keeps alone is a placeholder
+    let snap = snapshot(&f);
+    let cfg = tenure::rdap::RdapConfig::default();
+    let r = rdap_get(
+        &snap,
+        &cfg,
+        "/rdap/ips/rirSearch1/rdap-top/192.0.2.5?status=active",
+    );
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(v["handle"], "192.0.2.0 - 192.0.2.255", "{v}");
+    let r = rdap_get(&snap, &cfg, "/rdap/ip/198.51.100.5");
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(
+        v["lease0_holder"]["vcardArray"][1][1][3],
+        "no organisation registered"
+    );
+    assert!(
+        !v["entities"].to_string().contains("sponsor"),
+        "a netname is no organisation to list: {v}"
+    );
+}

@@ -63,6 +63,8 @@ pub fn to_json(query: &str, found: &Found) -> Value {
                 json!({
                     "handle": h.handle,
                     "name": h.name,
+                    "organisation": h.organisation,
+                    "description": h.description,
                     "network": network,
                     "registry": registry,
                 })

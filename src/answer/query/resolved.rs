@@ -438,9 +438,15 @@ pub struct HolderView<'a> {
     /// Organisation handle; the netname for a network without `org`; the
     /// registry's opaque holder id for a delegated record.
     pub handle: &'a str,
-    /// The organisation's name, or the network's `descr` when it names no
-    /// organisation.
+    /// The organisation's name; `None` when the registry names no
+    /// organisation (then `description` may hold the registry's text).
     pub name: Option<&'a str>,
+    /// The registry names an organisation (else the handle is the holder
+    /// network's netname, or an opaque id).
+    pub organisation: bool,
+    /// For a holder network naming no organisation: its `descr`, the
+    /// registry's text (shown as such, never as an organisation's name).
+    pub description: Option<&'a str>,
     /// The holder's block.
     pub range: IpRange,
     pub from: HolderFrom<'a>,
@@ -480,14 +486,41 @@ impl<'a> HolderView<'a> {
         HolderView {
             handle: h.handle(snap),
             name: h.name(snap),
+            organisation: h.is_organisation(snap),
+            description: h.description(snap),
             range,
             from,
         }
     }
 
-    /// The name, else the handle.
+    /// The name, else "no organisation registered" for a network naming
+    /// none, else the handle (an opaque id).
     pub fn display_name(&self) -> &'a str {
-        self.name.unwrap_or(self.handle)
+        match (self.name, &self.from) {
+            (Some(n), _) => n,
+            (None, HolderFrom::Network(_)) if !self.organisation => NO_ORGANISATION,
+            (None, _) => self.handle,
+        }
+    }
+}
+
+/// What a holder network that names no organisation shows as its name.
+pub const NO_ORGANISATION: &str = "no organisation registered";
+
+impl HolderView<'_> {
+    /// The summary's parenthesis after the handle: the name, or that no
+    /// organisation is registered and the registry's description.
+    pub fn name_note(&self) -> Option<String> {
+        match (self.name, self.organisation) {
+            (Some(n), _) => Some(n.to_string()),
+            (None, false) if matches!(self.from, HolderFrom::Network(_)) => {
+                Some(match self.description {
+                    Some(d) => format!("{NO_ORGANISATION}; the registry's description: {d}"),
+                    None => NO_ORGANISATION.to_string(),
+                })
+            }
+            _ => None,
+        }
     }
 }
 

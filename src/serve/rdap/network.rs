@@ -246,6 +246,12 @@ fn network_out<'a>(
     let holder_as = |role: &'static str| {
         res.holder.as_ref().map(|h| {
             let mut e = ctx.out_entity(h.handle, h.display_name(), "org", &[role], None);
+            if let Some(d) = h.description {
+                e.remarks = Some(vec![out::Remark {
+                    title: Some("no organisation registered"),
+                    description: vec![format!("the registry's description: {d}").into()],
+                }]);
+            }
             if let query::HolderFrom::Delegated { registry } = h.from {
                 e.remarks = Some(vec![out::Remark {
                     title: None,
@@ -281,7 +287,7 @@ fn network_out<'a>(
     // the holder, when it is not the object's registrant, among the
     // entities too (role `sponsor`): a client that knows nothing of
     // `lease0_holder` keeps it
-    if let Some(h) = res.holder.as_ref() {
+    if let Some(h) = res.holder.as_ref().filter(|h| h.organisation) {
         if !net
             .entities
             .iter()

@@ -277,7 +277,7 @@ pub fn summary_lines(res: &Resolved, out: &mut String) {
     match &res.holder {
         Some(h) => {
             let _ = write!(out, "% Holder: {}", h.handle);
-            if let Some(n) = h.name {
+            if let Some(n) = h.name_note() {
                 let _ = write!(out, " ({n})");
             }
             match h.from {
