@@ -212,7 +212,22 @@ fn result(
             o.push_str("</pre></section>");
             200
         }
-        Found::NotFound { elsewhere: Some(e) } => {
+        Found::NotFound {
+            special: Some(s), ..
+        } => {
+            message(
+                o,
+                "Special-purpose address space",
+                &format!(
+                    "{} is {} ({}), reserved by IANA: delegated to no one, so no holder, lessee or abuse contact exists.",
+                    s.block, s.name, s.rfc
+                ),
+            );
+            200
+        }
+        Found::NotFound {
+            elsewhere: Some(e), ..
+        } => {
             elsewhere(o, q, &e);
             404
         }

@@ -236,12 +236,21 @@ fn not_found_and_malformed_queries() {
     let o = tenure(&[
         "lookup",
         "--quiet",
-        "10.0.0.1",
+        "4000::1",
         "--dump",
         "data/test-ripe-v6.db",
     ]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(stdout(&o).trim(), "%ERROR:101: no entries found");
+    // special-purpose space no object covers: said so, never "no entries"
+    let o = tenure(&["lookup", "--dump", "data/test-ripe-v6.db", "10.0.0.1"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o)
+            .contains("% Special-purpose address space: '10.0.0.0/8', Private-Use (RFC 1918)"),
+        "{}",
+        stdout(&o)
+    );
     // space IANA's bootstrap gives to a registry not loaded here: referred
     let o = tenure(&["lookup", "2001:db9::1"]);
     assert_eq!(o.status.code(), Some(0));

@@ -31,7 +31,14 @@ fn resolved(snap: &Snapshot, addr: &str, at: i64) -> Facts {
             abuse: res.abuse.map(|a| a.mailbox.to_string()).unwrap_or_default(),
             elsewhere: res.elsewhere.map(|e| e.name()).unwrap_or_default(),
         },
-        query::Found::NotFound { elsewhere } => Facts {
+        // special-purpose space: where to ask is "no one", said the same way
+        query::Found::NotFound {
+            special: Some(s), ..
+        } => Facts {
+            elsewhere: format!("special-purpose {}", s.block),
+            ..Facts::default()
+        },
+        query::Found::NotFound { elsewhere, .. } => Facts {
             elsewhere: elsewhere.map(|e| e.name()).unwrap_or_default(),
             ..Facts::default()
         },
@@ -67,6 +74,8 @@ fn whois_facts(snap: &Snapshot, addr: &str, at: &str) -> Facts {
                 .rsplit_once(" is '")
                 .map(|(_, m)| m.trim_end_matches('\'').to_string())
                 .unwrap_or_default();
+        } else if let Some(s) = line.strip_prefix("% Special-purpose address space: '") {
+            f.elsewhere = format!("special-purpose {}", s.split('\'').next().unwrap_or(""));
         } else if let Some(s) = line.strip_prefix("refer:") {
             f.elsewhere = registry_of(s.trim());
         } else if let Some(s) = line.strip_prefix("% This space is served by the RDAP service at ")
@@ -110,6 +119,8 @@ fn bulk_facts(snap: &Snapshot, addr: &str, at: i64, want: &Facts) -> Facts {
         // the registry column names where to ask when it is elsewhere
         elsewhere: if want.elsewhere.is_empty() {
             String::new()
+        } else if registry == "special-purpose" {
+            format!("special-purpose {}", cols[1])
         } else {
             registry
         },
@@ -124,6 +135,13 @@ fn rdap_facts(snap: &Snapshot, addr: &str, at: &str) -> Facts {
     let target = format!("/rdap/ip/{addr}?lease0_at={at}");
     let r = rdap_get(snap, &cfg, &target);
     let mut f = Facts::default();
+    if r.status == 200 {
+        let v: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
+        if v["status"][0] == "reserved" {
+            f.elsewhere = format!("special-purpose {}", v["handle"].as_str().unwrap_or(""));
+            return f;
+        }
+    }
     if r.status == 302 {
         let loc = r
             .headers
@@ -202,6 +220,12 @@ fn check_page(snap: &Snapshot, addr: &str, at: &str, want: &Facts) -> Result<(),
         rest[..rest.find("</div>").unwrap_or(rest.len())].to_string()
     };
     let esc = tenure::web::esc;
+    if let Some(block) = want.elsewhere.strip_prefix("special-purpose ") {
+        return match html.contains("Special-purpose address space") && html.contains(&esc(block)) {
+            true => Ok(()),
+            false => Err(format!("page does not say {block} is special-purpose")),
+        };
+    }
     if !want.elsewhere.is_empty() && !html.contains(&format!("Ask {}", esc(&want.elsewhere))) {
         return Err(format!("page does not say to ask {}", want.elsewhere));
     }
@@ -244,7 +268,10 @@ fn json_to_facts(v: &serde_json::Value) -> Facts {
         holder: s(&v["holder"]["handle"]),
         lessee: s(&v["lessee"]["handle"]),
         abuse: s(&v["abuse"]["mailbox"]),
-        elsewhere: s(&v["elsewhere"]["registry"]),
+        elsewhere: match v["special_purpose"]["block"].as_str() {
+            Some(b) => format!("special-purpose {b}"),
+            None => s(&v["elsewhere"]["registry"]),
+        },
     }
 }
 
@@ -414,12 +441,14 @@ fn metrics_count_the_same_question_the_same_way() {
             200,
         ),
         (
-            "fc00::1",
-            "ip/fc00::1",
+            "4000::1",
+            "ip/4000::1",
             Kind::Address,
             Outcome::NotFound,
             404,
         ),
+        // special-purpose space: an answer on both protocols
+        ("fc00::1", "ip/fc00::1", Kind::Address, Outcome::Ok, 200),
         ("AS64500", "autnum/64500", Kind::Asn, Outcome::Ok, 200),
         (
             "198.18.5.5",

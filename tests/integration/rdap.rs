@@ -401,7 +401,7 @@ fn status_codes_and_headers() {
         ("/rdap/ip/192.0.2.300", 400),
         ("/rdap/autnum/AS64500", 400),
         ("/rdap/autnum/99999999999", 400),
-        ("/rdap/ip/3fff::1", 404),
+        ("/rdap/ip/4000::1", 404),
         ("/rdap/entity/NO-SUCH", 404),
         ("/rdap/domain/example.com", 404),
         ("/rdap/nameserver/ns1.example.com", 501),
@@ -475,7 +475,10 @@ fn space_held_elsewhere_is_redirected_never_to_ourselves() {
         assert_eq!(header(&r, "access-control-allow-origin"), Some("*"));
     }
     // space the bootstrap does not know either
-    assert_eq!(get("/rdap/ip/3fff::1").0, 404);
+    assert_eq!(get("/rdap/ip/4000::1").0, 404);
+    // special-purpose space (RFC 9637 documentation): reserved, not 404
+    let (s, v) = get("/rdap/ip/3fff::1");
+    assert_eq!((s, &v["status"][0]), (200, &serde_json::json!("reserved")));
     assert_eq!(get("/rdap/autnum/4200000000").0, 404);
     // an as-block loaded here answers; it is not redirected
     assert_eq!(get("/rdap/autnum/64505").0, 200);

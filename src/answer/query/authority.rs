@@ -199,3 +199,113 @@ mod tests {
         assert_eq!(host("HTTPS://Rdap.Example:8443/x"), "rdap.example:8443");
     }
 }
+
+/// A block of IANA's special-purpose address registries (RFC 6890 and
+/// its successors) and the multicast and reserved blocks of the address
+/// space registries: space no registry delegates to anyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpecialPurpose {
+    /// The block, as IANA writes it.
+    pub block: &'static str,
+    pub name: &'static str,
+    /// The document that reserves it.
+    pub rfc: &'static str,
+}
+
+impl SpecialPurpose {
+    /// The block as a range.
+    pub fn range(&self) -> IpRange {
+        // the table below holds valid prefixes (tested)
+        crate::addr::parse_dump_prefix(self.block)
+            .unwrap_or_else(|_| IpRange::new(crate::addr::Family::V4, 0, 0))
+    }
+}
+
+/// IANA's special-purpose blocks (IPv4 and IPv6 registries), the multicast
+/// blocks and IPv4's reserved 240.0.0.0/4, most specific last within a
+/// family so that the first match from the end is the most specific.
+pub const SPECIAL_PURPOSE: &[SpecialPurpose] = &[
+    sp("0.0.0.0/8", "\"This network\"", "RFC 791"),
+    sp("10.0.0.0/8", "Private-Use", "RFC 1918"),
+    sp("100.64.0.0/10", "Shared Address Space", "RFC 6598"),
+    sp("127.0.0.0/8", "Loopback", "RFC 1122"),
+    sp("169.254.0.0/16", "Link Local", "RFC 3927"),
+    sp("172.16.0.0/12", "Private-Use", "RFC 1918"),
+    sp("192.0.0.0/24", "IETF Protocol Assignments", "RFC 6890"),
+    sp("192.0.2.0/24", "Documentation (TEST-NET-1)", "RFC 5737"),
+    sp("192.31.196.0/24", "AS112-v4", "RFC 7535"),
+    sp("192.52.193.0/24", "AMT", "RFC 7450"),
+    sp(
+        "192.88.99.0/24",
+        "Deprecated (6to4 Relay Anycast)",
+        "RFC 7526",
+    ),
+    sp("192.168.0.0/16", "Private-Use", "RFC 1918"),
+    sp(
+        "192.175.48.0/24",
+        "Direct Delegation AS112 Service",
+        "RFC 7534",
+    ),
+    sp("198.18.0.0/15", "Benchmarking", "RFC 2544"),
+    sp("198.51.100.0/24", "Documentation (TEST-NET-2)", "RFC 5737"),
+    sp("203.0.113.0/24", "Documentation (TEST-NET-3)", "RFC 5737"),
+    sp("224.0.0.0/4", "Multicast", "RFC 5771"),
+    sp("240.0.0.0/4", "Reserved", "RFC 1112"),
+    sp("255.255.255.255/32", "Limited Broadcast", "RFC 919"),
+    sp("::/128", "Unspecified Address", "RFC 4291"),
+    sp("::1/128", "Loopback Address", "RFC 4291"),
+    sp("::ffff:0:0/96", "IPv4-mapped Address", "RFC 4291"),
+    sp("64:ff9b::/96", "IPv4-IPv6 Translation", "RFC 6052"),
+    sp(
+        "64:ff9b:1::/48",
+        "IPv4-IPv6 Translation (local use)",
+        "RFC 8215",
+    ),
+    sp("100::/64", "Discard-Only Address Block", "RFC 6666"),
+    sp("2001::/23", "IETF Protocol Assignments", "RFC 2928"),
+    sp("2001:db8::/32", "Documentation", "RFC 3849"),
+    sp("2002::/16", "6to4", "RFC 3056"),
+    sp("3fff::/20", "Documentation", "RFC 9637"),
+    sp("5f00::/16", "Segment Routing (SRv6) SIDs", "RFC 9602"),
+    sp("fc00::/7", "Unique-Local", "RFC 4193"),
+    sp("fe80::/10", "Link-Local Unicast", "RFC 4291"),
+    sp("ff00::/8", "Multicast", "RFC 4291"),
+];
+
+const fn sp(block: &'static str, name: &'static str, rfc: &'static str) -> SpecialPurpose {
+    SpecialPurpose { block, name, rfc }
+}
+
+/// The most specific special-purpose block holding the whole range.
+pub fn special_purpose(r: &IpRange) -> Option<SpecialPurpose> {
+    SPECIAL_PURPOSE
+        .iter()
+        .filter(|s| s.range().contains(r))
+        .min_by_key(|s| s.range().span())
+        .copied()
+}
+
+#[cfg(test)]
+mod special_tests {
+    use super::*;
+
+    #[test]
+    fn special_purpose_blocks() {
+        for s in SPECIAL_PURPOSE {
+            assert!(
+                crate::addr::parse_dump_prefix(s.block).is_ok(),
+                "{}",
+                s.block
+            );
+        }
+        let at =
+            |q: &str| special_purpose(&crate::addr::parse_query_range(q).unwrap()).map(|s| s.name);
+        assert_eq!(at("10.1.2.3"), Some("Private-Use"));
+        assert_eq!(at("100.64.0.1"), Some("Shared Address Space"));
+        assert_eq!(at("fe80::1"), Some("Link-Local Unicast"));
+        assert_eq!(at("2001:db8::/48"), Some("Documentation"));
+        assert_eq!(at("2001::1"), Some("IETF Protocol Assignments"));
+        assert_eq!(at("8.8.8.8"), None);
+        assert_eq!(at("10.0.0.0 - 11.0.0.0"), None, "not wholly inside");
+    }
+}

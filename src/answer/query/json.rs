@@ -10,10 +10,18 @@ use serde_json::{json, Value};
 /// The `tenure lookup --json` form of an answer.
 pub fn to_json(query: &str, found: &Found) -> Value {
     match found {
-        Found::NotFound { elsewhere } => json!({
-            "query": query, "found": false, "message": "no entries found",
+        Found::NotFound { elsewhere, special } => json!({
+            "query": query, "found": false,
+            "message": if special.is_some() {
+                "special-purpose address space, not delegated to anyone"
+            } else {
+                "no entries found"
+            },
             "network": null, "holder": null, "lessee": null, "abuse": null, "less_specifics": [],
             "elsewhere": elsewhere.as_ref().map(elsewhere_json),
+            "special_purpose": special.map(|s| json!({
+                "block": s.block, "name": s.name, "reference": s.rfc,
+            })),
         }),
         Found::Objects { objects, abuse } => json!({
             "query": query,

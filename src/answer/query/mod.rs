@@ -17,7 +17,7 @@ mod resolved;
 mod search;
 
 pub use about::{about, About};
-pub use authority::{Basis, Elsewhere, Registry, REGISTRIES};
+pub use authority::{Basis, Elsewhere, Registry, SpecialPurpose, REGISTRIES};
 pub use json::{history_json, to_json};
 pub use objects::{
     render_attrs, AutNumView, Contact, ContactKind, Contacts, EntityView, ObjectView,

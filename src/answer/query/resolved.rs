@@ -8,7 +8,7 @@
 //! `tenure lookup --json` render these views; none of them decides any of
 //! it again, and none reads the parser's or the loaders' types.
 
-use super::authority::{self, Elsewhere};
+use super::authority::{self, Elsewhere, SpecialPurpose};
 use super::objects::{Contacts, ObjectView};
 use super::{Answer, NetworkAnswer, ObjRef, Query};
 use crate::addr::{Family, IpRange};
@@ -27,8 +27,12 @@ pub enum Found<'a> {
         abuse: Option<AbuseView<'a>>,
     },
     /// Nothing here; `elsewhere` says who to ask when another registry's
-    /// space was asked about.
-    NotFound { elsewhere: Option<Elsewhere<'a>> },
+    /// space was asked about, `special` when the space is special-purpose
+    /// (delegated to no one: never referred).
+    NotFound {
+        elsewhere: Option<Elsewhere<'a>>,
+        special: Option<SpecialPurpose>,
+    },
 }
 
 /// Answers a query from one snapshot, as of time `at`.
@@ -40,6 +44,7 @@ pub fn lookup<'a>(snap: &'a Snapshot, q: &Query, at: Timestamp) -> Found<'a> {
         } else {
             Found::NotFound {
                 elsewhere: res.elsewhere,
+                special: res.special,
             }
         };
     }
@@ -49,6 +54,7 @@ pub fn lookup<'a>(snap: &'a Snapshot, q: &Query, at: Timestamp) -> Found<'a> {
             abuse: abuse.map(|a| AbuseView::new(snap, a)),
         },
         _ => Found::NotFound {
+            special: None,
             elsewhere: match q {
                 Query::Asn(n) | Query::AsnRange(n, _) => authority::asn_elsewhere(snap, *n),
                 _ => None,
@@ -71,6 +77,9 @@ pub struct Resolved<'a> {
     /// Set when the space belongs to a registry whose data is not loaded
     /// here and nothing real is loaded for it.
     pub elsewhere: Option<Elsewhere<'a>>,
+    /// Set when nothing here covers the space and it is special-purpose
+    /// (IANA's registries): no one to refer to.
+    pub special: Option<SpecialPurpose>,
 }
 
 /// Resolves an address, prefix or range as of time `at`.
@@ -104,7 +113,17 @@ pub fn resolve_as<'a>(snap: &'a Snapshot, r: &IpRange, at: Timestamp, view: View
         delegation,
         resolution,
     };
-    let elsewhere = if answer.has_data_here(snap) {
+    // nothing real here (placeholders such as the whole-space block do not
+    // count; a delegated record does): special-purpose space is said to be so
+    let nothing_here = !answer.has_data_here(snap)
+        && answer.delegation.is_none()
+        && answer.resolution.lessee.is_none();
+    let special = if nothing_here {
+        authority::special_purpose(r)
+    } else {
+        None
+    };
+    let elsewhere = if answer.has_data_here(snap) || special.is_some() {
         None
     } else {
         match answer.delegation {
@@ -135,6 +154,7 @@ pub fn resolve_as<'a>(snap: &'a Snapshot, r: &IpRange, at: Timestamp, view: View
         lessee,
         abuse,
         elsewhere,
+        special,
     }
 }
 
@@ -145,11 +165,13 @@ impl<'a> Resolved<'a> {
     }
 
     /// True when anything here covers the space (a network, placeholder or
-    /// not, a delegated record, or a current lease).
+    /// not, a delegated record, or a current lease), unless the space is
+    /// special-purpose and only placeholders cover it.
     pub fn found(&self) -> bool {
-        !self.answer.chain.is_empty()
-            || self.answer.delegation.is_some()
-            || self.answer.resolution.lessee.is_some()
+        self.special.is_none()
+            && (!self.answer.chain.is_empty()
+                || self.answer.delegation.is_some()
+                || self.answer.resolution.lessee.is_some())
     }
 
     /// The key the answer is about: the network's, else the delegated

@@ -33,7 +33,10 @@ pub(super) fn ip(
         }
     }
     if !res.found() {
-        return Err(RdapError::NotFound.into());
+        return match res.special {
+            Some(sp) => Ok(Body::Json(special_out(ctx, &sp))),
+            None => Err(RdapError::NotFound.into()),
+        };
     }
     let na = &res.answer;
     let cache = &ctx.cfg.cache;
@@ -89,6 +92,34 @@ pub(super) fn ip(
         }
         None => Ok(Body::Bytes(bytes)),
     }
+}
+
+/// Special-purpose space no loaded object covers: IANA's block, status
+/// `reserved` (NRO RDAP profile 4.5), delegated to no one.
+fn special_out(ctx: &Ctx, sp: &query::SpecialPurpose) -> serde_json::Value {
+    let r = sp.range();
+    serde_json::json!({
+        "rdapConformance": super::build::conformance(&[]),
+        "objectClassName": "ip network",
+        "handle": sp.block,
+        "startAddress": r.start_addr().to_string(),
+        "endAddress": r.end_addr().to_string(),
+        "ipVersion": family_of(&r),
+        "name": sp.name,
+        "type": "IANA SPECIAL-PURPOSE",
+        "status": ["reserved"],
+        "cidr0_cidrs": super::build::cidr0(&r),
+        "remarks": [{
+            "title": "special-purpose address space",
+            "description": [
+                format!("{} is {} ({}) in IANA's special-purpose address registries.", sp.block, sp.name, sp.rfc),
+                "It is delegated to no one: no holder, lessee or abuse contact exists.",
+            ],
+        }],
+        "links": [ctx.self_link(&format!("ip/{}", range_path(&r)))],
+        "port43": ctx.cfg.settings.port43,
+        "notices": super::build::notices(ctx),
+    })
 }
 
 /// An answer serialized (empty when it cannot be: the caller's 500).

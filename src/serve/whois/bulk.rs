@@ -236,9 +236,17 @@ pub fn bulk_line(
         None => "".into(),
     };
     fields[1] = &subject_key;
-    // the registry in one vocabulary: who to ask when it is elsewhere
+    // the registry in one vocabulary: who to ask when it is elsewhere;
+    // special-purpose space is IANA's, delegated to no one
+    if let Some(s) = &res.special {
+        fields[1] = s.block;
+    }
     let elsewhere = res.elsewhere.map(|e| e.name());
-    fields[6] = elsewhere.as_deref().or(res.registry()).unwrap_or("");
+    fields[6] = elsewhere
+        .as_deref()
+        .or(res.registry())
+        .or(res.special.map(|_| "special-purpose"))
+        .unwrap_or("");
     if let Some(h) = &res.holder {
         fields[2] = h.handle;
         fields[7] = h.name.unwrap_or("");

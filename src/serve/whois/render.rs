@@ -172,7 +172,7 @@ impl View<'_> {
     pub fn shows_any(&self, found: &Found) -> bool {
         if self.types.is_none() && self.sources.is_none() {
             // nothing filtered: no objects to walk on every answer
-            return !matches!(found, Found::NotFound { .. });
+            return !matches!(found, Found::NotFound { special: None, .. });
         }
         match found {
             Found::NotFound { .. } => false,
@@ -216,7 +216,10 @@ pub fn render_found(f: &Found, resource: bool) -> String {
 /// answered elsewhere is referred there.
 pub fn render_found_view(f: &Found, view: &View, out: &mut String) {
     match f {
-        Found::NotFound { elsewhere } => match elsewhere {
+        Found::NotFound {
+            special: Some(s), ..
+        } => render_special(s, out),
+        Found::NotFound { elsewhere, .. } => match elsewhere {
             Some(e) => render_referral(e, out),
             None => {
                 out.push_str(NO_ENTRIES);
@@ -411,6 +414,15 @@ fn write_object(o: &ObjectView, form: Form, out: &mut String) {
         Form::Full => o.render(out),
         _ => write_attrs(form, o.attrs(), out),
     }
+}
+
+/// Special-purpose space: what it is, and that no one holds it.
+pub fn render_special(s: &crate::query::SpecialPurpose, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "% Special-purpose address space: '{}', {} ({})\n% Reserved by IANA: delegated to no one, so no holder, lessee or abuse contact exists.",
+        s.block, s.name, s.rfc
+    );
 }
 
 /// A lease as an RPSL-style object of its source.

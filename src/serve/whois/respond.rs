@@ -265,7 +265,7 @@ fn lookup(
     let found = query::lookup(snap, q, at);
     let elsewhere = match &found {
         Found::Network(res) => res.elsewhere,
-        Found::NotFound { elsewhere } => *elsewhere,
+        Found::NotFound { elsewhere, .. } => *elsewhere,
         Found::Objects { .. } => None,
     };
     match elsewhere {
