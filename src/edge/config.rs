@@ -196,6 +196,8 @@ pub struct FileConfig {
     pub leases: Vec<LeaseSpec>,
     /// Drop unverified leases instead of keeping them marked.
     pub reject_unverified_leases: Option<bool>,
+    /// Serve contacts' personal data (withheld by default).
+    pub personal_data: Option<bool>,
     /// IANA RDAP bootstrap files, for redirects.
     #[serde(default)]
     pub rdap_bootstrap: Vec<PathBuf>,
@@ -644,6 +646,9 @@ pub struct DataFlags {
     /// Drop leases whose lessor is not the holder instead of keeping them marked unverified.
     #[arg(long)]
     pub reject_unverified_leases: bool,
+    /// Serve contacts' personal data (names, addresses, phones, mail of persons); withheld by default.
+    #[arg(long)]
+    pub personal_data: bool,
     /// IANA RDAP bootstrap file (ipv4.json, ipv6.json, asn.json), repeatable; names the RDAP service of space not loaded here.
     #[arg(long, value_name = "PATH")]
     pub rdap_bootstrap: Vec<PathBuf>,
@@ -702,6 +707,7 @@ impl DataFlags {
                 },
                 reject_unverified_leases: self.reject_unverified_leases
                     || file.reject_unverified_leases.unwrap_or(false),
+                personal_data: self.personal_data || file.personal_data.unwrap_or(false),
                 rdap_bootstrap: first_given(&self.rdap_bootstrap, &file.rdap_bootstrap)
                     .unwrap_or_default(),
             },

@@ -241,6 +241,9 @@ pub struct Sources {
     pub leases: Vec<LeaseSource>,
     /// Drop leases whose lessor is not the holder (else keep them, marked).
     pub reject_unverified_leases: bool,
+    /// Serve contacts' personal data (names, addresses, phones, mail);
+    /// withheld by default (see [`crate::model::withhold_personal_data`]).
+    pub personal_data: bool,
     /// IANA RDAP bootstrap files (ipv4.json, ipv6.json, asn.json).
     pub rdap_bootstrap: Vec<PathBuf>,
 }
@@ -408,6 +411,18 @@ pub fn load(sources: &Sources, progress: &Progress) -> Result<(Registry, LoadRep
         }
     }
     reg.bootstrap.finish();
+    if !sources.personal_data {
+        // the contacts named for abuse keep their mailbox
+        let abuse: std::collections::HashSet<crate::model::Sym> = reg
+            .networks
+            .iter()
+            .map(|n| n.abuse_c)
+            .chain(reg.entities.iter().map(|e| e.abuse_c))
+            .chain(reg.autnums.iter().map(|a| a.abuse_c))
+            .filter(|&s| s != crate::model::NO_SYM)
+            .collect();
+        crate::model::withhold_personal_data(&mut reg.entities, &abuse);
+    }
     report.seconds = started.elapsed().as_secs_f64();
     Ok((reg, report))
 }

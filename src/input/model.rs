@@ -638,6 +638,65 @@ pub fn convert(
     }
 }
 
+/// The name a contact whose personal data is withheld shows: the one
+/// RIPE's public dumps give (so every interface treats it as removed).
+pub const WITHHELD_NAME: &str = "Placeholder Person Object";
+
+/// Withholds personal data (the default; `personal-data` serves it): every
+/// person's object (RPSL persons, LACNIC's contacts, ARIN's points of
+/// contact that are no role) keeps its handle, maintainers, dates and
+/// source, and a mailbox only where it is named as an abuse contact (by a
+/// network, an organisation or an AS number); its name becomes RIPE's
+/// placeholder name, and address, phones and other mail go. Roles,
+/// organisations and irt objects are not personal and stay whole.
+pub fn withhold_personal_data(entities: &mut [Entity], abuse_contacts: &HashSet<Sym>) {
+    for e in entities.iter_mut() {
+        if e.class != EntityClass::Person {
+            continue;
+        }
+        let abuse = abuse_contacts.contains(&e.handle);
+        let o = &e.object;
+        let class = o.class().to_string();
+        let key = o.key().to_string();
+        let mut attrs: Vec<(String, String)> = match class.as_str() {
+            "person" => vec![("person".into(), WITHHELD_NAME.into())],
+            "pochandle" => vec![
+                ("pochandle".into(), key),
+                ("isrole".into(), "N".into()),
+                ("lastname".into(), WITHHELD_NAME.into()),
+            ],
+            _ => vec![
+                (class.clone(), key),
+                ("person".into(), WITHHELD_NAME.into()),
+            ],
+        };
+        for (n, v) in o.attrs() {
+            let keep = match n {
+                "nic-hdl" => class == "person",
+                "mnt-by" | "created" | "last-modified" | "changed" | "regdate" | "updated"
+                | "source" => true,
+                "abuse-mailbox" => true,
+                "e-mail" | "mailbox" => abuse,
+                _ => false,
+            };
+            if keep {
+                attrs.push((n.to_string(), v.to_string()));
+            }
+        }
+        attrs.push((
+            "remarks".into(),
+            "personal data withheld by this server (its operator can serve it)".into(),
+        ));
+        e.has_abuse_mailbox = {
+            let obj =
+                Object::from_attrs(attrs.iter().map(|(n, v)| (n.as_str(), v.as_str())), o.line);
+            let has = contact_mailbox(&obj).is_some();
+            e.object = obj;
+            has
+        };
+    }
+}
+
 /// Objects whose organisation is a registry (org-type IANA or RIR) are the
 /// registry's own placeholders, not held space.
 pub fn mark_registry_placeholders(entities: &[Entity], networks: &mut [Network]) {

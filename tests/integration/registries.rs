@@ -170,6 +170,37 @@ fn arin_bulk_records_give_holder_name_lessee_and_abuse_poc() {
     let z = zip.to_str().unwrap();
     assert_eq!(facts(&lookup(&[z], "192.0.2.130")), a130);
     std::fs::remove_dir_all(&dir).ok();
+
+    // personal data: a person POC is withheld by default (handle kept),
+    // served with --personal-data; role POCs and abuse mailboxes stay
+    let text = |args: &[&str]| {
+        let o = tenure(args);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let person = text(&["lookup", "--quiet", "--dump", f[0], "EXA-ARIN"]);
+    assert!(person.contains("pochandle:      EXA-ARIN"), "{person}");
+    assert!(
+        !person.contains("Alice") && !person.contains("555-0101") && !person.contains("alice@"),
+        "{person}"
+    );
+    assert!(person.contains("personal data withheld"), "{person}");
+    let full = text(&[
+        "lookup",
+        "--quiet",
+        "--personal-data",
+        "--dump",
+        f[0],
+        "EXA-ARIN",
+    ]);
+    assert!(
+        full.contains("Alice") && full.contains("+1-703-555-0101"),
+        "{full}"
+    );
+    let role = text(&["lookup", "--quiet", "--dump", f[0], "ABUSE-EXHI-ARIN"]);
+    assert!(
+        role.contains("abuse@holder-inc.example") && role.contains("+1-703-555-0100"),
+        "{role}"
+    );
 }
 
 #[test]
