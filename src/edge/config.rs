@@ -49,6 +49,9 @@ pub mod defaults {
     pub const WHOIS_BURST: f64 = 200.0;
     /// `bulk-max-lines`.
     pub const BULK_MAX_LINES: usize = 100_000;
+    /// `whois-personal-limit`: personal-data objects per client a day
+    /// (RIPE's limit on persons; only served with `personal-data`).
+    pub const WHOIS_PERSONAL_LIMIT: usize = 1000;
     /// `rdap-base-path`.
     pub const RDAP_BASE_PATH: &str = "/rdap/";
     /// `rdap-max-results`.
@@ -84,6 +87,8 @@ pub struct WhoisLimits {
     pub burst: f64,
     /// Addresses per bulk-mode connection.
     pub bulk_max_lines: usize,
+    /// Personal-data objects a client may receive in 24 hours.
+    pub personal_limit: usize,
 }
 
 impl Default for WhoisLimits {
@@ -97,6 +102,7 @@ impl Default for WhoisLimits {
             rate: defaults::WHOIS_RATE,
             burst: defaults::WHOIS_BURST,
             bulk_max_lines: defaults::BULK_MAX_LINES,
+            personal_limit: defaults::WHOIS_PERSONAL_LIMIT,
         }
     }
 }
@@ -220,6 +226,8 @@ pub struct FileConfig {
     pub whois_burst: Option<f64>,
     /// Addresses per bulk-mode connection.
     pub bulk_max_lines: Option<usize>,
+    /// Personal-data objects per WHOIS client in 24 hours.
+    pub whois_personal_limit: Option<usize>,
     /// Plain-HTTP listeners for RDAP (`tenure serve`).
     #[serde(default)]
     pub http_listen: Vec<std::net::SocketAddr>,
@@ -305,6 +313,8 @@ pub struct ServeFlags {
     pub whois_burst: Option<f64>,
     #[arg(long, value_name = "N", help = format!("Addresses per bulk-mode connection (default {})", defaults::BULK_MAX_LINES))]
     pub bulk_max_lines: Option<usize>,
+    #[arg(long, value_name = "N", help = format!("Personal-data objects a WHOIS client may receive in 24 hours, when personal data is served (default {})", defaults::WHOIS_PERSONAL_LIMIT))]
+    pub whois_personal_limit: Option<usize>,
     #[arg(long, value_name = "ADDR", help = format!("Plain-HTTP RDAP listener, repeatable (default {})", defaults::HTTP_LISTEN))]
     pub http_listen: Vec<std::net::SocketAddr>,
     #[arg(long, value_name = "PATH", help = format!("RDAP path prefix (default {})", defaults::RDAP_BASE_PATH))]
@@ -418,6 +428,11 @@ impl ServeFlags {
                 "bulk-max-lines",
                 self.bulk_max_lines.or(file.bulk_max_lines),
                 d.bulk_max_lines,
+            )?,
+            personal_limit: positive(
+                "whois-personal-limit",
+                self.whois_personal_limit.or(file.whois_personal_limit),
+                d.personal_limit,
             )?,
         };
         let whois_listen = first_given(&self.whois_listen, &file.whois_listen)

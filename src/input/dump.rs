@@ -193,6 +193,8 @@ pub struct Registry {
     /// lease-only reload can replace them; `Snapshot::build` merges them.
     pub lease_report: LoadReport,
     /// IANA's RDAP bootstrap services.
+    /// Persons' personal data was kept at load (`personal-data`).
+    pub personal_data: bool,
     pub bootstrap: crate::bootstrap::Bootstrap,
 }
 
@@ -411,6 +413,7 @@ pub fn load(sources: &Sources, progress: &Progress) -> Result<(Registry, LoadRep
         }
     }
     reg.bootstrap.finish();
+    reg.personal_data = sources.personal_data;
     if !sources.personal_data {
         // the contacts named for abuse keep their mailbox
         let abuse: std::collections::HashSet<crate::model::Sym> = reg

@@ -41,9 +41,15 @@ fn want(h: &str, n: &str, l: &str, a: &str, p: bool) -> (String, String, String,
 
 /// A snapshot of these files alone, for RDAP.
 fn snapshot(files: &[&str]) -> tenure::snapshot::Snapshot {
+    snapshot_with(files, false)
+}
+
+/// A snapshot of these files alone, with or without persons' personal data.
+fn snapshot_with(files: &[&str], personal_data: bool) -> tenure::snapshot::Snapshot {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let sources = tenure::dump::Sources {
         dumps: files.iter().map(|f| root.join(f)).collect(),
+        personal_data,
         ..Default::default()
     };
     let (reg, report) = tenure::dump::load(&sources, &tenure::progress::Progress::off()).unwrap();
@@ -268,4 +274,28 @@ fn apnic_placeholders_are_the_registry_s_own_and_unnamed_holders_are_said_so() {
         !v["entities"].to_string().contains("sponsor"),
         "a netname is no organisation to list: {v}"
     );
+}
+
+#[test]
+fn personal_data_when_served_has_a_daily_limit_per_client() {
+    let snap = std::sync::Arc::new(snapshot_with(&["data/test-arin.txt"], true));
+    let limits = tenure::whois::server::Limits {
+        personal_limit: 2,
+        ..Default::default()
+    };
+    let srv = super::support::TestServer::start_with(snap, limits);
+    let ask = |q: &str| super::support::ask(srv.v4, q);
+    // a person's object counts; two fit in the day's limit of 2
+    for _ in 0..2 {
+        let a = ask("EXA-ARIN");
+        assert!(a.contains("Alice"), "{a}");
+    }
+    let a = ask("EXA-ARIN");
+    assert!(a.contains("%ERROR:201: access denied"), "{a}");
+    assert!(!a.contains("Alice"));
+    // answers without personal data go on
+    let a = ask("ABUSE-EXHI-ARIN");
+    assert!(a.contains("abuse@holder-inc.example"), "{a}");
+    let a = ask("192.0.2.130");
+    assert!(a.contains("% Holder: EXHI-1"), "{a}");
 }

@@ -293,12 +293,17 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(limits: Limits) -> TestServer {
+        Self::start_with(snapshot(), limits)
+    }
+
+    /// A server on another snapshot than the sample data's.
+    pub fn start_with(snap: Arc<tenure::snapshot::Snapshot>, limits: Limits) -> TestServer {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .expect("runtime");
-        let shared = Shared::new(snapshot(), limits);
+        let shared = Shared::new(snap, limits);
         let stop = tenure::limit::Shutdown::new();
         let (v4, v6) = rt.block_on(async {
             let l4 = tokio::net::TcpListener::bind("127.0.0.1:0")

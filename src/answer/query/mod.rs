@@ -20,7 +20,8 @@ pub use about::{about, About};
 pub use authority::{Basis, Elsewhere, Registry, SpecialPurpose, REGISTRIES};
 pub use json::{history_json, to_json};
 pub use objects::{
-    render_attrs, AutNumView, Contact, ContactKind, Contacts, EntityView, ObjectView,
+    personal_data_served, render_attrs, AutNumView, Contact, ContactKind, Contacts, EntityView,
+    ObjectView,
 };
 pub use resolved::{
     lease_by_handle, lease_covers, lease_history, leases_of_lessee, lookup, qualify, resolve,

@@ -5,6 +5,12 @@
 use super::ObjRef;
 use crate::snapshot::Snapshot;
 
+/// True when the operator serves persons' personal data (`personal-data`);
+/// else the loader withheld it and no answer holds any.
+pub fn personal_data_served(snap: &Snapshot) -> bool {
+    snap.reg.personal_data
+}
+
 /// One stored object (network, entity, aut-num, domain), borrowed.
 #[derive(Clone, Copy)]
 pub struct ObjectView<'a> {
@@ -23,6 +29,20 @@ impl<'a> ObjectView<'a> {
             ObjRef::Domain(i) => &snap.reg.domains[i as usize].object,
         };
         ObjectView { snap, r, object }
+    }
+
+    /// True for a person's object whose personal data is served (not the
+    /// placeholder a withheld or dummified person becomes): what RIPE-style
+    /// per-client limits count.
+    pub fn is_personal(&self) -> bool {
+        match self.r {
+            ObjRef::Entity(i) => {
+                let e = &self.snap.reg.entities[i as usize];
+                e.class == crate::model::EntityClass::Person
+                    && !crate::model::is_dummy_contact(e.handle_text(), e.name())
+            }
+            _ => false,
+        }
     }
 
     /// The reference, for comparing objects.

@@ -45,6 +45,9 @@ pub struct Reply {
     pub request: Option<Request>,
     pub kind: Kind,
     pub outcome: Outcome,
+    /// Persons' objects with personal data in the answer (RIPE-style
+    /// per-client limits count them).
+    pub personal: usize,
 }
 
 /// The full answer to one request line: banner, answer or error, and the
@@ -64,6 +67,7 @@ pub fn respond(snap: &Snapshot, line: &str, now: Timestamp, with_banner: bool) -
                 request: None,
                 kind: Kind::Other,
                 outcome: outcome_of(&e),
+                personal: 0,
             };
         }
     };
@@ -75,11 +79,46 @@ pub fn respond(snap: &Snapshot, line: &str, now: Timestamp, with_banner: bool) -
         }
     };
     end_answer(&mut out);
+    let personal = if outcome == Outcome::Ok {
+        personal_objects(snap, &req, now)
+    } else {
+        0
+    };
     Reply {
         text: out,
         request: Some(req),
         kind,
         outcome,
+        personal,
+    }
+}
+
+/// The persons with personal data an answer to `req` shows (none when the
+/// operator withholds personal data: the loader made them placeholders).
+fn personal_objects(snap: &Snapshot, req: &Request, now: Timestamp) -> usize {
+    if !query::personal_data_served(snap)
+        || req.info.is_some()
+        || req.template.is_some()
+        || req.key.is_empty()
+        || req.brief
+    {
+        return 0;
+    }
+    let count = |objs: &[query::ObjectView]| objs.iter().filter(|o| o.is_personal()).count();
+    if let Some(attrs) = &req.inverse {
+        let found = objects(snap, query::inverse(snap, attrs, &req.key));
+        return count(&found);
+    }
+    let Ok(q) = query::parse_query(&req.key) else {
+        return 0;
+    };
+    if req.level != Level::Default && matches!(q, Query::Range(_)) {
+        return 0; // networks only
+    }
+    match query::lookup(snap, &q, req.at.unwrap_or(now)) {
+        Found::Objects { objects, .. } => count(&objects),
+        Found::Network(res) => count(&res.objects(req.no_contacts)),
+        Found::NotFound { .. } => 0,
     }
 }
 

@@ -37,6 +37,8 @@ pub struct Shared {
     open: AtomicUsize,
     per_client: Mutex<HashMap<IpAddr, usize>>,
     rate: RateLimiter,
+    /// Persons' objects sent per client today: (day number, counts).
+    personal: Mutex<(i64, HashMap<IpAddr, usize>)>,
 }
 
 impl Shared {
@@ -53,6 +55,7 @@ impl Shared {
             open: AtomicUsize::new(0),
             per_client: Mutex::new(HashMap::new()),
             rate,
+            personal: Mutex::new((0, HashMap::new())),
         })
     }
 
@@ -83,6 +86,23 @@ impl Shared {
             shared: Arc::clone(self),
             client,
         })
+    }
+
+    /// Counts `n` persons' objects sent to a client today; false (and not
+    /// counted) when they would pass the daily limit (RIPE's rule for
+    /// personal data). The counts start again each UTC day.
+    fn take_personal(&self, client: IpAddr, n: usize, now: crate::time::Timestamp) -> bool {
+        let today = now.div_euclid(86_400);
+        let mut p = self.personal.lock().unwrap_or_else(|p| p.into_inner());
+        if p.0 != today {
+            *p = (today, HashMap::new());
+        }
+        let seen = p.1.entry(client).or_insert(0);
+        if *seen + n > self.limits.personal_limit {
+            return false;
+        }
+        *seen += n;
+        true
     }
 
     /// Takes one token from the client's bucket.
@@ -208,6 +228,16 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
             guarded_respond(&snap, &line, now, with_banner)
         };
         first = false;
+        let mut reply = reply;
+        if reply.personal > 0 && !shared.take_personal(client, reply.personal, now) {
+            // RIPE: past the daily limit of personal data, access is denied
+            reply.text = format!(
+                "{}\n%\n% Queries from your address have passed the daily limit of {} persons' objects.\n% Access to personal data is denied until the next UTC day.\n\n\n",
+                WhoisError::new(code::ACCESS_DENIED, &format!("access denied for {}", peer.ip())).line(),
+                limits.personal_limit
+            );
+            reply.outcome = crate::metrics::Outcome::RateLimited;
+        }
         record_query(&reply, asked.elapsed());
         let Reply {
             text, request: req, ..
@@ -252,6 +282,7 @@ fn internal_error() -> Reply {
         request: None,
         kind: crate::metrics::Kind::Other,
         outcome: crate::metrics::Outcome::Error,
+        personal: 0,
     }
 }
 
