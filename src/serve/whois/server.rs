@@ -233,7 +233,7 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
             // RIPE: past the daily limit of personal data, access is denied
             reply.text = format!(
                 "{}\n%\n% Queries from your address have passed the daily limit of {} persons' objects.\n% Access to personal data is denied until the next UTC day.\n\n\n",
-                WhoisError::new(code::ACCESS_DENIED, &format!("access denied for {}", peer.ip())).line(),
+                WhoisError::new(code::ACCESS_DENIED, format!("access denied for {}", peer.ip())).line(),
                 limits.personal_limit
             );
             reply.outcome = crate::metrics::Outcome::RateLimited;
