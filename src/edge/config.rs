@@ -204,6 +204,9 @@ pub struct FileConfig {
     pub reject_unverified_leases: Option<bool>,
     /// Serve contacts' personal data (withheld by default).
     pub personal_data: Option<bool>,
+    /// IANA's address-space registries (CSV), for referrals.
+    #[serde(default)]
+    pub iana_address_space: Vec<PathBuf>,
     /// IANA RDAP bootstrap files, for redirects.
     #[serde(default)]
     pub rdap_bootstrap: Vec<PathBuf>,
@@ -589,6 +592,7 @@ impl FileConfig {
         cfg.delegated.iter_mut().for_each(fix);
         cfg.leases.iter_mut().for_each(|l| fix(l.path_mut()));
         cfg.rdap_bootstrap.iter_mut().for_each(fix);
+        cfg.iana_address_space.iter_mut().for_each(fix);
         if let Some(p) = cfg.tls_cert.as_mut() {
             fix(p);
         }
@@ -664,6 +668,9 @@ pub struct DataFlags {
     /// Serve contacts' personal data (names, addresses, phones, mail of persons); withheld by default.
     #[arg(long)]
     pub personal_data: bool,
+    /// IANA address-space registry (ipv4-address-space.csv, ipv6-unicast-address-assignments.csv), repeatable; default: the copies built in.
+    #[arg(long, value_name = "PATH")]
+    pub iana_address_space: Vec<PathBuf>,
     /// IANA RDAP bootstrap file (ipv4.json, ipv6.json, asn.json), repeatable; names the RDAP service of space not loaded here.
     #[arg(long, value_name = "PATH")]
     pub rdap_bootstrap: Vec<PathBuf>,
@@ -723,6 +730,8 @@ impl DataFlags {
                 reject_unverified_leases: self.reject_unverified_leases
                     || file.reject_unverified_leases.unwrap_or(false),
                 personal_data: self.personal_data || file.personal_data.unwrap_or(false),
+                address_space: first_given(&self.iana_address_space, &file.iana_address_space)
+                    .unwrap_or_default(),
                 rdap_bootstrap: first_given(&self.rdap_bootstrap, &file.rdap_bootstrap)
                     .unwrap_or_default(),
             },

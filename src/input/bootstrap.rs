@@ -188,3 +188,153 @@ mod tests {
             .is_err());
     }
 }
+
+/// IANA's address-space registries as shipped in `data/iana/`, built in:
+/// the default when none is named. (name, text)
+pub const ADDRESS_SPACE: [(&str, &str); 2] = [
+    (
+        "ipv4-address-space.csv",
+        include_str!("../../data/iana/ipv4-address-space.csv"),
+    ),
+    (
+        "ipv6-unicast-address-assignments.csv",
+        include_str!("../../data/iana/ipv6-unicast-address-assignments.csv"),
+    ),
+];
+
+/// IANA's IPv4 address space and IPv6 unicast assignments registries: the
+/// registry given each block (ALLOCATED, LEGACY "Administered by"), with
+/// its WHOIS server and RDAP service.
+#[derive(Default)]
+pub struct AddressSpace {
+    /// (range, designation, whois, rdap), in file order.
+    blocks: Vec<(IpRange, String, String, String)>,
+}
+
+impl AddressSpace {
+    /// Adds the blocks of one CSV file (`Prefix,Designation,Date,WHOIS,
+    /// RDAP,Status,Note`; quoted fields may hold newlines, an RDAP field
+    /// lists several URLs one per line); returns how many were added.
+    /// Blocks without a WHOIS server (reserved, IANA's own) are skipped.
+    pub fn add_csv(&mut self, text: &str) -> usize {
+        let mut n = 0;
+        for row in csv_rows(text).into_iter().skip(1) {
+            let [prefix, designation, _date, whois, rdap, ..] = row.as_slice() else {
+                continue;
+            };
+            if whois.trim().is_empty() {
+                continue;
+            }
+            let Some(range) = iana_prefix(prefix) else {
+                continue;
+            };
+            let rdap = rdap
+                .split(['\n', ' '])
+                .map(str::trim)
+                .find(|u| u.starts_with("https://"))
+                .unwrap_or("")
+                .to_string();
+            self.blocks.push((
+                range,
+                designation.trim().to_string(),
+                whois.trim().to_string(),
+                rdap,
+            ));
+            n += 1;
+        }
+        n
+    }
+
+    /// The most specific block holding the whole range: (designation,
+    /// WHOIS server, RDAP base URL or "").
+    pub fn for_range(&self, r: &IpRange) -> Option<(&str, &str, &str)> {
+        self.blocks
+            .iter()
+            .filter(|(b, ..)| b.contains(r))
+            .min_by_key(|(b, ..)| b.span())
+            .map(|(_, d, w, u)| (d.as_str(), w.as_str(), u.as_str()))
+    }
+}
+
+/// The newest date an IANA registry CSV lists (its second column's
+/// `Date`), to say how current a copy is.
+pub fn newest_date(text: &str) -> Option<String> {
+    csv_rows(text)
+        .into_iter()
+        .skip(1)
+        .filter_map(|r| r.get(2).cloned())
+        .filter(|d| !d.is_empty())
+        .max()
+}
+
+/// An IANA registry prefix: `003/8` (zero-padded IPv4) or `2001:200::/23`.
+fn iana_prefix(s: &str) -> Option<IpRange> {
+    let s = s.trim();
+    if let Some((first, len)) = s.split_once('/') {
+        if !first.contains(':') && !first.contains('.') {
+            let octet: u8 = first.trim_start_matches('0').parse().unwrap_or(0);
+            return parse_dump_prefix(&format!("{octet}.0.0.0/{len}")).ok();
+        }
+    }
+    parse_dump_prefix(s).ok()
+}
+
+/// The rows of a CSV text (RFC 4180: quoted fields with doubled quotes
+/// and newlines).
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let (mut row, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(std::mem::take(&mut field)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (c, _) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+#[cfg(test)]
+mod address_space_tests {
+    use super::*;
+
+    #[test]
+    fn iana_registries_built_in() {
+        let mut a = AddressSpace::default();
+        for (_, text) in ADDRESS_SPACE {
+            assert!(a.add_csv(text) > 20);
+        }
+        let at = |q: &str| {
+            a.for_range(&crate::addr::parse_query_range(q).unwrap())
+                .map(|(d, w, _)| (d.to_string(), w.to_string()))
+        };
+        assert_eq!(
+            at("3.1.2.3"),
+            Some(("Administered by ARIN".into(), "whois.arin.net".into()))
+        );
+        assert_eq!(at("1.1.1.1").map(|x| x.1), Some("whois.apnic.net".into()));
+        assert_eq!(
+            at("2001:200::1").map(|x| x.1),
+            Some("whois.apnic.net".into())
+        );
+        assert_eq!(at("0.1.2.3"), None, "reserved blocks name no registry");
+        let (_, _, rdap) = a
+            .for_range(&crate::addr::parse_query_range("3.1.2.3").unwrap())
+            .unwrap();
+        assert_eq!(rdap, "https://rdap.arin.net/registry");
+    }
+}

@@ -192,10 +192,13 @@ pub struct Registry {
     /// The lease files' figures, kept apart from the registry's so that a
     /// lease-only reload can replace them; `Snapshot::build` merges them.
     pub lease_report: LoadReport,
-    /// IANA's RDAP bootstrap services.
     /// Persons' personal data was kept at load (`personal-data`).
     pub personal_data: bool,
+    /// IANA's RDAP bootstrap services.
     pub bootstrap: crate::bootstrap::Bootstrap,
+    /// IANA's IPv4 and IPv6 address-space registries: who was given each
+    /// block, for referrals the bootstrap files do not give.
+    pub address_space: crate::bootstrap::AddressSpace,
 }
 
 /// A loaded lease source: its name and file.
@@ -243,6 +246,8 @@ pub struct Sources {
     pub leases: Vec<LeaseSource>,
     /// Drop leases whose lessor is not the holder (else keep them, marked).
     pub reject_unverified_leases: bool,
+    /// IANA's address-space registries (CSV); empty: the built-in copies.
+    pub address_space: Vec<PathBuf>,
     /// Serve contacts' personal data (names, addresses, phones, mail);
     /// withheld by default (see [`crate::model::withhold_personal_data`]).
     pub personal_data: bool,
@@ -413,6 +418,44 @@ pub fn load(sources: &Sources, progress: &Progress) -> Result<(Registry, LoadRep
         }
     }
     reg.bootstrap.finish();
+    // IANA's address-space registries: the named ones, else the copies
+    // built in (for referrals of space no other file covers)
+    if sources.address_space.is_empty() {
+        for (name, text) in crate::bootstrap::ADDRESS_SPACE {
+            let started = Instant::now();
+            let n = reg.address_space.add_csv(text);
+            let label = format!(
+                "(built in) IANA {name}, newest entry {}",
+                crate::bootstrap::newest_date(text)
+                    .as_deref()
+                    .unwrap_or("?")
+            );
+            report.file_done(
+                Path::new(&label),
+                "address-space",
+                text.len() as u64,
+                n as u64,
+                0,
+                started,
+            );
+        }
+    }
+    for path in &sources.address_space {
+        let started = Instant::now();
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        let n = reg.address_space.add_csv(&text);
+        report.file_done(
+            path,
+            "address-space",
+            text.len() as u64,
+            n as u64,
+            0,
+            started,
+        );
+    }
     reg.personal_data = sources.personal_data;
     if !sources.personal_data {
         // the contacts named for abuse keep their mailbox

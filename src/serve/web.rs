@@ -248,6 +248,7 @@ fn elsewhere(o: &mut String, q: &str, e: &Elsewhere) {
         Basis::Delegated(r) => format!("its delegated statistics list {r}"),
         Basis::DelegatedAsn(a, b) => format!("its delegated statistics list AS{a} - AS{b}"),
         Basis::Bootstrap => "IANA's RDAP bootstrap names its service".to_string(),
+        Basis::AddressSpace => "IANA's address-space registry names who was given it".to_string(),
     };
     let _ = write!(
         o,

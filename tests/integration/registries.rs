@@ -299,3 +299,37 @@ fn personal_data_when_served_has_a_daily_limit_per_client() {
     let a = ask("192.0.2.130");
     assert!(a.contains("% Holder: EXHI-1"), "{a}");
 }
+
+#[test]
+fn iana_address_space_refers_what_no_bootstrap_file_names() {
+    // a bootstrap file that names nothing: IANA's address-space registries
+    // (built in) still say who was given the block
+    let dir = std::env::temp_dir().join(format!("tenure-as-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let empty = dir.join("ipv4.json");
+    std::fs::write(&empty, r#"{"services": []}"#).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sources = tenure::dump::Sources {
+        dumps: vec![root.join("data/test-ripe.db")],
+        rdap_bootstrap: vec![empty],
+        ..Default::default()
+    };
+    let (reg, report) = tenure::dump::load(&sources, &tenure::progress::Progress::off()).unwrap();
+    let snap = tenure::snapshot::Snapshot::build(
+        reg,
+        report,
+        1,
+        Default::default(),
+        tenure::query::lease_policy(false),
+    );
+    let text = tenure::whois::respond::respond(&snap, "3.1.2.3", 0, false).text;
+    assert!(text.contains("refer:          whois.arin.net"), "{text}");
+    assert!(text.contains("IANA's address-space registry"), "{text}");
+    let r = rdap_get(
+        &snap,
+        &tenure::rdap::RdapConfig::default(),
+        "/rdap/ip/3.1.2.3",
+    );
+    assert_eq!(r.status, 302);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -119,6 +119,8 @@ pub enum Basis {
     DelegatedAsn(u32, u32),
     /// Only IANA's RDAP bootstrap covers it.
     Bootstrap,
+    /// Only IANA's address-space registries name who was given it.
+    AddressSpace,
 }
 
 impl Elsewhere<'_> {
@@ -155,13 +157,30 @@ pub(crate) fn delegated_elsewhere(snap: &Snapshot, deleg: u32) -> Option<Elsewhe
     })
 }
 
-/// IANA's bootstrap service for space nothing here covers.
+/// IANA's bootstrap service for space nothing here covers, else the
+/// registry IANA's address-space registries name for the block.
 pub(crate) fn bootstrap_elsewhere<'a>(snap: &'a Snapshot, r: &IpRange) -> Option<Elsewhere<'a>> {
-    let url = snap.reg.bootstrap.for_range(r)?;
+    if let Some(url) = snap.reg.bootstrap.for_range(r) {
+        return Some(Elsewhere {
+            registry: by_rdap_url(url),
+            rdap: url,
+            basis: Basis::Bootstrap,
+        });
+    }
+    let (_, whois, rdap) = snap.reg.address_space.for_range(r)?;
+    let registry = REGISTRIES
+        .iter()
+        .find(|g| g.whois.eq_ignore_ascii_case(whois))
+        .or_else(|| (!rdap.is_empty()).then(|| by_rdap_url(rdap)).flatten());
+    let rdap = match (rdap, registry) {
+        ("", Some(g)) => g.rdap,
+        ("", None) => return None,
+        (u, _) => u,
+    };
     Some(Elsewhere {
-        registry: by_rdap_url(url),
-        rdap: url,
-        basis: Basis::Bootstrap,
+        registry,
+        rdap,
+        basis: Basis::AddressSpace,
     })
 }
 

@@ -254,6 +254,7 @@ pub fn render_referral(e: &Elsewhere, out: &mut String) {
         Basis::Delegated(r) => format!("'{r}' in its delegated statistics"),
         Basis::DelegatedAsn(a, b) => format!("'AS{a} - AS{b}' in its delegated statistics"),
         Basis::Bootstrap => "this space in IANA's RDAP bootstrap".to_string(),
+        Basis::AddressSpace => "this space in IANA's address-space registry".to_string(),
     };
     match e.whois() {
         Some(server) => {
