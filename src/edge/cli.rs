@@ -103,9 +103,14 @@ struct GenArgs {
     /// Seed of the generator.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Output file (gzip when it ends in .gz).
+    /// Output file (gzip when it ends in .gz); with --registries, a directory.
     #[arg(long)]
     out: PathBuf,
+    /// Write all five registries' layouts into the --out directory, at
+    /// their relative sizes (RIPE, AFRINIC, APNIC RPSL; LACNIC bulk; ARIN's
+    /// bulk ZIP).
+    #[arg(long)]
+    registries: bool,
 }
 
 /// A failure at the process edge.
@@ -162,6 +167,16 @@ pub fn main() -> i32 {
         Command::Lookup(a) => lookup(a),
         Command::Check(a) => check(a),
         Command::Serve(a) => serve(*a),
+        Command::GenData(a) if a.registries => {
+            crate::gen::write_registries(&a.out, a.objects, a.seed)
+                .map_err(CliError::from)
+                .map(|files| {
+                    for (f, s) in files {
+                        println!("{}: {} networks", f.display(), s.networks);
+                    }
+                    exit::OK
+                })
+        }
         Command::GenData(a) => crate::gen::write_file(&a.out, a.objects, a.seed)
             .map_err(CliError::from)
             .map(|_| exit::OK),
