@@ -52,8 +52,9 @@
 //!   entities, aut-nums, domains; status classes, placeholder / platform /
 //!   registry-maintained flags; interned handles. [`delegated`]:
 //!   delegated-extended statistics. `leases`: the lease record format.
-//!   `bootstrap`: IANA's RDAP bootstrap files (copies built in, the
-//!   default). [`dump`]: loads sources into
+//!   `bootstrap`: IANA's RDAP bootstrap files and address-space
+//!   registries (copies built in, the default). `zip`: the text members
+//!   of a ZIP archive, streamed (ARIN's bulk data). [`dump`]: loads sources into
 //!   a `Registry` with a `LoadReport`. [`progress`]: load progress.
 //! - [`snapshot`]: the immutable indexed generation a request answers from:
 //!   a registry part (shared by `Arc` with the snapshots a lease-only
@@ -73,7 +74,8 @@
 //!   [`limit`]: the accept loop, per-client keys and token buckets, the
 //!   [`limit::Shutdown`] every listener and connection sees; `guard`;
 //!   [`metrics`]: counters and the Prometheus page.
-//! - [`cli`], [`config`], [`report`], [`gen`]; `app`: `tenure serve`
+//! - [`cli`], [`config`], [`report`], [`gen`] (generated data in the five
+//!   registries' layouts, for benchmarks); `app`: `tenure serve`
 //!   wiring (listeners, signals, reload triggers, drain); `reload`: the
 //!   reload task; `admin`: the admin listener.
 //!

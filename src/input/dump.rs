@@ -249,7 +249,7 @@ pub struct Sources {
     /// IANA's address-space registries (CSV); empty: the built-in copies.
     pub address_space: Vec<PathBuf>,
     /// Serve contacts' personal data (names, addresses, phones, mail);
-    /// withheld by default (see [`crate::model::withhold_personal_data`]).
+    /// withheld by default (see `model::withhold_personal_data`).
     pub personal_data: bool,
     /// IANA RDAP bootstrap files (ipv4.json, ipv6.json, asn.json).
     pub rdap_bootstrap: Vec<PathBuf>,
