@@ -333,3 +333,30 @@ fn iana_address_space_refers_what_no_bootstrap_file_names() {
     assert_eq!(r.status, 302);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn afrinic_mixed_case_status_and_a_platform_beside_the_holder_s_maintainer() {
+    let f = ["data/test-afrinic.db"];
+    // "Sub-Allocated PA" as older AFRINIC data writes it is a downstream
+    // object; LARUS's maintainer beside the holder's flags the lessee
+    assert_eq!(
+        facts(&lookup(&f, "192.0.2.5")),
+        want(
+            "ORG-EAL1-AFRINIC",
+            "Example Africa Ltd",
+            "ORG-LT1-AFRINIC",
+            "abuse@lessee-telecom.example",
+            true
+        )
+    );
+    assert_eq!(
+        facts(&lookup(&f, "192.0.2.200")),
+        want(
+            "ORG-EAL1-AFRINIC",
+            "Example Africa Ltd",
+            "",
+            "abuse@example-africa.example",
+            false
+        )
+    );
+}
