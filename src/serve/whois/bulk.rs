@@ -5,8 +5,8 @@
 
 use super::io::{read_line, write_all, Line};
 use super::request::{code, WhoisError};
-use super::server::Limits;
 use crate::addr::{parse_query_addr, IpRange};
+use crate::config::WhoisLimits as Limits;
 use crate::query::{self, Subject};
 use crate::snapshot::Snapshot;
 use std::sync::Arc;
