@@ -131,6 +131,14 @@ pub fn serve(
             r.skipped_total(),
             r.seconds
         );
+        // the defaults built into the binary that this load used, with their dates
+        for f in r
+            .files
+            .iter()
+            .filter(|f| f.path.to_string_lossy().starts_with("(built in) "))
+        {
+            tracing::info!("default in use: {}", f.path.display());
+        }
         http_shared.current.install(Arc::new(snap));
         for l in whois {
             tasks.push(tokio::spawn(server::run(

@@ -360,3 +360,53 @@ fn afrinic_mixed_case_status_and_a_platform_beside_the_holder_s_maintainer() {
         )
     );
 }
+
+#[test]
+fn a_binary_copied_anywhere_works_with_its_built_in_defaults() {
+    // the binary alone, away from the build tree, run in an empty directory
+    let dir = std::env::temp_dir().join(format!("tenure-away-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = dir.join("tenure");
+    std::fs::copy(env!("CARGO_BIN_EXE_tenure"), &bin).unwrap();
+    let dump = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/test-ripe.db");
+    let dump = dump.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let o = run_with_deadline(
+            std::process::Command::new(&bin)
+                .args(args)
+                .current_dir(&dir),
+        );
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    // the built-in platform list flags the IPXO-maintained leaf
+    let v: Value = serde_json::from_str(&run(&[
+        "lookup",
+        "--quiet",
+        "--json",
+        "--dump",
+        dump,
+        "--at",
+        "2025-06-01T00:00:00Z",
+        "192.0.2.130",
+    ]))
+    .unwrap();
+    assert_eq!(v["lessee"]["platform_managed"], true, "{v}");
+    // the built-in bootstrap files refer space held elsewhere
+    let text = run(&["lookup", "--quiet", "--dump", dump, "8.8.8.8"]);
+    assert!(text.contains("refer:          whois.arin.net"), "{text}");
+    // and the report names every default in use, with its date
+    let report = run(&["check", "--quiet", "--dump", dump]);
+    for d in [
+        "(built in) leasing-platform maintainers of ",
+        "(built in) IANA rdap-bootstrap-ipv4.json, published ",
+        "(built in) IANA ipv4-address-space.csv, newest entry ",
+    ] {
+        assert!(report.contains(d), "{d}: {report}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
