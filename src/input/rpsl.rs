@@ -203,7 +203,7 @@ fn decode_line(l: &str) -> Option<(&str, &str)> {
     if b < 0x20 {
         Some((CODED[b as usize], l.get(1..)?))
     } else {
-        l.split_once(':')
+        split_colon(l)
     }
 }
 
@@ -232,7 +232,7 @@ impl Object {
 
     /// All attributes in order.
     pub fn attrs(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.text.split_terminator('\n').filter_map(decode_line)
+        text_lines(&self.text).filter_map(decode_line)
     }
 
     /// The first value of an attribute (name in lower case).
@@ -434,9 +434,39 @@ fn valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'/' || b == b'*')
 }
 
-/// Strips an end-of-line `#` comment and surrounding blanks.
+/// Strips an end-of-line `#` comment and surrounding blanks (ASCII
+/// whitespace: what RPSL pads with; a byte search, the hot path of loading).
 fn strip_comment(v: &str) -> &str {
-    v.split('#').next().unwrap_or(v).trim()
+    let cut = memchr::memchr(b'#', v.as_bytes()).unwrap_or(v.len());
+    let t = v.get(..cut).unwrap_or(v).trim_ascii();
+    // other blanks (a no-break space decoded from Latin-1) as `trim` does
+    let non_ascii_edge = |b: Option<&u8>| b.is_some_and(|b| *b >= 0x80);
+    if non_ascii_edge(t.as_bytes().first()) || non_ascii_edge(t.as_bytes().last()) {
+        t.trim()
+    } else {
+        t
+    }
+}
+
+/// `line.split_once(':')` by a byte search.
+fn split_colon(line: &str) -> Option<(&str, &str)> {
+    let i = memchr::memchr(b':', line.as_bytes())?;
+    Some((line.get(..i)?, line.get(i + 1..)?))
+}
+
+/// The lines of a text (`\n` or `\r\n` ends), by a byte search.
+fn text_lines(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut start = 0usize;
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    ends.filter_map(move |end| {
+        if start > bytes.len() || (end == bytes.len() && start == end) {
+            return None;
+        }
+        let line = text.get(start..end)?;
+        start = end + 1;
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    })
 }
 
 /// Parses one raw object.
@@ -453,7 +483,7 @@ pub fn parse_object(raw: &RawObject, enc: Encoding) -> Result<Object, Skip> {
     // the value of the attribute being built starts at `value_start` in `out`
     let mut have_attr = false;
     let mut value_start = 0usize;
-    for (i, line) in text.lines().enumerate() {
+    for (i, line) in text_lines(&text).enumerate() {
         let first = line.as_bytes().first().copied().unwrap_or(b' ');
         if first == b' ' || first == b'\t' || first == b'+' {
             if !have_attr {
@@ -479,7 +509,7 @@ pub fn parse_object(raw: &RawObject, enc: Encoding) -> Result<Object, Skip> {
             };
             skip(reason, format!("line {}: {what}", raw.line as usize + i))
         };
-        let Some((name, value)) = line.split_once(':') else {
+        let Some((name, value)) = split_colon(line) else {
             return Err(bad(&format!("'{}' is not 'name: value'", clip(line))));
         };
         if !valid_name(name) {
