@@ -408,3 +408,36 @@ fn every_key_of_the_example_config_is_a_serve_flag() {
         assert!(named, "no {flag} flag in serve --help");
     }
 }
+
+#[test]
+fn inverse_answers_say_when_they_were_cut() {
+    let dir = std::env::temp_dir().join(format!("tenure-inv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dump = dir.join("gen.db");
+    let d = dump.to_str().unwrap();
+    let o = tenure(&["gen-data", "--objects", "3000", "--out", d]);
+    assert!(o.status.success());
+    let sources = tenure::dump::Sources {
+        dumps: vec![dump.clone()],
+        ..Default::default()
+    };
+    let (reg, report) = tenure::dump::load(&sources, &tenure::progress::Progress::off()).unwrap();
+    let snap = tenure::snapshot::Snapshot::build(
+        reg,
+        report,
+        1,
+        Default::default(),
+        tenure::query::lease_policy(false),
+    );
+    let text = tenure::whois::respond::respond(&snap, "-i mnt-by GEN-MNT", 0, false).text;
+    assert!(
+        text.contains("% Output truncated: more than 1000 objects; narrow the query"),
+        "{}",
+        text.lines().last().unwrap_or("")
+    );
+    assert_eq!(
+        text.matches("\nsource:").count() + usize::from(text.starts_with("source:")),
+        1000
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -45,7 +45,10 @@ pub fn hierarchy(snap: &Snapshot, r: &IpRange, level: Level) -> Vec<NetId> {
 /// `-i attr value`: objects whose attribute names the value.
 /// `org` and `abuse-c` use the handles interned at load; `mnt-by`,
 /// `admin-c` and `tech-c` read the objects (bounded by [`INVERSE_LIMIT`]).
-pub fn inverse(snap: &Snapshot, attrs: &[String], value: &str) -> Vec<ObjRef> {
+/// Returns at most [`INVERSE_LIMIT`] objects, and whether there were more.
+pub fn inverse(snap: &Snapshot, attrs: &[String], value: &str) -> (Vec<ObjRef>, bool) {
+    // one more than the limit: enough to say the answer was cut
+    const KEEP: usize = INVERSE_LIMIT + 1;
     let mut out = Vec::new();
     let sym = snap.reg.syms.get(value.trim());
     for attr in attrs {
@@ -110,13 +113,15 @@ pub fn inverse(snap: &Snapshot, attrs: &[String], value: &str) -> Vec<ObjRef> {
                     .enumerate()
                     .filter(|(_, a)| hit(&a.object))
                     .map(|(i, _)| ObjRef::AutNum(i as u32));
-                out.extend(nets.chain(ents).chain(auts).take(INVERSE_LIMIT));
+                out.extend(nets.chain(ents).chain(auts).take(KEEP));
             }
         }
-        out.truncate(INVERSE_LIMIT);
+        out.truncate(KEEP);
     }
     out.dedup();
-    out
+    let more = out.len() > INVERSE_LIMIT;
+    out.truncate(INVERSE_LIMIT);
+    (out, more)
 }
 
 /// Most objects an inverse lookup returns.

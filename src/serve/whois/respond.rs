@@ -106,7 +106,7 @@ fn personal_objects(snap: &Snapshot, req: &Request, now: Timestamp) -> usize {
     }
     let count = |objs: &[query::ObjectView]| objs.iter().filter(|o| o.is_personal()).count();
     if let Some(attrs) = &req.inverse {
-        let found = objects(snap, query::inverse(snap, attrs, &req.key));
+        let found = objects(snap, query::inverse(snap, attrs, &req.key).0);
         return count(&found);
     }
     let Ok(q) = query::parse_query(&req.key) else {
@@ -196,11 +196,19 @@ pub fn answer(
         },
     };
     if let Some(attrs) = &req.inverse {
-        let found = objects(snap, query::inverse(snap, attrs, &req.key));
+        let (refs, more) = query::inverse(snap, attrs, &req.key);
+        let found = objects(snap, refs);
         if found.is_empty() {
             return Err((Kind::Inverse, no_entries()));
         }
         render_objects(&found, &view, out);
+        if more {
+            let _ = writeln!(
+                out,
+                "% Output truncated: more than {} objects; narrow the query",
+                query::INVERSE_LIMIT
+            );
+        }
         return Ok((Kind::Inverse, Outcome::Ok));
     }
     let q = match query::parse_query(&req.key) {
