@@ -388,6 +388,13 @@ impl ServeFlags {
         };
         let rate = |key: &'static str, v: Option<f64>, default: f64| match v {
             None => Ok(default),
+            // a bucket smaller than one query refuses every query
+            Some(r) if key.ends_with("-burst") && r.is_finite() && r < 1.0 => {
+                Err(ConfigError::Value {
+                    key,
+                    message: format!("{r} is below 1: no query would ever be answered"),
+                })
+            }
             Some(r) if r.is_finite() && r > 0.0 => Ok(r),
             Some(r) => Err(ConfigError::Value {
                 key,
@@ -767,6 +774,16 @@ mod tests {
         };
         let e = flags.resolve(&file).unwrap_err().to_string();
         assert!(e.contains("whois-rate"), "{e}");
+        // a bucket below one query would refuse everything
+        for (w, r) in [(Some(0.5), None), (None, Some(0.9))] {
+            let flags = ServeFlags {
+                whois_burst: w,
+                rdap_burst: r,
+                ..Default::default()
+            };
+            let e = flags.resolve(&file).unwrap_err().to_string();
+            assert!(e.contains("-burst") && e.contains("below 1"), "{e}");
+        }
         let flags = ServeFlags {
             max_connections: Some(0),
             ..Default::default()
