@@ -364,6 +364,32 @@ fn answer(
         .unwrap_or_else(rdap::internal_error),
     };
     record(target, r.kind, r.status, asked.elapsed());
+    // RFC 9110 section 13.1.2: the tag the client holds is current: 304
+    let mut r = r;
+    if r.status == 200 && matches!(*req.method(), hyper::Method::GET | hyper::Method::HEAD) {
+        let etag = r
+            .headers
+            .iter()
+            .find(|(n, _)| *n == "etag")
+            .map(|(_, v)| v.to_string());
+        let held = req
+            .headers()
+            .get(hyper::header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok());
+        if let (Some(etag), Some(held)) = (etag, held) {
+            let matches = held
+                .split(',')
+                .map(str::trim)
+                .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag);
+            if matches {
+                r.status = 304;
+                r.body.clear();
+                r.headers.retain(|(n, _)| {
+                    matches!(*n, "etag" | "cache-control" | "access-control-allow-origin")
+                });
+            }
+        }
+    }
     let mut builder = Response::builder().status(r.status);
     for (name, value) in r.headers {
         let name = hyper::header::HeaderName::from_static(name);

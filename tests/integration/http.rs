@@ -29,6 +29,25 @@ fn rdap_over_http() {
     let (status, head, body) = srv.request("HEAD", "/rdap/ip/192.0.2.77", "");
     assert_eq!((status, body.as_str()), (200, ""));
     assert!(head.contains("etag:"));
+    // the tag the client holds is current: 304 without a body; another tag: 200
+    let etag = head
+        .lines()
+        .find_map(|l| l.strip_prefix("etag: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    let (status, head, body) = srv.request(
+        "GET",
+        "/rdap/ip/192.0.2.77",
+        &format!("If-None-Match: \"other\", {etag}\r\n"),
+    );
+    assert_eq!((status, body.as_str()), (304, ""), "{head}");
+    assert!(head.contains(&format!("etag: {etag}")), "{head}");
+    let (status, _, _) = srv.request("GET", "/rdap/ip/192.0.2.77", "If-None-Match: \"stale\"\r\n");
+    assert_eq!(status, 200);
+    // another answer has another tag
+    let (_, other, _) = srv.request("HEAD", "/rdap/ip/192.0.2.130", "");
+    assert!(!other.contains(&etag), "{other}");
     let (status, head, _) = srv.request("DELETE", "/rdap/ip/192.0.2.77", "");
     assert_eq!(status, 405);
     assert!(head.contains("allow: get, head"));

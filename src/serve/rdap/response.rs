@@ -223,11 +223,22 @@ pub fn ok_json(mut v: Value, pretty: bool, snap: &Snapshot) -> Response {
 /// A 200 answer of serialized JSON.
 pub fn ok_bytes(body: Vec<u8>, snap: &Snapshot) -> Response {
     let mut headers = json_headers();
-    // five minutes, and the data serial as the entity tag
+    // five minutes, and an entity tag of the data serial and the body
+    // (answers change with time too, as leases start and end)
     headers.push(("cache-control", "max-age=300".into()));
+    let digest = {
+        use std::hash::Hasher;
+        let mut h = crate::fxhash::FxHasher::default();
+        h.write(&body);
+        h.finish()
+    };
     headers.push((
         "etag",
-        format!("\"tenure-{}\"", crate::query::about(snap).serial()).into(),
+        format!(
+            "\"tenure-{}-{digest:016x}\"",
+            crate::query::about(snap).serial()
+        )
+        .into(),
     ));
     Response {
         status: 200,
