@@ -119,9 +119,14 @@ pub fn serve(
             )));
         }
         // the first load, off the async workers; the admin listener answers meanwhile
-        let snap = tokio::task::spawn_blocking(load)
-            .await
-            .map_err(|e| ServeError::Runtime(std::io::Error::other(e.to_string())))??;
+        // a panic inside the load is a failed load (exit 4), not a runtime fault
+        let snap = tokio::task::spawn_blocking(load).await.map_err(|e| {
+            ServeError::Load(crate::dump::LoadError::Failed(if e.is_panic() {
+                "a panic while loading (a bug; please report it with the data)".into()
+            } else {
+                e.to_string()
+            }))
+        })??;
         let r = &snap.report;
         tracing::info!(
             "loaded: serial {}, {} objects, {} leases, {} skipped, in {:.2} s",

@@ -35,6 +35,9 @@ pub enum LoadError {
     /// An RDAP bootstrap file that is not one.
     #[error("{path}: {message}")]
     Bootstrap { path: PathBuf, message: String },
+    /// The load stopped on a bug (a panic), not on the data's fault alone.
+    #[error("the load failed: {0}")]
+    Failed(String),
 }
 
 /// One skip reason's count and first examples.
