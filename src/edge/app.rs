@@ -49,7 +49,26 @@ pub fn serve(
     let tls = if cfg.rdap_listen.is_empty() {
         None
     } else {
-        let dir = std::env::temp_dir().join("tenure");
+        // one directory per listen address (a second server on another
+        // address never overwrites the first one's certificate), per
+        // process for port 0
+        let label = match cfg.rdap_listen.first() {
+            Some(a) if a.port() != 0 => a
+                .to_string()
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '.' {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect::<String>()
+                .trim_matches('-')
+                .to_string(),
+            _ => format!("pid-{}", std::process::id()),
+        };
+        let dir = std::env::temp_dir().join("tenure").join(label);
         let (tls, generated) =
             crate::http::tls_config(cfg.tls_cert.as_deref(), cfg.tls_key.as_deref(), &dir)?;
         if let Some(path) = generated {
