@@ -105,6 +105,13 @@ impl LoadReport {
         let s = self.skipped.entry(reason).or_default();
         s.count += 1;
         if s.examples.len() < SKIP_EXAMPLES {
+            // a file's bytes never reach the operator's terminal raw: control
+            // characters become U+FFFD, and an example is at most 300 characters
+            let detail: String = detail
+                .chars()
+                .take(300)
+                .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+                .collect();
             s.examples
                 .push(format!("{}:{}: {}", path.display(), line, detail));
         }

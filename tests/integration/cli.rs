@@ -441,3 +441,20 @@ fn inverse_answers_say_when_they_were_cut() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_report_never_echoes_control_characters() {
+    let dir = std::env::temp_dir().join(format!("tenure-ctl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dump = dir.join("ctl.db");
+    std::fs::write(
+        &dump,
+        b"inetnum: 192.0.2.0 - 192.0.2.255\nbad\x1b[31m line\x07\nsource: X\n",
+    )
+    .unwrap();
+    let o = tenure(&["check", "--dump", dump.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("is not 'name: value'"), "{out}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}

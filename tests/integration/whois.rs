@@ -583,3 +583,24 @@ fn a_listener_that_cannot_bind_fails_before_any_listening_line() {
         "no listening line for a server that does not serve"
     );
 }
+
+#[test]
+fn bulk_lines_neutralise_control_characters_and_formulas() {
+    let snap = super::support::snapshot();
+    let line = |word: &str, csv: bool| {
+        let mut out = String::new();
+        tenure::whois::bulk::bulk_line(&snap, word, 0, false, csv, &mut out);
+        out
+    };
+    // a client's word echoed back: control characters replaced
+    let a = line("10.\u{1b}[31m1", false);
+    assert!(!a.contains('\u{1b}') && a.contains('\u{FFFD}'), "{a:?}");
+    // in CSV, a cell a spreadsheet would run as a formula is quoted
+    let a = line("=HYPERLINK(\"x\")", true);
+    assert!(a.starts_with("\"'=HYPERLINK(\"\"x\"\")\","), "{a:?}");
+    let a = line("@SUM(1)", true);
+    assert!(a.starts_with("\"'@SUM(1)\","), "{a:?}");
+    // addresses stay as they are
+    let a = line("192.0.2.77", true);
+    assert!(a.starts_with("192.0.2.77,"), "{a:?}");
+}

@@ -191,12 +191,28 @@ fn push_field(out: &mut String, v: &str, csv: bool, first: bool) {
     if !first {
         out.push_str(if csv { "," } else { " | " });
     }
-    if csv && v.contains([',', '"', '\n']) {
+    // control characters (a client's or a dump's) never reach a terminal
+    // or a spreadsheet: each becomes U+FFFD
+    let cleaned: std::borrow::Cow<str> = if v.chars().any(char::is_control) {
+        v.chars()
+            .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        v.into()
+    };
+    // a cell a spreadsheet would run as a formula starts with a quote
+    // (OWASP's CSV-injection advice)
+    let formula = csv && cleaned.starts_with(['=', '+', '-', '@']);
+    if csv && (formula || cleaned.contains([',', '"'])) {
         out.push('"');
-        out.push_str(&v.replace('"', "\"\""));
+        if formula {
+            out.push('\'');
+        }
+        out.push_str(&cleaned.replace('"', "\"\""));
         out.push('"');
     } else {
-        out.push_str(v);
+        out.push_str(&cleaned);
     }
 }
 
