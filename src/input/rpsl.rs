@@ -300,6 +300,9 @@ pub struct Splitter<R> {
     line_no: u32,
     line: Vec<u8>,
     done: bool,
+    /// The line end: `\n` (also for CRLF), or `\r` for a file written with
+    /// CR alone (old Mac style), decided on the first block read.
+    eol: Option<u8>,
 }
 
 impl<R: BufRead> Splitter<R> {
@@ -309,6 +312,7 @@ impl<R: BufRead> Splitter<R> {
             line_no: 0,
             line: Vec::with_capacity(256),
             done: false,
+            eol: None,
         }
     }
 
@@ -328,7 +332,14 @@ impl<R: BufRead> Splitter<R> {
                 break;
             }
             any = true;
-            let (chunk, found) = match memchr::memchr(b'\n', buf) {
+            let eol = *self.eol.get_or_insert_with(|| {
+                if memchr::memchr(b'\n', buf).is_none() && memchr::memchr(b'\r', buf).is_some() {
+                    b'\r'
+                } else {
+                    b'\n'
+                }
+            });
+            let (chunk, found) = match memchr::memchr(eol, buf) {
                 Some(i) => (&buf[..i], Some(i)),
                 None => (buf, None),
             };
@@ -568,6 +579,17 @@ mod tests {
             out.push(r.and_then(|raw| parse_object(&raw, enc)));
         }
         out
+    }
+
+    #[test]
+    fn a_file_with_cr_line_ends_reads_as_lines() {
+        let input =
+            b"inetnum: 192.0.2.0 - 192.0.2.255\rnetname: EX\rsource: T\r\rperson: A\rnic-hdl: A1\r";
+        let v = objects(input, Encoding::Auto);
+        assert_eq!(v.len(), 2, "{v:?}");
+        let o = v[0].as_ref().unwrap();
+        assert_eq!(o.get("netname"), Some("EX"));
+        assert_eq!(v[1].as_ref().unwrap().line, 5);
     }
 
     #[test]
