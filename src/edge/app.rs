@@ -178,8 +178,7 @@ pub fn serve(
                 stop.clone(),
             )));
         }
-        let https_shared =
-            crate::http::HttpShared::new(Arc::clone(&http_shared.current), rdap.clone(), "https");
+        let https_shared = http_shared.with_scheme("https");
         if let Some(tls) = &tls {
             for l in https {
                 tasks.push(tokio::spawn(crate::http::run_tls(

@@ -34,19 +34,35 @@ pub struct HttpShared {
     pub rdap: RdapConfig,
     /// `http` or `https`, for the links in answers.
     pub scheme: &'static str,
-    /// Per-client request rate.
-    pub limiter: crate::limit::RateLimiter,
+    /// Per-client request rate, one bucket per client across the plain
+    /// and the TLS listeners.
+    pub limiter: Arc<crate::limit::RateLimiter>,
 }
 
 impl HttpShared {
-    /// Shared state for one scheme, with its own rate limiter.
+    /// Shared state for one scheme, with a new rate limiter.
     pub fn new(current: Arc<Current>, rdap: RdapConfig, scheme: &'static str) -> Arc<Self> {
-        let limiter = crate::limit::RateLimiter::new(rdap.settings.rate, rdap.settings.burst);
+        let limiter = Arc::new(crate::limit::RateLimiter::new(
+            rdap.settings.rate,
+            rdap.settings.burst,
+        ));
         Arc::new(HttpShared {
             current,
             rdap,
             scheme,
             limiter,
+        })
+    }
+
+    /// The same state for another scheme: the same snapshot, settings,
+    /// answer cache and rate limiter (a client's HTTP and HTTPS requests
+    /// draw on one bucket).
+    pub fn with_scheme(&self, scheme: &'static str) -> Arc<Self> {
+        Arc::new(HttpShared {
+            current: Arc::clone(&self.current),
+            rdap: self.rdap.clone(),
+            scheme,
+            limiter: Arc::clone(&self.limiter),
         })
     }
 }

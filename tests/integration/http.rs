@@ -435,3 +435,21 @@ fn the_lookup_page_over_http() {
     let (s, _, body) = server.request("HEAD", "/?q=192.0.2.130", "");
     assert_eq!((s, body.as_str()), (200, ""));
 }
+
+#[test]
+fn one_rate_bucket_per_client_across_http_and_https() {
+    let cfg = tenure::rdap::RdapConfig::from_settings(&tenure::config::RdapSettings {
+        rate: 0.001,
+        burst: 2.0,
+        ..Default::default()
+    });
+    let current = Arc::new(tenure::snapshot::Current::new(super::support::snapshot()));
+    let http = tenure::http::HttpShared::new(current, cfg, "http");
+    let https = http.with_scheme("https");
+    let client: std::net::IpAddr = "192.0.2.9".parse().unwrap();
+    assert!(http.limiter.take(client).is_ok());
+    assert!(https.limiter.take(client).is_ok());
+    // the burst of 2 is spent across both schemes
+    assert!(http.limiter.take(client).is_err());
+    assert!(https.limiter.take(client).is_err());
+}
