@@ -71,7 +71,32 @@ pub struct BadLine {
 pub struct Delegated {
     pub header: Option<Header>,
     pub records: Vec<Record>,
+    /// The first few unreadable lines of each reason (the report's
+    /// examples), in line order.
     pub bad: Vec<BadLine>,
+    /// Unreadable lines of each reason, all counted (a file of junk costs
+    /// counts, not memory).
+    pub skipped: std::collections::BTreeMap<&'static str, u64>,
+}
+
+/// Unreadable lines kept as examples per reason.
+pub const BAD_EXAMPLES: usize = 5;
+
+impl Delegated {
+    /// Counts an unreadable line; `line` makes the example only when it is
+    /// one of the first of its reason.
+    fn skip(&mut self, reason: &'static str, line: impl FnOnce() -> BadLine) {
+        let n = self.skipped.entry(reason).or_default();
+        *n += 1;
+        if *n as usize <= BAD_EXAMPLES {
+            self.bad.push(line());
+        }
+    }
+
+    /// Unreadable lines in all.
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
 }
 
 /// Reads a whole delegated file. I/O errors (unreadable, truncated) fail it.
@@ -109,7 +134,7 @@ pub fn parse(reader: impl BufRead) -> io::Result<Delegated> {
         }
         match parse_record(&fields, line_no) {
             Ok(r) => out.records.push(r),
-            Err(reason) => out.bad.push(bad(reason)),
+            Err(reason) => out.skip(reason, || bad(reason)),
         }
     }
     Ok(out)

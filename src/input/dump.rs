@@ -117,6 +117,14 @@ impl LoadReport {
         }
     }
 
+    /// Counts `n` more skips of a reason whose examples were already
+    /// given (files of junk are counted, not kept).
+    pub fn skip_count(&mut self, reason: &'static str, n: u64) {
+        if n > 0 {
+            self.skipped.entry(reason).or_default().count += n;
+        }
+    }
+
     /// Total objects skipped.
     pub fn skipped_total(&self) -> u64 {
         self.skipped.values().map(|s| s.count).sum()
@@ -695,6 +703,11 @@ fn load_delegated(
     for bad in &parsed.bad {
         report.skip(path, bad.line, bad.reason, &bad.text);
     }
+    for (reason, n) in &parsed.skipped {
+        let shown = parsed.bad.iter().filter(|b| b.reason == *reason).count() as u64;
+        report.skip_count(reason, n.saturating_sub(shown));
+    }
+    let skipped = parsed.skipped_total();
     let objects = parsed.records.len() as u64;
     for record in parsed.records {
         *report
@@ -706,14 +719,7 @@ fn load_delegated(
     if let Some(h) = parsed.header {
         reg.delegated_headers.push(h);
     }
-    report.file_done(
-        path,
-        "delegated",
-        size,
-        objects,
-        parsed.bad.len() as u64,
-        started,
-    );
+    report.file_done(path, "delegated", size, objects, skipped, started);
     Ok(())
 }
 
@@ -748,19 +754,18 @@ pub fn load_lease_files(sources: &[LeaseSource]) -> Result<LoadedLeases, LoadErr
         for bad in &parsed.bad {
             out.report.skip(path, bad.line, bad.reason, &bad.detail);
         }
+        for (reason, n) in &parsed.skipped {
+            let shown = parsed.bad.iter().filter(|b| b.reason == *reason).count() as u64;
+            out.report.skip_count(reason, n.saturating_sub(shown));
+        }
+        let skipped = parsed.skipped_total();
         let objects = parsed.leases.len() as u64;
         out.leases.extend(parsed.leases.into_iter().map(|mut l| {
             l.source = source;
             l
         }));
-        out.report.file_done(
-            path,
-            "leases",
-            size,
-            objects,
-            parsed.bad.len() as u64,
-            file_started,
-        );
+        out.report
+            .file_done(path, "leases", size, objects, skipped, file_started);
     }
     out.report.seconds = started.elapsed().as_secs_f64();
     Ok(out)

@@ -112,7 +112,31 @@ pub struct BadLease {
 #[derive(Debug, Default)]
 pub struct LeaseFile {
     pub leases: Vec<Lease>,
+    /// The first few skipped lines of each reason (the report's examples),
+    /// in line order.
     pub bad: Vec<BadLease>,
+    /// Skipped lines of each reason, all counted (a file of junk costs
+    /// counts, not memory).
+    pub skipped: std::collections::BTreeMap<&'static str, u64>,
+}
+
+/// Skipped lines kept as examples per reason.
+pub const BAD_EXAMPLES: usize = 5;
+
+impl LeaseFile {
+    /// Counts a skipped line, keeping it only as one of the first examples.
+    fn skip(&mut self, b: BadLease) {
+        let n = self.skipped.entry(b.reason).or_default();
+        *n += 1;
+        if *n as usize <= BAD_EXAMPLES {
+            self.bad.push(b);
+        }
+    }
+
+    /// Skipped lines in all.
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
 }
 
 /// Strings borrow from the line unless they contain escapes.
@@ -165,7 +189,9 @@ struct Chunk {
     data: Vec<u8>,
 }
 
-type Parsed = Vec<Result<Lease, BadLease>>;
+/// A chunk's leases in order, and its skipped lines (counted; the first
+/// few of each reason kept).
+type Parsed = (Vec<Lease>, LeaseFile);
 
 /// Reads a whole lease file: this thread cuts the input into blocks of
 /// whole lines, `WORKERS` threads split and parse them, and the results
@@ -175,7 +201,7 @@ pub fn parse(mut reader: impl io::Read) -> io::Result<LeaseFile> {
     let (tx, rx) = mpsc::sync_channel::<Chunk>(WORKERS * 2);
     let rx = Arc::new(Mutex::new(rx));
     let (rtx, rrx) = mpsc::channel::<(usize, Parsed)>();
-    let mut early: Vec<BadLease> = Vec::new();
+    let mut early = LeaseFile::default();
     let sent = std::thread::scope(|scope| -> io::Result<usize> {
         for _ in 0..WORKERS {
             let rx = Arc::clone(&rx);
@@ -244,7 +270,7 @@ pub fn parse(mut reader: impl io::Read) -> io::Result<LeaseFile> {
                     }
                 }
                 None if buf.len() > MAX_LINE => {
-                    early.push(BadLease {
+                    early.skip(BadLease {
                         line: line_no,
                         reason: "line too long",
                         detail: format!("over {MAX_LINE} bytes"),
@@ -263,11 +289,9 @@ pub fn parse(mut reader: impl io::Read) -> io::Result<LeaseFile> {
         return Err(io::Error::other("a lease parser thread stopped early"));
     }
     results.sort_by_key(|r| r.0);
-    let total: usize = results.iter().map(|r| r.1.len()).sum();
-    let mut out = LeaseFile {
-        leases: Vec::with_capacity(total),
-        bad: early,
-    };
+    let total: usize = results.iter().map(|r| r.1 .0.len()).sum();
+    let mut out = early;
+    out.leases = Vec::with_capacity(total);
     // ids seen, as positions in `out.leases` (no copies of the ids)
     let mut ids: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(total);
     let hash = |id: &str| {
@@ -275,16 +299,24 @@ pub fn parse(mut reader: impl io::Read) -> io::Result<LeaseFile> {
         std::hash::Hasher::write(&mut h, id.as_bytes());
         std::hash::Hasher::finish(&h)
     };
-    for item in results.into_iter().flat_map(|(_, v)| v) {
-        match item {
-            Ok(lease) => {
+    for (_, (leases, skipped)) in results {
+        // the chunk's skips: its examples, then the rest as counts
+        for b in skipped.bad {
+            out.skip(b);
+        }
+        for (reason, n) in skipped.skipped {
+            let kept = n.min(BAD_EXAMPLES as u64);
+            *out.skipped.entry(reason).or_default() += n - kept;
+        }
+        for lease in leases {
+            {
                 let h = hash(lease.id());
                 let leases = &out.leases;
                 if ids
                     .find(h, |&i| leases[i as usize].id() == lease.id())
                     .is_some()
                 {
-                    out.bad.push(BadLease {
+                    out.skip(BadLease {
                         line: lease.line,
                         reason: "duplicate lease id",
                         detail: format!("'{}'", lease.id()),
@@ -296,7 +328,6 @@ pub fn parse(mut reader: impl io::Read) -> io::Result<LeaseFile> {
                     out.leases.push(lease);
                 }
             }
-            Err(bad) => out.bad.push(bad),
         }
     }
     out.bad.sort_by_key(|b| b.line);
@@ -305,7 +336,7 @@ pub fn parse(mut reader: impl io::Read) -> io::Result<LeaseFile> {
 
 /// Splits a block into lines and parses each.
 fn parse_chunk(chunk: &Chunk) -> Parsed {
-    let mut out = Vec::new();
+    let mut out = (Vec::new(), LeaseFile::default());
     let mut line = chunk.first_line;
     let mut rest: &[u8] = &chunk.data;
     while !rest.is_empty() {
@@ -314,13 +345,17 @@ fn parse_chunk(chunk: &Chunk) -> Parsed {
             None => (rest, &rest[rest.len()..]),
         };
         if l.len() > MAX_LINE {
-            out.push(Err(BadLease {
+            out.1.skip(BadLease {
                 line,
                 reason: "line too long",
                 detail: format!("over {MAX_LINE} bytes"),
-            }));
-        } else if let Some(r) = parse_bytes(l, line) {
-            out.push(r);
+            });
+        } else {
+            match parse_bytes(l, line) {
+                Some(Ok(lease)) => out.0.push(lease),
+                Some(Err(b)) => out.1.skip(b),
+                None => {}
+            }
         }
         line += 1;
         rest = next;

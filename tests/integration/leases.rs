@@ -314,3 +314,48 @@ fn a_lease_only_snapshot_shares_the_registry_and_answers_the_same() {
     assert_eq!(none.report.leases.loaded, 0);
     assert_eq!(none.report.objects, full.report.objects);
 }
+
+#[test]
+fn files_of_junk_are_counted_not_kept() {
+    // 100,000 unreadable lines of each kind: every one counted, five of
+    // each reason kept as examples (the rest costs no memory)
+    let dir = std::env::temp_dir().join(format!("tenure-junk-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let leases = dir.join("junk.jsonl");
+    let delegated = dir.join("delegated-junk");
+    std::fs::write(&leases, "{}\n".repeat(100_000)).unwrap();
+    std::fs::write(
+        &delegated,
+        "ripencc|ZZ|ipv4|not-an-address|1|20200101|allocated\n".repeat(100_000),
+    )
+    .unwrap();
+    let o = super::support::tenure(&[
+        "check",
+        "--quiet",
+        "--json",
+        "--dump",
+        "/dev/null",
+        "--leases",
+        leases.to_str().unwrap(),
+        "--delegated",
+        delegated.to_str().unwrap(),
+    ]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let skipped = v["report"]["skipped"].as_object().unwrap();
+    let total: u64 = skipped.values().map(|s| s["count"].as_u64().unwrap()).sum();
+    assert_eq!(total, 200_000, "{skipped:?}");
+    for (reason, s) in skipped {
+        assert!(
+            s["examples"].as_array().unwrap().len() <= 5,
+            "{reason}: {s}"
+        );
+    }
+    let files = v["report"]["files"].as_array().unwrap();
+    for f in files
+        .iter()
+        .filter(|f| f["path"].as_str().unwrap().contains("junk"))
+    {
+        assert_eq!(f["skipped"], 100_000, "{f}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
