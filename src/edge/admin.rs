@@ -25,6 +25,23 @@ pub struct Admin {
     pub trigger: Option<Trigger>,
     /// The RDAP answer caches, for their counters.
     pub caches: Vec<Arc<crate::rdap::cache::AnswerCache>>,
+    /// When set, `POST /admin/reload` needs `Authorization: Bearer TOKEN`.
+    pub token: Option<String>,
+}
+
+/// True when the request carries the token (compared in constant time).
+fn authorised<B>(admin: &Admin, req: &Request<B>) -> bool {
+    let Some(want) = &admin.token else {
+        return true;
+    };
+    let given = req
+        .headers()
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let (a, b) = (want.as_bytes(), given.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }
 
 /// Serves the admin listener until the stop begins; open connections
@@ -89,6 +106,18 @@ async fn answer<B>(admin: &Admin, req: Request<B>) -> Response<Full<Bytes>> {
             }
         }
         (&Method::POST, "/admin/reload") => {
+            if !authorised(admin, &req) {
+                let mut r = text(
+                    StatusCode::UNAUTHORIZED,
+                    PLAIN,
+                    "POST /admin/reload needs Authorization: Bearer <admin-token>\n".into(),
+                );
+                r.headers_mut().insert(
+                    hyper::header::WWW_AUTHENTICATE,
+                    hyper::header::HeaderValue::from_static("Bearer"),
+                );
+                return r;
+            }
             let scope = match query {
                 "" | "scope=all" => Scope::All,
                 "scope=leases" => Scope::Leases,

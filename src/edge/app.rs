@@ -129,6 +129,7 @@ pub fn serve(
             current: Arc::clone(&http_shared.current),
             trigger: Some(trigger.clone()),
             caches: vec![Arc::clone(&rdap.cache)],
+            token: cfg.admin_token.clone(),
         });
         for l in admin_ls {
             tasks.push(tokio::spawn(crate::admin::run(

@@ -152,6 +152,9 @@ pub struct ServeSettings {
     pub limits: WhoisLimits,
     pub rdap: RdapSettings,
     pub admin_listen: Vec<SocketAddr>,
+    /// The bearer token `POST /admin/reload` requires (required itself
+    /// when an admin listener is bound beyond loopback).
+    pub admin_token: Option<String>,
     /// Reload every source this often (none: only when asked).
     pub reload_interval: Option<Duration>,
     /// Largest fall of a file's object count a reload accepts (0..1).
@@ -259,6 +262,8 @@ pub struct FileConfig {
     pub tls_key: Option<PathBuf>,
     /// Admin listeners (metrics, health, reload); `[]` turns them off.
     pub admin_listen: Option<Vec<std::net::SocketAddr>>,
+    /// Bearer token for the admin listener's state-changing requests.
+    pub admin_token: Option<String>,
     /// Seconds between reloads of every source (unset: only when asked).
     pub reload_interval: Option<f64>,
     /// Largest fall of a file's object count a reload accepts, 0 to 1.
@@ -341,6 +346,9 @@ pub struct ServeFlags {
     pub rdap_cache_mb: Option<usize>,
     #[arg(long, value_name = "ADDR", help = format!("Admin listener for /metrics, /healthz, /readyz and POST /admin/reload, repeatable (default {})", defaults::ADMIN_LISTEN))]
     pub admin_listen: Vec<std::net::SocketAddr>,
+    /// Bearer token that POST /admin/reload requires (needed when an admin listener is not on loopback).
+    #[arg(long, value_name = "TOKEN")]
+    pub admin_token: Option<String>,
     /// Reload every source this often, seconds (default: only on SIGHUP or POST /admin/reload).
     #[arg(long, value_name = "SECONDS")]
     pub reload_interval: Option<f64>,
@@ -504,6 +512,31 @@ impl ServeFlags {
         } else {
             self.admin_listen.clone()
         };
+        let admin_token = self
+            .admin_token
+            .clone()
+            .or_else(|| file.admin_token.clone())
+            .filter(|t| !t.is_empty());
+        if let Some(t) = &admin_token {
+            if t.len() < 16 {
+                return Err(ConfigError::Value {
+                    key: "admin-token",
+                    message: "use at least 16 characters".into(),
+                });
+            }
+        }
+        // beyond loopback, whoever reaches the listener could reload: a
+        // token is required there
+        if let Some(a) = admin_listen.iter().find(|a| !a.ip().is_loopback()) {
+            if admin_token.is_none() {
+                return Err(ConfigError::Value {
+                    key: "admin-token",
+                    message: format!(
+                        "the admin listener {a} is not on loopback: set admin-token (POST /admin/reload then requires it)"
+                    ),
+                });
+            }
+        }
         let reload_interval = match self.reload_interval.or(file.reload_interval) {
             None => None,
             Some(s) if s.is_finite() && s >= 1.0 => Some(std::time::Duration::from_secs_f64(s)),
@@ -538,6 +571,7 @@ impl ServeFlags {
             limits,
             rdap,
             admin_listen,
+            admin_token,
             reload_interval,
             reload_max_drop,
             drain,

@@ -472,3 +472,78 @@ fn a_reload_renews_the_certificate_without_dropping_connections() {
     drop(served);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A request with extra header lines to the admin listener.
+fn http_with(addr: SocketAddr, method: &str, path: &str, extra: &str) -> (u16, String) {
+    let mut s = TcpStream::connect_timeout(&addr, TIMEOUT).unwrap();
+    s.set_read_timeout(Some(TIMEOUT)).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n{extra}\r\n"
+    )
+    .unwrap();
+    let mut v = Vec::new();
+    let _ = s.read_to_end(&mut v);
+    let text = String::from_utf8_lossy(&v).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+#[test]
+fn the_admin_listener_asks_for_its_token_before_a_reload() {
+    const TOKEN: &str = "a-long-test-token-0123456789";
+    let served = Served::start(
+        &repo(),
+        &["--dump", "data/test-ripe.db", "--admin-token", TOKEN],
+        4,
+    );
+    let admin = served.addr("admin");
+    assert_eq!(ready(admin), "ready: serial 1\n");
+    // reading stays open; changing state needs the token
+    assert_eq!(http(admin, "GET", "/healthz").unwrap().0, 200);
+    assert_eq!(http(admin, "GET", "/metrics").unwrap().0, 200);
+    let (s, text) = http_with(admin, "POST", "/admin/reload", "");
+    assert_eq!(s, 401, "{text}");
+    assert!(
+        text.to_ascii_lowercase()
+            .contains("www-authenticate: bearer"),
+        "{text}"
+    );
+    let (s, _) = http_with(
+        admin,
+        "POST",
+        "/admin/reload",
+        "Authorization: Bearer wrong-token-0123456789ab\r\n",
+    );
+    assert_eq!(s, 401);
+    let (s, text) = http_with(
+        admin,
+        "POST",
+        "/admin/reload",
+        &format!("Authorization: Bearer {TOKEN}\r\n"),
+    );
+    assert_eq!(s, 200, "{text}");
+}
+
+#[test]
+fn an_admin_listener_beyond_loopback_needs_a_token_to_start() {
+    let o = super::support::serve_failing(&[
+        "--dump",
+        "data/test-ripe.db",
+        "--admin-listen",
+        "0.0.0.0:0",
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("admin-token") && err.contains("not on loopback"),
+        "{err}"
+    );
+    let o =
+        super::support::serve_failing(&["--dump", "data/test-ripe.db", "--admin-token", "short"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("at least 16 characters"));
+}
