@@ -755,32 +755,109 @@ fn overlaps_within_sources(
     sources: &[crate::dump::LoadedLeaseSource],
     report: &mut LeaseReport,
 ) {
-    // open leases: those whose range may still reach the next start
-    let mut open: Vec<usize> = Vec::new();
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    // A sweep in address order (the leases are sorted by family, start):
+    // the leases whose range may still reach the next one are "open",
+    // dropped by a heap on their range end; per source, two Fenwick trees
+    // over that source's times count the open leases starting before a
+    // term ends and those ending before it starts: overlapping terms are
+    // the difference. O(n log n), whatever the leases' shapes (a long
+    // history of one block no longer compares every pair).
+    let end_of = |l: &crate::leases::Lease| l.end.unwrap_or(i64::MAX);
+    let n_src = leases
+        .iter()
+        .map(|l| l.source as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut times: Vec<Vec<i64>> = vec![Vec::new(); n_src];
+    for l in leases {
+        times[l.source as usize].extend([l.start, end_of(l)]);
+    }
+    for t in &mut times {
+        t.sort_unstable();
+        t.dedup();
+    }
+    let mut starts: Vec<Fenwick> = times.iter().map(|t| Fenwick::new(t.len())).collect();
+    let mut ends: Vec<Fenwick> = times.iter().map(|t| Fenwick::new(t.len())).collect();
+    let pos = |src: usize, t: i64| times[src].partition_point(|&x| x < t);
+    let mut open: BinaryHeap<Reverse<(u128, usize)>> = BinaryHeap::new();
+    let mut family = None;
     for (i, l) in leases.iter().enumerate() {
-        open.retain(|&j| {
-            leases[j].range.family == l.range.family && leases[j].range.end >= l.range.start
-        });
-        for &j in &open {
+        let src = l.source as usize;
+        // leases whose range ends before this one starts (or of the other
+        // family) can overlap no later one
+        while let Some(&Reverse((end, j))) = open.peek() {
+            if family == Some(l.range.family) && end >= l.range.start {
+                break;
+            }
+            open.pop();
             let o = &leases[j];
-            if o.source == l.source && o.terms_overlap(l) {
-                report.overlaps += 1;
-                if report.overlap_examples.len() < OVERLAP_EXAMPLES {
-                    let src = sources
-                        .get(l.source as usize)
-                        .map(|x| x.name.as_str())
-                        .unwrap_or("");
-                    report.overlap_examples.push(format!(
-                        "{src}: lease '{}' (line {}) overlaps '{}' (line {})",
-                        o.id(),
-                        o.line,
-                        l.id(),
-                        l.line
-                    ));
+            let os = o.source as usize;
+            starts[os].add(pos(os, o.start), -1);
+            ends[os].add(pos(os, end_of(o)), -1);
+        }
+        family = Some(l.range.family);
+        let (s, e) = (l.start, end_of(l));
+        // open leases of this source with start < e, minus those with end <= s
+        let before_end = starts[src].sum(pos(src, e));
+        let ended = ends[src].sum(times[src].partition_point(|&x| x <= s));
+        let n = (before_end - ended).max(0) as u64;
+        report.overlaps += n;
+        if n > 0 && report.overlap_examples.len() < OVERLAP_EXAMPLES {
+            // examples: the earlier leases it overlaps (a scan, done for
+            // at most as many leases as there are examples)
+            for o in leases[..i].iter().filter(|o| {
+                o.source == l.source
+                    && o.range.family == l.range.family
+                    && o.range.end >= l.range.start
+                    && o.terms_overlap(l)
+            }) {
+                if report.overlap_examples.len() >= OVERLAP_EXAMPLES {
+                    break;
                 }
+                let name = sources.get(src).map(|x| x.name.as_str()).unwrap_or("");
+                report.overlap_examples.push(format!(
+                    "{name}: lease '{}' (line {}) overlaps '{}' (line {})",
+                    o.id(),
+                    o.line,
+                    l.id(),
+                    l.line
+                ));
             }
         }
-        open.push(i);
+        starts[src].add(pos(src, s), 1);
+        ends[src].add(pos(src, e), 1);
+        open.push(Reverse((l.range.end, i)));
+    }
+}
+
+/// A Fenwick (binary indexed) tree of counts.
+struct Fenwick(Vec<i64>);
+
+impl Fenwick {
+    fn new(n: usize) -> Self {
+        Fenwick(vec![0; n + 1])
+    }
+
+    /// Adds `d` at position `i` (0-based).
+    fn add(&mut self, i: usize, d: i64) {
+        let mut k = i + 1;
+        while k < self.0.len() {
+            self.0[k] += d;
+            k += k & k.wrapping_neg();
+        }
+    }
+
+    /// The sum of positions `0..i`.
+    fn sum(&self, i: usize) -> i64 {
+        let mut k = i.min(self.0.len() - 1);
+        let mut total = 0;
+        while k > 0 {
+            total += self.0[k];
+            k -= k & k.wrapping_neg();
+        }
+        total
     }
 }
 
@@ -802,4 +879,59 @@ fn netname_hash(name: &str) -> u64 {
         h.write_u8(b.to_ascii_uppercase());
     }
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sweep counts what comparing every pair counts.
+    #[test]
+    fn lease_overlaps_match_every_pair_compared() {
+        let mut rng = crate::gen::Rng::new(7);
+        let mut lines = String::new();
+        for i in 0..400 {
+            let base = rng.below(4) * 64;
+            let len = 26 + rng.below(3) as u32;
+            let start = 1_600_000_000 + rng.below(40) as i64 * 86_400;
+            let end = start + (1 + rng.below(20) as i64) * 86_400;
+            let end = if rng.pct(10) {
+                String::new()
+            } else {
+                format!(", \"end\": \"{}\"", crate::time::format(end))
+            };
+            lines.push_str(&format!(
+                "{{\"lease\": \"L{i}\", \"prefix\": \"192.0.2.{}/{len}\", \"lessor\": \"O\", \"lessee\": {{\"handle\": \"H\", \"name\": \"N\"}}, \"start\": \"{}\"{end}}}\n",
+                base / (1 << (len - 26)) * (1 << (len - 26)) % 256,
+                crate::time::format(start)
+            ));
+        }
+        let mut leases = crate::leases::parse(lines.as_bytes()).unwrap().leases;
+        for (i, l) in leases.iter_mut().enumerate() {
+            l.source = (i % 2) as u16;
+        }
+        leases.sort_by(|x, y| {
+            x.range
+                .family
+                .cmp(&y.range.family)
+                .then(x.range.start.cmp(&y.range.start))
+                .then(y.range.end.cmp(&x.range.end))
+        });
+        let mut brute = 0u64;
+        for (i, a) in leases.iter().enumerate() {
+            for b in &leases[..i] {
+                let ranges = a.range.family == b.range.family
+                    && a.range.start <= b.range.end
+                    && b.range.start <= a.range.end;
+                if a.source == b.source && ranges && a.terms_overlap(b) {
+                    brute += 1;
+                }
+            }
+        }
+        let mut report = LeaseReport::default();
+        overlaps_within_sources(&leases, &[], &mut report);
+        assert!(brute > 100, "the case has overlaps: {brute}");
+        assert_eq!(report.overlaps, brute);
+        assert_eq!(report.overlap_examples.len(), OVERLAP_EXAMPLES);
+    }
 }

@@ -359,3 +359,48 @@ fn files_of_junk_are_counted_not_kept() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_long_lease_history_is_cut_with_a_notice() {
+    // 1,500 consecutive leases of one block: the newest 1,000 shown
+    let dir = std::env::temp_dir().join(format!("tenure-hist-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("many.jsonl");
+    let mut text = String::new();
+    for i in 0..1500i64 {
+        let start = tenure::time::format(1_600_000_000 + i * 3600);
+        let end = tenure::time::format(1_600_000_000 + (i + 1) * 3600);
+        text.push_str(&format!(
+            "{{\"lease\": \"H{i}\", \"prefix\": \"192.0.2.128/26\", \"lessor\": \"ORG-EXAMPLE1-TEST\", \"lessee\": {{\"handle\": \"T{i}\", \"name\": \"Tenant\"}}, \"start\": \"{start}\", \"end\": \"{end}\"}}\n"
+        ));
+    }
+    std::fs::write(&file, text).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sources = tenure::dump::Sources {
+        dumps: vec![root.join("data/test-ripe.db")],
+        leases: vec![tenure::dump::LeaseSource::from_path(file)],
+        ..Default::default()
+    };
+    let (reg, report) = tenure::dump::load(&sources, &tenure::progress::Progress::off()).unwrap();
+    let snap = tenure::snapshot::Snapshot::build(
+        reg,
+        report,
+        1,
+        Default::default(),
+        tenure::query::lease_policy(false),
+    );
+    let text = tenure::whois::respond::respond(&snap, "--leases 192.0.2.130", 0, false).text;
+    assert!(
+        text.contains("% 1500 lease record(s) covering"),
+        "{}",
+        &text[..300]
+    );
+    assert!(
+        text.contains("% Output truncated: the 500 oldest are not shown (at most 1000 are)"),
+        "{}",
+        &text[..400]
+    );
+    assert_eq!(text.matches("lease-start:").count(), 1000);
+    assert!(text.contains("netname:        H1499") && !text.contains("netname:        H499\n"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -147,9 +147,9 @@ pub fn lease_json(l: &LeaseView) -> Value {
 }
 
 /// The `--lease-history` answer: every lease that ever covered the range.
-pub fn history_json(query: &str, leases: &[LeaseView]) -> Value {
-    let leases: Vec<Value> = leases.iter().map(lease_json).collect();
-    json!({ "query": query, "leases": leases })
+pub fn history_json(query: &str, history: &super::History) -> Value {
+    let leases: Vec<Value> = history.leases.iter().map(lease_json).collect();
+    json!({ "query": query, "leases": leases, "older_leases_omitted": history.omitted })
 }
 
 fn object_json(o: &ObjectView) -> Value {

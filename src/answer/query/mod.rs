@@ -25,8 +25,9 @@ pub use objects::{
 };
 pub use resolved::{
     lease_by_handle, lease_covers, lease_history, leases_of_lessee, lookup, qualify, resolve,
-    resolve_as, AbuseSource, AbuseView, Block, DelegatedView, Found, HolderFrom, HolderView,
-    LeaseView, LesseeFrom, LesseeView, NetworkView, Resolved, Subject, View,
+    resolve_as, AbuseSource, AbuseView, Block, DelegatedView, Found, History, HolderFrom,
+    HolderView, LeaseView, LesseeFrom, LesseeView, NetworkView, Resolved, Subject, View,
+    HISTORY_LIMIT,
 };
 pub use search::{
     autnum, domain, entity, held_by, hierarchy, inverse, related, reverse_search, search_autnums,

@@ -762,12 +762,29 @@ pub fn lease_covers(snap: &Snapshot, r: &IpRange, at: Timestamp) -> bool {
     crate::lease::current_lease(snap, r, at).is_some()
 }
 
-/// Every lease that ever covered the range, oldest start first.
-pub fn lease_history<'a>(snap: &'a Snapshot, r: &IpRange) -> Vec<LeaseView<'a>> {
-    crate::lease::lease_history(snap, r)
-        .into_iter()
-        .map(|i| LeaseView { snap, i })
-        .collect()
+/// Most leases a history answer shows (the newest).
+pub const HISTORY_LIMIT: usize = 1000;
+
+/// A lease history: the leases shown, oldest start first, and how many
+/// older ones were left out (at most [`HISTORY_LIMIT`] are shown).
+pub struct History<'a> {
+    pub leases: Vec<LeaseView<'a>>,
+    pub omitted: usize,
+}
+
+/// Every lease that ever covered the range, oldest start first; past
+/// [`HISTORY_LIMIT`], the newest ones.
+pub fn lease_history<'a>(snap: &'a Snapshot, r: &IpRange) -> History<'a> {
+    let all = crate::lease::lease_history(snap, r);
+    let omitted = all.len().saturating_sub(HISTORY_LIMIT);
+    History {
+        leases: all
+            .into_iter()
+            .skip(omitted)
+            .map(|i| LeaseView { snap, i })
+            .collect(),
+        omitted,
+    }
 }
 
 /// The abuse contact and where it came from. The mailbox is read when

@@ -478,7 +478,8 @@ fn render_lease_as(l: &LeaseView, form: Form, out: &mut String) {
 }
 
 /// Every lease that ever covered the range, oldest first, as lease objects.
-pub fn render_history(leases: &[LeaseView], r: &crate::addr::IpRange) -> String {
+pub fn render_history(history: &crate::query::History, r: &crate::addr::IpRange) -> String {
+    let leases = &history.leases;
     let mut out = String::new();
     if leases.is_empty() {
         let _ = writeln!(
@@ -491,9 +492,17 @@ pub fn render_history(leases: &[LeaseView], r: &crate::addr::IpRange) -> String 
     let _ = writeln!(
         out,
         "% {} lease record(s) covering '{}', oldest first\n",
-        leases.len(),
+        leases.len() + history.omitted,
         r.to_query_string()
     );
+    if history.omitted > 0 {
+        let _ = writeln!(
+            out,
+            "% Output truncated: the {} oldest are not shown (at most {} are)\n",
+            history.omitted,
+            crate::query::HISTORY_LIMIT
+        );
+    }
     for l in leases {
         render_lease(l, &mut out);
         out.push('\n');
