@@ -20,6 +20,9 @@ struct BulkOptions {
     csv: bool,
 }
 
+/// Bytes of answer lines held before they are written out.
+pub const FLUSH_AT: usize = 256 * 1024;
+
 /// Serves a bulk session from one snapshot; `allowed` says whether the
 /// client's rate admits it.
 pub(super) async fn serve<R, W>(
@@ -51,8 +54,11 @@ pub(super) async fn serve<R, W>(
     let (mut answered, mut refused) = (0u64, 0u64);
     let mut out = String::with_capacity(64 * 1024);
     loop {
-        // flush what is ready before waiting for more input
-        if !out.is_empty() && reader_is_drained(reader) {
+        // flush what is ready before waiting for more input, and whenever
+        // the answer passes a fixed size: a client that sends everything at
+        // once and never reads holds at most this much (then the write
+        // timeout ends the session)
+        if !out.is_empty() && (reader_is_drained(reader) || out.len() >= FLUSH_AT) {
             if !write_all(writer, &out, limits.write_timeout).await {
                 return;
             }
@@ -291,4 +297,63 @@ pub fn bulk_line(
     }
     out.push('\n');
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A client that sends a long session at once and never reads: the
+    /// server stops at the write timeout with at most [`FLUSH_AT`] bytes of
+    /// answers held, long before it has read the whole input.
+    #[test]
+    fn a_client_that_never_reads_holds_little() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        let sources = crate::dump::Sources {
+            dumps: vec![dir.join("test-ripe.db")],
+            ..Default::default()
+        };
+        let (reg, report) = crate::dump::load(&sources, &crate::progress::Progress::off()).unwrap();
+        let snap = Arc::new(crate::snapshot::Snapshot::build(
+            reg,
+            report,
+            1,
+            Default::default(),
+            crate::query::lease_policy(false),
+        ));
+        let mut input = String::from("begin\n");
+        input.push_str(&"192.0.2.77\n".repeat(200_000));
+        input.push_str("end\n");
+        let limits = Limits {
+            write_timeout: std::time::Duration::from_millis(200),
+            bulk_max_lines: 1_000_000,
+            ..Default::default()
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let left = rt.block_on(async {
+            let mut reader = tokio::io::BufReader::new(input.as_bytes());
+            // a pipe nobody reads from
+            let (mut w, _unread) = tokio::io::duplex(64 * 1024);
+            let served = tokio::time::timeout(
+                std::time::Duration::from_secs(20),
+                serve(&mut reader, &mut w, snap, &limits, true),
+            )
+            .await;
+            assert!(served.is_ok(), "the session must end");
+            let mut rest = Vec::new();
+            tokio::io::AsyncReadExt::read_to_end(&mut reader, &mut rest)
+                .await
+                .unwrap();
+            rest.len()
+        });
+        assert!(
+            left > input.len() / 2,
+            "read {} of {} bytes",
+            input.len() - left,
+            input.len()
+        );
+    }
 }
