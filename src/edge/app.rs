@@ -97,7 +97,16 @@ pub fn serve(
         let current = Arc::new(crate::snapshot::Current::new(Arc::new(empty)));
         let shared = Shared::with_current(Arc::clone(&current), cfg.limits.clone());
         let rdap = crate::rdap::RdapConfig::from_settings(&cfg.rdap);
-        let http_shared = crate::http::HttpShared::new(current, rdap.clone(), "http");
+        // HTTP and HTTPS count their connections together, under the same
+        // caps as WHOIS (each protocol has its own count; the admin listener
+        // counts none, so it always answers)
+        let http_shared = crate::http::HttpShared::with_caps(
+            current,
+            rdap.clone(),
+            "http",
+            cfg.limits.max_connections,
+            cfg.limits.max_per_client,
+        );
         // bind everything first: a bad address fails before any line is printed
         let whois = bind_all(&cfg.whois_listen).await?;
         let http = bind_all(&cfg.http_listen).await?;

@@ -37,11 +37,32 @@ pub struct HttpShared {
     /// Per-client request rate, one bucket per client across the plain
     /// and the TLS listeners.
     pub limiter: Arc<crate::limit::RateLimiter>,
+    /// Open connections, in all and per client, across both listeners.
+    pub admission: Arc<crate::limit::Admission>,
 }
 
 impl HttpShared {
-    /// Shared state for one scheme, with a new rate limiter.
+    /// Shared state for one scheme, with a new rate limiter and the
+    /// default connection caps.
     pub fn new(current: Arc<Current>, rdap: RdapConfig, scheme: &'static str) -> Arc<Self> {
+        Self::with_caps(
+            current,
+            rdap,
+            scheme,
+            crate::config::defaults::MAX_CONNECTIONS,
+            crate::config::defaults::MAX_CONNECTIONS_PER_CLIENT,
+        )
+    }
+
+    /// [`HttpShared::new`] with connection caps: in all, and per client
+    /// (IPv6 per /64).
+    pub fn with_caps(
+        current: Arc<Current>,
+        rdap: RdapConfig,
+        scheme: &'static str,
+        max_total: usize,
+        max_per_client: usize,
+    ) -> Arc<Self> {
         let limiter = Arc::new(crate::limit::RateLimiter::new(
             rdap.settings.rate,
             rdap.settings.burst,
@@ -51,6 +72,7 @@ impl HttpShared {
             rdap,
             scheme,
             limiter,
+            admission: crate::limit::Admission::new(max_total, max_per_client),
         })
     }
 
@@ -63,6 +85,7 @@ impl HttpShared {
             rdap: self.rdap.clone(),
             scheme,
             limiter: Arc::clone(&self.limiter),
+            admission: Arc::clone(&self.admission),
         })
     }
 }
@@ -231,7 +254,25 @@ where
 pub async fn run(listener: TcpListener, shared: Arc<HttpShared>, stop: Shutdown) {
     let conn_stop = stop.clone();
     crate::limit::accept_loop(listener, "http", stop, move |stream, peer| {
-        serve_io(stream, Arc::clone(&shared), peer.ip(), conn_stop.clone())
+        let shared = Arc::clone(&shared);
+        let stop = conn_stop.clone();
+        async move {
+            // past a connection cap: closed at once
+            let Some(_admitted) = shared.admission.admit(crate::limit::client_key(peer.ip()))
+            else {
+                return;
+            };
+            // a connection that sends nothing is closed when the time to
+            // send a request head has passed
+            let mut first = [0u8; 1];
+            if !matches!(
+                tokio::time::timeout(HEADER_TIMEOUT, stream.peek(&mut first)).await,
+                Ok(Ok(1..))
+            ) {
+                return;
+            }
+            serve_io(stream, shared, peer.ip(), stop).await
+        }
     })
     .await
 }
@@ -250,6 +291,10 @@ pub async fn run_tls(
         let stop = conn_stop.clone();
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.get());
         async move {
+            let Some(_admitted) = shared.admission.admit(crate::limit::client_key(peer.ip()))
+            else {
+                return;
+            };
             if let Ok(Ok(tls_stream)) =
                 tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
             {

@@ -18,6 +18,69 @@ pub fn client_key(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// Open connections counted, in all and per client: a connection past
+/// either cap is closed at once (the caps of `max-connections` and
+/// `max-connections-per-client`, for the HTTP and HTTPS listeners).
+pub struct Admission {
+    max_total: usize,
+    max_per_client: usize,
+    open: Mutex<(usize, std::collections::HashMap<IpAddr, usize>)>,
+}
+
+/// One admitted connection; counted until dropped.
+pub struct Admitted {
+    admission: std::sync::Arc<Admission>,
+    client: IpAddr,
+}
+
+impl Admission {
+    pub fn new(max_total: usize, max_per_client: usize) -> std::sync::Arc<Self> {
+        std::sync::Arc::new(Admission {
+            max_total,
+            max_per_client,
+            open: Mutex::new((0, std::collections::HashMap::new())),
+        })
+    }
+
+    /// Counts a new connection from `client` (a [`client_key`]), or `None`
+    /// when a cap is reached.
+    pub fn admit(self: &std::sync::Arc<Self>, client: IpAddr) -> Option<Admitted> {
+        let mut o = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let per = o.1.get(&client).copied().unwrap_or(0);
+        if o.0 >= self.max_total || per >= self.max_per_client {
+            return None;
+        }
+        o.0 += 1;
+        o.1.insert(client, per + 1);
+        Some(Admitted {
+            admission: std::sync::Arc::clone(self),
+            client,
+        })
+    }
+
+    /// Connections open now.
+    pub fn open(&self) -> usize {
+        self.open.lock().unwrap_or_else(|p| p.into_inner()).0
+    }
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        let mut o = self
+            .admission
+            .open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        o.0 = o.0.saturating_sub(1);
+        if let Some(n) = o.1.get_mut(&self.client) {
+            *n -= 1;
+            if *n == 0 {
+                o.1.remove(&self.client);
+            }
+        }
+    }
+}
+
 /// Buckets kept before idle (refilled) ones are forgotten.
 const MAX_BUCKETS: usize = 100_000;
 

@@ -453,3 +453,51 @@ fn one_rate_bucket_per_client_across_http_and_https() {
     assert!(http.limiter.take(client).is_err());
     assert!(https.limiter.take(client).is_err());
 }
+
+#[test]
+fn http_connections_are_capped_and_silent_ones_closed() {
+    use std::io::Read;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let current = Arc::new(tenure::snapshot::Current::new(super::support::snapshot()));
+    // two connections per client
+    let shared = tenure::http::HttpShared::with_caps(current, Default::default(), "http", 100, 2);
+    let stop = tenure::limit::Shutdown::new();
+    let addr = rt.block_on(async {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let a = l.local_addr().unwrap();
+        tokio::spawn(tenure::http::run(l, Arc::clone(&shared), stop.clone()));
+        a
+    });
+    let connect = || {
+        let s = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(5)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+        s
+    };
+    let first = connect();
+    let _second = connect();
+    // wait (bounded) until the server counts both
+    for _ in 0..200 {
+        if shared.admission.open() >= 2 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(shared.admission.open(), 2);
+    // a third from the same client is closed at once
+    let mut third = connect();
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 16];
+    assert_eq!(third.read(&mut buf).unwrap_or(0), 0);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // a connection that never sends a byte is closed after the header time
+    let mut silent = first;
+    let started = std::time::Instant::now();
+    assert_eq!(silent.read(&mut buf).unwrap_or(0), 0);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(14), "{took:?}");
+    stop.begin();
+}
