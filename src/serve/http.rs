@@ -93,6 +93,9 @@ impl HttpShared {
 /// Time a client has to send its request headers.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Time a client has to take some of an answer before it is dropped.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Time a client has to complete the TLS handshake.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -246,6 +249,8 @@ where
         .http1()
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT);
+    // a client that does not take its answers is dropped after WRITE_TIMEOUT
+    let io = crate::limit::WriteDeadline::new(io, WRITE_TIMEOUT);
     let conn = builder.serve_connection(TokioIo::new(io), service);
     crate::limit::serve_http_connection(conn, &stop).await;
 }

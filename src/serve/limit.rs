@@ -81,6 +81,112 @@ impl Drop for Admitted {
     }
 }
 
+/// A connection whose writes fail when the client takes nothing for
+/// `limit` (a client that asks for answers and never reads them holds
+/// them no longer than that).
+pub struct WriteDeadline<I> {
+    io: I,
+    limit: Duration,
+    stalled: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<I> WriteDeadline<I> {
+    pub fn new(io: I, limit: Duration) -> Self {
+        WriteDeadline {
+            io,
+            limit,
+            stalled: None,
+        }
+    }
+
+    /// A write that could not go on: waits for the client at most `limit`.
+    fn waiting<T>(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<T>> {
+        use std::task::Poll;
+        let limit = self.limit;
+        let sleep = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client takes no data",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    /// Progress: the wait starts again at the next stall.
+    fn progressed<T>(&mut self, r: std::task::Poll<T>) -> std::task::Poll<T> {
+        self.stalled = None;
+        r
+    }
+}
+
+impl<I: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for WriteDeadline<I> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl<I: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for WriteDeadline<I> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let this = &mut *self;
+        match std::pin::Pin::new(&mut this.io).poll_write(cx, buf) {
+            std::task::Poll::Pending => this.waiting(cx),
+            r => this.progressed(r),
+        }
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let this = &mut *self;
+        match std::pin::Pin::new(&mut this.io).poll_write_vectored(cx, bufs) {
+            std::task::Poll::Pending => this.waiting(cx),
+            r => this.progressed(r),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let this = &mut *self;
+        match std::pin::Pin::new(&mut this.io).poll_flush(cx) {
+            std::task::Poll::Pending => this.waiting(cx),
+            r => this.progressed(r),
+        }
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let this = &mut *self;
+        match std::pin::Pin::new(&mut this.io).poll_shutdown(cx) {
+            std::task::Poll::Pending => this.waiting(cx),
+            r => this.progressed(r),
+        }
+    }
+}
+
 /// Buckets kept before idle (refilled) ones are forgotten.
 const MAX_BUCKETS: usize = 100_000;
 
@@ -229,6 +335,39 @@ pub async fn accept_loop<F, Fut>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn writes_to_a_client_that_takes_nothing_time_out() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let big = vec![b'x'; 1 << 20];
+            // nobody reads: the write fails after the limit
+            let (a, _unread) = tokio::io::duplex(16 * 1024);
+            let mut w = WriteDeadline::new(a, Duration::from_millis(100));
+            let started = Instant::now();
+            let e = w.write_all(&big).await.unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
+            assert!(started.elapsed() < Duration::from_secs(5));
+            // a reader that takes it slowly but steadily: no timeout
+            let (a, mut b) = tokio::io::duplex(16 * 1024);
+            let mut w = WriteDeadline::new(a, Duration::from_millis(100));
+            let reader = tokio::spawn(async move {
+                let mut got = 0usize;
+                let mut buf = vec![0u8; 8192];
+                while got < (1 << 20) {
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                    got += b.read(&mut buf).await.unwrap();
+                }
+                got
+            });
+            w.write_all(&big).await.unwrap();
+            assert_eq!(reader.await.unwrap(), 1 << 20);
+        });
+    }
 
     #[test]
     fn clients_are_counted_per_address_and_ipv6_per_64() {
