@@ -71,7 +71,8 @@
 //!   `lease0` extension, [`rdap::response`] alone deciding statuses and
 //!   headers, [`rdap::cache`] keeping ip answers as templates; [`web`]: the
 //!   lookup page; [`http`]: the hyper server (plain and rustls HTTPS);
-//!   [`limit`]: the accept loop, per-client keys and token buckets, the
+//!   [`limit`]: the accept loop, per-client keys, token buckets,
+//!   connection caps and write deadlines, the
 //!   [`limit::Shutdown`] every listener and connection sees; `guard`;
 //!   [`metrics`]: counters and the Prometheus page.
 //! - [`cli`], [`config`], [`report`], [`gen`] (generated data in the five

@@ -1,6 +1,7 @@
 //! What the WHOIS and HTTP servers share: the accept loop, clients counted
-//! by address (IPv6 by /64), and a token bucket per client bounding the
-//! query rate.
+//! by address (IPv6 by /64), a token bucket per client bounding the query
+//! rate, connection caps ([`Admission`]) and a write deadline on a
+//! connection whose client takes nothing ([`WriteDeadline`]).
 
 use std::future::Future;
 use std::net::IpAddr;
