@@ -249,8 +249,6 @@ where
         .http1()
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT);
-    // a client that does not take its answers is dropped after WRITE_TIMEOUT
-    let io = crate::limit::WriteDeadline::new(io, WRITE_TIMEOUT);
     let conn = builder.serve_connection(TokioIo::new(io), service);
     crate::limit::serve_http_connection(conn, &stop).await;
 }
@@ -276,7 +274,9 @@ pub async fn run(listener: TcpListener, shared: Arc<HttpShared>, stop: Shutdown)
             ) {
                 return;
             }
-            serve_io(stream, shared, peer.ip(), stop).await
+            // a client that does not take its answers is dropped after WRITE_TIMEOUT
+            let io = crate::limit::WriteDeadline::new(stream, WRITE_TIMEOUT);
+            serve_io(io, shared, peer.ip(), stop).await
         }
     })
     .await
@@ -303,7 +303,14 @@ pub async fn run_tls(
             if let Ok(Ok(tls_stream)) =
                 tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
             {
-                serve_io(tls_stream, shared, peer.ip(), stop).await;
+                // idle after the handshake: closed when no request byte
+                // comes in the time to send a request head
+                let io = crate::limit::WriteDeadline::with_first_read(
+                    tls_stream,
+                    WRITE_TIMEOUT,
+                    HEADER_TIMEOUT,
+                );
+                serve_io(io, shared, peer.ip(), stop).await;
             }
         }
     })

@@ -84,11 +84,15 @@ impl Drop for Admitted {
 
 /// A connection whose writes fail when the client takes nothing for
 /// `limit` (a client that asks for answers and never reads them holds
-/// them no longer than that).
+/// them no longer than that), and, when asked, whose first read fails when
+/// the client sends nothing for `first_read` (an HTTPS connection idle
+/// after its handshake).
 pub struct WriteDeadline<I> {
     io: I,
     limit: Duration,
     stalled: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+    /// Until the first byte arrives: the time it may take.
+    first_read: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl<I> WriteDeadline<I> {
@@ -97,6 +101,15 @@ impl<I> WriteDeadline<I> {
             io,
             limit,
             stalled: None,
+            first_read: None,
+        }
+    }
+
+    /// The same, and the client's first byte must come within `limit`.
+    pub fn with_first_read(io: I, limit: Duration, first_read: Duration) -> Self {
+        WriteDeadline {
+            first_read: Some(Box::pin(tokio::time::sleep(first_read))),
+            ..Self::new(io, limit)
         }
     }
 
@@ -132,7 +145,23 @@ impl<I: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for WriteDeadline<I> 
         cx: &mut std::task::Context<'_>,
         buf: &mut tokio::io::ReadBuf<'_>,
     ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.io).poll_read(cx, buf)
+        use std::task::Poll;
+        let this = &mut *self;
+        let before = buf.filled().len();
+        let r = std::pin::Pin::new(&mut this.io).poll_read(cx, buf);
+        if let Some(deadline) = this.first_read.as_mut() {
+            match r {
+                Poll::Ready(Ok(())) if buf.filled().len() > before => this.first_read = None,
+                Poll::Pending if deadline.as_mut().poll(cx).is_ready() => {
+                    return Poll::Ready(Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "the client sent nothing",
+                    )));
+                }
+                _ => {}
+            }
+        }
+        r
     }
 }
 
@@ -367,6 +396,28 @@ mod tests {
             });
             w.write_all(&big).await.unwrap();
             assert_eq!(reader.await.unwrap(), 1 << 20);
+            // a first byte that never comes: the read fails
+            let (a, _silent) = tokio::io::duplex(1024);
+            let mut r = WriteDeadline::with_first_read(
+                a,
+                Duration::from_secs(5),
+                Duration::from_millis(100),
+            );
+            let mut buf = [0u8; 8];
+            let e = r.read(&mut buf).await.unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
+            // one that comes in time: reads go on, and may then wait
+            let (a, mut peer) = tokio::io::duplex(1024);
+            let mut r = WriteDeadline::with_first_read(
+                a,
+                Duration::from_secs(5),
+                Duration::from_millis(100),
+            );
+            peer.write_all(b"GET").await.unwrap();
+            assert_eq!(r.read(&mut buf).await.unwrap(), 3);
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            peer.write_all(b" /").await.unwrap();
+            assert_eq!(r.read(&mut buf).await.unwrap(), 2);
         });
     }
 
