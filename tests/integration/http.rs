@@ -151,6 +151,14 @@ fn rdap_over_https_with_a_generated_certificate() {
                 Some(rustls::HandshakeKind::Resumed)
             ]
         );
+        // idle after the handshake: the server closes it (10 s for the
+        // first request byte), it does not wait for ever
+        let mut s = connect(client(Some(b"http/1.1".to_vec()))).await;
+        let started = std::time::Instant::now();
+        let mut v = Vec::new();
+        let closed = tokio::time::timeout(Duration::from_secs(25), s.read_to_end(&mut v)).await;
+        assert!(closed.is_ok(), "an idle TLS connection stayed open");
+        assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
     });
     stop.begin();
     rt.shutdown_timeout(Duration::from_secs(2));
