@@ -423,6 +423,13 @@ impl Snapshot {
             .next()
     }
 
+    /// True when a lease of this source names this lessee handle.
+    pub fn is_lessee(&self, source: u16, handle: &str) -> bool {
+        self.keyed_leases(&self.lz.by_lessee, source, handle, |l| l.lessee_handle())
+            .next()
+            .is_some()
+    }
+
     /// The leases naming this lessee handle in this source, in index order.
     pub fn leases_of_lessee(&self, source: u16, handle: &str) -> Vec<u32> {
         let mut v: Vec<u32> = self

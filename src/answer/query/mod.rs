@@ -24,8 +24,8 @@ pub use objects::{
     ObjectView,
 };
 pub use resolved::{
-    lease_by_handle, lease_covers, lease_history, leases_of_lessee, lookup, qualify, resolve,
-    resolve_as, AbuseSource, AbuseView, Block, DelegatedView, Found, History, HolderFrom,
+    is_lessee, lease_by_handle, lease_covers, lease_history, leases_of_lessee, lookup, qualify,
+    resolve, resolve_as, AbuseSource, AbuseView, Block, DelegatedView, Found, History, HolderFrom,
     HolderView, LeaseView, LesseeFrom, LesseeView, NetworkView, Resolved, Subject, View,
     HISTORY_LIMIT,
 };

@@ -744,6 +744,12 @@ pub fn lease_by_handle<'a>(snap: &'a Snapshot, qualified: &str) -> Option<LeaseV
     snap.lease_by_id(source, id).map(|i| LeaseView { snap, i })
 }
 
+/// True when lease records name this qualified lessee handle
+/// (`SOURCE:HANDLE`): `entity/` answers it.
+pub fn is_lessee(snap: &Snapshot, qualified: &str) -> bool {
+    unqualify(snap, qualified).is_some_and(|(source, handle)| snap.is_lessee(source, handle))
+}
+
 /// The lease records naming this qualified lessee handle
 /// (`SOURCE:HANDLE`), in address order.
 pub fn leases_of_lessee<'a>(snap: &'a Snapshot, qualified: &str) -> Vec<LeaseView<'a>> {

@@ -209,14 +209,13 @@ impl Ctx<'_> {
         let handle = handle.into();
         let email = email.map(|m| (m, roles.contains(&"abuse")));
         let vcard_array = vcard(kind, name, email);
-        let path = || -> out::Path<'a> {
-            [
-                "entity/".into(),
-                segment(&handle).into_owned().into(),
-                "".into(),
-                "".into(),
-            ]
+        // the handle as a path segment, encoded once (borrowed when it
+        // needs no encoding, as nearly every handle)
+        let seg: std::borrow::Cow<'a, str> = match &handle {
+            std::borrow::Cow::Borrowed(h) => segment(h),
+            std::borrow::Cow::Owned(h) => segment(h).into_owned().into(),
         };
+        let path = || -> out::Path<'a> { ["entity/".into(), seg.clone(), "".into(), "".into()] };
         // the object's own dates, when it is loaded here; a self link only
         // where entity/ answers (a loaded object or a lessee of leases; not
         // a name the registry gives without a handle, as LACNIC's `owner`)
@@ -228,8 +227,7 @@ impl Ctx<'_> {
             }
             None => Vec::new(),
         };
-        let resolves =
-            loaded.is_some() || !crate::query::leases_of_lessee(self.snap, &handle).is_empty();
+        let resolves = loaded.is_some() || crate::query::is_lessee(self.snap, &handle);
         out::Entity {
             objectClassName: "entity",
             links: if resolves {

@@ -76,7 +76,7 @@ pub(super) fn ip(
         None => (ctx, text.as_str()),
     };
     let context = if view == query::View::Registry {
-        at(&["ip/", query, "?lease0_view=registry"])
+        at(&["ip/", query, REGISTRY_VIEW])
     } else {
         at(&["ip/", query])
     };
@@ -202,12 +202,12 @@ const NETWORK_CONFORMANCE_REDACTED: &[&str] = &[
 ];
 
 /// What the query parameter of a registry view says.
-const REGISTRY_VIEW: &str = "?lease0_view=registry";
+pub(super) const REGISTRY_VIEW: &str = "?lease0_view=registry";
 
 /// The path answering a registry network itself: `ip/{range}`, with
 /// `?lease0_view=registry` when a lease current for the whole range would
 /// answer that path instead (`check`: that can be the case here).
-fn network_path<'a>(ctx: &Ctx, range: IpRange, check: bool) -> out::Path<'a> {
+pub(super) fn network_path<'a>(ctx: &Ctx, range: IpRange, check: bool) -> out::Path<'a> {
     let view = if check && query::lease_covers(ctx.snap, &range, ctx.at) {
         REGISTRY_VIEW
     } else {
@@ -249,12 +249,31 @@ fn relation_links<'a>(ctx: &'a Ctx, range: IpRange, context: &out::Path<'a>) -> 
 
 /// The RDAP status of a registry network: placeholders (the whole space,
 /// blocks another registry manages, mirrored objects) are no registration.
-fn network_status(n: &query::NetworkView) -> &'static str {
+pub(super) fn network_status(n: &query::NetworkView) -> &'static str {
     if n.is_placeholder() {
         "inactive"
     } else {
         "active"
     }
+}
+
+/// The RDAP status of a lease record at the time asked.
+pub(super) fn lease_status(ctx: &Ctx, l: &query::LeaseView) -> &'static str {
+    if l.active_at(ctx.at) {
+        "active"
+    } else {
+        "inactive"
+    }
+}
+
+/// The path answering a lease record: `lease0_lease/SOURCE:ID`.
+pub(super) fn lease_path<'a>(l: &query::LeaseView) -> out::Path<'a> {
+    [
+        "lease0_lease/".into(),
+        segment(&l.handle()).into_owned().into(),
+        "".into(),
+        "".into(),
+    ]
 }
 
 /// What every ip network answer carries, whatever its object.
@@ -274,29 +293,35 @@ fn network_out<'a>(
     view: query::View,
     context: out::Path<'a>,
 ) -> Option<out::IpNetwork<'a>> {
-    let holder_as = |role: &'static str| {
-        res.holder.as_ref().map(|h| {
-            let mut e = ctx.out_entity(h.handle, h.display_name(), "org", &[role], None);
-            if let Some(d) = h.description {
-                e.remarks = Some(vec![out::Remark {
-                    title: Some("no organisation registered"),
-                    description: vec![format!("the registry's description: {d}").into()],
-                }]);
-            }
-            if let query::HolderFrom::Delegated { registry } = h.from {
-                e.remarks = Some(vec![out::Remark {
-                    title: None,
-                    description: vec![format!(
-                        "opaque holder id at {registry} (delegated statistics)"
-                    )
-                    .into()],
-                }]);
-                e.links.clear();
-            }
-            e
-        })
-    };
-    let holder = holder_as("registrant");
+    let holder = res.holder.as_ref().map(|h| {
+        let mut e = ctx.out_entity(h.handle, h.display_name(), "org", &["registrant"], None);
+        if let Some(d) = h.description {
+            e.remarks = Some(vec![out::Remark {
+                title: Some("no organisation registered"),
+                description: vec![format!("the registry's description: {d}").into()],
+            }]);
+        }
+        if let query::HolderFrom::Delegated { registry } = h.from {
+            e.remarks = Some(vec![out::Remark {
+                title: None,
+                description: vec![
+                    format!("opaque holder id at {registry} (delegated statistics)").into(),
+                ],
+            }]);
+            e.links.clear();
+        }
+        e
+    });
+    // the holder, when it is not the object's registrant, is among the
+    // entities too (role `sponsor`): a client that knows nothing of
+    // `lease0_holder` keeps it
+    let sponsor = holder
+        .as_ref()
+        .filter(|_| res.holder.as_ref().is_some_and(|h| h.organisation))
+        .map(|e| out::Entity {
+            roles: vec!["sponsor"],
+            ..e.clone()
+        });
     let abuse = res.abuse.as_ref().map(|a| {
         ctx.out_entity(
             a.entity_handle(),
@@ -315,16 +340,13 @@ fn network_out<'a>(
         Some(l) => lease_out(ctx, l, common),
         None => registry_out(ctx, res, view, common)?,
     };
-    // the holder, when it is not the object's registrant, among the
-    // entities too (role `sponsor`): a client that knows nothing of
-    // `lease0_holder` keeps it
-    if let Some(h) = res.holder.as_ref().filter(|h| h.organisation) {
+    if let Some(s) = sponsor {
         if !net
             .entities
             .iter()
-            .any(|e| e.handle.eq_ignore_ascii_case(h.handle))
+            .any(|e| e.handle.eq_ignore_ascii_case(&s.handle))
         {
-            net.entities.extend(holder_as("sponsor"));
+            net.entities.push(s);
         }
     }
     super::build::merge_entities(&mut net.entities);
@@ -365,13 +387,7 @@ fn lease_out<'a>(ctx: &'a Ctx, l: query::LeaseView<'a>, common: Common<'a>) -> o
             eventDate: time::format(e).into(),
         });
     }
-    let own: out::Path = [
-        "lease0_lease/".into(),
-        segment(&l.handle()).into_owned().into(),
-        "".into(),
-        "".into(),
-    ];
-    let mut links = vec![ctx.out_link("self", own, context.clone())];
+    let mut links = vec![ctx.out_link("self", lease_path(&l), context.clone())];
     let range = l.range();
     let parent = l.registry_network();
     if let Some(n) = parent {
@@ -409,11 +425,7 @@ fn lease_out<'a>(ctx: &'a Ctx, l: query::LeaseView<'a>, common: Common<'a>) -> o
         typ: Some("LEASED"),
         country: l.country(),
         parentHandle: parent.map(|n| n.key()),
-        status: [if l.active_at(ctx.at) {
-            "active"
-        } else {
-            "inactive"
-        }],
+        status: [lease_status(ctx, &l)],
         cidr0_cidrs: out_cidrs(&range),
         entities,
         events,

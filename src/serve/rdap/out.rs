@@ -5,7 +5,7 @@
 use serde::Serialize;
 use std::borrow::Cow;
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct Link<'a> {
     pub value: Url<'a>,
     pub rel: &'static str,
@@ -57,15 +57,15 @@ impl Serialize for Url<'_> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct NoParams {}
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct Pref {
     pub pref: &'static str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 #[serde(untagged)]
 pub enum Params {
     None(NoParams),
@@ -73,17 +73,17 @@ pub enum Params {
 }
 
 /// One jCard property: `[name, params, "text", value]`.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct Prop<'a>(pub &'static str, pub Params, pub &'static str, pub &'a str);
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct Remark<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<&'static str>,
     pub description: Vec<Cow<'a, str>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 #[allow(non_snake_case)]
 pub struct Entity<'a> {
     pub objectClassName: &'static str,
@@ -123,7 +123,7 @@ pub struct Cidr {
     pub length: u32,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 #[allow(non_snake_case)]
 pub struct Event<'a> {
     pub eventAction: &'static str,

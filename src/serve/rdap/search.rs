@@ -94,27 +94,18 @@ fn ip_summary(
 
 /// An ip network as a search result: the registry object, without notices.
 pub(super) fn network_summary(ctx: &Ctx, n: &NetworkView) -> Value {
-    let r = n.range();
     // `ip/` of the range answers a lease current for all of it: then the
     // registry's view is asked for
-    let view = if query::lease_covers(ctx.snap, &r, ctx.at) {
-        "?lease0_view=registry"
-    } else {
-        ""
-    };
+    let own = network::network_path(ctx, n.range(), true).concat();
     let mut m = ip_summary(
         ctx,
-        r,
+        n.range(),
         n.key(),
         n.netname(),
         n.status(),
         n.country(),
-        if n.is_placeholder() {
-            "inactive"
-        } else {
-            "active"
-        },
-        &format!("ip/{}{view}", range_path(&r)),
+        network::network_status(n),
+        &own,
     );
     m.insert("parentHandle".into(), json!(n.parent().map(|p| p.key())));
     Value::Object(m)
@@ -141,12 +132,8 @@ pub(super) fn lease_summary(ctx: &Ctx, l: &LeaseView) -> Value {
         Some(l.id()),
         Some("LEASED"),
         l.country(),
-        if l.active_at(ctx.at) {
-            "active"
-        } else {
-            "inactive"
-        },
-        &format!("lease0_lease/{}", segment(&l.handle())),
+        network::lease_status(ctx, l),
+        &network::lease_path(l).concat(),
     );
     let end = l
         .end()
