@@ -421,14 +421,7 @@ fn inverse_answers_say_when_they_were_cut() {
         dumps: vec![dump.clone()],
         ..Default::default()
     };
-    let (reg, report) = tenure::dump::load(&sources, &tenure::progress::Progress::off()).unwrap();
-    let snap = tenure::snapshot::Snapshot::build(
-        reg,
-        report,
-        1,
-        Default::default(),
-        tenure::query::lease_policy(false),
-    );
+    let snap = super::support::snapshot_of(&sources);
     let text = tenure::whois::respond::respond(&snap, "-i mnt-by GEN-MNT", 0, false).text;
     assert!(
         text.contains("% Output truncated: more than 1000 objects; narrow the query"),

@@ -381,14 +381,7 @@ fn a_long_lease_history_is_cut_with_a_notice() {
         leases: vec![tenure::dump::LeaseSource::from_path(file)],
         ..Default::default()
     };
-    let (reg, report) = tenure::dump::load(&sources, &tenure::progress::Progress::off()).unwrap();
-    let snap = tenure::snapshot::Snapshot::build(
-        reg,
-        report,
-        1,
-        Default::default(),
-        tenure::query::lease_policy(false),
-    );
+    let snap = super::support::snapshot_of(&sources);
     let text = tenure::whois::respond::respond(&snap, "--leases 192.0.2.130", 0, false).text;
     assert!(
         text.contains("% 1500 lease record(s) covering"),

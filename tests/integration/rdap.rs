@@ -502,18 +502,11 @@ fn redirects_need_no_bootstrap_file_named() {
         dumps: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/test-ripe.db")],
         ..Default::default()
     };
-    let (reg, report) = tenure::dump::load(&sources, &tenure::progress::Progress::off()).unwrap();
-    assert!(report.files.iter().any(|f| f
+    let snap = super::support::snapshot_of(&sources);
+    assert!(snap.report.files.iter().any(|f| f
         .path
         .to_string_lossy()
         .starts_with("(built in) IANA rdap-bootstrap-ipv4.json, published 2019-")));
-    let snap = tenure::snapshot::Snapshot::build(
-        reg,
-        report,
-        1,
-        Default::default(),
-        tenure::query::lease_policy(false),
-    );
     let cfg = RdapConfig::default();
     for (target, location) in [
         (

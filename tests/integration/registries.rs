@@ -52,14 +52,7 @@ fn snapshot_with(files: &[&str], personal_data: bool) -> tenure::snapshot::Snaps
         personal_data,
         ..Default::default()
     };
-    let (reg, report) = tenure::dump::load(&sources, &tenure::progress::Progress::off()).unwrap();
-    tenure::snapshot::Snapshot::build(
-        reg,
-        report,
-        1,
-        Default::default(),
-        tenure::query::lease_policy(false),
-    )
+    super::support::snapshot_of(&sources)
 }
 
 #[test]
@@ -314,14 +307,7 @@ fn iana_address_space_refers_what_no_bootstrap_file_names() {
         rdap_bootstrap: vec![empty],
         ..Default::default()
     };
-    let (reg, report) = tenure::dump::load(&sources, &tenure::progress::Progress::off()).unwrap();
-    let snap = tenure::snapshot::Snapshot::build(
-        reg,
-        report,
-        1,
-        Default::default(),
-        tenure::query::lease_policy(false),
-    );
+    let snap = super::support::snapshot_of(&sources);
     let text = tenure::whois::respond::respond(&snap, "3.1.2.3", 0, false).text;
     assert!(text.contains("refer:          whois.arin.net"), "{text}");
     assert!(text.contains("IANA's address-space registry"), "{text}");

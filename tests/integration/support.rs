@@ -264,6 +264,20 @@ pub fn lookup_json(query: &str) -> serde_json::Value {
 /// Longest wait for any answer.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// A snapshot of these sources alone (default index, leases judged as
+/// tenure judges them), for tests that need other data than the sample's.
+pub fn snapshot_of(sources: &tenure::dump::Sources) -> tenure::snapshot::Snapshot {
+    let (reg, report) =
+        tenure::dump::load(sources, &tenure::progress::Progress::off()).expect("load");
+    tenure::snapshot::Snapshot::build(
+        reg,
+        report,
+        1,
+        Default::default(),
+        tenure::query::lease_policy(false),
+    )
+}
+
 pub fn snapshot() -> Arc<tenure::snapshot::Snapshot> {
     static SNAP: OnceLock<Arc<tenure::snapshot::Snapshot>> = OnceLock::new();
     SNAP.get_or_init(|| {
