@@ -13,6 +13,7 @@
 //! base/    addr, time, fxhash, index          (depend on nothing of the crate)
 //! input/   rpsl (text -> objects) -> model (networks, entities, aut-nums)
 //!          delegated, leases (lease records), bootstrap (IANA)
+//!          zip, arin_xml (ARIN's archive and XML layout -> text)
 //!          -> dump (loaders, gzip sniffing, LoadReport), progress
 //! store/   snapshot (sorted networks and leases, index per family; leases
 //!          judged by the `LeasePolicy` it is given; immutable, swapped
@@ -54,7 +55,8 @@
 //!   delegated-extended statistics. `leases`: the lease record format.
 //!   `bootstrap`: IANA's RDAP bootstrap files and address-space
 //!   registries (copies built in, the default). `zip`: the text members
-//!   of a ZIP archive, streamed (ARIN's bulk data). [`dump`]: loads sources into
+//!   of a ZIP archive, streamed (ARIN's bulk data); `arin_xml`: ARIN's
+//!   XML layout read as its text layout (and written, for generated data). [`dump`]: loads sources into
 //!   a `Registry` with a `LoadReport`. [`progress`]: load progress.
 //! - [`snapshot`]: the immutable indexed generation a request answers from:
 //!   a registry part (shared by `Arc` with the snapshots a lease-only
@@ -114,7 +116,7 @@ pub use answer::query;
 pub use base::{addr, fxhash, index, time};
 pub(crate) use edge::{admin, app, reload};
 pub use edge::{cli, config, gen, report};
-pub(crate) use input::{bootstrap, leases, model, rpsl, zip};
+pub(crate) use input::{arin_xml, bootstrap, leases, model, rpsl, zip};
 pub use input::{delegated, dump, progress};
 pub(crate) use serve::guard;
 pub use serve::{http, limit, metrics, rdap, web, whois};

@@ -223,8 +223,8 @@ pub fn write_file(path: &Path, networks: u64, seed: u64) -> io::Result<GenStats>
 /// Writes the five registries' generated data into `dir`, `networks` in
 /// all at their relative sizes, each in its own layout and address region:
 /// RIPE and AFRINIC RPSL, APNIC RPSL with irt objects, LACNIC's bulk layout
-/// (gzip), and ARIN's bulk text in a ZIP beside an XML member, as ARIN
-/// ships it. Returns each file with what it holds.
+/// (gzip), and ARIN's bulk data in a ZIP, its records in the XML and the
+/// text layout, as ARIN ships it. Returns each file with what it holds.
 pub fn write_registries(
     dir: &Path,
     networks: u64,
@@ -239,8 +239,12 @@ pub fn write_registries(
         let seed = seed.wrapping_add(i as u64 * 0x1000);
         let stats = if plan.dialect == Dialect::Arin {
             let mut z = ZipWriter::new(file);
+            // the same records twice (generation is deterministic), in
+            // the XML layout and the text layout
             z.member("arin_db.xml", |m| {
-                m.write_all(b"<?xml version=\"1.0\"?>\n<bulkwhois><!-- tenure generated: the text member holds the records --></bulkwhois>\n")
+                let mut x = crate::arin_xml::XmlWriter::new(m)?;
+                generate_as(&mut x, n, seed, plan.dialect, plan.v4_octets, plan.v6_base)?;
+                x.finish().map(drop)
             })?;
             let stats = z.member("arin_db.txt", |m| {
                 generate_as(m, n, seed, plan.dialect, plan.v4_octets, plan.v6_base)
@@ -870,6 +874,56 @@ mod tests {
             );
         }
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn arin_xml_member_holds_the_text_member_s_records() {
+        use std::io::Read;
+        let plan = FIVE_REGISTRIES
+            .iter()
+            .find(|p| p.dialect == Dialect::Arin)
+            .unwrap();
+        let mut text = Vec::new();
+        generate_as(
+            &mut text,
+            300,
+            5,
+            plan.dialect,
+            plan.v4_octets,
+            plan.v6_base,
+        )
+        .unwrap();
+        let mut x = crate::arin_xml::XmlWriter::new(Vec::new()).unwrap();
+        generate_as(&mut x, 300, 5, plan.dialect, plan.v4_octets, plan.v6_base).unwrap();
+        let xml = x.finish().unwrap();
+        let mut back = String::new();
+        crate::arin_xml::Transcoder::new(&xml[..])
+            .read_to_string(&mut back)
+            .unwrap();
+        // each record's lines, in order, as a sorted list of lines
+        let records = |t: &str| -> Vec<Vec<String>> {
+            t.split("\n\n")
+                .map(|r| {
+                    let mut v: Vec<String> = r
+                        .lines()
+                        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                        .map(|l| {
+                            let (k, v) = l.split_once(':').unwrap();
+                            format!("{}: {}", k.trim(), v.trim())
+                        })
+                        .collect();
+                    v.sort();
+                    v
+                })
+                .filter(|r| !r.is_empty())
+                .collect()
+        };
+        let (a, b) = (records(&String::from_utf8(text).unwrap()), records(&back));
+        assert!(a.len() > 300, "{}", a.len());
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(x, y);
+        }
     }
 
     #[test]

@@ -279,9 +279,13 @@ pub struct Opened {
     pub reader: Box<dyn BufRead + Send>,
     pub size: u64,
     pub consumed: Arc<AtomicU64>,
+    /// What the records were read as: `rpsl` (RPSL and ARIN's text
+    /// layout), `arin-xml` (ARIN's XML layout, transcoded).
+    pub format: &'static str,
 }
 
-/// Opens a file by its content (gzip; ZIP: its text members; else plain text).
+/// Opens a file by its content (gzip; ZIP: its text members, else its XML
+/// members; ARIN's XML layout, plain or gzip; else plain text).
 pub fn open(path: &Path) -> Result<Opened, LoadError> {
     let file = File::open(path).map_err(|source| LoadError::Open {
         path: path.into(),
@@ -298,6 +302,7 @@ pub fn open(path: &Path) -> Result<Opened, LoadError> {
         path: path.into(),
         source,
     })?;
+    let mut format = "rpsl";
     let reader: Box<dyn BufRead + Send> = if magic.starts_with(&[0x1f, 0x8b]) {
         Box::new(BufReader::with_capacity(
             256 * 1024,
@@ -305,18 +310,39 @@ pub fn open(path: &Path) -> Result<Opened, LoadError> {
         ))
     } else if magic.starts_with(b"PK\x03\x04") {
         // ARIN's bulk data: the text members, streamed
-        let (_, text) = crate::zip::open_text(path).map_err(|source| LoadError::Read {
+        let (_, xml, text) = crate::zip::open_text(path).map_err(|source| LoadError::Read {
             path: path.into(),
             source,
         })?;
+        if xml {
+            format = "arin-xml";
+        }
         text
     } else {
         Box::new(buffered)
+    };
+    // ARIN's bulk data in its XML layout (plain or gzip): its records as
+    // the text form
+    let mut reader = reader;
+    let xml =
+        crate::arin_xml::looks_like_xml(reader.fill_buf().map_err(|source| LoadError::Read {
+            path: path.into(),
+            source,
+        })?);
+    let reader: Box<dyn BufRead + Send> = if xml {
+        format = "arin-xml";
+        Box::new(BufReader::with_capacity(
+            256 * 1024,
+            crate::arin_xml::Transcoder::new(reader),
+        ))
+    } else {
+        reader
     };
     Ok(Opened {
         reader,
         size,
         consumed: counter,
+        format,
     })
 }
 
@@ -509,6 +535,7 @@ fn load_rpsl(
         reader,
         size,
         consumed: counter,
+        format,
     } = open(path)?;
     let file = file_id(reg, path);
     let mut task = progress.task(path, size);
@@ -561,7 +588,7 @@ fn load_rpsl(
     task.finish();
     counts.merge_into(report);
     result?;
-    report.file_done(path, "rpsl", size, objects, skipped, started);
+    report.file_done(path, format, size, objects, skipped, started);
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! members of a ZIP archive as ARIN ships its bulk data), parsed and loaded into a
 //! `Registry` with a report of everything skipped.
 
+pub(crate) mod arin_xml;
 pub(crate) mod bootstrap;
 pub mod delegated;
 pub mod dump;

@@ -175,22 +175,51 @@ pub fn text_members(members: &[Member]) -> Vec<&Member> {
         .collect()
 }
 
-/// The text members of the archive at `path`, one after the other (a
-/// blank line between them, so that no record runs into the next).
-pub fn open_text(path: &Path) -> io::Result<(Vec<String>, Box<dyn BufRead + Send>)> {
+/// The XML members worth loading when there is no text member: ARIN's
+/// `arin_db.xml` or the XML parts of a selective download (not schemas).
+pub fn xml_members(members: &[Member]) -> Vec<&Member> {
+    members
+        .iter()
+        .filter(|m| m.name.to_ascii_lowercase().ends_with(".xml"))
+        .collect()
+}
+
+/// The records of the archive at `path` as text, one member after the
+/// other (a blank line between them, so that no record runs into the
+/// next): its text members, else its XML members in ARIN's XML layout
+/// (transcoded to the text form, see `arin_xml`). Returns the members
+/// read, whether they were XML, and the text.
+pub fn open_text(path: &Path) -> io::Result<(Vec<String>, bool, Box<dyn BufRead + Send>)> {
     let mut file = File::open(path)?;
     let all = members(&mut file)?;
     let texts = text_members(&all);
-    if texts.is_empty() {
+    let (chosen, xml) = if texts.is_empty() {
+        (xml_members(&all), true)
+    } else {
+        (texts, false)
+    };
+    if chosen.is_empty() {
         let names: Vec<&str> = all.iter().map(|m| m.name.as_str()).collect();
-        return Err(bad(&format!("no text member (has: {})", names.join(", "))));
+        return Err(bad(&format!(
+            "no text or XML member (has: {})",
+            names.join(", ")
+        )));
     }
     let mut reader: Box<dyn Read + Send> = Box::new(io::empty());
-    for m in &texts {
-        reader = Box::new(reader.chain(&b"\n\n"[..]).chain(read_member(path, m)?));
+    for (i, m) in chosen.iter().enumerate() {
+        let member = read_member(path, m)?;
+        let member: Box<dyn Read + Send> = if xml {
+            Box::new(crate::arin_xml::Transcoder::new(member))
+        } else {
+            member
+        };
+        // the first member's lines are its own (reports name them)
+        let gap: &[u8] = if i == 0 { b"" } else { b"\n\n" };
+        reader = Box::new(reader.chain(gap).chain(member));
     }
     Ok((
-        texts.iter().map(|m| m.name.clone()).collect(),
+        chosen.iter().map(|m| m.name.clone()).collect(),
+        xml,
         Box::new(BufReader::with_capacity(256 * 1024, reader)),
     ))
 }
@@ -263,17 +292,37 @@ mod tests {
             ]),
         )
         .unwrap();
-        let (names, mut r) = open_text(&path).unwrap();
+        let (names, xml, mut r) = open_text(&path).unwrap();
+        assert!(!xml);
         assert_eq!(names, ["arin_db.txt", "more.txt"]);
         let mut s = String::new();
         r.read_to_string(&mut s).unwrap();
-        assert_eq!(s, "\n\nOrgID: A\nOrgName: A Inc\n\n\nPOCHandle: P\n");
-        std::fs::write(&path, archive(&[("a.xml", b"x", false)])).unwrap();
+        assert_eq!(s, "OrgID: A\nOrgName: A Inc\n\n\nPOCHandle: P\n");
+        // no text member: the XML members, transcoded (ARIN's XML layout)
+        std::fs::write(
+            &path,
+            archive(&[
+                ("schemas/poc.rnc", b"element poc { text }", false),
+                (
+                    "pocs.xml",
+                    b"<pocs><poc><handle>P</handle></poc></pocs>",
+                    true,
+                ),
+            ]),
+        )
+        .unwrap();
+        let (names, xml, mut r) = open_text(&path).unwrap();
+        assert!(xml);
+        assert_eq!(names, ["pocs.xml"]);
+        let mut s = String::new();
+        r.read_to_string(&mut s).unwrap();
+        assert!(s.contains("POCHandle:      P\n"), "{s}");
+        std::fs::write(&path, archive(&[("a.rnc", b"x", false)])).unwrap();
         let e = open_text(&path)
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(e.contains("no text member"), "{e}");
+        assert!(e.contains("no text or XML member"), "{e}");
         std::fs::write(&path, b"PK\x03\x04 cut short").unwrap();
         assert!(open_text(&path).is_err());
         std::fs::remove_file(&path).ok();

@@ -202,6 +202,91 @@ fn arin_bulk_records_give_holder_name_lessee_and_abuse_poc() {
     );
 }
 
+/// `origin` ("file:line") apart, for comparing two layouts of the same records.
+fn without_origins(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| k.as_str() != "origin")
+                .map(|(k, v)| (k.clone(), without_origins(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(without_origins).collect()),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn arin_xml_layout_answers_as_the_text_layout_does() {
+    // data/test-arin.xml holds test-arin.txt's records in the XML layout
+    let (text, xml) = (["data/test-arin.txt"], ["data/test-arin.xml"]);
+    for key in [
+        "192.0.2.130",
+        "192.0.2.70",
+        "192.0.2.5",
+        "2001:db8::1",
+        "AS64496",
+    ] {
+        let (a, b) = (lookup(&text, key), lookup(&xml, key));
+        assert_eq!(without_origins(&a), without_origins(&b), "{key}");
+    }
+    // origins name the XML line where the record starts
+    let lines: Vec<String> = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/test-arin.xml"),
+    )
+    .unwrap()
+    .lines()
+    .map(String::from)
+    .collect();
+    let v = lookup(&xml, "192.0.2.130");
+    let origin = v["network"]["origin"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let line: usize = origin.rsplit(':').next().unwrap().parse().unwrap();
+    assert_eq!(lines[line - 1], "<net>", "{origin}");
+    assert!(lines[line].contains("NET-192-0-2-128-1"), "{origin}");
+
+    // a ZIP holding only the XML form (a selective download), deflated;
+    // a record with a broken range is skipped and reported at its XML line
+    let dir = std::env::temp_dir().join(format!("tenure-arin-xml-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let zip = dir.join("nets.zip");
+    let broken = lines.join("\n").replace(
+        "<startAddress>192.0.2.64</startAddress>",
+        "<startAddress>192.0.2.999</startAddress>",
+    );
+    let script = "import sys, zipfile\n\
+        z = zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED)\n\
+        z.writestr('arin_db.xml', sys.argv[2])\n\
+        z.writestr('schemas/net.rnc', 'element net { text }')\n\
+        z.close()\n";
+    let o = run_with_deadline(
+        std::process::Command::new("python3")
+            .args(["-c", script])
+            .arg(&zip)
+            .arg(&broken),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let z = zip.to_str().unwrap();
+    assert_eq!(
+        without_origins(&lookup(&[z], "192.0.2.130")),
+        without_origins(&lookup(&text, "192.0.2.130"))
+    );
+    let o = tenure(&["check", "--quiet", "--dump", z]);
+    let report = String::from_utf8_lossy(&o.stdout);
+    let at = lines
+        .iter()
+        .position(|l| l.contains("NET-192-0-2-64-1"))
+        .unwrap(); // the <net> line is the one before (0-based `at`)
+    assert!(report.contains("arin-xml"), "{report}");
+    assert!(
+        report.contains(&format!("{z}:{at}")),
+        "skipped record at its XML line {at}:\n{report}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn apnic_placeholders_are_the_registry_s_own_and_unnamed_holders_are_said_so() {
     let f = ["data/test-apnic.db"];
