@@ -113,7 +113,7 @@ pub mod store;
 // every module by its short name, as the architecture map names them
 pub(crate) use answer::lease;
 pub use answer::query;
-pub use base::{addr, fxhash, index, time};
+pub use base::{addr, chunked, fxhash, index, time};
 pub(crate) use edge::{admin, app, reload};
 pub use edge::{cli, config, gen, report};
 pub(crate) use input::{arin_xml, bootstrap, leases, model, rpsl, zip};

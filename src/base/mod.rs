@@ -3,6 +3,7 @@
 //! (longest-prefix match, less and more specifics).
 
 pub mod addr;
+pub mod chunked;
 pub mod fxhash;
 pub mod index;
 pub mod time;

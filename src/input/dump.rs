@@ -9,6 +9,7 @@
 //! reported with file and line; an unreadable or truncated file fails the
 //! load with an error naming it.
 
+use crate::chunked::Chunked;
 use crate::delegated;
 use crate::leases;
 use crate::model::{self, ConvertOptions, Entity, Interner, Item};
@@ -407,16 +408,20 @@ pub fn load(sources: &Sources, progress: &Progress) -> Result<(Registry, LoadRep
             o
         }
     };
+    let mut staged = Staged::default();
     for path in &sources.dumps {
         load_rpsl(
             path,
             sources.encoding,
             &opts,
             &mut reg,
+            &mut staged,
             &mut report,
             progress,
         )?;
     }
+    reg.networks = staged.networks.into_vec();
+    reg.entities = staged.entities.into_vec();
     for path in &sources.delegated {
         load_delegated(path, &mut reg, &mut report)?;
     }
@@ -503,14 +508,16 @@ pub fn load(sources: &Sources, progress: &Progress) -> Result<(Registry, LoadRep
     reg.personal_data = sources.personal_data;
     if !sources.personal_data {
         // the contacts named for abuse keep their mailbox
-        let abuse: std::collections::HashSet<crate::model::Sym> = reg
+        let mut abuse = crate::model::SymSet::default();
+        for s in reg
             .networks
             .iter()
             .map(|n| n.abuse_c)
             .chain(reg.entities.iter().map(|e| e.abuse_c))
             .chain(reg.autnums.iter().map(|a| a.abuse_c))
-            .filter(|&s| s != crate::model::NO_SYM)
-            .collect();
+        {
+            abuse.insert(s);
+        }
         crate::model::withhold_personal_data(&mut reg.entities, &abuse);
     }
     report.seconds = started.elapsed().as_secs_f64();
@@ -522,11 +529,21 @@ fn file_id(reg: &mut Registry, path: &Path) -> u16 {
     (reg.files.len() - 1).min(u16::MAX as usize) as u16
 }
 
+/// Networks and entities while the dumps load: in chunks, never moved
+/// (see [`crate::chunked`]); the registry gets them in exact-size vectors.
+#[derive(Default)]
+struct Staged {
+    networks: Chunked<model::Network>,
+    entities: Chunked<Entity>,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn load_rpsl(
     path: &Path,
     enc: Encoding,
     opts: &ConvertOptions,
     reg: &mut Registry,
+    staged: &mut Staged,
     report: &mut LoadReport,
     progress: &Progress,
 ) -> Result<(), LoadError> {
@@ -569,7 +586,7 @@ fn load_rpsl(
                 let converted = item.and_then(|obj| model::convert(obj, file, &mut reg.syms, opts));
                 match converted {
                     Ok(item) => {
-                        if add_item(reg, report, &mut counts, item, path) {
+                        if add_item(reg, staged, report, &mut counts, item, path) {
                             objects += 1;
                         } else {
                             skipped += 1;
@@ -624,6 +641,7 @@ fn split_into_batches(reader: Box<dyn BufRead + Send>, tx: mpsc::SyncSender<io::
 /// Adds a converted item; false when it was refused (and reported).
 fn add_item(
     reg: &mut Registry,
+    staged: &mut Staged,
     report: &mut LoadReport,
     counts: &mut Counts,
     item: Item,
@@ -642,7 +660,9 @@ fn add_item(
     counts.add(source.unwrap_or(""), class);
     if let Item::Entity(e) = &item {
         if let Some(prev) = reg.entity_by_handle.get(e.handle) {
-            let prev = &reg.entities[prev as usize];
+            let Some(prev) = staged.entities.get(prev as usize) else {
+                return false;
+            };
             let detail = format!(
                 "duplicate handle '{}' (first at {}:{})",
                 reg.syms.name(e.handle),
@@ -655,11 +675,11 @@ fn add_item(
         }
     }
     match item {
-        Item::Network(n) => reg.networks.push(n),
+        Item::Network(n) => staged.networks.push(n),
         Item::Entity(e) => {
             reg.entity_by_handle
-                .insert(e.handle, reg.entities.len() as u32);
-            reg.entities.push(e);
+                .insert(e.handle, staged.entities.len() as u32);
+            staged.entities.push(e);
         }
         Item::AutNum(a) => reg.autnums.push(a),
         Item::Domain(d) => reg.domains.push(d),

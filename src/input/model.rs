@@ -39,19 +39,66 @@ impl EntityTable {
     }
 }
 
+/// A set of handle ids, one bit each (ids are dense).
+#[derive(Default)]
+pub struct SymSet(Vec<u64>);
+
+impl SymSet {
+    pub fn insert(&mut self, sym: Sym) {
+        if sym == NO_SYM {
+            return;
+        }
+        let (w, b) = (sym as usize / 64, sym % 64);
+        if self.0.len() <= w {
+            self.0.resize(w + 1, 0);
+        }
+        self.0[w] |= 1 << b;
+    }
+
+    pub fn contains(&self, sym: Sym) -> bool {
+        self.0
+            .get(sym as usize / 64)
+            .is_some_and(|w| w & (1 << (sym % 64)) != 0)
+    }
+}
+
 /// Handle interner: upper-cased names to dense ids. Each name is stored
 /// once; the hash table holds only ids (hashbrown's `HashTable`, chosen for
 /// exactly this: a set keyed by data it does not own).
 #[derive(Default)]
 pub struct Interner {
-    table: hashbrown::HashTable<Sym>,
-    names: Vec<Box<str>>,
+    /// (id, 32 bits of its name's hash): growing the table re-reads the
+    /// stored hash instead of hashing every name again (at 4.7 M handles
+    /// the rehashes took 5 % of a load).
+    table: hashbrown::HashTable<(Sym, u32)>,
+    /// Every name, one after the other (one allocation, not one per name:
+    /// millions of handles are short).
+    text: String,
+    /// Where each name ends in `text` (it starts where the one before ends).
+    ends: Vec<u32>,
 }
 
-fn hash_str(s: &str) -> u64 {
+/// The name of an id in an interner's text.
+fn name_in<'a>(text: &'a str, ends: &[u32], id: Sym) -> &'a str {
+    let i = id as usize;
+    let Some(&end) = ends.get(i) else {
+        return "";
+    };
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    text.get(start as usize..end as usize).unwrap_or("")
+}
+
+/// 32 bits of a name's hash.
+fn hash_str(s: &str) -> u32 {
     let mut h = FxHasher::default();
     h.write(s.as_bytes());
-    h.finish()
+    (h.finish() >> 32) as u32
+}
+
+/// The table's 64-bit hash of a stored 32-bit one (spread over the bits
+/// hashbrown reads: the low ones for the bucket, the top 7 for the tag).
+fn spread(h: u32) -> u64 {
+    u64::from(h).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 impl Interner {
@@ -64,40 +111,46 @@ impl Interner {
         } else {
             s
         };
-        let hash = hash_str(key);
-        let names = &self.names;
-        if let Some(&id) = self.table.find(hash, |&id| &*names[id as usize] == key) {
+        let h = hash_str(key);
+        let (text, ends) = (&self.text, &self.ends);
+        if let Some(&(id, _)) = self.table.find(spread(h), |&(id, hid)| {
+            hid == h && name_in(text, ends, id) == key
+        }) {
             return id;
         }
-        let id = self.names.len() as Sym;
-        self.names.push(key.into());
-        let names = &self.names;
+        let id = self.ends.len() as Sym;
+        self.text.push_str(key);
+        // past 4 GiB of names the offsets would wrap: such a name reads as
+        // empty rather than as another's
+        self.ends
+            .push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
         self.table
-            .insert_unique(hash, id, |&id| hash_str(&names[id as usize]));
+            .insert_unique(spread(h), (id, h), |&(_, hid)| spread(hid));
         id
     }
 
     /// The id of a handle if it was ever seen.
     pub fn get(&self, s: &str) -> Option<Sym> {
         let key = s.to_ascii_uppercase();
+        let h = hash_str(&key);
         self.table
-            .find(hash_str(&key), |&id| *self.names[id as usize] == *key)
-            .copied()
+            .find(spread(h), |&(id, hid)| hid == h && self.name(id) == key)
+            .map(|&(id, _)| id)
     }
 
     /// The upper-case name of an id.
     pub fn name(&self, id: Sym) -> &str {
-        self.names.get(id as usize).map(|s| &**s).unwrap_or("")
+        name_in(&self.text, &self.ends, id)
     }
 
     /// Number of distinct handles.
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.ends.len()
     }
 
     /// True when nothing was interned.
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.ends.is_empty()
     }
 }
 
@@ -446,7 +499,7 @@ pub fn convert(
         "inetnum" | "inet6num" | "nethandle" | "v6nethandle" => {
             // one pass over the attributes
             let mut f = NetFields::default();
-            for (n, v) in obj.attrs() {
+            for (n, v) in obj.attrs_raw() {
                 match n {
                     "netrange" => f.netrange = f.netrange.or(Some(v)),
                     "status" | "nettype" => f.status = f.status.or(Some(v)),
@@ -649,12 +702,12 @@ pub const WITHHELD_NAME: &str = "Placeholder Person Object";
 /// network, an organisation or an AS number); its name becomes RIPE's
 /// placeholder name, and address, phones and other mail go. Roles,
 /// organisations and irt objects are not personal and stay whole.
-pub fn withhold_personal_data(entities: &mut [Entity], abuse_contacts: &HashSet<Sym>) {
+pub fn withhold_personal_data(entities: &mut [Entity], abuse_contacts: &SymSet) {
     for e in entities.iter_mut() {
         if e.class != EntityClass::Person {
             continue;
         }
-        let abuse = abuse_contacts.contains(&e.handle);
+        let abuse = abuse_contacts.contains(e.handle);
         let o = &e.object;
         let class = o.class().to_string();
         let key = o.key().to_string();

@@ -78,13 +78,19 @@ impl<'a> ObjectView<'a> {
         self.object.get(name)
     }
 
+    /// The first value of an attribute as text, `created` and
+    /// `last-modified` included (see `Object::get_value`).
+    pub fn get_value(&self, name: &str) -> Option<std::borrow::Cow<'a, str>> {
+        self.object.get_value(name)
+    }
+
     /// Every value of an attribute (name in lower case).
     pub fn get_all(&self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.object.get_all(name)
     }
 
     /// Every attribute, in order: `(name, value)`.
-    pub fn attrs(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+    pub fn attrs(&self) -> impl Iterator<Item = (&'a str, std::borrow::Cow<'a, str>)> + 'a {
         self.object.attrs()
     }
 
@@ -112,7 +118,7 @@ impl<'a> ObjectView<'a> {
         use crate::model::{is_dummy_contact, EntityClass};
         let snap = self.snap;
         let mut c = Contacts::default();
-        for (name, value) in self.object.attrs() {
+        for (name, value) in self.object.attrs_raw() {
             let (admin, tech) = (name == "admin-c", name == "tech-c");
             if !(admin || tech) {
                 continue;

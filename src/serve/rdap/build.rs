@@ -8,6 +8,7 @@ use crate::addr::{Family, IpRange};
 use crate::snapshot::Snapshot;
 use crate::time::Timestamp;
 use serde_json::{json, Value};
+use std::borrow::Cow;
 
 /// One request's context.
 #[derive(Clone, Copy)]
@@ -144,7 +145,7 @@ pub(super) fn entity_obj(
 /// The object's events; `null` (then dropped) when it has none: an empty
 /// `events` array is a warning of RDAP validators.
 pub(super) fn events_of(o: &crate::query::ObjectView) -> Value {
-    let events = out_events(o.get("created"), o.get("last-modified"));
+    let events = out_events(o.get_value("created"), o.get_value("last-modified"));
     if events.is_empty() {
         Value::Null
     } else {
@@ -223,7 +224,7 @@ impl Ctx<'_> {
         let events = match &loaded {
             Some(e) => {
                 let o = e.object();
-                out_events(o.get("created"), o.get("last-modified"))
+                out_events(o.get_value("created"), o.get_value("last-modified"))
             }
             None => Vec::new(),
         };
@@ -366,20 +367,20 @@ pub(super) fn out_cidrs(r: &IpRange) -> Vec<out::Cidr> {
 /// `registration` and `last changed` events from an object's `created`
 /// and `last-modified`.
 pub(super) fn out_events<'a>(
-    created: Option<&'a str>,
-    last_modified: Option<&'a str>,
+    created: Option<Cow<'a, str>>,
+    last_modified: Option<Cow<'a, str>>,
 ) -> Vec<out::Event<'a>> {
     let mut v = Vec::new();
     if let Some(c) = created {
         v.push(out::Event {
             eventAction: "registration",
-            eventDate: c.into(),
+            eventDate: c,
         });
     }
     if let Some(c) = last_modified {
         v.push(out::Event {
             eventAction: "last changed",
-            eventDate: c.into(),
+            eventDate: c,
         });
     }
     v

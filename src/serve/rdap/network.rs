@@ -504,7 +504,7 @@ fn registry_out<'a>(
                 n.netname(),
                 n.status(),
                 n.country(),
-                out_events(o.get("created"), o.get("last-modified")),
+                out_events(o.get_value("created"), o.get_value("last-modified")),
                 parent.map(|p| p.key()),
                 network_status(n),
             )

@@ -109,9 +109,9 @@ const SHORT_NAMES: &[(&str, &str)] = &[
 ];
 
 /// Writes an object's attributes in the form asked.
-pub fn write_attrs<'x>(
+pub fn write_attrs<'x, V: std::fmt::Display>(
     form: Form,
-    attrs: impl IntoIterator<Item = (&'x str, &'x str)>,
+    attrs: impl IntoIterator<Item = (&'x str, V)>,
     out: &mut String,
 ) {
     let mut class = "";
