@@ -8,7 +8,7 @@
 /// Items per chunk.
 const CHUNK: usize = 1 << 16;
 
-/// A sequence of `T` in chunks of [`CHUNK`] items.
+/// A sequence of `T` in chunks of 65,536 items.
 pub struct Chunked<T> {
     chunks: Vec<Vec<T>>,
     len: usize,

@@ -1,13 +1,14 @@
 //! RPSL text (RFC 2622, as the RIRs publish it) to objects.
 //!
-//! Depends on nothing else in the crate. Two stages, so a loader can run
+//! Depends on nothing else in the crate but [`crate::time`] (compact
+//! `created`/`last-modified`). Two stages, so a loader can run
 //! them on two threads:
 //! 1. [`Splitter`] reads a byte stream line by line (bounded lines, CRLF
 //!    accepted), drops `#`/`%` comment lines, cuts objects at blank or
-//!    whitespace-only lines and yields each as a [`RawObject`] with its first
-//!    line number. Nothing is decoded here, so a multi-GB dump is never held
-//!    as text twice.
-//! 2. [`parse_object`] decodes one raw object (UTF-8, Latin-1, or UTF-8 with
+//!    whitespace-only lines and appends each object's lines to a batch buffer
+//!    ([`Splitter::next_into`]) with its first line number. Nothing is
+//!    decoded here, so a multi-GB dump is never held as text twice.
+//! 2. [`parse_lines`] decodes one object's lines (UTF-8, Latin-1, or UTF-8 with
 //!    a per-object Latin-1 fallback), strips end-of-line `#` comments, joins
 //!    continuation lines (space, tab or `+`; a lone `+` is an empty line) with
 //!    one space, lower-cases attribute names and builds an [`Object`].
@@ -51,7 +52,10 @@ impl std::str::FromStr for Encoding {
 }
 
 /// One object's raw lines (comment lines removed, CR stripped, each line
-/// ending in `\n`) and the number of its first line in the file.
+/// ending in `\n`) and the number of its first line in the file (tests read
+/// objects one at a time; loaders cut them into one buffer, see
+/// [`Splitter::next_into`]).
+#[cfg(test)]
 #[derive(Debug, Clone)]
 pub struct RawObject {
     pub line: u32,
@@ -410,10 +414,26 @@ const TIME_CREATED: u8 = 0x7d;
 const TIME_MODIFIED: u8 = 0x7e;
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// The compact form of a time attribute's value, if it has one.
+/// The compact form of a time attribute's value, if it has one: exactly
+/// `YYYY-MM-DDTHH:MM:SSZ` (checked by its bytes, so that writing the time
+/// back gives the same text: no leap second, no offset, no fraction), a
+/// valid date, from 1970 on.
 fn compact_time(value: &str) -> Option<[u8; 6]> {
+    let b = value.as_bytes();
+    let shape = b.len() == 20
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            4 | 7 => c == b'-',
+            10 => c == b'T',
+            13 | 16 => c == b':',
+            19 => c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
+        && b[17] <= b'5';
+    if !shape {
+        return None;
+    }
     let t = crate::time::parse(value).ok()?;
-    if !(0..1i64 << 36).contains(&t) || crate::time::format(t) != value {
+    if !(0..1i64 << 36).contains(&t) {
         return None;
     }
     let mut out = [0u8; 6];
@@ -689,11 +709,23 @@ impl<R: BufRead> Splitter<R> {
     }
 
     /// The next object, a skipped (oversized) object, or `None` at the end.
+    #[cfg(test)]
     pub fn next_object(&mut self) -> io::Result<Option<Result<RawObject, Skip>>> {
+        let mut data = Vec::new();
+        Ok(self
+            .next_into(&mut data)?
+            .map(|r| r.map(|line| RawObject { line, data })))
+    }
+
+    /// The next object appended to `data` (its lines, each ending in
+    /// `\n`): its first line number, a skipped (oversized) object (nothing
+    /// appended), or `None` at the end. A loader cuts many objects into one
+    /// buffer this way, with no allocation per object.
+    pub fn next_into(&mut self, data: &mut Vec<u8>) -> io::Result<Option<Result<u32, Skip>>> {
         if self.done {
             return Ok(None);
         }
-        let mut data: Vec<u8> = Vec::new();
+        let start = data.len();
         let mut first_line = 0u32;
         let mut oversized = false;
         loop {
@@ -715,7 +747,7 @@ impl<R: BufRead> Splitter<R> {
             if first_line == 0 {
                 first_line = self.line_no;
             }
-            if too_long || data.len() + self.line.len() + 1 > MAX_OBJECT_BYTES {
+            if too_long || data.len() - start + self.line.len() + 1 > MAX_OBJECT_BYTES {
                 oversized = true;
             }
             if !oversized {
@@ -724,9 +756,11 @@ impl<R: BufRead> Splitter<R> {
             }
         }
         if first_line == 0 {
+            data.truncate(start);
             return Ok(None);
         }
         if oversized {
+            data.truncate(start);
             return Ok(Some(Err(Skip {
                 line: first_line,
                 reason: SkipReason::Oversized,
@@ -735,10 +769,7 @@ impl<R: BufRead> Splitter<R> {
                 ),
             })));
         }
-        Ok(Some(Ok(RawObject {
-            line: first_line,
-            data,
-        })))
+        Ok(Some(Ok(first_line)))
     }
 }
 
@@ -757,11 +788,21 @@ fn latin1(data: &[u8]) -> std::borrow::Cow<'_, str> {
     data.iter().map(|&b| b as char).collect::<String>().into()
 }
 
+/// The bytes an attribute name may hold: ASCII letters, digits, `-`, `_`,
+/// `/`, `*` (a table: this runs for every line of every dump).
+const NAME_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'/' || c == b'*';
+        b += 1;
+    }
+    t
+};
+
 fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'/' || b == b'*')
+    !name.is_empty() && name.bytes().all(|b| NAME_BYTE[b as usize])
 }
 
 /// Strips an end-of-line `#` comment and surrounding blanks (ASCII
@@ -800,15 +841,29 @@ fn text_lines(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Parses one raw object.
+#[cfg(test)]
 pub fn parse_object(raw: &RawObject, enc: Encoding) -> Result<Object, Skip> {
+    parse_lines(raw.line, &raw.data, enc, &mut String::new())
+}
+
+/// Parses one object's lines (first line number `first_line`), building its text
+/// in `scratch` (a loader keeps one per thread: the object gets one
+/// allocation of its exact size, no growing and shrinking).
+pub fn parse_lines(
+    first_line: u32,
+    data: &[u8],
+    enc: Encoding,
+    scratch: &mut String,
+) -> Result<Object, Skip> {
     let skip = |reason, detail: String| Skip {
-        line: raw.line,
+        line: first_line,
         reason,
         detail,
     };
-    let text = decode(&raw.data, enc)
+    let text = decode(data, enc)
         .ok_or_else(|| skip(SkipReason::InvalidUtf8, "object is not valid UTF-8".into()))?;
-    let mut out = String::with_capacity(text.len());
+    scratch.clear();
+    let out = scratch;
     let mut lower = String::new();
     // the value of the attribute being built starts at `value_start` in `out`
     let mut have_attr = false;
@@ -841,7 +896,7 @@ pub fn parse_object(raw: &RawObject, enc: Encoding) -> Result<Object, Skip> {
             } else {
                 SkipReason::NoClassLine
             };
-            skip(reason, format!("line {}: {what}", raw.line as usize + i))
+            skip(reason, format!("line {}: {what}", first_line as usize + i))
         };
         let Some((name, value)) = split_colon(line) else {
             return Err(bad(&format!("'{}' is not 'name: value'", clip(line))));
@@ -856,7 +911,7 @@ pub fn parse_object(raw: &RawObject, enc: Encoding) -> Result<Object, Skip> {
             ));
         }
         if have_attr {
-            compact_last(&mut out, &prev_name, name_start, value_start);
+            compact_last(out, &prev_name, name_start, value_start);
             out.push('\n');
         }
         name_start = out.len();
@@ -868,7 +923,7 @@ pub fn parse_object(raw: &RawObject, enc: Encoding) -> Result<Object, Skip> {
         } else {
             name
         };
-        push_name(&mut out, name);
+        push_name(out, name);
         if time_code(name).is_some() {
             prev_name.clear();
             prev_name.push_str(name);
@@ -882,11 +937,11 @@ pub fn parse_object(raw: &RawObject, enc: Encoding) -> Result<Object, Skip> {
     if !have_attr {
         return Err(skip(SkipReason::NoClassLine, "empty object".into()));
     }
-    compact_last(&mut out, &prev_name, name_start, value_start);
+    compact_last(out, &prev_name, name_start, value_start);
     out.push('\n');
     Ok(Object {
-        text: out.into_boxed_str(),
-        line: raw.line,
+        text: Box::from(out.as_str()),
+        line: first_line,
     })
 }
 
@@ -1090,6 +1145,48 @@ mod tests {
         assert_eq!(p.get("source"), Some("X"));
         assert_eq!(o.get("x-custom"), Some("a:b"));
         assert_eq!(o.get("x-cust"), None);
+    }
+
+    #[test]
+    fn compact_times_read_back_exactly() {
+        // every canonical time (xorshift over 1970..4147), and texts one
+        // byte away from canonical: compact only when it reads back equal
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..20_000 {
+            let t = (next() % (1 << 36)) as i64;
+            let text = crate::time::format(t);
+            let c = compact_time(&text).expect("canonical");
+            assert_eq!(
+                expand_time(std::str::from_utf8(&c).unwrap()),
+                Some(text.clone())
+            );
+            let mut b = text.into_bytes();
+            let i = (next() % 20) as usize;
+            b[i] = b"0123456789-:TZ+ 6"[(next() % 17) as usize];
+            if let Ok(v) = std::str::from_utf8(&b) {
+                if let Some(c) = compact_time(v) {
+                    assert_eq!(
+                        expand_time(std::str::from_utf8(&c).unwrap()).as_deref(),
+                        Some(v)
+                    );
+                }
+            }
+        }
+        for v in [
+            "2024-02-30T00:00:00Z",
+            "2024-01-01T00:00:60Z",
+            "1969-12-31T23:59:59Z",
+            "2024-01-01T00:00:00+00:00",
+            "2024-01-01t00:00:00Z",
+        ] {
+            assert_eq!(compact_time(v), None, "{v}");
+        }
     }
 
     #[test]

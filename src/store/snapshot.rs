@@ -109,9 +109,8 @@ fn partition_v4_first(nets: &mut [Network]) -> usize {
 }
 
 /// (hash of upper-case netname, network) for every network with a netname.
-fn netname_index(reg: &Registry) -> Vec<(u64, u32)> {
-    let mut v: Vec<(u64, u32)> = reg
-        .networks
+fn netname_index(networks: &[Network]) -> Vec<(u64, u32)> {
+    let mut v: Vec<(u64, u32)> = networks
         .iter()
         .enumerate()
         .filter_map(|(i, n)| {
@@ -193,20 +192,23 @@ impl Snapshot {
                 .then(a.object.line.cmp(&b.object.line))
         };
         let (v4, v6) = nets.split_at_mut(n4);
-        let (i4, i6) = std::thread::scope(|s| {
-            let h = s.spawn(|| {
-                v6.sort_unstable_by(key);
-                let r: Vec<(u128, u128)> =
-                    v6.iter().map(|n| (n.range.start, n.range.end)).collect();
-                RangeIndex::build(&r, backend)
-            });
+        std::thread::scope(|s| {
+            s.spawn(|| v6.sort_unstable_by(key));
             v4.sort_unstable_by(key);
+        });
+        // the range indexes here, the netname index beside them
+        let (i4, i6, netnames) = std::thread::scope(|s| {
+            let names = s.spawn(|| netname_index(&nets));
+            let (v4, v6) = nets.split_at(n4);
             let r: Vec<(u32, u32)> = v4
                 .iter()
                 .map(|n| (n.range.start as u32, n.range.end as u32))
                 .collect();
             let i4 = RangeIndex::build(&r, backend);
-            (i4, h.join().unwrap_or(None))
+            drop(r);
+            let r: Vec<(u128, u128)> = v6.iter().map(|n| (n.range.start, n.range.end)).collect();
+            let i6 = RangeIndex::build(&r, backend);
+            (i4, i6, names.join().unwrap_or_default())
         });
         let n4 = n4 as u32;
         reg.networks = nets;
@@ -223,7 +225,6 @@ impl Snapshot {
             .enumerate()
             .map(|(i, d)| (d.name.clone(), i as u32))
             .collect();
-        let netnames = netname_index(&reg);
         let ix = RegistryIndex {
             n4,
             // sorted input cannot fail to build
