@@ -79,6 +79,26 @@ pub fn serve(
         }
         Some(Arc::new(crate::http::TlsHolder::new(tls)))
     };
+    // connections may never take the descriptors the admin listener and
+    // reloads need: the soft file limit goes up to the hard one, and caps
+    // that do not fit in it are lowered (said in the log)
+    let mut cfg = cfg;
+    let listeners = cfg.whois_listen.len()
+        + cfg.http_listen.len()
+        + cfg.rdap_listen.len()
+        + cfg.admin_listen.len();
+    if let Some(files) = crate::limit::raise_file_limit() {
+        let each = cfg.limits.max_connections;
+        if let Some((whois, http)) = crate::limit::fit_caps(each, each, listeners, files) {
+            tracing::warn!(
+                "open-file limit {files}: max-connections lowered from {each} to {whois} for WHOIS and {http} for HTTP and HTTPS together, keeping {} descriptors for the admin listener, reloads and listeners (raise the hard limit, `ulimit -Hn`, to keep {each})",
+                crate::limit::FD_RESERVE + listeners
+            );
+            cfg.limits.max_connections = whois;
+            cfg.limits.max_per_client = cfg.limits.max_per_client.min(whois);
+            cfg.http_max_connections = Some(http);
+        }
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("tenure")
@@ -104,7 +124,8 @@ pub fn serve(
             current,
             rdap.clone(),
             "http",
-            cfg.limits.max_connections,
+            cfg.http_max_connections
+                .unwrap_or(cfg.limits.max_connections),
             cfg.limits.max_per_client,
         );
         // bind everything first: a bad address fails before any line is printed

@@ -150,6 +150,9 @@ pub struct ServeSettings {
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
     pub limits: WhoisLimits,
+    /// Open HTTP and HTTPS connections in all when it differs from
+    /// WHOIS's `max-connections` (lowered to fit the open-file limit).
+    pub http_max_connections: Option<usize>,
     pub rdap: RdapSettings,
     pub admin_listen: Vec<SocketAddr>,
     /// The bearer token `POST /admin/reload` requires (required itself
@@ -569,6 +572,7 @@ impl ServeFlags {
             tls_cert: self.tls_cert.clone().or_else(|| file.tls_cert.clone()),
             tls_key: self.tls_key.clone().or_else(|| file.tls_key.clone()),
             limits,
+            http_max_connections: None,
             rdap,
             admin_listen,
             admin_token,

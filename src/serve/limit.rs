@@ -333,9 +333,47 @@ where
     }
 }
 
+/// File descriptors kept out of the connection caps (beside one per
+/// listener): the admin listener's connections, the dump and lease files a
+/// reload opens, the runtime's own, the log.
+pub const FD_RESERVE: usize = 64;
+
+/// Raises the soft limit of open files to the hard one; returns the limit
+/// now in force (`None` where it cannot be read).
+pub fn raise_file_limit() -> Option<usize> {
+    rlimit::increase_nofile_limit(u64::MAX)
+        .ok()
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+/// The connection caps of WHOIS and of HTTP and HTTPS together fitted to
+/// the file limit: when `whois + http` connections, one descriptor per
+/// listener and [`FD_RESERVE`] do not fit in `files`, both caps are lowered
+/// in proportion (at least 1 each), so that open connections can never
+/// take the descriptors the admin listener and reloads need. `None` when
+/// they fit as they are.
+pub fn fit_caps(
+    whois: usize,
+    http: usize,
+    listeners: usize,
+    files: usize,
+) -> Option<(usize, usize)> {
+    let budget = files.saturating_sub(FD_RESERVE + listeners);
+    let want = whois.saturating_add(http);
+    if want <= budget {
+        return None;
+    }
+    let w = (budget as u128 * whois as u128 / want.max(1) as u128) as usize;
+    let w = w.max(1);
+    let h = budget.saturating_sub(w).max(1);
+    Some((w, h))
+}
+
 /// Accepts connections until the stop begins, running each in `serve` as
 /// a tracked task. A failing accept (out of file descriptors) pauses the
-/// loop instead of spinning, and is logged once per pause.
+/// loop for 50 ms instead of spinning; the first failure of a run of them
+/// is logged, and the run's length once accepts succeed again (a flood of
+/// one line per failure filled the log before).
 pub async fn accept_loop<F, Fut>(
     listener: tokio::net::TcpListener,
     what: &str,
@@ -345,16 +383,25 @@ pub async fn accept_loop<F, Fut>(
     F: Fn(tokio::net::TcpStream, std::net::SocketAddr) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    let mut failing = 0u64;
     loop {
         tokio::select! {
             _ = stop.stopping() => return,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
+                    if failing > 0 {
+                        tracing::warn!("{what} accepts again after {failing} failed");
+                        failing = 0;
+                    }
                     let _ = stream.set_nodelay(true);
                     stop.spawn(serve(stream, peer));
                 }
                 Err(e) => {
-                    tracing::warn!("{what} accept failed: {e}");
+                    if failing == 0 {
+                        tracing::warn!("{what} accept failed: {e} (pausing 50 ms between attempts; logged again when accepts resume)");
+                    }
+                    failing += 1;
+                    crate::metrics::METRICS.accept_failed();
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             }
@@ -365,6 +412,21 @@ pub async fn accept_loop<F, Fut>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn caps_fit_the_file_limit_with_a_reserve() {
+        // plenty of files: nothing changes
+        assert_eq!(fit_caps(1024, 1024, 4, 1 << 20), None);
+        // 1,024 files (a common default): both lowered, reserve kept
+        let (w, h) = fit_caps(1024, 1024, 4, 1024).unwrap();
+        assert_eq!(w + h, 1024 - FD_RESERVE - 4);
+        assert_eq!(w, h);
+        // unequal caps keep their proportion
+        let (w, h) = fit_caps(300, 100, 2, 266).unwrap();
+        assert_eq!((w, h), (150, 50));
+        // a limit below the reserve still leaves one connection each
+        assert_eq!(fit_caps(10, 10, 2, 20), Some((1, 1)));
+    }
 
     #[test]
     fn writes_to_a_client_that_takes_nothing_time_out() {

@@ -107,6 +107,7 @@ pub struct Metrics {
     reloads: [AtomicU64; 2],
     reload_failures: [[AtomicU64; 3]; 2],
     panics: [AtomicU64; 2],
+    accept_failures: AtomicU64,
 }
 
 #[allow(clippy::declare_interior_mutable_const)]
@@ -131,6 +132,7 @@ impl Metrics {
             reloads: [ZERO; 2],
             reload_failures: [ZERO3; 2],
             panics: [ZERO; 2],
+            accept_failures: ZERO,
         }
     }
 
@@ -179,6 +181,11 @@ impl Metrics {
     /// Counts one answer that panicked (the client got an internal error).
     pub fn panic(&self, p: Protocol) {
         self.panics[p as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one failed accept (out of file descriptors, mostly).
+    pub fn accept_failed(&self) {
+        self.accept_failures.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Answers that panicked so far, for a protocol.
@@ -253,6 +260,17 @@ impl Metrics {
                 load(&self.panics[p])
             );
         }
+        head(
+            &mut o,
+            "tenure_accept_failures_total",
+            "counter",
+            "Connections the listeners could not accept (out of file descriptors, mostly).",
+        );
+        let _ = writeln!(
+            o,
+            "tenure_accept_failures_total {}",
+            load(&self.accept_failures)
+        );
         head(
             &mut o,
             "tenure_query_duration_seconds",

@@ -547,3 +547,64 @@ fn an_admin_listener_beyond_loopback_needs_a_token_to_start() {
         super::support::serve_failing(&["--dump", "data/test-ripe.db", "--admin-token", "short"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("at least 16 characters"));
 }
+
+/// Connects from a chosen loopback source address (127.0.0.N), so that one
+/// test can be many clients; `None` when refused or past 2 s.
+async fn connect_from(rt_src: std::net::Ipv4Addr, to: SocketAddr) -> Option<tokio::net::TcpStream> {
+    let sock = tokio::net::TcpSocket::new_v4().ok()?;
+    sock.bind(SocketAddr::new(rt_src.into(), 0)).ok()?;
+    tokio::time::timeout(Duration::from_secs(2), sock.connect(to))
+        .await
+        .ok()?
+        .ok()
+}
+
+#[test]
+fn idle_connections_cannot_take_the_admin_listener_s_descriptors() {
+    // a low open-file limit, caps at their defaults (1,024 each, more than
+    // fit): the server lowers them and keeps a reserve, so that 300 idle
+    // connections from 60 client addresses leave /healthz answering and the
+    // log without a flood (before: accepts failed with EMFILE everywhere,
+    // the admin listener included, and every failure was a log line)
+    let served = Served::start_with_file_limit(&repo(), &["--config", "data/example.toml"], 4, 256);
+    let admin = served.addr("admin");
+    ready(admin);
+    assert!(
+        served.log().contains("open-file limit 256"),
+        "{}",
+        served.log()
+    );
+    let (whois_at, http_at) = (served.addr("whois"), served.addr("http"));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let held = rt.block_on(async {
+        let mut held = Vec::new();
+        for i in 0..300u32 {
+            let src = std::net::Ipv4Addr::new(127, 0, 1, (i / 5 + 2) as u8);
+            let to = if i % 2 == 0 { whois_at } else { http_at };
+            if let Some(s) = connect_from(src, to).await {
+                held.push(s);
+            }
+        }
+        held
+    });
+    // every descriptor the caps allow is taken (and more were asked for)
+    let started = std::time::Instant::now();
+    let (status, body) = http(admin, "GET", "/healthz").expect("the admin listener answers");
+    assert_eq!(status, 200, "{body}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let (_, metrics) = http(admin, "GET", "/metrics").expect("metrics");
+    assert!(
+        metrics.contains("tenure_accept_failures_total"),
+        "{metrics}"
+    );
+    let floods = served.log().matches("accept failed").count();
+    assert!(
+        floods <= 4,
+        "{floods} accept-failure lines:\n{}",
+        served.log()
+    );
+    drop(held);
+}

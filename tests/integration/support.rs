@@ -122,8 +122,24 @@ impl Served {
     /// default port another test or program may hold). `lines` is how many
     /// `listening` lines to wait for, in the order whois, http, rdap, admin.
     pub fn start(dir: &Path, args: &[&str], lines: usize) -> Served {
+        Served::start_in(Command::new(env!("CARGO_BIN_EXE_tenure")), dir, args, lines)
+    }
+
+    /// [`Served::start`] under an open-file limit of `files` (soft and
+    /// hard, set by the shell before it runs the server).
+    pub fn start_with_file_limit(dir: &Path, args: &[&str], lines: usize, files: u32) -> Served {
+        let mut sh = Command::new("sh");
+        sh.args([
+            "-c",
+            &format!("ulimit -n {files} && exec \"$0\" \"$@\""),
+            env!("CARGO_BIN_EXE_tenure"),
+        ]);
+        Served::start_in(sh, dir, args, lines)
+    }
+
+    fn start_in(mut cmd: Command, dir: &Path, args: &[&str], lines: usize) -> Served {
         let loopback = loopback_listeners(args);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tenure"))
+        let mut child = cmd
             .args(["serve", "--quiet"])
             .args(args)
             .args(&loopback)
