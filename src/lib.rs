@@ -120,7 +120,7 @@ pub(crate) use input::{arin_xml, bootstrap, leases, model, rpsl, zip};
 pub use input::{delegated, dump, progress};
 pub(crate) use serve::guard;
 pub use serve::{http, limit, metrics, rdap, web, whois};
-pub use store::snapshot;
+pub use store::{inverse, snapshot};
 
 /// mimalloc instead of the system allocator: answers allocate many small
 /// short-lived buffers on every worker thread, where glibc's malloc showed

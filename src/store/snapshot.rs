@@ -77,6 +77,8 @@ struct RegistryIndex {
     /// without a map entry per network.
     netnames: Vec<(u64, u32)>,
     backend: LpmBackend,
+    /// Per inverse-searchable attribute, its index, made on first use.
+    inverse: [std::sync::OnceLock<crate::inverse::InverseIndex>; 5],
 }
 
 /// The leases and their indexes.
@@ -237,6 +239,7 @@ impl Snapshot {
             domains,
             netnames,
             backend,
+            inverse: Default::default(),
         };
         let leases = std::mem::take(&mut reg.leases);
         let lease_sources = std::mem::take(&mut reg.lease_sources);
@@ -556,6 +559,29 @@ impl Snapshot {
                 .map(|i| i + self.lz.ln4)
                 .collect(),
         }
+    }
+
+    /// The objects whose `attr` (one of [`crate::inverse::ATTRIBUTES`]) may
+    /// name `value`, in object order (candidates: the caller checks each),
+    /// from the attribute's index, built on the first call; `None` for an
+    /// attribute not indexed.
+    pub fn inverse_candidates<'s>(
+        &'s self,
+        attr: &str,
+        value: &str,
+    ) -> Option<impl Iterator<Item = crate::inverse::Held> + 's> {
+        let k = crate::inverse::ATTRIBUTES.iter().position(|a| *a == attr)?;
+        let ix = self.ix.inverse[k].get_or_init(|| {
+            let started = std::time::Instant::now();
+            let ix = crate::inverse::InverseIndex::build(&self.reg, attr);
+            tracing::info!(
+                "inverse index of {attr} built in {:.2} s, {} MiB",
+                started.elapsed().as_secs_f64(),
+                ix.bytes() >> 20
+            );
+            ix
+        });
+        Some(ix.candidates(value))
     }
 
     /// A network by id.

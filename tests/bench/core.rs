@@ -121,9 +121,47 @@ fn main() {
     if o.only.as_deref() != Some("lpm") {
         answers(&snap, &addrs, tenure::time::now(), false);
     }
+    if o.only.is_none() || o.only.as_deref() == Some("inverse") {
+        inverse(&snap);
+    }
     if o.leases > 0 {
         let dir = file.parent().expect("bench data dir");
         leases(&o, snap, &file, dir, &addrs);
+    }
+}
+
+/// `-i` lookups (RIPE's inverse queries): the first of each attribute
+/// builds its index; then lookups with no match and with matches.
+fn inverse(snap: &Snapshot) {
+    println!("\ninverse lookups (-i), single thread:");
+    for attr in ["mnt-by", "org", "admin-c"] {
+        let attrs = vec![attr.to_string()];
+        let t = Instant::now();
+        let (first, _) = tenure::query::inverse(snap, &attrs, "NOBODY-MNT");
+        let build = t.elapsed().as_secs_f64();
+        let n = 10_000;
+        let t = Instant::now();
+        for i in 0..n {
+            black_box(tenure::query::inverse(snap, &attrs, &format!("NOBODY-{i}")));
+        }
+        let miss = t.elapsed().as_secs_f64() / n as f64;
+        let value = match attr {
+            "mnt-by" => "GEN-MNT",
+            "org" => "ORG-H1-GEN",
+            _ => "DUMY-RIPE",
+        };
+        let t = Instant::now();
+        let (hits, more) = tenure::query::inverse(snap, &attrs, value);
+        let hit = t.elapsed().as_secs_f64();
+        println!(
+            "  -i {attr:<8} first query (builds the index) {:>7.3} s; no match {:>6.2} us; '{value}': {} objects{} in {:.2} ms",
+            build,
+            miss * 1e6,
+            hits.len(),
+            if more { " (cut at 1,000)" } else { "" },
+            hit * 1e3
+        );
+        black_box(first);
     }
 }
 

@@ -42,80 +42,64 @@ pub fn hierarchy(snap: &Snapshot, r: &IpRange, level: Level) -> Vec<NetId> {
     }
 }
 
-/// `-i attr value`: objects whose attribute names the value.
-/// `org` and `abuse-c` use the handles interned at load; `mnt-by`,
-/// `admin-c` and `tech-c` read the objects (bounded by [`INVERSE_LIMIT`]).
-/// Returns at most [`INVERSE_LIMIT`] objects, and whether there were more.
+/// `-i attr value`: objects whose attribute names the value, in the
+/// order networks, entities, aut-nums for each attribute asked. `org` and
+/// `abuse-c` compare the handles interned at load; `mnt-by`, `admin-c`
+/// and `tech-c` every comma-separated value. Each attribute's index is
+/// built on its first query ([`Snapshot::inverse_candidates`]); the
+/// candidates it names are checked here. Returns at most
+/// [`INVERSE_LIMIT`] objects, and whether there were more.
 pub fn inverse(snap: &Snapshot, attrs: &[String], value: &str) -> (Vec<ObjRef>, bool) {
+    use crate::inverse::Held;
     // one more than the limit: enough to say the answer was cut
     const KEEP: usize = INVERSE_LIMIT + 1;
+    let value = value.trim();
     let mut out = Vec::new();
-    let sym = snap.reg.syms.get(value.trim());
+    let sym = snap.reg.syms.get(value);
     for attr in attrs {
-        match (attr.as_str(), sym) {
-            ("org", Some(s)) => {
-                out.extend(
-                    (0..snap.networks() as u32)
-                        .filter(|&i| snap.net(i).org == s)
-                        .map(ObjRef::Network),
-                );
-                out.extend(
-                    snap.reg
-                        .autnums
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, a)| a.org == s)
-                        .map(|(i, _)| ObjRef::AutNum(i as u32)),
-                );
-            }
-            ("abuse-c", Some(s)) => {
-                out.extend(
-                    (0..snap.networks() as u32)
-                        .filter(|&i| snap.net(i).abuse_c == s)
-                        .map(ObjRef::Network),
-                );
-                out.extend(
-                    snap.reg
-                        .entities
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, e)| e.abuse_c == s)
-                        .map(|(i, _)| ObjRef::Entity(i as u32)),
-                );
-                out.extend(
-                    snap.reg
-                        .autnums
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, a)| a.abuse_c == s)
-                        .map(|(i, _)| ObjRef::AutNum(i as u32)),
-                );
-            }
-            ("org" | "abuse-c", None) => {}
-            (name, _) => {
-                let hit = |o: &crate::rpsl::Object| {
-                    o.list(name).any(|v| v.eq_ignore_ascii_case(value.trim()))
-                };
-                let nets = (0..snap.networks() as u32)
-                    .filter(|&i| hit(&snap.net(i).object))
-                    .map(ObjRef::Network);
-                let ents = snap
-                    .reg
-                    .entities
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, e)| hit(&e.object))
-                    .map(|(i, _)| ObjRef::Entity(i as u32));
-                let auts = snap
-                    .reg
-                    .autnums
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, a)| hit(&a.object))
-                    .map(|(i, _)| ObjRef::AutNum(i as u32));
-                out.extend(nets.chain(ents).chain(auts).take(KEEP));
-            }
+        let name = attr.as_str();
+        let by_handle = matches!(name, "org" | "abuse-c");
+        if by_handle && sym.is_none() {
+            continue;
         }
+        let Some(candidates) = snap.inverse_candidates(name, value) else {
+            continue;
+        };
+        let text_hit =
+            |o: &crate::rpsl::Object| o.list(name).any(|v| v.eq_ignore_ascii_case(value));
+        let hits = candidates.filter_map(|h| {
+            let (r, hit) = match h {
+                Held::Network(i) => {
+                    let n = snap.net(i);
+                    let hit = match name {
+                        "org" => Some(n.org) == sym,
+                        "abuse-c" => Some(n.abuse_c) == sym,
+                        _ => text_hit(&n.object),
+                    };
+                    (ObjRef::Network(i), hit)
+                }
+                Held::Entity(i) => {
+                    let e = &snap.reg.entities[i as usize];
+                    let hit = match name {
+                        "org" => false,
+                        "abuse-c" => Some(e.abuse_c) == sym,
+                        _ => text_hit(&e.object),
+                    };
+                    (ObjRef::Entity(i), hit)
+                }
+                Held::AutNum(i) => {
+                    let a = &snap.reg.autnums[i as usize];
+                    let hit = match name {
+                        "org" => Some(a.org) == sym,
+                        "abuse-c" => Some(a.abuse_c) == sym,
+                        _ => text_hit(&a.object),
+                    };
+                    (ObjRef::AutNum(i), hit)
+                }
+            };
+            hit.then_some(r)
+        });
+        out.extend(hits.take(KEEP));
         out.truncate(KEEP);
     }
     out.dedup();
@@ -181,7 +165,7 @@ pub enum Field {
 
 /// Collects at most `max` items; says whether more were there.
 fn bounded<T>(it: impl Iterator<Item = T>, max: usize) -> (Vec<T>, bool) {
-    let mut v: Vec<T> = it.take(max + 1).collect();
+    let mut v: Vec<T> = it.take(max.saturating_add(1)).collect();
     let more = v.len() > max;
     v.truncate(max);
     (v, more)
@@ -354,19 +338,28 @@ pub fn held_by<'a>(
     entity: &EntityView<'a>,
     max: usize,
 ) -> (Vec<NetworkView<'a>>, Vec<AutNumView<'a>>, bool) {
-    let Some(org) = snap.reg.syms.get(entity.object().key()) else {
+    use crate::inverse::Held;
+    let key = entity.object().key();
+    let Some(org) = snap.reg.syms.get(key) else {
         return (Vec::new(), Vec::new(), false);
     };
+    // the `org` index (built on first use; every entity/ answer read all
+    // networks before), candidates checked
+    let held = || snap.inverse_candidates("org", key).into_iter().flatten();
     let (nets, more_nets) = bounded(
-        (0..snap.networks() as NetId)
-            .filter(|&id| snap.net(id).org == org)
-            .map(|id| NetworkView::new(snap, id)),
+        held().filter_map(|h| match h {
+            Held::Network(id) if snap.net(id).org == org => Some(NetworkView::new(snap, id)),
+            _ => None,
+        }),
         max,
     );
     let (auts, more_auts) = bounded(
-        (0..snap.reg.autnums.len() as u32)
-            .filter(|&i| snap.reg.autnums[i as usize].org == org)
-            .map(|i| AutNumView::new(snap, i)),
+        held().filter_map(|h| match h {
+            Held::AutNum(i) if snap.reg.autnums[i as usize].org == org => {
+                Some(AutNumView::new(snap, i))
+            }
+            _ => None,
+        }),
         max,
     );
     (nets, auts, more_nets || more_auts)
@@ -408,5 +401,135 @@ pub fn autnum<'a>(
             _ => None,
         },
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `-i` as it was before the index: every object read.
+    fn scan(snap: &Snapshot, name: &str, value: &str) -> Vec<ObjRef> {
+        let value = value.trim();
+        let sym = snap.reg.syms.get(value);
+        let text = |o: &crate::rpsl::Object| o.list(name).any(|v| v.eq_ignore_ascii_case(value));
+        let mut out = Vec::new();
+        for i in 0..snap.networks() as u32 {
+            let n = snap.net(i);
+            let hit = match name {
+                "org" => sym.is_some() && Some(n.org) == sym,
+                "abuse-c" => sym.is_some() && Some(n.abuse_c) == sym,
+                _ => text(&n.object),
+            };
+            if hit {
+                out.push(ObjRef::Network(i));
+            }
+        }
+        for (i, e) in snap.reg.entities.iter().enumerate() {
+            let hit = match name {
+                "org" => false,
+                "abuse-c" => sym.is_some() && Some(e.abuse_c) == sym,
+                _ => text(&e.object),
+            };
+            if hit {
+                out.push(ObjRef::Entity(i as u32));
+            }
+        }
+        for (i, a) in snap.reg.autnums.iter().enumerate() {
+            let hit = match name {
+                "org" => sym.is_some() && Some(a.org) == sym,
+                "abuse-c" => sym.is_some() && Some(a.abuse_c) == sym,
+                _ => text(&a.object),
+            };
+            if hit {
+                out.push(ObjRef::AutNum(i as u32));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_inverse_index_answers_as_a_scan_of_every_object() {
+        // the sample data and the real registry excerpts, every value any
+        // object gives for each attribute (and some no object gives)
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let shared = root.join("../shared/data/rpsl");
+        let mut dumps: Vec<std::path::PathBuf> = [
+            "test-ripe.db",
+            "test-lacnic.db",
+            "test-arin.txt",
+            "test-apnic.db",
+            "test-afrinic.db",
+        ]
+        .iter()
+        .map(|f| root.join("data").join(f))
+        .collect();
+        if let Ok(dir) = std::fs::read_dir(&shared) {
+            dumps.extend(dir.flatten().map(|e| e.path()));
+        }
+        dumps.retain(|p| p.exists());
+        let sources = crate::dump::Sources {
+            dumps,
+            ..Default::default()
+        };
+        let (reg, report) =
+            crate::dump::load(&sources, &crate::progress::Progress::off()).expect("loads");
+        let snap = Snapshot::build(
+            reg,
+            report,
+            1,
+            crate::index::LpmBackend::Sorted,
+            crate::query::lease_policy(false),
+        );
+        let mut checked = 0;
+        for name in crate::inverse::ATTRIBUTES {
+            let mut values: Vec<String> = vec!["NOBODY-MNT".into(), " ".into(), "".into()];
+            for i in 0..snap.networks() as u32 {
+                values.extend(snap.net(i).object.list(name).map(str::to_string));
+                values.push(snap.reg.syms.name(snap.net(i).org).to_lowercase());
+            }
+            for e in &snap.reg.entities {
+                values.extend(e.object.list(name).map(str::to_string));
+                values.push(snap.reg.syms.name(e.abuse_c).to_string());
+            }
+            values.sort();
+            values.dedup();
+            for v in &values {
+                let want: Vec<ObjRef> = scan(&snap, name, v)
+                    .into_iter()
+                    .take(INVERSE_LIMIT)
+                    .collect();
+                let (got, _) = inverse(&snap, &[name.to_string()], v);
+                assert_eq!(got, want, "-i {name} {v}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 200, "{checked}");
+        // a value no object gives costs no object read
+        for name in crate::inverse::ATTRIBUTES {
+            assert_eq!(
+                snap.inverse_candidates(name, "NOBODY-MNT")
+                    .map(|c| c.count()),
+                Some(0)
+            );
+        }
+        // what an organisation holds (RDAP entity/): as a scan
+        for i in 0..snap.reg.entities.len() as u32 {
+            let view = EntityView::new(&snap, i);
+            let (nets, auts, _) = held_by(&snap, &view, usize::MAX);
+            let org = snap.reg.syms.get(view.object().key());
+            let want: Vec<u32> = (0..snap.networks() as u32)
+                .filter(|&n| Some(snap.net(n).org) == org)
+                .collect();
+            let got: Vec<u32> = nets.iter().map(|n| n.id()).collect();
+            assert_eq!(got, want, "{}", view.handle());
+            let want = snap
+                .reg
+                .autnums
+                .iter()
+                .filter(|a| Some(a.org) == org)
+                .count();
+            assert_eq!(auts.len(), want);
+        }
     }
 }
