@@ -17,7 +17,8 @@
 //!          -> dump (loaders, gzip sniffing, LoadReport), progress
 //! store/   snapshot (sorted networks and leases, index per family; leases
 //!          judged by the `LeasePolicy` it is given; immutable, swapped
-//!          whole through `Current`)
+//!          whole through `Current`), inverse (objects by attribute
+//!          value, per attribute on first use)
 //! answer/  lease (lease verification; holder / lessee / abuse rules over
 //!          a chain, at a time)
 //!          -> query: the ONE resolved answer (Found, Resolved: network,
@@ -45,6 +46,8 @@
 //!
 //! - [`addr`]: address notations (ranges, prefixes, LACNIC abbreviations,
 //!   leading zeros, IPv6), strict query parsing.
+//! - [`chunked`]: a sequence in fixed-size chunks (loading without
+//!   doubling copies).
 //! - [`index`]: range index over `u32`/`u128` keys: longest-prefix match
 //!   (sorted segments or `iptrie`), parents, less/more specifics, exact for
 //!   nested, non-aligned and overlapping ranges.
@@ -61,6 +64,8 @@
 //! - [`snapshot`]: the immutable indexed generation a request answers from:
 //!   a registry part (shared by `Arc` with the snapshots a lease-only
 //!   reload makes) and a lease part; `Current` holds the one served.
+//!   [`inverse`]: its index of objects by the values of RIPE's
+//!   inverse-searchable attributes, built per attribute on first use.
 //! - `lease`: lease verification (the lessor holds the space), holder,
 //!   lessee (current lease, else registry-inferred), abuse contact
 //!   (verified lease, else RIPE's rule), lease history.
