@@ -13,7 +13,7 @@ use crate::dump::Registry;
 use crate::fxhash::FxHasher;
 use std::hash::Hasher;
 
-/// The attributes indexed, in the order [`Inverse`] keeps them.
+/// The attributes indexed, in the order the snapshot keeps their indexes.
 pub const ATTRIBUTES: [&str; 5] = ["org", "abuse-c", "mnt-by", "admin-c", "tech-c"];
 
 /// A loaded object an index entry names.
