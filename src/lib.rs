@@ -120,7 +120,7 @@ pub(crate) use answer::lease;
 pub use answer::query;
 pub use base::{addr, chunked, fxhash, index, time};
 pub(crate) use edge::{admin, app, reload};
-pub use edge::{cli, config, gen, report};
+pub use edge::{cli, config, fuzzing, gen, report};
 pub(crate) use input::{arin_xml, bootstrap, leases, model, rpsl, zip};
 pub use input::{delegated, dump, progress};
 pub(crate) use serve::guard;

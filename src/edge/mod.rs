@@ -6,6 +6,8 @@ pub(crate) mod admin;
 pub(crate) mod app;
 pub mod cli;
 pub mod config;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gen;
 pub(crate) mod reload;
 pub mod report;

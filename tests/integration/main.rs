@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod conformance;
 mod consistency;
+mod fuzz_corpus;
 mod hostile;
 mod http;
 mod layers;

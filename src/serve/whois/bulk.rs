@@ -148,6 +148,15 @@ pub(super) async fn serve<R, W>(
 }
 
 /// True when no more input is buffered (so the next read may wait).
+/// A whole bulk session from `input`, its answer thrown away (the fuzz
+/// target's way in; see `crate::fuzzing`).
+pub(crate) async fn session_for_fuzzing(snap: Arc<Snapshot>, input: &[u8]) {
+    let mut reader = input;
+    let mut sink = tokio::io::sink();
+    let limits = Limits::default();
+    serve(&mut reader, &mut sink, snap, &limits, true).await;
+}
+
 fn reader_is_drained<R: tokio::io::AsyncBufRead + Unpin>(reader: &mut R) -> bool {
     use std::task::{Context, Poll};
     let waker = std::task::Waker::noop();
