@@ -34,7 +34,10 @@ pub fn rpsl(data: &[u8]) {
     let mut buf = Vec::new();
     let mut scratch = String::new();
     let mut syms = crate::model::Interner::default();
-    let opts = crate::model::ConvertOptions::default().with_platform_list("IPXO-MNT\nLARUS-*\n");
+    static OPTS: OnceLock<crate::model::ConvertOptions> = OnceLock::new();
+    let opts = OPTS.get_or_init(|| {
+        crate::model::ConvertOptions::default().with_platform_list("IPXO-MNT\nLARUS-*\n")
+    });
     while let Ok(Some(item)) = sp.next_into(&mut buf) {
         let Ok(line) = item else {
             buf.clear();
@@ -52,7 +55,7 @@ pub fn rpsl(data: &[u8]) {
         }
         let mut text = String::new();
         obj.render(&mut text);
-        let _ = crate::model::convert(obj, 0, &mut syms, &opts);
+        let _ = crate::model::convert(obj, 0, &mut syms, opts);
     }
 }
 

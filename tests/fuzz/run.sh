@@ -2,6 +2,7 @@
 # Runs tenure's fuzz targets for a bounded time each (cargo-fuzz, nightly):
 #   tests/fuzz/run.sh [SECONDS_PER_TARGET] [TARGET ...]
 # default 60 s, every target. Seeds: tests/fuzz/corpus/TARGET (committed),
+# the first 16 KiB of each of
 # data/ and ../shared/data/ (copied into target/fuzz-corpus, never into the
 # repository). Prints per target the executions, the coverage reached and
 # any crash; a crash's input is left in tests/fuzz/artifacts/TARGET/ and
@@ -27,8 +28,8 @@ seed() { # TARGET FILE...: copies (gunzipped) files into the target's corpus
     local name
     name=$(basename "$f" .gz)
     case "$f" in
-      *.gz) gzip -dc "$f" | head -c 262144 > "$work/$t/seed-$name" || true ;;
-      *) head -c 262144 "$f" > "$work/$t/seed-$name" ;;
+      *.gz) gzip -dc "$f" | head -c 16384 > "$work/$t/seed-$name" || true ;;
+      *) head -c 16384 "$f" > "$work/$t/seed-$name" ;;
     esac
   done
 }
