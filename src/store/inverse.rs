@@ -45,6 +45,39 @@ pub fn value_hash(v: &str) -> u64 {
     h.finish()
 }
 
+/// Every loaded object, in index order: networks, entities, aut-nums.
+fn all(reg: &Registry) -> impl Iterator<Item = Held> + '_ {
+    (0..reg.networks.len() as u32)
+        .map(Held::Network)
+        .chain((0..reg.entities.len() as u32).map(Held::Entity))
+        .chain((0..reg.autnums.len() as u32).map(Held::AutNum))
+}
+
+/// An object's text.
+pub fn object_of(reg: &Registry, held: Held) -> &crate::rpsl::Object {
+    match held {
+        Held::Network(i) => &reg.networks[i as usize].object,
+        Held::Entity(i) => &reg.entities[i as usize].object,
+        Held::AutNum(i) => &reg.autnums[i as usize].object,
+    }
+}
+
+/// The handle an object gives for `org` or `abuse-c`, as read at load (a
+/// network's `org` is also LACNIC's `ownerid` and ARIN's `OrgID`; entities
+/// have no `org`): what the index and the lookups that check its
+/// candidates both go by.
+pub fn handle_of(reg: &Registry, held: Held, attr: &str) -> Option<crate::model::Sym> {
+    let s = match (held, attr) {
+        (Held::Network(i), "org") => reg.networks[i as usize].org,
+        (Held::Network(i), "abuse-c") => reg.networks[i as usize].abuse_c,
+        (Held::Entity(i), "abuse-c") => reg.entities[i as usize].abuse_c,
+        (Held::AutNum(i), "org") => reg.autnums[i as usize].org,
+        (Held::AutNum(i), "abuse-c") => reg.autnums[i as usize].abuse_c,
+        _ => return None,
+    };
+    (s != crate::model::NO_SYM).then_some(s)
+}
+
 impl InverseIndex {
     /// Builds the index of `attr` (one of [`ATTRIBUTES`]) over a registry:
     /// `org` and `abuse-c` by the handles read at load (a network's `org`
@@ -54,52 +87,16 @@ impl InverseIndex {
         let networks = reg.networks.len() as u32;
         let entities = reg.entities.len() as u32;
         let mut pairs: Vec<(u64, u32)> = Vec::new();
-        let name = |s: crate::model::Sym| reg.syms.name(s);
-        let some = |s: crate::model::Sym| s != crate::model::NO_SYM;
-        let text = |pos: u32, o: &crate::rpsl::Object, pairs: &mut Vec<(u64, u32)>| {
-            for v in o.list(attr) {
-                pairs.push((value_hash(v), pos));
-            }
-        };
-        match attr {
-            "org" => {
-                for (i, n) in reg.networks.iter().enumerate() {
-                    if some(n.org) {
-                        pairs.push((value_hash(name(n.org)), i as u32));
-                    }
+        let by_handle = matches!(attr, "org" | "abuse-c");
+        for (pos, held) in all(reg).enumerate() {
+            let pos = pos as u32;
+            if by_handle {
+                if let Some(s) = handle_of(reg, held, attr) {
+                    pairs.push((value_hash(reg.syms.name(s)), pos));
                 }
-                for (i, a) in reg.autnums.iter().enumerate() {
-                    if some(a.org) {
-                        pairs.push((value_hash(name(a.org)), networks + entities + i as u32));
-                    }
-                }
-            }
-            "abuse-c" => {
-                for (i, n) in reg.networks.iter().enumerate() {
-                    if some(n.abuse_c) {
-                        pairs.push((value_hash(name(n.abuse_c)), i as u32));
-                    }
-                }
-                for (i, e) in reg.entities.iter().enumerate() {
-                    if some(e.abuse_c) {
-                        pairs.push((value_hash(name(e.abuse_c)), networks + i as u32));
-                    }
-                }
-                for (i, a) in reg.autnums.iter().enumerate() {
-                    if some(a.abuse_c) {
-                        pairs.push((value_hash(name(a.abuse_c)), networks + entities + i as u32));
-                    }
-                }
-            }
-            _ => {
-                for (i, n) in reg.networks.iter().enumerate() {
-                    text(i as u32, &n.object, &mut pairs);
-                }
-                for (i, e) in reg.entities.iter().enumerate() {
-                    text(networks + i as u32, &e.object, &mut pairs);
-                }
-                for (i, a) in reg.autnums.iter().enumerate() {
-                    text(networks + entities + i as u32, &a.object, &mut pairs);
+            } else {
+                for v in object_of(reg, held).list(attr) {
+                    pairs.push((value_hash(v), pos));
                 }
             }
         }

@@ -65,37 +65,18 @@ pub fn inverse(snap: &Snapshot, attrs: &[String], value: &str) -> (Vec<ObjRef>, 
         let Some(candidates) = snap.inverse_candidates(name, value) else {
             continue;
         };
-        let text_hit =
-            |o: &crate::rpsl::Object| o.list(name).any(|v| v.eq_ignore_ascii_case(value));
         let hits = candidates.filter_map(|h| {
-            let (r, hit) = match h {
-                Held::Network(i) => {
-                    let n = snap.net(i);
-                    let hit = match name {
-                        "org" => Some(n.org) == sym,
-                        "abuse-c" => Some(n.abuse_c) == sym,
-                        _ => text_hit(&n.object),
-                    };
-                    (ObjRef::Network(i), hit)
-                }
-                Held::Entity(i) => {
-                    let e = &snap.reg.entities[i as usize];
-                    let hit = match name {
-                        "org" => false,
-                        "abuse-c" => Some(e.abuse_c) == sym,
-                        _ => text_hit(&e.object),
-                    };
-                    (ObjRef::Entity(i), hit)
-                }
-                Held::AutNum(i) => {
-                    let a = &snap.reg.autnums[i as usize];
-                    let hit = match name {
-                        "org" => Some(a.org) == sym,
-                        "abuse-c" => Some(a.abuse_c) == sym,
-                        _ => text_hit(&a.object),
-                    };
-                    (ObjRef::AutNum(i), hit)
-                }
+            let hit = if by_handle {
+                crate::inverse::handle_of(&snap.reg, h, name) == sym
+            } else {
+                crate::inverse::object_of(&snap.reg, h)
+                    .list(name)
+                    .any(|v| v.eq_ignore_ascii_case(value))
+            };
+            let r = match h {
+                Held::Network(i) => ObjRef::Network(i),
+                Held::Entity(i) => ObjRef::Entity(i),
+                Held::AutNum(i) => ObjRef::AutNum(i),
             };
             hit.then_some(r)
         });
