@@ -122,10 +122,10 @@ pub use base::{addr, chunked, fxhash, index, time};
 pub(crate) use edge::{admin, app, reload};
 pub use edge::{cli, config, fuzzing, gen, report};
 pub(crate) use input::{arin_xml, bootstrap, leases, model, rpsl, zip};
-pub use input::{delegated, dump, progress};
+pub use input::{bgp, delegated, dump, progress};
 pub(crate) use serve::guard;
 pub use serve::{http, limit, metrics, rdap, web, whois};
-pub use store::{inverse, snapshot};
+pub use store::{inverse, routing, snapshot};
 
 /// mimalloc instead of the system allocator: answers allocate many small
 /// short-lived buffers on every worker thread, where glibc's malloc showed

@@ -112,6 +112,17 @@ pub fn parse(text: &str) -> Result<Timestamp, TimeError> {
     Ok(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - offset)
 }
 
+/// The time of a date and hour-minute in UTC, when they form one
+/// (`YYYYMMDD` and `HHMM` as dated file names carry them).
+pub fn from_parts(y: i64, m: i64, d: i64, h: i64, mi: i64) -> Option<Timestamp> {
+    let ok = (1..=9999).contains(&y)
+        && (1..=12).contains(&m)
+        && (1..=days_in_month(y, m)).contains(&d)
+        && (0..24).contains(&h)
+        && (0..60).contains(&mi);
+    ok.then(|| days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60)
+}
+
 /// Formats as `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn format(t: Timestamp) -> String {
     let mut s = String::with_capacity(20);

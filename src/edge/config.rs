@@ -216,6 +216,14 @@ pub struct FileConfig {
     /// IANA RDAP bootstrap files, for redirects.
     #[serde(default)]
     pub rdap_bootstrap: Vec<PathBuf>,
+    /// Prefix-to-origin tables (CAIDA pfx2as), files or directories of
+    /// dated files.
+    #[serde(default)]
+    pub pfx2as: Vec<PathBuf>,
+    /// RPKI validated ROA payloads (Routinator / rpki-client JSON or CSV),
+    /// files or directories of dated files.
+    #[serde(default)]
+    pub vrps: Vec<PathBuf>,
     /// WHOIS listeners (`tenure serve`).
     #[serde(default)]
     pub whois_listen: Vec<std::net::SocketAddr>,
@@ -638,6 +646,8 @@ impl FileConfig {
         cfg.leases.iter_mut().for_each(|l| fix(l.path_mut()));
         cfg.rdap_bootstrap.iter_mut().for_each(fix);
         cfg.iana_address_space.iter_mut().for_each(fix);
+        cfg.pfx2as.iter_mut().for_each(fix);
+        cfg.vrps.iter_mut().for_each(fix);
         if let Some(p) = cfg.tls_cert.as_mut() {
             fix(p);
         }
@@ -719,6 +729,12 @@ pub struct DataFlags {
     /// IANA RDAP bootstrap file (ipv4.json, ipv6.json, asn.json), repeatable; names the RDAP service of space not loaded here.
     #[arg(long, value_name = "PATH")]
     pub rdap_bootstrap: Vec<PathBuf>,
+    /// Prefix-to-origin table (CAIDA RouteViews pfx2as, plain or gzip), or a directory of dated ones, repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub pfx2as: Vec<PathBuf>,
+    /// RPKI validated ROA payloads (Routinator / rpki-client JSON, or CSV), or a directory of dated ones, repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub vrps: Vec<PathBuf>,
     /// No progress output while loading.
     #[arg(long, short)]
     pub quiet: bool,
@@ -779,6 +795,10 @@ impl DataFlags {
                     .unwrap_or_default(),
                 rdap_bootstrap: first_given(&self.rdap_bootstrap, &file.rdap_bootstrap)
                     .unwrap_or_default(),
+                routing: crate::dump::RoutingSources {
+                    pfx2as: first_given(&self.pfx2as, &file.pfx2as).unwrap_or_default(),
+                    vrps: first_given(&self.vrps, &file.vrps).unwrap_or_default(),
+                },
             },
             backend,
             file,

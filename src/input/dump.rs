@@ -211,6 +211,9 @@ pub struct Registry {
     /// The lease files' figures, kept apart from the registry's so that a
     /// lease-only reload can replace them; `Snapshot::build` merges them.
     pub lease_report: LoadReport,
+    /// The routing files, as parsed; `Snapshot::build` takes and indexes
+    /// them (their figures are in their own report, like the leases').
+    pub routing: LoadedRouting,
     /// Persons' personal data was kept at load (`personal-data`).
     pub personal_data: bool,
     /// IANA's RDAP bootstrap services.
@@ -272,6 +275,29 @@ pub struct Sources {
     pub personal_data: bool,
     /// IANA RDAP bootstrap files (ipv4.json, ipv6.json, asn.json).
     pub rdap_bootstrap: Vec<PathBuf>,
+    /// The routing files (see [`RoutingSources`]).
+    pub routing: RoutingSources,
+}
+
+/// Where the routing evidence comes from: prefix-to-origin tables and VRP
+/// files, each a file or a directory of dated files (the newest is
+/// current; `--at` reads the one current then).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoutingSources {
+    pub pfx2as: Vec<PathBuf>,
+    pub vrps: Vec<PathBuf>,
+}
+
+impl RoutingSources {
+    pub fn is_empty(&self) -> bool {
+        self.pfx2as.is_empty() && self.vrps.is_empty()
+    }
+
+    /// True when a source is a directory (answers about past times can
+    /// read older files).
+    pub fn dated(&self) -> bool {
+        self.pfx2as.iter().chain(&self.vrps).any(|p| p.is_dir())
+    }
 }
 
 /// An opened source: the decoded byte stream, the file size, and a counter
@@ -418,6 +444,14 @@ pub fn load(sources: &Sources, progress: &Progress) -> Result<(Registry, LoadRep
             o
         }
     };
+    // the routing files load beside the registry
+    let routing = {
+        let r = sources.routing.clone();
+        std::thread::Builder::new()
+            .name("routing-load".into())
+            .spawn(move || load_routing_files(&r, None))
+            .map_err(|e| LoadError::Failed(format!("cannot start a thread: {e}")))?
+    };
     let mut staged = Staged::default();
     for path in &sources.dumps {
         load_rpsl(
@@ -439,6 +473,9 @@ pub fn load(sources: &Sources, progress: &Progress) -> Result<(Registry, LoadRep
     reg.leases = leases.leases;
     reg.lease_sources = leases.sources;
     reg.lease_report = leases.report;
+    reg.routing = routing
+        .join()
+        .map_err(|_| LoadError::Failed("the routing files' load panicked".into()))??;
     for path in &sources.rdap_bootstrap {
         let started = Instant::now();
         let text = std::fs::read_to_string(path).map_err(|source| LoadError::Open {
@@ -852,4 +889,140 @@ pub fn load_lease_files(sources: &[LeaseSource]) -> Result<LoadedLeases, LoadErr
     }
     out.report.seconds = started.elapsed().as_secs_f64();
     Ok(out)
+}
+
+/// Routing files as parsed, read alone (a routing reload reads only
+/// these).
+#[derive(Debug, Default)]
+pub struct LoadedRouting {
+    pub tables: Vec<crate::bgp::Pfx2As>,
+    pub vrps: Vec<crate::bgp::Vrps>,
+    pub files: Vec<crate::bgp::RoutingFile>,
+    /// Directories with no file current at the time asked about.
+    pub uncovered: Vec<PathBuf>,
+    /// The routing files' figures and skipped lines.
+    pub report: LoadReport,
+    /// What was asked for (files and directories), for answers about past
+    /// times.
+    pub sources: RoutingSources,
+}
+
+/// Reads the routing files current at `at` (`None`: now, the newest of
+/// each directory). A directory with no dated file fails the load when
+/// `at` is `None`; for an earlier time it is listed as uncovered.
+pub fn load_routing_files(
+    sources: &RoutingSources,
+    at: Option<crate::time::Timestamp>,
+) -> Result<LoadedRouting, LoadError> {
+    let started = Instant::now();
+    let mut out = LoadedRouting {
+        sources: sources.clone(),
+        ..LoadedRouting::default()
+    };
+    let kinds = sources
+        .pfx2as
+        .iter()
+        .map(|p| (p, "pfx2as"))
+        .chain(sources.vrps.iter().map(|p| (p, "vrps")));
+    for (given, kind) in kinds {
+        let (path, named_at) = if given.is_dir() {
+            match dated_file(given, at)? {
+                Some(f) => (f.0, Some(f.1)),
+                None if at.is_some() => {
+                    out.uncovered.push(given.clone());
+                    continue;
+                }
+                None => {
+                    return Err(LoadError::Open {
+                        path: given.clone(),
+                        source: io::Error::new(
+                            io::ErrorKind::NotFound,
+                            "no file with a date in its name (like pfx2as-20240401-1200.gz)",
+                        ),
+                    })
+                }
+            }
+        } else {
+            let named = given
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(crate::bgp::date_in_name);
+            (given.clone(), named)
+        };
+        let file_started = Instant::now();
+        let Opened { reader, size, .. } = open(&path)?;
+        let read_err = |source| LoadError::Read {
+            path: path.clone(),
+            source,
+        };
+        let (objects, skipped, generated) = if kind == "pfx2as" {
+            let t = crate::bgp::parse_pfx2as(reader).map_err(read_err)?;
+            let n = (t.routes.len() as u64, t.skipped.total());
+            report_skips(&mut out.report, &path, &t.skipped);
+            out.tables.push(t);
+            (n.0, n.1, None)
+        } else {
+            let v = crate::bgp::parse_vrps(reader).map_err(read_err)?;
+            let n = (v.vrps.len() as u64, v.skipped.total(), v.generated);
+            report_skips(&mut out.report, &path, &v.skipped);
+            out.vrps.push(v);
+            n
+        };
+        let modified = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs() as i64);
+        out.files.push(crate::bgp::RoutingFile {
+            path: path.clone(),
+            kind,
+            as_of: named_at.or(generated).or(modified),
+        });
+        out.report
+            .file_done(&path, kind, size, objects, skipped, file_started);
+    }
+    out.report.seconds = started.elapsed().as_secs_f64();
+    Ok(out)
+}
+
+fn report_skips(report: &mut LoadReport, path: &Path, skipped: &crate::bgp::Skipped) {
+    for bad in &skipped.bad {
+        report.skip(path, bad.line, bad.reason, &bad.detail);
+    }
+    for (reason, n) in &skipped.counts {
+        let shown = skipped.bad.iter().filter(|b| b.reason == *reason).count() as u64;
+        report.skip_count(reason, n.saturating_sub(shown));
+    }
+}
+
+/// The file of `dir` whose name carries the latest date not after `at`
+/// (any date when `at` is `None`), with that date.
+pub fn dated_file(
+    dir: &Path,
+    at: Option<crate::time::Timestamp>,
+) -> Result<Option<(PathBuf, crate::time::Timestamp)>, LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Open {
+        path: dir.into(),
+        source,
+    })?;
+    let mut best: Option<(crate::time::Timestamp, PathBuf)> = None;
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(t) = name.to_str().and_then(crate::bgp::date_in_name) else {
+            continue;
+        };
+        if at.is_some_and(|at| t > at) || !e.path().is_file() {
+            continue;
+        }
+        // the latest; between equal dates the greatest name, so the
+        // choice never depends on the directory's order
+        let better = match &best {
+            None => true,
+            Some((bt, bp)) => (t, e.path()) > (*bt, bp.clone()),
+        };
+        if better {
+            best = Some((t, e.path()));
+        }
+    }
+    Ok(best.map(|(t, p)| (p, t)))
 }

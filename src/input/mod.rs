@@ -4,6 +4,7 @@
 //! `Registry` with a report of everything skipped.
 
 pub(crate) mod arin_xml;
+pub mod bgp;
 pub(crate) mod bootstrap;
 pub mod delegated;
 pub mod dump;

@@ -294,6 +294,9 @@ fn network(
     holder_card(res, o);
     lessee_card(res, o);
     abuse_card(res, o);
+    if let Some(r) = &res.routing {
+        routing_card(r, o);
+    }
     o.push_str("</section>");
     // the picture
     block_picture(q, res, at, o);
@@ -439,6 +442,63 @@ fn abuse_card(res: &Resolved, o: &mut String) {
     o.push_str("</div>");
 }
 
+/// The routing card: who announces the space, whether that network is the
+/// holder's, RPKI, and the inferred user, labelled as an inference.
+fn routing_card(r: &query::RoutingView, o: &mut String) {
+    o.push_str("<div class=\"fact\" id=\"routing\"><h2>Routed by</h2>");
+    match &r.route {
+        Some(route) => {
+            let origins: Vec<String> = route
+                .origins
+                .iter()
+                .map(|x| match x.rpki_text() {
+                    Some(t) => format!("{} ({t})", esc(&x.label())),
+                    None => esc(&x.label()),
+                })
+                .collect();
+            let _ = write!(
+                o,
+                "<p class=\"name\">{}</p><p class=\"muted\">route {}; {}</p>",
+                origins.join("<br>"),
+                esc(&route.prefix.to_prefix_or_range()),
+                match route.by_holder {
+                    Some(true) => "the holder's network",
+                    Some(false) => "not the holder's network",
+                    None => "whether the holder holds this AS cannot be told",
+                }
+            );
+            match route.lessee_agrees {
+                Some(true) => o.push_str("<p class=\"muted\">agrees with the lessee</p>"),
+                Some(false) => o.push_str("<p class=\"muted\">disagrees with the lessee</p>"),
+                None => {}
+            }
+            if let Some(u) = &route.likely_user {
+                let who = match u.holder {
+                    Some(h) => format!("AS{} ({})", u.asn, h.name.unwrap_or(h.handle)),
+                    None => format!("AS{}", u.asn),
+                };
+                let _ = write!(
+                    o,
+                    "<p><span class=\"tag\">inferred from routing</span> likely user: {}</p>",
+                    esc(&who)
+                );
+            }
+        }
+        None => {
+            let _ = write!(
+                o,
+                "<p class=\"name\">none</p><p class=\"muted\">{}</p>",
+                esc(&r.unrouted_text())
+            );
+        }
+    }
+    let as_of = r.as_of_text();
+    if !as_of.is_empty() {
+        let _ = write!(o, "<p class=\"muted\">routing data {}</p>", esc(&as_of));
+    }
+    o.push_str("</div>");
+}
+
 /// The holder's allocation as a bar, what lies inside it as segments on
 /// rows by depth, leases on their own row, and the query marked.
 fn block_picture(q: &str, res: &Resolved, at: Timestamp, o: &mut String) {
@@ -474,12 +534,17 @@ fn block_picture(q: &str, res: &Resolved, at: Timestamp, o: &mut String) {
     let row_h = 40.0;
     let top = 4.0;
     let lease_y = top + row_h * (rows.len() as f64 + 1.0);
-    let height = lease_y + row_h + 4.0;
+    let route_y = lease_y + row_h;
+    let height = if block.routes.is_empty() {
+        route_y + 4.0
+    } else {
+        route_y + row_h + 4.0
+    };
     let _ = write!(
         o,
         "<section id=\"block\"><h2>The block</h2><p class=\"ends\"><span>{}</span><span>{}</span></p><svg viewBox=\"0 0 {W} {height}\" role=\"img\" aria-labelledby=\"block-title\" xmlns=\"http://www.w3.org/2000/svg\">\
 <title id=\"block-title\">{} and what lies inside it</title>\
-<style>.hold{{fill:#cfd8dc}}.sub{{fill:#64b5f6}}.asg{{fill:#81c784}}.oth{{fill:#b39ddb}}.lse{{fill:#ffb74d}}.old{{fill:#ffe0b2}}.q{{stroke:#d32f2f;stroke-width:3}}</style>\
+<style>.hold{{fill:#cfd8dc}}.sub{{fill:#64b5f6}}.asg{{fill:#81c784}}.oth{{fill:#b39ddb}}.lse{{fill:#ffb74d}}.bgp{{fill:#90a4ae;fill-opacity:0.7}}.old{{fill:#ffe0b2}}.q{{stroke:#d32f2f;stroke-width:3}}</style>\
 <rect class=\"hold\" x=\"0\" y=\"{top}\" width=\"{W}\" height=\"{}\"><title>{}</title></rect>",
         esc(&outer.start_addr().to_string()),
         esc(&outer.end_addr().to_string()),
@@ -521,6 +586,19 @@ fn block_picture(q: &str, res: &Resolved, at: Timestamp, o: &mut String) {
             if current { ", current" } else { "" }
         );
     }
+    // announced prefixes on the last row, the widest first (more specific
+    // ones drawn over them)
+    for (p, origins) in &block.routes {
+        let _ = write!(
+            o,
+            "<rect class=\"bgp\" x=\"{:.2}\" y=\"{route_y}\" width=\"{:.2}\" height=\"{}\" stroke=\"#fff\"><title>announced {} from {}</title></rect>",
+            x(p.start),
+            w(p.start, p.end),
+            row_h - 4.0,
+            esc(&p.to_prefix_or_range()),
+            esc(origins)
+        );
+    }
     // the query: a line for an address, a band for a range
     let (qs, qe) = (x(r.start), x(r.end) + W / span);
     let _ = write!(
@@ -536,7 +614,8 @@ fn block_picture(q: &str, res: &Resolved, at: Timestamp, o: &mut String) {
         "<p class=\"legend\"><span><i style=\"background:#cfd8dc\"></i>holder's allocation</span>\
 <span><i style=\"background:#64b5f6\"></i>sub-allocation</span><span><i style=\"background:#81c784\"></i>assignment</span>\
 <span><i style=\"background:#b39ddb\"></i>other object</span><span><i style=\"background:#ffb74d\"></i>current lease</span>\
-<span><i style=\"background:#ffe0b2\"></i>past or future lease</span>",
+<span><i style=\"background:#ffe0b2\"></i>past or future lease</span>\
+<span><i style=\"background:#90a4ae\"></i>announced in BGP</span>",
     );
     let _ = write!(
         o,

@@ -2,4 +2,5 @@
 //! (with [`crate::index`]), immutable once built and swapped whole.
 
 pub mod inverse;
+pub mod routing;
 pub mod snapshot;

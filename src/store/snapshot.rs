@@ -54,11 +54,18 @@ pub struct Snapshot {
     /// leases live in the lease part). Read through `query`'s views.
     pub(crate) reg: Arc<Registry>,
     ix: Arc<RegistryIndex>,
-    lz: LeaseIndex,
+    lz: Arc<LeaseIndex>,
     /// The whole load's figures (registry and lease files).
     pub report: LoadReport,
     /// The registry part's figures alone, for lease-only reloads.
     registry_report: Arc<LoadReport>,
+    /// The lease files' figures, for routing-only reloads.
+    lease_report: Arc<LoadReport>,
+    /// The routing part (announced prefixes, VRPs) and its files'
+    /// figures: shared with the snapshots registry and lease reloads make,
+    /// replaced alone by a routing reload.
+    rt: Arc<crate::routing::Routing>,
+    routing_report: Arc<LoadReport>,
     /// [`Snapshot::source_lines`], made on first use.
     source_lines: std::sync::OnceLock<Vec<String>>,
 }
@@ -180,6 +187,11 @@ impl Snapshot {
         policy: LeasePolicy,
     ) -> Snapshot {
         crate::model::mark_registry_placeholders(&reg.entities, &mut reg.networks);
+        // the routing part is indexed beside the registry
+        let mut routing = std::mem::take(&mut reg.routing);
+        let routing_report = Arc::new(std::mem::take(&mut routing.report));
+        let routing =
+            std::thread::spawn(move || Arc::new(crate::routing::Routing::from_loaded(routing)));
         // IPv4 first, each family by start and then widest first, in place
         // (no second copy of the networks: at 6 M networks that copy was
         // the load's peak); equal ranges keep their load order (file, line)
@@ -245,18 +257,24 @@ impl Snapshot {
         let lease_sources = std::mem::take(&mut reg.lease_sources);
         // the registry's own figures, and the whole load's
         let registry_report = report;
-        let mut report = registry_report.clone();
-        report.merge(&std::mem::take(&mut reg.lease_report));
+        let lease_report = std::mem::take(&mut reg.lease_report);
+        let rt = routing
+            .join()
+            .unwrap_or_else(|_| Arc::new(crate::routing::Routing::empty()));
         let mut snap = Snapshot {
             serial,
             loaded_at: SystemTime::now(),
             reg: Arc::new(reg),
             ix: Arc::new(ix),
-            lz: LeaseIndex::empty(),
-            report,
+            lz: Arc::new(LeaseIndex::empty()),
+            report: LoadReport::default(),
             registry_report: Arc::new(registry_report),
+            lease_report: Arc::new(lease_report),
+            rt,
+            routing_report,
             source_lines: Default::default(),
         };
+        snap.merge_reports();
         snap.index_leases(leases, lease_sources, policy);
         snap
     }
@@ -269,20 +287,72 @@ impl Snapshot {
         serial: u64,
         policy: LeasePolicy,
     ) -> Snapshot {
-        let mut report = (*self.registry_report).clone();
-        report.merge(&leases.report);
         let mut snap = Snapshot {
             serial,
             loaded_at: SystemTime::now(),
             reg: Arc::clone(&self.reg),
             ix: Arc::clone(&self.ix),
-            lz: LeaseIndex::empty(),
-            report,
+            lz: Arc::new(LeaseIndex::empty()),
+            report: LoadReport::default(),
             registry_report: Arc::clone(&self.registry_report),
+            lease_report: Arc::new(leases.report),
+            rt: Arc::clone(&self.rt),
+            routing_report: Arc::clone(&self.routing_report),
             source_lines: Default::default(),
         };
+        snap.merge_reports();
         snap.index_leases(leases.leases, leases.sources, policy);
         snap
+    }
+
+    /// A snapshot with this one's registry and lease parts and new routing
+    /// data (a routing-only reload): the leases keep their verdicts, as
+    /// routing never decides them.
+    pub fn with_routing(&self, routing: crate::dump::LoadedRouting, serial: u64) -> Snapshot {
+        let mut routing = routing;
+        let routing_report = Arc::new(std::mem::take(&mut routing.report));
+        let mut snap = Snapshot {
+            serial,
+            loaded_at: SystemTime::now(),
+            reg: Arc::clone(&self.reg),
+            ix: Arc::clone(&self.ix),
+            lz: Arc::clone(&self.lz),
+            report: LoadReport::default(),
+            registry_report: Arc::clone(&self.registry_report),
+            lease_report: Arc::clone(&self.lease_report),
+            rt: Arc::new(crate::routing::Routing::from_loaded(routing)),
+            routing_report,
+            source_lines: Default::default(),
+        };
+        snap.merge_reports();
+        snap.report.leases = self.report.leases.clone();
+        snap
+    }
+
+    /// The whole load's figures: the registry's, the lease files', the
+    /// routing files'.
+    fn merge_reports(&mut self) {
+        let mut report = (*self.registry_report).clone();
+        report.merge(&self.lease_report);
+        report.merge(&self.routing_report);
+        self.report = report;
+    }
+
+    /// The routing part: announced prefixes and VRPs.
+    pub fn routing(&self) -> &crate::routing::Routing {
+        &self.rt
+    }
+
+    /// The routing part current at time `at`: this snapshot's (its files
+    /// are the newest), unless `at` is before them and dated files are
+    /// kept (see [`crate::routing::History`]).
+    pub fn routing_at(&self, at: crate::time::Timestamp) -> crate::routing::RoutingAt<'_> {
+        self.rt.at(at)
+    }
+
+    /// True when both snapshots share one routing part.
+    pub fn shares_routing_with(&self, other: &Snapshot) -> bool {
+        Arc::ptr_eq(&self.rt, &other.rt)
     }
 
     /// Lease sources, indexed by `Lease::source`.
@@ -349,7 +419,12 @@ impl Snapshot {
     ) {
         let started = std::time::Instant::now();
         let backend = self.ix.backend;
-        self.lz.sources = sources;
+        // the verdicts may read the sources; the index is built aside
+        self.lz = Arc::new(LeaseIndex {
+            sources,
+            ..LeaseIndex::empty()
+        });
+        let mut lz = LeaseIndex::empty();
         let mut verified: Vec<bool> = leases.iter().map(|l| (policy.verify)(self, l)).collect();
         let mut report = LeaseReport::default();
         if policy.reject_unverified {
@@ -386,16 +461,16 @@ impl Snapshot {
             .iter()
             .map(|l| (l.range.start, l.range.end))
             .collect();
-        self.lz.l4 = RangeIndex::build(&r4, backend).unwrap_or_else(empty_index);
-        self.lz.l6 = RangeIndex::build(&r6, backend).unwrap_or_else(empty_index);
-        self.lz.ln4 = ln4 as u32;
+        lz.l4 = RangeIndex::build(&r4, backend).unwrap_or_else(empty_index);
+        lz.l6 = RangeIndex::build(&r6, backend).unwrap_or_else(empty_index);
+        lz.ln4 = ln4 as u32;
         let now = crate::time::now();
         report.loaded = leases.len() as u64;
         report.verified = verified.iter().filter(|v| **v).count() as u64;
         report.unverified = report.loaded - report.verified;
         report.active_now = leases.iter().filter(|l| l.active_at(now)).count() as u64;
         overlaps_within_sources(&leases, &self.lz.sources, &mut report);
-        self.lz.hot = leases
+        lz.hot = leases
             .iter()
             .zip(&verified)
             .map(|(l, &v)| LeaseHot {
@@ -414,9 +489,11 @@ impl Snapshot {
             v.sort_unstable();
             v
         };
-        self.lz.by_id = keyed(|l| l.id());
-        self.lz.by_lessee = keyed(|l| l.lessee_handle());
-        self.lz.records = leases;
+        lz.by_id = keyed(|l| l.id());
+        lz.by_lessee = keyed(|l| l.lessee_handle());
+        lz.records = leases;
+        lz.sources = self.lz.sources.clone();
+        self.lz = Arc::new(lz);
         report.seconds = started.elapsed().as_secs_f64();
         self.report.leases = report;
     }

@@ -187,7 +187,7 @@ fn rfc9083_checks(v: &serde_json::Value, status: u16) -> Result<(), String> {
 /// (`icann-rdap-common`, the code behind `rdap-test`), over the body and the
 /// HTTP headers. Any error class (STD 95, cidr0) or STD 95 warning fails.
 /// Unregistered extension identifiers are allowed only when they are
-/// tenure's own (documented in the README): `lease0`.
+/// tenure's own (documented in the README): `lease0`, `routing0`.
 fn icann_checks(
     v: &serde_json::Value,
     status: u16,
@@ -222,7 +222,7 @@ fn icann_checks(
     }
     // tenure's own extensions are the only unregistered ones declared:
     // then (only) the validator's "may not be registered" warning is theirs
-    const OWN_EXTENSIONS: &[&str] = &["lease0"];
+    const OWN_EXTENSIONS: &[&str] = &["lease0", "routing0"];
     let unregistered: Vec<&str> = v["rdapConformance"]
         .as_array()
         .into_iter()

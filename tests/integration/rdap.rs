@@ -182,9 +182,23 @@ fn ip_network_from_the_registry() {
             "rirSearch1",
             "ips",
             "lease0",
+            "arin_originas0",
+            "routing0",
             "redacted"
         ]
     );
+    // routing: the most specific announced prefix over 192.0.2.77 has two
+    // origins (ARIN's member lists them; tenure's says the rest)
+    assert_eq!(
+        v["arin_originas0_originautnums"],
+        serde_json::json!([64500, 64501])
+    );
+    let r = &v["routing0_routing"];
+    assert_eq!(r["prefix"], "192.0.2.64/26");
+    assert_eq!(r["origins"][0]["rpki"], "valid");
+    assert_eq!(r["origins"][1]["rpki"], "invalid");
+    assert_eq!(r["by_holder"], true);
+    assert_eq!(r["source"], "routing");
     assert!(v["links"]
         .to_string()
         .contains("https://rdap.example/rdap/ip/192.0.2.77"));

@@ -10,7 +10,11 @@ use serde_json::{json, Value};
 /// The `tenure lookup --json` form of an answer.
 pub fn to_json(query: &str, found: &Found) -> Value {
     match found {
-        Found::NotFound { elsewhere, special } => json!({
+        Found::NotFound {
+            elsewhere,
+            special,
+            routing,
+        } => json!({
             "query": query, "found": false,
             "message": if special.is_some() {
                 "special-purpose address space, not delegated to anyone"
@@ -22,6 +26,7 @@ pub fn to_json(query: &str, found: &Found) -> Value {
             "special_purpose": special.map(|s| json!({
                 "block": s.block, "name": s.name, "reference": s.rfc,
             })),
+            "routing": routing.as_deref().map(super::routing_json),
         }),
         Found::Objects { objects, abuse } => json!({
             "query": query,
@@ -87,6 +92,7 @@ pub fn to_json(query: &str, found: &Found) -> Value {
                 "registry": res.registry(),
                 "elsewhere": res.elsewhere.as_ref().map(elsewhere_json),
                 "less_specifics": res.less_specifics(),
+                "routing": res.routing.as_ref().map(super::routing_json),
             })
         }
     }

@@ -14,6 +14,7 @@ pub mod authority;
 mod json;
 mod objects;
 mod resolved;
+mod routing;
 mod search;
 
 pub use about::{about, About};
@@ -28,6 +29,9 @@ pub use resolved::{
     resolve, resolve_as, AbuseSource, AbuseView, Block, DelegatedView, Found, History, HolderFrom,
     HolderView, LeaseView, LesseeFrom, LesseeView, NetworkView, Resolved, Subject, View,
     HISTORY_LIMIT,
+};
+pub use routing::{
+    as_holder, routing_json, AsHolder, LikelyUser, OriginView, RouteView, RoutingView, VrpShown,
 };
 pub use search::{
     autnum, domain, entity, held_by, hierarchy, inverse, related, reverse_search, search_autnums,

@@ -32,6 +32,9 @@ pub enum Found<'a> {
     NotFound {
         elsewhere: Option<Elsewhere<'a>>,
         special: Option<SpecialPurpose>,
+        /// Who announces the space, when an address was asked and routing
+        /// data is loaded.
+        routing: Option<Box<super::routing::RoutingView<'a>>>,
     },
 }
 
@@ -45,6 +48,7 @@ pub fn lookup<'a>(snap: &'a Snapshot, q: &Query, at: Timestamp) -> Found<'a> {
             Found::NotFound {
                 elsewhere: res.elsewhere,
                 special: res.special,
+                routing: res.routing.map(Box::new),
             }
         };
     }
@@ -55,6 +59,7 @@ pub fn lookup<'a>(snap: &'a Snapshot, q: &Query, at: Timestamp) -> Found<'a> {
         },
         _ => Found::NotFound {
             special: None,
+            routing: None,
             elsewhere: match q {
                 Query::Asn(n) | Query::AsnRange(n, _) => authority::asn_elsewhere(snap, *n),
                 _ => None,
@@ -80,6 +85,11 @@ pub struct Resolved<'a> {
     /// Set when nothing here covers the space and it is special-purpose
     /// (IANA's registries): no one to refer to.
     pub special: Option<SpecialPurpose>,
+    /// Who announces the space in BGP and what RPKI says (`None`: no
+    /// routing data loaded).
+    pub routing: Option<super::routing::RoutingView<'a>>,
+    /// The time the answer is about.
+    at: Timestamp,
 }
 
 /// Resolves an address, prefix or range as of time `at`.
@@ -146,6 +156,11 @@ pub fn resolve_as<'a>(snap: &'a Snapshot, r: &IpRange, at: Timestamp, view: View
         .map(|h| HolderView::new(snap, h.origin, r));
     let lessee = resolution.lessee.map(|l| LesseeView::new(snap, l));
     let abuse = resolution.abuse.map(|a| AbuseView::new(snap, a));
+    let routing = {
+        let ids = holder_ids(snap, holder.as_ref(), answer.delegation);
+        let table = snap.routing_at(at);
+        super::routing::resolve(snap, &table, r, &ids, lessee.as_ref())
+    };
     Resolved {
         snap,
         answer,
@@ -155,7 +170,28 @@ pub fn resolve_as<'a>(snap: &'a Snapshot, r: &IpRange, at: Timestamp, view: View
         abuse,
         elsewhere,
         special,
+        routing,
+        at,
     }
+}
+
+/// The holder as routing compares it with an AS's: the organisation handle
+/// of the holder network and its registry, and the opaque id of the
+/// delegated record covering the space.
+fn holder_ids<'a>(
+    snap: &'a Snapshot,
+    holder: Option<&HolderView<'a>>,
+    delegation: Option<u32>,
+) -> super::routing::HolderIds<'a> {
+    let org = holder.and_then(|h| match h.from {
+        HolderFrom::Network(n) if h.organisation => Some((h.handle, n.source())),
+        _ => None,
+    });
+    let opaque = delegation
+        .and_then(|p| snap.deleg(p))
+        .filter(|d| d.record.is_delegated())
+        .and_then(|d| Some((d.record.opaque_id.as_deref()?, &*d.record.registry)));
+    super::routing::HolderIds { org, opaque }
 }
 
 impl<'a> Resolved<'a> {
@@ -264,10 +300,37 @@ impl<'a> Resolved<'a> {
                 .filter(|&i| snap.lease(i).range == outer),
         );
         leases.truncate(max);
+        // announced prefixes: the one covering the block, those inside it
+        let routing = snap.routing_at(self.at);
+        let mut hits: Vec<crate::routing::RouteHit> = routing.route(&outer).into_iter().collect();
+        hits.extend(routing.announced_within(&outer, max));
+        let routes = hits
+            .into_iter()
+            .map(|hit| {
+                let origins: Vec<String> = routing
+                    .origins(&hit)
+                    .map(|o| {
+                        let rpki = routing
+                            .rpki(&hit.prefix, o)
+                            .map(|r| format!(", RPKI {}", r.name()))
+                            .unwrap_or_default();
+                        match o {
+                            crate::bgp::Origin::As(a) => format!("AS{a}{rpki}"),
+                            crate::bgp::Origin::Set(m) => {
+                                let m: Vec<String> = m.iter().map(|a| format!("AS{a}")).collect();
+                                format!("AS set {{{}}}{rpki}", m.join(", "))
+                            }
+                        }
+                    })
+                    .collect();
+                (hit.prefix, origins.join("; "))
+            })
+            .collect();
         Block {
             outer,
             networks,
             leases: leases.into_iter().map(|i| LeaseView { snap, i }).collect(),
+            routes,
         }
     }
 }
@@ -278,6 +341,9 @@ pub struct Block<'a> {
     /// Networks inside, in address order, with their nesting depth.
     pub networks: Vec<(usize, NetworkView<'a>)>,
     pub leases: Vec<LeaseView<'a>>,
+    /// Announced prefixes covering or inside the block, with their origins
+    /// and RPKI states in words.
+    pub routes: Vec<(IpRange, String)>,
 }
 
 /// The network an answer is about.

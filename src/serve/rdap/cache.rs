@@ -41,7 +41,19 @@ pub(super) struct Key {
     pub network: Option<NetId>,
     pub delegation: Option<u32>,
     pub resolution: Resolution,
+    /// The announced prefix the answer's routing evidence is about (its
+    /// origins, their holders and RPKI states follow from it, the
+    /// resolution and the routing generation, told by its time).
+    pub route: Option<RouteKey>,
     pub pretty: bool,
+}
+
+/// The announced prefix (start and end; `None`: not announced) and the
+/// time of the routing generation it was read from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct RouteKey {
+    pub prefix: Option<(u128, u128)>,
+    pub as_of: Option<i64>,
 }
 
 /// An answer with holes where the query and the origin go.

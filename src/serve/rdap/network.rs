@@ -46,6 +46,10 @@ pub(super) fn ip(
                 network: na.network(ctx.snap),
                 delegation: na.delegation,
                 resolution: na.resolution,
+                route: res.routing.as_ref().map(|r| cache::RouteKey {
+                    prefix: r.route.as_ref().map(|x| (x.prefix.start, x.prefix.end)),
+                    as_of: r.as_of,
+                }),
                 pretty,
             });
     // the question itself answered by the template until a lease covering
@@ -201,6 +205,25 @@ const NETWORK_CONFORMANCE_REDACTED: &[&str] = &[
     "redacted",
 ];
 
+/// The two conformance lists above with the routing extensions an answer
+/// carries when routing data is loaded: ARIN's `arin_originas0` and
+/// tenure's `routing0`.
+const NETWORK_CONFORMANCE_ROUTING_REDACTED: &[&str] = &[
+    "rdap_level_0",
+    "nro_rdap_profile_0",
+    "cidr0",
+    "nro_rdap_profile_asn_flat_0",
+    "rirSearch1",
+    "ips",
+    "lease0",
+    "arin_originas0",
+    "routing0",
+    "redacted",
+];
+const NETWORK_CONFORMANCE_ROUTING: &[&str] = NETWORK_CONFORMANCE_ROUTING_REDACTED
+    .split_at(NETWORK_CONFORMANCE_ROUTING_REDACTED.len() - 1)
+    .0;
+
 /// What the query parameter of a registry view says.
 pub(super) const REGISTRY_VIEW: &str = "?lease0_view=registry";
 
@@ -350,7 +373,47 @@ fn network_out<'a>(
         }
     }
     super::build::merge_entities(&mut net.entities);
+    if let Some(r) = &res.routing {
+        net.rdapConformance = if net.rdapConformance.last() == Some(&"redacted") {
+            NETWORK_CONFORMANCE_ROUTING_REDACTED
+        } else {
+            NETWORK_CONFORMANCE_ROUTING
+        };
+        net.arin_originas0_originautnums = Some(
+            r.route
+                .iter()
+                .flat_map(|x| x.origins.iter().filter_map(|o| o.asn))
+                .collect(),
+        );
+        // RDAP answers carry no nulls (an unknown member is absent), and a
+        // `handle` names object class instances only (RFC 9083 section
+        // 4.7): an AS's holder is written `org_handle`
+        net.routing0_routing = Some(rdap_form(query::routing_json(r)));
+    }
     Some(net)
+}
+
+/// `v` without its null members, and with `handle` written `org_handle`,
+/// at every depth.
+fn rdap_form(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .filter(|(_, x)| !x.is_null())
+                .map(|(k, x)| {
+                    let k = if k == "handle" {
+                        "org_handle".into()
+                    } else {
+                        k
+                    };
+                    (k, rdap_form(x))
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(rdap_form).collect()),
+        x => x,
+    }
 }
 
 /// A lease as the response object: its self link is its own path, its
@@ -446,6 +509,8 @@ fn lease_out<'a>(ctx: &'a Ctx, l: query::LeaseView<'a>, common: Common<'a>) -> o
         port43: ctx.cfg.settings.port43.as_deref(),
         notices: ctx.notices_raw(),
         lease0_holder: holder,
+        arin_originas0_originautnums: None,
+        routing0_routing: None,
     }
 }
 
@@ -564,5 +629,7 @@ fn registry_out<'a>(
         port43: ctx.cfg.settings.port43.as_deref(),
         notices: ctx.notices_raw(),
         lease0_holder: holder,
+        arin_originas0_originautnums: None,
+        routing0_routing: None,
     })
 }

@@ -230,6 +230,8 @@ const ALL_EXTENSIONS: &[&str] = &[
     "reverse_search",
     "redacted",
     "lease0",
+    "arin_originas0",
+    "routing0",
 ];
 
 /// `help`: what this service answers.

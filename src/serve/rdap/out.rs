@@ -171,4 +171,14 @@ pub struct IpNetwork<'a> {
     pub notices: Box<serde_json::value::RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lease0_holder: Option<Entity<'a>>,
+    /// ARIN's `arin_originas0`: the origin ASes of the most specific
+    /// announced prefix covering the network (present when routing data is
+    /// loaded; empty when nothing announces it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arin_originas0_originautnums: Option<Vec<u32>>,
+    /// tenure's `routing0`: the routing evidence (prefix, origins with
+    /// their holders and RPKI states, whether the origin is the holder's,
+    /// the inferred user), as `tenure lookup --json`'s `routing`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub routing0_routing: Option<serde_json::Value>,
 }

@@ -180,11 +180,27 @@ pub const BULK_COLUMNS: &[&str] = &[
 ];
 /// Extra columns in verbose mode.
 pub const BULK_VERBOSE_COLUMNS: &[&str] = &["holder name", "lessee name", "lessee source"];
+/// Routing columns, last (after the verbose ones in verbose mode): the
+/// origin ASes of the most specific announced prefix and their RPKI
+/// states; in verbose mode also the prefix, the origins' holders, whether
+/// the origin is the holder's network, and the routing inference of the
+/// user.
+pub const BULK_ROUTING_COLUMNS: &[&str] = &["origin AS", "RPKI"];
+pub const BULK_ROUTING_VERBOSE_COLUMNS: &[&str] = &[
+    "routed prefix",
+    "origin holder",
+    "holder's network",
+    "likely user (routing)",
+];
 
 fn bulk_header(snap: &Snapshot, opts: &BulkOptions, out: &mut String) {
     let mut cols: Vec<&str> = BULK_COLUMNS.to_vec();
     if opts.verbose {
         cols.extend_from_slice(BULK_VERBOSE_COLUMNS);
+    }
+    cols.extend_from_slice(BULK_ROUTING_COLUMNS);
+    if opts.verbose {
+        cols.extend_from_slice(BULK_ROUTING_VERBOSE_COLUMNS);
     }
     if opts.csv {
         out.push_str(&cols.join(","));
@@ -304,8 +320,66 @@ pub fn bulk_line(
     for (i, f) in fields.iter().take(n).enumerate() {
         push_field(out, f, csv, i == 0);
     }
+    let routing = routing_fields(&res);
+    let m = if verbose { 6 } else { 2 };
+    for f in routing.iter().take(m) {
+        push_field(out, f, csv, false);
+    }
     out.push('\n');
     true
+}
+
+/// The routing columns of an answer (see [`BULK_ROUTING_COLUMNS`]):
+/// empty when no routing data is loaded, `not announced` when no route
+/// covers the address.
+fn routing_fields(res: &query::Resolved) -> [String; 6] {
+    let mut f: [String; 6] = Default::default();
+    let Some(r) = &res.routing else {
+        return f;
+    };
+    let Some(route) = &r.route else {
+        f[0] = r.unrouted_text();
+        return f;
+    };
+    let origin = |o: &query::OriginView| match o.asn {
+        Some(a) => format!("AS{a}"),
+        None => {
+            let m: Vec<String> = o.set.iter().map(|a| format!("AS{a}")).collect();
+            format!("{{{}}}", m.join(" "))
+        }
+    };
+    f[0] = route
+        .origins
+        .iter()
+        .map(origin)
+        .collect::<Vec<_>>()
+        .join(" ");
+    f[1] = route
+        .origins
+        .iter()
+        .map(|o| o.rpki.map(|x| x.name()).unwrap_or("-"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    f[2] = route.prefix.to_prefix_or_range();
+    f[3] = route
+        .origins
+        .iter()
+        .map(|o| o.holder.map(|h| h.handle).unwrap_or("-"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    f[4] = match route.by_holder {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "unknown",
+    }
+    .to_string();
+    if let Some(u) = &route.likely_user {
+        f[5] = match u.holder {
+            Some(h) => format!("AS{} {}", u.asn, h.handle),
+            None => format!("AS{}", u.asn),
+        };
+    }
+    f
 }
 
 #[cfg(test)]

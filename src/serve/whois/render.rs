@@ -219,13 +219,21 @@ pub fn render_found_view(f: &Found, view: &View, out: &mut String) {
         Found::NotFound {
             special: Some(s), ..
         } => render_special(s, out),
-        Found::NotFound { elsewhere, .. } => match elsewhere {
-            Some(e) => render_referral(e, out),
-            None => {
-                out.push_str(NO_ENTRIES);
-                out.push('\n');
+        Found::NotFound {
+            elsewhere, routing, ..
+        } => {
+            match elsewhere {
+                Some(e) => render_referral(e, out),
+                None => {
+                    out.push_str(NO_ENTRIES);
+                    out.push('\n');
+                }
             }
-        },
+            if let Some(r) = routing {
+                out.push('\n');
+                routing_lines(r, out);
+            }
+        }
         Found::Objects { objects, abuse } => {
             let first = objects.first().map(|o| o.display_key()).unwrap_or("");
             match abuse {
@@ -240,7 +248,13 @@ pub fn render_found_view(f: &Found, view: &View, out: &mut String) {
             render_objects(objects, view, out);
         }
         Found::Network(res) => match &res.elsewhere {
-            Some(e) => render_referral(e, out),
+            Some(e) => {
+                render_referral(e, out);
+                if let Some(r) = &res.routing {
+                    out.push('\n');
+                    routing_lines(r, out);
+                }
+            }
             None => render_network(res, view, out),
         },
     }
@@ -343,6 +357,42 @@ pub fn summary_lines(res: &Resolved, out: &mut String) {
         }
         None => {
             let _ = writeln!(out, "% No abuse contact registered for '{key}'");
+        }
+    }
+    if let Some(r) = &res.routing {
+        routing_lines(r, out);
+    }
+}
+
+/// The routing summary line (`% Routed by: ...`), and the routing
+/// inference of the user when there is one, labelled as such.
+pub fn routing_lines(r: &crate::query::RoutingView, out: &mut String) {
+    let as_of = r.as_of_text();
+    let sep = if as_of.is_empty() { "" } else { ", " };
+    match &r.route {
+        Some(route) => {
+            let _ = writeln!(
+                out,
+                "% Routed by: {} (route {}{sep}{as_of})",
+                route.summary(),
+                route.prefix.to_prefix_or_range()
+            );
+            if let Some(u) = &route.likely_user {
+                let who = match u.holder {
+                    Some(h) => match h.name {
+                        Some(n) => format!("AS{} ({}, {n})", u.asn, h.handle),
+                        None => format!("AS{} ({})", u.asn, h.handle),
+                    },
+                    None => format!("AS{}", u.asn),
+                };
+                let _ = writeln!(
+                    out,
+                    "% Likely user (inferred from routing, not a registry record): {who}"
+                );
+            }
+        }
+        None => {
+            let _ = writeln!(out, "% Routed by: none ({}{sep}{as_of})", r.unrouted_text());
         }
     }
 }

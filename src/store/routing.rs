@@ -1,0 +1,631 @@
+//! The routing part of a snapshot: announced prefixes with their origins
+//! (longest-prefix match, as a router picks a route) and the validated ROA
+//! payloads that RPKI route origin validation (RFC 6811) reads.
+//!
+//! Immutable once built, shared by `Arc`: a registry or lease reload keeps
+//! it, a routing-only reload replaces it alone.
+
+use crate::addr::{Family, IpRange};
+pub use crate::bgp::RoutingFile;
+use crate::bgp::{origins, Origin, Pfx2As, Vrps};
+use crate::index::{Key, LpmBackend, RangeIndex};
+use crate::time::Timestamp;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// RFC 6811's route origin validation state of one origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rpki {
+    /// A VRP covers the prefix, names the origin, allows the length.
+    Valid,
+    /// VRPs cover the prefix but none names the origin (or the origin is an
+    /// AS set, origin NONE).
+    InvalidAs,
+    /// A VRP names the origin but the route is longer than its maxLength.
+    InvalidLength,
+    /// No VRP covers the prefix.
+    NotFound,
+}
+
+impl Rpki {
+    /// The state's name in answers (`valid`, `invalid`, `not-found`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Rpki::Valid => "valid",
+            Rpki::InvalidAs | Rpki::InvalidLength => "invalid",
+            Rpki::NotFound => "not-found",
+        }
+    }
+
+    /// Why it is invalid, when it is.
+    pub fn reason(self) -> Option<&'static str> {
+        match self {
+            Rpki::InvalidAs => Some("no VRP for this origin AS"),
+            Rpki::InvalidLength => Some("longer than the VRP's maxLength"),
+            _ => None,
+        }
+    }
+}
+
+/// One VRP as answers show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VrpView<'a> {
+    pub prefix: IpRange,
+    pub max_len: u8,
+    pub asn: u32,
+    pub ta: &'a str,
+}
+
+#[derive(Clone, Copy)]
+struct VrpEntry {
+    asn: u32,
+    max_len: u8,
+    ta: u8,
+}
+
+/// One family's routes: the index over the prefixes and where each one's
+/// origins are.
+struct Routes<K: Key> {
+    index: RangeIndex<K>,
+    /// Per prefix: offset and length of its words in `Routing::origins`.
+    words: Vec<(u32, u16)>,
+    lens: Vec<u8>,
+}
+
+/// One family's VRPs: the index over their distinct prefixes, and each
+/// prefix's VRPs as `first[i]..first[i + 1]` of `Routing::vrps`.
+struct Roas<K: Key> {
+    index: RangeIndex<K>,
+    first: Vec<u32>,
+    lens: Vec<u8>,
+}
+
+/// A routing generation.
+pub struct Routing {
+    pub files: Vec<RoutingFile>,
+    r4: Routes<u32>,
+    r6: Routes<u128>,
+    origins: Vec<u32>,
+    v4: Roas<u32>,
+    v6: Roas<u128>,
+    vrps: Vec<VrpEntry>,
+    tas: Vec<Box<str>>,
+    has_vrps: bool,
+    /// Directories with no file current at the time this generation is
+    /// about (answers for past times).
+    pub uncovered: Vec<std::path::PathBuf>,
+    /// The dated files of the configured directories, for answers about
+    /// earlier times (`None`: no directory configured).
+    history: Option<History>,
+}
+
+/// The most specific announced prefix covering a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteHit {
+    pub prefix: IpRange,
+    id: u32,
+}
+
+fn empty<K: Key>() -> RangeIndex<K> {
+    match RangeIndex::build(&[], LpmBackend::Sorted) {
+        Some(i) => i,
+        None => unreachable!("an empty input is always sorted"),
+    }
+}
+
+fn key<K: Key>(v: u128) -> K {
+    K::from_u128(v)
+}
+
+impl Routing {
+    /// Indexes the routing files as loaded.
+    pub fn from_loaded(loaded: crate::dump::LoadedRouting) -> Routing {
+        let sources = loaded.sources;
+        let mut r = Routing::build(loaded.tables, loaded.vrps, loaded.files);
+        r.uncovered = loaded.uncovered;
+        if sources.dated() {
+            r.history = Some(History::new(sources, &r.files));
+        }
+        r
+    }
+
+    /// No routing data (nothing configured).
+    pub fn empty() -> Routing {
+        Routing::build(Vec::new(), Vec::new(), Vec::new())
+    }
+
+    /// Indexes parsed tables and VRP sets (several files of each merge:
+    /// an IPv4 and an IPv6 table, the VRPs of several relying parties).
+    pub fn build(tables: Vec<Pfx2As>, vrp_sets: Vec<Vrps>, files: Vec<RoutingFile>) -> Routing {
+        let has_vrps = !vrp_sets.is_empty();
+        // routes: (family, start, len, table, route), sorted widest first
+        let mut all: Vec<(bool, u128, u8, u32, u32)> = Vec::new();
+        for (t, table) in tables.iter().enumerate() {
+            all.extend(
+                table
+                    .routes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (r.family == Family::V6, r.start, r.len, t as u32, i as u32)),
+            );
+        }
+        all.sort_unstable_by_key(|&(v6, start, len, t, i)| (v6, start, len, t, i));
+        let mut origins_out: Vec<u32> = Vec::new();
+        let mut r4 = RoutesBuilder::default();
+        let mut r6 = RoutesBuilder::default();
+        let mut k = 0;
+        while k < all.len() {
+            let (v6, start, len, _, _) = all[k];
+            let off = origins_out.len();
+            // equal prefixes (one per table, or repeated) merge their origins
+            while k < all.len() && (all[k].0, all[k].1, all[k].2) == (v6, start, len) {
+                let (_, _, _, t, i) = all[k];
+                let table = &tables[t as usize];
+                let r = table.routes[i as usize];
+                let words = &table.origins[r.off as usize..][..r.words as usize];
+                push_new_origins(&mut origins_out, off, words);
+                k += 1;
+            }
+            let n = (origins_out.len() - off).min(u16::MAX as usize);
+            let family = if v6 { Family::V6 } else { Family::V4 };
+            let range = IpRange::from_prefix(family, start, len as u32);
+            let b = if v6 { &mut r6 } else { &mut r4 };
+            b.ranges.push((range.start, range.end));
+            b.words.push((off as u32, n as u16));
+            b.lens.push(len);
+        }
+        drop(all);
+        drop(tables);
+
+        let mut tas: Vec<Box<str>> = Vec::new();
+        let mut all: Vec<(bool, u128, u8, u32, u8, u8)> = Vec::new();
+        for set in &vrp_sets {
+            // trust anchors renumbered into one list
+            let map: Vec<u8> = set
+                .tas
+                .iter()
+                .map(|name| match tas.iter().position(|t| t == name) {
+                    Some(i) => i as u8,
+                    None => {
+                        if tas.len() < 255 {
+                            tas.push(name.clone());
+                        }
+                        (tas.len() - 1) as u8
+                    }
+                })
+                .collect();
+            all.extend(set.vrps.iter().map(|v| {
+                let ta = map.get(v.ta as usize).copied().unwrap_or(0);
+                (v.family == Family::V6, v.start, v.len, v.asn, v.max_len, ta)
+            }));
+        }
+        all.sort_unstable();
+        all.dedup_by(|a, b| (a.0, a.1, a.2, a.3, a.4) == (b.0, b.1, b.2, b.3, b.4));
+        let mut vrps = Vec::with_capacity(all.len());
+        let mut v4 = RoasBuilder::default();
+        let mut v6 = RoasBuilder::default();
+        for (i, &(is6, start, len, asn, max_len, ta)) in all.iter().enumerate() {
+            let new_prefix =
+                i == 0 || (all[i - 1].0, all[i - 1].1, all[i - 1].2) != (is6, start, len);
+            let b = if is6 { &mut v6 } else { &mut v4 };
+            if new_prefix {
+                let family = if is6 { Family::V6 } else { Family::V4 };
+                let range = IpRange::from_prefix(family, start, len as u32);
+                b.ranges.push((range.start, range.end));
+                b.first.push(vrps.len() as u32);
+                b.lens.push(len);
+            }
+            vrps.push(VrpEntry { asn, max_len, ta });
+        }
+        // IPv4's VRPs come first in the shared list
+        let n4 = all.iter().take_while(|v| !v.0).count() as u32;
+        let n = vrps.len() as u32;
+        Routing {
+            files,
+            r4: r4.finish(),
+            r6: r6.finish(),
+            origins: origins_out,
+            v4: v4.finish(n4),
+            v6: v6.finish(n),
+            vrps,
+            tas,
+            has_vrps,
+            uncovered: Vec::new(),
+            history: None,
+        }
+    }
+
+    /// Announced prefixes.
+    pub fn routes(&self) -> usize {
+        self.r4.index.len() + self.r6.index.len()
+    }
+
+    /// Validated ROA payloads.
+    pub fn vrp_count(&self) -> usize {
+        self.vrps.len()
+    }
+
+    /// True when a VRP file is loaded (RPKI states can be told).
+    pub fn has_vrps(&self) -> bool {
+        self.has_vrps
+    }
+
+    /// True when a prefix-to-origin table is loaded.
+    pub fn has_routes(&self) -> bool {
+        self.files.iter().any(|f| f.kind == "pfx2as")
+    }
+
+    /// When the routing data was current: the oldest of its
+    /// prefix-to-origin tables' times (else its VRP files').
+    pub fn as_of(&self) -> Option<Timestamp> {
+        let of = |kind: &str| {
+            self.files
+                .iter()
+                .filter(|f| f.kind == kind)
+                .filter_map(|f| f.as_of)
+                .min()
+        };
+        of("pfx2as").or_else(|| of("vrps"))
+    }
+
+    /// The most specific announced prefix containing the whole of `r`.
+    pub fn route(&self, r: &IpRange) -> Option<RouteHit> {
+        let (id, (s, e), len) = match r.family {
+            Family::V4 => {
+                let id = self.r4.index.most_specific(r.start as u32, r.end as u32)?;
+                let (s, e) = self.r4.index.range(id);
+                (id, (s as u128, e as u128), self.r4.lens[id as usize])
+            }
+            Family::V6 => {
+                let id = self.r6.index.most_specific(r.start, r.end)?;
+                (id, self.r6.index.range(id), self.r6.lens[id as usize])
+            }
+        };
+        debug_assert_eq!(IpRange::from_prefix(r.family, s, len as u32).end, e);
+        Some(RouteHit {
+            prefix: IpRange::new(r.family, s, e),
+            id,
+        })
+    }
+
+    /// A route's origins.
+    pub fn origins(&self, hit: &RouteHit) -> impl Iterator<Item = Origin<'_>> {
+        let (off, n) = match hit.prefix.family {
+            Family::V4 => self.r4.words[hit.id as usize],
+            Family::V6 => self.r6.words[hit.id as usize],
+        };
+        origins(&self.origins[off as usize..][..n as usize])
+    }
+
+    /// Announced prefixes inside `outer` (not `outer` itself), in address
+    /// order, at most `max`.
+    pub fn announced_within(&self, outer: &IpRange, max: usize) -> Vec<RouteHit> {
+        let hits = |ids: Vec<u32>, range: &dyn Fn(u32) -> (u128, u128)| {
+            ids.into_iter()
+                .take(max)
+                .map(|id| {
+                    let (s, e) = range(id);
+                    RouteHit {
+                        prefix: IpRange::new(outer.family, s, e),
+                        id,
+                    }
+                })
+                .collect()
+        };
+        match outer.family {
+            Family::V4 => {
+                let ids = self
+                    .r4
+                    .index
+                    .more_specific(outer.start as u32, outer.end as u32, false);
+                hits(ids, &|id| {
+                    let (s, e) = self.r4.index.range(id);
+                    (s as u128, e as u128)
+                })
+            }
+            Family::V6 => {
+                let ids = self.r6.index.more_specific(outer.start, outer.end, false);
+                hits(ids, &|id| self.r6.index.range(id))
+            }
+        }
+    }
+
+    /// The VRPs covering `prefix` (RFC 6811's "covering" set), most
+    /// specific prefix first, at most `max`.
+    pub fn covering_vrps(&self, prefix: &IpRange, max: usize) -> Vec<VrpView<'_>> {
+        let mut out = Vec::new();
+        self.each_covering_vrp(prefix, |v| {
+            if out.len() < max {
+                out.push(v);
+            }
+        });
+        out
+    }
+
+    fn each_covering_vrp<'s>(&'s self, prefix: &IpRange, mut f: impl FnMut(VrpView<'s>)) {
+        let (ids, first, lens): (Vec<u32>, &[u32], &[u8]) = match prefix.family {
+            Family::V4 => (
+                self.v4
+                    .index
+                    .covering(prefix.start as u32, prefix.end as u32),
+                &self.v4.first,
+                &self.v4.lens,
+            ),
+            Family::V6 => (
+                self.v6.index.covering(prefix.start, prefix.end),
+                &self.v6.first,
+                &self.v6.lens,
+            ),
+        };
+        for id in ids {
+            let i = id as usize;
+            let len = lens[i] as u32;
+            let range = IpRange::from_prefix(prefix.family, prefix.start, len);
+            for v in &self.vrps[first[i] as usize..first[i + 1] as usize] {
+                f(VrpView {
+                    prefix: range,
+                    max_len: v.max_len,
+                    asn: v.asn,
+                    ta: self.tas.get(v.ta as usize).map(|t| &**t).unwrap_or(""),
+                });
+            }
+        }
+    }
+
+    /// RFC 6811 section 2: the validation state of a route for `prefix`
+    /// from `origin`; `None` when no VRP file is loaded. An AS set is
+    /// origin NONE (matches no VRP); so is AS 0 (RFC 6483 section 4).
+    pub fn rpki(&self, prefix: &IpRange, origin: Origin<'_>) -> Option<Rpki> {
+        if !self.has_vrps {
+            return None;
+        }
+        let len = prefix.prefix_len().unwrap_or(prefix.family.bits()) as u8;
+        let asn = match origin {
+            Origin::As(a) if a != 0 => Some(a),
+            _ => None,
+        };
+        let (mut covered, mut valid, mut same_as) = (false, false, false);
+        self.each_covering_vrp(prefix, |v| {
+            covered = true;
+            if Some(v.asn) == asn {
+                same_as = true;
+                valid |= len <= v.max_len;
+            }
+        });
+        Some(match (covered, valid, same_as) {
+            (false, _, _) => Rpki::NotFound,
+            (true, true, _) => Rpki::Valid,
+            (true, false, true) => Rpki::InvalidLength,
+            (true, false, false) => Rpki::InvalidAs,
+        })
+    }
+}
+
+/// Adds `words`' origins after `off` unless already there (a prefix listed
+/// twice with the same origin names it once).
+fn push_new_origins(out: &mut Vec<u32>, off: usize, words: &[u32]) {
+    let mut rest = words;
+    while let Some((&head, tail)) = rest.split_first() {
+        let n = ((head & !crate::bgp::SET) as usize).min(tail.len());
+        let entry = &rest[..=n];
+        rest = &tail[n..];
+        let mut seen = false;
+        let mut at = off;
+        while at < out.len() {
+            let m = ((out[at] & !crate::bgp::SET) as usize).min(out.len() - at - 1);
+            if &out[at..=at + m] == entry {
+                seen = true;
+                break;
+            }
+            at += m + 1;
+        }
+        if !seen && out.len() - off + entry.len() <= u16::MAX as usize {
+            out.extend_from_slice(entry);
+        }
+    }
+}
+
+#[derive(Default)]
+struct RoutesBuilder {
+    ranges: Vec<(u128, u128)>,
+    words: Vec<(u32, u16)>,
+    lens: Vec<u8>,
+}
+
+impl RoutesBuilder {
+    fn finish<K: Key>(self) -> Routes<K> {
+        let ranges: Vec<(K, K)> = self.ranges.iter().map(|&(s, e)| (key(s), key(e))).collect();
+        // sorted by start, then length (widest first): always accepted
+        let index = RangeIndex::build(&ranges, LpmBackend::Sorted).unwrap_or_else(empty);
+        Routes {
+            index,
+            words: self.words,
+            lens: self.lens,
+        }
+    }
+}
+
+#[derive(Default)]
+struct RoasBuilder {
+    ranges: Vec<(u128, u128)>,
+    first: Vec<u32>,
+    lens: Vec<u8>,
+}
+
+impl RoasBuilder {
+    fn finish<K: Key>(mut self, total: u32) -> Roas<K> {
+        let ranges: Vec<(K, K)> = self.ranges.iter().map(|&(s, e)| (key(s), key(e))).collect();
+        let index = RangeIndex::build(&ranges, LpmBackend::Sorted).unwrap_or_else(empty);
+        // the last prefix's VRPs end where this family's end (`total`)
+        self.first.push(total);
+        Roas {
+            index,
+            first: self.first,
+            lens: self.lens,
+        }
+    }
+}
+
+/// Routing generations of earlier times, read on demand from the dated
+/// files of the configured directories and kept in a small cache.
+struct History {
+    /// Per configured source: its kind and either one plain file with its
+    /// time, or a directory's dated files in time order.
+    sources: Vec<DatedSource>,
+    /// Times at or after this one are answered from the current
+    /// generation (every source's newest file is current by then).
+    current_from: Timestamp,
+    cache: Mutex<Vec<(Vec<PathBuf>, Arc<Routing>)>>,
+    /// One past generation loads at a time.
+    loading: Mutex<()>,
+}
+
+/// One configured routing source: its kind (`pfx2as`, `vrps`) and its
+/// files with their times, oldest first (a plain file is one), and whether
+/// it is a directory.
+struct DatedSource {
+    kind: &'static str,
+    files: Vec<(Timestamp, PathBuf)>,
+    dir: bool,
+}
+
+/// Past generations kept.
+const HISTORY_CACHE: usize = 4;
+
+impl History {
+    fn new(sources: crate::dump::RoutingSources, current: &[RoutingFile]) -> History {
+        let listed = |p: &PathBuf, kind: &'static str| {
+            if p.is_dir() {
+                let mut files: Vec<(Timestamp, PathBuf)> = std::fs::read_dir(p)
+                    .map(|d| {
+                        d.flatten()
+                            .filter(|e| e.path().is_file())
+                            .filter_map(|e| {
+                                let t =
+                                    e.file_name().to_str().and_then(crate::bgp::date_in_name)?;
+                                Some((t, e.path()))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                files.sort();
+                DatedSource {
+                    kind,
+                    files,
+                    dir: true,
+                }
+            } else {
+                let t = current
+                    .iter()
+                    .find(|f| &f.path == p)
+                    .and_then(|f| f.as_of)
+                    .unwrap_or(Timestamp::MIN);
+                DatedSource {
+                    kind,
+                    files: vec![(t, p.clone())],
+                    dir: false,
+                }
+            }
+        };
+        let sources: Vec<_> = sources
+            .pfx2as
+            .iter()
+            .map(|p| listed(p, "pfx2as"))
+            .chain(sources.vrps.iter().map(|p| listed(p, "vrps")))
+            .collect();
+        let current_from = sources
+            .iter()
+            .filter(|s| s.dir)
+            .filter_map(|s| s.files.last().map(|f| f.0))
+            .max()
+            .unwrap_or(Timestamp::MIN);
+        History {
+            sources,
+            current_from,
+            cache: Mutex::new(Vec::new()),
+            loading: Mutex::new(()),
+        }
+    }
+
+    /// The generation current at `at`, loaded when not cached.
+    fn at(&self, at: Timestamp) -> Arc<Routing> {
+        let mut chosen = crate::dump::RoutingSources::default();
+        let mut key = Vec::new();
+        let mut uncovered = Vec::new();
+        for DatedSource { kind, files, .. } in &self.sources {
+            let pos = files.partition_point(|f| f.0 <= at);
+            match pos.checked_sub(1).map(|i| &files[i].1) {
+                Some(p) => {
+                    key.push(p.clone());
+                    match *kind {
+                        "pfx2as" => chosen.pfx2as.push(p.clone()),
+                        _ => chosen.vrps.push(p.clone()),
+                    }
+                }
+                // the source's earliest file names it in the answer
+                None => uncovered.push(files.first().map(|f| f.1.clone()).unwrap_or_default()),
+            }
+        }
+        let cached = |key: &Vec<PathBuf>| {
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            let i = cache.iter().position(|(k, _)| k == key)?;
+            // most recently used last
+            let hit = cache.remove(i);
+            let r = Arc::clone(&hit.1);
+            cache.push(hit);
+            Some(r)
+        };
+        if let Some(r) = cached(&key) {
+            return r;
+        }
+        let _one = self.loading.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(r) = cached(&key) {
+            return r;
+        }
+        let mut r = match crate::dump::load_routing_files(&chosen, Some(at)) {
+            Ok(loaded) => Routing::build(loaded.tables, loaded.vrps, loaded.files),
+            Err(e) => {
+                tracing::error!("routing files of {}: {e}", crate::time::format(at));
+                let mut r = Routing::empty();
+                r.uncovered = key.clone();
+                r
+            }
+        };
+        r.uncovered.extend(uncovered);
+        let r = Arc::new(r);
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= HISTORY_CACHE {
+            cache.remove(0);
+        }
+        cache.push((key, Arc::clone(&r)));
+        r
+    }
+}
+
+impl Routing {
+    /// The generation current at `at`: this one, unless `at` is before
+    /// its dated files and an earlier file covers it.
+    pub fn at(&self, at: Timestamp) -> RoutingAt<'_> {
+        match &self.history {
+            Some(h) if at < h.current_from => RoutingAt::Past(h.at(at)),
+            _ => RoutingAt::Current(self),
+        }
+    }
+}
+
+/// The routing part an answer reads: the snapshot's, or one loaded for a
+/// past time.
+pub enum RoutingAt<'a> {
+    Current(&'a Routing),
+    Past(std::sync::Arc<Routing>),
+}
+
+impl std::ops::Deref for RoutingAt<'_> {
+    type Target = Routing;
+    fn deref(&self) -> &Routing {
+        match self {
+            RoutingAt::Current(r) => r,
+            RoutingAt::Past(r) => r,
+        }
+    }
+}
