@@ -121,11 +121,12 @@ async fn answer<B>(admin: &Admin, req: Request<B>) -> Response<Full<Bytes>> {
             let scope = match query {
                 "" | "scope=all" => Scope::All,
                 "scope=leases" => Scope::Leases,
+                "scope=routing" => Scope::Routing,
                 _ => {
                     return text(
                         StatusCode::BAD_REQUEST,
                         PLAIN,
-                        "scope must be all or leases\n".into(),
+                        "scope must be all, leases or routing\n".into(),
                     )
                 }
             };

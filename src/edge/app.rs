@@ -7,7 +7,8 @@
 //! listener while the first load runs, then the others, and runs until
 //! SIGINT or SIGTERM; then it stops accepting and gives open
 //! connections the drain deadline to finish. SIGHUP reloads every source,
-//! SIGUSR1 the lease files alone ([`crate::reload`]).
+//! SIGUSR1 the lease files alone, SIGUSR2 the routing files alone
+//! ([`crate::reload`]).
 
 use crate::config::ServeSettings;
 use crate::snapshot::Snapshot;
@@ -273,6 +274,7 @@ struct Signals {
         tokio::signal::unix::Signal,
         tokio::signal::unix::Signal,
         tokio::signal::unix::Signal,
+        tokio::signal::unix::Signal,
     )>,
 }
 
@@ -285,8 +287,9 @@ impl Signals {
                 signal(SignalKind::terminate()),
                 signal(SignalKind::hangup()),
                 signal(SignalKind::user_defined1()),
+                signal(SignalKind::user_defined2()),
             ) {
-                (Ok(t), Ok(h), Ok(u)) => Some((t, h, u)),
+                (Ok(t), Ok(h), Ok(u), Ok(u2)) => Some((t, h, u, u2)),
                 _ => None,
             };
             Signals { unix }
@@ -297,17 +300,19 @@ impl Signals {
 }
 
 /// Waits for SIGINT or SIGTERM; meanwhile SIGHUP asks for a reload of
-/// every source and SIGUSR1 for the lease files alone (the reload task
-/// merges what arrives while it works).
+/// every source, SIGUSR1 for the lease files alone and SIGUSR2 for the
+/// routing files alone (the reload task merges what arrives while it
+/// works).
 async fn wait_for_stop(signals: Signals, trigger: &crate::reload::Trigger) {
     #[cfg(unix)]
-    if let Some((mut term, mut hup, mut usr1)) = signals.unix {
+    if let Some((mut term, mut hup, mut usr1, mut usr2)) = signals.unix {
         loop {
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => return,
                 _ = term.recv() => return,
                 _ = hup.recv() => trigger.request(crate::metrics::Scope::All),
                 _ = usr1.recv() => trigger.request(crate::metrics::Scope::Leases),
+                _ = usr2.recv() => trigger.request(crate::metrics::Scope::Routing),
             }
         }
     }

@@ -1,10 +1,12 @@
 //! Reloads while serving: every source (SIGHUP, `reload-interval`,
-//! `POST /admin/reload`) or the lease files alone (SIGUSR1,
-//! `POST /admin/reload?scope=leases`).
+//! `POST /admin/reload`), the lease files alone (SIGUSR1,
+//! `POST /admin/reload?scope=leases`) or the routing files alone (SIGUSR2,
+//! `POST /admin/reload?scope=routing`).
 //!
 //! One task runs the reloads, one at a time. Triggers that arrive while a
-//! reload runs wait and are then served by one reload together (the widest
-//! scope asked wins), so a burst of triggers costs one reload, not many.
+//! reload runs wait and are then served by one reload together (a full
+//! reload serves every scope; leases and routing asked together are both
+//! read again), so a burst of triggers costs one reload, not many.
 //! The new snapshot is built off the async workers while the old one
 //! serves, then installed with one atomic swap ([`Current::install`]).
 //!
@@ -66,16 +68,15 @@ pub fn start(reloader: Reloader) -> Trigger {
     let (tx, mut rx) = mpsc::unbounded_channel::<(Scope, Option<oneshot::Sender<Outcome>>)>();
     tokio::spawn(async move {
         while let Some((first, waiter)) = rx.recv().await {
-            let mut scope = first;
+            let mut wanted = Wanted::default();
+            wanted.add(first);
             let mut waiters = vec![waiter];
             // everything asked meanwhile is served by this one reload
             while let Ok((more, w)) = rx.try_recv() {
-                if matches!(more, Scope::All) {
-                    scope = Scope::All;
-                }
+                wanted.add(more);
                 waiters.push(w);
             }
-            let outcome = reloader.reload(scope).await;
+            let outcome = reloader.reload(wanted).await;
             for w in waiters.into_iter().flatten() {
                 let _ = w.send(outcome.clone());
             }
@@ -84,8 +85,50 @@ pub fn start(reloader: Reloader) -> Trigger {
     Trigger(tx)
 }
 
+/// What one reload reads again.
+#[derive(Debug, Clone, Copy, Default)]
+struct Wanted {
+    all: bool,
+    leases: bool,
+    routing: bool,
+}
+
+impl Wanted {
+    fn add(&mut self, scope: Scope) {
+        match scope {
+            Scope::All => self.all = true,
+            Scope::Leases => self.leases = true,
+            Scope::Routing => self.routing = true,
+        }
+    }
+
+    /// The scopes it counts as in metrics.
+    fn scopes(self) -> Vec<Scope> {
+        if self.all {
+            return vec![Scope::All];
+        }
+        let mut v = Vec::new();
+        if self.leases {
+            v.push(Scope::Leases);
+        }
+        if self.routing {
+            v.push(Scope::Routing);
+        }
+        v
+    }
+
+    fn name(self) -> &'static str {
+        match (self.all, self.leases, self.routing) {
+            (true, _, _) => "all",
+            (false, true, true) => "leases+routing",
+            (false, true, false) => "leases",
+            _ => "routing",
+        }
+    }
+}
+
 impl Reloader {
-    async fn reload(&self, scope: Scope) -> Outcome {
+    async fn reload(&self, wanted: Wanted) -> Outcome {
         let started = Instant::now();
         let old = self.current.get();
         let serial = old.serial + 1;
@@ -93,27 +136,39 @@ impl Reloader {
         let backend = self.data.backend;
         let reject = sources.reject_unverified_leases;
         let base = Arc::clone(&old);
-        let built = tokio::task::spawn_blocking(move || match scope {
-            Scope::All => {
+        let built = tokio::task::spawn_blocking(move || {
+            if wanted.all {
                 let (reg, report) = crate::dump::load(&sources, &crate::progress::Progress::off())?;
-                Ok::<_, crate::dump::LoadError>(Snapshot::build(
+                return Ok::<_, crate::dump::LoadError>(Snapshot::build(
                     reg,
                     report,
                     serial,
                     backend,
                     crate::query::lease_policy(reject),
-                ))
+                ));
             }
-            Scope::Leases => {
-                let leases = crate::dump::load_lease_files(&sources.leases)?;
-                Ok(base.with_leases(leases, serial, crate::query::lease_policy(reject)))
+            // the parts asked for, each read before anything is built
+            let leases = match wanted.leases {
+                true => Some(crate::dump::load_lease_files(&sources.leases)?),
+                false => None,
+            };
+            let routing = match wanted.routing {
+                true => Some(crate::dump::load_routing_files(&sources.routing, None)?),
+                false => None,
+            };
+            let policy = crate::query::lease_policy(reject);
+            match (leases, routing) {
+                (Some(l), Some(r)) => {
+                    Ok(base.with_leases(l, serial, policy).with_routing(r, serial))
+                }
+                (Some(l), None) => Ok(base.with_leases(l, serial, policy)),
+                (None, Some(r)) => Ok(base.with_routing(r, serial)),
+                (None, None) => Err(crate::dump::LoadError::Failed("nothing to reload".into())),
             }
         })
         .await;
-        let scope_name = match scope {
-            Scope::All => "all",
-            Scope::Leases => "leases",
-        };
+        let scope_name = wanted.name();
+        let scope = wanted.scopes().first().copied().unwrap_or(Scope::All);
         let fail = |why: ReloadFailure, message: String| {
             METRICS.reload_failed(scope, why);
             tracing::error!(
@@ -133,7 +188,7 @@ impl Reloader {
             Ok(Err(e)) => return fail(ReloadFailure::Load, e.to_string()),
             Err(e) => return fail(ReloadFailure::Load, e.to_string()),
         };
-        if matches!(scope, Scope::All) && snap.networks() == 0 {
+        if wanted.all && snap.networks() == 0 {
             return fail(
                 ReloadFailure::Empty,
                 "the new index would be empty".to_string(),
@@ -143,10 +198,12 @@ impl Reloader {
             return fail(ReloadFailure::Drop, why);
         }
         let message = format!(
-            "serial {}, {} objects, {} leases, {} skipped",
+            "serial {}, {} objects, {} leases, {} announced prefixes, {} VRPs, {} skipped",
             snap.serial,
             snap.report.objects_total(),
             snap.report.leases.loaded,
+            snap.routing().routes(),
+            snap.routing().vrp_count(),
             snap.report.skipped_total(),
         );
         let seconds = started.elapsed().as_secs_f64();
@@ -164,8 +221,10 @@ impl Reloader {
         unsafe {
             libmimalloc_sys::mi_collect(true)
         };
-        METRICS.reload_done(scope);
-        if matches!(scope, Scope::All) {
+        for s in wanted.scopes() {
+            METRICS.reload_done(s);
+        }
+        if wanted.all {
             self.reload_tls();
         }
         Outcome {

@@ -81,9 +81,10 @@ const LISTENERS: [&str; 3] = ["whois", "http", "https"];
 pub enum Scope {
     All = 0,
     Leases = 1,
+    Routing = 2,
 }
 
-const SCOPES: [&str; 2] = ["all", "leases"];
+const SCOPES: [&str; 3] = ["all", "leases", "routing"];
 
 /// Why a reload kept the old snapshot.
 #[derive(Debug, Clone, Copy)]
@@ -104,8 +105,8 @@ pub struct Metrics {
     latency_count: [AtomicU64; 2],
     latency_sum_ns: [AtomicU64; 2],
     open: [AtomicI64; 3],
-    reloads: [AtomicU64; 2],
-    reload_failures: [[AtomicU64; 3]; 2],
+    reloads: [AtomicU64; 3],
+    reload_failures: [[AtomicU64; 3]; 3],
     panics: [AtomicU64; 2],
     accept_failures: AtomicU64,
 }
@@ -129,8 +130,8 @@ impl Metrics {
             latency_count: [ZERO; 2],
             latency_sum_ns: [ZERO; 2],
             open: [AtomicI64::new(0), AtomicI64::new(0), AtomicI64::new(0)],
-            reloads: [ZERO; 2],
-            reload_failures: [ZERO3; 2],
+            reloads: [ZERO; 3],
+            reload_failures: [ZERO3; 3],
             panics: [ZERO; 2],
             accept_failures: ZERO,
         }
@@ -444,6 +445,32 @@ impl Metrics {
             ("active_at_load", l.active_now),
         ] {
             let _ = writeln!(o, "tenure_leases{{state=\"{state}\"}} {n}");
+        }
+        let routing = snap.routing();
+        head(
+            &mut o,
+            "tenure_routing_entries",
+            "gauge",
+            "Routing data served: announced prefixes and validated ROA payloads.",
+        );
+        let _ = writeln!(
+            o,
+            "tenure_routing_entries{{kind=\"prefixes\"}} {}",
+            routing.routes()
+        );
+        let _ = writeln!(
+            o,
+            "tenure_routing_entries{{kind=\"vrps\"}} {}",
+            routing.vrp_count()
+        );
+        if let Some(t) = routing.as_of() {
+            head(
+                &mut o,
+                "tenure_routing_as_of_timestamp_seconds",
+                "gauge",
+                "When the routing data served was current (its files' dates).",
+            );
+            let _ = writeln!(o, "tenure_routing_as_of_timestamp_seconds {t}");
         }
         head(
             &mut o,

@@ -1,7 +1,8 @@
 //! One answer on every interface: for every address of the sample data
 //! (and of the real excerpts in `../shared/data`), WHOIS, bulk mode, RDAP,
 //! the lookup page and `tenure lookup --json` name the same holder, lessee,
-//! abuse mailbox and, for space answered elsewhere, the same registry.
+//! abuse mailbox, routing evidence (announced prefix, origin ASes, the
+//! likely user) and, for space answered elsewhere, the same registry.
 
 use super::support::rdap_get;
 use super::support::snapshot;
@@ -19,6 +20,68 @@ struct Facts {
     abuse: String,
     /// The registry to ask instead, when the space is answered elsewhere.
     elsewhere: String,
+    /// `PREFIX AS1 AS2 ...` (every AS the origins name, sets flattened,
+    /// sorted) and `likely ASn` when there is a likely user; `none` when
+    /// no route covers the space; `None` where an interface says nothing
+    /// about routing (an RDAP redirect or 404).
+    routing: Option<String>,
+}
+
+/// The routing fact from a prefix, the ASes named, and the likely user.
+fn routing_fact(prefix: Option<&str>, mut asns: Vec<u32>, likely: Option<u32>) -> String {
+    let Some(p) = prefix.filter(|p| !p.is_empty()) else {
+        return "none".into();
+    };
+    asns.sort_unstable();
+    asns.dedup();
+    let mut s = p.to_string();
+    for a in asns {
+        s.push_str(&format!(" AS{a}"));
+    }
+    if let Some(u) = likely {
+        s.push_str(&format!(" likely AS{u}"));
+    }
+    s
+}
+
+/// Every `AS<digits>` in a text, as numbers.
+fn asns_in(text: &str) -> Vec<u32> {
+    let mut v = Vec::new();
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i + 2 < b.len() {
+        if &b[i..i + 2] == b"AS" && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
+            let digits: String = text[i + 2..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            if let Ok(n) = digits.parse() {
+                v.push(n);
+                i += 2 + digits.len();
+                continue;
+            }
+        }
+        i += 1;
+    }
+    v
+}
+
+fn routing_of_view(r: &query::RoutingView) -> String {
+    match &r.route {
+        None => "none".into(),
+        Some(route) => {
+            let asns = route
+                .origins
+                .iter()
+                .flat_map(|o| o.asn.into_iter().chain(o.set.iter().copied()))
+                .collect();
+            routing_fact(
+                Some(&route.prefix.to_prefix_or_range()),
+                asns,
+                route.likely_user.map(|u| u.asn),
+            )
+        }
+    }
 }
 
 /// The resolved answer itself: what the others are compared with.
@@ -30,16 +93,23 @@ fn resolved(snap: &Snapshot, addr: &str, at: i64) -> Facts {
             lessee: res.lessee.map(|l| l.handle.to_string()).unwrap_or_default(),
             abuse: res.abuse.map(|a| a.mailbox.to_string()).unwrap_or_default(),
             elsewhere: res.elsewhere.map(|e| e.name()).unwrap_or_default(),
+            routing: res.routing.as_ref().map(routing_of_view),
         },
         // special-purpose space: where to ask is "no one", said the same way
         query::Found::NotFound {
-            special: Some(s), ..
+            special: Some(s),
+            routing,
+            ..
         } => Facts {
             elsewhere: format!("special-purpose {}", s.block),
+            routing: routing.as_deref().map(routing_of_view),
             ..Facts::default()
         },
-        query::Found::NotFound { elsewhere, .. } => Facts {
+        query::Found::NotFound {
+            elsewhere, routing, ..
+        } => Facts {
             elsewhere: elsewhere.map(|e| e.name()).unwrap_or_default(),
+            routing: routing.as_deref().map(routing_of_view),
             ..Facts::default()
         },
         query::Found::Objects { .. } => panic!("{addr}: an address found objects"),
@@ -81,6 +151,19 @@ fn whois_facts(snap: &Snapshot, addr: &str, at: &str) -> Facts {
         } else if let Some(s) = line.strip_prefix("% This space is served by the RDAP service at ")
         {
             f.elsewhere = registry_of(s.split(' ').next().unwrap_or(""));
+        } else if let Some(s) = line.strip_prefix("% Routed by: ") {
+            f.routing = Some(match s.rsplit_once(" (route ") {
+                Some((origins, rest)) => {
+                    let prefix = rest.split([',', ')']).next().unwrap_or("");
+                    routing_fact(Some(prefix), asns_in(origins), None)
+                }
+                None => "none".into(),
+            });
+        } else if let Some(s) = line.strip_prefix("% Likely user (inferred from routing") {
+            let likely = asns_in(s).first().copied();
+            if let (Some(r), Some(u)) = (f.routing.as_mut(), likely) {
+                r.push_str(&format!(" likely AS{u}"));
+            }
         }
     }
     f
@@ -112,7 +195,19 @@ fn bulk_facts(snap: &Snapshot, addr: &str, at: i64, want: &Facts) -> Facts {
     ));
     let cols = csv_fields(out.trim_end());
     let registry = cols[6].clone();
+    // routing columns after the verbose ones: origin AS, RPKI, routed
+    // prefix, origin holder, holder's network, likely user
+    let routing = match (cols[10].as_str(), cols[12].as_str()) {
+        ("", _) => None,
+        (_, "") => Some("none".to_string()),
+        (origins, prefix) => Some(routing_fact(
+            Some(prefix),
+            asns_in(origins),
+            asns_in(&cols[15]).first().copied(),
+        )),
+    };
     Facts {
+        routing,
         holder: cols[2].clone(),
         lessee: cols[3].clone(),
         abuse: cols[4].clone(),
@@ -155,8 +250,39 @@ fn rdap_facts(snap: &Snapshot, addr: &str, at: &str) -> Facts {
     if r.status == 404 {
         return f;
     }
-    assert_eq!(r.status, 200, "{target}");
     let v: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
+    f.routing = (!v["routing0_routing"].is_null()).then(|| {
+        let rt = &v["routing0_routing"];
+        // ARIN's member lists the single origins the routing member names
+        let arin: Vec<u32> = v["arin_originas0_originautnums"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_u64())
+                    .map(|x| x as u32)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let singles: Vec<u32> = rt["origins"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|o| o["asn"].as_u64())
+                    .map(|x| x as u32)
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(
+            arin, singles,
+            "{target}: arin_originas0 and routing0 differ"
+        );
+        routing_fact(
+            rt["prefix"].as_str(),
+            json_asns(rt),
+            rt["likely_user"]["asn"].as_u64().map(|x| x as u32),
+        )
+    });
+    assert_eq!(r.status, 200, "{target}");
     f.holder = v["lease0_holder"]["handle"]
         .as_str()
         .unwrap_or("")
@@ -240,6 +366,19 @@ fn check_page(snap: &Snapshot, addr: &str, at: &str, want: &Facts) -> Result<(),
         ("lessee", &want.lessee, "<p class=\"name\">none</p>"),
         ("abuse", &want.abuse, "none registered"),
     ];
+    if let Some(r) = &want.routing {
+        let c = card("routing");
+        let words: Vec<&str> = r.split(' ').filter(|w| *w != "likely").collect();
+        let ok = if r == "none" {
+            c.contains("<p class=\"name\">none</p>")
+        } else {
+            words.iter().all(|w| c.contains(&esc(w)))
+                && (!r.contains(" likely ") || c.contains("likely user"))
+        };
+        if !ok {
+            return Err(format!("page routing card is not '{r}': {c}"));
+        }
+    }
     for (id, value, none) in checks {
         let c = card(id);
         let ok = if value.is_empty() {
@@ -262,9 +401,29 @@ fn json_facts(snap: &Snapshot, addr: &str, at: i64) -> Facts {
     json_to_facts(&v)
 }
 
+/// Every AS a routing JSON's origins name (sets flattened).
+fn json_asns(rt: &serde_json::Value) -> Vec<u32> {
+    let mut v = Vec::new();
+    for o in rt["origins"].as_array().cloned().unwrap_or_default() {
+        v.extend(o["asn"].as_u64().map(|x| x as u32));
+        for m in o["as_set"].as_array().cloned().unwrap_or_default() {
+            v.extend(m.as_u64().map(|x| x as u32));
+        }
+    }
+    v
+}
+
 fn json_to_facts(v: &serde_json::Value) -> Facts {
     let s = |x: &serde_json::Value| x.as_str().unwrap_or("").to_string();
+    let rt = &v["routing"];
     Facts {
+        routing: (!rt.is_null()).then(|| {
+            routing_fact(
+                rt["prefix"].as_str(),
+                json_asns(rt),
+                rt["likely_user"]["asn"].as_u64().map(|x| x as u32),
+            )
+        }),
         holder: s(&v["holder"]["handle"]),
         lessee: s(&v["lessee"]["handle"]),
         abuse: s(&v["abuse"]["mailbox"]),
@@ -289,14 +448,21 @@ fn disagreements(snap: &Snapshot, addrs: &BTreeSet<String>, at: &str) -> Vec<Str
             } else {
                 Facts {
                     elsewhere: f.elsewhere,
+                    routing: f.routing,
                     ..want.clone()
                 }
             }
         };
+        // an interface that says nothing of routing (an RDAP redirect or
+        // 404) is not compared on it
+        let said = |f: Facts| Facts {
+            routing: f.routing.clone().or(want.routing.clone()),
+            ..f
+        };
         let got = [
             ("whois", referred(whois_facts(snap, addr, at))),
             ("bulk", bulk_facts(snap, addr, t, &want)),
-            ("rdap", referred(rdap_facts(snap, addr, at))),
+            ("rdap", said(referred(rdap_facts(snap, addr, at)))),
             ("json", json_facts(snap, addr, t)),
         ];
         for (name, f) in got {
@@ -327,6 +493,13 @@ fn addresses(snap: &Snapshot, max: usize) -> BTreeSet<String> {
     }
     for r in snap.delegated_blocks() {
         v.insert(r.start_addr().to_string());
+    }
+    // every announced prefix's first address
+    for whole in ["0.0.0.0/0", "::/0"] {
+        let r = tenure::addr::parse_query_range(whole).expect("prefix");
+        for hit in snap.routing().announced_within(&r, usize::MAX) {
+            v.insert(hit.prefix.start_addr().to_string());
+        }
     }
     for a in ["8.8.8.8", "10.0.0.1", "2001:db9::1", "fc00::1", "193.0.0.1"] {
         v.insert(a.to_string());

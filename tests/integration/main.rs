@@ -18,6 +18,7 @@ mod ops;
 mod rdap;
 mod registries;
 mod reload;
+mod routing;
 mod shared_data;
 mod support;
 mod whois;

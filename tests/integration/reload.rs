@@ -30,7 +30,7 @@ pub fn reload_dir(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
 }
 
 /// Asks until the answer contains `want` (bounded: 100 tries, 100 ms apart).
-fn until(addr: SocketAddr, q: &str, want: &str) -> String {
+pub fn until(addr: SocketAddr, q: &str, want: &str) -> String {
     let mut last = String::new();
     for _ in 0..100 {
         last = ask(addr, q);
@@ -45,7 +45,7 @@ fn until(addr: SocketAddr, q: &str, want: &str) -> String {
 /// Waits until the server's log says `what` `n` times (bounded: 200 looks,
 /// 50 ms apart): the awaited outcome of a reload, instead of a fixed sleep
 /// before a check that nothing changed.
-fn until_logged(served: &Served, what: &str, n: usize) {
+pub fn until_logged(served: &Served, what: &str, n: usize) {
     for _ in 0..200 {
         if served.log().matches(what).count() >= n {
             return;

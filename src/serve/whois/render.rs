@@ -217,23 +217,29 @@ pub fn render_found(f: &Found, resource: bool) -> String {
 pub fn render_found_view(f: &Found, view: &View, out: &mut String) {
     match f {
         Found::NotFound {
-            special: Some(s), ..
-        } => render_special(s, out),
-        Found::NotFound {
-            elsewhere, routing, ..
+            special: Some(s),
+            routing,
+            ..
         } => {
-            match elsewhere {
-                Some(e) => render_referral(e, out),
-                None => {
-                    out.push_str(NO_ENTRIES);
-                    out.push('\n');
-                }
-            }
+            render_special(s, out);
             if let Some(r) = routing {
                 out.push('\n');
                 routing_lines(r, out);
             }
         }
+        Found::NotFound {
+            elsewhere, routing, ..
+        } => match elsewhere {
+            Some(e) => render_referral_routed(e, routing.as_deref(), out),
+            None => {
+                out.push_str(NO_ENTRIES);
+                out.push('\n');
+                if let Some(r) = routing {
+                    out.push('\n');
+                    routing_lines(r, out);
+                }
+            }
+        },
         Found::Objects { objects, abuse } => {
             let first = objects.first().map(|o| o.display_key()).unwrap_or("");
             match abuse {
@@ -248,15 +254,23 @@ pub fn render_found_view(f: &Found, view: &View, out: &mut String) {
             render_objects(objects, view, out);
         }
         Found::Network(res) => match &res.elsewhere {
-            Some(e) => {
-                render_referral(e, out);
-                if let Some(r) = &res.routing {
-                    out.push('\n');
-                    routing_lines(r, out);
-                }
-            }
+            Some(e) => render_referral_routed(e, res.routing.as_ref(), out),
             None => render_network(res, view, out),
         },
+    }
+}
+
+/// A referral, then what routing says of the space (routing evidence is
+/// this server's own, whoever holds the space).
+pub fn render_referral_routed(
+    e: &Elsewhere,
+    routing: Option<&crate::query::RoutingView>,
+    out: &mut String,
+) {
+    render_referral(e, out);
+    if let Some(r) = routing {
+        out.push('\n');
+        routing_lines(r, out);
     }
 }
 

@@ -310,14 +310,16 @@ fn lookup(
     out: &mut String,
 ) -> Result<Outcome, WhoisError> {
     let found = query::lookup(snap, q, at);
-    let elsewhere = match &found {
-        Found::Network(res) => res.elsewhere,
-        Found::NotFound { elsewhere, .. } => *elsewhere,
-        Found::Objects { .. } => None,
+    let (elsewhere, routing) = match &found {
+        Found::Network(res) => (res.elsewhere, res.routing.as_ref()),
+        Found::NotFound {
+            elsewhere, routing, ..
+        } => (*elsewhere, routing.as_deref()),
+        Found::Objects { .. } => (None, None),
     };
     match elsewhere {
         Some(e) if !req.resource => {
-            super::render_referral(&e, out);
+            super::render::render_referral_routed(&e, routing, out);
             return Ok(if e.whois().is_some() {
                 Outcome::Redirect
             } else {
