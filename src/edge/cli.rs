@@ -111,6 +111,11 @@ struct GenArgs {
     /// bulk ZIP).
     #[arg(long)]
     registries: bool,
+    /// Write routing files into the --out directory instead: --objects
+    /// announced prefixes as CAIDA pfx2as files (IPv4 and IPv6) and VRPs
+    /// for about 58 % of them (rpki-client JSON).
+    #[arg(long, conflicts_with = "registries")]
+    routing: bool,
 }
 
 /// A failure at the process edge.
@@ -177,6 +182,14 @@ pub fn main() -> i32 {
                     exit::OK
                 })
         }
+        Command::GenData(a) if a.routing => crate::gen::write_routing(&a.out, a.objects, a.seed)
+            .map_err(CliError::from)
+            .map(|files| {
+                for (f, n) in files {
+                    println!("{}: {n} lines", f.display());
+                }
+                exit::OK
+            }),
         Command::GenData(a) => crate::gen::write_file(&a.out, a.objects, a.seed)
             .map_err(CliError::from)
             .map(|_| exit::OK),

@@ -777,6 +777,123 @@ role:           Abuse {name}\nnic-hdl:        AR-{id}\nabuse-mailbox:  abuse@{ma
 /// The moment generated leases are laid out around: most are active then.
 pub const LEASE_EPOCH: &str = "2026-06-01T00:00:00Z";
 
+/// The date generated routing files carry in their names and metadata.
+pub const ROUTING_DATE: &str = "20261124-1200";
+
+/// Writes generated routing files into `dir` at the size of the real
+/// tables: `prefixes` announced prefixes (about 83 % IPv4: mostly /24s,
+/// some /16-/23; IPv6 mostly /48s and /32s) as two CAIDA pfx2as files
+/// (IPv4 and IPv6, gzip), 1.5 % multi-origin and 0.5 % from an AS set; and
+/// VRPs for about 58 % of them (a full set is about 700 k for 1.2 M
+/// prefixes) in rpki-client's JSON layout, most naming the route's origin
+/// with its length as maxLength, some a longer maxLength, some another AS.
+/// Returns each file with its line count.
+pub fn write_routing(
+    dir: &Path,
+    prefixes: u64,
+    seed: u64,
+) -> io::Result<Vec<(std::path::PathBuf, u64)>> {
+    std::fs::create_dir_all(dir)?;
+    let mut rng = Rng::new(seed ^ 0xB6B);
+    let gz = |name: &str| -> io::Result<flate2::write::GzEncoder<io::BufWriter<std::fs::File>>> {
+        let f = io::BufWriter::with_capacity(1 << 20, std::fs::File::create(dir.join(name))?);
+        Ok(flate2::write::GzEncoder::new(
+            f,
+            flate2::Compression::fast(),
+        ))
+    };
+    let v4_name = format!("routeviews-rv2-{ROUTING_DATE}.pfx2as.gz");
+    let v6_name = format!("routeviews-rv6-{ROUTING_DATE}.pfx2as.gz");
+    let vrp_name = format!("vrps-{ROUTING_DATE}.json");
+    let mut v4 = gz(&v4_name)?;
+    let mut v6 = gz(&v6_name)?;
+    let mut vrps =
+        io::BufWriter::with_capacity(1 << 20, std::fs::File::create(dir.join(&vrp_name))?);
+    writeln!(
+        vrps,
+        "{{\"metadata\": {{\"buildtime\": \"2026-11-24T12:00:00Z\"}},\n\"roas\": ["
+    )?;
+    let tas = ["ripe", "arin", "apnic", "lacnic", "afrinic"];
+    let (mut n4, mut n6, mut nv) = (0u64, 0u64, 0u64);
+    let mut line = String::with_capacity(128);
+    for _ in 0..prefixes {
+        let is6 = rng.pct(17);
+        let (prefix, len) = if is6 {
+            let len = match rng.below(10) {
+                0..=5 => 48,
+                6..=7 => 32,
+                _ => 36 + 4 * rng.below(3) as u32,
+            };
+            let base = 0x2000_0000_0000_0000_0000_0000_0000_0000u128
+                | ((rng.next_u64() as u128) << 64 | rng.next_u64() as u128)
+                    & 0x1fff_ffff_ffff_ffff_ffff_ffff_ffff_ffff;
+            let mask = !0u128 << (128 - len);
+            (Ipv6Addr::from(base & mask).to_string(), len)
+        } else {
+            let len = match rng.below(20) {
+                0..=13 => 24,
+                14..=16 => 22 + rng.below(2) as u32,
+                _ => 16 + rng.below(6) as u32,
+            };
+            let base = (1 + rng.below(222) as u32) << 24 | rng.below(1 << 24) as u32;
+            let mask = !0u32 << (32 - len);
+            (Ipv4Addr::from(base & mask).to_string(), len)
+        };
+        let origin = 1 + rng.below(400_000) as u32;
+        line.clear();
+        let _ = write!(line, "{prefix}\t{len}\t{origin}");
+        match rng.below(200) {
+            0..=2 => {
+                let _ = write!(line, "_{}", 1 + rng.below(400_000));
+            }
+            3 => {
+                let _ = write!(line, ",{}", 1 + rng.below(400_000));
+            }
+            _ => {}
+        }
+        line.push('\n');
+        if is6 {
+            write_line(&mut v6, &line)?;
+            n6 += 1;
+        } else {
+            write_line(&mut v4, &line)?;
+            n4 += 1;
+        }
+        if rng.pct(58) {
+            let asn = if rng.pct(90) {
+                origin
+            } else {
+                1 + rng.below(400_000) as u32
+            };
+            let max = if rng.pct(75) {
+                len
+            } else {
+                (len + 1 + rng.below(8) as u32).min(if is6 { 128 } else { 32 })
+            };
+            let ta = tas[rng.below(5) as usize];
+            let sep = if nv == 0 { "" } else { ",\n" };
+            write!(
+                vrps,
+                "{sep}  {{\"asn\": {asn}, \"prefix\": \"{prefix}/{len}\", \"maxLength\": {max}, \"ta\": \"{ta}\", \"expires\": 1795608000}}"
+            )?;
+            nv += 1;
+        }
+    }
+    writeln!(vrps, "\n]}}")?;
+    vrps.flush()?;
+    v4.finish()?.flush()?;
+    v6.finish()?.flush()?;
+    Ok(vec![
+        (dir.join(v4_name), n4),
+        (dir.join(v6_name), n6),
+        (dir.join(vrp_name), nv),
+    ])
+}
+
+fn write_line(w: &mut impl Write, line: &str) -> io::Result<()> {
+    w.write_all(line.as_bytes())
+}
+
 /// Writes up to `count` lease records (JSON Lines) derived from a loaded
 /// snapshot: every downstream leaf network, in order, gets a current lease
 /// (active at [`LEASE_EPOCH`]; a third open-ended) and an expired one. The

@@ -91,6 +91,18 @@ pub fn render(snap: &Snapshot, secs: f64, mem: &Memory) -> String {
             let _ = writeln!(s, "    {e}");
         }
     }
+    let rt = snap.routing();
+    if rt.has_routes() || rt.has_vrps() {
+        let _ = writeln!(
+            s,
+            "\nrouting: {} announced prefixes, {} VRPs{}",
+            rt.routes(),
+            rt.vrp_count(),
+            rt.as_of()
+                .map(|t| format!(", as of {}", crate::time::format(t)))
+                .unwrap_or_default()
+        );
+    }
     let _ = writeln!(s, "\nskipped: {}", r.skipped_total());
     for (reason, st) in &r.skipped {
         let _ = writeln!(s, "  {reason}: {}", st.count);
@@ -123,6 +135,11 @@ pub fn to_json(snap: &Snapshot, secs: f64, mem: &Memory) -> serde_json::Value {
         "entities": snap.reg.entities.len(),
         "domains": snap.reg.domains.len(),
         "delegations": snap.reg.delegations.len(),
+        "routing": {
+            "prefixes": snap.routing().routes(),
+            "vrps": snap.routing().vrp_count(),
+            "as_of": snap.routing().as_of().map(crate::time::format),
+        },
         "report": serde_json::to_value(&snap.report).unwrap_or_default(),
     })
 }

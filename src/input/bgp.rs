@@ -137,9 +137,13 @@ pub struct Pfx2As {
     pub skipped: Skipped,
 }
 
-/// Reads a whole prefix-to-origin table.
-pub fn parse_pfx2as(mut reader: impl BufRead) -> io::Result<Pfx2As> {
+/// Reads a whole prefix-to-origin table; `size_hint` (the file's size in
+/// bytes, if known) sizes its vectors.
+pub fn parse_pfx2as(mut reader: impl BufRead, size_hint: usize) -> io::Result<Pfx2As> {
     let mut out = Pfx2As::default();
+    // a line is about 22 bytes, one origin two words
+    out.routes.reserve(size_hint / 22);
+    out.origins.reserve(size_hint / 10);
     let mut buf = Vec::with_capacity(128);
     let mut line_no = 0u32;
     loop {
@@ -298,8 +302,9 @@ impl Vrps {
 }
 
 /// Reads validated ROA payloads: JSON when the first byte past blanks
-/// opens an object, else CSV.
-pub fn parse_vrps(mut reader: impl BufRead) -> io::Result<Vrps> {
+/// opens an object, else CSV; `size_hint` (the file's size in bytes, if
+/// known) sizes the JSON buffer.
+pub fn parse_vrps(mut reader: impl BufRead, size_hint: usize) -> io::Result<Vrps> {
     let first = loop {
         let buf = reader.fill_buf()?;
         if buf.is_empty() {
@@ -316,7 +321,7 @@ pub fn parse_vrps(mut reader: impl BufRead) -> io::Result<Vrps> {
     match first {
         None => Ok(Vrps::default()),
         Some(b'{') => {
-            let mut bytes = Vec::new();
+            let mut bytes = Vec::with_capacity(size_hint.min(MAX_JSON as usize) + 1);
             reader.take(MAX_JSON + 1).read_to_end(&mut bytes)?;
             if bytes.len() as u64 > MAX_JSON {
                 return Err(io::Error::new(
@@ -563,7 +568,7 @@ mod tests {
             192.0.2.0\t33\t64500\n\
             192.0.2.0\t24\tAS-FOO\n\
             192.0.2.0\t24\n";
-        let p = parse_pfx2as(text.as_bytes()).unwrap();
+        let p = parse_pfx2as(text.as_bytes(), 0).unwrap();
         assert_eq!(p.routes.len(), 5);
         let o = |i: usize| {
             let r = p.routes[i];
@@ -595,7 +600,7 @@ mod tests {
   { "asn": "ASX", "prefix": "192.0.2.0/24", "maxLength": 24, "ta": "ripe" },
   { "asn": "AS64500", "prefix": "192.0.2.0/24", "maxLength": 16, "ta": "ripe" }
 ]}"#;
-        let v = parse_vrps(routinator.as_bytes()).unwrap();
+        let v = parse_vrps(routinator.as_bytes(), 0).unwrap();
         assert_eq!(v.vrps.len(), 2);
         assert_eq!(v.generated, Some(1_700_000_000));
         assert_eq!(v.vrps[1].max_len, 48);
@@ -603,18 +608,18 @@ mod tests {
         assert_eq!(v.skipped.bad[0].line, 5);
         assert_eq!(v.skipped.bad[1].line, 6);
         let client = r#"{"metadata":{"buildtime":"2024-04-01T12:00:00Z"},"roas":[{"asn":64500,"prefix":"198.51.100.0/22","maxLength":24,"ta":"arin","expires":1}]}"#;
-        let v = parse_vrps(client.as_bytes()).unwrap();
+        let v = parse_vrps(client.as_bytes(), 0).unwrap();
         assert_eq!(v.vrps[0].asn, 64500);
         assert_eq!(v.vrps[0].len, 22);
         assert_eq!(v.generated, crate::time::parse("2024-04-01T12:00:00Z").ok());
         let csv = "ASN,IP Prefix,Max Length,Trust Anchor,Expires\n\
             AS64500,192.0.2.0/24,24,ripe,1\n\
             AS64501,192.0.2.0/24,23,ripe,1\n";
-        let v = parse_vrps(csv.as_bytes()).unwrap();
+        let v = parse_vrps(csv.as_bytes(), 0).unwrap();
         assert_eq!(v.vrps.len(), 1);
         assert_eq!(v.skipped.bad[0].line, 3);
         // a document cut short fails the file, it is not half read
-        assert!(parse_vrps(&routinator.as_bytes()[..120]).is_err());
+        assert!(parse_vrps(&routinator.as_bytes()[..120], 0).is_err());
     }
 
     #[test]

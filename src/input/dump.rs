@@ -924,14 +924,13 @@ pub fn load_routing_files(
         .iter()
         .map(|p| (p, "pfx2as"))
         .chain(sources.vrps.iter().map(|p| (p, "vrps")));
+    // the files current at `at`, in the order given
+    let mut chosen: Vec<(PathBuf, &'static str, Option<crate::time::Timestamp>)> = Vec::new();
     for (given, kind) in kinds {
-        let (path, named_at) = if given.is_dir() {
+        if given.is_dir() {
             match dated_file(given, at)? {
-                Some(f) => (f.0, Some(f.1)),
-                None if at.is_some() => {
-                    out.uncovered.push(given.clone());
-                    continue;
-                }
+                Some((path, t)) => chosen.push((path, kind, Some(t))),
+                None if at.is_some() => out.uncovered.push(given.clone()),
                 None => {
                     return Err(LoadError::Open {
                         path: given.clone(),
@@ -947,26 +946,40 @@ pub fn load_routing_files(
                 .file_name()
                 .and_then(|n| n.to_str())
                 .and_then(crate::bgp::date_in_name);
-            (given.clone(), named)
-        };
-        let file_started = Instant::now();
-        let Opened { reader, size, .. } = open(&path)?;
-        let read_err = |source| LoadError::Read {
-            path: path.clone(),
-            source,
-        };
-        let (objects, skipped, generated) = if kind == "pfx2as" {
-            let t = crate::bgp::parse_pfx2as(reader).map_err(read_err)?;
-            let n = (t.routes.len() as u64, t.skipped.total());
-            report_skips(&mut out.report, &path, &t.skipped);
-            out.tables.push(t);
-            (n.0, n.1, None)
-        } else {
-            let v = crate::bgp::parse_vrps(reader).map_err(read_err)?;
-            let n = (v.vrps.len() as u64, v.skipped.total(), v.generated);
-            report_skips(&mut out.report, &path, &v.skipped);
-            out.vrps.push(v);
-            n
+            chosen.push((given.clone(), kind, named));
+        }
+    }
+    // each file parsed on its own thread (a full IPv4 table, the IPv6 one
+    // and the VRPs take about the same time)
+    let parsed: Vec<Result<ParsedRouting, LoadError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = chosen
+            .iter()
+            .map(|(path, kind, _)| s.spawn(move || parse_routing_file(path, kind)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(LoadError::Failed("a routing file's parse panicked".into()))
+                })
+            })
+            .collect()
+    });
+    for ((path, kind, named_at), p) in chosen.into_iter().zip(parsed) {
+        let p = p?;
+        let (objects, skipped, generated) = match p.data {
+            RoutingData::Table(t) => {
+                let n = (t.routes.len() as u64, t.skipped.total());
+                report_skips(&mut out.report, &path, &t.skipped);
+                out.tables.push(t);
+                (n.0, n.1, None)
+            }
+            RoutingData::Vrps(v) => {
+                let n = (v.vrps.len() as u64, v.skipped.total(), v.generated);
+                report_skips(&mut out.report, &path, &v.skipped);
+                out.vrps.push(v);
+                n
+            }
         };
         let modified = std::fs::metadata(&path)
             .and_then(|m| m.modified())
@@ -978,11 +991,50 @@ pub fn load_routing_files(
             kind,
             as_of: named_at.or(generated).or(modified),
         });
-        out.report
-            .file_done(&path, kind, size, objects, skipped, file_started);
+        out.report.files.push(FileReport {
+            path,
+            kind,
+            bytes: p.size,
+            objects,
+            skipped,
+            seconds: p.seconds,
+        });
     }
     out.report.seconds = started.elapsed().as_secs_f64();
     Ok(out)
+}
+
+/// One routing file as parsed, with its size and parse time.
+struct ParsedRouting {
+    data: RoutingData,
+    size: u64,
+    seconds: f64,
+}
+
+enum RoutingData {
+    Table(crate::bgp::Pfx2As),
+    Vrps(crate::bgp::Vrps),
+}
+
+fn parse_routing_file(path: &Path, kind: &str) -> Result<ParsedRouting, LoadError> {
+    let started = Instant::now();
+    let Opened { reader, size, .. } = open(path)?;
+    let read_err = |source| LoadError::Read {
+        path: path.into(),
+        source,
+    };
+    // a plain file's size tells how much to reserve (gzip: about 1/6)
+    let hint = size as usize;
+    let data = if kind == "pfx2as" {
+        RoutingData::Table(crate::bgp::parse_pfx2as(reader, hint).map_err(read_err)?)
+    } else {
+        RoutingData::Vrps(crate::bgp::parse_vrps(reader, hint).map_err(read_err)?)
+    };
+    Ok(ParsedRouting {
+        data,
+        size,
+        seconds: started.elapsed().as_secs_f64(),
+    })
 }
 
 fn report_skips(report: &mut LoadReport, path: &Path, skipped: &crate::bgp::Skipped) {

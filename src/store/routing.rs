@@ -138,47 +138,27 @@ impl Routing {
     /// an IPv4 and an IPv6 table, the VRPs of several relying parties).
     pub fn build(tables: Vec<Pfx2As>, vrp_sets: Vec<Vrps>, files: Vec<RoutingFile>) -> Routing {
         let has_vrps = !vrp_sets.is_empty();
-        // routes: (family, start, len, table, route), sorted widest first
-        let mut all: Vec<(bool, u128, u8, u32, u32)> = Vec::new();
+        // routes per family: (start, length, table, route), sorted by start
+        // and widest first (the keys are small: the sort is most of the
+        // build)
+        let mut k4: Vec<(u32, u8, u32, u32)> = Vec::new();
+        let mut k6: Vec<(u128, u8, u32, u32)> = Vec::new();
         for (t, table) in tables.iter().enumerate() {
-            all.extend(
-                table
-                    .routes
-                    .iter()
-                    .enumerate()
-                    .map(|(i, r)| (r.family == Family::V6, r.start, r.len, t as u32, i as u32)),
-            );
-        }
-        all.sort_unstable_by_key(|&(v6, start, len, t, i)| (v6, start, len, t, i));
-        let mut origins_out: Vec<u32> = Vec::new();
-        let mut r4 = RoutesBuilder::default();
-        let mut r6 = RoutesBuilder::default();
-        let mut k = 0;
-        while k < all.len() {
-            let (v6, start, len, _, _) = all[k];
-            let off = origins_out.len();
-            // equal prefixes (one per table, or repeated) merge their origins
-            while k < all.len() && (all[k].0, all[k].1, all[k].2) == (v6, start, len) {
-                let (_, _, _, t, i) = all[k];
-                let table = &tables[t as usize];
-                let r = table.routes[i as usize];
-                let words = &table.origins[r.off as usize..][..r.words as usize];
-                push_new_origins(&mut origins_out, off, words);
-                k += 1;
+            for (i, r) in table.routes.iter().enumerate() {
+                match r.family {
+                    Family::V4 => k4.push((r.start as u32, r.len, t as u32, i as u32)),
+                    Family::V6 => k6.push((r.start, r.len, t as u32, i as u32)),
+                }
             }
-            let n = (origins_out.len() - off).min(u16::MAX as usize);
-            let family = if v6 { Family::V6 } else { Family::V4 };
-            let range = IpRange::from_prefix(family, start, len as u32);
-            let b = if v6 { &mut r6 } else { &mut r4 };
-            b.ranges.push((range.start, range.end));
-            b.words.push((off as u32, n as u16));
-            b.lens.push(len);
         }
-        drop(all);
+        let mut origins_out: Vec<u32> = Vec::new();
+        let r4 = build_routes(k4, Family::V4, &tables, &mut origins_out);
+        let r6 = build_routes(k6, Family::V6, &tables, &mut origins_out);
         drop(tables);
 
         let mut tas: Vec<Box<str>> = Vec::new();
-        let mut all: Vec<(bool, u128, u8, u32, u8, u8)> = Vec::new();
+        let mut k4: Vec<(u32, u8, u32, u8, u8)> = Vec::new();
+        let mut k6: Vec<(u128, u8, u32, u8, u8)> = Vec::new();
         for set in &vrp_sets {
             // trust anchors renumbered into one list
             let map: Vec<u8> = set
@@ -194,39 +174,26 @@ impl Routing {
                     }
                 })
                 .collect();
-            all.extend(set.vrps.iter().map(|v| {
+            for v in &set.vrps {
                 let ta = map.get(v.ta as usize).copied().unwrap_or(0);
-                (v.family == Family::V6, v.start, v.len, v.asn, v.max_len, ta)
-            }));
-        }
-        all.sort_unstable();
-        all.dedup_by(|a, b| (a.0, a.1, a.2, a.3, a.4) == (b.0, b.1, b.2, b.3, b.4));
-        let mut vrps = Vec::with_capacity(all.len());
-        let mut v4 = RoasBuilder::default();
-        let mut v6 = RoasBuilder::default();
-        for (i, &(is6, start, len, asn, max_len, ta)) in all.iter().enumerate() {
-            let new_prefix =
-                i == 0 || (all[i - 1].0, all[i - 1].1, all[i - 1].2) != (is6, start, len);
-            let b = if is6 { &mut v6 } else { &mut v4 };
-            if new_prefix {
-                let family = if is6 { Family::V6 } else { Family::V4 };
-                let range = IpRange::from_prefix(family, start, len as u32);
-                b.ranges.push((range.start, range.end));
-                b.first.push(vrps.len() as u32);
-                b.lens.push(len);
+                match v.family {
+                    Family::V4 => k4.push((v.start as u32, v.len, v.asn, v.max_len, ta)),
+                    Family::V6 => k6.push((v.start, v.len, v.asn, v.max_len, ta)),
+                }
             }
-            vrps.push(VrpEntry { asn, max_len, ta });
         }
-        // IPv4's VRPs come first in the shared list
-        let n4 = all.iter().take_while(|v| !v.0).count() as u32;
-        let n = vrps.len() as u32;
+        drop(vrp_sets);
+        // IPv4's VRPs first in the shared list, then IPv6's
+        let mut vrps = Vec::with_capacity(k4.len() + k6.len());
+        let v4 = build_roas(k4, Family::V4, &mut vrps);
+        let v6 = build_roas(k6, Family::V6, &mut vrps);
         Routing {
             files,
-            r4: r4.finish(),
-            r6: r6.finish(),
+            r4,
+            r6,
             origins: origins_out,
-            v4: v4.finish(n4),
-            v6: v6.finish(n),
+            v4,
+            v6,
             vrps,
             tas,
             has_vrps,
@@ -425,45 +392,67 @@ fn push_new_origins(out: &mut Vec<u32>, off: usize, words: &[u32]) {
     }
 }
 
-#[derive(Default)]
-struct RoutesBuilder {
-    ranges: Vec<(u128, u128)>,
-    words: Vec<(u32, u16)>,
-    lens: Vec<u8>,
-}
-
-impl RoutesBuilder {
-    fn finish<K: Key>(self) -> Routes<K> {
-        let ranges: Vec<(K, K)> = self.ranges.iter().map(|&(s, e)| (key(s), key(e))).collect();
-        // sorted by start, then length (widest first): always accepted
-        let index = RangeIndex::build(&ranges, LpmBackend::Sorted).unwrap_or_else(empty);
-        Routes {
-            index,
-            words: self.words,
-            lens: self.lens,
+/// One family's routes indexed; equal prefixes (one per table, or
+/// repeated) merge their origins into `origins_out`.
+fn build_routes<K: Key>(
+    mut keys: Vec<(K, u8, u32, u32)>,
+    family: Family,
+    tables: &[Pfx2As],
+    origins_out: &mut Vec<u32>,
+) -> Routes<K> {
+    keys.sort_unstable();
+    let mut ranges: Vec<(K, K)> = Vec::with_capacity(keys.len());
+    let mut words = Vec::with_capacity(keys.len());
+    let mut lens = Vec::with_capacity(keys.len());
+    let mut k = 0;
+    while k < keys.len() {
+        let (start, len, _, _) = keys[k];
+        let off = origins_out.len();
+        while k < keys.len() && (keys[k].0, keys[k].1) == (start, len) {
+            let (_, _, t, i) = keys[k];
+            let table = &tables[t as usize];
+            let r = table.routes[i as usize];
+            let w = &table.origins[r.off as usize..][..r.words as usize];
+            push_new_origins(origins_out, off, w);
+            k += 1;
         }
+        let n = (origins_out.len() - off).min(u16::MAX as usize);
+        let range = IpRange::from_prefix(family, start.to_u128(), len as u32);
+        ranges.push((start, key(range.end)));
+        words.push((off as u32, n as u16));
+        lens.push(len);
     }
+    drop(keys);
+    // sorted by start, then length (widest first): always accepted
+    let index = RangeIndex::build(&ranges, LpmBackend::Sorted).unwrap_or_else(empty);
+    Routes { index, words, lens }
 }
 
-#[derive(Default)]
-struct RoasBuilder {
-    ranges: Vec<(u128, u128)>,
-    first: Vec<u32>,
-    lens: Vec<u8>,
-}
-
-impl RoasBuilder {
-    fn finish<K: Key>(mut self, total: u32) -> Roas<K> {
-        let ranges: Vec<(K, K)> = self.ranges.iter().map(|&(s, e)| (key(s), key(e))).collect();
-        let index = RangeIndex::build(&ranges, LpmBackend::Sorted).unwrap_or_else(empty);
-        // the last prefix's VRPs end where this family's end (`total`)
-        self.first.push(total);
-        Roas {
-            index,
-            first: self.first,
-            lens: self.lens,
+/// One family's VRPs indexed by distinct prefix, appended to `vrps`
+/// (duplicates from several relying parties kept once).
+fn build_roas<K: Key>(
+    mut keys: Vec<(K, u8, u32, u8, u8)>,
+    family: Family,
+    vrps: &mut Vec<VrpEntry>,
+) -> Roas<K> {
+    keys.sort_unstable();
+    keys.dedup_by(|a, b| (a.0, a.1, a.2, a.3) == (b.0, b.1, b.2, b.3));
+    let mut ranges: Vec<(K, K)> = Vec::new();
+    let mut first = Vec::new();
+    let mut lens = Vec::new();
+    for (i, &(start, len, asn, max_len, ta)) in keys.iter().enumerate() {
+        if i == 0 || (keys[i - 1].0, keys[i - 1].1) != (start, len) {
+            let range = IpRange::from_prefix(family, start.to_u128(), len as u32);
+            ranges.push((start, key(range.end)));
+            first.push(vrps.len() as u32);
+            lens.push(len);
         }
+        vrps.push(VrpEntry { asn, max_len, ta });
     }
+    // the last prefix's VRPs end where this family's do
+    first.push(vrps.len() as u32);
+    let index = RangeIndex::build(&ranges, LpmBackend::Sorted).unwrap_or_else(empty);
+    Roas { index, first, lens }
 }
 
 /// Routing generations of earlier times, read on demand from the dated
