@@ -47,6 +47,8 @@ pub fn serve(
     cfg: ServeSettings,
     data: crate::config::DataConfig,
 ) -> Result<(), ServeError> {
+    // no request waits while a past time's routing files are read
+    crate::routing::load_past_in_background(true);
     let tls = if cfg.rdap_listen.is_empty() {
         None
     } else {

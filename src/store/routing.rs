@@ -11,6 +11,7 @@ use crate::bgp::{origins, Origin, Pfx2As, Vrps};
 use crate::index::{Key, LpmBackend, RangeIndex};
 use crate::time::Timestamp;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// RFC 6811's route origin validation state of one origin.
@@ -97,6 +98,8 @@ pub struct Routing {
     /// The dated files of the configured directories, for answers about
     /// earlier times (`None`: no directory configured).
     history: Option<History>,
+    /// A stand-in while the generation of a past time loads (serving).
+    pub loading: bool,
 }
 
 /// The most specific announced prefix covering a query.
@@ -199,6 +202,7 @@ impl Routing {
             has_vrps,
             uncovered: Vec::new(),
             history: None,
+            loading: false,
         }
     }
 
@@ -464,9 +468,23 @@ struct History {
     /// Times at or after this one are answered from the current
     /// generation (every source's newest file is current by then).
     current_from: Timestamp,
-    cache: Mutex<Vec<(Vec<PathBuf>, Arc<Routing>)>>,
+    cache: Arc<PastCache>,
     /// One past generation loads at a time.
     loading: Mutex<()>,
+    /// A load runs in the background (serving).
+    busy: Arc<AtomicBool>,
+}
+
+/// When set (`tenure serve`), a past generation not cached is loaded on a
+/// thread of its own and the answers asked meanwhile say it is loading:
+/// no request waits for a file to be read. Unset (`tenure lookup`), the
+/// query waits for it.
+static BACKGROUND: AtomicBool = AtomicBool::new(false);
+
+/// Makes past routing generations load in the background (see
+/// [`BACKGROUND`]).
+pub fn load_past_in_background(on: bool) {
+    BACKGROUND.store(on, Ordering::Relaxed);
 }
 
 /// One configured routing source: its kind (`pfx2as`, `vrps`) and its
@@ -477,6 +495,10 @@ struct DatedSource {
     files: Vec<(Timestamp, PathBuf)>,
     dir: bool,
 }
+
+/// Past generations by the files they were read from, the most recently
+/// used last.
+type PastCache = Mutex<Vec<(Vec<PathBuf>, Arc<Routing>)>>;
 
 /// Past generations kept.
 const HISTORY_CACHE: usize = 4;
@@ -531,8 +553,9 @@ impl History {
         History {
             sources,
             current_from,
-            cache: Mutex::new(Vec::new()),
+            cache: Arc::new(Mutex::new(Vec::new())),
             loading: Mutex::new(()),
+            busy: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -555,40 +578,68 @@ impl History {
                 None => uncovered.push(files.first().map(|f| f.1.clone()).unwrap_or_default()),
             }
         }
-        let cached = |key: &Vec<PathBuf>| {
-            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-            let i = cache.iter().position(|(k, _)| k == key)?;
-            // most recently used last
-            let hit = cache.remove(i);
-            let r = Arc::clone(&hit.1);
-            cache.push(hit);
-            Some(r)
-        };
-        if let Some(r) = cached(&key) {
+        let cache = Arc::clone(&self.cache);
+        if let Some(r) = cached(&cache, &key) {
             return r;
         }
-        let _one = self.loading.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(r) = cached(&key) {
-            return r;
-        }
-        let mut r = match crate::dump::load_routing_files(&chosen, Some(at)) {
-            Ok(loaded) => Routing::build(loaded.tables, loaded.vrps, loaded.files),
-            Err(e) => {
-                tracing::error!("routing files of {}: {e}", crate::time::format(at));
-                let mut r = Routing::empty();
-                r.uncovered = key.clone();
-                r
+        let load = move || {
+            let mut r = match crate::dump::load_routing_files(&chosen, Some(at)) {
+                Ok(loaded) => Routing::build(loaded.tables, loaded.vrps, loaded.files),
+                Err(e) => {
+                    tracing::error!("routing files of {}: {e}", crate::time::format(at));
+                    let mut r = Routing::empty();
+                    r.uncovered = key.clone();
+                    r
+                }
+            };
+            r.uncovered.extend(uncovered);
+            let r = Arc::new(r);
+            let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
+            if c.len() >= HISTORY_CACHE {
+                c.remove(0);
             }
+            c.push((key, Arc::clone(&r)));
+            r
         };
-        r.uncovered.extend(uncovered);
-        let r = Arc::new(r);
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= HISTORY_CACHE {
-            cache.remove(0);
+        if !BACKGROUND.load(Ordering::Relaxed) {
+            let _one = self.loading.lock().unwrap_or_else(|e| e.into_inner());
+            return load();
         }
-        cache.push((key, Arc::clone(&r)));
-        r
+        // serving: one load at a time, on its own thread; meanwhile the
+        // answer says the data of that time is loading
+        if self
+            .busy
+            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
+        {
+            let busy = Arc::clone(&self.busy);
+            let spawned = std::thread::Builder::new()
+                .name("routing-past".into())
+                .spawn(move || {
+                    let _ = load();
+                    busy.store(false, Ordering::Release);
+                });
+            if spawned.is_err() {
+                self.busy.store(false, Ordering::Release);
+            }
+        }
+        let mut r = Routing::empty();
+        r.loading = true;
+        Arc::new(r)
     }
+}
+
+/// A cached past generation, moved to the most recently used end.
+fn cached(
+    cache: &Mutex<Vec<(Vec<PathBuf>, Arc<Routing>)>>,
+    key: &[PathBuf],
+) -> Option<Arc<Routing>> {
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    let i = cache.iter().position(|(k, _)| k == key)?;
+    let hit = cache.remove(i);
+    let r = Arc::clone(&hit.1);
+    cache.push(hit);
+    Some(r)
 }
 
 impl Routing {

@@ -282,3 +282,103 @@ fn sigusr2_reloads_the_routing_files_alone_and_keeps_them_on_a_bad_file() {
     assert!(log.contains("1 announced prefixes, 1 VRPs"), "{log}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_server_reads_a_past_times_files_without_making_the_query_wait() {
+    let dir = std::env::temp_dir().join(format!("tenure-routing-past-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(data("test-ripe.db"), dir.join("test-ripe.db")).unwrap();
+    std::fs::write(
+        dir.join("tenure.toml"),
+        format!(
+            "dump = [\"test-ripe.db\"]\npfx2as = [{:?}]\n",
+            data("routing-history").to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let cfg = dir.join("tenure.toml");
+    let mut served = Served::start(&repo(), &["--config", cfg.to_str().unwrap()], 1);
+    let addr = served.addr("whois");
+    // now: the newest file
+    let a = ask(addr, "192.0.2.130");
+    assert!(a.contains("% Routed by: AS64501"), "{a}");
+    // mid-2025: read on a thread of its own; the first answer may say it
+    // is loading, a later one has the 2025 file's route
+    let first = ask(addr, "--at 2025-06-01T00:00:00Z 192.0.2.130");
+    assert!(
+        first.contains("is loading") || first.contains("% Routed by: AS64502"),
+        "{first}"
+    );
+    let a = super::reload::until(
+        addr,
+        "--at 2025-06-01T00:00:00Z 192.0.2.130",
+        "% Routed by: AS64502",
+    );
+    assert!(a.contains("as of 2025-01-01T00:00:00Z"), "{a}");
+    // before every file: said so
+    let a = super::reload::until(
+        addr,
+        "--at 2024-06-01T00:00:00Z 192.0.2.130",
+        "no routing file covers the time asked about",
+    );
+    assert!(a.contains("% Routed by: none"), "{a}");
+    served.signal("-TERM");
+    assert_eq!(served.wait_exit(), Some(0), "{}", served.log());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn each_registrys_as_holders_compare_with_the_address_holder() {
+    let dir = std::env::temp_dir().join(format!("tenure-routing-holders-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let table = dir.join("t.pfx2as");
+    std::fs::write(
+        &table,
+        "192.0.2.0\t24\t64496\n192.0.2.128\t25\t64497\n198.18.0.0\t15\t64497\n",
+    )
+    .unwrap();
+    let routing = |dump: &str, q: &str| {
+        let mut args = vec![
+            "lookup",
+            "--quiet",
+            "--json",
+            "--pfx2as",
+            table.to_str().unwrap(),
+        ];
+        let d = data(dump);
+        let ds = d.to_str().unwrap().to_string();
+        if dump.starts_with("delegated") {
+            args.extend(["--delegated", &ds]);
+        } else {
+            args.extend(["--dump", &ds]);
+        }
+        args.push(q);
+        let o = tenure(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+        v["routing"].clone()
+    };
+    // ARIN: the AS record's OrgID is the network's holder
+    let r = routing("test-arin.txt", "192.0.2.5");
+    assert_eq!(r["origins"][0]["holder"]["handle"], "EXHI-1");
+    assert_eq!(r["origins"][0]["holder"]["registry"], "arin");
+    assert_eq!(r["by_holder"], true);
+    // LACNIC: the owner named inline on both
+    let r = routing("test-lacnic.db", "192.0.2.5");
+    assert_eq!(
+        r["origins"][0]["holder"]["handle"],
+        "Ejemplo Telecomunicaciones S.A."
+    );
+    assert_eq!(r["by_holder"], true);
+    // delegated statistics alone: opaque ids of one registry compare; the
+    // AS block's id is not the id of 198.18.0.0/15's holder
+    let r = routing("delegated-ripencc-test-extended", "198.18.0.1");
+    assert_eq!(r["origins"][0]["asn"], 64497);
+    assert_eq!(r["origins"][0]["holder"]["organisation"], false);
+    assert_eq!(r["by_holder"], false);
+    assert_eq!(r["likely_user"]["asn"], 64497);
+    // ... and is the id of 192.0.2.0/24's
+    let r = routing("delegated-ripencc-test-extended", "192.0.2.130");
+    assert_eq!(r["by_holder"], true);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -32,6 +32,9 @@ pub struct RoutingView<'a> {
     /// No routing file covers the time asked about (the answer then has
     /// no route; it says so).
     pub uncovered: bool,
+    /// The routing data of the time asked about is being loaded (the
+    /// answer has no route; asked again shortly, it has).
+    pub loading: bool,
 }
 
 /// An announced prefix and what is known about its origins.
@@ -125,7 +128,11 @@ pub(super) fn resolve<'a>(
     ids: &HolderIds<'a>,
     lessee: Option<&LesseeView<'a>>,
 ) -> Option<RoutingView<'a>> {
-    if !routing.has_routes() && !routing.has_vrps() && routing.uncovered.is_empty() {
+    if !routing.has_routes()
+        && !routing.has_vrps()
+        && routing.uncovered.is_empty()
+        && !routing.loading
+    {
         return None;
     }
     let route = routing.route(range).map(|hit| {
@@ -195,6 +202,7 @@ pub(super) fn resolve<'a>(
         as_of: routing.as_of(),
         rpki_loaded: routing.has_vrps(),
         uncovered: !routing.uncovered.is_empty(),
+        loading: routing.loading,
     })
 }
 
@@ -208,11 +216,32 @@ pub fn as_holder(snap: &Snapshot, asn: u32) -> Option<AsHolder<'_>> {
         };
         // an as-block's organisation administers the range (a registry,
         // IANA), it does not hold each AS in it
-        if a.block || a.org == crate::model::NO_SYM {
+        if a.block {
             continue;
         }
         let database = a.object.get("source");
         let registry = database.and_then(authority::by_source).map(|r| r.name);
+        if a.org == crate::model::NO_SYM {
+            // LACNIC's public export names the owner inline, without an
+            // id: the name is the handle, as for its networks' holders
+            match a
+                .object
+                .get("owner")
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+            {
+                Some(owner) => {
+                    return Some(AsHolder {
+                        handle: owner,
+                        name: Some(owner),
+                        registry,
+                        database,
+                        organisation: true,
+                    })
+                }
+                None => continue,
+            }
+        }
         return Some(match snap.entity_sym(a.org) {
             Some(e) => AsHolder {
                 handle: e.object.key(),
@@ -223,7 +252,7 @@ pub fn as_holder(snap: &Snapshot, asn: u32) -> Option<AsHolder<'_>> {
             },
             None => AsHolder {
                 handle: snap.reg.syms.name(a.org),
-                name: None,
+                name: a.object.get("owner"),
                 registry,
                 database,
                 organisation: true,
@@ -369,7 +398,10 @@ impl RouteView<'_> {
 impl RoutingView<'_> {
     /// What a text answer says when no route covers the space.
     pub fn unrouted_text(&self) -> String {
-        if self.uncovered {
+        if self.loading {
+            "the routing data of the time asked about is loading: ask again in a few seconds"
+                .to_string()
+        } else if self.uncovered {
             "no routing file covers the time asked about".to_string()
         } else {
             "not announced in the loaded routing tables".to_string()

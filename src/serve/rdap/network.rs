@@ -41,7 +41,11 @@ pub(super) fn ip(
     let na = &res.answer;
     let cache = &ctx.cfg.cache;
     let key =
-        (cache.enabled() && view == query::View::Current && cache::cacheable(&text, ctx.origin))
+        // an answer whose routing data is still loading is not kept
+        (cache.enabled()
+            && view == query::View::Current
+            && cache::cacheable(&text, ctx.origin)
+            && !res.routing.as_ref().is_some_and(|r| r.loading))
             .then(|| cache::Key {
                 network: na.network(ctx.snap),
                 delegation: na.delegation,
