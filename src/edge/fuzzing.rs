@@ -66,6 +66,37 @@ pub fn delegated(data: &[u8]) {
     }
 }
 
+/// A routing file: read as a prefix-to-origin table and as VRPs (JSON or
+/// CSV), both indexed together, then asked about a few addresses (route,
+/// origins, RPKI states, prefixes inside).
+pub fn routing(data: &[u8]) {
+    let table = crate::bgp::parse_pfx2as(data, data.len()).ok();
+    let vrps = crate::bgp::parse_vrps(data, data.len()).ok();
+    let r = crate::routing::Routing::build(
+        table.into_iter().collect(),
+        vrps.into_iter().collect(),
+        Vec::new(),
+    );
+    for q in [
+        "0.0.0.0/0",
+        "192.0.2.1",
+        "198.51.100.0/24",
+        "::/0",
+        "2001:db8::1",
+    ] {
+        let Ok(range) = crate::addr::parse_query_range(q) else {
+            continue;
+        };
+        if let Some(hit) = r.route(&range) {
+            for o in r.origins(&hit) {
+                std::hint::black_box(r.rpki(&hit.prefix, o));
+            }
+            std::hint::black_box(r.covering_vrps(&hit.prefix, 8));
+        }
+        std::hint::black_box(r.announced_within(&range, 16));
+    }
+}
+
 /// A lease records file (JSON Lines).
 pub fn leases(data: &[u8]) {
     if let Ok(f) = crate::leases::parse(data) {

@@ -19,7 +19,7 @@ secs=${1:-60}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(rpsl delegated leases arin_xml addresses whois_line rdap bulk)
+  targets=(rpsl delegated routing leases arin_xml addresses whois_line rdap bulk)
 fi
 command -v cargo-fuzz >/dev/null || { echo "cargo install cargo-fuzz" >&2; exit 2; }
 shared=../shared/data
@@ -42,6 +42,7 @@ seed rpsl data/test-*.db data/test-arin.txt $shared/rpsl/*.gz $shared/rpsl/*.tes
 seed delegated data/delegated-* $shared/delegated/*
 seed leases data/*.jsonl
 seed arin_xml data/test-arin.xml
+seed routing data/test-pfx2as-*.txt data/test-vrps.* data/routing-history/*
 status=0
 summary=()
 for t in "${targets[@]}"; do
@@ -51,7 +52,7 @@ for t in "${targets[@]}"; do
   # to 64 KiB (an object is at most 256 KiB, a line 64 KiB)
   case "$t" in
     addresses|whois_line) maxlen=1024 ;;
-    delegated|leases) maxlen=4096 ;;
+    delegated|leases|routing) maxlen=4096 ;;
     *) maxlen=65536 ;;
   esac
   log="target/fuzz-$t.log"

@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 8] = [
+const TARGETS: [(&str, Target); 9] = [
     ("rpsl", tenure::fuzzing::rpsl),
     ("delegated", tenure::fuzzing::delegated),
+    ("routing", tenure::fuzzing::routing),
     ("leases", tenure::fuzzing::leases),
     ("arin_xml", tenure::fuzzing::arin_xml),
     ("addresses", tenure::fuzzing::addresses),
@@ -90,6 +91,8 @@ fn the_data_files_the_fuzz_script_seeds_with_are_handled() {
             tenure::fuzzing::leases
         } else if name.starts_with("delegated") {
             tenure::fuzzing::delegated
+        } else if name.contains("pfx2as") || name.contains("vrps") {
+            tenure::fuzzing::routing
         } else if name.ends_with(".toml")
             || name.ends_with(".md")
             || name.ends_with(".csv")
