@@ -448,18 +448,32 @@ fn routing_card(r: &query::RoutingView, o: &mut String) {
     o.push_str("<div class=\"fact\" id=\"routing\"><h2>Routed by</h2>");
     match &r.route {
         Some(route) => {
-            let origins: Vec<String> = route
+            // the ASes as the card's name, each origin's holder and RPKI
+            // state below
+            let names: Vec<String> = route
                 .origins
                 .iter()
-                .map(|x| match x.rpki_text() {
-                    Some(t) => format!("{} ({t})", esc(&x.label())),
-                    None => esc(&x.label()),
+                .map(|x| match x.asn {
+                    Some(a) => format!("AS{a}"),
+                    None => x.label(),
                 })
                 .collect();
+            let _ = write!(o, "<p class=\"name\">{}</p>", esc(&names.join(", ")));
+            for x in &route.origins {
+                let holder = match (&x.asn, &x.holder) {
+                    (Some(a), Some(h)) => match h.name.filter(|n| *n != h.handle) {
+                        Some(n) => format!("AS{a}: {n} ({})", h.handle),
+                        None => format!("AS{a}: {}", h.handle),
+                    },
+                    (Some(a), None) => format!("AS{a}: holder not known here"),
+                    (None, _) => x.label(),
+                };
+                let rpki = x.rpki_text().map(|t| format!(", {t}")).unwrap_or_default();
+                let _ = write!(o, "<p class=\"muted\">{}{}</p>", esc(&holder), esc(&rpki));
+            }
             let _ = write!(
                 o,
-                "<p class=\"name\">{}</p><p class=\"muted\">route {}; {}</p>",
-                origins.join("<br>"),
+                "<p class=\"muted\">route {}; {}</p>",
                 esc(&route.prefix.to_prefix_or_range()),
                 match route.by_holder {
                     Some(true) => "the holder's network",
