@@ -1,11 +1,13 @@
 //! # tenure: who holds an IP address, who leases it now, where abuse goes
 //!
-//! tenure loads registry dumps (RPSL, delegated-extended statistics) and
-//! leasing platforms' lease records into a longest-prefix-match index and
-//! answers, for any address, prefix, range, AS number or handle: the
-//! registry object, the **holder**, the **lessee** and the **abuse
-//! contact**, each with where it came from, and where else to ask when the
-//! space belongs to a registry whose data is not loaded.
+//! tenure loads registry dumps (RPSL, delegated-extended statistics),
+//! leasing platforms' lease records and public routing data (BGP
+//! prefix-to-origin tables, RPKI validated ROA payloads) into
+//! longest-prefix-match indexes and answers, for any address, prefix,
+//! range, AS number or handle: the registry object, the **holder**, the
+//! **lessee** and the **abuse contact**, each with where it came from,
+//! **who announces the space** and whether RPKI agrees, and where else to
+//! ask when the space belongs to a registry whose data is not loaded.
 //!
 //! ## Architecture: folders are layers, data flows down the page
 //!
@@ -14,16 +16,20 @@
 //! input/   rpsl (text -> objects) -> model (networks, entities, aut-nums)
 //!          delegated, leases (lease records), bootstrap (IANA)
 //!          zip, arin_xml (ARIN's archive and XML layout -> text)
+//!          bgp (pfx2as tables, VRPs, dated file names)
 //!          -> dump (loaders, gzip sniffing, LoadReport), progress
 //! store/   snapshot (sorted networks and leases, index per family; leases
 //!          judged by the `LeasePolicy` it is given; immutable, swapped
 //!          whole through `Current`), inverse (objects by attribute
-//!          value, per attribute on first use)
+//!          value, per attribute on first use), routing (announced
+//!          prefixes and VRPs, RFC 6811 validation; past generations
+//!          from dated files, on demand)
 //! answer/  lease (lease verification; holder / lessee / abuse rules over
 //!          a chain, at a time)
 //!          -> query: the ONE resolved answer (Found, Resolved: network,
-//!             holder, lessee, abuse with provenance, where else to ask),
-//!             as borrowed views; searches; what the data is (about)
+//!             holder, lessee, abuse with provenance, routing evidence,
+//!             where else to ask), as borrowed views; searches; what the
+//!             data is (about)
 //! serve/   whois (io, server, request, respond, render, bulk)
 //!          rdap (route -> network/objects/search -> response; cache)
 //!          web (the lookup page), http (hyper + rustls: the only place
@@ -56,6 +62,8 @@
 //!   entities, aut-nums, domains; status classes, placeholder / platform /
 //!   registry-maintained flags; interned handles. [`delegated`]:
 //!   delegated-extended statistics. `leases`: the lease record format.
+//!   [`bgp`]: CAIDA pfx2as tables and RPKI VRPs (Routinator / rpki-client
+//!   JSON, CSV), dates in file names.
 //!   `bootstrap`: IANA's RDAP bootstrap files and address-space
 //!   registries (copies built in, the default). `zip`: the text members
 //!   of a ZIP archive, streamed (ARIN's bulk data); `arin_xml`: ARIN's
@@ -66,6 +74,10 @@
 //!   reload makes) and a lease part; `Current` holds the one served.
 //!   [`inverse`]: its index of objects by the values of RIPE's
 //!   inverse-searchable attributes, built per attribute on first use.
+//!   [`routing`]: its routing part (shared by `Arc` across registry and
+//!   lease reloads, replaced alone by a routing reload): longest-prefix
+//!   match over announced prefixes, VRPs by covering prefix, RFC 6811
+//!   states; generations of past times read from dated files.
 //! - `lease`: lease verification (the lessor holds the space), holder,
 //!   lessee (current lease, else registry-inferred), abuse contact
 //!   (verified lease, else RIPE's rule), lease history.
@@ -73,7 +85,9 @@
 //!   one resolved answer ([`query::resolve_as`]: the same for the
 //!   registry's own view or one lease record, which RDAP's `lease0`
 //!   addressing serves); [`query::authority`], where else to ask;
-//!   hierarchy, inverse and RDAP searches; the `--json` form.
+//!   hierarchy, inverse and RDAP searches; the `--json` form; routing
+//!   evidence (each origin's holder, whether it is the address holder's,
+//!   agreement with the lessee, the likely user as a labelled inference).
 //! - [`whois`]: port 43 in layers; [`rdap`]: RFC 7480/9082/9083 and the
 //!   `lease0` extension, [`rdap::response`] alone deciding statuses and
 //!   headers, [`rdap::cache`] keeping ip answers as templates; [`web`]: the
@@ -85,7 +99,7 @@
 //! - [`cli`], [`config`], [`report`], [`gen`] (generated data in the five
 //!   registries' layouts, for benchmarks); `app`: `tenure serve`
 //!   wiring (listeners, signals, reload triggers, drain); `reload`: the
-//!   reload task; `admin`: the admin listener.
+//!   reload task (all, leases, routing); `admin`: the admin listener.
 //!
 //! The process allocates through mimalloc (the `#[global_allocator]` at
 //! the end of this file).

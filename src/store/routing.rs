@@ -481,8 +481,8 @@ struct History {
 /// query waits for it.
 static BACKGROUND: AtomicBool = AtomicBool::new(false);
 
-/// Makes past routing generations load in the background (see
-/// [`BACKGROUND`]).
+/// Makes past routing generations load in the background: no request
+/// waits while their files are read (`tenure serve`).
 pub fn load_past_in_background(on: bool) {
     BACKGROUND.store(on, Ordering::Relaxed);
 }

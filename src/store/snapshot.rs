@@ -345,7 +345,7 @@ impl Snapshot {
 
     /// The routing part current at time `at`: this snapshot's (its files
     /// are the newest), unless `at` is before them and dated files are
-    /// kept (see [`crate::routing::History`]).
+    /// kept (see [`crate::routing::Routing::at`]).
     pub fn routing_at(&self, at: crate::time::Timestamp) -> crate::routing::RoutingAt<'_> {
         self.rt.at(at)
     }

@@ -159,7 +159,16 @@ pub fn resolve_as<'a>(snap: &'a Snapshot, r: &IpRange, at: Timestamp, view: View
     let routing = {
         let ids = holder_ids(snap, holder.as_ref(), answer.delegation);
         let table = snap.routing_at(at);
-        super::routing::resolve(snap, &table, r, &ids, lessee.as_ref())
+        let lessee_ids = lessee.as_ref().map(|l| super::routing::LesseeIds {
+            handle: l.handle,
+            lease: l.lease().is_some(),
+            lease_origin: l.lease().and_then(|x| x.origin_asn()),
+            database: match l.from {
+                LesseeFrom::Registry(n) => n.source(),
+                LesseeFrom::Lease(_) => None,
+            },
+        });
+        super::routing::resolve(snap, &table, r, &ids, lessee_ids.as_ref())
     };
     Resolved {
         snap,

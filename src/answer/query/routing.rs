@@ -9,7 +9,6 @@
 //! contact.
 
 use super::authority;
-use super::resolved::{LesseeFrom, LesseeView};
 use crate::addr::IpRange;
 use crate::bgp::Origin;
 use crate::routing::{Routing, Rpki, VrpView};
@@ -52,7 +51,7 @@ pub struct RouteView<'a> {
     /// The network announcing space the registry names no user for, when
     /// it is not the holder's: an inference from routing.
     pub likely_user: Option<LikelyUser<'a>>,
-    /// The VRPs covering the prefix (at most [`VRPS_SHOWN`]).
+    /// The VRPs covering the prefix (at most `VRPS_SHOWN`, 8).
     pub vrps: Vec<VrpShown>,
 }
 
@@ -120,13 +119,23 @@ pub(super) struct HolderIds<'a> {
     pub opaque: Option<(&'a str, &'a str)>,
 }
 
+/// The lessee as routing compares it: its handle, the origin AS a lease
+/// record names (lease records only), and the database of a registry
+/// lessee's network.
+pub(super) struct LesseeIds<'a> {
+    pub handle: &'a str,
+    pub lease: bool,
+    pub lease_origin: Option<u32>,
+    pub database: Option<&'a str>,
+}
+
 /// Decides the routing evidence for `range` from `routing`.
 pub(super) fn resolve<'a>(
     snap: &'a Snapshot,
     routing: &Routing,
     range: &IpRange,
     ids: &HolderIds<'a>,
-    lessee: Option<&LesseeView<'a>>,
+    lessee: Option<&LesseeIds<'a>>,
 ) -> Option<RoutingView<'a>> {
     if !routing.has_routes()
         && !routing.has_vrps()
@@ -308,11 +317,9 @@ fn same_holder(
 /// AS that may announce the space is compared by AS; a lessee whose
 /// organisation holds an origin AS agrees; one in the same registry
 /// holding none of them does not.
-fn agrees(l: &LesseeView<'_>, origins: &[OriginView<'_>]) -> Option<bool> {
-    if let LesseeFrom::Lease(lease) = l.from {
-        if let Some(asn) = lease.origin_asn() {
-            return Some(origins.iter().any(|o| o.asn == Some(asn)));
-        }
+fn agrees(l: &LesseeIds<'_>, origins: &[OriginView<'_>]) -> Option<bool> {
+    if let Some(asn) = l.lease_origin {
+        return Some(origins.iter().any(|o| o.asn == Some(asn)));
     }
     let holders: Vec<&AsHolder<'_>> = origins.iter().filter_map(|o| o.holder.as_ref()).collect();
     if holders
@@ -321,10 +328,10 @@ fn agrees(l: &LesseeView<'_>, origins: &[OriginView<'_>]) -> Option<bool> {
     {
         return Some(true);
     }
-    let LesseeFrom::Registry(net) = l.from else {
+    if l.lease {
         return None;
-    };
-    let db = net.source();
+    }
+    let db = l.database;
     let all_comparable = !origins.is_empty()
         && origins.iter().all(|o| {
             o.holder.as_ref().is_some_and(|h| {
