@@ -382,3 +382,99 @@ fn each_registrys_as_holders_compare_with_the_address_holder() {
     assert_eq!(r["by_holder"], true);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// On the five registries' real delegated statistics: an address block and
+/// an AS number delegated to one opaque id are one holder's (a route from
+/// that AS is the holder's network); from an AS of another holder of the
+/// same registry it is not, and that AS is the likely user.
+#[test]
+fn real_delegated_statistics_tell_the_holders_network() {
+    let Some(dir) = super::shared_data::shared() else {
+        return;
+    };
+    let work = std::env::temp_dir().join(format!("tenure-routing-real-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    let mut checked = 0;
+    for rir in ["afrinic", "apnic", "arin", "lacnic", "ripencc"] {
+        let file = dir
+            .join("delegated")
+            .join(format!("nro-delegated-stats-2019-excerpt-{rir}"));
+        let text = std::fs::read_to_string(&file).unwrap();
+        // opaque id -> (first ipv4 start with its count, first asn)
+        let mut v4: std::collections::BTreeMap<String, (String, u64)> = Default::default();
+        let mut asn: std::collections::BTreeMap<String, u32> = Default::default();
+        for line in text.lines() {
+            let f: Vec<&str> = line.split('|').collect();
+            if f.len() < 8 || !matches!(f[6], "allocated" | "assigned") || f[7].is_empty() {
+                continue;
+            }
+            match f[2] {
+                "ipv4" => {
+                    v4.entry(f[7].to_string())
+                        .or_insert((f[3].to_string(), f[4].parse().unwrap_or(0)));
+                }
+                "asn" => {
+                    asn.entry(f[7].to_string())
+                        .or_insert(f[3].parse().unwrap_or(0));
+                }
+                _ => {}
+            }
+        }
+        // a holder with both, and an AS of another holder
+        let Some((id, (start, count))) = v4
+            .iter()
+            .find(|(id, (_, n))| asn.contains_key(*id) && n.is_power_of_two())
+        else {
+            eprintln!("{rir}: no holder with an address block and an AS in the excerpt");
+            continue;
+        };
+        let Some((_, &other)) = asn.iter().find(|(o, _)| *o != id) else {
+            continue;
+        };
+        let own = asn[id];
+        let len = 32 - count.trailing_zeros();
+        let table = work.join(format!("{rir}.pfx2as"));
+        // the block from its holder's AS, its first /(len+1) from another
+        let half: std::net::Ipv4Addr = start.parse().unwrap();
+        std::fs::write(
+            &table,
+            format!("{start}\t{len}\t{own}\n{half}\t{}\t{other}\n", len + 1),
+        )
+        .unwrap();
+        let last = std::net::Ipv4Addr::from(u32::from(half) + *count as u32 - 1);
+        let ask = |q: &str| {
+            let o = tenure(&[
+                "lookup",
+                "--quiet",
+                "--json",
+                "--resource",
+                "--delegated",
+                file.to_str().unwrap(),
+                "--pfx2as",
+                table.to_str().unwrap(),
+                q,
+            ]);
+            assert!(o.status.success(), "{rir} {q}: {}", stderr(&o));
+            let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+            v["routing"].clone()
+        };
+        let r = ask(&last.to_string());
+        assert_eq!(r["origins"][0]["asn"], own, "{rir}: {r}");
+        assert_eq!(
+            r["origins"][0]["holder"]["handle"],
+            id.as_str(),
+            "{rir}: {r}"
+        );
+        assert_eq!(r["by_holder"], true, "{rir}: {r}");
+        let r = ask(&start);
+        assert_eq!(r["origins"][0]["asn"], other, "{rir}: {r}");
+        assert_eq!(r["by_holder"], false, "{rir}: {r}");
+        assert_eq!(r["likely_user"]["asn"], other, "{rir}: {r}");
+        checked += 1;
+    }
+    assert!(
+        checked >= 3,
+        "only {checked} registries had a holder with both"
+    );
+    std::fs::remove_dir_all(&work).ok();
+}
