@@ -466,7 +466,7 @@ fn real_delegated_statistics_tell_the_holders_network() {
             "{rir}: {r}"
         );
         assert_eq!(r["by_holder"], true, "{rir}: {r}");
-        let r = ask(&start);
+        let r = ask(start);
         assert_eq!(r["origins"][0]["asn"], other, "{rir}: {r}");
         assert_eq!(r["by_holder"], false, "{rir}: {r}");
         assert_eq!(r["likely_user"]["asn"], other, "{rir}: {r}");
