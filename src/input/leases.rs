@@ -20,7 +20,7 @@ use crate::addr::{parse_dump_prefix, parse_range, IpRange};
 use crate::time::{self, Timestamp};
 use serde::Deserialize;
 use std::borrow::Cow;
-use std::io;
+use std::io::{self, Read};
 use std::sync::{mpsc, Arc, Mutex};
 
 /// Longest line read; a longer one is skipped.
@@ -198,6 +198,31 @@ type Parsed = (Vec<Lease>, LeaseFile);
 /// are merged in file order (so duplicate ids are found in order). I/O
 /// errors (unreadable, truncated) fail it.
 pub fn parse(mut reader: impl io::Read) -> io::Result<LeaseFile> {
+    // a file of one block without an over-long line is parsed here, with
+    // no worker threads (most lease files; and each fuzzing input)
+    let mut head = Vec::new();
+    (&mut reader)
+        .take(CHUNK_BYTES as u64)
+        .read_to_end(&mut head)?;
+    let longest = head
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0);
+    if head.len() < CHUNK_BYTES && longest <= MAX_LINE {
+        let chunk = Chunk {
+            idx: 0,
+            first_line: 1,
+            data: head,
+        };
+        let parsed = parse_chunk(&chunk);
+        return Ok(merge(LeaseFile::default(), vec![(0, parsed)]));
+    }
+    parse_blocks(io::Cursor::new(head).chain(reader))
+}
+
+/// [`parse`] of a file of several blocks, on `WORKERS` threads.
+fn parse_blocks(mut reader: impl io::Read) -> io::Result<LeaseFile> {
     let (tx, rx) = mpsc::sync_channel::<Chunk>(WORKERS * 2);
     let rx = Arc::new(Mutex::new(rx));
     let (rtx, rrx) = mpsc::channel::<(usize, Parsed)>();
@@ -284,10 +309,16 @@ pub fn parse(mut reader: impl io::Read) -> io::Result<LeaseFile> {
         drop(tx);
         Ok(sent)
     })?;
-    let mut results: Vec<(usize, Parsed)> = rrx.iter().collect();
+    let results: Vec<(usize, Parsed)> = rrx.iter().collect();
     if results.len() != sent {
         return Err(io::Error::other("a lease parser thread stopped early"));
     }
+    Ok(merge(early, results))
+}
+
+/// The blocks' leases in file order, duplicate ids skipped, and the
+/// skipped lines counted with the first examples of each reason.
+fn merge(early: LeaseFile, mut results: Vec<(usize, Parsed)>) -> LeaseFile {
     results.sort_by_key(|r| r.0);
     let total: usize = results.iter().map(|r| r.1 .0.len()).sum();
     let mut out = early;
@@ -331,7 +362,7 @@ pub fn parse(mut reader: impl io::Read) -> io::Result<LeaseFile> {
         }
     }
     out.bad.sort_by_key(|b| b.line);
-    Ok(out)
+    out
 }
 
 /// Splits a block into lines and parses each.
