@@ -182,10 +182,12 @@ pub fn serve(
         })??;
         let r = &snap.report;
         tracing::info!(
-            "loaded: serial {}, {} objects, {} leases, {} skipped, in {:.2} s",
+            "loaded: serial {}, {} objects, {} leases, {} announced prefixes, {} VRPs, {} skipped, in {:.2} s",
             snap.serial,
             r.objects_total(),
             r.leases.loaded,
+            snap.routing().routes(),
+            snap.routing().vrp_count(),
             r.skipped_total(),
             r.seconds
         );

@@ -781,7 +781,7 @@ pub const LEASE_EPOCH: &str = "2026-06-01T00:00:00Z";
 pub const ROUTING_DATE: &str = "20261124-1200";
 
 /// Writes generated routing files into `dir` at the size of the real
-/// tables: `prefixes` announced prefixes (about 83 % IPv4: mostly /24s,
+/// tables, in address order as the real ones are: `prefixes` announced prefixes (about 83 % IPv4: mostly /24s,
 /// some /16-/23; IPv6 mostly /48s and /32s) as two CAIDA pfx2as files
 /// (IPv4 and IPv6, gzip), 1.5 % multi-origin and 0.5 % from an AS set; and
 /// VRPs for about 58 % of them (a full set is about 700 k for 1.2 M
@@ -814,11 +814,13 @@ pub fn write_routing(
         "{{\"metadata\": {{\"buildtime\": \"2026-11-24T12:00:00Z\"}},\n\"roas\": ["
     )?;
     let tas = ["ripe", "arin", "apnic", "lacnic", "afrinic"];
-    let (mut n4, mut n6, mut nv) = (0u64, 0u64, 0u64);
-    let mut line = String::with_capacity(128);
+    // (IPv6, base, length, line): written in address order, as CAIDA's
+    // files and relying parties' exports are
+    let mut routes: Vec<(bool, u128, u32, String)> = Vec::with_capacity(prefixes as usize);
+    let mut roas: Vec<(bool, u128, u32, String)> = Vec::new();
     for _ in 0..prefixes {
         let is6 = rng.pct(17);
-        let (prefix, len) = if is6 {
+        let (base, prefix, len) = if is6 {
             let len = match rng.below(10) {
                 0..=5 => 48,
                 6..=7 => 32,
@@ -827,8 +829,8 @@ pub fn write_routing(
             let base = 0x2000_0000_0000_0000_0000_0000_0000_0000u128
                 | ((rng.next_u64() as u128) << 64 | rng.next_u64() as u128)
                     & 0x1fff_ffff_ffff_ffff_ffff_ffff_ffff_ffff;
-            let mask = !0u128 << (128 - len);
-            (Ipv6Addr::from(base & mask).to_string(), len)
+            let b = base & (!0u128 << (128 - len));
+            (b, Ipv6Addr::from(b).to_string(), len)
         } else {
             let len = match rng.below(20) {
                 0..=13 => 24,
@@ -836,12 +838,11 @@ pub fn write_routing(
                 _ => 16 + rng.below(6) as u32,
             };
             let base = (1 + rng.below(222) as u32) << 24 | rng.below(1 << 24) as u32;
-            let mask = !0u32 << (32 - len);
-            (Ipv4Addr::from(base & mask).to_string(), len)
+            let b = base & (!0u32 << (32 - len));
+            (b as u128, Ipv4Addr::from(b).to_string(), len)
         };
         let origin = 1 + rng.below(400_000) as u32;
-        line.clear();
-        let _ = write!(line, "{prefix}\t{len}\t{origin}");
+        let mut line = format!("{prefix}\t{len}\t{origin}");
         match rng.below(200) {
             0..=2 => {
                 let _ = write!(line, "_{}", 1 + rng.below(400_000));
@@ -852,13 +853,7 @@ pub fn write_routing(
             _ => {}
         }
         line.push('\n');
-        if is6 {
-            write_line(&mut v6, &line)?;
-            n6 += 1;
-        } else {
-            write_line(&mut v4, &line)?;
-            n4 += 1;
-        }
+        routes.push((is6, base, len, line));
         if rng.pct(58) {
             let asn = if rng.pct(90) {
                 origin
@@ -871,13 +866,32 @@ pub fn write_routing(
                 (len + 1 + rng.below(8) as u32).min(if is6 { 128 } else { 32 })
             };
             let ta = tas[rng.below(5) as usize];
-            let sep = if nv == 0 { "" } else { ",\n" };
-            write!(
-                vrps,
-                "{sep}  {{\"asn\": {asn}, \"prefix\": \"{prefix}/{len}\", \"maxLength\": {max}, \"ta\": \"{ta}\", \"expires\": 1795608000}}"
-            )?;
-            nv += 1;
+            roas.push((
+                is6,
+                base,
+                len,
+                format!(
+                    "  {{\"asn\": {asn}, \"prefix\": \"{prefix}/{len}\", \"maxLength\": {max}, \"ta\": \"{ta}\", \"expires\": 1795608000}}"
+                ),
+            ));
         }
+    }
+    routes.sort_unstable_by_key(|r| (r.0, r.1, r.2));
+    roas.sort_unstable_by_key(|r| (r.0, r.1, r.2));
+    let (mut n4, mut n6) = (0u64, 0u64);
+    for (is6, _, _, line) in &routes {
+        if *is6 {
+            write_line(&mut v6, line)?;
+            n6 += 1;
+        } else {
+            write_line(&mut v4, line)?;
+            n4 += 1;
+        }
+    }
+    let nv = roas.len() as u64;
+    for (i, r) in roas.iter().enumerate() {
+        let sep = if i == 0 { "" } else { ",\n" };
+        write!(vrps, "{sep}{}", r.3)?;
     }
     writeln!(vrps, "\n]}}")?;
     vrps.flush()?;

@@ -270,7 +270,7 @@ impl Vrps {
         line: u32,
         asn: Option<u32>,
         pfx: &str,
-        max_len: Option<&str>,
+        max_len: Option<Option<u32>>,
         ta: &str,
         text: &str,
     ) {
@@ -284,9 +284,11 @@ impl Vrps {
             Ok(p) => p,
             Err(_) => return self.skipped.skip(line, "bad ROA prefix", text),
         };
-        let max_len = match max_len.map(|m| m.trim().parse::<u32>()) {
+        // absent: the prefix's own length; present: a number from the
+        // prefix's length to the family's
+        let max_len = match max_len {
             None => len as u32,
-            Some(Ok(m)) if m >= len as u32 && m <= family.bits() => m,
+            Some(Some(m)) if m >= len as u32 && m <= family.bits() => m,
             Some(_) => return self.skipped.skip(line, "bad ROA max length", text),
         };
         let ta = self.ta(ta);
@@ -356,13 +358,74 @@ struct Metadata {
 }
 
 #[derive(serde::Deserialize)]
-struct JsonRoa {
-    asn: serde_json::Value,
-    prefix: String,
-    #[serde(rename = "maxLength", default)]
-    max_length: Option<serde_json::Value>,
-    #[serde(default)]
-    ta: Option<String>,
+struct JsonRoa<'a> {
+    #[serde(borrow)]
+    asn: NumOrText<'a>,
+    #[serde(borrow)]
+    prefix: std::borrow::Cow<'a, str>,
+    #[serde(rename = "maxLength", default, borrow)]
+    max_length: Option<NumOrText<'a>>,
+    #[serde(borrow, default)]
+    ta: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// A member written as a number (rpki-client's `asn`) or a string
+/// (Routinator's `"AS64500"`), read without building a JSON value.
+enum NumOrText<'a> {
+    Num(u64),
+    Text(std::borrow::Cow<'a, str>),
+    Other,
+}
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for NumOrText<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = NumOrText<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number or a string")
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(NumOrText::Num(v))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(NumOrText::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(NumOrText::Other)
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(NumOrText::Text(v.into()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(NumOrText::Text(v.to_string().into()))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(NumOrText::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(NumOrText::Other)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(NumOrText::Other)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                while a
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(NumOrText::Other)
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
 }
 
 fn vrps_json(bytes: &[u8]) -> io::Result<Vrps> {
@@ -403,19 +466,20 @@ fn vrps_json(bytes: &[u8]) -> io::Result<Vrps> {
             }
         };
         let asn = match &roa.asn {
-            serde_json::Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
-            serde_json::Value::String(s) => crate::model::parse_asn(s),
-            _ => None,
+            NumOrText::Num(n) => u32::try_from(*n).ok(),
+            NumOrText::Text(t) => crate::model::parse_asn(t),
+            NumOrText::Other => None,
         };
         let max = roa.max_length.as_ref().map(|m| match m {
-            serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
+            NumOrText::Num(n) => u32::try_from(*n).ok(),
+            NumOrText::Text(t) => t.trim().parse().ok(),
+            NumOrText::Other => None,
         });
         out.push(
             line,
             asn,
             &roa.prefix,
-            max.as_deref(),
+            max,
             roa.ta.as_deref().unwrap_or(""),
             text,
         );
@@ -489,7 +553,7 @@ fn vrps_csv(mut reader: impl BufRead) -> io::Result<Vrps> {
         };
         let ta = cols.ta.and_then(|i| f.get(i)).copied().unwrap_or("");
         let asn = crate::model::parse_asn(asn);
-        out.push(line_no, asn, pfx, Some(max), ta, text);
+        out.push(line_no, asn, pfx, Some(max.trim().parse().ok()), ta, text);
     }
     Ok(out)
 }
