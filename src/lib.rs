@@ -33,8 +33,9 @@
 //! serve/   whois (io, server, request, respond, render, bulk)
 //!          rdap (route -> network/objects/search -> response; cache)
 //!          web (the lookup page), http (hyper + rustls: the only place
-//!          naming them), limit (caps, rates, the stop signal), guard (a
-//!          panicking answer stays in its request), metrics
+//!          naming them), limit (caps, rates, the stop signal), proxy (the
+//!          PROXY protocol behind a balancer), guard (a panicking answer
+//!          stays in its request), metrics
 //! edge/    cli, config (every key and its default, once), app (`serve`
 //!          wiring), reload, admin (metrics, health, reload), report, gen
 //! ```
@@ -94,7 +95,9 @@
 //!   lookup page; [`http`]: the hyper server (plain and rustls HTTPS);
 //!   [`limit`]: the accept loop, per-client keys, token buckets,
 //!   connection caps and write deadlines, the
-//!   [`limit::Shutdown`] every listener and connection sees; `guard`;
+//!   [`limit::Shutdown`] every listener and connection sees; [`proxy`]:
+//!   HAProxy's PROXY protocol v1/v2 (the real client behind a load
+//!   balancer, only from configured balancers); `guard`;
 //!   [`metrics`]: counters and the Prometheus page.
 //! - [`cli`], [`config`], [`report`], [`gen`] (generated data in the five
 //!   registries' layouts, for benchmarks); `app`: `tenure serve`
@@ -138,7 +141,7 @@ pub use edge::{cli, config, fuzzing, gen, report};
 pub(crate) use input::{arin_xml, bootstrap, leases, model, rpsl, zip};
 pub use input::{bgp, delegated, dump, progress};
 pub(crate) use serve::guard;
-pub use serve::{http, limit, metrics, rdap, web, whois};
+pub use serve::{http, limit, metrics, proxy, rdap, web, whois};
 pub use store::{inverse, routing, snapshot};
 
 /// mimalloc instead of the system allocator: answers allocate many small

@@ -89,6 +89,9 @@ pub struct WhoisLimits {
     pub bulk_max_lines: usize,
     /// Personal-data objects a client may receive in 24 hours.
     pub personal_limit: usize,
+    /// The load balancers whose connections open with a PROXY protocol
+    /// header (empty: the listener does not speak it).
+    pub proxy_from: Vec<ipnet::IpNet>,
 }
 
 impl Default for WhoisLimits {
@@ -103,6 +106,7 @@ impl Default for WhoisLimits {
             burst: defaults::WHOIS_BURST,
             bulk_max_lines: defaults::BULK_MAX_LINES,
             personal_limit: defaults::WHOIS_PERSONAL_LIMIT,
+            proxy_from: Vec::new(),
         }
     }
 }
@@ -123,6 +127,10 @@ pub struct RdapSettings {
     pub burst: f64,
     /// MiB of the answer cache (0: off).
     pub cache_mb: usize,
+    /// The load balancers in front of the plain-HTTP and the HTTPS
+    /// listeners, whose connections open with a PROXY protocol header.
+    pub http_proxy_from: Vec<ipnet::IpNet>,
+    pub https_proxy_from: Vec<ipnet::IpNet>,
 }
 
 impl Default for RdapSettings {
@@ -136,6 +144,8 @@ impl Default for RdapSettings {
             rate: defaults::RDAP_RATE,
             burst: defaults::RDAP_BURST,
             cache_mb: defaults::RDAP_CACHE_MB,
+            http_proxy_from: Vec::new(),
+            https_proxy_from: Vec::new(),
         }
     }
 }
@@ -245,6 +255,15 @@ pub struct FileConfig {
     pub bulk_max_lines: Option<usize>,
     /// Personal-data objects per WHOIS client in 24 hours.
     pub whois_personal_limit: Option<usize>,
+    /// Load balancers (addresses or CIDR prefixes) whose connections to the
+    /// WHOIS, plain-HTTP and HTTPS listeners open with a PROXY protocol
+    /// header; set for a listener, it accepts only those.
+    #[serde(default)]
+    pub whois_proxy_protocol: Vec<String>,
+    #[serde(default)]
+    pub http_proxy_protocol: Vec<String>,
+    #[serde(default)]
+    pub rdap_proxy_protocol: Vec<String>,
     /// Plain-HTTP listeners for RDAP (`tenure serve`).
     #[serde(default)]
     pub http_listen: Vec<std::net::SocketAddr>,
@@ -334,6 +353,15 @@ pub struct ServeFlags {
     pub bulk_max_lines: Option<usize>,
     #[arg(long, value_name = "N", help = format!("Personal-data objects a WHOIS client may receive in 24 hours, when personal data is served (default {})", defaults::WHOIS_PERSONAL_LIMIT))]
     pub whois_personal_limit: Option<usize>,
+    /// A load balancer (address or CIDR prefix) whose connections to the WHOIS listeners open with a PROXY protocol header (v1 or v2), repeatable; set, those listeners accept only such connections.
+    #[arg(long, value_name = "CIDR")]
+    pub whois_proxy_protocol: Vec<String>,
+    /// The same for the plain-HTTP listeners.
+    #[arg(long, value_name = "CIDR")]
+    pub http_proxy_protocol: Vec<String>,
+    /// The same for the HTTPS listeners.
+    #[arg(long, value_name = "CIDR")]
+    pub rdap_proxy_protocol: Vec<String>,
     #[arg(long, value_name = "ADDR", help = format!("Plain-HTTP RDAP listener, repeatable (default {})", defaults::HTTP_LISTEN))]
     pub http_listen: Vec<std::net::SocketAddr>,
     #[arg(long, value_name = "PATH", help = format!("RDAP path prefix (default {})", defaults::RDAP_BASE_PATH))]
@@ -463,6 +491,10 @@ impl ServeFlags {
                 self.whois_personal_limit.or(file.whois_personal_limit),
                 d.personal_limit,
             )?,
+            proxy_from: nets(
+                "whois-proxy-protocol",
+                first_given(&self.whois_proxy_protocol, &file.whois_proxy_protocol),
+            )?,
         };
         let whois_listen = first_given(&self.whois_listen, &file.whois_listen)
             .unwrap_or_else(|| vec![defaults::WHOIS_LISTEN]);
@@ -513,6 +545,14 @@ impl ServeFlags {
                 .rdap_cache_mb
                 .or(file.rdap_cache_mb)
                 .unwrap_or(defaults::RDAP_CACHE_MB),
+            http_proxy_from: nets(
+                "http-proxy-protocol",
+                first_given(&self.http_proxy_protocol, &file.http_proxy_protocol),
+            )?,
+            https_proxy_from: nets(
+                "rdap-proxy-protocol",
+                first_given(&self.rdap_proxy_protocol, &file.rdap_proxy_protocol),
+            )?,
         };
         let rdap_listen = first_given(&self.rdap_listen, &file.rdap_listen)
             .unwrap_or_else(|| vec![defaults::RDAP_LISTEN]);
@@ -589,6 +629,23 @@ impl ServeFlags {
             drain,
         })
     }
+}
+
+/// Addresses or CIDR prefixes (`192.0.2.1`, `10.0.0.0/8`, `2001:db8::/32`).
+fn nets(key: &'static str, list: Option<Vec<String>>) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    list.unwrap_or_default()
+        .iter()
+        .map(|t| {
+            let t = t.trim();
+            t.parse::<ipnet::IpNet>()
+                .map(|n| n.trunc())
+                .or_else(|_| t.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError::Value {
+                    key,
+                    message: format!("'{t}' is not an address or a CIDR prefix"),
+                })
+        })
+        .collect()
 }
 
 /// A list given on the command line wins over the file's; `None` when

@@ -112,7 +112,7 @@ pub fn arin_xml(data: &[u8]) {
 }
 
 /// Address, prefix, range and AS-number notations, as queries and as
-/// dump keys.
+/// dump keys; and the bytes as a PROXY protocol header.
 pub fn addresses(data: &[u8]) {
     let s = String::from_utf8_lossy(data);
     let _ = crate::addr::parse_query_addr(&s);
@@ -121,6 +121,8 @@ pub fn addresses(data: &[u8]) {
     if let Ok(q) = crate::query::parse_query(&s) {
         std::hint::black_box(q);
     }
+    // the bytes as the start of a connection behind a balancer
+    let _ = std::hint::black_box(crate::proxy::parse(data));
 }
 
 /// One WHOIS request line: parsed, then answered from the sample data.

@@ -39,6 +39,9 @@ pub struct HttpShared {
     pub limiter: Arc<crate::limit::RateLimiter>,
     /// Open connections, in all and per client, across both listeners.
     pub admission: Arc<crate::limit::Admission>,
+    /// The balancers in front of this scheme's listeners, whose PROXY
+    /// headers name the real clients (empty: no PROXY protocol).
+    pub balancers: crate::proxy::Balancers,
 }
 
 impl HttpShared {
@@ -67,12 +70,17 @@ impl HttpShared {
             rdap.settings.rate,
             rdap.settings.burst,
         ));
+        let balancers = crate::proxy::Balancers::new(match scheme {
+            "https" => rdap.settings.https_proxy_from.clone(),
+            _ => rdap.settings.http_proxy_from.clone(),
+        });
         Arc::new(HttpShared {
             current,
             rdap,
             scheme,
             limiter,
             admission: crate::limit::Admission::new(max_total, max_per_client),
+            balancers,
         })
     }
 
@@ -86,6 +94,10 @@ impl HttpShared {
             scheme,
             limiter: Arc::clone(&self.limiter),
             admission: Arc::clone(&self.admission),
+            balancers: crate::proxy::Balancers::new(match scheme {
+                "https" => self.rdap.settings.https_proxy_from.clone(),
+                _ => self.rdap.settings.http_proxy_from.clone(),
+            }),
         })
     }
 }
@@ -256,26 +268,36 @@ where
 /// Serves plain HTTP until the stop begins.
 pub async fn run(listener: TcpListener, shared: Arc<HttpShared>, stop: Shutdown) {
     let conn_stop = stop.clone();
-    crate::limit::accept_loop(listener, "http", stop, move |stream, peer| {
+    crate::limit::accept_loop(listener, "http", stop, move |mut stream, from| {
         let shared = Arc::clone(&shared);
         let stop = conn_stop.clone();
         async move {
+            // behind a balancer, the client its PROXY header names
+            let Some((peer, early)) = proxied(&mut stream, from, &shared).await else {
+                return;
+            };
             // past a connection cap: closed at once
             let Some(_admitted) = shared.admission.admit(crate::limit::client_key(peer.ip()))
             else {
+                tracing::debug!("http {} refused: too many connections", peer.ip());
                 return;
             };
             // a connection that sends nothing is closed when the time to
             // send a request head has passed
             let mut first = [0u8; 1];
-            if !matches!(
-                tokio::time::timeout(HEADER_TIMEOUT, stream.peek(&mut first)).await,
-                Ok(Ok(1..))
-            ) {
+            if early.is_empty()
+                && !matches!(
+                    tokio::time::timeout(HEADER_TIMEOUT, stream.peek(&mut first)).await,
+                    Ok(Ok(1..))
+                )
+            {
                 return;
             }
             // a client that does not take its answers is dropped after WRITE_TIMEOUT
-            let io = crate::limit::WriteDeadline::new(stream, WRITE_TIMEOUT);
+            let io = crate::limit::WriteDeadline::new(
+                crate::proxy::Prefixed::new(early, stream),
+                WRITE_TIMEOUT,
+            );
             serve_io(io, shared, peer.ip(), stop).await
         }
     })
@@ -291,15 +313,20 @@ pub async fn run_tls(
     stop: Shutdown,
 ) {
     let conn_stop = stop.clone();
-    crate::limit::accept_loop(listener, "https", stop, move |stream, peer| {
+    crate::limit::accept_loop(listener, "https", stop, move |mut stream, from| {
         let shared = Arc::clone(&shared);
         let stop = conn_stop.clone();
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.get());
         async move {
-            let Some(_admitted) = shared.admission.admit(crate::limit::client_key(peer.ip()))
-            else {
+            let Some((peer, early)) = proxied(&mut stream, from, &shared).await else {
                 return;
             };
+            let Some(_admitted) = shared.admission.admit(crate::limit::client_key(peer.ip()))
+            else {
+                tracing::debug!("https {} refused: too many connections", peer.ip());
+                return;
+            };
+            let stream = crate::proxy::Prefixed::new(early, stream);
             if let Ok(Ok(tls_stream)) =
                 tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
             {
@@ -317,9 +344,39 @@ pub async fn run_tls(
     .await
 }
 
+/// The client of a connection: its own address, or behind a balancer the
+/// one its PROXY header names, with the bytes read past the header; `None`
+/// when the connection is to be closed (counted, and logged at debug
+/// level).
+async fn proxied(
+    stream: &mut tokio::net::TcpStream,
+    from: std::net::SocketAddr,
+    shared: &HttpShared,
+) -> Option<(std::net::SocketAddr, Vec<u8>)> {
+    match crate::proxy::client_of(stream, from, &shared.balancers).await {
+        Ok(c) => Some(c),
+        Err(e) => {
+            let listener = if shared.scheme == "https" {
+                crate::metrics::Listener::Https
+            } else {
+                crate::metrics::Listener::Http
+            };
+            crate::metrics::METRICS.proxy_refused(listener);
+            tracing::debug!("{} connection from {from} closed: {e}", shared.scheme);
+            None
+        }
+    }
+}
+
 /// Counts one RDAP request: its kind from the route, its outcome from the
 /// status.
-fn record(target: &str, kind: crate::metrics::Kind, status: u16, took: Duration) {
+fn record(
+    target: &str,
+    kind: crate::metrics::Kind,
+    status: u16,
+    took: Duration,
+    client: std::net::IpAddr,
+) {
     use crate::metrics::Outcome;
     let outcome = match status {
         200..=299 => Outcome::Ok,
@@ -331,7 +388,7 @@ fn record(target: &str, kind: crate::metrics::Kind, status: u16, took: Duration)
     };
     crate::metrics::METRICS.query(crate::metrics::Protocol::Rdap, kind, outcome, took);
     tracing::debug!(
-        "rdap {target} {status} {:?} in {:.0} us",
+        "rdap {client} {target} {status} {:?} in {:.0} us",
         kind,
         took.as_secs_f64() * 1e6
     );
@@ -436,7 +493,7 @@ fn answer(
         })
         .unwrap_or_else(rdap::internal_error),
     };
-    record(target, r.kind, r.status, asked.elapsed());
+    record(target, r.kind, r.status, asked.elapsed(), peer);
     // RFC 9110 section 13.1.2: the tag the client holds is current: 304
     let mut r = r;
     if r.status == 200 && matches!(*req.method(), hyper::Method::GET | hyper::Method::HEAD) {

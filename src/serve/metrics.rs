@@ -109,6 +109,7 @@ pub struct Metrics {
     reload_failures: [[AtomicU64; 3]; 3],
     panics: [AtomicU64; 2],
     accept_failures: AtomicU64,
+    proxy_refused: [AtomicU64; 3],
 }
 
 #[allow(clippy::declare_interior_mutable_const)]
@@ -134,6 +135,7 @@ impl Metrics {
             reload_failures: [ZERO3; 3],
             panics: [ZERO; 2],
             accept_failures: ZERO,
+            proxy_refused: [ZERO; 3],
         }
     }
 
@@ -187,6 +189,12 @@ impl Metrics {
     /// Counts one failed accept (out of file descriptors, mostly).
     pub fn accept_failed(&self) {
         self.accept_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one connection closed on a PROXY-protocol listener: not from
+    /// a configured balancer, or without a valid header in time.
+    pub fn proxy_refused(&self, l: Listener) {
+        self.proxy_refused[l as usize].fetch_add(1, Ordering::Relaxed);
     }
 
     /// Answers that panicked so far, for a protocol.
@@ -272,6 +280,19 @@ impl Metrics {
             "tenure_accept_failures_total {}",
             load(&self.accept_failures)
         );
+        head(
+            &mut o,
+            "tenure_proxy_refused_total",
+            "counter",
+            "Connections a PROXY-protocol listener closed: not from a configured balancer, or no valid header in time.",
+        );
+        for (l, ln) in LISTENERS.iter().enumerate() {
+            let _ = writeln!(
+                o,
+                "tenure_proxy_refused_total{{listener=\"{ln}\"}} {}",
+                load(&self.proxy_refused[l])
+            );
+        }
         head(
             &mut o,
             "tenure_query_duration_seconds",

@@ -7,6 +7,7 @@ pub(crate) mod guard;
 pub mod http;
 pub mod limit;
 pub mod metrics;
+pub mod proxy;
 pub mod rdap;
 pub mod web;
 pub mod whois;

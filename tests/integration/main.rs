@@ -5,6 +5,7 @@
 // could make it panic); here a panic only fails the test or benchmark
 #![allow(clippy::string_slice)]
 
+mod balancer;
 mod browser;
 mod cli;
 mod conformance;

@@ -39,6 +39,8 @@ pub struct Shared {
     rate: RateLimiter,
     /// Persons' objects sent per client today: (day number, counts).
     personal: Mutex<(i64, HashMap<IpAddr, usize>)>,
+    /// The balancers whose PROXY headers name the real clients.
+    balancers: crate::proxy::Balancers,
 }
 
 impl Shared {
@@ -49,8 +51,10 @@ impl Shared {
     /// Shares a snapshot holder with other servers.
     pub fn with_current(snapshot: Arc<Current>, limits: Limits) -> Arc<Self> {
         let rate = RateLimiter::new(limits.rate, limits.burst);
+        let balancers = crate::proxy::Balancers::new(limits.proxy_from.clone());
         Arc::new(Shared {
             snapshot,
+            balancers,
             limits,
             open: AtomicUsize::new(0),
             per_client: Mutex::new(HashMap::new()),
@@ -144,12 +148,22 @@ pub async fn run(listener: TcpListener, shared: Arc<Shared>, stop: Shutdown) {
     .await
 }
 
-async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>, stop: Shutdown) {
+async fn connection(mut stream: TcpStream, from: SocketAddr, shared: Arc<Shared>, stop: Shutdown) {
+    // behind a balancer, the client its PROXY header names
+    let (peer, early) = match crate::proxy::client_of(&mut stream, from, &shared.balancers).await {
+        Ok(c) => c,
+        Err(e) => {
+            crate::metrics::METRICS.proxy_refused(crate::metrics::Listener::Whois);
+            tracing::debug!("whois connection from {from} closed: {e}");
+            return;
+        }
+    };
     let client = client_key(peer.ip());
     let limits = shared.limits.clone();
     let _admitted = match shared.admit(client) {
         Ok(a) => a,
         Err(why) => {
+            tracing::debug!("whois {} refused: {why}", peer.ip());
             let text = format!(
                 "{}\n% {why}\n\n\n",
                 WhoisError::new(code::ACCESS_DENIED, "access denied").line()
@@ -161,7 +175,7 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
     let _open = crate::metrics::METRICS.connection(crate::metrics::Listener::Whois);
     let _ = stream.set_nodelay(true);
     let (rd, wr) = stream.into_split();
-    let mut reader = BufReader::new(rd);
+    let mut reader = BufReader::new(crate::proxy::Prefixed::new(early, rd));
     let mut writer = BufWriter::new(wr);
     let mut keep = false;
     let mut first = true;
@@ -199,6 +213,7 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
             return;
         }
         if !shared.allow(client) {
+            tracing::debug!("whois {} refused: query rate exceeded", peer.ip());
             let text = format!(
                 "{}\n% query rate exceeded\n\n\n",
                 WhoisError::new(code::ACCESS_DENIED, "access denied").line()
@@ -238,7 +253,7 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>
             );
             reply.outcome = crate::metrics::Outcome::RateLimited;
         }
-        record_query(&reply, asked.elapsed());
+        record_query(&reply, asked.elapsed(), peer.ip());
         let Reply {
             text, request: req, ..
         } = reply;
@@ -287,7 +302,7 @@ fn internal_error() -> Reply {
 }
 
 /// Counts one answered query line, from what the answer says it was.
-fn record_query(reply: &Reply, took: Duration) {
+fn record_query(reply: &Reply, took: Duration, client: IpAddr) {
     crate::metrics::METRICS.query(
         crate::metrics::Protocol::Whois,
         reply.kind,
@@ -295,7 +310,7 @@ fn record_query(reply: &Reply, took: Duration) {
         took,
     );
     tracing::debug!(
-        "whois {:?} {:?} {:?} in {:.0} us",
+        "whois {client} {:?} {:?} {:?} in {:.0} us",
         reply.request.as_ref().map(|r| r.key.as_str()).unwrap_or(""),
         reply.kind,
         reply.outcome,
