@@ -4,7 +4,7 @@
 //! - `GET /metrics`: Prometheus text format ([`crate::metrics`]).
 //! - `GET /healthz`: the process answers (200 `ok`).
 //! - `GET /readyz`: a snapshot is loaded and served (200 with its serial);
-//!   503 while the first load runs.
+//!   503 while the first load runs, and from a stop signal on.
 //! - `POST /admin/reload`: reloads every source and answers when done:
 //!   200 with the outcome as JSON, or 500 with why the old data still
 //!   serves. `?scope=leases` reloads the lease files alone.
@@ -27,6 +27,9 @@ pub struct Admin {
     pub caches: Vec<Arc<crate::rdap::cache::AnswerCache>>,
     /// When set, `POST /admin/reload` needs `Authorization: Bearer TOKEN`.
     pub token: Option<String>,
+    /// Set once a stop signal came: `/readyz` answers 503 from then on
+    /// (the listeners may still serve for `unready-seconds`).
+    pub leaving: std::sync::atomic::AtomicBool,
 }
 
 /// True when the request carries the token (compared in constant time).
@@ -95,7 +98,13 @@ async fn answer<B>(admin: &Admin, req: Request<B>) -> Response<Full<Bytes>> {
         (&Method::GET, "/readyz") => {
             let snap = admin.current.get();
             let serial = crate::query::about(&snap).serial();
-            if serial > 0 {
+            if admin.leaving.load(std::sync::atomic::Ordering::Relaxed) {
+                text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    PLAIN,
+                    format!("not ready: stopping (serial {serial} still serves until the listeners close)\n"),
+                )
+            } else if serial > 0 {
                 text(StatusCode::OK, PLAIN, format!("ready: serial {serial}\n"))
             } else {
                 text(

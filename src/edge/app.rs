@@ -163,6 +163,7 @@ pub fn serve(
             trigger: Some(trigger.clone()),
             caches: vec![Arc::clone(&rdap.cache)],
             token: cfg.admin_token.clone(),
+            leaving: Default::default(),
         });
         for l in admin_ls {
             tasks.push(tokio::spawn(crate::admin::run(
@@ -240,6 +241,18 @@ pub fn serve(
             });
         }
         wait_for_stop(signals, &trigger).await;
+        // out of the balancer's rotation first: /readyz says 503 while the
+        // listeners still serve, then they stop accepting
+        admin
+            .leaving
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        if !cfg.unready.is_zero() {
+            tracing::info!(
+                "stopping: /readyz answers 503; still serving for {:?}",
+                cfg.unready
+            );
+            tokio::time::sleep(cfg.unready).await;
+        }
         tracing::info!(
             "stopping: no new connections; open ones have {:?} to finish",
             cfg.drain

@@ -174,6 +174,10 @@ pub struct ServeSettings {
     pub reload_max_drop: f64,
     /// Time open connections have to finish after a stop signal.
     pub drain: Duration,
+    /// Time `/readyz` answers 503 after a stop signal while the listeners
+    /// still serve, before they stop accepting (a balancer's health check
+    /// takes the replica out of rotation meanwhile).
+    pub unready: Duration,
 }
 
 /// Why the configuration could not be used.
@@ -300,6 +304,9 @@ pub struct FileConfig {
     pub reload_max_drop: Option<f64>,
     /// Seconds open connections have to finish after SIGTERM/SIGINT.
     pub drain_seconds: Option<f64>,
+    /// Seconds `/readyz` answers 503 after SIGTERM/SIGINT while still
+    /// serving, before the listeners stop accepting.
+    pub unready_seconds: Option<f64>,
     /// `human` (default) or `json` log lines.
     pub log_format: Option<LogFormat>,
     /// `error`, `warn`, `info` (default) or `debug` (a line per request).
@@ -395,6 +402,9 @@ pub struct ServeFlags {
     pub reload_max_drop: Option<f64>,
     #[arg(long, value_name = "SECONDS", help = format!("Seconds open connections have to finish after SIGTERM/SIGINT (default {})", defaults::DRAIN.as_secs_f64()))]
     pub drain_seconds: Option<f64>,
+    /// Seconds /readyz answers 503 after SIGTERM/SIGINT while the listeners still serve, before they stop accepting (default 0: stop at once; behind a balancer, its health-check interval times the failures it needs).
+    #[arg(long, value_name = "SECONDS")]
+    pub unready_seconds: Option<f64>,
     /// Log lines as readable text or as JSON objects (default human).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub log_format: Option<LogFormat>,
@@ -613,6 +623,16 @@ impl ServeFlags {
             self.drain_seconds.or(file.drain_seconds),
             defaults::DRAIN,
         )?;
+        let unready = match self.unready_seconds.or(file.unready_seconds) {
+            None => Duration::ZERO,
+            Some(s) if s.is_finite() && (0.0..=3600.0).contains(&s) => Duration::from_secs_f64(s),
+            Some(s) => {
+                return Err(ConfigError::Value {
+                    key: "unready-seconds",
+                    message: format!("{s} is not a number of seconds between 0 and 3600"),
+                })
+            }
+        };
         Ok(ServeSettings {
             whois_listen,
             http_listen,
@@ -627,6 +647,7 @@ impl ServeFlags {
             reload_interval,
             reload_max_drop,
             drain,
+            unready,
         })
     }
 }

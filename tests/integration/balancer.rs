@@ -207,3 +207,52 @@ fn a_proxy_protocol_list_that_is_no_address_is_refused_at_start() {
         stderr(&o)
     );
 }
+
+#[test]
+fn on_sigterm_readyz_fails_first_while_the_listeners_still_serve() {
+    let mut served = Served::start(&repo(), &["--unready-seconds", "3"], 4);
+    let (w, admin) = (served.addr("whois"), served.addr("admin"));
+    let get = |path: &str| {
+        let mut s = connect(admin);
+        s.write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .unwrap();
+        read_to_close(&mut s)
+    };
+    let deadline = Instant::now() + TIMEOUT;
+    while !get("/readyz").starts_with("HTTP/1.1 200") {
+        assert!(Instant::now() < deadline, "never ready");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let signalled = Instant::now();
+    served.signal("-TERM");
+    // the balancer's check fails at once...
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let r = get("/readyz");
+        if r.starts_with("HTTP/1.1 503") {
+            assert!(r.contains("not ready: stopping"), "{r}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{r}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // ...while queries are still answered (new connections too)
+    let mut s = connect(w);
+    s.write_all(b"192.0.2.5\r\n").unwrap();
+    let a = read_to_close(&mut s);
+    assert!(
+        signalled.elapsed() < Duration::from_secs(3),
+        "the checks took longer than the window"
+    );
+    assert!(a.contains("% Holder: ORG-EXAMPLE1-TEST"), "{a}");
+    // then the listeners close and the process exits
+    assert_eq!(served.wait_exit(), Some(0), "{}", served.log());
+    assert!(signalled.elapsed() >= Duration::from_secs(3));
+    let log = served.log();
+    assert!(
+        log.contains("stopping: /readyz answers 503; still serving for 3s"),
+        "{log}"
+    );
+}
