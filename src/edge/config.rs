@@ -92,6 +92,8 @@ pub struct WhoisLimits {
     /// The load balancers whose connections open with a PROXY protocol
     /// header (empty: the listener does not speak it).
     pub proxy_from: Vec<ipnet::IpNet>,
+    /// Clients the query rate does not apply to.
+    pub rate_exempt: Vec<ipnet::IpNet>,
 }
 
 impl Default for WhoisLimits {
@@ -107,6 +109,7 @@ impl Default for WhoisLimits {
             bulk_max_lines: defaults::BULK_MAX_LINES,
             personal_limit: defaults::WHOIS_PERSONAL_LIMIT,
             proxy_from: Vec::new(),
+            rate_exempt: Vec::new(),
         }
     }
 }
@@ -131,6 +134,8 @@ pub struct RdapSettings {
     /// listeners, whose connections open with a PROXY protocol header.
     pub http_proxy_from: Vec<ipnet::IpNet>,
     pub https_proxy_from: Vec<ipnet::IpNet>,
+    /// Clients the request rate does not apply to.
+    pub rate_exempt: Vec<ipnet::IpNet>,
 }
 
 impl Default for RdapSettings {
@@ -146,6 +151,7 @@ impl Default for RdapSettings {
             cache_mb: defaults::RDAP_CACHE_MB,
             http_proxy_from: Vec::new(),
             https_proxy_from: Vec::new(),
+            rate_exempt: Vec::new(),
         }
     }
 }
@@ -268,6 +274,10 @@ pub struct FileConfig {
     pub http_proxy_protocol: Vec<String>,
     #[serde(default)]
     pub rdap_proxy_protocol: Vec<String>,
+    /// Clients (addresses or CIDR prefixes) exempt from the WHOIS and RDAP
+    /// rate limits: the operator's own tools.
+    #[serde(default)]
+    pub rate_limit_exempt: Vec<String>,
     /// Plain-HTTP listeners for RDAP (`tenure serve`).
     #[serde(default)]
     pub http_listen: Vec<std::net::SocketAddr>,
@@ -369,6 +379,9 @@ pub struct ServeFlags {
     /// The same for the HTTPS listeners.
     #[arg(long, value_name = "CIDR")]
     pub rdap_proxy_protocol: Vec<String>,
+    /// A client (address or CIDR prefix) exempt from the WHOIS and RDAP rate limits, repeatable: the operator's own tools (behind a balancer, the client its PROXY header names).
+    #[arg(long, value_name = "CIDR")]
+    pub rate_limit_exempt: Vec<String>,
     #[arg(long, value_name = "ADDR", help = format!("Plain-HTTP RDAP listener, repeatable (default {})", defaults::HTTP_LISTEN))]
     pub http_listen: Vec<std::net::SocketAddr>,
     #[arg(long, value_name = "PATH", help = format!("RDAP path prefix (default {})", defaults::RDAP_BASE_PATH))]
@@ -505,6 +518,10 @@ impl ServeFlags {
                 "whois-proxy-protocol",
                 first_given(&self.whois_proxy_protocol, &file.whois_proxy_protocol),
             )?,
+            rate_exempt: nets(
+                "rate-limit-exempt",
+                first_given(&self.rate_limit_exempt, &file.rate_limit_exempt),
+            )?,
         };
         let whois_listen = first_given(&self.whois_listen, &file.whois_listen)
             .unwrap_or_else(|| vec![defaults::WHOIS_LISTEN]);
@@ -563,6 +580,7 @@ impl ServeFlags {
                 "rdap-proxy-protocol",
                 first_given(&self.rdap_proxy_protocol, &file.rdap_proxy_protocol),
             )?,
+            rate_exempt: limits.rate_exempt.clone(),
         };
         let rdap_listen = first_given(&self.rdap_listen, &file.rdap_listen)
             .unwrap_or_else(|| vec![defaults::RDAP_LISTEN]);

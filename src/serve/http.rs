@@ -66,10 +66,10 @@ impl HttpShared {
         max_total: usize,
         max_per_client: usize,
     ) -> Arc<Self> {
-        let limiter = Arc::new(crate::limit::RateLimiter::new(
-            rdap.settings.rate,
-            rdap.settings.burst,
-        ));
+        let limiter = Arc::new(
+            crate::limit::RateLimiter::new(rdap.settings.rate, rdap.settings.burst)
+                .exempting(rdap.settings.rate_exempt.clone()),
+        );
         let balancers = crate::proxy::Balancers::new(match scheme {
             "https" => rdap.settings.https_proxy_from.clone(),
             _ => rdap.settings.http_proxy_from.clone(),

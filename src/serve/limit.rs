@@ -225,6 +225,18 @@ pub struct RateLimiter {
     rate: f64,
     burst: f64,
     buckets: Mutex<crate::fxhash::FxMap<IpAddr, Bucket>>,
+    /// Clients no bucket applies to (the operator's own tools).
+    exempt: Vec<ipnet::IpNet>,
+}
+
+/// True when `ip` is in one of `nets` (an IPv4-mapped IPv6 address counts
+/// as its IPv4 address).
+pub fn in_nets(nets: &[ipnet::IpNet], ip: IpAddr) -> bool {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+        v4 => v4,
+    };
+    nets.iter().any(|n| n.contains(&ip))
 }
 
 struct Bucket {
@@ -238,12 +250,22 @@ impl RateLimiter {
             rate,
             burst,
             buckets: Mutex::new(Default::default()),
+            exempt: Vec::new(),
         }
+    }
+
+    /// The same limiter with clients in `nets` exempt from it.
+    pub fn exempting(mut self, nets: Vec<ipnet::IpNet>) -> Self {
+        self.exempt = nets;
+        self
     }
 
     /// Takes one token from the client's bucket; `Err` holds how long until
     /// one is there again.
     pub fn take(&self, client: IpAddr) -> Result<(), Duration> {
+        if !self.exempt.is_empty() && in_nets(&self.exempt, client) {
+            return Ok(());
+        }
         let now = Instant::now();
         let mut b = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if b.len() > MAX_BUCKETS {

@@ -53,11 +53,7 @@ impl Balancers {
     /// True when `ip` is one of them (an IPv4-mapped IPv6 address counts
     /// as its IPv4 address).
     pub fn contains(&self, ip: IpAddr) -> bool {
-        let ip = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
-            v4 => v4,
-        };
-        self.0.iter().any(|n| n.contains(&ip))
+        crate::limit::in_nets(&self.0, ip)
     }
 
     pub fn is_empty(&self) -> bool {

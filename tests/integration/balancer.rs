@@ -53,6 +53,9 @@ fn the_proxy_protocol_names_the_real_client_on_every_listener() {
             "0.001",
             "--whois-burst",
             "1",
+            // the operator's own tool, behind the same balancer
+            "--rate-limit-exempt",
+            "192.0.2.250",
         ],
         4,
     );
@@ -82,6 +85,16 @@ fn the_proxy_protocol_names_the_real_client_on_every_listener() {
     s.write_all(&req).unwrap();
     let a = read_to_close(&mut s);
     assert!(a.contains("% Holder: ORG-EXAMPLE1-TEST"), "{a}");
+    // an exempt client is never over its rate
+    for port in 50010..50014u16 {
+        let mut s = connect(w);
+        s.write_all(
+            format!("PROXY TCP4 192.0.2.250 127.0.0.1 {port} 43\r\n192.0.2.5\r\n").as_bytes(),
+        )
+        .unwrap();
+        let a = read_to_close(&mut s);
+        assert!(a.contains("% Holder: ORG-EXAMPLE1-TEST"), "{a}");
+    }
     // no header: closed without a word (no guessing)
     let mut s = connect(w);
     s.write_all(b"192.0.2.5\r\n").unwrap();

@@ -50,7 +50,8 @@ impl Shared {
 
     /// Shares a snapshot holder with other servers.
     pub fn with_current(snapshot: Arc<Current>, limits: Limits) -> Arc<Self> {
-        let rate = RateLimiter::new(limits.rate, limits.burst);
+        let rate =
+            RateLimiter::new(limits.rate, limits.burst).exempting(limits.rate_exempt.clone());
         let balancers = crate::proxy::Balancers::new(limits.proxy_from.clone());
         Arc::new(Shared {
             snapshot,
@@ -201,7 +202,7 @@ async fn connection(mut stream: TcpStream, from: SocketAddr, shared: Arc<Shared>
             _ => return,
         };
         if line.trim().eq_ignore_ascii_case("begin") {
-            let allowed = shared.allow(client);
+            let allowed = shared.allow(peer.ip());
             super::bulk::serve(
                 &mut reader,
                 &mut writer,
@@ -212,7 +213,7 @@ async fn connection(mut stream: TcpStream, from: SocketAddr, shared: Arc<Shared>
             .await;
             return;
         }
-        if !shared.allow(client) {
+        if !shared.allow(peer.ip()) {
             tracing::debug!("whois {} refused: query rate exceeded", peer.ip());
             let text = format!(
                 "{}\n% query rate exceeded\n\n\n",
