@@ -305,15 +305,25 @@ impl Routing {
     /// specific prefix first, at most `max`.
     pub fn covering_vrps(&self, prefix: &IpRange, max: usize) -> Vec<VrpView<'_>> {
         let mut out = Vec::new();
-        self.each_covering_vrp(prefix, |v| {
-            if out.len() < max {
-                out.push(v);
+        for (range, entries) in self.covering_prefixes(prefix) {
+            for v in entries {
+                if out.len() >= max {
+                    return out;
+                }
+                out.push(VrpView {
+                    prefix: range,
+                    max_len: v.max_len,
+                    asn: v.asn,
+                    ta: self.tas.get(v.ta as usize).map(|t| &**t).unwrap_or(""),
+                });
             }
-        });
+        }
         out
     }
 
-    fn each_covering_vrp<'s>(&'s self, prefix: &IpRange, mut f: impl FnMut(VrpView<'s>)) {
+    /// The VRP prefixes covering `prefix`, most specific first, each with
+    /// its VRPs (sorted by AS number, then maxLength).
+    fn covering_prefixes(&self, prefix: &IpRange) -> Vec<(IpRange, &[VrpEntry])> {
         let (ids, first, lens): (Vec<u32>, &[u32], &[u8]) = match prefix.family {
             Family::V4 => (
                 self.v4
@@ -328,24 +338,20 @@ impl Routing {
                 &self.v6.lens,
             ),
         };
-        for id in ids {
-            let i = id as usize;
-            let len = lens[i] as u32;
-            let range = IpRange::from_prefix(prefix.family, prefix.start, len);
-            for v in &self.vrps[first[i] as usize..first[i + 1] as usize] {
-                f(VrpView {
-                    prefix: range,
-                    max_len: v.max_len,
-                    asn: v.asn,
-                    ta: self.tas.get(v.ta as usize).map(|t| &**t).unwrap_or(""),
-                });
-            }
-        }
+        ids.into_iter()
+            .map(|id| {
+                let i = id as usize;
+                let range = IpRange::from_prefix(prefix.family, prefix.start, lens[i] as u32);
+                (range, &self.vrps[first[i] as usize..first[i + 1] as usize])
+            })
+            .collect()
     }
 
     /// RFC 6811 section 2: the validation state of a route for `prefix`
     /// from `origin`; `None` when no VRP file is loaded. An AS set is
     /// origin NONE (matches no VRP); so is AS 0 (RFC 6483 section 4).
+    /// A prefix's VRPs are sorted by AS: the origin's are found by binary
+    /// search, so a file with very many VRPs on one prefix costs little.
     pub fn rpki(&self, prefix: &IpRange, origin: Origin<'_>) -> Option<Rpki> {
         if !self.has_vrps {
             return None;
@@ -356,13 +362,17 @@ impl Routing {
             _ => None,
         };
         let (mut covered, mut valid, mut same_as) = (false, false, false);
-        self.each_covering_vrp(prefix, |v| {
-            covered = true;
-            if Some(v.asn) == asn {
+        for (_, entries) in self.covering_prefixes(prefix) {
+            covered |= !entries.is_empty();
+            let Some(a) = asn else { continue };
+            let lo = entries.partition_point(|v| v.asn < a);
+            let hi = entries.partition_point(|v| v.asn <= a);
+            if lo < hi {
                 same_as = true;
-                valid |= len <= v.max_len;
+                // the largest maxLength of this AS on this prefix is last
+                valid |= len <= entries[hi - 1].max_len;
             }
-        });
+        }
         Some(match (covered, valid, same_as) {
             (false, _, _) => Rpki::NotFound,
             (true, true, _) => Rpki::Valid,
@@ -396,6 +406,10 @@ fn push_new_origins(out: &mut Vec<u32>, off: usize, words: &[u32]) {
     }
 }
 
+/// Lines of one prefix whose origins are merged, at most (real tables
+/// list a prefix once per file).
+const MAX_MERGED: usize = 64;
+
 /// One family's routes indexed; equal prefixes (one per table, or
 /// repeated) merge their origins into `origins_out`.
 fn build_routes<K: Key>(
@@ -412,12 +426,18 @@ fn build_routes<K: Key>(
     while k < keys.len() {
         let (start, len, _, _) = keys[k];
         let off = origins_out.len();
+        let mut merged = 0;
         while k < keys.len() && (keys[k].0, keys[k].1) == (start, len) {
-            let (_, _, t, i) = keys[k];
-            let table = &tables[t as usize];
-            let r = table.routes[i as usize];
-            let w = &table.origins[r.off as usize..][..r.words as usize];
-            push_new_origins(origins_out, off, w);
+            // a prefix listed over and over (a hostile or broken file)
+            // merges its first lines only: each merge scans what is there
+            if merged < MAX_MERGED {
+                let (_, _, t, i) = keys[k];
+                let table = &tables[t as usize];
+                let r = table.routes[i as usize];
+                let w = &table.origins[r.off as usize..][..r.words as usize];
+                push_new_origins(origins_out, off, w);
+                merged += 1;
+            }
             k += 1;
         }
         let n = (origins_out.len() - off).min(u16::MAX as usize);
@@ -667,5 +687,84 @@ impl std::ops::Deref for RoutingAt<'_> {
             RoutingAt::Current(r) => r,
             RoutingAt::Past(r) => r,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> Pfx2As {
+        crate::bgp::parse_pfx2as(text.as_bytes(), 0).unwrap()
+    }
+
+    fn vrps(text: &str) -> Vrps {
+        crate::bgp::parse_vrps(text.as_bytes(), 0).unwrap()
+    }
+
+    fn range(s: &str) -> IpRange {
+        crate::addr::parse_query_range(s).unwrap()
+    }
+
+    #[test]
+    fn rfc_6811_states_with_many_vrps_on_one_prefix() {
+        // 5,000 VRPs on one prefix, each AS once; AS 64500 twice with
+        // different maxLengths
+        let mut csv = String::from("ASN,IP Prefix,Max Length,Trust Anchor\n");
+        for a in 1..=5000u32 {
+            csv.push_str(&format!("AS{a},192.0.2.0/24,24,t\n"));
+        }
+        csv.push_str("AS64500,192.0.2.0/24,25,t\nAS64500,192.0.2.0/24,24,t\n");
+        let r = Routing::build(Vec::new(), vec![vrps(&csv)], Vec::new());
+        let p24 = range("192.0.2.0/24");
+        let p25 = range("192.0.2.0/25");
+        let p26 = range("192.0.2.0/26");
+        assert_eq!(r.rpki(&p24, Origin::As(4999)), Some(Rpki::Valid));
+        assert_eq!(r.rpki(&p25, Origin::As(4999)), Some(Rpki::InvalidLength));
+        assert_eq!(r.rpki(&p25, Origin::As(64500)), Some(Rpki::Valid));
+        assert_eq!(r.rpki(&p26, Origin::As(64500)), Some(Rpki::InvalidLength));
+        assert_eq!(r.rpki(&p24, Origin::As(64501)), Some(Rpki::InvalidAs));
+        assert_eq!(r.rpki(&p24, Origin::As(0)), Some(Rpki::InvalidAs));
+        assert_eq!(r.rpki(&p24, Origin::Set(&[1, 2])), Some(Rpki::InvalidAs));
+        assert_eq!(
+            r.rpki(&range("198.51.100.0/24"), Origin::As(1)),
+            Some(Rpki::NotFound)
+        );
+        assert_eq!(r.covering_vrps(&p26, 8).len(), 8);
+        // without VRP files, no state is claimed
+        let none = Routing::build(vec![table("192.0.2.0\t24\t1\n")], Vec::new(), Vec::new());
+        assert_eq!(none.rpki(&p24, Origin::As(1)), None);
+    }
+
+    #[test]
+    fn a_prefix_listed_over_and_over_merges_a_bounded_number_of_lines() {
+        let mut text = String::new();
+        for a in 1..=10_000u32 {
+            text.push_str(&format!("192.0.2.0\t24\t{a}\n"));
+        }
+        let r = Routing::build(vec![table(&text)], Vec::new(), Vec::new());
+        let hit = r.route(&range("192.0.2.1")).unwrap();
+        assert_eq!(r.origins(&hit).count(), MAX_MERGED);
+        // two files naming the same prefix: origins merged, duplicates once
+        let r = Routing::build(
+            vec![table("192.0.2.0\t24\t1_2\n"), table("192.0.2.0\t24\t2_3\n")],
+            Vec::new(),
+            Vec::new(),
+        );
+        let hit = r.route(&range("192.0.2.1")).unwrap();
+        let o: Vec<Origin> = r.origins(&hit).collect();
+        assert_eq!(o, vec![Origin::As(1), Origin::As(2), Origin::As(3)]);
+        // the most specific covering route; none for a query wider than it
+        let r = Routing::build(
+            vec![table("192.0.2.0\t24\t1\n192.0.2.128\t25\t2\n")],
+            Vec::new(),
+            Vec::new(),
+        );
+        assert_eq!(
+            r.route(&range("192.0.2.130")).unwrap().prefix,
+            range("192.0.2.128/25")
+        );
+        assert!(r.route(&range("192.0.0.0/16")).is_none());
+        assert_eq!(r.announced_within(&range("192.0.0.0/16"), 10).len(), 2);
     }
 }
