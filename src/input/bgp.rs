@@ -137,13 +137,10 @@ pub struct Pfx2As {
     pub skipped: Skipped,
 }
 
-/// Reads a whole prefix-to-origin table; `size_hint` (the file's size in
-/// bytes, if known) sizes its vectors.
-pub fn parse_pfx2as(mut reader: impl BufRead, size_hint: usize) -> io::Result<Pfx2As> {
-    let mut out = Pfx2As::default();
-    // a line is about 22 bytes, one origin two words
-    out.routes.reserve(size_hint / 22);
-    out.origins.reserve(size_hint / 10);
+/// Calls `f` with each line's number and its text, trimmed, past blank
+/// lines and `#` comments; a line longer than `MAX_LINE` is passed as
+/// `None` and skipped over without being held in memory.
+fn each_line(mut reader: impl BufRead, mut f: impl FnMut(u32, Option<&str>)) -> io::Result<()> {
     let mut buf = Vec::with_capacity(128);
     let mut line_no = 0u32;
     loop {
@@ -152,25 +149,53 @@ pub fn parse_pfx2as(mut reader: impl BufRead, size_hint: usize) -> io::Result<Pf
             .take(MAX_LINE as u64 + 1)
             .read_until(b'\n', &mut buf)?;
         if n == 0 {
-            break;
+            return Ok(());
         }
         line_no = line_no.saturating_add(1);
         if buf.len() > MAX_LINE && buf.last() != Some(&b'\n') {
-            // the rest of an over-long line is read and dropped
-            let mut sink = Vec::new();
-            reader.read_until(b'\n', &mut sink)?;
-            out.skipped.skip(line_no, "line too long", "");
+            // the rest of the line is passed over a buffer at a time
+            loop {
+                let chunk = reader.fill_buf()?;
+                if chunk.is_empty() {
+                    break;
+                }
+                match memchr::memchr(b'\n', chunk) {
+                    Some(p) => {
+                        reader.consume(p + 1);
+                        break;
+                    }
+                    None => {
+                        let n = chunk.len();
+                        reader.consume(n);
+                    }
+                }
+            }
+            f(line_no, None);
             continue;
         }
         let text = String::from_utf8_lossy(&buf);
         let text = text.trim();
-        if text.is_empty() || text.starts_with('#') {
-            continue;
-        }
-        if let Err(reason) = route_line(text, &mut out) {
-            out.skipped.skip(line_no, reason, text);
+        if !text.is_empty() && !text.starts_with('#') {
+            f(line_no, Some(text));
         }
     }
+}
+
+/// Reads a whole prefix-to-origin table; `size_hint` (the file's size in
+/// bytes, if known) sizes its vectors.
+pub fn parse_pfx2as(reader: impl BufRead, size_hint: usize) -> io::Result<Pfx2As> {
+    let mut out = Pfx2As::default();
+    // a line is about 22 bytes, one origin two words
+    out.routes.reserve(size_hint / 22);
+    out.origins.reserve(size_hint / 10);
+    each_line(reader, |line_no, text| match text {
+        None => out.skipped.skip(line_no, "line too long", ""),
+        Some(text) => {
+            if let Err(reason) = route_line(text, &mut out) {
+                out.skipped.skip(line_no, reason, text);
+            }
+        }
+    })?;
     Ok(out)
 }
 
@@ -495,7 +520,7 @@ struct Columns {
     ta: Option<usize>,
 }
 
-fn vrps_csv(mut reader: impl BufRead) -> io::Result<Vrps> {
+fn vrps_csv(reader: impl BufRead) -> io::Result<Vrps> {
     let mut out = Vrps::default();
     // without a header: ASN, prefix, max length, trust anchor
     let mut cols = Columns {
@@ -504,28 +529,10 @@ fn vrps_csv(mut reader: impl BufRead) -> io::Result<Vrps> {
         max_len: 2,
         ta: Some(3),
     };
-    let mut buf = Vec::with_capacity(128);
-    let mut line_no = 0u32;
-    loop {
-        buf.clear();
-        let n = (&mut reader)
-            .take(MAX_LINE as u64 + 1)
-            .read_until(b'\n', &mut buf)?;
-        if n == 0 {
-            break;
-        }
-        line_no = line_no.saturating_add(1);
-        if buf.len() > MAX_LINE && buf.last() != Some(&b'\n') {
-            let mut sink = Vec::new();
-            reader.read_until(b'\n', &mut sink)?;
-            out.skipped.skip(line_no, "line too long", "");
-            continue;
-        }
-        let text = String::from_utf8_lossy(&buf);
-        let text = text.trim();
-        if text.is_empty() || text.starts_with('#') {
-            continue;
-        }
+    each_line(reader, |line_no, text| {
+        let Some(text) = text else {
+            return out.skipped.skip(line_no, "line too long", "");
+        };
         let f: Vec<&str> = text
             .split(',')
             .map(|s| s.trim().trim_matches('"'))
@@ -543,18 +550,17 @@ fn vrps_csv(mut reader: impl BufRead) -> io::Result<Vrps> {
                 }
                 _ => out.skipped.skip(line_no, "bad VRP CSV header", text),
             }
-            continue;
+            return;
         }
         let (Some(asn), Some(pfx), Some(max)) =
             (f.get(cols.asn), f.get(cols.prefix), f.get(cols.max_len))
         else {
-            out.skipped.skip(line_no, "too few fields", text);
-            continue;
+            return out.skipped.skip(line_no, "too few fields", text);
         };
         let ta = cols.ta.and_then(|i| f.get(i)).copied().unwrap_or("");
         let asn = crate::model::parse_asn(asn);
         out.push(line_no, asn, pfx, Some(max.trim().parse().ok()), ta, text);
-    }
+    })?;
     Ok(out)
 }
 
@@ -653,6 +659,21 @@ mod tests {
             16,
             "a bad line leaves no origin words behind"
         );
+    }
+
+    #[test]
+    fn an_over_long_line_is_skipped_and_the_next_one_read() {
+        let text = format!("{}\n192.0.2.0\t24\t64500\n", "9".repeat(MAX_LINE * 3));
+        let p = parse_pfx2as(std::io::BufReader::with_capacity(1024, text.as_bytes()), 0).unwrap();
+        assert_eq!(p.routes.len(), 1);
+        assert_eq!(p.skipped.counts["line too long"], 1);
+        assert_eq!(p.skipped.bad[0].line, 1);
+        let csv = format!(
+            "ASN,IP Prefix,Max Length\n{}\nAS1,192.0.2.0/24,24\n",
+            "x".repeat(MAX_LINE + 1)
+        );
+        let v = parse_vrps(csv.as_bytes(), 0).unwrap();
+        assert_eq!((v.vrps.len(), v.skipped.bad[0].line), (1, 2));
     }
 
     #[test]
