@@ -1047,34 +1047,35 @@ fn report_skips(report: &mut LoadReport, path: &Path, skipped: &crate::bgp::Skip
     }
 }
 
+/// The files of `dir` whose names carry a date, with it, oldest first
+/// (between equal dates by name, so no choice depends on the directory's
+/// order).
+pub fn dated_files(dir: &Path) -> Result<Vec<(crate::time::Timestamp, PathBuf)>, LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Open {
+        path: dir.into(),
+        source,
+    })?;
+    let mut files: Vec<(crate::time::Timestamp, PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .filter_map(|e| {
+            let t = e.file_name().to_str().and_then(crate::bgp::date_in_name)?;
+            Some((t, e.path()))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 /// The file of `dir` whose name carries the latest date not after `at`
 /// (any date when `at` is `None`), with that date.
 pub fn dated_file(
     dir: &Path,
     at: Option<crate::time::Timestamp>,
 ) -> Result<Option<(PathBuf, crate::time::Timestamp)>, LoadError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Open {
-        path: dir.into(),
-        source,
-    })?;
-    let mut best: Option<(crate::time::Timestamp, PathBuf)> = None;
-    for e in entries.flatten() {
-        let name = e.file_name();
-        let Some(t) = name.to_str().and_then(crate::bgp::date_in_name) else {
-            continue;
-        };
-        if at.is_some_and(|at| t > at) || !e.path().is_file() {
-            continue;
-        }
-        // the latest; between equal dates the greatest name, so the
-        // choice never depends on the directory's order
-        let better = match &best {
-            None => true,
-            Some((bt, bp)) => (t, e.path()) > (*bt, bp.clone()),
-        };
-        if better {
-            best = Some((t, e.path()));
-        }
-    }
-    Ok(best.map(|(t, p)| (p, t)))
+    Ok(dated_files(dir)?
+        .into_iter()
+        .rev()
+        .find(|(t, _)| at.is_none_or(|at| *t <= at))
+        .map(|(t, p)| (p, t)))
 }

@@ -70,10 +70,7 @@ impl HttpShared {
             crate::limit::RateLimiter::new(rdap.settings.rate, rdap.settings.burst)
                 .exempting(rdap.settings.rate_exempt.clone()),
         );
-        let balancers = crate::proxy::Balancers::new(match scheme {
-            "https" => rdap.settings.https_proxy_from.clone(),
-            _ => rdap.settings.http_proxy_from.clone(),
-        });
+        let balancers = balancers_of(&rdap, scheme);
         Arc::new(HttpShared {
             current,
             rdap,
@@ -94,12 +91,17 @@ impl HttpShared {
             scheme,
             limiter: Arc::clone(&self.limiter),
             admission: Arc::clone(&self.admission),
-            balancers: crate::proxy::Balancers::new(match scheme {
-                "https" => self.rdap.settings.https_proxy_from.clone(),
-                _ => self.rdap.settings.http_proxy_from.clone(),
-            }),
+            balancers: balancers_of(&self.rdap, scheme),
         })
     }
+}
+
+/// The balancers configured in front of one scheme's listeners.
+fn balancers_of(rdap: &RdapConfig, scheme: &str) -> crate::proxy::Balancers {
+    crate::proxy::Balancers::new(match scheme {
+        "https" => rdap.settings.https_proxy_from.clone(),
+        _ => rdap.settings.http_proxy_from.clone(),
+    })
 }
 
 /// Time a client has to send its request headers.

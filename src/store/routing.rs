@@ -527,19 +527,8 @@ impl History {
     fn new(sources: crate::dump::RoutingSources, current: &[RoutingFile]) -> History {
         let listed = |p: &PathBuf, kind: &'static str| {
             if p.is_dir() {
-                let mut files: Vec<(Timestamp, PathBuf)> = std::fs::read_dir(p)
-                    .map(|d| {
-                        d.flatten()
-                            .filter(|e| e.path().is_file())
-                            .filter_map(|e| {
-                                let t =
-                                    e.file_name().to_str().and_then(crate::bgp::date_in_name)?;
-                                Some((t, e.path()))
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                files.sort();
+                // unreadable now (it was read at load): no past files
+                let files = crate::dump::dated_files(p).unwrap_or_default();
                 DatedSource {
                     kind,
                     files,
