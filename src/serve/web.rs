@@ -487,14 +487,10 @@ fn routing_card(r: &query::RoutingView, o: &mut String) {
                 None => {}
             }
             if let Some(u) = &route.likely_user {
-                let who = match u.holder {
-                    Some(h) => format!("AS{} ({})", u.asn, h.name.unwrap_or(h.handle)),
-                    None => format!("AS{}", u.asn),
-                };
                 let _ = write!(
                     o,
                     "<p><span class=\"tag\">inferred from routing</span> likely user: {}</p>",
-                    esc(&who)
+                    esc(&u.label())
                 );
             }
         }

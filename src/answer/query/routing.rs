@@ -346,13 +346,9 @@ impl OriginView<'_> {
     /// `AS64500 (ORG-EXAMPLE, Example Org)`, `AS64500 (EXAMPLE-1)`,
     /// `AS64500`, or `AS set {AS64501, AS64502}`.
     pub fn label(&self) -> String {
-        match (self.asn, &self.holder) {
-            (Some(a), Some(h)) => match h.name {
-                Some(n) => format!("AS{a} ({}, {n})", h.handle),
-                None => format!("AS{a} ({})", h.handle),
-            },
-            (Some(a), None) => format!("AS{a}"),
-            (None, _) => {
+        match self.asn {
+            Some(a) => as_label(a, self.holder.as_ref()),
+            None => {
                 let members: Vec<String> = self.set.iter().map(|a| format!("AS{a}")).collect();
                 format!("AS set {{{}}}", members.join(", "))
             }
@@ -420,6 +416,25 @@ impl RoutingView<'_> {
         self.as_of
             .map(|t| format!("as of {}", crate::time::format(t)))
             .unwrap_or_default()
+    }
+}
+
+/// `AS64500 (ORG-EXAMPLE, Example Org)`, `AS64500 (EXAMPLE-1)` or
+/// `AS64500`: an AS with what is known of its holder.
+fn as_label(asn: u32, holder: Option<&AsHolder<'_>>) -> String {
+    match holder {
+        Some(h) => match h.name {
+            Some(n) => format!("AS{asn} ({}, {n})", h.handle),
+            None => format!("AS{asn} ({})", h.handle),
+        },
+        None => format!("AS{asn}"),
+    }
+}
+
+impl LikelyUser<'_> {
+    /// The likely user as answers name it (see [`OriginView::label`]).
+    pub fn label(&self) -> String {
+        as_label(self.asn, self.holder.as_ref())
     }
 }
 

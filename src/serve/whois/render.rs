@@ -392,16 +392,10 @@ pub fn routing_lines(r: &crate::query::RoutingView, out: &mut String) {
                 route.prefix.to_prefix_or_range()
             );
             if let Some(u) = &route.likely_user {
-                let who = match u.holder {
-                    Some(h) => match h.name {
-                        Some(n) => format!("AS{} ({}, {n})", u.asn, h.handle),
-                        None => format!("AS{} ({})", u.asn, h.handle),
-                    },
-                    None => format!("AS{}", u.asn),
-                };
                 let _ = writeln!(
                     out,
-                    "% Likely user (inferred from routing, not a registry record): {who}"
+                    "% Likely user (inferred from routing, not a registry record): {}",
+                    u.label()
                 );
             }
         }
