@@ -12,7 +12,7 @@
 //! ## Architecture: folders are layers, data flows down the page
 //!
 //! ```text
-//! base/    addr, time, fxhash, index          (depend on nothing of the crate)
+//! base/    addr, time, fxhash, index, md5     (depend on nothing of the crate)
 //! input/   rpsl (text -> objects) -> model (networks, entities, aut-nums)
 //!          delegated, leases (lease records), bootstrap (IANA)
 //!          zip, arin_xml (ARIN's archive and XML layout -> text)
@@ -37,7 +37,9 @@
 //!          PROXY protocol behind a balancer), guard (a panicking answer
 //!          stays in its request), metrics
 //! edge/    cli, config (every key and its default, once), app (`serve`
-//!          wiring), reload, admin (metrics, health, reload), report, gen
+//!          wiring), reload, admin (metrics, health, reload), report, gen,
+//!          fetch (downloads into the data directory) -> outbound (the
+//!          HTTPS client: the only outbound connections)
 //! ```
 //!
 //! A WHOIS query walks one way: `whois::server` reads a line ->
@@ -59,6 +61,7 @@
 //!   (sorted segments or `iptrie`), parents, less/more specifics, exact for
 //!   nested, non-aligned and overlapping ranges.
 //! - [`time`]: RFC 3339 timestamps. [`fxhash`]: a fast hash for short keys.
+//!   [`md5`]: RFC 1321, for the registries' published `.md5` files.
 //! - `rpsl`: streaming RPSL splitter and object parser. `model`: networks,
 //!   entities, aut-nums, domains; status classes, placeholder / platform /
 //!   registry-maintained flags; interned handles. [`delegated`]:
@@ -103,6 +106,11 @@
 //!   registries' layouts, for benchmarks); `app`: `tenure serve`
 //!   wiring (listeners, signals, reload triggers, drain); `reload`: the
 //!   reload task (all, leases, routing); `admin`: the admin listener.
+//! - [`fetch`]: `tenure fetch`, the configured sources downloaded with
+//!   conditional requests, checked (length, gzip trailer, published
+//!   checksum, unchanged validators), installed by rename with the previous
+//!   generation kept, and a reload asked of what changed; [`outbound`]:
+//!   its HTTP(S) client (hyper and rustls, the system's CA bundle).
 //!
 //! The process allocates through mimalloc (the `#[global_allocator]` at
 //! the end of this file).
@@ -117,7 +125,8 @@
 //!   internals: they render `query`'s views.
 //! - Every file of `src/` is in a layer.
 //! - Only `whois::server`, `http` and `admin` serve sockets (and `app`
-//!   binds them); only `app` handles signals.
+//!   binds them); only `app` handles signals; only `outbound` connects
+//!   to other hosts.
 //! - A request takes one `Arc<Snapshot>` and answers from it to the end;
 //!   a snapshot is never modified after it is built.
 //! - Nothing a dump or a query contains may panic: malformed objects are
@@ -135,9 +144,9 @@ pub mod store;
 // every module by its short name, as the architecture map names them
 pub(crate) use answer::lease;
 pub use answer::query;
-pub use base::{addr, chunked, fxhash, index, time};
+pub use base::{addr, chunked, fxhash, index, md5, time};
 pub(crate) use edge::{admin, app, reload};
-pub use edge::{cli, config, fuzzing, gen, report};
+pub use edge::{cli, config, fetch, fuzzing, gen, outbound, report};
 pub(crate) use input::{arin_xml, bootstrap, leases, model, rpsl, zip};
 pub use input::{bgp, delegated, dump, progress};
 pub(crate) use serve::guard;

@@ -6,4 +6,5 @@ pub mod addr;
 pub mod chunked;
 pub mod fxhash;
 pub mod index;
+pub mod md5;
 pub mod time;

@@ -29,6 +29,9 @@ pub mod exit {
     pub const SERVE: i32 = 5;
     /// The TLS certificate or key could not be used.
     pub const TLS: i32 = 6;
+    /// `fetch`: a source could not be downloaded (the others were; its
+    /// current file stays), or the server could not be asked to reload.
+    pub const FETCH: i32 = 7;
 }
 
 #[derive(Parser, Debug)]
@@ -51,6 +54,8 @@ enum Command {
     Check(CheckArgs),
     /// Serve WHOIS (port 43), RDAP and the lookup page (HTTP, HTTPS) and the admin listener until SIGINT or SIGTERM; SIGHUP reloads every source, SIGUSR1 the lease files.
     Serve(Box<ServeArgs>),
+    /// Download the configured sources (registry dumps and statistics, IANA's files, routing files) into the fetch directory, conditionally and checked, and ask a running server to reload what changed.
+    Fetch(FetchArgs),
     /// Write a deterministic RIPE-like dump for benchmarks.
     #[command(hide = true)]
     GenData(GenArgs),
@@ -93,6 +98,28 @@ struct ServeArgs {
     data: DataFlags,
     #[command(flatten)]
     serve: crate::config::ServeFlags,
+}
+
+#[derive(Args, Debug)]
+struct FetchArgs {
+    /// TOML config file (`fetch-dir`, `[[fetch]]` sources, ...); without one, the sample config.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The data directory to write (overrides `fetch-dir`).
+    #[arg(long, value_name = "DIR")]
+    fetch_dir: Option<PathBuf>,
+    /// PEM file of CA certificates to trust besides the system's, repeatable.
+    #[arg(long, value_name = "FILE")]
+    fetch_ca_file: Vec<PathBuf>,
+    /// Seconds to wait for any step of a download (default 60).
+    #[arg(long, value_name = "SECS")]
+    fetch_timeout: Option<f64>,
+    /// The running server's admin listener to ask for a reload of what changed (http://HOST:PORT).
+    #[arg(long, value_name = "URL")]
+    fetch_reload: Option<String>,
+    /// Only these sources (their `file` names), repeatable.
+    #[arg(long, value_name = "FILE")]
+    only: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -172,6 +199,7 @@ pub fn main() -> i32 {
         Command::Lookup(a) => lookup(a),
         Command::Check(a) => check(a),
         Command::Serve(a) => serve(*a),
+        Command::Fetch(a) => fetch(a),
         Command::GenData(a) if a.registries => {
             crate::gen::write_registries(&a.out, a.objects, a.seed)
                 .map_err(CliError::from)
@@ -272,6 +300,61 @@ fn serve(a: ServeArgs) -> Result<i32, CliError> {
         cfg,
     )?;
     Ok(exit::OK)
+}
+
+fn fetch(a: FetchArgs) -> Result<i32, CliError> {
+    use crate::config::{ConfigError, FileConfig};
+    let file = match &a.config {
+        Some(p) => FileConfig::load(p)?,
+        None => FileConfig::load(&crate::config::sample_dir().join(crate::config::SAMPLE_CONFIG))?,
+    };
+    let dir = a.fetch_dir.or(file.fetch_dir).ok_or(ConfigError::Value {
+        key: "fetch-dir",
+        message: "fetch needs a data directory (--fetch-dir or fetch-dir in the config)".into(),
+    })?;
+    let stall = a.fetch_timeout.or(file.fetch_timeout).unwrap_or(60.0);
+    if !(stall.is_finite() && stall > 0.0) {
+        return Err(ConfigError::Value {
+            key: "fetch-timeout",
+            message: "must be a positive number of seconds".into(),
+        }
+        .into());
+    }
+    let mut ca_files = file.fetch_ca_file;
+    ca_files.extend(a.fetch_ca_file);
+    let settings = crate::fetch::FetchSettings {
+        dir,
+        sources: file
+            .fetch
+            .unwrap_or_else(crate::config::default_fetch_sources),
+        ca_files,
+        system_trust: true,
+        stall: std::time::Duration::from_secs_f64(stall),
+        reload: a.fetch_reload.or(file.fetch_reload),
+        admin_token: file.admin_token,
+        keep: file.fetch_keep.unwrap_or(30).max(1),
+        only: a.only,
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let done = match rt.block_on(crate::fetch::run(&settings)) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("tenure: fetch: {e}");
+            return Ok(exit::FETCH);
+        }
+    };
+    let count =
+        |f: fn(&crate::fetch::Outcome) -> bool| done.iter().filter(|d| f(&d.outcome)).count();
+    let failed = count(|o| matches!(o, crate::fetch::Outcome::Failed(_)));
+    println!(
+        "fetch: {} new, {} unchanged, {failed} failed",
+        count(|o| matches!(o, crate::fetch::Outcome::Changed { .. })),
+        count(|o| matches!(o, crate::fetch::Outcome::Unchanged)),
+    );
+    Ok(if failed > 0 { exit::FETCH } else { exit::OK })
 }
 
 fn lookup(a: LookupArgs) -> Result<i32, CliError> {

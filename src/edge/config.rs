@@ -317,6 +317,21 @@ pub struct FileConfig {
     /// Seconds `/readyz` answers 503 after SIGTERM/SIGINT while still
     /// serving, before the listeners stop accepting.
     pub unready_seconds: Option<f64>,
+    /// Where `tenure fetch` writes, and where the other commands find
+    /// what it wrote (each file by its kind, after the files named above).
+    pub fetch_dir: Option<PathBuf>,
+    /// What `tenure fetch` downloads (unset: [`default_fetch_sources`]).
+    pub fetch: Option<Vec<FetchSource>>,
+    /// PEM files of CA certificates `fetch` trusts besides the system's.
+    #[serde(default)]
+    pub fetch_ca_file: Vec<PathBuf>,
+    /// Seconds `fetch` waits for any step of a download before giving up.
+    pub fetch_timeout: Option<f64>,
+    /// The running server's admin listener `fetch` asks to reload what
+    /// changed (`http://127.0.0.1:9180`); unset, no reload is asked.
+    pub fetch_reload: Option<String>,
+    /// Dated downloads (routing files) kept per source.
+    pub fetch_keep: Option<usize>,
     /// `human` (default) or `json` log lines.
     pub log_format: Option<LogFormat>,
     /// `error`, `warn`, `info` (default) or `debug` (a line per request).
@@ -744,6 +759,10 @@ impl FileConfig {
         cfg.iana_address_space.iter_mut().for_each(fix);
         cfg.pfx2as.iter_mut().for_each(fix);
         cfg.vrps.iter_mut().for_each(fix);
+        cfg.fetch_ca_file.iter_mut().for_each(fix);
+        if let Some(p) = cfg.fetch_dir.as_mut() {
+            fix(p);
+        }
         if let Some(p) = cfg.tls_cert.as_mut() {
             fix(p);
         }
@@ -764,6 +783,182 @@ pub struct DataConfig {
     pub sources: Sources,
     pub backend: LpmBackend,
     pub file: FileConfig,
+}
+
+/// What a fetched file is: which list of sources it joins, and so which
+/// reload it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FetchKind {
+    Dump,
+    Delegated,
+    Leases,
+    RdapBootstrap,
+    IanaAddressSpace,
+    Pfx2as,
+    Vrps,
+}
+
+impl FetchKind {
+    /// The admin reload scope a new file of this kind needs.
+    pub fn scope(self) -> &'static str {
+        match self {
+            FetchKind::Leases => "leases",
+            FetchKind::Pfx2as | FetchKind::Vrps => "routing",
+            _ => "all",
+        }
+    }
+}
+
+/// How a source's URL names the newest file instead of being it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Latest {
+    /// A CAIDA `pfx2as-creation.log`: the newest file is its last line's.
+    CaidaLog,
+}
+
+/// One source `tenure fetch` downloads (a `[[fetch]]` table).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FetchSource {
+    pub kind: FetchKind,
+    pub url: String,
+    /// The name in the data directory (a directory when `dated`).
+    pub file: String,
+    /// `md5:` or `sha256:` and the digest or the URL of a file holding it.
+    #[serde(default)]
+    pub checksum: Option<String>,
+    #[serde(default)]
+    pub latest: Option<Latest>,
+    /// Keep each download under its dated name in the directory `file`
+    /// (routing files, for answers about past times).
+    #[serde(default)]
+    pub dated: bool,
+}
+
+/// What `fetch` downloads when the configuration names nothing: the
+/// public split dumps of RIPE NCC, APNIC and AFRINIC (the object types
+/// tenure answers from), the five RIRs' delegated-extended statistics with
+/// their published MD5, IANA's RDAP bootstrap and address-space registries,
+/// CAIDA's RouteViews prefix-to-origin tables and rpki-client's VRPs.
+/// ARIN's and LACNIC's registration data need an agreement: add their
+/// access URLs as `[[fetch]]` tables.
+pub fn default_fetch_sources() -> Vec<FetchSource> {
+    let src = |kind, url: String, file: String, checksum: Option<String>| FetchSource {
+        kind,
+        url,
+        file,
+        checksum,
+        latest: None,
+        dated: false,
+    };
+    let mut out = Vec::new();
+    let types = [
+        "inetnum",
+        "inet6num",
+        "organisation",
+        "role",
+        "irt",
+        "aut-num",
+        "as-block",
+        "domain",
+    ];
+    for t in types {
+        out.push(src(
+            FetchKind::Dump,
+            format!("https://ftp.ripe.net/ripe/dbase/split/ripe.db.{t}.utf8.gz"),
+            format!("ripe.db.{t}.gz"),
+            None,
+        ));
+    }
+    for t in types {
+        out.push(src(
+            FetchKind::Dump,
+            format!("https://ftp.apnic.net/apnic/whois/apnic.db.{t}.gz"),
+            format!("apnic.db.{t}.gz"),
+            None,
+        ));
+    }
+    out.push(src(
+        FetchKind::Dump,
+        "https://ftp.afrinic.net/dbase/afrinic.db.gz".into(),
+        "afrinic.db.gz".into(),
+        None,
+    ));
+    for (rir, base) in [
+        ("ripencc", "https://ftp.ripe.net/pub/stats/ripencc"),
+        ("apnic", "https://ftp.apnic.net/stats/apnic"),
+        ("afrinic", "https://ftp.afrinic.net/pub/stats/afrinic"),
+        ("arin", "https://ftp.arin.net/pub/stats/arin"),
+        ("lacnic", "https://ftp.lacnic.net/pub/stats/lacnic"),
+    ] {
+        let url = format!("{base}/delegated-{rir}-extended-latest");
+        out.push(src(
+            FetchKind::Delegated,
+            url.clone(),
+            format!("delegated-{rir}-extended-latest"),
+            Some(format!("md5:{url}.md5")),
+        ));
+    }
+    for f in ["ipv4", "ipv6", "asn"] {
+        out.push(src(
+            FetchKind::RdapBootstrap,
+            format!("https://data.iana.org/rdap/{f}.json"),
+            format!("rdap-bootstrap-{f}.json"),
+            None,
+        ));
+    }
+    for f in ["ipv4-address-space", "ipv6-unicast-address-assignments"] {
+        out.push(src(
+            FetchKind::IanaAddressSpace,
+            format!("https://www.iana.org/assignments/{f}/{f}.csv"),
+            format!("{f}.csv"),
+            None,
+        ));
+    }
+    for (v, dir) in [("", "pfx2as-v4"), ("6", "pfx2as-v6")] {
+        out.push(FetchSource {
+            latest: Some(Latest::CaidaLog),
+            dated: true,
+            ..src(
+                FetchKind::Pfx2as,
+                format!("https://publicdata.caida.org/datasets/routing/routeviews{v}-prefix2as/pfx2as-creation.log"),
+                dir.into(),
+                None,
+            )
+        });
+    }
+    out.push(FetchSource {
+        dated: true,
+        ..src(
+            FetchKind::Vrps,
+            "https://console.rpki-client.org/vrps.json".into(),
+            "vrps".into(),
+            None,
+        )
+    });
+    out
+}
+
+/// The files `fetch` has written into `dir` for the sources, by kind (a
+/// dated source's directory once it holds a file).
+pub fn fetched_files(dir: &Path, sources: &[FetchSource]) -> Vec<(FetchKind, PathBuf)> {
+    sources
+        .iter()
+        .map(|s| (s.kind, dir.join(&s.file)))
+        .filter(|(_, p)| {
+            p.is_file()
+                || (p.is_dir()
+                    && std::fs::read_dir(p)
+                        .map(|mut d| {
+                            d.any(|e| {
+                                e.is_ok_and(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                            })
+                        })
+                        .unwrap_or(false))
+        })
+        .collect()
 }
 
 /// Parses an index backend name.
@@ -862,40 +1057,61 @@ impl DataFlags {
             Some(b) => parse_backend(b)?,
             None => LpmBackend::default(),
         };
-        Ok(DataConfig {
-            sources: Sources {
-                dumps: first_given(&self.dump, &file.dump).unwrap_or_default(),
-                delegated: first_given(&self.delegated, &file.delegated).unwrap_or_default(),
-                encoding: self.encoding.or(file.encoding).unwrap_or_default(),
-                platform_maintainers: self
-                    .platform_maintainers
-                    .clone()
-                    .or(file.platform_maintainers.clone()),
-                leases: if self.leases.is_empty() {
-                    file.leases
-                        .iter()
-                        .cloned()
-                        .map(LeaseSpec::into_source)
-                        .collect()
-                } else {
-                    self.leases
-                        .iter()
-                        .cloned()
-                        .map(LeaseSource::from_path)
-                        .collect()
-                },
-                reject_unverified_leases: self.reject_unverified_leases
-                    || file.reject_unverified_leases.unwrap_or(false),
-                personal_data: self.personal_data || file.personal_data.unwrap_or(false),
-                address_space: first_given(&self.iana_address_space, &file.iana_address_space)
-                    .unwrap_or_default(),
-                rdap_bootstrap: first_given(&self.rdap_bootstrap, &file.rdap_bootstrap)
-                    .unwrap_or_default(),
-                routing: crate::dump::RoutingSources {
-                    pfx2as: first_given(&self.pfx2as, &file.pfx2as).unwrap_or_default(),
-                    vrps: first_given(&self.vrps, &file.vrps).unwrap_or_default(),
-                },
+        let mut sources = Sources {
+            dumps: first_given(&self.dump, &file.dump).unwrap_or_default(),
+            delegated: first_given(&self.delegated, &file.delegated).unwrap_or_default(),
+            encoding: self.encoding.or(file.encoding).unwrap_or_default(),
+            platform_maintainers: self
+                .platform_maintainers
+                .clone()
+                .or(file.platform_maintainers.clone()),
+            leases: if self.leases.is_empty() {
+                file.leases
+                    .iter()
+                    .cloned()
+                    .map(LeaseSpec::into_source)
+                    .collect()
+            } else {
+                self.leases
+                    .iter()
+                    .cloned()
+                    .map(LeaseSource::from_path)
+                    .collect()
             },
+            reject_unverified_leases: self.reject_unverified_leases
+                || file.reject_unverified_leases.unwrap_or(false),
+            personal_data: self.personal_data || file.personal_data.unwrap_or(false),
+            address_space: first_given(&self.iana_address_space, &file.iana_address_space)
+                .unwrap_or_default(),
+            rdap_bootstrap: first_given(&self.rdap_bootstrap, &file.rdap_bootstrap)
+                .unwrap_or_default(),
+            routing: crate::dump::RoutingSources {
+                pfx2as: first_given(&self.pfx2as, &file.pfx2as).unwrap_or_default(),
+                vrps: first_given(&self.vrps, &file.vrps).unwrap_or_default(),
+            },
+        };
+        if let Some(dir) = &file.fetch_dir {
+            let listed = file.fetch.clone().unwrap_or_else(default_fetch_sources);
+            for (kind, path) in fetched_files(dir, &listed) {
+                let list = match kind {
+                    FetchKind::Dump => &mut sources.dumps,
+                    FetchKind::Delegated => &mut sources.delegated,
+                    FetchKind::RdapBootstrap => &mut sources.rdap_bootstrap,
+                    FetchKind::IanaAddressSpace => &mut sources.address_space,
+                    FetchKind::Pfx2as => &mut sources.routing.pfx2as,
+                    FetchKind::Vrps => &mut sources.routing.vrps,
+                    FetchKind::Leases => {
+                        sources.leases.push(LeaseSource::from_path(path));
+                        continue;
+                    }
+                };
+                if !list.contains(&path) {
+                    list.push(path);
+                }
+            }
+        }
+        Ok(DataConfig {
+            sources,
             backend,
             file,
         })

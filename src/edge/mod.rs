@@ -6,8 +6,10 @@ pub(crate) mod admin;
 pub(crate) mod app;
 pub mod cli;
 pub mod config;
+pub mod fetch;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod gen;
+pub mod outbound;
 pub(crate) mod reload;
 pub mod report;

@@ -1,6 +1,7 @@
 //! The HTTP transport for RDAP: hyper (HTTP/1.1 and HTTP/2) on tokio, plain
 //! or over rustls (TLS 1.2 and 1.3, ALPN `h2` and `http/1.1`). This is the
-//! only module that names hyper and rustls; every status code and header
+//! only serving module that names hyper and rustls (`outbound` is the
+//! client side); every status code and header
 //! comes from [`crate::rdap::handle`].
 //!
 //! Without a configured certificate, HTTPS uses a self-signed one generated

@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod conformance;
 mod consistency;
+mod fetch;
 mod fuzz_corpus;
 mod hostile;
 mod http;
