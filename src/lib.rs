@@ -16,7 +16,8 @@
 //! input/   rpsl (text -> objects) -> model (networks, entities, aut-nums)
 //!          delegated, leases (lease records), bootstrap (IANA)
 //!          zip, arin_xml (ARIN's archive and XML layout -> text)
-//!          bgp (pfx2as tables, VRPs, dated file names)
+//!          bgp (pfx2as tables, VRPs, dated file names), nrtm (NRTMv4
+//!          notifications, snapshots, deltas)
 //!          -> dump (loaders, gzip sniffing, LoadReport), progress
 //! store/   snapshot (sorted networks and leases, index per family; leases
 //!          judged by the `LeasePolicy` it is given; immutable, swapped
@@ -38,8 +39,9 @@
 //!          stays in its request), metrics
 //! edge/    cli, config (every key and its default, once), app (`serve`
 //!          wiring), reload, admin (metrics, health, reload), report, gen,
-//!          fetch (downloads into the data directory) -> outbound (the
-//!          HTTPS client: the only outbound connections)
+//!          fetch (downloads into the data directory), mirror (NRTMv4
+//!          mirrors) -> outbound (the HTTPS client: the only outbound
+//!          connections)
 //! ```
 //!
 //! A WHOIS query walks one way: `whois::server` reads a line ->
@@ -110,7 +112,11 @@
 //!   conditional requests, checked (length, gzip trailer, published
 //!   checksum, unchanged validators), installed by rename with the previous
 //!   generation kept, and a reload asked of what changed; [`outbound`]:
-//!   its HTTP(S) client (hyper and rustls, the system's CA bundle).
+//!   its HTTP(S) client (hyper and rustls, the system's CA bundle);
+//!   [`mirror`]: the NRTMv4 client writing a mirror file per source, the
+//!   protocol's rules in [`nrtm`] (JWS verification with key rotation,
+//!   what to fetch, snapshot and delta records, a delta whole or not at
+//!   all).
 //!
 //! The process allocates through mimalloc (the `#[global_allocator]` at
 //! the end of this file).
@@ -146,9 +152,9 @@ pub(crate) use answer::lease;
 pub use answer::query;
 pub use base::{addr, chunked, fxhash, index, md5, time};
 pub(crate) use edge::{admin, app, reload};
-pub use edge::{cli, config, fetch, fuzzing, gen, outbound, report};
+pub use edge::{cli, config, fetch, fuzzing, gen, mirror, outbound, report};
 pub(crate) use input::{arin_xml, bootstrap, leases, model, rpsl, zip};
-pub use input::{bgp, delegated, dump, progress};
+pub use input::{bgp, delegated, dump, nrtm, progress};
 pub(crate) use serve::guard;
 pub use serve::{http, limit, metrics, proxy, rdap, web, whois};
 pub use store::{inverse, routing, snapshot};

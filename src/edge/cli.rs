@@ -331,9 +331,10 @@ fn fetch(a: FetchArgs) -> Result<i32, CliError> {
         system_trust: true,
         stall: std::time::Duration::from_secs_f64(stall),
         reload: a.fetch_reload.or(file.fetch_reload),
-        admin_token: file.admin_token,
+        admin_token: file.admin_token.clone(),
         keep: file.fetch_keep.unwrap_or(30).max(1),
         only: a.only,
+        nrtm: file.nrtm,
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -348,7 +349,12 @@ fn fetch(a: FetchArgs) -> Result<i32, CliError> {
     };
     let count =
         |f: fn(&crate::fetch::Outcome) -> bool| done.iter().filter(|d| f(&d.outcome)).count();
-    let failed = count(|o| matches!(o, crate::fetch::Outcome::Failed(_)));
+    let failed = count(|o| {
+        matches!(
+            o,
+            crate::fetch::Outcome::Failed(_) | crate::fetch::Outcome::ChangedThenFailed(_)
+        )
+    });
     println!(
         "fetch: {} new, {} unchanged, {failed} failed",
         count(|o| matches!(o, crate::fetch::Outcome::Changed { .. })),

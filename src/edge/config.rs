@@ -332,6 +332,9 @@ pub struct FileConfig {
     pub fetch_reload: Option<String>,
     /// Dated downloads (routing files) kept per source.
     pub fetch_keep: Option<usize>,
+    /// Databases mirrored by NRTMv4 into the fetch directory.
+    #[serde(default)]
+    pub nrtm: Vec<NrtmSource>,
     /// `human` (default) or `json` log lines.
     pub log_format: Option<LogFormat>,
     /// `error`, `warn`, `info` (default) or `debug` (a line per request).
@@ -760,6 +763,7 @@ impl FileConfig {
         cfg.pfx2as.iter_mut().for_each(fix);
         cfg.vrps.iter_mut().for_each(fix);
         cfg.fetch_ca_file.iter_mut().for_each(fix);
+        cfg.nrtm.iter_mut().for_each(|n| fix(&mut n.public_key));
         if let Some(p) = cfg.fetch_dir.as_mut() {
             fix(p);
         }
@@ -941,6 +945,20 @@ pub fn default_fetch_sources() -> Vec<FetchSource> {
     out
 }
 
+/// One mirrored source (a `[[nrtm]]` table).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NrtmSource {
+    /// The IRR source name the notification must carry (`RIPE`).
+    pub source: String,
+    /// The Update Notification File's URL.
+    pub url: String,
+    /// PEM file of the server's signing key (RIPE publishes its own).
+    pub public_key: PathBuf,
+    /// The mirror's RPSL file in the fetch directory.
+    pub file: String,
+}
+
 /// The files `fetch` has written into `dir` for the sources, by kind (a
 /// dated source's directory once it holds a file).
 pub fn fetched_files(dir: &Path, sources: &[FetchSource]) -> Vec<(FetchKind, PathBuf)> {
@@ -1092,6 +1110,15 @@ impl DataFlags {
         };
         if let Some(dir) = &file.fetch_dir {
             let listed = file.fetch.clone().unwrap_or_else(default_fetch_sources);
+            let mirrors = file.nrtm.iter().map(|n| FetchSource {
+                kind: FetchKind::Dump,
+                url: n.url.clone(),
+                file: n.file.clone(),
+                checksum: None,
+                latest: None,
+                dated: false,
+            });
+            let listed: Vec<FetchSource> = listed.into_iter().chain(mirrors).collect();
             for (kind, path) in fetched_files(dir, &listed) {
                 let list = match kind {
                     FetchKind::Dump => &mut sources.dumps,

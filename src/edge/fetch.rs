@@ -51,14 +51,21 @@ pub struct FetchSettings {
     pub keep: usize,
     /// Only the sources whose file names are listed (all when empty).
     pub only: Vec<String>,
+    /// Databases mirrored by NRTMv4.
+    pub nrtm: Vec<crate::config::NrtmSource>,
 }
 
 /// What became of one source.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Changed { path: PathBuf, bytes: u64 },
+    Changed {
+        path: PathBuf,
+        bytes: u64,
+    },
     Unchanged,
     Failed(String),
+    /// Part applied, then refused (an NRTM delta after good ones).
+    ChangedThenFailed(String),
 }
 
 /// One source's result.
@@ -173,7 +180,7 @@ pub async fn run(settings: &FetchSettings) -> Result<Vec<Fetched>, String> {
                 Outcome::Unchanged => {
                     tracing::info!("fetch: {}: unchanged ({secs:.1} s)", src.file)
                 }
-                Outcome::Failed(e) => tracing::warn!(
+                Outcome::Failed(e) | Outcome::ChangedThenFailed(e) => tracing::warn!(
                     "fetch: {}: failed, the current file stays: {e} ({})",
                     src.file,
                     src.url
@@ -193,6 +200,57 @@ pub async fn run(settings: &FetchSettings) -> Result<Vec<Fetched>, String> {
             Err(e) => return Err(format!("a download task failed: {e}")),
         }
     }
+    for src in &settings.nrtm {
+        if !settings.only.is_empty() && !settings.only.contains(&src.file) {
+            continue;
+        }
+        let m = crate::mirror::update(&client, src, &settings.dir).await;
+        let path = settings.dir.join(&src.file);
+        let outcome = match (&m.refused, m.changed) {
+            (None, true) => {
+                tracing::info!(
+                    "nrtm {}: now at version {}{}",
+                    src.source,
+                    m.version,
+                    if m.snapshot {
+                        " (from the snapshot)"
+                    } else {
+                        ""
+                    }
+                );
+                Outcome::Changed {
+                    bytes: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
+                    path,
+                }
+            }
+            (None, false) => {
+                tracing::info!("nrtm {}: up to date at version {}", src.source, m.version);
+                Outcome::Unchanged
+            }
+            (Some(e), changed) => {
+                tracing::warn!(
+                    "nrtm {}: update refused at version {}{}: {e}",
+                    src.source,
+                    m.version,
+                    if changed {
+                        " (what applied before stays)"
+                    } else {
+                        ", the mirror stays as it was"
+                    }
+                );
+                if changed {
+                    Outcome::ChangedThenFailed(e.clone())
+                } else {
+                    Outcome::Failed(e.clone())
+                }
+            }
+        };
+        done.push(Fetched {
+            file: src.file.clone(),
+            kind: FetchKind::Dump,
+            outcome,
+        });
+    }
     let state = state.lock().await;
     write_atomic(
         &state_path,
@@ -210,7 +268,12 @@ pub async fn run(settings: &FetchSettings) -> Result<Vec<Fetched>, String> {
 /// The reloads the changed files need: `all` when any registry file
 /// changed (it reloads everything), else `leases` and `routing` as needed.
 pub fn scopes(done: &[Fetched]) -> Vec<&'static str> {
-    let changed = |f: &&Fetched| matches!(f.outcome, Outcome::Changed { .. });
+    let changed = |f: &&Fetched| {
+        matches!(
+            f.outcome,
+            Outcome::Changed { .. } | Outcome::ChangedThenFailed(_)
+        )
+    };
     let mut scopes: Vec<&'static str> = done
         .iter()
         .filter(changed)

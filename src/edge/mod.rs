@@ -10,6 +10,7 @@ pub mod fetch;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod gen;
+pub mod mirror;
 pub mod outbound;
 pub(crate) mod reload;
 pub mod report;

@@ -10,6 +10,7 @@ pub mod delegated;
 pub mod dump;
 pub(crate) mod leases;
 pub(crate) mod model;
+pub mod nrtm;
 pub mod progress;
 pub(crate) mod rpsl;
 pub(crate) mod zip;

@@ -467,3 +467,333 @@ fn fetch_asks_a_running_server_to_reload_what_changed() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An NRTMv4 server's signing key (ECDSA P-256, ES256).
+struct Signer {
+    pair: ring::signature::EcdsaKeyPair,
+    rng: ring::rand::SystemRandom,
+}
+
+fn b64(bytes: &[u8], url: bool) -> String {
+    let table: &[u8; 64] = if url {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    } else {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    };
+    let mut out = String::new();
+    for c in bytes.chunks(3) {
+        let n = c
+            .iter()
+            .enumerate()
+            .fold(0u32, |a, (i, &b)| a | (b as u32) << (16 - 8 * i));
+        for i in 0..=c.len() {
+            out.push(table[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+        if !url {
+            out.push_str(&"=".repeat(3 - c.len()));
+        }
+    }
+    out
+}
+
+impl Signer {
+    fn new() -> Signer {
+        use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+        let rng = ring::rand::SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+            .unwrap();
+        Signer { pair, rng }
+    }
+
+    /// The public key as PEM SubjectPublicKeyInfo.
+    fn pem(&self) -> String {
+        use ring::signature::KeyPair;
+        // SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING }
+        let mut der = vec![
+            0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+            0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+        ];
+        der.extend_from_slice(self.pair.public_key().as_ref());
+        let body = b64(&der, false);
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+            lines.join("\n")
+        )
+    }
+
+    /// The notification as a JWS in compact serialization.
+    fn sign(&self, payload: &serde_json::Value) -> String {
+        let input = format!(
+            "{}.{}",
+            b64(br#"{"alg":"ES256"}"#, true),
+            b64(payload.to_string().as_bytes(), true)
+        );
+        let sig = self.pair.sign(&self.rng, input.as_bytes()).unwrap();
+        format!("{input}.{}", b64(sig.as_ref(), true))
+    }
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, bytes)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A file of RFC 7464 records (RS before each).
+fn seq(records: &[serde_json::Value]) -> Vec<u8> {
+    records
+        .iter()
+        .map(|r| format!("\u{1e}{r}\n"))
+        .collect::<String>()
+        .into_bytes()
+}
+
+struct NrtmServer<'a> {
+    http: &'a FixtureServer,
+    session: String,
+    /// (version, path, hash) of every published delta.
+    deltas: Vec<(u64, String, String)>,
+    snapshot: (u64, String, String),
+}
+
+impl NrtmServer<'_> {
+    fn header(&self, kind: &str, version: u64) -> serde_json::Value {
+        serde_json::json!({"nrtm_version": 4, "type": kind, "source": "RIPE",
+            "session_id": self.session, "version": version})
+    }
+
+    fn publish_snapshot(&mut self, version: u64, objects: &[&str]) {
+        let mut recs = vec![self.header("snapshot", version)];
+        recs.extend(objects.iter().map(|o| serde_json::json!({ "object": o })));
+        let body = gzip(&seq(&recs));
+        let path = format!("/nrtm/{}/nrtm-snapshot.{version}.json.gz", self.session);
+        self.http.put(&path, &body, "\"s\"", Mode::Normal);
+        self.snapshot = (version, path, sha256(&body));
+    }
+
+    fn publish_delta(&mut self, version: u64, changes: &[serde_json::Value]) {
+        let mut recs = vec![self.header("delta", version)];
+        recs.extend_from_slice(changes);
+        let body = seq(&recs);
+        let path = format!("/nrtm/{}/nrtm-delta.{version}.json", self.session);
+        self.http.put(&path, &body, "\"d\"", Mode::Normal);
+        self.deltas.push((version, path, sha256(&body)));
+    }
+
+    /// Publishes a notification (signed by `key`, naming `next`); `tamper`
+    /// may change its payload before it is signed.
+    fn notify(
+        &self,
+        key: &Signer,
+        next: Option<&Signer>,
+        tamper: impl FnOnce(&mut serde_json::Value),
+    ) {
+        let rel = |p: &str| p.trim_start_matches("/nrtm/").to_string();
+        let version = self
+            .deltas
+            .iter()
+            .map(|d| d.0)
+            .max()
+            .unwrap_or(0)
+            .max(self.snapshot.0);
+        let mut v = serde_json::json!({
+            "nrtm_version": 4, "timestamp": "2026-11-27T00:00:00Z", "type": "notification",
+            "source": "RIPE", "session_id": self.session, "version": version,
+            "snapshot": {"version": self.snapshot.0, "url": rel(&self.snapshot.1), "hash": self.snapshot.2},
+            "deltas": self.deltas.iter().map(|(v, p, h)| serde_json::json!({"version": v, "url": rel(p), "hash": h})).collect::<Vec<_>>(),
+        });
+        if let Some(n) = next {
+            v["next_signing_key"] = n.pem().into();
+        }
+        tamper(&mut v);
+        self.http.put(
+            "/nrtm/update-notification-file.jose",
+            key.sign(&v).as_bytes(),
+            "\"n\"",
+            Mode::Normal,
+        );
+    }
+}
+
+const INETNUM: &str = "inetnum:        192.0.2.0 - 192.0.2.255\nnetname:        MIRRORED-NET\norg:            ORG-MIRROR1-RIPE\nstatus:         ALLOCATED PA\nmnt-by:         MIRROR-MNT\nsource:         RIPE\n";
+const ORG: &str = "organisation:   ORG-MIRROR1-RIPE\norg-name:       Mirrored Holder\norg-type:       LIR\nabuse-c:        MIRROR-ABUSE\nmnt-by:         MIRROR-MNT\nsource:         RIPE\n";
+const ROLE: &str = "role:           Mirror Abuse Desk\nnic-hdl:        MIRROR-ABUSE\nabuse-mailbox:  abuse@mirror.example\nmnt-by:         MIRROR-MNT\nsource:         RIPE\n";
+
+#[test]
+fn nrtm_mirror_applies_verified_deltas_and_refuses_the_rest() {
+    let dir = scratch("nrtm");
+    let http = FixtureServer::start(&dir);
+    let (a, b) = (Signer::new(), Signer::new());
+    std::fs::write(dir.join("key-a.pem"), a.pem()).unwrap();
+    let mut text = format!(
+        "fetch-dir = \"{}\"\nfetch-ca-file = [\"{}\"]\nfetch-timeout = 2\nfetch = []\n",
+        dir.join("data").display(),
+        http.ca.display()
+    );
+    text.push_str(&format!(
+        "\n[[nrtm]]\nsource = \"RIPE\"\nurl = \"{}\"\npublic-key = \"key-a.pem\"\nfile = \"ripe-nrtm.db\"\n",
+        http.url("/nrtm/update-notification-file.jose")
+    ));
+    let shared_key = repo().join("../shared/data/nrtm/ripe-whois-nrtm4-mock-public.key");
+    let shared_unf =
+        repo().join("../shared/data/nrtm/ripe-whois-nrtm4-mock-nrtm-RIPE-wrong-signature.jose");
+    let have_shared = shared_key.is_file() && shared_unf.is_file();
+    assert!(
+        have_shared || std::env::var("CI").is_err(),
+        "../shared/data/nrtm missing under CI"
+    );
+    if have_shared {
+        http.put(
+            "/ripe/update-notification-file.jose",
+            &std::fs::read(&shared_unf).unwrap(),
+            "\"w\"",
+            Mode::Normal,
+        );
+        text.push_str(&format!(
+            "\n[[nrtm]]\nsource = \"RIPE\"\nurl = \"{}\"\npublic-key = \"{}\"\nfile = \"ripe-mock.db\"\n",
+            http.url("/ripe/update-notification-file.jose"),
+            shared_key.display()
+        ));
+    }
+    let cfg = dir.join("nrtm.toml");
+    std::fs::write(&cfg, text).unwrap();
+    let cfg_s = cfg.to_str().unwrap();
+    let fetch = || {
+        let out = tenure(&["fetch", "--config", cfg_s, "--only", "ripe-nrtm.db"]);
+        (out.status.code(), stdout(&out), stderr(&out))
+    };
+    let state = || -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.join("data/.nrtm-RIPE.json")).unwrap()).unwrap()
+    };
+    let holder = || {
+        let out = tenure(&["lookup", "--config", cfg_s, "--json", "192.0.2.5"]);
+        let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap_or_default();
+        (
+            v["holder"]["name"].as_str().unwrap_or("").to_string(),
+            v["network"]["netname"].as_str().unwrap_or("").to_string(),
+            v.to_string(),
+        )
+    };
+
+    // snapshot 1 and deltas 2 (a customer assignment) and 3 (the holder renamed)
+    let mut srv = NrtmServer {
+        http: &http,
+        session: "6f1d3c52-0d7e-4c1b-9f7a-1c2b3d4e5f60".into(),
+        deltas: vec![],
+        snapshot: (0, String::new(), String::new()),
+    };
+    srv.publish_snapshot(1, &[INETNUM, ORG, ROLE]);
+    srv.publish_delta(2, &[serde_json::json!({"action": "add_modify", "object":
+        "inetnum:        192.0.2.0 - 192.0.2.127\nnetname:        MIRRORED-CUSTOMER\nstatus:         ASSIGNED PA\nmnt-by:         MIRROR-MNT\nsource:         RIPE\n"})]);
+    srv.publish_delta(3, &[serde_json::json!({"action": "add_modify", "object": ORG.replace("Mirrored Holder", "Renamed Holder")})]);
+    srv.notify(&a, None, |_| {});
+    let (code, o, e) = fetch();
+    assert_eq!(code, Some(0), "{o}\n{e}");
+    assert!(
+        o.contains("1 new") && e.contains("now at version 3"),
+        "{o}\n{e}"
+    );
+    let (name, net, all) = holder();
+    assert_eq!(
+        (name.as_str(), net.as_str()),
+        ("Renamed Holder", "MIRRORED-CUSTOMER"),
+        "{all}"
+    );
+    assert_eq!(state()["version"], 3);
+
+    // the same notification again: nothing to do
+    let (code, o, _) = fetch();
+    assert_eq!(code, Some(0));
+    assert!(o.contains("0 new, 1 unchanged"), "{o}");
+
+    // a delta whose hash is not the notification's: refused, nothing applied
+    let before = std::fs::read(dir.join("data/ripe-nrtm.db")).unwrap();
+    srv.publish_delta(4, &[serde_json::json!({"action": "delete", "object_class": "inetnum", "primary_key": "192.0.2.0 - 192.0.2.127"})]);
+    srv.notify(&a, None, |v| {
+        v["deltas"][2]["hash"] = sha256(b"something else").into()
+    });
+    let (code, _, e) = fetch();
+    assert_eq!(code, Some(7), "{e}");
+    assert!(e.contains("SHA-256"), "{e}");
+    assert_eq!(
+        std::fs::read(dir.join("data/ripe-nrtm.db")).unwrap(),
+        before
+    );
+    assert_eq!(
+        (
+            state()["version"].clone(),
+            state()["refused"]["hash"].clone()
+        ),
+        (3.into(), 1.into())
+    );
+
+    // a gap in the versions: refused
+    srv.notify(&a, None, |v| {
+        v["deltas"][2]["version"] = 5.into();
+        v["version"] = 5.into();
+    });
+    let (code, _, e) = fetch();
+    assert_eq!(code, Some(7), "{e}");
+    assert!(e.contains("not contiguous"), "{e}");
+    assert_eq!(state()["refused"]["version"], 1);
+
+    // key rotation: signed by A announcing B, then signed by B alone
+    srv.notify(&a, Some(&b), |_| {});
+    let (code, _, e) = fetch();
+    assert_eq!(code, Some(0), "{e}");
+    assert!(e.contains("next signing key announced"), "{e}");
+    let (_, net, all) = holder();
+    assert_eq!(net, "MIRRORED-NET", "delta 4 deleted the assignment: {all}");
+    srv.publish_delta(5, &[serde_json::json!({"action": "add_modify", "object": ORG.replace("Mirrored Holder", "Holder After Rotation")})]);
+    srv.notify(&b, None, |_| {});
+    let (code, _, e) = fetch();
+    assert_eq!(code, Some(0), "{e}");
+    assert!(e.contains("replaces the configured one"), "{e}");
+    assert_eq!(holder().0, "Holder After Rotation");
+    // the old key is never accepted again
+    srv.publish_delta(6, &[serde_json::json!({"action": "add_modify", "object": ORG.replace("Mirrored Holder", "Signed By The Old Key")})]);
+    srv.notify(&a, None, |_| {});
+    let (code, _, e) = fetch();
+    assert_eq!(code, Some(7), "{e}");
+    assert!(e.contains("signature does not verify"), "{e}");
+    assert_eq!(holder().0, "Holder After Rotation");
+
+    // a new session: the mirror starts over from its snapshot
+    srv.session = "0b6f2b8e-94a1-4d5e-8c3f-2a1b0c9d8e7f".into();
+    srv.deltas.clear();
+    srv.publish_snapshot(
+        1,
+        &[
+            INETNUM,
+            &ORG.replace("Mirrored Holder", "New Session Holder"),
+            ROLE,
+        ],
+    );
+    srv.notify(&b, None, |_| {});
+    let (code, _, e) = fetch();
+    assert_eq!(code, Some(0), "{e}");
+    assert!(e.contains("from the snapshot"), "{e}");
+    assert_eq!(holder().0, "New Session Holder");
+    assert_eq!(state()["version"], 1);
+
+    // RIPE's notification whose signature is deliberately wrong
+    if have_shared {
+        let out = tenure(&["fetch", "--config", cfg_s, "--only", "ripe-mock.db"]);
+        assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("signature does not verify"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(!dir.join("data/ripe-mock.db").exists());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
