@@ -30,6 +30,128 @@ pub struct Admin {
     /// Set once a stop signal came: `/readyz` answers 503 from then on
     /// (the listeners may still serve for `unready-seconds`).
     pub leaving: std::sync::atomic::AtomicBool,
+    /// Data older than this is stale (`stale-after`).
+    pub stale_after: Option<std::time::Duration>,
+    /// Stale data fails readiness (`stale-not-ready`).
+    pub stale_not_ready: bool,
+    /// Where fetch records its checks (`fetch-dir`).
+    pub fetch_dir: Option<std::path::PathBuf>,
+}
+
+impl Admin {
+    /// The loaded files' data ages, oldest first.
+    fn ages(&self, snap: &crate::snapshot::Snapshot) -> Vec<(std::path::PathBuf, i64)> {
+        let mut ages = crate::fetch::data_ages(
+            &snap.report.files,
+            self.fetch_dir.as_deref(),
+            crate::time::now(),
+        );
+        ages.sort_by_key(|a| std::cmp::Reverse(a.1));
+        ages
+    }
+
+    /// The data's age per file, staleness, and the NRTM mirrors' versions
+    /// and refusals, appended to the metrics page.
+    fn data_metrics(&self, snap: &crate::snapshot::Snapshot, o: &mut String) {
+        use crate::metrics::{head, label};
+        use std::fmt::Write;
+        let ages = self.ages(snap);
+        head(
+            o,
+            "tenure_data_age_seconds",
+            "gauge",
+            "Age of each loaded file's data: since it changed, or since fetch or its NRTM mirror last found it current.",
+        );
+        for (p, a) in &ages {
+            let _ = writeln!(
+                o,
+                "tenure_data_age_seconds{{file=\"{}\"}} {a}",
+                label(&p.display().to_string())
+            );
+        }
+        if let Some(bound) = self.stale_after {
+            head(
+                o,
+                "tenure_data_stale",
+                "gauge",
+                "1 when a loaded file's data is older than stale-after.",
+            );
+            let stale = ages.iter().any(|(_, a)| *a as f64 > bound.as_secs_f64());
+            let _ = writeln!(o, "tenure_data_stale {}", u8::from(stale));
+        }
+        let Some(dir) = &self.fetch_dir else {
+            return;
+        };
+        let mut mirrors: Vec<crate::mirror::Kept> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().to_string();
+                let source = name
+                    .strip_prefix(".nrtm-")?
+                    .strip_suffix(".json")?
+                    .to_string();
+                crate::mirror::kept(dir, &source).map(|k| (source, k))
+            })
+            .map(|(_, k)| k)
+            .collect();
+        if mirrors.is_empty() {
+            return;
+        }
+        mirrors.sort_by(|a, b| a.source.cmp(&b.source));
+        head(
+            o,
+            "tenure_nrtm_version",
+            "gauge",
+            "Version of each NRTMv4 mirror (as its state file says).",
+        );
+        for k in &mirrors {
+            let _ = writeln!(
+                o,
+                "tenure_nrtm_version{{source=\"{}\"}} {}",
+                label(&k.source),
+                k.mirror.version
+            );
+        }
+        head(
+            o,
+            "tenure_nrtm_refused_total",
+            "counter",
+            "NRTMv4 updates refused, by reason (signature, hash, version, invalid).",
+        );
+        for k in &mirrors {
+            for reason in ["signature", "hash", "version", "invalid"] {
+                let _ = writeln!(
+                    o,
+                    "tenure_nrtm_refused_total{{source=\"{}\",reason=\"{reason}\"}} {}",
+                    label(&k.source),
+                    k.refused.get(reason).copied().unwrap_or(0)
+                );
+            }
+        }
+    }
+
+    /// What is stale, said in a line ("" when nothing is or no bound is set).
+    fn stale(&self, snap: &crate::snapshot::Snapshot) -> String {
+        let Some(bound) = self.stale_after else {
+            return String::new();
+        };
+        let old: Vec<String> = self
+            .ages(snap)
+            .into_iter()
+            .filter(|(_, a)| *a as f64 > bound.as_secs_f64())
+            .map(|(p, a)| format!("{} {:.1} h old", p.display(), a as f64 / 3600.0))
+            .collect();
+        if old.is_empty() {
+            return String::new();
+        }
+        format!(
+            "stale (older than {:.1} h): {}",
+            bound.as_secs_f64() / 3600.0,
+            old.join(", ")
+        )
+    }
 }
 
 /// True when the request carries the token (compared in constant time).
@@ -88,10 +210,12 @@ async fn answer<B>(admin: &Admin, req: Request<B>) -> Response<Full<Bytes>> {
             let snap = admin.current.get();
             let caches: Vec<&crate::rdap::cache::AnswerCache> =
                 admin.caches.iter().map(|c| &**c).collect();
+            let mut page = METRICS.render(&snap, &caches);
+            admin.data_metrics(&snap, &mut page);
             text(
                 StatusCode::OK,
                 "text/plain; version=0.0.4; charset=utf-8",
-                METRICS.render(&snap, &caches),
+                page,
             )
         }
         (&Method::GET, "/healthz") => text(StatusCode::OK, PLAIN, "ok\n".into()),
@@ -105,7 +229,22 @@ async fn answer<B>(admin: &Admin, req: Request<B>) -> Response<Full<Bytes>> {
                     format!("not ready: stopping (serial {serial} still serves until the listeners close)\n"),
                 )
             } else if serial > 0 {
-                text(StatusCode::OK, PLAIN, format!("ready: serial {serial}\n"))
+                let stale = admin.stale(&snap);
+                if stale.is_empty() {
+                    text(StatusCode::OK, PLAIN, format!("ready: serial {serial}\n"))
+                } else if admin.stale_not_ready {
+                    text(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        PLAIN,
+                        format!("not ready: serial {serial} is {stale}\n"),
+                    )
+                } else {
+                    text(
+                        StatusCode::OK,
+                        PLAIN,
+                        format!("ready: serial {serial}, {stale}\n"),
+                    )
+                }
             } else {
                 text(
                     StatusCode::SERVICE_UNAVAILABLE,

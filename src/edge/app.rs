@@ -164,6 +164,9 @@ pub fn serve(
             caches: vec![Arc::clone(&rdap.cache)],
             token: cfg.admin_token.clone(),
             leaving: Default::default(),
+            stale_after: cfg.stale_after,
+            stale_not_ready: cfg.stale_not_ready,
+            fetch_dir: cfg.fetch_dir.clone(),
         });
         for l in admin_ls {
             tasks.push(tokio::spawn(crate::admin::run(

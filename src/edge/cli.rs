@@ -117,6 +117,9 @@ struct FetchArgs {
     /// The running server's admin listener to ask for a reload of what changed (http://HOST:PORT).
     #[arg(long, value_name = "URL")]
     fetch_reload: Option<String>,
+    /// Dated downloads (routing files) kept per source (default 30).
+    #[arg(long, value_name = "N")]
+    fetch_keep: Option<usize>,
     /// Only these sources (their `file` names), repeatable.
     #[arg(long, value_name = "FILE")]
     only: Vec<String>,
@@ -332,7 +335,7 @@ fn fetch(a: FetchArgs) -> Result<i32, CliError> {
         stall: std::time::Duration::from_secs_f64(stall),
         reload: a.fetch_reload.or(file.fetch_reload),
         admin_token: file.admin_token.clone(),
-        keep: file.fetch_keep.unwrap_or(30).max(1),
+        keep: a.fetch_keep.or(file.fetch_keep).unwrap_or(30).max(1),
         only: a.only,
         nrtm: file.nrtm,
     };

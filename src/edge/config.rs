@@ -184,6 +184,12 @@ pub struct ServeSettings {
     /// still serve, before they stop accepting (a balancer's health check
     /// takes the replica out of rotation meanwhile).
     pub unready: Duration,
+    /// Data older than this is "stale" on `/readyz` (none: never).
+    pub stale_after: Option<Duration>,
+    /// Stale data fails readiness (503) instead of only saying so.
+    pub stale_not_ready: bool,
+    /// The fetch directory, whose checks count in the data's age.
+    pub fetch_dir: Option<PathBuf>,
 }
 
 /// Why the configuration could not be used.
@@ -317,6 +323,10 @@ pub struct FileConfig {
     /// Seconds `/readyz` answers 503 after SIGTERM/SIGINT while still
     /// serving, before the listeners stop accepting.
     pub unready_seconds: Option<f64>,
+    /// Seconds after which loaded data is stale (`/readyz`, metrics).
+    pub stale_after: Option<f64>,
+    /// Stale data fails readiness instead of only being reported.
+    pub stale_not_ready: Option<bool>,
     /// Where `tenure fetch` writes, and where the other commands find
     /// what it wrote (each file by its kind, after the files named above).
     pub fetch_dir: Option<PathBuf>,
@@ -436,6 +446,12 @@ pub struct ServeFlags {
     /// Seconds /readyz answers 503 after SIGTERM/SIGINT while the listeners still serve, before they stop accepting (default 0: stop at once; behind a balancer, its health-check interval times the failures it needs).
     #[arg(long, value_name = "SECONDS")]
     pub unready_seconds: Option<f64>,
+    /// Seconds after which a loaded file's data is stale: older than that since it changed or since fetch last found it current; /readyz says so (default: never stale).
+    #[arg(long, value_name = "SECONDS")]
+    pub stale_after: Option<f64>,
+    /// Stale data fails readiness (/readyz 503) instead of only saying so.
+    #[arg(long)]
+    pub stale_not_ready: bool,
     /// Log lines as readable text or as JSON objects (default human).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub log_format: Option<LogFormat>,
@@ -669,7 +685,20 @@ impl ServeFlags {
                 })
             }
         };
+        let stale_after = match self.stale_after.or(file.stale_after) {
+            None => None,
+            Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
+            Some(s) => {
+                return Err(ConfigError::Value {
+                    key: "stale-after",
+                    message: format!("{s} is not a positive number of seconds"),
+                })
+            }
+        };
         Ok(ServeSettings {
+            stale_after,
+            stale_not_ready: self.stale_not_ready || file.stale_not_ready.unwrap_or(false),
+            fetch_dir: file.fetch_dir.clone(),
             whois_listen,
             http_listen,
             rdap_listen,

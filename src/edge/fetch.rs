@@ -91,6 +91,9 @@ struct Entry {
     sha256: String,
     /// The file written (for dated sources, the dated name).
     path: PathBuf,
+    /// When a fetch last found the file current (Unix seconds).
+    #[serde(default)]
+    checked: Option<i64>,
 }
 
 /// Why a download was not taken.
@@ -158,7 +161,8 @@ pub async fn run(settings: &FetchSettings) -> Result<Vec<Fetched>, String> {
             let started = Instant::now();
             let prior = state.lock().await.files.get(&src.file).cloned();
             let outcome = match one(&client, &src, &dir, prior, keep, bar).await {
-                Ok(Some(entry)) => {
+                Ok(Some(mut entry)) => {
+                    entry.checked = Some(crate::time::now());
                     let o = Outcome::Changed {
                         path: entry.path.clone(),
                         bytes: entry.size,
@@ -166,7 +170,12 @@ pub async fn run(settings: &FetchSettings) -> Result<Vec<Fetched>, String> {
                     state.lock().await.files.insert(src.file.clone(), entry);
                     o
                 }
-                Ok(None) => Outcome::Unchanged,
+                Ok(None) => {
+                    if let Some(e) = state.lock().await.files.get_mut(&src.file) {
+                        e.checked = Some(crate::time::now());
+                    }
+                    Outcome::Unchanged
+                }
                 Err(e) => Outcome::Failed(e.to_string()),
             };
             let secs = started.elapsed().as_secs_f64();
@@ -263,6 +272,64 @@ pub async fn run(settings: &FetchSettings) -> Result<Vec<Fetched>, String> {
         }
     }
     Ok(done)
+}
+
+/// When fetch or an NRTM mirror last found each file of `dir` current
+/// (Unix seconds): the checks a server's data-age figures count, beside
+/// the files' own modification times.
+pub fn confirmed(dir: &Path) -> BTreeMap<PathBuf, i64> {
+    let mut out = BTreeMap::new();
+    if let Some(state) = std::fs::read(dir.join(STATE_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<State>(&b).ok())
+    {
+        for e in state.files.into_values() {
+            if let Some(t) = e.checked {
+                out.insert(e.path, t);
+            }
+        }
+    }
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let Some(source) = name
+            .strip_prefix(".nrtm-")
+            .and_then(|n| n.strip_suffix(".json"))
+        else {
+            continue;
+        };
+        if let Some(k) = crate::mirror::kept(dir, source) {
+            let (Some(file), Ok(t)) = (k.file, crate::time::parse(&k.mirror.timestamp)) else {
+                continue;
+            };
+            out.insert(dir.join(file), t);
+        }
+    }
+    out
+}
+
+/// The age in seconds of each loaded file's data: now less the later of
+/// its modification time when loaded and the last check that found it
+/// current (`confirmed`, counted only while the file on disk is still the
+/// one loaded). Files built into the binary have none.
+pub fn data_ages(
+    files: &[crate::dump::FileReport],
+    fetch_dir: Option<&Path>,
+    now: i64,
+) -> Vec<(PathBuf, i64)> {
+    let confirmed = fetch_dir.map(confirmed).unwrap_or_default();
+    files
+        .iter()
+        .filter_map(|f| {
+            let m = f.modified?;
+            let still = crate::dump::modified(&f.path) == Some(m);
+            let checked = confirmed
+                .get(&f.path)
+                .copied()
+                .filter(|_| still)
+                .unwrap_or(m);
+            Some((f.path.clone(), now - m.max(checked)))
+        })
+        .collect()
 }
 
 /// The reloads the changed files need: `all` when any registry file
@@ -416,6 +483,7 @@ async fn one(
             size,
             sha256,
             path: target,
+            checked: None,
         }));
     }
     let _ = std::fs::remove_file(&part);

@@ -34,6 +34,12 @@ pub struct Kept {
     /// The last refusal, said in full.
     #[serde(default)]
     pub last_refusal: Option<String>,
+    /// The mirror file (in the fetch directory).
+    #[serde(default)]
+    pub file: Option<String>,
+    /// The source mirrored.
+    #[serde(default)]
+    pub source: String,
 }
 
 /// What one run did.
@@ -76,6 +82,8 @@ fn reason(e: &NrtmError) -> &'static str {
 /// Brings one mirror up to the notification's version.
 pub async fn update(client: &Client, src: &NrtmSource, dir: &Path) -> Mirrored {
     let mut kept = kept(dir, &src.source).unwrap_or_default();
+    kept.file = Some(src.file.clone());
+    kept.source = src.source.to_ascii_uppercase();
     let mut out = Mirrored {
         version: kept.mirror.version,
         changed: false,

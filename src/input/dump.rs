@@ -61,6 +61,18 @@ pub struct FileReport {
     pub objects: u64,
     pub skipped: u64,
     pub seconds: f64,
+    /// The file's modification time when it was read (Unix seconds;
+    /// none for the copies built into the binary).
+    pub modified: Option<i64>,
+}
+
+/// A file's modification time, Unix seconds.
+pub fn modified(path: &Path) -> Option<i64> {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64)
 }
 
 /// What a load did: counts per class and source, skips per reason, time.
@@ -98,6 +110,7 @@ impl LoadReport {
             objects,
             skipped,
             seconds: started.elapsed().as_secs_f64(),
+            modified: modified(path),
         });
     }
 
@@ -992,6 +1005,7 @@ pub fn load_routing_files(
             as_of: named_at.or(generated).or(modified),
         });
         out.report.files.push(FileReport {
+            modified: self::modified(&path),
             path,
             kind,
             bytes: p.size,

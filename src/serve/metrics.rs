@@ -531,12 +531,12 @@ impl Drop for ConnectionGuard {
     }
 }
 
-fn head(o: &mut String, name: &str, kind: &str, help: &str) {
+pub fn head(o: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
 }
 
 /// A label value with `\`, `"` and newlines escaped.
-fn label(v: &str) -> String {
+pub fn label(v: &str) -> String {
     v.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")

@@ -400,19 +400,31 @@ fn flags_and_help() {
 #[test]
 fn every_key_of_the_example_config_is_a_serve_flag() {
     let example = std::fs::read_to_string(data("example.toml")).unwrap();
-    let help = stdout(&tenure(&["serve", "--help"]));
+    // the file's last section is fetch's: its keys are fetch's flags, up
+    // to its [[fetch]] / [[nrtm]] tables (fields of a table, not flags)
+    let (serving, fetching) = example
+        .split_once("# --- tenure fetch")
+        .expect("a tenure fetch section");
+    let fetching = fetching.split("\n# [[").next().unwrap_or("");
     // keys as written, set or commented out: `key = ...` / `# key = ...`
-    let keys: Vec<&str> = example
-        .lines()
-        .map(|l| l.trim_start_matches("# "))
-        .filter_map(|l| l.split_once(" = ").map(|(k, _)| k))
-        .filter(|k| k.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
-        .collect();
-    assert!(keys.len() >= 30, "{keys:?}");
-    for k in keys {
-        let flag = format!("--{k}");
-        let named = help.split_whitespace().any(|w| w == flag);
-        assert!(named, "no {flag} flag in serve --help");
+    let keys = |text: &'static str| -> Vec<&'static str> {
+        text.lines()
+            .map(|l| l.trim_start_matches("# "))
+            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k))
+            .filter(|k| k.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
+            .collect()
+    };
+    let serving: &'static str = Box::leak(serving.to_string().into_boxed_str());
+    let fetching: &'static str = Box::leak(fetching.to_string().into_boxed_str());
+    for (command, text, least) in [("serve", serving, 30), ("fetch", fetching, 5)] {
+        let help = stdout(&tenure(&[command, "--help"]));
+        let keys = keys(text);
+        assert!(keys.len() >= least, "{keys:?}");
+        for k in keys {
+            let flag = format!("--{k}");
+            let named = help.split_whitespace().any(|w| w == flag);
+            assert!(named, "no {flag} flag in {command} --help");
+        }
     }
 }
 

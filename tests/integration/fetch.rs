@@ -797,3 +797,111 @@ fn nrtm_mirror_applies_verified_deltas_and_refuses_the_rest() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Sets a file's modification time `days` back (coreutils `touch`).
+fn age_file(path: &Path, days: u32) {
+    let st = Command::new("touch")
+        .args(["-d", &format!("{days} days ago")])
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(st.success());
+}
+
+/// `/readyz` once the first load is done (bounded: 600 polls, 50 ms apart).
+fn settled(admin: SocketAddr) -> (u16, String) {
+    for _ in 0..600 {
+        if let Ok((code, body)) = super::ops::http(admin, "GET", "/readyz") {
+            if !body.contains("first load") {
+                return (code, body);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("the first load never ended");
+}
+
+#[test]
+fn data_age_counts_fetch_checks_and_stale_data_shows_on_readyz() {
+    use super::ops::http;
+    let dir = scratch("stale");
+    let server = FixtureServer::start(&dir);
+    let ripe = std::fs::read(data("test-ripe.db")).unwrap();
+    server.put("/ripe.db", &ripe, "\"r1\"", Mode::Normal);
+    let cfg = config(&dir, &server, &[("dump", "/ripe.db", "ripe.db", "")]);
+    let cfg_s = cfg.to_str().unwrap();
+    assert_eq!(tenure(&["fetch", "--config", cfg_s]).status.code(), Some(0));
+    // the file is three days old, but fetch has just found it current
+    age_file(&dir.join("data/ripe.db"), 3);
+    assert_eq!(tenure(&["fetch", "--config", cfg_s]).status.code(), Some(0));
+    let served = Served::start(
+        &repo(),
+        &[
+            "--config",
+            cfg_s,
+            "--admin-listen",
+            "127.0.0.1:0",
+            "--stale-after",
+            "86400",
+        ],
+        4,
+    );
+    let admin = served.addr("admin");
+    let (code, body) = settled(admin);
+    assert_eq!((code, body.trim()), (200, "ready: serial 1"));
+    let (_, metrics) = http(admin, "GET", "/metrics").unwrap();
+    let age: i64 = metrics
+        .lines()
+        .find(|l| l.starts_with("tenure_data_age_seconds{") && l.contains("ripe.db"))
+        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("{metrics}"));
+    assert!((0..600).contains(&age), "{age}");
+    assert!(metrics.contains("tenure_data_stale 0"), "{metrics}");
+    drop(served);
+
+    // a file nobody has confirmed for three days: stale, said on /readyz
+    let old = dir.join("old-ripe.db");
+    std::fs::write(&old, &ripe).unwrap();
+    age_file(&old, 3);
+    let old_s = old.to_str().unwrap();
+    let served = Served::start(
+        &repo(),
+        &[
+            "--dump",
+            old_s,
+            "--admin-listen",
+            "127.0.0.1:0",
+            "--stale-after",
+            "86400",
+        ],
+        4,
+    );
+    let admin = served.addr("admin");
+    let (code, body) = settled(admin);
+    assert_eq!(code, 200, "{body}");
+    assert!(
+        body.contains("stale (older than 24.0 h)") && body.contains("old-ripe.db 72."),
+        "{body}"
+    );
+    let (_, metrics) = http(admin, "GET", "/metrics").unwrap();
+    assert!(metrics.contains("tenure_data_stale 1"), "{metrics}");
+    drop(served);
+    // and with stale-not-ready, it fails readiness
+    let served = Served::start(
+        &repo(),
+        &[
+            "--dump",
+            old_s,
+            "--admin-listen",
+            "127.0.0.1:0",
+            "--stale-after",
+            "86400",
+            "--stale-not-ready",
+        ],
+        4,
+    );
+    let (code, body) = settled(served.addr("admin"));
+    assert_eq!(code, 503, "{body}");
+    assert!(body.starts_with("not ready: serial 1 is stale"), "{body}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// One HTTP/1.1 request with `Connection: close`: (status, body).
-fn http(addr: SocketAddr, method: &str, path: &str) -> Result<(u16, String), String> {
+pub(super) fn http(addr: SocketAddr, method: &str, path: &str) -> Result<(u16, String), String> {
     let mut s = TcpStream::connect_timeout(&addr, TIMEOUT).map_err(|e| e.to_string())?;
     s.set_read_timeout(Some(TIMEOUT))
         .map_err(|e| e.to_string())?;
