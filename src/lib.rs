@@ -150,7 +150,7 @@ pub mod store;
 // every module by its short name, as the architecture map names them
 pub(crate) use answer::lease;
 pub use answer::query;
-pub use base::{addr, chunked, fxhash, index, md5, time};
+pub use base::{addr, chunked, fxhash, index, mapped, md5, time, wire};
 pub(crate) use edge::{admin, app, reload};
 pub use edge::{cli, config, fetch, fuzzing, gen, mirror, outbound, report};
 pub(crate) use input::{arin_xml, bootstrap, leases, model, rpsl, zip};

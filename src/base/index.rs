@@ -49,6 +49,12 @@ pub trait Key: Copy + Ord + Eq + std::fmt::Debug + Send + Sync + 'static {
     fn to_u128(self) -> u128;
     /// Narrow from `u128` (caller guarantees the value fits).
     fn from_u128(v: u128) -> Self;
+    /// Appends the key (little-endian) to a compiled snapshot.
+    fn put(self, out: &mut crate::wire::Out);
+    /// Reads a key written by `put`.
+    fn get(input: &mut crate::wire::In<'_>) -> Result<Self, crate::wire::WireError>;
+    /// Bytes `put` writes.
+    const SIZE: usize;
 }
 
 impl Key for u32 {
@@ -64,6 +70,13 @@ impl Key for u32 {
     fn from_u128(v: u128) -> Self {
         v as u32
     }
+    fn put(self, out: &mut crate::wire::Out) {
+        out.u32(self)
+    }
+    fn get(input: &mut crate::wire::In<'_>) -> Result<Self, crate::wire::WireError> {
+        input.u32()
+    }
+    const SIZE: usize = 4;
 }
 
 impl Key for u128 {
@@ -79,6 +92,13 @@ impl Key for u128 {
     fn from_u128(v: u128) -> Self {
         v
     }
+    fn put(self, out: &mut crate::wire::Out) {
+        out.u128(self)
+    }
+    fn get(input: &mut crate::wire::In<'_>) -> Result<Self, crate::wire::WireError> {
+        input.u128()
+    }
+    const SIZE: usize = 16;
 }
 
 /// Which structure answers longest-prefix match.
@@ -169,6 +189,101 @@ impl<K: Key> RangeIndex<K> {
             index.trie = Some(index.build_trie());
         }
         Some(index)
+    }
+
+    /// Writes the index's arrays (a compiled snapshot).
+    pub fn encode(&self, out: &mut crate::wire::Out) {
+        let keys = |out: &mut crate::wire::Out, v: &[K]| {
+            out.u64(v.len() as u64);
+            v.iter().for_each(|k| k.put(out));
+        };
+        keys(out, &self.starts);
+        keys(out, &self.ends);
+        out.u32s(&self.parents);
+        keys(out, &self.maxend);
+        out.u64(self.cap as u64);
+        keys(out, &self.seg_starts);
+        out.u32s(&self.seg_ids);
+        out.u32s(&self.seg_table);
+        out.u128(self.table_base);
+        out.u32(self.table_shift);
+    }
+
+    /// Reads what [`RangeIndex::encode`] wrote, checking every invariant a
+    /// lookup relies on (so a corrupt file is refused, never a panic); the
+    /// `iptrie` backend's trie is built again.
+    pub fn decode(
+        input: &mut crate::wire::In<'_>,
+        backend: LpmBackend,
+    ) -> Result<Self, crate::wire::WireError> {
+        use crate::wire::WireError;
+        let keys = |input: &mut crate::wire::In<'_>| -> Result<Vec<K>, WireError> {
+            let n = input.count(K::SIZE)?;
+            (0..n).map(|_| K::get(input)).collect()
+        };
+        let starts = keys(input)?;
+        let ends = keys(input)?;
+        let parents = input.u32s()?;
+        let maxend = keys(input)?;
+        let cap = input.u64()? as usize;
+        let seg_starts = keys(input)?;
+        let seg_ids = input.u32s()?;
+        let seg_table = input.u32s()?;
+        let table_base = input.u128()?;
+        let table_shift = input.u32()?;
+        let bad = |what: &str| Err(WireError(format!("range index: {what}")));
+        let n = starts.len();
+        if ends.len() != n || parents.len() != n || n >= IRREGULAR as usize {
+            return bad("array lengths differ");
+        }
+        let sorted = starts
+            .windows(2)
+            .zip(ends.windows(2))
+            .all(|(s, e)| s[0] < s[1] || (s[0] == s[1] && e[0] >= e[1]));
+        if !sorted || starts.iter().zip(&ends).any(|(s, e)| s > e) {
+            return bad("ranges out of order");
+        }
+        if parents
+            .iter()
+            .any(|p| (p & !IRREGULAR) != NO_PARENT && (p & !IRREGULAR) as usize >= n)
+        {
+            return bad("a parent out of range");
+        }
+        if cap < n || cap.checked_mul(2) != Some(maxend.len()) {
+            return bad("max-end tree size");
+        }
+        if seg_starts.is_empty()
+            || seg_starts[0] != K::ZERO
+            || seg_ids.len() != seg_starts.len()
+            || seg_starts.windows(2).any(|w| w[0] >= w[1])
+            || seg_ids.iter().any(|&i| i != NONE && i as usize >= n)
+        {
+            return bad("segments");
+        }
+        if seg_table.len() < 2
+            || table_shift > 127
+            || seg_table.windows(2).any(|w| w[0] > w[1])
+            || seg_table.iter().any(|&t| t as usize > seg_starts.len())
+        {
+            return bad("segment table");
+        }
+        let mut index = RangeIndex {
+            starts,
+            ends,
+            parents,
+            maxend,
+            cap,
+            seg_starts,
+            seg_ids,
+            seg_table,
+            table_base,
+            table_shift,
+            trie: None,
+        };
+        if backend == LpmBackend::Iptrie {
+            index.trie = Some(index.build_trie());
+        }
+        Ok(index)
     }
 
     /// Number of ranges.
@@ -624,6 +739,38 @@ mod tests {
         }
         fn below(&mut self, n: u64) -> u64 {
             self.next() % n.max(1)
+        }
+    }
+
+    #[test]
+    fn encoded_indexes_answer_the_same_and_corrupt_ones_are_refused() {
+        let mut rng = Rng(42);
+        let r = random_ranges(&mut rng, 300, 4096, false);
+        let idx = RangeIndex::build(&r, LpmBackend::Sorted).unwrap();
+        let mut out = crate::wire::Out::default();
+        idx.encode(&mut out);
+        for backend in [LpmBackend::Sorted, LpmBackend::Iptrie] {
+            let back =
+                RangeIndex::<u32>::decode(&mut crate::wire::In::new(&out.0), backend).unwrap();
+            for a in 0..4200u32 {
+                assert_eq!(back.lookup(a), idx.lookup(a));
+                assert_eq!(back.covering(a, a + 3), idx.covering(a, a + 3));
+            }
+        }
+        // every single corrupted byte: an error or a usable index, no panic
+        for i in (0..out.0.len()).step_by(7) {
+            let mut bad = out.0.clone();
+            bad[i] ^= 0xa5;
+            if let Ok(x) =
+                RangeIndex::<u32>::decode(&mut crate::wire::In::new(&bad), LpmBackend::Sorted)
+            {
+                for a in (0..4200u32).step_by(13) {
+                    let _ = x.lookup(a);
+                    if let Some(id) = x.lookup(a) {
+                        let _ = x.parent(id);
+                    }
+                }
+            }
         }
     }
 

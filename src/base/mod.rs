@@ -6,5 +6,7 @@ pub mod addr;
 pub mod chunked;
 pub mod fxhash;
 pub mod index;
+pub mod mapped;
 pub mod md5;
 pub mod time;
+pub mod wire;

@@ -56,6 +56,8 @@ enum Command {
     Serve(Box<ServeArgs>),
     /// Download the configured sources (registry dumps and statistics, IANA's files, routing files) into the fetch directory, conditionally and checked, and ask a running server to reload what changed.
     Fetch(FetchArgs),
+    /// Load the dumps and write their objects and indexes as one compiled snapshot file, which serve --snapshot maps in seconds instead of parsing the dumps.
+    Compile(CompileArgs),
     /// Write a deterministic RIPE-like dump for benchmarks.
     #[command(hide = true)]
     GenData(GenArgs),
@@ -98,6 +100,15 @@ struct ServeArgs {
     data: DataFlags,
     #[command(flatten)]
     serve: crate::config::ServeFlags,
+}
+
+#[derive(Args, Debug)]
+struct CompileArgs {
+    #[command(flatten)]
+    data: DataFlags,
+    /// The compiled snapshot to write (through a temporary file renamed over it).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -203,6 +214,7 @@ pub fn main() -> i32 {
         Command::Check(a) => check(a),
         Command::Serve(a) => serve(*a),
         Command::Fetch(a) => fetch(a),
+        Command::Compile(a) => compile(a),
         Command::GenData(a) if a.registries => {
             crate::gen::write_registries(&a.out, a.objects, a.seed)
                 .map_err(CliError::from)
@@ -275,15 +287,40 @@ fn load_snapshot(
     backend: crate::index::LpmBackend,
     quiet: bool,
 ) -> Result<Snapshot, crate::dump::LoadError> {
-    let progress = Progress::auto(quiet);
-    let (reg, report) = dump::load(sources, &progress)?;
-    Ok(Snapshot::build(
-        reg,
-        report,
-        1,
+    Snapshot::load(
+        sources,
         backend,
+        1,
         crate::query::lease_policy(sources.reject_unverified_leases),
-    ))
+        &Progress::auto(quiet),
+    )
+}
+
+fn compile(a: CompileArgs) -> Result<i32, CliError> {
+    let cfg = a.data.resolve()?;
+    let started = Instant::now();
+    let progress = Progress::auto(a.data.quiet);
+    let (reg, report) = dump::load_dumps(&cfg.sources, &progress)?;
+    let snap = Snapshot::build(
+        reg,
+        report.clone(),
+        1,
+        cfg.backend,
+        crate::query::lease_policy(cfg.sources.reject_unverified_leases),
+    );
+    let bytes = snap
+        .compile(&a.out, &report)
+        .map_err(|e| CliError::Load(dump::LoadError::Failed(e.to_string())))?;
+    println!(
+        "{}: {} networks, {} objects in all, {:.1} MiB, compiled in {:.2} s",
+        a.out.display(),
+        snap.networks(),
+        report.objects_total(),
+        bytes as f64 / (1 << 20) as f64,
+        started.elapsed().as_secs_f64()
+    );
+    std::mem::forget(snap);
+    Ok(exit::OK)
 }
 
 fn serve(a: ServeArgs) -> Result<i32, CliError> {

@@ -242,6 +242,8 @@ pub struct FileConfig {
     /// IANA RDAP bootstrap files, for redirects.
     #[serde(default)]
     pub rdap_bootstrap: Vec<PathBuf>,
+    /// A compiled snapshot (`tenure compile`) read instead of the dumps.
+    pub snapshot: Option<PathBuf>,
     /// Prefix-to-origin tables (CAIDA pfx2as), files or directories of
     /// dated files.
     #[serde(default)]
@@ -805,6 +807,9 @@ impl FileConfig {
         if let Some(p) = cfg.platform_maintainers.as_mut() {
             fix(p);
         }
+        if let Some(p) = cfg.snapshot.as_mut() {
+            fix(p);
+        }
         Ok(cfg)
     }
 }
@@ -1073,6 +1078,9 @@ pub struct DataFlags {
     /// RPKI validated ROA payloads (Routinator / rpki-client JSON, or CSV), or a directory of dated ones, repeatable.
     #[arg(long, value_name = "PATH")]
     pub vrps: Vec<PathBuf>,
+    /// A compiled snapshot (tenure compile) to map instead of parsing the dumps; the other sources load from their files.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
     /// No progress output while loading.
     #[arg(long, short)]
     pub quiet: bool,
@@ -1084,7 +1092,10 @@ impl DataFlags {
     pub fn resolve(&self) -> Result<DataConfig, ConfigError> {
         // with no config and no dumps or statistics named, the sample config
         // is the config (other flags, --leases among them, still override it)
-        let no_data = self.config.is_none() && self.dump.is_empty() && self.delegated.is_empty();
+        let no_data = self.config.is_none()
+            && self.dump.is_empty()
+            && self.delegated.is_empty()
+            && self.snapshot.is_none();
         let file = match &self.config {
             Some(p) => FileConfig::load(p)?,
             None if no_data => {
@@ -1136,6 +1147,7 @@ impl DataFlags {
                 pfx2as: first_given(&self.pfx2as, &file.pfx2as).unwrap_or_default(),
                 vrps: first_given(&self.vrps, &file.vrps).unwrap_or_default(),
             },
+            compiled: self.snapshot.clone().or_else(|| file.snapshot.clone()),
         };
         if let Some(dir) = &file.fetch_dir {
             let listed = file.fetch.clone().unwrap_or_else(default_fetch_sources);

@@ -138,14 +138,13 @@ impl Reloader {
         let base = Arc::clone(&old);
         let built = tokio::task::spawn_blocking(move || {
             if wanted.all {
-                let (reg, report) = crate::dump::load(&sources, &crate::progress::Progress::off())?;
-                return Ok::<_, crate::dump::LoadError>(Snapshot::build(
-                    reg,
-                    report,
-                    serial,
+                return Snapshot::load(
+                    &sources,
                     backend,
+                    serial,
                     crate::query::lease_policy(reject),
-                ));
+                    &crate::progress::Progress::off(),
+                );
             }
             // the parts asked for, each read before anything is built
             let leases = match wanted.leases {

@@ -175,6 +175,92 @@ impl LoadReport {
     pub fn objects_total(&self) -> u64 {
         self.objects.values().flat_map(|m| m.values()).sum()
     }
+
+    /// The figures of a dumps-only load as JSON (a compiled snapshot
+    /// keeps them; [`LoadReport::from_json`] reads them back).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "files": self.files.iter().map(|f| serde_json::json!({
+                "path": f.path.to_string_lossy(), "kind": f.kind, "bytes": f.bytes,
+                "objects": f.objects, "skipped": f.skipped, "seconds": f.seconds,
+                "modified": f.modified,
+            })).collect::<Vec<_>>(),
+            "objects": self.objects,
+            "skipped": self.skipped.iter().map(|(r, s)| (r.to_string(), serde_json::json!({
+                "count": s.count, "examples": s.examples,
+            }))).collect::<BTreeMap<_, _>>(),
+            "ignored": self.ignored,
+            "seconds": self.seconds,
+        })
+    }
+
+    /// Reads [`LoadReport::to_json`]'s form; what does not read is left
+    /// out (the figures describe the data, they do not serve it).
+    pub fn from_json(v: &serde_json::Value) -> LoadReport {
+        let u = |v: &serde_json::Value| v.as_u64().unwrap_or(0);
+        let map = |v: &serde_json::Value| -> BTreeMap<String, u64> {
+            v.as_object()
+                .map(|m| m.iter().map(|(k, n)| (k.clone(), u(n))).collect())
+                .unwrap_or_default()
+        };
+        let mut r = LoadReport::default();
+        for f in v["files"].as_array().into_iter().flatten() {
+            r.files.push(FileReport {
+                path: PathBuf::from(f["path"].as_str().unwrap_or("")),
+                kind: static_str(f["kind"].as_str().unwrap_or("")),
+                bytes: u(&f["bytes"]),
+                objects: u(&f["objects"]),
+                skipped: u(&f["skipped"]),
+                seconds: f["seconds"].as_f64().unwrap_or(0.0),
+                modified: f["modified"].as_i64(),
+            });
+        }
+        if let Some(m) = v["objects"].as_object() {
+            for (source, classes) in m {
+                r.objects.insert(source.clone(), map(classes));
+            }
+        }
+        if let Some(m) = v["skipped"].as_object() {
+            for (reason, st) in m {
+                r.skipped.insert(
+                    static_str(reason),
+                    SkipStats {
+                        count: u(&st["count"]),
+                        examples: st["examples"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|e| e.as_str().map(str::to_string))
+                            .take(SKIP_EXAMPLES)
+                            .collect(),
+                    },
+                );
+            }
+        }
+        r.ignored = map(&v["ignored"]);
+        r.seconds = v["seconds"].as_f64().unwrap_or(0.0);
+        r
+    }
+}
+
+/// A `'static` copy of a kind or skip reason read back from a file: each
+/// distinct text is kept once for the process (at most 4,096 of them; past
+/// that, "other").
+fn static_str(s: &str) -> &'static str {
+    static SEEN: std::sync::Mutex<std::collections::BTreeSet<&'static str>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let Ok(mut seen) = SEEN.lock() else {
+        return "other";
+    };
+    if let Some(&k) = seen.get(s) {
+        return k;
+    }
+    if seen.len() >= 4096 {
+        return "other";
+    }
+    let k: &'static str = Box::leak(s.to_string().into_boxed_str());
+    seen.insert(k);
+    k
 }
 
 /// Lease figures for `tenure check`.
@@ -290,6 +376,8 @@ pub struct Sources {
     pub rdap_bootstrap: Vec<PathBuf>,
     /// The routing files (see [`RoutingSources`]).
     pub routing: RoutingSources,
+    /// A compiled snapshot read instead of parsing `dumps`.
+    pub compiled: Option<PathBuf>,
 }
 
 /// Where the routing evidence comes from: prefix-to-origin tables and VRP
@@ -422,6 +510,46 @@ type Parsed = Vec<Result<rpsl::Object, Skip>>;
 /// Loads every source. Progress goes to `progress` (which may be silent).
 pub fn load(sources: &Sources, progress: &Progress) -> Result<(Registry, LoadReport), LoadError> {
     let started = Instant::now();
+    // the routing files load beside the registry
+    let routing = spawn_routing(sources)?;
+    let (mut reg, mut report) = load_dumps(sources, progress)?;
+    load_rest(sources, &mut reg, &mut report, routing)?;
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok((reg, report))
+}
+
+/// Loads everything but the dumps onto a registry that holds them (a
+/// compiled snapshot's): delegated statistics, lease and routing files,
+/// IANA's files.
+pub fn load_onto(
+    sources: &Sources,
+    mut reg: Registry,
+    mut report: LoadReport,
+) -> Result<(Registry, LoadReport), LoadError> {
+    let started = Instant::now();
+    let routing = spawn_routing(sources)?;
+    load_rest(sources, &mut reg, &mut report, routing)?;
+    report.seconds += started.elapsed().as_secs_f64();
+    Ok((reg, report))
+}
+
+type RoutingLoad = std::thread::JoinHandle<Result<LoadedRouting, LoadError>>;
+
+fn spawn_routing(sources: &Sources) -> Result<RoutingLoad, LoadError> {
+    let r = sources.routing.clone();
+    std::thread::Builder::new()
+        .name("routing-load".into())
+        .spawn(move || load_routing_files(&r, None))
+        .map_err(|e| LoadError::Failed(format!("cannot start a thread: {e}")))
+}
+
+/// The dumps (RPSL, ARIN's bulk data) with the leasing platforms' list
+/// and the personal-data rule applied: what a compiled snapshot holds.
+pub fn load_dumps(
+    sources: &Sources,
+    progress: &Progress,
+) -> Result<(Registry, LoadReport), LoadError> {
+    let started = Instant::now();
     let mut reg = Registry::default();
     let mut report = LoadReport::default();
     // the leasing platforms' maintainers: the named list, else the one
@@ -457,14 +585,6 @@ pub fn load(sources: &Sources, progress: &Progress) -> Result<(Registry, LoadRep
             o
         }
     };
-    // the routing files load beside the registry
-    let routing = {
-        let r = sources.routing.clone();
-        std::thread::Builder::new()
-            .name("routing-load".into())
-            .spawn(move || load_routing_files(&r, None))
-            .map_err(|e| LoadError::Failed(format!("cannot start a thread: {e}")))?
-    };
     let mut staged = Staged::default();
     for path in &sources.dumps {
         load_rpsl(
@@ -479,8 +599,33 @@ pub fn load(sources: &Sources, progress: &Progress) -> Result<(Registry, LoadRep
     }
     reg.networks = staged.networks.into_vec();
     reg.entities = staged.entities.into_vec();
+    reg.personal_data = sources.personal_data;
+    if !sources.personal_data {
+        // the contacts named for abuse keep their mailbox
+        let mut abuse = crate::model::SymSet::default();
+        for s in reg
+            .networks
+            .iter()
+            .map(|n| n.abuse_c)
+            .chain(reg.entities.iter().map(|e| e.abuse_c))
+            .chain(reg.autnums.iter().map(|a| a.abuse_c))
+        {
+            abuse.insert(s);
+        }
+        crate::model::withhold_personal_data(&mut reg.entities, &abuse);
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok((reg, report))
+}
+
+fn load_rest(
+    sources: &Sources,
+    reg: &mut Registry,
+    report: &mut LoadReport,
+    routing: RoutingLoad,
+) -> Result<(), LoadError> {
     for path in &sources.delegated {
-        load_delegated(path, &mut reg, &mut report)?;
+        load_delegated(path, reg, report)?;
     }
     let leases = load_lease_files(&sources.leases)?;
     reg.leases = leases.leases;
@@ -565,23 +710,7 @@ pub fn load(sources: &Sources, progress: &Progress) -> Result<(Registry, LoadRep
             started,
         );
     }
-    reg.personal_data = sources.personal_data;
-    if !sources.personal_data {
-        // the contacts named for abuse keep their mailbox
-        let mut abuse = crate::model::SymSet::default();
-        for s in reg
-            .networks
-            .iter()
-            .map(|n| n.abuse_c)
-            .chain(reg.entities.iter().map(|e| e.abuse_c))
-            .chain(reg.autnums.iter().map(|a| a.abuse_c))
-        {
-            abuse.insert(s);
-        }
-        crate::model::withhold_personal_data(&mut reg.entities, &abuse);
-    }
-    report.seconds = started.elapsed().as_secs_f64();
-    Ok((reg, report))
+    Ok(())
 }
 
 fn file_id(reg: &mut Registry, path: &Path) -> u16 {

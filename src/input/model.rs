@@ -29,6 +29,16 @@ impl EntityTable {
         self.0.get(sym as usize).copied().filter(|&i| i != u32::MAX)
     }
 
+    /// The table as positions by id (`u32::MAX`: none).
+    pub fn as_slice(&self) -> &[u32] {
+        &self.0
+    }
+
+    /// A table read back from [`EntityTable::as_slice`].
+    pub fn from_vec(v: Vec<u32>) -> Self {
+        EntityTable(v)
+    }
+
     /// Records the entity of a handle id.
     pub fn insert(&mut self, sym: Sym, entity: u32) {
         let i = sym as usize;
@@ -146,6 +156,29 @@ impl Interner {
     /// Number of distinct handles.
     pub fn len(&self) -> usize {
         self.ends.len()
+    }
+
+    /// The names, one after the other, and where each ends.
+    pub fn parts(&self) -> (&str, &[u32]) {
+        (&self.text, &self.ends)
+    }
+
+    /// An interner read back from [`Interner::parts`] (the hash table made
+    /// again); `None` when the ends do not cut the text into names.
+    pub fn from_parts(text: String, ends: Vec<u32>) -> Option<Interner> {
+        let mut prev = 0u32;
+        for &e in &ends {
+            if e < prev || e as usize > text.len() || !text.is_char_boundary(e as usize) {
+                return None;
+            }
+            prev = e;
+        }
+        let mut table = hashbrown::HashTable::with_capacity(ends.len());
+        for id in 0..ends.len() as Sym {
+            let h = hash_str(name_in(&text, &ends, id));
+            table.insert_unique(spread(h), (id, h), |&(_, hid)| spread(hid));
+        }
+        Some(Interner { table, text, ends })
     }
 
     /// True when nothing was interned.

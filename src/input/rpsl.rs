@@ -400,10 +400,41 @@ fn push_name(text: &mut String, name: &str) {
 /// common names as one-byte codes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Object {
-    text: Box<str>,
+    text: Stored,
     /// First line of the object in its file.
     pub line: u32,
 }
+
+/// Where an object's stored text lives: its own allocation (parsed from a
+/// dump), or a compiled snapshot's mapped file.
+#[derive(Clone)]
+enum Stored {
+    Owned(Box<str>),
+    Mapped(crate::mapped::Text),
+}
+
+impl Stored {
+    fn as_str(&self) -> &str {
+        match self {
+            Stored::Owned(t) => t,
+            Stored::Mapped(t) => t.as_str(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Stored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq for Stored {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Stored {}
 
 /// `created` and `last-modified` holding a canonical RFC 3339 time
 /// (`YYYY-MM-DDTHH:MM:SSZ`, as the RIRs write them) are stored as `\0`, one
@@ -528,9 +559,24 @@ impl Object {
             push_attr(&mut text, &n.to_ascii_lowercase(), v);
         }
         Object {
-            text: text.into_boxed_str(),
+            text: Stored::Owned(text.into_boxed_str()),
             line,
         }
+    }
+
+    /// An object whose stored text (as [`Object::stored`] gave it) is in a
+    /// mapped file.
+    pub fn mapped(text: crate::mapped::Text, line: u32) -> Self {
+        Object {
+            text: Stored::Mapped(text),
+            line,
+        }
+    }
+
+    /// The stored text, compact form and all: what a compiled snapshot
+    /// writes and [`Object::mapped`] reads back.
+    pub fn stored(&self) -> &str {
+        self.text.as_str()
     }
 
     /// The class: the first attribute's name.
@@ -545,14 +591,14 @@ impl Object {
 
     /// All attributes in order, values as text.
     pub fn attrs(&self) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
-        text_lines(&self.text).filter_map(decode_line)
+        text_lines(self.text.as_str()).filter_map(decode_line)
     }
 
     /// All attributes in order, borrowed: a compact time (`created`,
     /// `last-modified`) comes as its stored digits, so this is for readers
     /// that look at other attributes (loading, contact lists).
     pub fn attrs_raw(&self) -> impl Iterator<Item = (&str, &str)> {
-        text_lines(&self.text).filter_map(decode_raw)
+        text_lines(self.text.as_str()).filter_map(decode_raw)
     }
 
     /// The first value of an attribute as text, times included.
@@ -572,7 +618,8 @@ impl Object {
             // jump between occurrences of the code byte; a line starts there
             // when it is the first byte or follows a newline
             Some(code) => {
-                let bytes = self.text.as_bytes();
+                let text = self.text.as_str();
+                let bytes = text.as_bytes();
                 let (first, second, skip) = match code {
                     Code::One(c) => (c, None, 1),
                     Code::Two(b) => (0, Some(b), 2),
@@ -582,11 +629,12 @@ impl Object {
                         (i == 0 || bytes[i - 1] == b'\n')
                             && second.is_none_or(|b| bytes.get(i + 1) == Some(&b))
                     })
-                    .and_then(|i| self.text.get(i + skip..))
+                    .and_then(|i| text.get(i + skip..))
                     .map(|rest| rest.split('\n').next().unwrap_or(rest))
             }
             None => self
                 .text
+                .as_str()
                 .split_terminator('\n')
                 .find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(':'))),
         }
@@ -596,6 +644,7 @@ impl Object {
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         let code = code_of(name);
         self.text
+            .as_str()
             .split_terminator('\n')
             .filter_map(move |l| match code {
                 Some(Code::One(c)) if l.as_bytes().first() == Some(&c) => l.get(1..),
@@ -615,7 +664,7 @@ impl Object {
 
     /// Size of the stored text in bytes.
     pub fn text_len(&self) -> usize {
-        self.text.len()
+        self.text.as_str().len()
     }
 
     /// RPSL text with values aligned at column 16, as RIPE prints objects.
@@ -940,7 +989,7 @@ pub fn parse_lines(
     compact_last(out, &prev_name, name_start, value_start);
     out.push('\n');
     Ok(Object {
-        text: Box::from(out.as_str()),
+        text: Stored::Owned(Box::from(out.as_str())),
         line: first_line,
     })
 }

@@ -13,6 +13,8 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+pub mod compiled;
+
 /// The snapshot currently served, replaced whole with one atomic swap
 /// (`arc-swap`): a request loads the `Arc` once and answers from it to the
 /// end; readers never wait for a reload.
@@ -86,6 +88,16 @@ struct RegistryIndex {
     backend: LpmBackend,
     /// Per inverse-searchable attribute, its index, made on first use.
     inverse: [std::sync::OnceLock<crate::inverse::InverseIndex>; 5],
+}
+
+/// The indexes over sorted networks and AS numbers: built from a
+/// registry, or read from a compiled snapshot.
+struct Built {
+    n4: u32,
+    v4: RangeIndex<u32>,
+    v6: RangeIndex<u128>,
+    asn: RangeIndex<u32>,
+    netnames: Vec<(u64, u32)>,
 }
 
 /// The leases and their indexes.
@@ -231,7 +243,40 @@ impl Snapshot {
             .sort_by(|a, b| a.first.cmp(&b.first).then(b.last.cmp(&a.last)));
         let ar: Vec<(u32, u32)> = reg.autnums.iter().map(|a| (a.first, a.last)).collect();
         let asn = RangeIndex::build(&ar, LpmBackend::Sorted);
+        let built = Built {
+            n4,
+            // sorted input cannot fail to build
+            v4: i4.unwrap_or_else(empty_index),
+            v6: i6.unwrap_or_else(empty_index),
+            asn: asn.unwrap_or_else(empty_index),
+            netnames,
+        };
+        Snapshot::assemble(
+            reg,
+            report,
+            serial,
+            backend,
+            policy,
+            built,
+            routing,
+            routing_report,
+        )
+    }
 
+    /// A snapshot of a registry whose networks and AS numbers are sorted
+    /// and indexed (`built`): the delegated statistics indexed, the leases
+    /// judged, the routing part joined.
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
+        mut reg: Registry,
+        report: LoadReport,
+        serial: u64,
+        backend: LpmBackend,
+        policy: LeasePolicy,
+        built: Built,
+        routing: std::thread::JoinHandle<Arc<crate::routing::Routing>>,
+        routing_report: Arc<LoadReport>,
+    ) -> Snapshot {
         let (d4, d6, dasn) = deleg_indexes(&reg, backend);
         let domains = reg
             .domains
@@ -240,16 +285,15 @@ impl Snapshot {
             .map(|(i, d)| (d.name.clone(), i as u32))
             .collect();
         let ix = RegistryIndex {
-            n4,
-            // sorted input cannot fail to build
-            v4: i4.unwrap_or_else(empty_index),
-            v6: i6.unwrap_or_else(empty_index),
-            asn: asn.unwrap_or_else(empty_index),
+            n4: built.n4,
+            v4: built.v4,
+            v6: built.v6,
+            asn: built.asn,
             d4,
             d6,
             dasn,
             domains,
-            netnames,
+            netnames: built.netnames,
             backend,
             inverse: Default::default(),
         };

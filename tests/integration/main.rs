@@ -8,6 +8,7 @@
 mod balancer;
 mod browser;
 mod cli;
+mod compiled;
 mod conformance;
 mod consistency;
 mod fetch;

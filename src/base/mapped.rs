@@ -1,0 +1,135 @@
+//! A file mapped read-only into memory, and text slices of it that keep
+//! the mapping alive: how a compiled snapshot's object texts serve
+//! without being copied (replicas on one machine share them in the page
+//! cache). The one module of the crate with `unsafe` code, for two
+//! reasons stated where they are used:
+//!
+//! - mapping a file (`memmap2::Mmap::map`): the mapping is only sound
+//!   while nobody changes the file. `tenure compile` writes a new file and
+//!   renames it over the old one (the old inode lives on while mapped); a
+//!   snapshot file must never be rewritten in place (README).
+//! - reading a slice as `&str` without checking it again: [`Map::open`]
+//!   checks the text region's UTF-8 once, and [`Text::new`] only accepts
+//!   slices inside it that start and end on character boundaries, so every
+//!   [`Text`] is valid UTF-8 by construction.
+#![allow(unsafe_code)]
+
+use std::path::Path;
+use std::sync::Arc;
+
+/// A mapped file with a region checked to be UTF-8 text.
+pub struct Map {
+    map: memmap2::Mmap,
+    text: std::ops::Range<usize>,
+}
+
+impl std::fmt::Debug for Map {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Map({} bytes)", self.map.len())
+    }
+}
+
+impl Map {
+    /// Maps `path` read-only; `text` (checked against the file's length
+    /// by `text_of`, given the mapped bytes) is the region texts are cut
+    /// from, checked to be UTF-8 here.
+    pub fn open(
+        path: &Path,
+        text_of: impl FnOnce(&[u8]) -> Result<std::ops::Range<usize>, String>,
+    ) -> Result<Arc<Map>, String> {
+        let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        // SAFETY: read-only and private; the file is replaced by rename,
+        // never rewritten in place (see the module's documentation)
+        let map =
+            unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = text_of(&map)?;
+        let region = map
+            .get(text.clone())
+            .ok_or_else(|| "the text section lies outside the file".to_string())?;
+        std::str::from_utf8(region).map_err(|e| format!("the text section is not UTF-8 ({e})"))?;
+        Ok(Arc::new(Map { map, text }))
+    }
+
+    /// The whole file.
+    pub fn bytes(&self) -> &[u8] {
+        &self.map
+    }
+
+    /// Asks the kernel to read the text region ahead (it is read at random
+    /// while serving).
+    pub fn advise_random(&self) {
+        let _ = self.map.advise(memmap2::Advice::Random);
+    }
+}
+
+/// A text of a mapped file: its position, and the mapping kept alive.
+#[derive(Clone)]
+pub struct Text {
+    map: Arc<Map>,
+    /// Start (low 40 bits: files up to 1 TiB) and length (high 24 bits:
+    /// texts up to 16 MiB; longer ones are copied, see [`Text::new`]).
+    packed: u64,
+}
+
+/// Longest text a [`Text`] holds.
+pub const MAX_TEXT: usize = (1 << 24) - 1;
+
+impl Text {
+    /// The text at `start..start + len` of the mapped text region, if it
+    /// lies inside it on character boundaries and is not too long.
+    pub fn new(map: &Arc<Map>, start: usize, len: usize) -> Option<Text> {
+        let end = start.checked_add(len)?;
+        if len > MAX_TEXT || start >= 1 << 40 || start < map.text.start || end > map.text.end {
+            return None;
+        }
+        // the region is UTF-8: a slice of it is too when both ends are
+        // boundaries (a boundary byte is not a continuation byte 10xxxxxx)
+        let b = map.bytes();
+        let boundary =
+            |i: usize| i == map.text.end || b.get(i).is_some_and(|&c| (c as i8) >= -0x40);
+        if !boundary(start) || !boundary(end) {
+            return None;
+        }
+        Some(Text {
+            map: Arc::clone(map),
+            packed: start as u64 | ((len as u64) << 40),
+        })
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        let start = (self.packed & ((1 << 40) - 1)) as usize;
+        let len = (self.packed >> 40) as usize;
+        let bytes = self.map.bytes().get(start..start + len).unwrap_or(&[]);
+        // SAFETY: `Text::new` accepted only slices of the region `Map::open`
+        // checked to be UTF-8, starting and ending on character boundaries;
+        // the mapping is immutable and lives as long as this `Arc`
+        unsafe { std::str::from_utf8_unchecked(bytes) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_are_cut_on_boundaries_inside_the_region() {
+        let dir = std::env::temp_dir().join(format!("tenure-mapped-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("f");
+        let mut bytes = "HEADERtext ä end".as_bytes().to_vec();
+        bytes.push(0xff);
+        std::fs::write(&path, &bytes).unwrap();
+        // a region that is not UTF-8 is refused
+        let len = std::fs::metadata(&path).unwrap().len() as usize;
+        assert!(Map::open(&path, |_| Ok(6..len)).is_err());
+        let map = Map::open(&path, |_| Ok(6..len - 1)).unwrap();
+        assert_eq!(Text::new(&map, 6, 4).unwrap().as_str(), "text");
+        assert_eq!(Text::new(&map, 11, 2).unwrap().as_str(), "ä");
+        // inside a character, before the region, past it: refused
+        assert!(Text::new(&map, 12, 1).is_none());
+        assert!(Text::new(&map, 0, 6).is_none());
+        assert!(Text::new(&map, 6, len).is_none());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,716 @@
+//! Compiled snapshots: the dumps' part of a snapshot (objects, handles,
+//! indexes, their load figures) as one versioned, checksummed file that
+//! `tenure serve --snapshot` maps instead of parsing the dumps.
+//!
+//! Layout (little-endian):
+//!
+//! ```text
+//! "TENURE-COMPILED\n"  format version (u32)  section count (u32)
+//! per section: kind (u32) offset (u64) length (u64) CRC-32 (u32)
+//! CRC-32 of everything above (u32)
+//! sections: META (JSON), TEXT (every object's stored text, UTF-8),
+//!           SYMS, NETWORKS, ENTITIES, AUTNUMS, DOMAINS, INDEX
+//! ```
+//!
+//! Opening checks the header, the format version and every section's
+//! bounds, then each section's CRC-32 and the text's UTF-8 (the texts are
+//! served straight from the mapping, see [`crate::mapped`]), then decodes
+//! the records with every position and handle id checked: a corrupt,
+//! truncated or foreign file is refused with what is wrong, never served.
+//! The delegated statistics, IANA's files, leases and routing files are
+//! not in it: they are small, change on their own schedules, and are read
+//! from their files as usual.
+
+use super::{Built, Snapshot};
+use crate::dump::{LoadReport, Registry};
+use crate::index::{LpmBackend, RangeIndex};
+use crate::mapped::{Map, Text};
+use crate::model::{
+    AutNum, Domain, Entity, EntityClass, EntityTable, Interner, Network, StatusKind, NO_SYM,
+};
+use crate::rpsl::Object;
+use crate::wire::{In, Out, WireError};
+use std::io::{Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The file's first bytes.
+pub const MAGIC: &[u8; 16] = b"TENURE-COMPILED\n";
+/// The layout's version: a file of another version is refused (a rolling
+/// upgrade compiles again with the new binary).
+pub const FORMAT: u32 = 1;
+
+const META: u32 = 1;
+const TEXT: u32 = 2;
+const SYMS: u32 = 3;
+const NETWORKS: u32 = 4;
+const ENTITIES: u32 = 5;
+const AUTNUMS: u32 = 6;
+const DOMAINS: u32 = 7;
+const INDEX: u32 = 8;
+const KINDS: [u32; 8] = [
+    META, TEXT, SYMS, NETWORKS, ENTITIES, AUTNUMS, DOMAINS, INDEX,
+];
+const HEADER: usize = 16 + 4 + 4 + KINDS.len() * 24 + 4;
+
+/// Why a compiled snapshot cannot be written or served.
+#[derive(Debug, thiserror::Error)]
+pub enum CompiledError {
+    #[error("{path}: {message}")]
+    Refused { path: PathBuf, message: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn crc(b: &[u8]) -> u32 {
+    let mut c = flate2::Crc::new();
+    c.update(b);
+    c.sum()
+}
+
+/// The file being written: where the next section starts, and the
+/// sections so far.
+struct Sink {
+    f: std::io::BufWriter<std::fs::File>,
+    at: u64,
+    sections: Vec<Section>,
+}
+
+impl Sink {
+    fn put(&mut self, kind: u32, bytes: &[u8]) -> std::io::Result<()> {
+        self.f.write_all(bytes)?;
+        self.sections.push(Section {
+            kind,
+            offset: self.at,
+            len: bytes.len() as u64,
+            crc: crc(bytes),
+        });
+        self.at += bytes.len() as u64;
+        Ok(())
+    }
+}
+
+/// A section's place in the file.
+#[derive(Clone, Copy)]
+struct Section {
+    kind: u32,
+    offset: u64,
+    len: u64,
+    crc: u32,
+}
+
+/// Everything a compiled snapshot holds, decoded.
+pub struct Compiled {
+    pub(super) reg: Registry,
+    pub(super) report: LoadReport,
+    pub(super) built: Built,
+    /// The mapping the object texts live in.
+    pub map: Arc<Map>,
+    /// When it was compiled (RFC 3339) and by which tenure.
+    pub compiled_at: String,
+    pub compiled_by: String,
+}
+
+impl Snapshot {
+    /// Writes the dumps' part of this snapshot to `path` (through a
+    /// temporary file renamed over it: a server mapping the old file keeps
+    /// reading the old one). `dumps_report` is the figures of the dumps'
+    /// load alone ([`crate::dump::load_dumps`]).
+    pub fn compile(&self, path: &Path, dumps_report: &LoadReport) -> Result<u64, CompiledError> {
+        let io = |source| CompiledError::Io {
+            path: path.into(),
+            source,
+        };
+        let tmp = path.with_extension("tmp");
+        let mut f =
+            std::io::BufWriter::with_capacity(4 << 20, std::fs::File::create(&tmp).map_err(io)?);
+        f.write_all(&[0u8; HEADER]).map_err(io)?;
+        let reg = &*self.reg;
+        let ix = &*self.ix;
+        let mut sink = Sink {
+            f,
+            at: HEADER as u64,
+            sections: Vec::new(),
+        };
+        // the files the dumps' objects name (the statistics come after)
+        let used = reg
+            .networks
+            .iter()
+            .map(|n| n.file)
+            .chain(reg.entities.iter().map(|e| e.file))
+            .chain(reg.autnums.iter().map(|a| a.file))
+            .chain(reg.domains.iter().map(|d| d.file))
+            .map(|f| f as usize + 1)
+            .max()
+            .unwrap_or(0)
+            .min(reg.files.len());
+        let meta = serde_json::json!({
+            "format": FORMAT,
+            "compiled_at": crate::time::format(crate::time::now()),
+            "compiled_by": concat!("tenure ", env!("CARGO_PKG_VERSION")),
+            "personal_data": reg.personal_data,
+            "files": reg.files[..used].iter().map(|p| p.to_string_lossy()).collect::<Vec<_>>(),
+            "report": dumps_report.to_json(),
+        });
+        sink.put(META, meta.to_string().as_bytes()).map_err(io)?;
+        // the texts, streamed; each record keeps its text's place
+        let text_start = sink.at;
+        let mut text_crc = flate2::Crc::new();
+        let mut text_len = 0u64;
+        let mut places = Vec::with_capacity(reg.networks.len() + reg.entities.len());
+        {
+            let objects = reg
+                .networks
+                .iter()
+                .map(|n| &n.object)
+                .chain(reg.entities.iter().map(|e| &e.object))
+                .chain(reg.autnums.iter().map(|a| &a.object))
+                .chain(reg.domains.iter().map(|d| &d.object));
+            for o in objects {
+                let t = o.stored().as_bytes();
+                places.push((text_len, t.len() as u32));
+                sink.f.write_all(t).map_err(io)?;
+                text_crc.update(t);
+                text_len += t.len() as u64;
+            }
+        }
+        sink.sections.push(Section {
+            kind: TEXT,
+            offset: text_start,
+            len: text_len,
+            crc: text_crc.sum(),
+        });
+        sink.at += text_len;
+        let mut place = places.into_iter();
+        let mut object = |o: &mut Out, obj: &Object| {
+            let (off, len) = place.next().unwrap_or((0, 0));
+            o.u64(off);
+            o.u32(len);
+            o.u32(obj.line);
+        };
+        let (names, ends) = reg.syms.parts();
+        let mut o = Out::default();
+        o.str(names);
+        o.u32s(ends);
+        sink.put(SYMS, &o.0).map_err(io)?;
+        let mut o = Out::default();
+        o.u64(reg.networks.len() as u64);
+        for n in &reg.networks {
+            o.u8(matches!(n.range.family, crate::addr::Family::V6) as u8);
+            o.u128(n.range.start);
+            o.u128(n.range.end);
+            o.u8(match n.kind {
+                StatusKind::Registry => 0,
+                StatusKind::Downstream => 1,
+                StatusKind::Unknown => 2,
+            });
+            o.u8(n.flags);
+            o.u32(n.org);
+            o.u32(n.abuse_c);
+            o.u32(n.mnt_irt);
+            o.u16(n.file);
+            object(&mut o, &n.object);
+        }
+        sink.put(NETWORKS, &o.0).map_err(io)?;
+        let mut o = Out::default();
+        o.u64(reg.entities.len() as u64);
+        for e in &reg.entities {
+            o.u8(match e.class {
+                EntityClass::Organisation => 0,
+                EntityClass::Role => 1,
+                EntityClass::Person => 2,
+                EntityClass::Irt => 3,
+                EntityClass::Mntner => 4,
+            });
+            o.u32(e.handle);
+            o.u32(e.abuse_c);
+            o.u8(e.has_abuse_mailbox as u8);
+            o.u16(e.file);
+            object(&mut o, &e.object);
+        }
+        o.u32s(reg.entity_by_handle.as_slice());
+        sink.put(ENTITIES, &o.0).map_err(io)?;
+        let mut o = Out::default();
+        o.u64(reg.autnums.len() as u64);
+        for a in &reg.autnums {
+            o.u32(a.first);
+            o.u32(a.last);
+            o.u8(a.block as u8);
+            o.u32(a.org);
+            o.u32(a.abuse_c);
+            o.u16(a.file);
+            object(&mut o, &a.object);
+        }
+        sink.put(AUTNUMS, &o.0).map_err(io)?;
+        let mut o = Out::default();
+        o.u64(reg.domains.len() as u64);
+        for d in &reg.domains {
+            o.str(&d.name);
+            o.u16(d.file);
+            object(&mut o, &d.object);
+        }
+        sink.put(DOMAINS, &o.0).map_err(io)?;
+        let mut o = Out::default();
+        o.u32(ix.n4);
+        ix.v4.encode(&mut o);
+        ix.v6.encode(&mut o);
+        ix.asn.encode(&mut o);
+        o.u64(ix.netnames.len() as u64);
+        for (h, n) in &ix.netnames {
+            o.u64(*h);
+            o.u32(*n);
+        }
+        sink.put(INDEX, &o.0).map_err(io)?;
+        // the header, now that every section's place is known
+        let Sink {
+            f,
+            at,
+            mut sections,
+        } = sink;
+        sections.sort_by_key(|s| s.kind);
+        let mut h = Out::default();
+        h.0.extend_from_slice(MAGIC);
+        h.u32(FORMAT);
+        h.u32(sections.len() as u32);
+        for s in &sections {
+            h.u32(s.kind);
+            h.u64(s.offset);
+            h.u64(s.len);
+            h.u32(s.crc);
+        }
+        let c = crc(&h.0);
+        h.u32(c);
+        let mut file = f.into_inner().map_err(|e| io(e.into_error()))?;
+        file.seek(std::io::SeekFrom::Start(0)).map_err(io)?;
+        file.write_all(&h.0).map_err(io)?;
+        file.sync_all().map_err(io)?;
+        drop(file);
+        std::fs::rename(&tmp, path).map_err(io)?;
+        Ok(at)
+    }
+}
+
+/// The sections of a file, after the header's checks.
+fn sections(b: &[u8]) -> Result<Vec<Section>, String> {
+    if b.len() < HEADER || &b[..16] != MAGIC {
+        return Err("not a compiled tenure snapshot".into());
+    }
+    let mut i = In::new(&b[16..HEADER]);
+    let w = |e: WireError| e.0;
+    let format = i.u32().map_err(w)?;
+    if format != FORMAT {
+        return Err(format!(
+            "format version {format}, this tenure reads version {FORMAT}: compile it again with this binary"
+        ));
+    }
+    let n = i.u32().map_err(w)? as usize;
+    if n != KINDS.len() {
+        return Err(format!("{n} sections, {} expected", KINDS.len()));
+    }
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let s = Section {
+            kind: i.u32().map_err(w)?,
+            offset: i.u64().map_err(w)?,
+            len: i.u64().map_err(w)?,
+            crc: i.u32().map_err(w)?,
+        };
+        let end = s.offset.checked_add(s.len);
+        if s.offset < HEADER as u64 || end.is_none_or(|e| e > b.len() as u64) {
+            return Err(format!(
+                "section {} lies outside the file (cut short?)",
+                s.kind
+            ));
+        }
+        out.push(s);
+    }
+    let stored = i.u32().map_err(w)?;
+    if crc(&b[..HEADER - 4]) != stored {
+        return Err("the header's checksum does not match".into());
+    }
+    if out.iter().map(|s| s.kind).collect::<Vec<_>>() != KINDS {
+        return Err("the sections are not the expected ones".into());
+    }
+    Ok(out)
+}
+
+fn range(s: &Section) -> std::ops::Range<usize> {
+    s.offset as usize..(s.offset + s.len) as usize
+}
+
+/// Maps and checks a compiled snapshot, and decodes its records.
+pub fn open(path: &Path, backend: LpmBackend) -> Result<Compiled, CompiledError> {
+    let refused = |message: String| CompiledError::Refused {
+        path: path.into(),
+        message,
+    };
+    let mut found = Vec::new();
+    let map = Map::open(path, |b| {
+        let s = sections(b)?;
+        // every section's checksum, the text's on the other core
+        let bad = std::thread::scope(|sc| {
+            let text = s[1];
+            let t = sc.spawn(move || crc(&b[range(&text)]) != text.crc);
+            let other = s
+                .iter()
+                .filter(|x| x.kind != TEXT)
+                .find(|x| crc(&b[range(x)]) != x.crc)
+                .map(|x| x.kind);
+            match (other, t.join().unwrap_or(true)) {
+                (Some(k), _) => Some(k),
+                (None, true) => Some(TEXT),
+                (None, false) => None,
+            }
+        });
+        if let Some(k) = bad {
+            return Err(format!(
+                "section {k}'s checksum does not match: the file is corrupt"
+            ));
+        }
+        let text = range(&s[1]);
+        found = s;
+        Ok(text)
+    })
+    .map_err(refused)?;
+    let b = map.bytes();
+    let sec = |kind: u32| &b[range(&found[(kind - 1) as usize])];
+    let meta: serde_json::Value =
+        serde_json::from_slice(sec(META)).map_err(|e| refused(format!("META: {e}")))?;
+    let text_base = found[1].offset as usize;
+    let w = |what: &'static str| {
+        move |e: WireError| CompiledError::Refused {
+            path: path.into(),
+            message: format!("{what}: {}", e.0),
+        }
+    };
+    let files: Vec<PathBuf> = meta["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.as_str().map(PathBuf::from))
+        .collect();
+    // handles on one core, the records on the other
+    let (syms, records) = std::thread::scope(|sc| {
+        let syms = sc.spawn(|| -> Result<Interner, CompiledError> {
+            let mut i = In::new(sec(SYMS));
+            let text = i.str().map_err(w("SYMS"))?.to_string();
+            let ends = i.u32s().map_err(w("SYMS"))?;
+            Interner::from_parts(text, ends).ok_or_else(|| refused("SYMS: names cut badly".into()))
+        });
+        let records = decode_records(&map, text_base, files.len(), sec, backend, path);
+        (
+            syms.join()
+                .unwrap_or_else(|_| Err(refused("SYMS: decoding failed".into()))),
+            records,
+        )
+    });
+    let syms = syms?;
+    let (networks, entities, table, autnums, domains, built) = records?;
+    // every handle id a record names must be one of the handles
+    let n_syms = syms.len() as u32;
+    let ok = |s: u32| s == NO_SYM || s < n_syms;
+    let syms_ok = networks
+        .iter()
+        .all(|n| ok(n.org) && ok(n.abuse_c) && ok(n.mnt_irt))
+        && entities.iter().all(|e| ok(e.handle) && ok(e.abuse_c))
+        && autnums.iter().all(|a| ok(a.org) && ok(a.abuse_c));
+    if !syms_ok || table.as_slice().len() > n_syms as usize {
+        return Err(refused(
+            "a record names a handle the file does not hold".into(),
+        ));
+    }
+    let reg = Registry {
+        files,
+        syms,
+        networks,
+        entities,
+        entity_by_handle: table,
+        autnums,
+        domains,
+        personal_data: meta["personal_data"].as_bool().unwrap_or(false),
+        ..Default::default()
+    };
+    Ok(Compiled {
+        reg,
+        report: LoadReport::from_json(&meta["report"]),
+        built,
+        compiled_at: meta["compiled_at"].as_str().unwrap_or("").to_string(),
+        compiled_by: meta["compiled_by"].as_str().unwrap_or("").to_string(),
+        map: Arc::clone(&map),
+    })
+}
+
+type Records = (
+    Vec<Network>,
+    Vec<Entity>,
+    EntityTable,
+    Vec<AutNum>,
+    Vec<Domain>,
+    Built,
+);
+
+fn decode_records<'a>(
+    map: &Arc<Map>,
+    text_base: usize,
+    n_files: usize,
+    sec: impl Fn(u32) -> &'a [u8],
+    backend: LpmBackend,
+    path: &Path,
+) -> Result<Records, CompiledError> {
+    let refused = |what: &str, message: String| CompiledError::Refused {
+        path: path.into(),
+        message: format!("{what}: {message}"),
+    };
+    let object = |i: &mut In<'_>| -> Result<Object, WireError> {
+        let off = i.u64()? as usize;
+        let len = i.u32()? as usize;
+        let line = i.u32()?;
+        let text = text_base
+            .checked_add(off)
+            .and_then(|start| Text::new(map, start, len))
+            .ok_or_else(|| {
+                WireError(format!("a text at {off} (+{len}) outside the text section"))
+            })?;
+        Ok(Object::mapped(text, line))
+    };
+    let file = |i: &mut In<'_>| -> Result<u16, WireError> {
+        let f = i.u16()?;
+        if f as usize >= n_files {
+            return Err(WireError(format!("file {f} of {n_files}")));
+        }
+        Ok(f)
+    };
+    let mut i = In::new(sec(NETWORKS));
+    let n = i.count(65).map_err(|e| refused("NETWORKS", e.0))?;
+    let mut networks = Vec::with_capacity(n);
+    for _ in 0..n {
+        let net = (|| -> Result<Network, WireError> {
+            let v6 = i.u8()? == 1;
+            let (start, end) = (i.u128()?, i.u128()?);
+            if start > end || (!v6 && end > u32::MAX as u128) {
+                return Err(WireError("a range out of order".into()));
+            }
+            let kind = match i.u8()? {
+                0 => StatusKind::Registry,
+                1 => StatusKind::Downstream,
+                _ => StatusKind::Unknown,
+            };
+            Ok(Network {
+                range: crate::addr::IpRange {
+                    family: if v6 {
+                        crate::addr::Family::V6
+                    } else {
+                        crate::addr::Family::V4
+                    },
+                    start,
+                    end,
+                },
+                kind,
+                flags: i.u8()?,
+                org: i.u32()?,
+                abuse_c: i.u32()?,
+                mnt_irt: i.u32()?,
+                file: file(&mut i)?,
+                object: object(&mut i)?,
+            })
+        })()
+        .map_err(|e| refused("NETWORKS", e.0))?;
+        networks.push(net);
+    }
+    let mut i = In::new(sec(ENTITIES));
+    let n = i.count(28).map_err(|e| refused("ENTITIES", e.0))?;
+    let mut entities = Vec::with_capacity(n);
+    for _ in 0..n {
+        let e = (|| -> Result<Entity, WireError> {
+            let class = match i.u8()? {
+                0 => EntityClass::Organisation,
+                1 => EntityClass::Role,
+                2 => EntityClass::Person,
+                3 => EntityClass::Irt,
+                4 => EntityClass::Mntner,
+                c => return Err(WireError(format!("entity class {c}"))),
+            };
+            Ok(Entity {
+                class,
+                handle: i.u32()?,
+                abuse_c: i.u32()?,
+                has_abuse_mailbox: i.u8()? != 0,
+                file: file(&mut i)?,
+                object: object(&mut i)?,
+            })
+        })()
+        .map_err(|e| refused("ENTITIES", e.0))?;
+        entities.push(e);
+    }
+    let table = i.u32s().map_err(|e| refused("ENTITIES", e.0))?;
+    if table
+        .iter()
+        .any(|&t| t != u32::MAX && t as usize >= entities.len())
+    {
+        return Err(refused("ENTITIES", "a handle names no entity".into()));
+    }
+    let mut i = In::new(sec(AUTNUMS));
+    let n = i.count(35).map_err(|e| refused("AUTNUMS", e.0))?;
+    let mut autnums = Vec::with_capacity(n);
+    for _ in 0..n {
+        let a = (|| -> Result<AutNum, WireError> {
+            Ok(AutNum {
+                first: i.u32()?,
+                last: i.u32()?,
+                block: i.u8()? != 0,
+                org: i.u32()?,
+                abuse_c: i.u32()?,
+                file: file(&mut i)?,
+                object: object(&mut i)?,
+            })
+        })()
+        .map_err(|e| refused("AUTNUMS", e.0))?;
+        autnums.push(a);
+    }
+    let mut i = In::new(sec(DOMAINS));
+    let n = i.count(26).map_err(|e| refused("DOMAINS", e.0))?;
+    let mut domains = Vec::with_capacity(n);
+    for _ in 0..n {
+        let d = (|| -> Result<Domain, WireError> {
+            Ok(Domain {
+                name: i.str()?.into(),
+                file: file(&mut i)?,
+                object: object(&mut i)?,
+            })
+        })()
+        .map_err(|e| refused("DOMAINS", e.0))?;
+        domains.push(d);
+    }
+    let mut i = In::new(sec(INDEX));
+    let e = |x: WireError| refused("INDEX", x.0);
+    let n4 = i.u32().map_err(e)?;
+    let v4 = RangeIndex::decode(&mut i, backend).map_err(e)?;
+    let v6 = RangeIndex::decode(&mut i, backend).map_err(e)?;
+    let asn = RangeIndex::decode(&mut i, LpmBackend::Sorted).map_err(e)?;
+    let n = i.count(12).map_err(e)?;
+    let mut netnames = Vec::with_capacity(n);
+    for _ in 0..n {
+        netnames.push((i.u64().map_err(e)?, i.u32().map_err(e)?));
+    }
+    let fits = n4 as usize <= networks.len()
+        && v4.len() == n4 as usize
+        && v6.len() == networks.len() - n4 as usize
+        && asn.len() == autnums.len()
+        && netnames.iter().all(|(_, n)| (*n as usize) < networks.len())
+        && networks[..n4 as usize]
+            .iter()
+            .all(|n| n.range.family == crate::addr::Family::V4)
+        && networks[n4 as usize..]
+            .iter()
+            .all(|n| n.range.family == crate::addr::Family::V6);
+    if !fits {
+        return Err(refused(
+            "INDEX",
+            "the indexes do not fit the records".into(),
+        ));
+    }
+    Ok((
+        networks,
+        entities,
+        EntityTable::from_vec(table),
+        autnums,
+        domains,
+        Built {
+            n4,
+            v4,
+            v6,
+            asn,
+            netnames,
+        },
+    ))
+}
+
+impl Snapshot {
+    /// Loads the sources into a snapshot of serial `serial` (leases judged
+    /// by `policy`): the dumps
+    /// parsed, or, when `sources.compiled` names one, the compiled
+    /// snapshot mapped in their place; the other sources from their files.
+    pub fn load(
+        sources: &crate::dump::Sources,
+        backend: LpmBackend,
+        serial: u64,
+        policy: super::LeasePolicy,
+        progress: &crate::progress::Progress,
+    ) -> Result<Snapshot, crate::dump::LoadError> {
+        let Some(path) = &sources.compiled else {
+            let (reg, report) = crate::dump::load(sources, progress)?;
+            return Ok(Snapshot::build(reg, report, serial, backend, policy));
+        };
+        let started = std::time::Instant::now();
+        let compiled =
+            open(path, backend).map_err(|e| crate::dump::LoadError::Failed(e.to_string()))?;
+        if compiled.reg.personal_data != sources.personal_data {
+            return Err(crate::dump::LoadError::Failed(format!(
+                "{}: compiled with personal-data = {}, configured {}: compile it again",
+                path.display(),
+                compiled.reg.personal_data,
+                sources.personal_data
+            )));
+        }
+        tracing::info!(
+            "{}: compiled snapshot of {} ({}) mapped and checked in {:.2} s",
+            path.display(),
+            compiled.compiled_at,
+            compiled.compiled_by,
+            started.elapsed().as_secs_f64()
+        );
+        let (reg, report, index) = compiled.into_parts();
+        let (reg, report) = crate::dump::load_onto(sources, reg, report)?;
+        Ok(Snapshot::from_compiled(
+            reg, report, index, serial, backend, policy,
+        ))
+    }
+
+    /// A snapshot of a compiled snapshot's records and the rest of the
+    /// sources (delegated statistics, IANA's files, leases, routing), the
+    /// latter loaded onto its registry by [`crate::dump::load_onto`].
+    pub fn from_compiled(
+        reg: Registry,
+        report: LoadReport,
+        built_from: CompiledIndex,
+        serial: u64,
+        backend: LpmBackend,
+        policy: super::LeasePolicy,
+    ) -> Snapshot {
+        let mut reg = reg;
+        let mut routing = std::mem::take(&mut reg.routing);
+        let routing_report = Arc::new(std::mem::take(&mut routing.report));
+        let routing =
+            std::thread::spawn(move || Arc::new(crate::routing::Routing::from_loaded(routing)));
+        Snapshot::assemble(
+            reg,
+            report,
+            serial,
+            backend,
+            policy,
+            built_from.0,
+            routing,
+            routing_report,
+        )
+    }
+}
+
+/// A compiled snapshot's indexes, kept aside while the rest of the sources
+/// load onto its registry.
+pub struct CompiledIndex(Built);
+
+impl Compiled {
+    /// Whether persons' personal data was kept when it was compiled.
+    pub fn reg_personal_data(&self) -> bool {
+        self.reg.personal_data
+    }
+
+    /// Splits into the registry (for [`crate::dump::load_onto`]), the
+    /// dumps' figures and the indexes.
+    pub fn into_parts(self) -> (Registry, LoadReport, CompiledIndex) {
+        (self.reg, self.report, CompiledIndex(self.built))
+    }
+}

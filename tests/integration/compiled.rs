@@ -1,0 +1,285 @@
+//! Compiled snapshots: answers from a compiled file are byte for byte the
+//! answers from the dumps it was compiled from (WHOIS text, RDAP JSON,
+//! `--json`), on the sample data and on generated data of the five
+//! registries' layouts; a corrupt, cut or foreign file is refused with a
+//! clear error and never served; a server reloads a new file.
+
+use super::*;
+use tenure::dump::Sources;
+use tenure::rdap::RdapConfig;
+use tenure::snapshot::Snapshot;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tenure-compiled-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A snapshot of a compiled file and the other sources of `sources`.
+fn from_compiled(sources: &Sources, path: &Path) -> Snapshot {
+    let c = tenure::snapshot::compiled::open(path, Default::default()).expect("open compiled");
+    let (reg, report, index) = c.into_parts();
+    let (reg, report) = tenure::dump::load_onto(sources, reg, report).expect("load the rest");
+    Snapshot::from_compiled(
+        reg,
+        report,
+        index,
+        1,
+        Default::default(),
+        tenure::query::lease_policy(false),
+    )
+}
+
+/// Compiles `sources`' dumps to `out` the way `tenure compile` does.
+fn compile(sources: &Sources, out: &Path) {
+    let (reg, report) =
+        tenure::dump::load_dumps(sources, &tenure::progress::Progress::off()).expect("load");
+    let snap = Snapshot::build(
+        reg,
+        report.clone(),
+        1,
+        Default::default(),
+        tenure::query::lease_policy(false),
+    );
+    snap.compile(out, &report).expect("compile");
+}
+
+/// Every query worth asking of a snapshot: each network's first and last
+/// address and range, the address after it, handles, AS numbers.
+fn queries(snap: &Snapshot, max: usize) -> Vec<String> {
+    let mut v = std::collections::BTreeSet::new();
+    let step = (snap.networks() / max.max(1)).max(1);
+    for id in (0..snap.networks() as u32).step_by(step) {
+        let r = snap.net(id).range;
+        v.insert(r.start_addr().to_string());
+        v.insert(r.end_addr().to_string());
+        v.insert(format!("{} - {}", r.start_addr(), r.end_addr()));
+        let o = &snap.net(id).object;
+        for a in ["org", "abuse-c", "mnt-by", "netname"] {
+            if let Some(x) = o.get(a) {
+                v.insert(x.to_string());
+            }
+        }
+    }
+    for q in [
+        "AS64500",
+        "AS64501",
+        "AS3333",
+        "AS65551",
+        "8.8.8.8",
+        "2001:db8::1",
+    ] {
+        v.insert(q.to_string());
+    }
+    v.into_iter().collect()
+}
+
+/// The differences between two snapshots' answers, as text.
+fn differences(a: &Snapshot, b: &Snapshot, qs: &[String]) -> Vec<String> {
+    let cfg = RdapConfig::default();
+    let mut bad = Vec::new();
+    let at = tenure::time::parse("2026-06-01T00:00:00Z").unwrap();
+    for q in qs {
+        let Ok(parsed) = tenure::query::parse_query(q) else {
+            continue;
+        };
+        let (fa, fb) = (
+            tenure::query::lookup(a, &parsed, at),
+            tenure::query::lookup(b, &parsed, at),
+        );
+        let (ta, tb) = (
+            tenure::whois::render_found(&fa, false),
+            tenure::whois::render_found(&fb, false),
+        );
+        if ta != tb {
+            bad.push(format!("WHOIS {q}:\n{ta}\n---\n{tb}"));
+        }
+        let (ja, jb) = (
+            tenure::query::to_json(q, &fa),
+            tenure::query::to_json(q, &fb),
+        );
+        if ja != jb {
+            bad.push(format!("JSON {q}: {ja} / {jb}"));
+        }
+        let path = if q.contains(':') || q.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            format!("/rdap/ip/{}", q.split(' ').next().unwrap_or(q))
+        } else if let Some(n) = q.strip_prefix("AS") {
+            format!("/rdap/autnum/{n}")
+        } else {
+            format!("/rdap/entity/{q}")
+        };
+        let (ra, rb) = (
+            super::support::rdap_get(a, &cfg, &path),
+            super::support::rdap_get(b, &cfg, &path),
+        );
+        if ra.status != rb.status || ra.body != rb.body {
+            bad.push(format!("RDAP {path}: {} / {}", ra.status, rb.status));
+        }
+    }
+    bad
+}
+
+#[test]
+fn compiled_sample_data_answers_byte_for_byte_as_its_dumps() {
+    let dir = scratch("sample");
+    let cfg = tenure::config::DataFlags::default().resolve().unwrap();
+    let out = dir.join("sample.snap");
+    compile(&cfg.sources, &out);
+    let dumps = super::support::snapshot();
+    let compiled = from_compiled(&cfg.sources, &out);
+    assert_eq!(compiled.networks(), dumps.networks());
+    let qs = queries(&dumps, usize::MAX);
+    assert!(qs.len() > 40, "{}", qs.len());
+    let bad = differences(&dumps, &compiled, &qs);
+    assert!(
+        bad.is_empty(),
+        "{} differences:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+    // and the command line agrees: lookup --snapshot prints what lookup does
+    let out_s = out.to_str().unwrap();
+    for q in ["192.0.2.5", "2001:db8::1", "ORG-EXAMPLE1-TEST", "AS64500"] {
+        let a = tenure(&["lookup", q]);
+        let b = tenure(&[
+            "lookup",
+            "--config",
+            data("example.toml").to_str().unwrap(),
+            "--snapshot",
+            out_s,
+            q,
+        ]);
+        assert_eq!(stdout(&a), stdout(&b), "{q}: {}", stderr(&b));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn compiled_generated_registries_answer_byte_for_byte_as_their_dumps() {
+    let dir = scratch("gen");
+    let gen = dir.join("gen");
+    tenure::gen::write_registries(&gen, 3000, 11).expect("generate");
+    let mut dumps: Vec<PathBuf> = std::fs::read_dir(&gen)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    dumps.sort();
+    let sources = Sources {
+        dumps,
+        ..Default::default()
+    };
+    let out = dir.join("gen.snap");
+    compile(&sources, &out);
+    let a = super::support::snapshot_of(&sources);
+    let b = from_compiled(&sources, &out);
+    assert!(a.networks() >= 3000, "{}", a.networks());
+    let qs = queries(&a, 1500);
+    let bad = differences(&a, &b, &qs);
+    assert!(
+        bad.is_empty(),
+        "{} differences:\n{}",
+        bad.len(),
+        bad.iter().take(5).cloned().collect::<Vec<_>>().join("\n")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn corrupt_cut_and_foreign_snapshots_are_refused_and_never_served() {
+    let dir = scratch("corrupt");
+    let good = dir.join("good.snap");
+    let out = tenure(&["compile", "--out", good.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("17 networks"), "{}", stdout(&out));
+    let bytes = std::fs::read(&good).unwrap();
+    let variants: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "cut",
+            bytes[..bytes.len() * 2 / 3].to_vec(),
+            "outside the file",
+        ),
+        (
+            "header-only",
+            bytes[..100].to_vec(),
+            "not a compiled tenure snapshot",
+        ),
+        (
+            "not-a-snapshot",
+            std::fs::read(data("test-ripe.db")).unwrap(),
+            "not a compiled tenure snapshot",
+        ),
+        (
+            "other-version",
+            {
+                let mut b = bytes.clone();
+                b[16] = 99;
+                b
+            },
+            "format version 99",
+        ),
+        (
+            "flipped-text",
+            {
+                let mut b = bytes.clone();
+                let i = b.len() / 3;
+                b[i] ^= 0x20;
+                b
+            },
+            "checksum does not match",
+        ),
+        (
+            "flipped-index",
+            {
+                let mut b = bytes.clone();
+                let i = b.len() - 10;
+                b[i] ^= 0x01;
+                b
+            },
+            "checksum does not match",
+        ),
+    ];
+    for (name, b, why) in variants {
+        let p = dir.join(format!("{name}.snap"));
+        std::fs::write(&p, b).unwrap();
+        let out = tenure(&["lookup", "--snapshot", p.to_str().unwrap(), "192.0.2.5"]);
+        assert_eq!(out.status.code(), Some(4), "{name}: {}", stdout(&out));
+        assert!(stderr(&out).contains(why), "{name}: {}", stderr(&out));
+        // a server never serves it: the first load fails, exit 4
+        let out = serve_failing(&["--snapshot", p.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(4), "{name}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_server_reloads_a_new_compiled_snapshot_and_keeps_the_old_on_a_bad_one() {
+    let dir = scratch("reload");
+    let snap = dir.join("registry.snap");
+    let s = snap.to_str().unwrap();
+    assert_eq!(tenure(&["compile", "--out", s]).status.code(), Some(0));
+    let served = Served::start(&repo(), &["--snapshot", s], 1);
+    let addr = served.addr("whois");
+    let a = super::reload::until(addr, "192.0.2.5", "Example Holder GmbH");
+    assert!(a.contains("Data serial 1"), "{a}");
+    // a new dump compiled to a new file, renamed over the served one
+    let mut text = std::fs::read_to_string(data("test-ripe.db")).unwrap();
+    text = text.replace("Example Holder GmbH", "Recompiled Holder GmbH");
+    let dump = dir.join("changed.db");
+    std::fs::write(&dump, text).unwrap();
+    let out = tenure(&["compile", "--dump", dump.to_str().unwrap(), "--out", s]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    served.signal("-HUP");
+    super::reload::until(addr, "192.0.2.5", "Recompiled Holder GmbH");
+    // a corrupt file in its place: refused, the served data stays
+    let mut b = std::fs::read(&snap).unwrap();
+    let i = b.len() / 2;
+    b[i] ^= 0x10;
+    std::fs::write(dir.join("bad.tmp"), b).unwrap();
+    std::fs::rename(dir.join("bad.tmp"), &snap).unwrap();
+    served.signal("-HUP");
+    super::reload::until_logged(&served, "checksum does not match", 1);
+    assert!(ask(addr, "192.0.2.5").contains("Recompiled Holder GmbH"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
