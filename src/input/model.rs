@@ -86,6 +86,10 @@ pub struct Interner {
     text: String,
     /// Where each name ends in `text` (it starts where the one before ends).
     ends: Vec<u32>,
+    /// A compiled snapshot's interner: (hash, id) sorted, searched instead
+    /// of the table (which stays empty: building it was the largest part
+    /// of opening the file).
+    frozen: Vec<(u32, Sym)>,
 }
 
 /// The name of an id in an interner's text.
@@ -114,6 +118,15 @@ fn spread(h: u32) -> u64 {
 impl Interner {
     /// The id of a handle, adding it if new.
     pub fn intern(&mut self, s: &str) -> Sym {
+        if !self.frozen.is_empty() {
+            // a frozen interner grows again: its table first
+            self.frozen = Vec::new();
+            for id in 0..self.ends.len() as Sym {
+                let h = hash_str(name_in(&self.text, &self.ends, id));
+                self.table
+                    .insert_unique(spread(h), (id, h), |&(_, hid)| spread(hid));
+            }
+        }
         let up;
         let key: &str = if s.bytes().any(|b| b.is_ascii_lowercase()) {
             up = s.to_ascii_uppercase();
@@ -143,6 +156,14 @@ impl Interner {
     pub fn get(&self, s: &str) -> Option<Sym> {
         let key = s.to_ascii_uppercase();
         let h = hash_str(&key);
+        if !self.frozen.is_empty() {
+            let from = self.frozen.partition_point(|&(fh, _)| fh < h);
+            return self.frozen[from..]
+                .iter()
+                .take_while(|&&(fh, _)| fh == h)
+                .find(|&&(_, id)| self.name(id) == key)
+                .map(|&(_, id)| id);
+        }
         self.table
             .find(spread(h), |&(id, hid)| hid == h && self.name(id) == key)
             .map(|&(id, _)| id)
@@ -163,9 +184,19 @@ impl Interner {
         (&self.text, &self.ends)
     }
 
-    /// An interner read back from [`Interner::parts`] (the hash table made
-    /// again); `None` when the ends do not cut the text into names.
-    pub fn from_parts(text: String, ends: Vec<u32>) -> Option<Interner> {
+    /// Every (hash, id), sorted: what [`Interner::from_frozen`] searches.
+    pub fn frozen_pairs(&self) -> Vec<(u32, Sym)> {
+        let mut v: Vec<(u32, Sym)> = (0..self.ends.len() as Sym)
+            .map(|id| (hash_str(self.name(id)), id))
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// An interner read back from [`Interner::parts`] and
+    /// [`Interner::frozen_pairs`], searched by its pairs; `None` when the
+    /// ends do not cut the text into names or the pairs are not sorted ids.
+    pub fn from_frozen(text: String, ends: Vec<u32>, pairs: Vec<(u32, Sym)>) -> Option<Interner> {
         let mut prev = 0u32;
         for &e in &ends {
             if e < prev || e as usize > text.len() || !text.is_char_boundary(e as usize) {
@@ -173,12 +204,23 @@ impl Interner {
             }
             prev = e;
         }
-        let mut table = hashbrown::HashTable::with_capacity(ends.len());
-        for id in 0..ends.len() as Sym {
-            let h = hash_str(name_in(&text, &ends, id));
-            table.insert_unique(spread(h), (id, h), |&(_, hid)| spread(hid));
+        let n = ends.len();
+        if pairs.len() != n
+            || pairs.windows(2).any(|w| w[0] > w[1])
+            || pairs.iter().any(|p| p.1 as usize >= n)
+        {
+            return None;
         }
-        Some(Interner { table, text, ends })
+        let mut i = Interner {
+            text,
+            ends,
+            ..Default::default()
+        };
+        if n == 0 {
+            return Some(i);
+        }
+        i.frozen = pairs;
+        Some(i)
     }
 
     /// True when nothing was interned.
@@ -809,6 +851,29 @@ pub fn mark_registry_placeholders(entities: &[Entity], networks: &mut [Network])
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_frozen_interner_finds_what_the_table_finds() {
+        let mut i = Interner::default();
+        let names: Vec<String> = (0..5000).map(|n| format!("ORG-T{n}-TEST")).collect();
+        let ids: Vec<Sym> = names.iter().map(|n| i.intern(n)).collect();
+        let (text, ends) = i.parts();
+        let mut f =
+            Interner::from_frozen(text.to_string(), ends.to_vec(), i.frozen_pairs()).unwrap();
+        for (n, id) in names.iter().zip(&ids) {
+            assert_eq!(f.get(n), Some(*id));
+            assert_eq!(f.get(&n.to_lowercase()), Some(*id));
+        }
+        assert_eq!(f.get("ORG-NONE-TEST"), None);
+        // unsorted pairs or ids past the names are refused
+        let mut bad = i.frozen_pairs();
+        bad.swap(0, 1);
+        assert!(Interner::from_frozen(text.to_string(), ends.to_vec(), bad).is_none());
+        // interning again after freezing still works
+        let new = f.intern("ORG-NEW-TEST");
+        assert_eq!(f.get("org-new-test"), Some(new));
+        assert_eq!(f.get(&names[7]), Some(ids[7]));
+    }
 
     fn conv(attrs: &[(&str, &str)]) -> Result<Item, Skip> {
         let mut syms = Interner::default();
