@@ -11,6 +11,7 @@ mod cli;
 mod compiled;
 mod conformance;
 mod consistency;
+mod deploy;
 mod fetch;
 mod fuzz_corpus;
 mod hostile;
