@@ -147,7 +147,7 @@ fn three_replicas_behind_haproxy_stop_die_and_reload_under_load() {
             4,
         )
     };
-    let mut replicas = vec![replica(), replica(), replica()];
+    let mut replicas = [replica(), replica(), replica()];
     let (fw, fh) = (free_port(), free_port());
     let mut cfg = format!(
         "global\n  maxconn 4000\n\ndefaults\n  timeout connect 1s\n  timeout client 10s\n  timeout server 10s\n  retries 3\n  option redispatch\n\n\
