@@ -12,7 +12,8 @@
 //! ## Architecture: folders are layers, data flows down the page
 //!
 //! ```text
-//! base/    addr, time, fxhash, index, md5     (depend on nothing of the crate)
+//! base/    addr, time, fxhash, index, md5, wire, mapped
+//!          (depend on nothing of the crate but each other)
 //! input/   rpsl (text -> objects) -> model (networks, entities, aut-nums)
 //!          delegated, leases (lease records), bootstrap (IANA)
 //!          zip, arin_xml (ARIN's archive and XML layout -> text)
@@ -21,7 +22,8 @@
 //!          -> dump (loaders, gzip sniffing, LoadReport), progress
 //! store/   snapshot (sorted networks and leases, index per family; leases
 //!          judged by the `LeasePolicy` it is given; immutable, swapped
-//!          whole through `Current`), inverse (objects by attribute
+//!          whole through `Current`; `snapshot::compiled`: the dumps' part
+//!          written to and mapped from one checked file), inverse (objects by attribute
 //!          value, per attribute on first use), routing (announced
 //!          prefixes and VRPs, RFC 6811 validation; past generations
 //!          from dated files, on demand)
@@ -64,6 +66,9 @@
 //!   nested, non-aligned and overlapping ranges.
 //! - [`time`]: RFC 3339 timestamps. [`fxhash`]: a fast hash for short keys.
 //!   [`md5`]: RFC 1321, for the registries' published `.md5` files.
+//!   [`wire`]: the bounds-checked binary encoding of compiled snapshots;
+//!   [`mapped`]: a file mapped read-only and texts cut from it (the one
+//!   module with `unsafe`, each use justified there).
 //! - `rpsl`: streaming RPSL splitter and object parser. `model`: networks,
 //!   entities, aut-nums, domains; status classes, placeholder / platform /
 //!   registry-maintained flags; interned handles. [`delegated`]:
@@ -75,7 +80,9 @@
 //!   of a ZIP archive, streamed (ARIN's bulk data); `arin_xml`: ARIN's
 //!   XML layout read as its text layout (and written, for generated data). [`dump`]: loads sources into
 //!   a `Registry` with a `LoadReport`. [`progress`]: load progress.
-//! - [`snapshot`]: the immutable indexed generation a request answers from:
+//! - [`snapshot`]: the immutable indexed generation a request answers from
+//!   ([`snapshot::Snapshot::load`]: parsed from the dumps, or their part
+//!   mapped from a compiled snapshot, [`snapshot::compiled`]):
 //!   a registry part (shared by `Arc` with the snapshots a lease-only
 //!   reload makes) and a lease part; `Current` holds the one served.
 //!   [`inverse`]: its index of objects by the values of RIPE's
@@ -135,6 +142,7 @@
 //!   to other hosts.
 //! - A request takes one `Arc<Snapshot>` and answers from it to the end;
 //!   a snapshot is never modified after it is built.
+//! - `unsafe` code lives in `mapped` alone (the crate denies it elsewhere).
 //! - Nothing a dump or a query contains may panic: malformed objects are
 //!   skipped and reported with file and line, malformed queries get an
 //!   error saying what is wrong, and a panic that slips through stays in
