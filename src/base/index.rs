@@ -28,6 +28,7 @@
 //!   answers "every range containing X" exactly in O(k log n); used only
 //!   when the parent walk touches an irregular range.
 
+use crate::mapped::Slab;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -36,7 +37,18 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 pub const NONE: u32 = u32::MAX;
 
 /// An integer key type: `u32` (IPv4, ASN) or `u128` (IPv6).
-pub trait Key: Copy + Ord + Eq + std::fmt::Debug + Send + Sync + 'static {
+pub trait Key:
+    Copy
+    + Ord
+    + Eq
+    + std::fmt::Debug
+    + Send
+    + Sync
+    + 'static
+    + crate::mapped::Plain
+    + crate::wire::ToLe
+    + crate::wire::FromLe
+{
     /// Bits in the key.
     const BITS: u32;
     /// The largest key.
@@ -113,20 +125,20 @@ pub enum LpmBackend {
 
 /// The index over one family's ranges. Ids are positions in the build input.
 pub struct RangeIndex<K: Key> {
-    starts: Vec<K>,
-    ends: Vec<K>,
+    starts: Slab<K>,
+    ends: Slab<K>,
     /// parent id, or NONE; the top bit marks an irregular range.
-    parents: Vec<u32>,
+    parents: Slab<u32>,
     /// max-end segment tree, `2 * cap` long, leaves at `cap..`.
-    maxend: Vec<K>,
+    maxend: Slab<K>,
     cap: usize,
     /// segment starts (first is always ZERO) and the most specific id per segment.
-    seg_starts: Vec<K>,
-    seg_ids: Vec<u32>,
+    seg_starts: Slab<K>,
+    seg_ids: Slab<u32>,
     /// Direct table in front of the binary search: bucket `b` covers keys
     /// from `table_base + (b << table_shift)`; `seg_table[b]` is the first
     /// segment starting in bucket `b` or later (one extra entry at the end).
-    seg_table: Vec<u32>,
+    seg_table: Slab<u32>,
     table_base: u128,
     table_shift: u32,
     trie: Option<Trie>,
@@ -173,14 +185,14 @@ impl<K: Key> RangeIndex<K> {
         let (seg_starts, seg_ids) = build_segments(ranges);
         let (seg_table, table_base, table_shift) = build_table(&seg_starts);
         let mut index = RangeIndex {
-            starts,
-            ends,
-            parents,
-            maxend,
+            starts: starts.into(),
+            ends: ends.into(),
+            parents: parents.into(),
+            maxend: maxend.into(),
             cap,
-            seg_starts,
-            seg_ids,
-            seg_table,
+            seg_starts: seg_starts.into(),
+            seg_ids: seg_ids.into(),
+            seg_table: seg_table.into(),
             table_base,
             table_shift,
             trie: None,
@@ -192,43 +204,39 @@ impl<K: Key> RangeIndex<K> {
     }
 
     /// Writes the index's arrays (a compiled snapshot).
-    pub fn encode(&self, out: &mut crate::wire::Out) {
-        let keys = |out: &mut crate::wire::Out, v: &[K]| {
-            out.u64(v.len() as u64);
-            v.iter().for_each(|k| k.put(out));
-        };
-        keys(out, &self.starts);
-        keys(out, &self.ends);
-        out.u32s(&self.parents);
-        keys(out, &self.maxend);
+    /// The arrays are aligned for `base`, the file offset where `out`'s
+    /// bytes will be written, so that [`RangeIndex::decode`] can read them
+    /// in place.
+    pub fn encode(&self, out: &mut crate::wire::Out, base: u64) {
+        out.slab(&self.starts, base);
+        out.slab(&self.ends, base);
+        out.slab(&self.parents, base);
+        out.slab(&self.maxend, base);
         out.u64(self.cap as u64);
-        keys(out, &self.seg_starts);
-        out.u32s(&self.seg_ids);
-        out.u32s(&self.seg_table);
+        out.slab(&self.seg_starts, base);
+        out.slab(&self.seg_ids, base);
+        out.slab(&self.seg_table, base);
         out.u128(self.table_base);
         out.u32(self.table_shift);
     }
 
-    /// Reads what [`RangeIndex::encode`] wrote, checking every invariant a
-    /// lookup relies on (so a corrupt file is refused, never a panic); the
-    /// `iptrie` backend's trie is built again.
+    /// Reads what [`RangeIndex::encode`] wrote (its arrays in place when
+    /// `input` reads a mapping), checking every invariant a lookup relies
+    /// on (so a corrupt file is refused, never a panic); the `iptrie`
+    /// backend's trie is built again.
     pub fn decode(
         input: &mut crate::wire::In<'_>,
         backend: LpmBackend,
     ) -> Result<Self, crate::wire::WireError> {
         use crate::wire::WireError;
-        let keys = |input: &mut crate::wire::In<'_>| -> Result<Vec<K>, WireError> {
-            let n = input.count(K::SIZE)?;
-            (0..n).map(|_| K::get(input)).collect()
-        };
-        let starts = keys(input)?;
-        let ends = keys(input)?;
-        let parents = input.u32s()?;
-        let maxend = keys(input)?;
+        let starts: Slab<K> = input.slab()?;
+        let ends: Slab<K> = input.slab()?;
+        let parents: Slab<u32> = input.slab()?;
+        let maxend: Slab<K> = input.slab()?;
         let cap = input.u64()? as usize;
-        let seg_starts = keys(input)?;
-        let seg_ids = input.u32s()?;
-        let seg_table = input.u32s()?;
+        let seg_starts: Slab<K> = input.slab()?;
+        let seg_ids: Slab<u32> = input.slab()?;
+        let seg_table: Slab<u32> = input.slab()?;
         let table_base = input.u128()?;
         let table_shift = input.u32()?;
         let bad = |what: &str| Err(WireError(format!("range index: {what}")));
@@ -240,7 +248,7 @@ impl<K: Key> RangeIndex<K> {
             .windows(2)
             .zip(ends.windows(2))
             .all(|(s, e)| s[0] < s[1] || (s[0] == s[1] && e[0] >= e[1]));
-        if !sorted || starts.iter().zip(&ends).any(|(s, e)| s > e) {
+        if !sorted || starts.iter().zip(ends.iter()).any(|(s, e)| s > e) {
             return bad("ranges out of order");
         }
         if parents
@@ -748,7 +756,7 @@ mod tests {
         let r = random_ranges(&mut rng, 300, 4096, false);
         let idx = RangeIndex::build(&r, LpmBackend::Sorted).unwrap();
         let mut out = crate::wire::Out::default();
-        idx.encode(&mut out);
+        idx.encode(&mut out, 0);
         for backend in [LpmBackend::Sorted, LpmBackend::Iptrie] {
             let back =
                 RangeIndex::<u32>::decode(&mut crate::wire::In::new(&out.0), backend).unwrap();

@@ -12,6 +12,11 @@
 //!   checks the text region's UTF-8 once, and [`Text::new`] only accepts
 //!   slices inside it that start and end on character boundaries, so every
 //!   [`Text`] is valid UTF-8 by construction.
+//! - reading an aligned little-endian array of the file as `&[u32]`,
+//!   `&[u64]` or `&[u128]` ([`Slab`]): every bit pattern is a valid value
+//!   of those types, [`Slab::mapped`] checks alignment and bounds, and the
+//!   crate refuses to build for big-endian targets (the file is
+//!   little-endian).
 #![allow(unsafe_code)]
 
 use std::path::Path;
@@ -119,6 +124,83 @@ impl Text {
     }
 }
 
+#[cfg(target_endian = "big")]
+compile_error!("compiled snapshots are little-endian and mapped as they are");
+
+/// Integer types an array of the file may be read as: any bit pattern is a
+/// valid value. Sealed: only these.
+pub trait Plain: Copy + Send + Sync + 'static + private::Sealed {}
+impl Plain for u32 {}
+impl Plain for u64 {}
+impl Plain for u128 {}
+mod private {
+    pub trait Sealed {}
+    impl Sealed for u32 {}
+    impl Sealed for u64 {}
+    impl Sealed for u128 {}
+}
+
+/// An array either owned or read in place from a mapped file (where
+/// replicas share it in the page cache and a reload's new copy costs no
+/// heap).
+pub enum Slab<T: Plain> {
+    Owned(Vec<T>),
+    Mapped {
+        map: Handle,
+        start: usize,
+        len: usize,
+    },
+}
+
+impl<T: Plain> Default for Slab<T> {
+    fn default() -> Self {
+        Slab::Owned(Vec::new())
+    }
+}
+
+impl<T: Plain> From<Vec<T>> for Slab<T> {
+    fn from(v: Vec<T>) -> Self {
+        Slab::Owned(v)
+    }
+}
+
+impl<T: Plain> Slab<T> {
+    /// `len` values at byte `start` of the mapped file, if they lie inside
+    /// it and `start` is aligned for `T`.
+    pub fn mapped(map: &Handle, start: usize, len: usize) -> Option<Slab<T>> {
+        let size = std::mem::size_of::<T>();
+        let end = len.checked_mul(size)?.checked_add(start)?;
+        let bytes = map.bytes();
+        if end > bytes.len() || (bytes.as_ptr() as usize + start) % std::mem::align_of::<T>() != 0 {
+            return None;
+        }
+        Some(Slab::Mapped {
+            map: Arc::clone(map),
+            start,
+            len,
+        })
+    }
+}
+
+impl<T: Plain> std::ops::Deref for Slab<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        match self {
+            Slab::Owned(v) => v,
+            Slab::Mapped { map, start, len } => {
+                let bytes = map.bytes();
+                // SAFETY: `Slab::mapped` checked that `len` values of `T`
+                // from `start` lie inside the immutable mapping and that
+                // `start` is aligned for `T`; `T` is u32, u64 or u128, for
+                // which every bit pattern is a value, stored little-endian
+                // as this (little-endian) target reads it; the mapping
+                // lives as long as the handle held here
+                unsafe { std::slice::from_raw_parts(bytes.as_ptr().add(*start).cast::<T>(), *len) }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +223,12 @@ mod tests {
         assert!(Text::new(&map, 12, 1).is_none());
         assert!(Text::new(&map, 0, 6).is_none());
         assert!(Text::new(&map, 6, len).is_none());
+        // arrays: in bounds and aligned only
+        assert_eq!(Slab::<u32>::mapped(&map, 0, 2).map(|s| s.len()), Some(2));
+        assert!(Slab::<u32>::mapped(&map, 1, 2).is_none());
+        assert!(Slab::<u32>::mapped(&map, 8, 3).is_none());
+        let s = Slab::<u32>::mapped(&map, 0, 1).unwrap();
+        assert_eq!(s[0], u32::from_le_bytes(*b"HEAD"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

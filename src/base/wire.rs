@@ -6,7 +6,30 @@
 #[derive(Default)]
 pub struct Out(pub Vec<u8>);
 
+/// Where arrays start in a file: a multiple of this many bytes (the
+/// widest value, `u128`), so that they can be read in place.
+pub const ALIGN: u64 = 16;
+
 impl Out {
+    /// Zero bytes up to the next multiple of [`ALIGN`], counting from a
+    /// file offset `base` where these bytes will be written.
+    pub fn align(&mut self, base: u64) {
+        while (base + self.0.len() as u64) % ALIGN != 0 {
+            self.0.push(0);
+        }
+    }
+
+    /// A length-prefixed array of plain values, aligned (for `base`, see
+    /// [`Out::align`]) and little-endian, to be read in place.
+    pub fn slab<T: crate::mapped::Plain + ToLe>(&mut self, v: &[T], base: u64) {
+        self.u64(v.len() as u64);
+        self.align(base);
+        self.0.reserve(std::mem::size_of_val(v));
+        for x in v {
+            x.to_le(&mut self.0);
+        }
+    }
+
     pub fn u8(&mut self, v: u8) {
         self.0.push(v);
     }
@@ -40,6 +63,52 @@ impl Out {
     }
 }
 
+/// Little-endian bytes of a plain value.
+pub trait ToLe {
+    fn to_le(&self, out: &mut Vec<u8>);
+}
+impl ToLe for u32 {
+    fn to_le(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes())
+    }
+}
+impl ToLe for u64 {
+    fn to_le(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes())
+    }
+}
+impl ToLe for u128 {
+    fn to_le(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes())
+    }
+}
+
+/// A plain value from its little-endian bytes.
+pub trait FromLe {
+    fn from_le(b: &[u8]) -> Self;
+}
+impl FromLe for u32 {
+    fn from_le(b: &[u8]) -> Self {
+        let mut a = [0u8; 4];
+        a.copy_from_slice(b);
+        u32::from_le_bytes(a)
+    }
+}
+impl FromLe for u64 {
+    fn from_le(b: &[u8]) -> Self {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        u64::from_le_bytes(a)
+    }
+}
+impl FromLe for u128 {
+    fn from_le(b: &[u8]) -> Self {
+        let mut a = [0u8; 16];
+        a.copy_from_slice(b);
+        u128::from_le_bytes(a)
+    }
+}
+
 /// Why bytes could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -49,11 +118,58 @@ pub struct WireError(pub String);
 pub struct In<'a> {
     b: &'a [u8],
     at: usize,
+    /// The file offset of `b[0]` and the mapping, when `b` is a mapped
+    /// file's: arrays are then read in place.
+    base: u64,
+    map: Option<&'a crate::mapped::Handle>,
 }
 
 impl<'a> In<'a> {
     pub fn new(b: &'a [u8]) -> Self {
-        In { b, at: 0 }
+        In {
+            b,
+            at: 0,
+            base: 0,
+            map: None,
+        }
+    }
+
+    /// Bytes at file offset `base` of a mapping: [`In::slab`] reads arrays
+    /// in place.
+    pub fn mapped(b: &'a [u8], base: u64, map: &'a crate::mapped::Handle) -> Self {
+        In {
+            b,
+            at: 0,
+            base,
+            map: Some(map),
+        }
+    }
+
+    /// Skips to the next multiple of [`ALIGN`] (see [`Out::align`]).
+    pub fn align(&mut self) -> Result<(), WireError> {
+        let pad = ((ALIGN - (self.base + self.at as u64) % ALIGN) % ALIGN) as usize;
+        self.take(pad).map(|_| ())
+    }
+
+    /// An array [`Out::slab`] wrote: in place when the bytes are a
+    /// mapping's, else copied.
+    pub fn slab<T: crate::mapped::Plain + FromLe>(
+        &mut self,
+    ) -> Result<crate::mapped::Slab<T>, WireError> {
+        let size = std::mem::size_of::<T>();
+        let n = self.count(size)?;
+        self.align()?;
+        let start = self.base as usize + self.at;
+        let bytes = self.take(n * size)?;
+        if let Some(map) = self.map {
+            return crate::mapped::Slab::mapped(map, start, n)
+                .ok_or_else(|| WireError("an array out of place".into()));
+        }
+        Ok(bytes
+            .chunks_exact(size)
+            .map(T::from_le)
+            .collect::<Vec<T>>()
+            .into())
     }
 
     /// Bytes not read yet.

@@ -84,7 +84,7 @@ struct RegistryIndex {
     domains: FxMap<Box<str>, u32>,
     /// (hash of upper-case netname, network), sorted: netname lookups
     /// without a map entry per network.
-    netnames: Vec<(u64, u32)>,
+    netnames: Netnames,
     backend: LpmBackend,
     /// Per inverse-searchable attribute, its index, made on first use.
     inverse: [std::sync::OnceLock<crate::inverse::InverseIndex>; 5],
@@ -97,7 +97,25 @@ struct Built {
     v4: RangeIndex<u32>,
     v6: RangeIndex<u128>,
     asn: RangeIndex<u32>,
-    netnames: Vec<(u64, u32)>,
+    netnames: Netnames,
+}
+
+/// Networks by the hash of their upper-case netname: hashes sorted, and
+/// the network of each (read in place from a compiled snapshot).
+#[derive(Default)]
+struct Netnames {
+    hashes: crate::mapped::Slab<u64>,
+    ids: crate::mapped::Slab<u32>,
+}
+
+impl From<Vec<(u64, u32)>> for Netnames {
+    fn from(v: Vec<(u64, u32)>) -> Self {
+        let (hashes, ids): (Vec<u64>, Vec<u32>) = v.into_iter().unzip();
+        Netnames {
+            hashes: hashes.into(),
+            ids: ids.into(),
+        }
+    }
 }
 
 /// The leases and their indexes.
@@ -249,7 +267,7 @@ impl Snapshot {
             v4: i4.unwrap_or_else(empty_index),
             v6: i6.unwrap_or_else(empty_index),
             asn: asn.unwrap_or_else(empty_index),
-            netnames,
+            netnames: netnames.into(),
         };
         Snapshot::assemble(
             reg,
@@ -438,11 +456,13 @@ impl Snapshot {
     /// Networks with this netname (case-insensitive).
     pub fn by_netname(&self, name: &str) -> Vec<NetId> {
         let h = netname_hash(name);
-        let from = self.ix.netnames.partition_point(|x| x.0 < h);
-        self.ix.netnames[from..]
+        let nn = &self.ix.netnames;
+        let from = nn.hashes.partition_point(|&x| x < h);
+        nn.hashes[from..]
             .iter()
-            .take_while(|x| x.0 == h)
-            .map(|x| x.1)
+            .zip(nn.ids.get(from..).unwrap_or(&[]))
+            .take_while(|x| *x.0 == h)
+            .map(|x| *x.1)
             .filter(|&id| {
                 self.net(id)
                     .object

@@ -38,7 +38,7 @@ use std::sync::Arc;
 pub const MAGIC: &[u8; 16] = b"TENURE-COMPILED\n";
 /// The layout's version: a file of another version is refused (a rolling
 /// upgrade compiles again with the new binary).
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 const META: u32 = 1;
 const TEXT: u32 = 2;
@@ -259,16 +259,16 @@ impl Snapshot {
             object(&mut o, &d.object);
         }
         sink.put(DOMAINS, &o.0).map_err(io)?;
+        // the index arrays aligned where they land in the file, to be read
+        // in place
+        let base = sink.at;
         let mut o = Out::default();
         o.u32(ix.n4);
-        ix.v4.encode(&mut o);
-        ix.v6.encode(&mut o);
-        ix.asn.encode(&mut o);
-        o.u64(ix.netnames.len() as u64);
-        for (h, n) in &ix.netnames {
-            o.u64(*h);
-            o.u32(*n);
-        }
+        ix.v4.encode(&mut o, base);
+        ix.v6.encode(&mut o, base);
+        ix.asn.encode(&mut o, base);
+        o.slab(&ix.netnames.hashes, base);
+        o.slab(&ix.netnames.ids, base);
         sink.put(INDEX, &o.0).map_err(io)?;
         // the header, now that every section's place is known
         let Sink {
@@ -420,7 +420,15 @@ pub fn open(path: &Path, backend: LpmBackend) -> Result<Compiled, CompiledError>
             tracing::debug!("{n} handles indexed in {:.2} s", t0.elapsed().as_secs_f64());
             r
         });
-        let records = decode_records(&map, text_base, files.len(), sec, backend, path);
+        let records = decode_records(
+            &map,
+            text_base,
+            found[(INDEX - 1) as usize].offset as usize,
+            files.len(),
+            sec,
+            backend,
+            path,
+        );
         (
             syms.join()
                 .unwrap_or_else(|_| Err(refused("SYMS: decoding failed".into()))),
@@ -480,6 +488,7 @@ type Records = (
 fn decode_records<'a>(
     map: &Arc<Map>,
     text_base: usize,
+    index_base: usize,
     n_files: usize,
     sec: impl Fn(u32) -> &'a [u8] + Sync,
     backend: LpmBackend,
@@ -619,16 +628,20 @@ fn decode_records<'a>(
                 .map_err(|e| refused("DOMAINS", e.0))?;
                 domains.push(d);
             }
-            let mut i = In::new(sec(INDEX));
+            let mut i = In::mapped(sec(INDEX), index_base as u64, &h);
             let e = |x: WireError| refused("INDEX", x.0);
             let n4 = i.u32().map_err(e)?;
             let v4 = RangeIndex::decode(&mut i, backend).map_err(e)?;
             let v6 = RangeIndex::decode(&mut i, backend).map_err(e)?;
             let asn = RangeIndex::decode(&mut i, LpmBackend::Sorted).map_err(e)?;
-            let n = i.count(12).map_err(e)?;
-            let mut netnames = Vec::with_capacity(n);
-            for _ in 0..n {
-                netnames.push((i.u64().map_err(e)?, i.u32().map_err(e)?));
+            let netnames = super::Netnames {
+                hashes: i.slab().map_err(e)?,
+                ids: i.slab().map_err(e)?,
+            };
+            if netnames.hashes.len() != netnames.ids.len()
+                || netnames.hashes.windows(2).any(|w| w[0] > w[1])
+            {
+                return Err(refused("INDEX", "the netname index is not sorted".into()));
             }
             tracing::debug!("the rest decoded in {:.2} s", t1.elapsed().as_secs_f64());
             Ok((entities, table, autnums, domains, n4, v4, v6, asn, netnames))
@@ -645,7 +658,7 @@ fn decode_records<'a>(
         && v4.len() == n4 as usize
         && v6.len() == networks.len() - n4 as usize
         && asn.len() == autnums.len()
-        && netnames.iter().all(|(_, n)| (*n as usize) < networks.len())
+        && netnames.ids.iter().all(|&n| (n as usize) < networks.len())
         && networks[..n4 as usize]
             .iter()
             .all(|n| n.range.family == crate::addr::Family::V4)
