@@ -50,6 +50,23 @@ impl Admin {
         ages
     }
 
+    /// The NRTM mirrors of the fetch directory and their versions, as
+    /// `, nrtm RIPE 1234` (empty without any).
+    fn mirrors_line(&self) -> String {
+        self.mirrors()
+            .iter()
+            .map(|k| format!(", nrtm {} {}", k.source, k.mirror.version))
+            .collect()
+    }
+
+    /// The NRTM mirrors' states in the fetch directory, by source.
+    fn mirrors(&self) -> Vec<crate::mirror::Kept> {
+        self.fetch_dir
+            .as_deref()
+            .map(crate::mirror::all_kept)
+            .unwrap_or_default()
+    }
+
     /// The data's age per file, staleness, and the NRTM mirrors' versions
     /// and refusals, appended to the metrics page.
     fn data_metrics(&self, snap: &crate::snapshot::Snapshot, o: &mut String) {
@@ -79,27 +96,10 @@ impl Admin {
             let stale = ages.iter().any(|(_, a)| *a as f64 > bound.as_secs_f64());
             let _ = writeln!(o, "tenure_data_stale {}", u8::from(stale));
         }
-        let Some(dir) = &self.fetch_dir else {
-            return;
-        };
-        let mut mirrors: Vec<crate::mirror::Kept> = std::fs::read_dir(dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| {
-                let name = e.file_name().to_string_lossy().to_string();
-                let source = name
-                    .strip_prefix(".nrtm-")?
-                    .strip_suffix(".json")?
-                    .to_string();
-                crate::mirror::kept(dir, &source).map(|k| (source, k))
-            })
-            .map(|(_, k)| k)
-            .collect();
+        let mirrors = self.mirrors();
         if mirrors.is_empty() {
             return;
         }
-        mirrors.sort_by(|a, b| a.source.cmp(&b.source));
         head(
             o,
             "tenure_nrtm_version",
@@ -230,8 +230,13 @@ async fn answer<B>(admin: &Admin, req: Request<B>) -> Response<Full<Bytes>> {
                 )
             } else if serial > 0 {
                 let stale = admin.stale(&snap);
+                let mirrors = admin.mirrors_line();
                 if stale.is_empty() {
-                    text(StatusCode::OK, PLAIN, format!("ready: serial {serial}\n"))
+                    text(
+                        StatusCode::OK,
+                        PLAIN,
+                        format!("ready: serial {serial}{mirrors}\n"),
+                    )
                 } else if admin.stale_not_ready {
                     text(
                         StatusCode::SERVICE_UNAVAILABLE,

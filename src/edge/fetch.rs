@@ -289,18 +289,8 @@ pub fn confirmed(dir: &Path) -> BTreeMap<PathBuf, i64> {
             }
         }
     }
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let name = entry.file_name().to_string_lossy().to_string();
-        let Some(source) = name
-            .strip_prefix(".nrtm-")
-            .and_then(|n| n.strip_suffix(".json"))
-        else {
-            continue;
-        };
-        if let Some(k) = crate::mirror::kept(dir, source) {
-            let (Some(file), Ok(t)) = (k.file, crate::time::parse(&k.mirror.timestamp)) else {
-                continue;
-            };
+    for k in crate::mirror::all_kept(dir) {
+        if let (Some(file), Ok(t)) = (k.file, crate::time::parse(&k.mirror.timestamp)) {
             out.insert(dir.join(file), t);
         }
     }

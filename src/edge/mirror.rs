@@ -4,7 +4,7 @@
 //! each delta whole (a delta that fails any check is not applied, nor any
 //! after it), and writes the mirrored database as one RPSL file in the
 //! fetch directory (renamed into place: a loader reads the old version or
-//! the new one) with its state beside it (`.nrtm-SOURCE.json`: session,
+//! the new one) with its state beside it (`.nrtm-FILE.json`: session,
 //! version, known file hashes, keys, refusals). The served data is
 //! reloaded from that file like any dump.
 
@@ -56,15 +56,35 @@ pub struct Mirrored {
     pub refused: Option<String>,
 }
 
-/// The state file of a source.
-pub fn state_path(dir: &Path, source: &str) -> PathBuf {
-    dir.join(format!(".nrtm-{}.json", source.to_ascii_uppercase()))
+/// The state file of a mirror (named after its file: two mirrors of one
+/// source keep apart).
+pub fn state_path(dir: &Path, file: &str) -> PathBuf {
+    dir.join(format!(".nrtm-{file}.json"))
 }
 
-/// Reads a source's kept state, if any.
-pub fn kept(dir: &Path, source: &str) -> Option<Kept> {
-    let bytes = std::fs::read(state_path(dir, source)).ok()?;
+/// Reads a mirror's kept state, if any.
+pub fn kept(dir: &Path, file: &str) -> Option<Kept> {
+    let bytes = std::fs::read(state_path(dir, file)).ok()?;
     serde_json::from_slice(&bytes).ok()
+}
+
+/// Every mirror's kept state in a fetch directory, by source and file.
+pub fn all_kept(dir: &Path) -> Vec<Kept> {
+    let mut v: Vec<Kept> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().to_string();
+            let file = name
+                .strip_prefix(".nrtm-")?
+                .strip_suffix(".json")?
+                .to_string();
+            kept(dir, &file)
+        })
+        .collect();
+    v.sort_by(|a, b| (&a.source, &a.file).cmp(&(&b.source, &b.file)));
+    v
 }
 
 fn reason(e: &NrtmError) -> &'static str {
@@ -81,7 +101,7 @@ fn reason(e: &NrtmError) -> &'static str {
 
 /// Brings one mirror up to the notification's version.
 pub async fn update(client: &Client, src: &NrtmSource, dir: &Path) -> Mirrored {
-    let mut kept = kept(dir, &src.source).unwrap_or_default();
+    let mut kept = kept(dir, &src.file).unwrap_or_default();
     kept.file = Some(src.file.clone());
     kept.source = src.source.to_ascii_uppercase();
     let mut out = Mirrored {
@@ -98,8 +118,8 @@ pub async fn update(client: &Client, src: &NrtmSource, dir: &Path) -> Mirrored {
         out.refused = Some(e.to_string());
     }
     out.version = kept.mirror.version;
-    if let Err(e) = write_state(dir, &src.source, &kept) {
-        out.refused = Some(format!("{}: {e}", state_path(dir, &src.source).display()));
+    if let Err(e) = write_state(dir, &src.file, &kept) {
+        out.refused = Some(format!("{}: {e}", state_path(dir, &src.file).display()));
     }
     out
 }
@@ -304,8 +324,8 @@ fn write_mirror(path: &Path, m: &Mirror) -> std::io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
-fn write_state(dir: &Path, source: &str, kept: &Kept) -> std::io::Result<()> {
-    let path = state_path(dir, source);
+fn write_state(dir: &Path, file: &str, kept: &Kept) -> std::io::Result<()> {
+    let path = state_path(dir, file);
     let tmp = path.with_extension("tmp");
     let mut f = std::fs::File::create(&tmp)?;
     f.write_all(&serde_json::to_vec_pretty(kept).unwrap_or_default())?;

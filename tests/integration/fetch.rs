@@ -671,7 +671,8 @@ fn nrtm_mirror_applies_verified_deltas_and_refuses_the_rest() {
         (out.status.code(), stdout(&out), stderr(&out))
     };
     let state = || -> serde_json::Value {
-        serde_json::from_slice(&std::fs::read(dir.join("data/.nrtm-RIPE.json")).unwrap()).unwrap()
+        serde_json::from_slice(&std::fs::read(dir.join("data/.nrtm-ripe-nrtm.db.json")).unwrap())
+            .unwrap()
     };
     let holder = || {
         let out = tenure(&["lookup", "--config", cfg_s, "--json", "192.0.2.5"]);
@@ -708,6 +709,25 @@ fn nrtm_mirror_applies_verified_deltas_and_refuses_the_rest() {
         "{all}"
     );
     assert_eq!(state()["version"], 3);
+    // a server on the fetch directory says the mirror's version
+    {
+        let served = Served::start(
+            &repo(),
+            &["--config", cfg_s, "--admin-listen", "127.0.0.1:0"],
+            4,
+        );
+        let (code, body) = settled(served.addr("admin"));
+        assert_eq!((code, body.trim()), (200, "ready: serial 1, nrtm RIPE 3"));
+        let (_, metrics) = super::ops::http(served.addr("admin"), "GET", "/metrics").unwrap();
+        assert!(
+            metrics.contains("tenure_nrtm_version{source=\"RIPE\"} 3"),
+            "{metrics}"
+        );
+        assert!(
+            metrics.contains("tenure_nrtm_refused_total{source=\"RIPE\",reason=\"hash\"} 0"),
+            "{metrics}"
+        );
+    }
 
     // the same notification again: nothing to do
     let (code, o, _) = fetch();
@@ -794,6 +814,8 @@ fn nrtm_mirror_applies_verified_deltas_and_refuses_the_rest() {
             stderr(&out)
         );
         assert!(!dir.join("data/ripe-mock.db").exists());
+        // its refusal is its own mirror's: the other keeps its state
+        assert_eq!(state()["version"], 1);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
