@@ -350,14 +350,18 @@ pub enum Plan {
 /// Decides what to fetch; refuses a notification older than the mirror
 /// or changing a file's hash.
 pub fn plan(n: &Notification, state: Option<&MirrorState>) -> Result<Plan, NrtmError> {
-    let Some(st) = state.filter(|s| s.session_id == n.session_id && s.version > 0) else {
-        let after: Vec<FileRef> = n
+    // start over: the snapshot and the deltas after it
+    let restart = || {
+        let after = n
             .deltas
             .iter()
             .filter(|d| d.version > n.snapshot.version)
             .cloned()
             .collect();
-        return Ok(Plan::Snapshot(n.snapshot.clone(), after));
+        Plan::Snapshot(n.snapshot.clone(), after)
+    };
+    let Some(st) = state.filter(|s| s.session_id == n.session_id && s.version > 0) else {
+        return Ok(restart());
     };
     if n.version < st.version {
         return Err(NrtmError::Older {
@@ -391,13 +395,7 @@ pub fn plan(n: &Notification, state: Option<&MirrorState>) -> Result<Plan, NrtmE
         .collect();
     if needed.first().map(|d| d.version) != Some(st.version + 1) {
         // the deltas no longer reach back to this mirror
-        let after = n
-            .deltas
-            .iter()
-            .filter(|d| d.version > n.snapshot.version)
-            .cloned()
-            .collect();
-        return Ok(Plan::Snapshot(n.snapshot.clone(), after));
+        return Ok(restart());
     }
     Ok(Plan::Deltas(needed))
 }

@@ -90,6 +90,21 @@ struct RegistryIndex {
     inverse: [std::sync::OnceLock<crate::inverse::InverseIndex>; 5],
 }
 
+/// The routing part being indexed on its own thread, and its files' figures.
+type RoutingBuild = (
+    std::thread::JoinHandle<Arc<crate::routing::Routing>>,
+    Arc<LoadReport>,
+);
+
+/// Starts indexing a registry's routing files on a thread of their own.
+fn spawn_routing(reg: &mut Registry) -> RoutingBuild {
+    let mut routing = std::mem::take(&mut reg.routing);
+    let report = Arc::new(std::mem::take(&mut routing.report));
+    let handle =
+        std::thread::spawn(move || Arc::new(crate::routing::Routing::from_loaded(routing)));
+    (handle, report)
+}
+
 /// The indexes over sorted networks and AS numbers: built from a
 /// registry, or read from a compiled snapshot.
 struct Built {
@@ -218,10 +233,7 @@ impl Snapshot {
     ) -> Snapshot {
         crate::model::mark_registry_placeholders(&reg.entities, &mut reg.networks);
         // the routing part is indexed beside the registry
-        let mut routing = std::mem::take(&mut reg.routing);
-        let routing_report = Arc::new(std::mem::take(&mut routing.report));
-        let routing =
-            std::thread::spawn(move || Arc::new(crate::routing::Routing::from_loaded(routing)));
+        let routing = spawn_routing(&mut reg);
         // IPv4 first, each family by start and then widest first, in place
         // (no second copy of the networks: at 6 M networks that copy was
         // the load's peak); equal ranges keep their load order (file, line)
@@ -269,16 +281,7 @@ impl Snapshot {
             asn: asn.unwrap_or_else(empty_index),
             netnames: netnames.into(),
         };
-        Snapshot::assemble(
-            reg,
-            report,
-            serial,
-            backend,
-            policy,
-            built,
-            routing,
-            routing_report,
-        )
+        Snapshot::assemble(reg, report, serial, backend, policy, built, routing)
     }
 
     /// A snapshot of a registry whose networks and AS numbers are sorted
@@ -292,8 +295,7 @@ impl Snapshot {
         backend: LpmBackend,
         policy: LeasePolicy,
         built: Built,
-        routing: std::thread::JoinHandle<Arc<crate::routing::Routing>>,
-        routing_report: Arc<LoadReport>,
+        (routing, routing_report): RoutingBuild,
     ) -> Snapshot {
         let (d4, d6, dasn) = deleg_indexes(&reg, backend);
         let domains = reg

@@ -856,18 +856,14 @@ fn data_age_counts_fetch_checks_and_stale_data_shows_on_readyz() {
     // the file is three days old, but fetch has just found it current
     age_file(&dir.join("data/ripe.db"), 3);
     assert_eq!(tenure(&["fetch", "--config", cfg_s]).status.code(), Some(0));
-    let served = Served::start(
-        &repo(),
-        &[
-            "--config",
-            cfg_s,
-            "--admin-listen",
-            "127.0.0.1:0",
-            "--stale-after",
-            "86400",
-        ],
-        4,
-    );
+    // a server whose data is stale after a day
+    let stale_server = |data: &[&str], extra: &[&str]| {
+        let mut args = data.to_vec();
+        args.extend(["--admin-listen", "127.0.0.1:0", "--stale-after", "86400"]);
+        args.extend(extra);
+        Served::start(&repo(), &args, 4)
+    };
+    let served = stale_server(&["--config", cfg_s], &[]);
     let admin = served.addr("admin");
     let (code, body) = settled(admin);
     assert_eq!((code, body.trim()), (200, "ready: serial 1"));
@@ -886,18 +882,7 @@ fn data_age_counts_fetch_checks_and_stale_data_shows_on_readyz() {
     std::fs::write(&old, &ripe).unwrap();
     age_file(&old, 3);
     let old_s = old.to_str().unwrap();
-    let served = Served::start(
-        &repo(),
-        &[
-            "--dump",
-            old_s,
-            "--admin-listen",
-            "127.0.0.1:0",
-            "--stale-after",
-            "86400",
-        ],
-        4,
-    );
+    let served = stale_server(&["--dump", old_s], &[]);
     let admin = served.addr("admin");
     let (code, body) = settled(admin);
     assert_eq!(code, 200, "{body}");
@@ -909,19 +894,7 @@ fn data_age_counts_fetch_checks_and_stale_data_shows_on_readyz() {
     assert!(metrics.contains("tenure_data_stale 1"), "{metrics}");
     drop(served);
     // and with stale-not-ready, it fails readiness
-    let served = Served::start(
-        &repo(),
-        &[
-            "--dump",
-            old_s,
-            "--admin-listen",
-            "127.0.0.1:0",
-            "--stale-after",
-            "86400",
-            "--stale-not-ready",
-        ],
-        4,
-    );
+    let served = stale_server(&["--dump", old_s], &["--stale-not-ready"]);
     let (code, body) = settled(served.addr("admin"));
     assert_eq!(code, 503, "{body}");
     assert!(body.starts_with("not ready: serial 1 is stale"), "{body}");

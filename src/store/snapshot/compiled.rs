@@ -742,20 +742,8 @@ impl Snapshot {
         policy: super::LeasePolicy,
     ) -> Snapshot {
         let mut reg = reg;
-        let mut routing = std::mem::take(&mut reg.routing);
-        let routing_report = Arc::new(std::mem::take(&mut routing.report));
-        let routing =
-            std::thread::spawn(move || Arc::new(crate::routing::Routing::from_loaded(routing)));
-        Snapshot::assemble(
-            reg,
-            report,
-            serial,
-            backend,
-            policy,
-            built_from.0,
-            routing,
-            routing_report,
-        )
+        let routing = super::spawn_routing(&mut reg);
+        Snapshot::assemble(reg, report, serial, backend, policy, built_from.0, routing)
     }
 }
 
