@@ -106,9 +106,12 @@ struct ServeArgs {
 struct CompileArgs {
     #[command(flatten)]
     data: DataFlags,
-    /// The compiled snapshot to write (through a temporary file renamed over it).
-    #[arg(long, value_name = "FILE")]
+    /// The compiled snapshot to write (through a temporary file renamed over it); a directory gets a dated file (registry-YYYYMMDD-HHMM.snap), which serve --snapshot DIR serves when newest and uses for --at before it.
+    #[arg(long, value_name = "FILE|DIR")]
     out: PathBuf,
+    /// With --out DIR: dated snapshots kept there, newest first (default 30).
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    keep: usize,
 }
 
 #[derive(Args, Debug)]
@@ -308,12 +311,23 @@ fn compile(a: CompileArgs) -> Result<i32, CliError> {
         cfg.backend,
         crate::query::lease_policy(cfg.sources.reject_unverified_leases),
     );
+    let out = if a.out.is_dir() {
+        a.out.join(crate::fetch::dated_name(
+            "registry.snap",
+            crate::time::now(),
+        ))
+    } else {
+        a.out.clone()
+    };
     let bytes = snap
-        .compile(&a.out, &report)
+        .compile(&out, &report)
         .map_err(|e| CliError::Load(dump::LoadError::Failed(e.to_string())))?;
+    if a.out.is_dir() {
+        crate::fetch::prune(&a.out, a.keep.max(1));
+    }
     println!(
         "{}: {} networks, {} objects in all, {:.1} MiB, compiled in {:.2} s",
-        a.out.display(),
+        out.display(),
         snap.networks(),
         report.objects_total(),
         bytes as f64 / (1 << 20) as f64,
@@ -422,6 +436,25 @@ fn lookup(a: LookupArgs) -> Result<i32, CliError> {
         );
     }
     let at = a.at.unwrap_or_else(crate::time::now);
+    // before the compiled snapshot's date: the older one current then
+    let past =
+        query::registry_at(&snap, at).map_err(|e| CliError::Load(dump::LoadError::Failed(e)))?;
+    if let Some(p) = &past {
+        eprintln!(
+            "tenure: registry data of {} (as of {})",
+            p.file.display(),
+            crate::time::format(p.as_of)
+        );
+    } else if query::registry_before_kept(&snap, at) {
+        eprintln!(
+            "tenure: no registry data as old as {} is kept: the current data answers",
+            crate::time::format(at)
+        );
+    }
+    let snap = match past {
+        Some(p) => p.snap,
+        None => std::sync::Arc::new(snap),
+    };
     let found = query::lookup(&snap, &q, at);
     print(
         a.json,

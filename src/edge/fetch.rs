@@ -680,7 +680,7 @@ async fn caida_latest(client: &Client, log_url: &str) -> Result<String, Refused>
 /// A dated source's file name: the URL's own when it carries a date
 /// (CAIDA's do), else the name with the download's time before its
 /// extension (`vrps.json` -> `vrps-20261127-0130.json`).
-fn dated_name(name: &str, now: crate::time::Timestamp) -> String {
+pub fn dated_name(name: &str, now: crate::time::Timestamp) -> String {
     if crate::bgp::date_in_name(name).is_some() {
         return name.to_string();
     }
@@ -733,7 +733,7 @@ fn install(part: &Path, target: &Path, dir: &Path, dated: bool) -> Result<(), Re
 }
 
 /// Keeps the newest `keep` dated files of a directory.
-fn prune(dir: &Path, keep: usize) {
+pub fn prune(dir: &Path, keep: usize) {
     let Ok(files) = crate::dump::dated_files(dir) else {
         return;
     };

@@ -1191,6 +1191,7 @@ fn report_skips(report: &mut LoadReport, path: &Path, skipped: &crate::bgp::Skip
 }
 
 /// The files of `dir` whose names carry a date, with it, oldest first
+/// (files whose names start with a dot are being written, and left out)
 /// (between equal dates by name, so no choice depends on the directory's
 /// order).
 pub fn dated_files(dir: &Path) -> Result<Vec<(crate::time::Timestamp, PathBuf)>, LoadError> {
@@ -1201,6 +1202,8 @@ pub fn dated_files(dir: &Path) -> Result<Vec<(crate::time::Timestamp, PathBuf)>,
     let mut files: Vec<(crate::time::Timestamp, PathBuf)> = entries
         .flatten()
         .filter(|e| e.path().is_file())
+        // a dot-file is one being written (fetch's `.part`, compile's `.tmp`)
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
         .filter_map(|e| {
             let t = e.file_name().to_str().and_then(crate::bgp::date_in_name)?;
             Some((t, e.path()))

@@ -70,6 +70,10 @@ pub struct Snapshot {
     routing_report: Arc<LoadReport>,
     /// [`Snapshot::source_lines`], made on first use.
     source_lines: std::sync::OnceLock<Vec<String>>,
+    /// Older compiled snapshots of a dated directory, for answers about a
+    /// past time (shared by the snapshots reloads of leases and routing
+    /// make).
+    past: Option<Arc<compiled::Past>>,
 }
 
 /// The indexes over the registry objects.
@@ -337,6 +341,7 @@ impl Snapshot {
             rt,
             routing_report,
             source_lines: Default::default(),
+            past: None,
         };
         snap.merge_reports();
         snap.index_leases(leases, lease_sources, policy);
@@ -363,6 +368,7 @@ impl Snapshot {
             rt: Arc::clone(&self.rt),
             routing_report: Arc::clone(&self.routing_report),
             source_lines: Default::default(),
+            past: self.past.clone(),
         };
         snap.merge_reports();
         snap.index_leases(leases.leases, leases.sources, policy);
@@ -387,6 +393,7 @@ impl Snapshot {
             rt: Arc::new(crate::routing::Routing::from_loaded(routing)),
             routing_report,
             source_lines: Default::default(),
+            past: self.past.clone(),
         };
         snap.merge_reports();
         snap.report.leases = self.report.leases.clone();

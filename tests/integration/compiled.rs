@@ -283,3 +283,99 @@ fn a_server_reloads_a_new_compiled_snapshot_and_keeps_the_old_on_a_bad_one() {
     assert!(ask(addr, "192.0.2.5").contains("Recompiled Holder GmbH"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn dated_snapshots_answer_about_their_own_time() {
+    let dir = scratch("dated");
+    let snaps = dir.join("snaps");
+    std::fs::create_dir_all(&snaps).unwrap();
+    // compile --out DIR names the file by the time it was compiled
+    let out = tenure(&["compile", "--out", snaps.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written: Vec<PathBuf> = std::fs::read_dir(&snaps)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    let name = written[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    assert!(
+        name.starts_with("registry-") && name.ends_with(".snap"),
+        "{name}"
+    );
+    // two generations with dates of our choosing: the holder renamed between
+    std::fs::rename(&written[0], snaps.join("registry-20261101-0000.snap")).unwrap();
+    let text = std::fs::read_to_string(data("test-ripe.db"))
+        .unwrap()
+        .replace("Example Holder GmbH", "Renamed Holder GmbH");
+    let dump = dir.join("renamed.db");
+    std::fs::write(&dump, text).unwrap();
+    let newer = snaps.join("registry-20261120-0000.snap");
+    let out = tenure(&[
+        "compile",
+        "--dump",
+        dump.to_str().unwrap(),
+        "--out",
+        newer.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let cfg = data("example.toml");
+    let (cfg_s, snaps_s) = (cfg.to_str().unwrap(), snaps.to_str().unwrap());
+    let lookup = |at: Option<&str>| {
+        let mut args = vec!["lookup", "--config", cfg_s, "--snapshot", snaps_s];
+        if let Some(t) = at {
+            args.extend(["--at", t]);
+        }
+        args.push("192.0.2.5");
+        let o = tenure(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        (stdout(&o), stderr(&o))
+    };
+    // now: the newest
+    assert!(lookup(None).0.contains("Renamed Holder GmbH"));
+    // between the two: the older one, said on stderr
+    let (o, e) = lookup(Some("2026-11-10T00:00:00Z"));
+    assert!(o.contains("(Example Holder GmbH)"), "{o}");
+    assert!(
+        e.contains("registry-20261101-0000.snap (as of 2026-11-01T00:00:00Z)"),
+        "{e}"
+    );
+    // after the newest's date, or before every file: the newest answers
+    assert!(lookup(Some("2026-11-25T00:00:00Z"))
+        .0
+        .contains("Renamed Holder GmbH"));
+    let (o, e) = lookup(Some("2026-10-01T00:00:00Z"));
+    assert!(o.contains("Renamed Holder GmbH"), "{o}");
+    assert!(
+        e.contains("no registry data as old as 2026-10-01T00:00:00Z is kept"),
+        "{e}"
+    );
+    // a server: WHOIS --at answers from the snapshot current then
+    let served = Served::start(&repo(), &["--snapshot", snaps_s], 1);
+    let addr = served.addr("whois");
+    let now = super::reload::until(addr, "192.0.2.5", "Renamed Holder GmbH");
+    assert!(!now.contains("Registry data as of"), "{now}");
+    let then = ask(addr, "--at 2026-11-10T00:00:00Z 192.0.2.5");
+    assert!(
+        then.contains("% Registry data as of 2026-11-01T00:00:00Z")
+            && then.contains("(Example Holder GmbH)"),
+        "{then}"
+    );
+    let before = ask(addr, "--at 2026-10-01T00:00:00Z 192.0.2.5");
+    assert!(
+        before.contains("% No registry data as old as the time asked about is kept"),
+        "{before}"
+    );
+    drop(served);
+    // --keep: compile --out DIR keeps the newest N
+    let out = tenure(&["compile", "--out", snaps_s, "--keep", "2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let left = std::fs::read_dir(&snaps).unwrap().flatten().count();
+    assert_eq!(left, 2);
+    assert!(!snaps.join("registry-20261101-0000.snap").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

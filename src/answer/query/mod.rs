@@ -42,6 +42,23 @@ pub use search::{
 use crate::addr::{parse_query_range, AddrError, IpRange};
 use crate::lease::{self, Abuse, AbuseFrom, Via};
 pub use crate::lease::{lease_policy, Resolution};
+
+/// The snapshot whose registry data answers a question about time `at`:
+/// an older compiled snapshot of the dated directory the served one came
+/// from, when `at` is before the served one's date (`None`: the served
+/// snapshot answers). Leases and routing evidence keep their own history.
+pub fn registry_at(
+    snap: &crate::snapshot::Snapshot,
+    at: crate::time::Timestamp,
+) -> Result<Option<crate::snapshot::compiled::PastSnapshot>, String> {
+    snap.registry_at(at)
+}
+
+/// True when no kept compiled snapshot is as old as `at` (the served one
+/// answers such a question; interfaces say so).
+pub fn registry_before_kept(snap: &crate::snapshot::Snapshot, at: crate::time::Timestamp) -> bool {
+    snap.before_compiled(at)
+}
 use crate::model::{parse_asn, parse_asn_range};
 use crate::snapshot::{NetId, Snapshot};
 use crate::time::Timestamp;

@@ -71,6 +71,29 @@ pub fn respond(snap: &Snapshot, line: &str, now: Timestamp, with_banner: bool) -
             };
         }
     };
+    // about a time before the compiled snapshot serving: the older one
+    // current then answers (the served one, if it cannot be loaded)
+    let past = match req.at.map(|t| query::registry_at(snap, t)) {
+        Some(Ok(p)) => p,
+        Some(Err(e)) => {
+            tracing::warn!("an older snapshot could not be loaded, the current one answers: {e}");
+            None
+        }
+        None => None,
+    };
+    if let Some(p) = &past {
+        let _ = writeln!(
+            out,
+            "% Registry data as of {}: the compiled snapshot current at the time asked about\n",
+            crate::time::format(p.as_of)
+        );
+    } else if req.at.is_some_and(|t| query::registry_before_kept(snap, t)) {
+        let _ = writeln!(
+            out,
+            "% No registry data as old as the time asked about is kept: the current data answers\n"
+        );
+    }
+    let snap = past.as_ref().map(|p| &*p.snap).unwrap_or(snap);
     let (kind, outcome) = match answer(snap, &req, now, &mut out) {
         Ok(a) => a,
         Err((kind, e)) => {

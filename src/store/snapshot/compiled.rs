@@ -124,7 +124,12 @@ impl Snapshot {
             path: path.into(),
             source,
         };
-        let tmp = path.with_extension("tmp");
+        // a dot-file beside it until it is whole (a directory listing of
+        // dated snapshots leaves dot-files out)
+        let tmp = path.with_file_name(format!(
+            ".{}.tmp",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        ));
         let mut f =
             std::io::BufWriter::with_capacity(4 << 20, std::fs::File::create(&tmp).map_err(io)?);
         f.write_all(&[0u8; HEADER]).map_err(io)?;
@@ -699,10 +704,34 @@ impl Snapshot {
         policy: super::LeasePolicy,
         progress: &crate::progress::Progress,
     ) -> Result<Snapshot, crate::dump::LoadError> {
-        let Some(path) = &sources.compiled else {
+        let Some(given) = &sources.compiled else {
             let (reg, report) = crate::dump::load(sources, progress)?;
             return Ok(Snapshot::build(reg, report, serial, backend, policy));
         };
+        // a directory of dated snapshots: the newest serves, the older
+        // ones answer questions about their time
+        if given.is_dir() {
+            let files = crate::dump::dated_files(given)?;
+            let Some((as_of, newest)) = files.last().cloned() else {
+                return Err(crate::dump::LoadError::Failed(format!(
+                    "{}: no compiled snapshot with a date in its name (registry-YYYYMMDD-HHMM.snap)",
+                    given.display()
+                )));
+            };
+            let mut one = sources.clone();
+            one.compiled = Some(newest.clone());
+            let mut snap = Snapshot::load(&one, backend, serial, policy, progress)?;
+            snap.past = Some(Arc::new(Past {
+                dir: given.clone(),
+                current: (as_of, newest),
+                sources: one,
+                backend,
+                policy,
+                kept: Default::default(),
+            }));
+            return Ok(snap);
+        }
+        let path = given;
         let started = std::time::Instant::now();
         let compiled =
             open(path, backend).map_err(|e| crate::dump::LoadError::Failed(e.to_string()))?;
@@ -744,6 +773,88 @@ impl Snapshot {
         let mut reg = reg;
         let routing = super::spawn_routing(&mut reg);
         Snapshot::assemble(reg, report, serial, backend, policy, built_from.0, routing)
+    }
+}
+
+/// An older compiled snapshot answering about a past time: the snapshot,
+/// its file, and the date its name carries.
+pub struct PastSnapshot {
+    pub snap: Arc<Snapshot>,
+    pub file: PathBuf,
+    pub as_of: crate::time::Timestamp,
+}
+
+/// The older snapshots of a dated directory: the one current at a past
+/// time is loaded when first asked about (with the current leases and
+/// routing files), and the last one loaded is kept.
+pub struct Past {
+    dir: PathBuf,
+    /// The snapshot served, with the date its name carries.
+    current: (crate::time::Timestamp, PathBuf),
+    sources: crate::dump::Sources,
+    backend: LpmBackend,
+    policy: super::LeasePolicy,
+    kept: std::sync::Mutex<Option<(PathBuf, Arc<Snapshot>)>>,
+}
+
+impl Snapshot {
+    /// The snapshot whose registry data was current at `at`, when that is
+    /// an older compiled snapshot of the dated directory this one was
+    /// loaded from (loaded now if not the one kept); `None` when this
+    /// snapshot's registry data answers (`at` is after its date, no older
+    /// file is as old as `at`, or it is no dated directory's). Fails when
+    /// the older file cannot be loaded.
+    pub fn registry_at(&self, at: crate::time::Timestamp) -> Result<Option<PastSnapshot>, String> {
+        let Some(past) = &self.past else {
+            return Ok(None);
+        };
+        if at >= past.current.0 {
+            return Ok(None);
+        }
+        let (file, as_of) = match crate::dump::dated_file(&past.dir, Some(at)) {
+            Ok(Some((file, t))) if file != past.current.1 => (file, t),
+            Ok(_) => return Ok(None),
+            Err(e) => return Err(e.to_string()),
+        };
+        // one load at a time; the last one loaded is kept
+        let mut kept = past
+            .kept
+            .lock()
+            .map_err(|_| "a past snapshot's load failed".to_string())?;
+        if let Some((f, s)) = kept.as_ref() {
+            if *f == file {
+                return Ok(Some(PastSnapshot {
+                    snap: Arc::clone(s),
+                    file,
+                    as_of,
+                }));
+            }
+        }
+        let mut one = past.sources.clone();
+        one.compiled = Some(file.clone());
+        let snap = Snapshot::load(
+            &one,
+            past.backend,
+            self.serial,
+            past.policy,
+            &crate::progress::Progress::off(),
+        )
+        .map_err(|e| e.to_string())?;
+        let snap = Arc::new(snap);
+        *kept = Some((file.clone(), Arc::clone(&snap)));
+        Ok(Some(PastSnapshot { snap, file, as_of }))
+    }
+
+    /// True when `at` is before every dated snapshot of the directory this
+    /// one was loaded from: no registry data of that time is kept, and the
+    /// served one answers.
+    pub fn before_compiled(&self, at: crate::time::Timestamp) -> bool {
+        self.past.as_ref().is_some_and(|p| {
+            crate::dump::dated_files(&p.dir)
+                .ok()
+                .and_then(|f| f.first().map(|(t, _)| at < *t))
+                .unwrap_or(false)
+        })
     }
 }
 
