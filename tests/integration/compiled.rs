@@ -355,7 +355,7 @@ fn dated_snapshots_answer_about_their_own_time() {
         "{e}"
     );
     // a server: WHOIS --at answers from the snapshot current then
-    let served = Served::start(&repo(), &["--snapshot", snaps_s], 1);
+    let served = Served::start(&repo(), &["--snapshot", snaps_s], 2);
     let addr = served.addr("whois");
     let now = super::reload::until(addr, "192.0.2.5", "Renamed Holder GmbH");
     assert!(!now.contains("Registry data as of"), "{now}");
@@ -365,6 +365,23 @@ fn dated_snapshots_answer_about_their_own_time() {
             && then.contains("(Example Holder GmbH)"),
         "{then}"
     );
+    // RDAP ?lease0_at= too, outside the answer cache (asked twice)
+    let http = served.addr("http");
+    for _ in 0..2 {
+        let (code, body) = super::ops::http(
+            http,
+            "GET",
+            "/rdap/ip/192.0.2.5?lease0_at=2026-11-10T00:00:00Z",
+        )
+        .unwrap();
+        assert_eq!(code, 200, "{body}");
+        assert!(
+            body.contains("Example Holder GmbH") && !body.contains("Renamed"),
+            "{body}"
+        );
+        let (_, body) = super::ops::http(http, "GET", "/rdap/ip/192.0.2.5").unwrap();
+        assert!(body.contains("Renamed Holder GmbH"), "{body}");
+    }
     let before = ask(addr, "--at 2026-10-01T00:00:00Z 192.0.2.5");
     assert!(
         before.contains("% No registry data as old as the time asked about is kept"),

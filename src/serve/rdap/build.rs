@@ -21,6 +21,10 @@ pub(super) struct Ctx<'a> {
     pub(super) exact_target: Option<&'a str>,
     /// `?lease0_at=` was given: the answer does not change with time.
     pub(super) at_given: bool,
+    /// The answer may be kept in the answer cache (not when an older
+    /// compiled snapshot answers about a past time: the cache is the
+    /// served snapshot's).
+    pub(super) cacheable: bool,
 }
 
 impl Ctx<'_> {

@@ -102,6 +102,7 @@ pub fn over_rate(
         at: 0,
         exact_target: None,
         at_given: false,
+        cacheable: true,
     };
     response::error_with_notices(&RdapError::TooManyRequests(wait), Some(ctx.notices_raw()))
 }

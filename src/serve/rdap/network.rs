@@ -43,6 +43,7 @@ pub(super) fn ip(
     let key =
         // an answer whose routing data is still loading is not kept
         (cache.enabled()
+            && ctx.cacheable
             && view == query::View::Current
             && cache::cacheable(&text, ctx.origin)
             && !res.routing.as_ref().is_some_and(|r| r.loading))

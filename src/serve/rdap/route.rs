@@ -102,6 +102,7 @@ pub(super) fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Times
         at: now,
         exact_target: None,
         at_given: false,
+        cacheable: true,
     };
     let refuse = |e: RdapError| response::error_with_notices(&e, Some(plain.notices_raw()));
     match req.method {
@@ -158,13 +159,25 @@ pub(super) fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Times
         return invalid();
     };
     let segs: Vec<&str> = rest.split('/').collect();
+    let at_given = param("lease0_at").is_some();
+    // about a time before the compiled snapshot serving: the older one
+    // current then answers, outside the answer cache
+    let past = match at_given.then(|| crate::query::registry_at(snap, at)) {
+        Some(Ok(p)) => p,
+        Some(Err(e)) => {
+            tracing::warn!("an older snapshot could not be loaded, the current one answers: {e}");
+            None
+        }
+        None => None,
+    };
     let ctx = Ctx {
-        snap,
+        snap: past.as_ref().map(|p| &*p.snap).unwrap_or(snap),
         cfg,
         origin: req.origin,
         at,
-        exact_target: exact.then_some(req.target),
-        at_given: param("lease0_at").is_some(),
+        exact_target: exact.then_some(req.target).filter(|_| past.is_none()),
+        at_given,
+        cacheable: past.is_none(),
     };
     let mut r = match answer(&ctx, &segs, &params, pretty) {
         Ok(Body::Json(v)) => response::ok_json(v, pretty, snap),
