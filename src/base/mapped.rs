@@ -94,16 +94,7 @@ impl Text {
     /// The text at `start..start + len` of the mapped text region, if it
     /// lies inside it on character boundaries and is not too long.
     pub fn new(map: &Handle, start: usize, len: usize) -> Option<Text> {
-        let end = start.checked_add(len)?;
-        if len > MAX_TEXT || start >= 1 << 40 || start < map.text.start || end > map.text.end {
-            return None;
-        }
-        // the region is UTF-8: a slice of it is too when both ends are
-        // boundaries (a boundary byte is not a continuation byte 10xxxxxx)
-        let b = map.bytes();
-        let boundary =
-            |i: usize| i == map.text.end || b.get(i).is_some_and(|&c| (c as i8) >= -0x40);
-        if !boundary(start) || !boundary(end) {
+        if len > MAX_TEXT || start >= 1 << 40 || !in_text(map, start, len) {
             return None;
         }
         Some(Text {
@@ -143,24 +134,28 @@ mod private {
 /// An array either owned or read in place from a mapped file (where
 /// replicas share it in the page cache and a reload's new copy costs no
 /// heap).
-pub enum Slab<T: Plain> {
-    Owned(Vec<T>),
-    Mapped {
-        map: Handle,
-        start: usize,
-        len: usize,
-    },
+pub struct Slab<T: Plain> {
+    owned: Vec<T>,
+    /// When set, the values are these of the mapping (handle, byte offset,
+    /// count) and `owned` is empty.
+    mapped: Option<(Handle, usize, usize)>,
 }
 
 impl<T: Plain> Default for Slab<T> {
     fn default() -> Self {
-        Slab::Owned(Vec::new())
+        Slab {
+            owned: Vec::new(),
+            mapped: None,
+        }
     }
 }
 
 impl<T: Plain> From<Vec<T>> for Slab<T> {
-    fn from(v: Vec<T>) -> Self {
-        Slab::Owned(v)
+    fn from(owned: Vec<T>) -> Self {
+        Slab {
+            owned,
+            mapped: None,
+        }
     }
 }
 
@@ -174,20 +169,28 @@ impl<T: Plain> Slab<T> {
         if end > bytes.len() || (bytes.as_ptr() as usize + start) % std::mem::align_of::<T>() != 0 {
             return None;
         }
-        Some(Slab::Mapped {
-            map: Arc::clone(map),
-            start,
-            len,
+        Some(Slab {
+            owned: Vec::new(),
+            mapped: Some((Arc::clone(map), start, len)),
         })
+    }
+
+    /// The values to change, copied out of the mapping first if need be.
+    pub fn owned_mut(&mut self) -> &mut Vec<T> {
+        if self.mapped.is_some() {
+            self.owned = self.to_vec();
+            self.mapped = None;
+        }
+        &mut self.owned
     }
 }
 
 impl<T: Plain> std::ops::Deref for Slab<T> {
     type Target = [T];
     fn deref(&self) -> &[T] {
-        match self {
-            Slab::Owned(v) => v,
-            Slab::Mapped { map, start, len } => {
+        match &self.mapped {
+            None => &self.owned,
+            Some((map, start, len)) => {
                 let bytes = map.bytes();
                 // SAFETY: `Slab::mapped` checked that `len` values of `T`
                 // from `start` lie inside the immutable mapping and that
@@ -198,6 +201,62 @@ impl<T: Plain> std::ops::Deref for Slab<T> {
                 unsafe { std::slice::from_raw_parts(bytes.as_ptr().add(*start).cast::<T>(), *len) }
             }
         }
+    }
+}
+
+/// True when `start..start + len` lies inside the mapping's UTF-8 region
+/// and both ends are character boundaries (so the slice is UTF-8 too: a
+/// boundary byte is not a continuation byte 10xxxxxx).
+fn in_text(map: &Map, start: usize, len: usize) -> bool {
+    let Some(end) = start.checked_add(len) else {
+        return false;
+    };
+    if start < map.text.start || end > map.text.end {
+        return false;
+    }
+    let b = map.bytes();
+    let boundary = |i: usize| i == map.text.end || b.get(i).is_some_and(|&c| (c as i8) >= -0x40);
+    boundary(start) && boundary(end)
+}
+
+/// A text owned, or a long stretch of a mapped file's UTF-8 region (a
+/// compiled snapshot's handle names, read in place).
+#[derive(Default)]
+pub struct Names {
+    owned: String,
+    /// When set, the text is this stretch of the mapping (handle, byte
+    /// offset, length) and `owned` is empty.
+    mapped: Option<(Handle, usize, usize)>,
+}
+
+impl Names {
+    /// The stretch `start..start + len` of the mapping's UTF-8 region.
+    pub fn mapped(map: &Handle, start: usize, len: usize) -> Option<Names> {
+        in_text(map, start, len).then(|| Names {
+            owned: String::new(),
+            mapped: Some((Arc::clone(map), start, len)),
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.mapped {
+            None => &self.owned,
+            Some((map, start, len)) => {
+                let bytes = map.bytes().get(*start..start + len).unwrap_or(&[]);
+                // SAFETY: as for `Text::as_str`: `Names::mapped` accepted
+                // only a stretch of the UTF-8 region on boundaries
+                unsafe { std::str::from_utf8_unchecked(bytes) }
+            }
+        }
+    }
+
+    /// The text to append to, copied out of the mapping first if need be.
+    pub fn owned_mut(&mut self) -> &mut String {
+        if self.mapped.is_some() {
+            self.owned = self.as_str().to_string();
+            self.mapped = None;
+        }
+        &mut self.owned
     }
 }
 

@@ -82,14 +82,14 @@ pub struct Interner {
     /// the rehashes took 5 % of a load).
     table: hashbrown::HashTable<(Sym, u32)>,
     /// Every name, one after the other (one allocation, not one per name:
-    /// millions of handles are short).
-    text: String,
+    /// millions of handles are short; a compiled snapshot's, in place).
+    text: crate::mapped::Names,
     /// Where each name ends in `text` (it starts where the one before ends).
-    ends: Vec<u32>,
-    /// A compiled snapshot's interner: (hash, id) sorted, searched instead
-    /// of the table (which stays empty: building it was the largest part
-    /// of opening the file).
-    frozen: Vec<(u32, Sym)>,
+    ends: crate::mapped::Slab<u32>,
+    /// A compiled snapshot's interner: `hash << 32 | id`, sorted, searched
+    /// instead of the table (which stays empty: building it was the
+    /// largest part of opening the file), read in place.
+    frozen: crate::mapped::Slab<u64>,
 }
 
 /// The name of an id in an interner's text.
@@ -120,9 +120,9 @@ impl Interner {
     pub fn intern(&mut self, s: &str) -> Sym {
         if !self.frozen.is_empty() {
             // a frozen interner grows again: its table first
-            self.frozen = Vec::new();
+            self.frozen = Default::default();
             for id in 0..self.ends.len() as Sym {
-                let h = hash_str(name_in(&self.text, &self.ends, id));
+                let h = hash_str(name_in(self.text.as_str(), &self.ends, id));
                 self.table
                     .insert_unique(spread(h), (id, h), |&(_, hid)| spread(hid));
             }
@@ -135,18 +135,19 @@ impl Interner {
             s
         };
         let h = hash_str(key);
-        let (text, ends) = (&self.text, &self.ends);
+        let (text, ends) = (self.text.as_str(), &self.ends);
         if let Some(&(id, _)) = self.table.find(spread(h), |&(id, hid)| {
             hid == h && name_in(text, ends, id) == key
         }) {
             return id;
         }
         let id = self.ends.len() as Sym;
-        self.text.push_str(key);
+        let text = self.text.owned_mut();
+        text.push_str(key);
         // past 4 GiB of names the offsets would wrap: such a name reads as
         // empty rather than as another's
-        self.ends
-            .push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+        let end = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        self.ends.owned_mut().push(end);
         self.table
             .insert_unique(spread(h), (id, h), |&(_, hid)| spread(hid));
         id
@@ -157,12 +158,12 @@ impl Interner {
         let key = s.to_ascii_uppercase();
         let h = hash_str(&key);
         if !self.frozen.is_empty() {
-            let from = self.frozen.partition_point(|&(fh, _)| fh < h);
+            let from = self.frozen.partition_point(|&x| ((x >> 32) as u32) < h);
             return self.frozen[from..]
                 .iter()
-                .take_while(|&&(fh, _)| fh == h)
-                .find(|&&(_, id)| self.name(id) == key)
-                .map(|&(_, id)| id);
+                .take_while(|&&x| (x >> 32) as u32 == h)
+                .map(|&x| x as Sym)
+                .find(|&id| self.name(id) == key);
         }
         self.table
             .find(spread(h), |&(id, hid)| hid == h && self.name(id) == key)
@@ -171,7 +172,7 @@ impl Interner {
 
     /// The upper-case name of an id.
     pub fn name(&self, id: Sym) -> &str {
-        name_in(&self.text, &self.ends, id)
+        name_in(self.text.as_str(), &self.ends, id)
     }
 
     /// Number of distinct handles.
@@ -181,13 +182,14 @@ impl Interner {
 
     /// The names, one after the other, and where each ends.
     pub fn parts(&self) -> (&str, &[u32]) {
-        (&self.text, &self.ends)
+        (self.text.as_str(), &self.ends)
     }
 
-    /// Every (hash, id), sorted: what [`Interner::from_frozen`] searches.
-    pub fn frozen_pairs(&self) -> Vec<(u32, Sym)> {
-        let mut v: Vec<(u32, Sym)> = (0..self.ends.len() as Sym)
-            .map(|id| (hash_str(self.name(id)), id))
+    /// Every `hash << 32 | id`, sorted: what [`Interner::from_frozen`]
+    /// searches.
+    pub fn frozen_pairs(&self) -> Vec<u64> {
+        let mut v: Vec<u64> = (0..self.ends.len() as Sym)
+            .map(|id| u64::from(hash_str(self.name(id))) << 32 | u64::from(id))
             .collect();
         v.sort_unstable();
         v
@@ -196,10 +198,15 @@ impl Interner {
     /// An interner read back from [`Interner::parts`] and
     /// [`Interner::frozen_pairs`], searched by its pairs; `None` when the
     /// ends do not cut the text into names or the pairs are not sorted ids.
-    pub fn from_frozen(text: String, ends: Vec<u32>, pairs: Vec<(u32, Sym)>) -> Option<Interner> {
+    pub fn from_frozen(
+        text: crate::mapped::Names,
+        ends: crate::mapped::Slab<u32>,
+        pairs: crate::mapped::Slab<u64>,
+    ) -> Option<Interner> {
+        let t = text.as_str();
         let mut prev = 0u32;
-        for &e in &ends {
-            if e < prev || e as usize > text.len() || !text.is_char_boundary(e as usize) {
+        for &e in ends.iter() {
+            if e < prev || e as usize > t.len() || !t.is_char_boundary(e as usize) {
                 return None;
             }
             prev = e;
@@ -207,20 +214,16 @@ impl Interner {
         let n = ends.len();
         if pairs.len() != n
             || pairs.windows(2).any(|w| w[0] > w[1])
-            || pairs.iter().any(|p| p.1 as usize >= n)
+            || pairs.iter().any(|&p| (p as u32) as usize >= n)
         {
             return None;
         }
-        let mut i = Interner {
+        Some(Interner {
             text,
             ends,
+            frozen: if n == 0 { Default::default() } else { pairs },
             ..Default::default()
-        };
-        if n == 0 {
-            return Some(i);
-        }
-        i.frozen = pairs;
-        Some(i)
+        })
     }
 
     /// True when nothing was interned.
@@ -858,8 +861,14 @@ mod tests {
         let names: Vec<String> = (0..5000).map(|n| format!("ORG-T{n}-TEST")).collect();
         let ids: Vec<Sym> = names.iter().map(|n| i.intern(n)).collect();
         let (text, ends) = i.parts();
+        let owned = |t: &str| {
+            let mut n = crate::mapped::Names::default();
+            n.owned_mut().push_str(t);
+            n
+        };
         let mut f =
-            Interner::from_frozen(text.to_string(), ends.to_vec(), i.frozen_pairs()).unwrap();
+            Interner::from_frozen(owned(text), ends.to_vec().into(), i.frozen_pairs().into())
+                .unwrap();
         for (n, id) in names.iter().zip(&ids) {
             assert_eq!(f.get(n), Some(*id));
             assert_eq!(f.get(&n.to_lowercase()), Some(*id));
@@ -868,7 +877,7 @@ mod tests {
         // unsorted pairs or ids past the names are refused
         let mut bad = i.frozen_pairs();
         bad.swap(0, 1);
-        assert!(Interner::from_frozen(text.to_string(), ends.to_vec(), bad).is_none());
+        assert!(Interner::from_frozen(owned(text), ends.to_vec().into(), bad.into()).is_none());
         // interning again after freezing still works
         let new = f.intern("ORG-NEW-TEST");
         assert_eq!(f.get("org-new-test"), Some(new));

@@ -8,7 +8,8 @@
 //! "TENURE-COMPILED\n"  format version (u32)  section count (u32)
 //! per section: kind (u32) offset (u64) length (u64) CRC-32 (u32)
 //! CRC-32 of everything above (u32)
-//! sections: META (JSON), TEXT (every object's stored text, UTF-8),
+//! sections: META (JSON), TEXT (every object's stored text, then the
+//!           handles' names; UTF-8),
 //!           SYMS, NETWORKS, ENTITIES, AUTNUMS, DOMAINS, INDEX
 //! ```
 //!
@@ -38,7 +39,7 @@ use std::sync::Arc;
 pub const MAGIC: &[u8; 16] = b"TENURE-COMPILED\n";
 /// The layout's version: a file of another version is refused (a rolling
 /// upgrade compiles again with the new binary).
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 const META: u32 = 1;
 const TEXT: u32 = 2;
@@ -182,13 +183,6 @@ impl Snapshot {
                 text_len += t.len() as u64;
             }
         }
-        sink.sections.push(Section {
-            kind: TEXT,
-            offset: text_start,
-            len: text_len,
-            crc: text_crc.sum(),
-        });
-        sink.at += text_len;
         let mut place = places.into_iter();
         let mut object = |o: &mut Out, obj: &Object| {
             let (off, len) = place.next().unwrap_or((0, 0));
@@ -196,16 +190,25 @@ impl Snapshot {
             o.u32(len);
             o.u32(obj.line);
         };
+        // the handles' names at the end of the text, read in place too
         let (names, ends) = reg.syms.parts();
+        let names_at = text_len;
+        sink.f.write_all(names.as_bytes()).map_err(io)?;
+        text_crc.update(names.as_bytes());
+        text_len += names.len() as u64;
+        sink.sections.push(Section {
+            kind: TEXT,
+            offset: text_start,
+            len: text_len,
+            crc: text_crc.sum(),
+        });
+        sink.at += text_len;
+        let base = sink.at;
         let mut o = Out::default();
-        o.str(names);
-        o.u32s(ends);
-        let pairs = reg.syms.frozen_pairs();
-        o.u64(pairs.len() as u64);
-        for (h, id) in pairs {
-            o.u32(h);
-            o.u32(id);
-        }
+        o.u64(names_at);
+        o.u64(names.len() as u64);
+        o.slab(ends, base);
+        o.slab(&reg.syms.frozen_pairs(), base);
         sink.put(SYMS, &o.0).map_err(io)?;
         let mut o = Out::default();
         o.u64(reg.networks.len() as u64);
@@ -412,17 +415,19 @@ pub fn open(path: &Path, backend: LpmBackend) -> Result<Compiled, CompiledError>
     // handles on one core, the records on the other
     let (syms, records) = std::thread::scope(|sc| {
         let syms = sc.spawn(|| -> Result<Interner, CompiledError> {
-            let mut i = In::new(sec(SYMS));
-            let text = i.str().map_err(w("SYMS"))?.to_string();
-            let ends = i.u32s().map_err(w("SYMS"))?;
-            let n = i.count(8).map_err(w("SYMS"))?;
-            let mut pairs = Vec::with_capacity(n);
-            for _ in 0..n {
-                pairs.push((i.u32().map_err(w("SYMS"))?, i.u32().map_err(w("SYMS"))?));
-            }
+            let h = crate::mapped::handle(&map);
+            let mut i = In::mapped(sec(SYMS), found[(SYMS - 1) as usize].offset, &h);
+            let at = i.u64().map_err(w("SYMS"))? as usize;
+            let len = i.u64().map_err(w("SYMS"))? as usize;
+            let text = text_base
+                .checked_add(at)
+                .and_then(|start| crate::mapped::Names::mapped(&h, start, len))
+                .ok_or_else(|| refused("SYMS: the names lie outside the text".into()))?;
+            let ends = i.slab().map_err(w("SYMS"))?;
+            let pairs = i.slab().map_err(w("SYMS"))?;
             let r = Interner::from_frozen(text, ends, pairs)
                 .ok_or_else(|| refused("SYMS: names or their index cut badly".into()));
-            tracing::debug!("{n} handles indexed in {:.2} s", t0.elapsed().as_secs_f64());
+            tracing::debug!("handles read in {:.2} s", t0.elapsed().as_secs_f64());
             r
         });
         let records = decode_records(
