@@ -403,7 +403,12 @@ async fn one(
     }
     let parent = target.parent().unwrap_or(dir).to_path_buf();
     std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-    let part = parent.join(format!(".{}.part", last_segment(&url)));
+    // named after the file it becomes: two sources whose URLs end alike
+    // download at once without sharing a part file
+    let part = parent.join(format!(
+        ".{}.part",
+        target.file_name().unwrap_or_default().to_string_lossy()
+    ));
     for _ in 0..ATTEMPTS {
         let mut headers = Vec::new();
         if let Some(p) = &prior {

@@ -25,6 +25,8 @@ enum Mode {
     /// The file changes while the first download runs: the first GET
     /// sends version 1 and the file is version 2 from then on.
     Moving,
+    /// A 302 to the path in the body.
+    Redirect,
 }
 
 #[derive(Clone)]
@@ -157,6 +159,14 @@ fn answer(s: &mut Tls, st: &Mutex<Fixture>) {
             .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
         return;
     };
+    if let Mode::Redirect = res.mode {
+        let _ = write!(
+            s,
+            "HTTP/1.1 302 Found\r\nlocation: {}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            String::from_utf8_lossy(&res.body)
+        );
+        return;
+    }
     if let Mode::Moving = res.mode {
         res.etag = format!("\"m{version}\"");
         res.body = format!("version {version}\n").into_bytes();
@@ -187,7 +197,7 @@ fn answer(s: &mut Tls, st: &Mutex<Fixture>) {
         return;
     }
     match res.mode {
-        Mode::Normal | Mode::Moving => {
+        Mode::Normal | Mode::Moving | Mode::Redirect => {
             let _ = s.write_all(&res.body);
         }
         Mode::Truncate => {
@@ -895,5 +905,72 @@ fn data_age_counts_fetch_checks_and_stale_data_shows_on_readyz() {
     let (code, body) = settled(served.addr("admin"));
     assert_eq!(code, 503, "{body}");
     assert!(body.starts_with("not ready: serial 1 is stale"), "{body}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn fetch_follows_caida_s_creation_log_redirects_and_inline_checksums() {
+    let dir = scratch("latest");
+    let server = FixtureServer::start(&dir);
+    let table = gzip(&std::fs::read(data("test-pfx2as-20261124.txt")).unwrap());
+    // CAIDA's log: the newest file is the last line's last column, a path
+    // relative to the log
+    let log = "# seqnum\ttimestamp\tpath\n1\t1763596800\t2026/11/routeviews-rv2-20261120-1200.pfx2as.gz\n2\t1763942400\t2026/11/routeviews-rv2-20261124-1200.pfx2as.gz\n";
+    server.put(
+        "/caida/pfx2as-creation.log",
+        log.as_bytes(),
+        "\"l1\"",
+        Mode::Normal,
+    );
+    server.put(
+        "/caida/2026/11/routeviews-rv2-20261124-1200.pfx2as.gz",
+        &table,
+        "\"t1\"",
+        Mode::Normal,
+    );
+    // a moved file, and a digest written in the config itself
+    let vrps = std::fs::read(data("test-vrps.json")).unwrap();
+    server.put("/old/vrps.json", b"/new/vrps.json", "", Mode::Redirect);
+    server.put("/new/vrps.json", &vrps, "\"v1\"", Mode::Normal);
+    let digest: String = ring::digest::digest(&ring::digest::SHA256, &vrps)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let cfg = config(
+        &dir,
+        &server,
+        &[
+            (
+                "pfx2as",
+                "/caida/pfx2as-creation.log",
+                "pfx2as-v4",
+                "latest = \"caida-log\"\ndated = true",
+            ),
+            (
+                "vrps",
+                "/old/vrps.json",
+                "vrps.json",
+                &format!("checksum = \"sha256:{digest}\""),
+            ),
+            (
+                "vrps",
+                "/new/vrps.json",
+                "vrps-bad.json",
+                &format!("checksum = \"sha256:{}\"", "0".repeat(64)),
+            ),
+        ],
+    );
+    let out = tenure(&["fetch", "--config", cfg.to_str().unwrap()]);
+    let (o, e) = (stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(7), "{o}\n{e}");
+    assert!(o.contains("2 new, 0 unchanged, 1 failed"), "{o}\n{e}");
+    assert_eq!(
+        std::fs::read(dir.join("data/pfx2as-v4/routeviews-rv2-20261124-1200.pfx2as.gz")).unwrap(),
+        table
+    );
+    assert_eq!(std::fs::read(dir.join("data/vrps.json")).unwrap(), vrps);
+    assert!(e.contains("SHA-256 mismatch"), "{e}");
+    assert!(!dir.join("data/vrps-bad.json").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
