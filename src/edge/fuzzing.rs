@@ -168,3 +168,111 @@ pub fn bulk(data: &[u8]) {
         data,
     ));
 }
+
+/// NRTMv4 files: the bytes as an Update Notification File (JWS parsing and
+/// the signature check against a fixed key), as a notification's payload
+/// (its checks and what a mirror would fetch), and as the snapshot and
+/// delta files of a fixed notification, applied to a mirror and written
+/// back.
+pub fn nrtm(data: &[u8]) {
+    use crate::nrtm::{Mirror, MirrorState, Notification, PublicKey};
+    static KEY: OnceLock<Option<PublicKey>> = OnceLock::new();
+    let key = KEY.get_or_init(|| {
+        PublicKey::from_pem(
+            "-----BEGIN PUBLIC KEY-----\n\
+             MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEgMV8mFlw4zElEgqp+tSk8G8e3Olp\n\
+             ojhfzgag39AqbvoUWjAFyVZKfmzYsVA2cJ1Qbp3bD4X1qhhrWyKqo5Ro3w==\n\
+             -----END PUBLIC KEY-----\n",
+        )
+        .ok()
+    });
+    if let Some(k) = key {
+        let _ = crate::nrtm::verify_notification(data, k, Some(k), "TEST");
+    }
+    let _ = PublicKey::from_pem(&String::from_utf8_lossy(data));
+    if let Ok(n) = serde_json::from_slice::<Notification>(data) {
+        let state = MirrorState {
+            session_id: n.session_id.clone(),
+            version: n.version.saturating_sub(1),
+            ..Default::default()
+        };
+        let _ = crate::nrtm::plan(&n, None);
+        let _ = crate::nrtm::plan(&n, Some(&state));
+        std::hint::black_box(crate::nrtm::hashes_of(&n));
+    }
+    let text = String::from_utf8_lossy(data);
+    let n = Notification {
+        nrtm_version: 4,
+        timestamp: "2026-11-27T00:00:00Z".into(),
+        kind: "notification".into(),
+        next_signing_key: None,
+        source: "TEST".into(),
+        session_id: "s".into(),
+        version: 2,
+        snapshot: crate::nrtm::FileRef {
+            version: 1,
+            url: "s".into(),
+            hash: "0".repeat(64),
+        },
+        deltas: Vec::new(),
+    };
+    let mut m = match Mirror::from_snapshot(&text, &n, 1) {
+        Ok((m, _)) => m,
+        Err(_) => Mirror::from_rpsl(&text),
+    };
+    if let Ok(changes) = Mirror::parse_delta(&text, &n, 2) {
+        m.apply(changes);
+    }
+    let mut out = Vec::new();
+    let _ = m.to_rpsl(&mut out);
+    std::hint::black_box(
+        Mirror::from_rpsl(&String::from_utf8_lossy(&out))
+            .objects
+            .len(),
+    );
+}
+
+/// A compiled snapshot file: the bytes with their checksums made right
+/// (so that a mutated file reaches the decoding, as a crafted one would),
+/// written to a file of this thread, opened, and asked about a few
+/// addresses and handles when it opens.
+pub fn compiled(data: &[u8]) {
+    let mut bytes = data.to_vec();
+    crate::snapshot::compiled::fix_checksums(&mut bytes);
+    let path = std::env::temp_dir().join(format!(
+        "tenure-fuzz-compiled-{}-{:?}.snap",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    if std::fs::write(&path, &bytes).is_err() {
+        return;
+    }
+    let opened = crate::snapshot::compiled::open(&path, Default::default());
+    let _ = std::fs::remove_file(&path);
+    let Ok(c) = opened else {
+        return;
+    };
+    let (reg, report, index) = c.into_parts();
+    let snap = crate::snapshot::Snapshot::from_compiled(
+        reg,
+        report,
+        index,
+        1,
+        Default::default(),
+        crate::query::lease_policy(false),
+    );
+    for q in [
+        "192.0.2.5",
+        "2001:db8::1",
+        "0.0.0.0/0",
+        "AS64500",
+        "ORG-EXAMPLE1-TEST",
+        "EXAMPLE-NET",
+    ] {
+        if let Ok(parsed) = crate::query::parse_query(q) {
+            let found = crate::query::lookup(&snap, &parsed, 0);
+            std::hint::black_box(crate::whois::render_found(&found, false).len());
+        }
+    }
+    std::hint::black_box(snap.by_netname("EXAMPLE-NET").len());
+}

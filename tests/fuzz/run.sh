@@ -10,7 +10,8 @@
 # replays it). Exits 1 when a target crashed. Touches no network.
 # FUZZ_SANITIZER=none runs without AddressSanitizer (several times the
 # executions a second; Rust code panics on what ASan would catch, except in
-# unsafe code, which tenure denies). Leak detection is off: LeakSanitizer reports the 64 bytes glibc keeps per
+# unsafe code, which tenure keeps to src/base/mapped.rs: run the compiled
+# target with ASan too). Leak detection is off: LeakSanitizer reports the 64 bytes glibc keeps per
 # thread for Rust's thread-local destructors as a leak (a first run of the
 # leases target stopped on it); memory growth is the soak's to find.
 set -euo pipefail
@@ -19,7 +20,7 @@ secs=${1:-60}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(rpsl delegated routing leases arin_xml addresses whois_line rdap bulk)
+  targets=(rpsl delegated routing leases arin_xml addresses whois_line rdap bulk nrtm compiled)
 fi
 command -v cargo-fuzz >/dev/null || { echo "cargo install cargo-fuzz" >&2; exit 2; }
 shared=../shared/data

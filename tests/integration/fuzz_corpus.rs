@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 9] = [
+const TARGETS: [(&str, Target); 11] = [
     ("rpsl", tenure::fuzzing::rpsl),
     ("delegated", tenure::fuzzing::delegated),
     ("routing", tenure::fuzzing::routing),
@@ -19,6 +19,8 @@ const TARGETS: [(&str, Target); 9] = [
     ("whois_line", tenure::fuzzing::whois_line),
     ("rdap", tenure::fuzzing::rdap),
     ("bulk", tenure::fuzzing::bulk),
+    ("nrtm", tenure::fuzzing::nrtm),
+    ("compiled", tenure::fuzzing::compiled),
 ];
 
 fn files(dir: &Path) -> Vec<PathBuf> {
