@@ -481,17 +481,23 @@ fn answer(
             if page_path {
                 lookup_page(&snap, &shared.rdap, req.method(), target)
             } else {
-                rdap::handle(
-                    &snap,
-                    &shared.rdap,
-                    &rdap::Request {
-                        method: req.method().as_str(),
-                        target,
-                        accept,
-                        origin: &origin,
-                    },
-                    crate::time::now(),
-                )
+                let rdap_req = rdap::Request {
+                    method: req.method().as_str(),
+                    target,
+                    accept,
+                    origin: &origin,
+                };
+                let run = || rdap::handle(&snap, &shared.rdap, &rdap_req, crate::time::now());
+                // a past time may load an older compiled snapshot (a second
+                // at millions of networks): the worker says it blocks
+                let multi = tokio::runtime::Handle::try_current().is_ok_and(|h| {
+                    h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
+                });
+                if multi && target.contains("lease0_at=") {
+                    tokio::task::block_in_place(run)
+                } else {
+                    run()
+                }
             }
         })
         .unwrap_or_else(rdap::internal_error),

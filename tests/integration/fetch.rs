@@ -456,6 +456,8 @@ fn fetch_asks_a_running_server_to_reload_what_changed() {
         ],
         4,
     );
+    // the first load done before a reload is asked (else: 503, exit 7)
+    assert_eq!(settled(served.addr("admin")).0, 200);
     let admin = format!("http://{}", served.addr("admin"));
     let mut changed = pfx2as.clone();
     changed.extend_from_slice(b"192.0.2.192\t27\t64999\n");

@@ -231,10 +231,11 @@ async fn connection(mut stream: TcpStream, from: SocketAddr, shared: Arc<Shared>
         let asked = std::time::Instant::now();
         let snap = shared.current();
         let now = crate::time::now();
-        let slow = line.contains("-i") || line.contains("--inverse");
+        // inverse lookups may read many objects, and a past time may load
+        // an older compiled snapshot: off the async workers
+        let slow = line.contains("-i") || line.contains("--inverse") || line.contains("--at");
         let with_banner = first;
         let reply = if slow {
-            // inverse lookups may read many objects: off the async workers
             let snap = Arc::clone(&snap);
             let l = line.clone();
             tokio::task::spawn_blocking(move || guarded_respond(&snap, &l, now, with_banner))
