@@ -52,7 +52,7 @@ enum Command {
     Lookup(LookupArgs),
     /// Load every source and print a load report.
     Check(CheckArgs),
-    /// Serve WHOIS (port 43), RDAP and the lookup page (HTTP, HTTPS) and the admin listener until SIGINT or SIGTERM; SIGHUP reloads every source, SIGUSR1 the lease files.
+    /// Serve WHOIS (port 43), RDAP and the lookup page (HTTP, HTTPS) and the admin listener until SIGINT or SIGTERM; SIGHUP reloads every source, SIGUSR1 the lease files, SIGUSR2 the routing files.
     Serve(Box<ServeArgs>),
     /// Download the configured sources (registry dumps and statistics, IANA's files, routing files) into the fetch directory, conditionally and checked, and ask a running server to reload what changed.
     Fetch(FetchArgs),
@@ -109,7 +109,7 @@ struct CompileArgs {
     /// The compiled snapshot to write (through a temporary file renamed over it); a directory gets a dated file (registry-YYYYMMDD-HHMM.snap), which serve --snapshot DIR serves when newest and uses for --at before it.
     #[arg(long, value_name = "FILE|DIR")]
     out: PathBuf,
-    /// With --out DIR: dated snapshots kept there, newest first (default 30).
+    /// With --out DIR: how many dated snapshots are kept there, the newest.
     #[arg(long, value_name = "N", default_value_t = 30)]
     keep: usize,
 }

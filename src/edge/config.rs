@@ -1078,8 +1078,8 @@ pub struct DataFlags {
     /// RPKI validated ROA payloads (Routinator / rpki-client JSON, or CSV), or a directory of dated ones, repeatable.
     #[arg(long, value_name = "PATH")]
     pub vrps: Vec<PathBuf>,
-    /// A compiled snapshot (tenure compile) to map instead of parsing the dumps; the other sources load from their files.
-    #[arg(long, value_name = "FILE")]
+    /// A compiled snapshot (tenure compile) to map instead of parsing the dumps, or a directory of dated ones (the newest serves, older ones answer --at); the other sources load from their files.
+    #[arg(long, value_name = "FILE|DIR")]
     pub snapshot: Option<PathBuf>,
     /// No progress output while loading.
     #[arg(long, short)]
