@@ -632,13 +632,10 @@ async fn check_sum(client: &Client, spec: &str, sha256: &str, md5: &str) -> Resu
                 resp.status
             )));
         }
-        let mut body = Vec::new();
-        while let Some(c) = resp.chunk().await? {
-            body.extend_from_slice(&c);
-            if body.len() > 64 * 1024 {
-                return Err(Refused::ChecksumSource(format!("{value}: too long")));
-            }
-        }
+        let body = resp.body(64 * 1024).await.map_err(|e| match e {
+            ClientError::TooLong(_) => Refused::ChecksumSource(format!("{value}: too long")),
+            e => e.into(),
+        })?;
         String::from_utf8_lossy(&body).into_owned()
     } else {
         value.to_string()
@@ -665,13 +662,10 @@ async fn caida_latest(client: &Client, log_url: &str) -> Result<String, Refused>
     if resp.status != 200 {
         return Err(Refused::Status(resp.status));
     }
-    let mut body = Vec::new();
-    while let Some(c) = resp.chunk().await? {
-        body.extend_from_slice(&c);
-        if body.len() > 64 << 20 {
-            return Err(Refused::Latest("creation log over 64 MiB".into()));
-        }
-    }
+    let body = resp.body(64 << 20).await.map_err(|e| match e {
+        ClientError::TooLong(_) => Refused::Latest("creation log over 64 MiB".into()),
+        e => e.into(),
+    })?;
     let text = String::from_utf8_lossy(&body);
     let path = text
         .lines()
@@ -751,7 +745,9 @@ pub fn prune(dir: &Path, keep: usize) {
     }
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes a small file whole or not at all (a temporary beside it,
+/// synced, renamed over it).
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = path.with_extension("tmp");
     let mut f = std::fs::File::create(&tmp)?;
     f.write_all(bytes)?;

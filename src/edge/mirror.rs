@@ -15,7 +15,7 @@ use crate::nrtm::{
 use crate::outbound::Client;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Largest notification read (RIPE's is a few KiB).
@@ -300,19 +300,7 @@ async fn get(client: &Client, url: &str, limit: usize) -> Result<Vec<u8>, String
     if resp.status != 200 {
         return Err(format!("{url}: HTTP {}", resp.status));
     }
-    let mut body = Vec::new();
-    while let Some(c) = resp.chunk().await.map_err(|e| format!("{url}: {e}"))? {
-        body.extend_from_slice(&c);
-        if body.len() > limit {
-            return Err(format!("{url}: over {limit} bytes"));
-        }
-    }
-    if let Some(want) = resp.content_length() {
-        if body.len() as u64 != want {
-            return Err(format!("{url}: truncated: {} of {want} bytes", body.len()));
-        }
-    }
-    Ok(body)
+    resp.body(limit).await.map_err(|e| format!("{url}: {e}"))
 }
 
 fn write_mirror(path: &Path, m: &Mirror) -> std::io::Result<()> {
@@ -325,10 +313,8 @@ fn write_mirror(path: &Path, m: &Mirror) -> std::io::Result<()> {
 }
 
 fn write_state(dir: &Path, file: &str, kept: &Kept) -> std::io::Result<()> {
-    let path = state_path(dir, file);
-    let tmp = path.with_extension("tmp");
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(&serde_json::to_vec_pretty(kept).unwrap_or_default())?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, &path)
+    crate::fetch::write_atomic(
+        &state_path(dir, file),
+        &serde_json::to_vec_pretty(kept).unwrap_or_default(),
+    )
 }

@@ -55,6 +55,10 @@ pub enum ClientError {
     Stalled { what: &'static str, secs: u64 },
     #[error("more than {MAX_REDIRECTS} redirects from {0}")]
     Redirects(String),
+    #[error("over {0} bytes")]
+    TooLong(usize),
+    #[error("truncated: {got} of {want} bytes")]
+    Truncated { got: u64, want: u64 },
 }
 
 /// An HTTP(S) client for `fetch`.
@@ -84,6 +88,27 @@ impl Response {
     pub fn content_length(&self) -> Option<u64> {
         self.header("content-length")
             .and_then(|v| v.trim().parse().ok())
+    }
+
+    /// The whole body, at most `limit` bytes, as long as `Content-Length`
+    /// said (for the small files read whole: checksums, logs, NRTMv4).
+    pub async fn body(&mut self, limit: usize) -> Result<Vec<u8>, ClientError> {
+        let mut body = Vec::new();
+        while let Some(c) = self.chunk().await? {
+            body.extend_from_slice(&c);
+            if body.len() > limit {
+                return Err(ClientError::TooLong(limit));
+            }
+        }
+        if let Some(want) = self.content_length() {
+            if body.len() as u64 != want {
+                return Err(ClientError::Truncated {
+                    got: body.len() as u64,
+                    want,
+                });
+            }
+        }
+        Ok(body)
     }
 
     /// The next piece of the body, `None` at its end; a piece must arrive
