@@ -741,7 +741,7 @@ impl Snapshot {
         // ones answer questions about their time
         if given.is_dir() {
             let files = crate::dump::dated_files(given)?;
-            let Some((as_of, newest)) = files.last().cloned() else {
+            let Some((_, newest)) = files.last().cloned() else {
                 return Err(crate::dump::LoadError::Failed(format!(
                     "{}: no compiled snapshot with a date in its name (registry-YYYYMMDD-HHMM.snap)",
                     given.display()
@@ -751,8 +751,7 @@ impl Snapshot {
             one.compiled = Some(newest.clone());
             let mut snap = Snapshot::load(&one, backend, serial, policy, progress)?;
             snap.past = Some(Arc::new(Past {
-                dir: given.clone(),
-                current: (as_of, newest),
+                files,
                 sources: one,
                 backend,
                 policy,
@@ -817,9 +816,10 @@ pub struct PastSnapshot {
 /// time is loaded when first asked about (with the current leases and
 /// routing files), and the last one loaded is kept.
 pub struct Past {
-    dir: PathBuf,
-    /// The snapshot served, with the date its name carries.
-    current: (crate::time::Timestamp, PathBuf),
+    /// The directory's dated snapshots as listed when it was loaded,
+    /// oldest first; the last is the one served (a file added later is
+    /// seen at the next reload, as the newest is).
+    files: Vec<(crate::time::Timestamp, PathBuf)>,
     sources: crate::dump::Sources,
     backend: LpmBackend,
     policy: super::LeasePolicy,
@@ -837,13 +837,12 @@ impl Snapshot {
         let Some(past) = &self.past else {
             return Ok(None);
         };
-        if at >= past.current.0 {
+        if past.files.last().is_none_or(|(newest, _)| at >= *newest) {
             return Ok(None);
         }
-        let (file, as_of) = match crate::dump::dated_file(&past.dir, Some(at)) {
-            Ok(Some((file, t))) if file != past.current.1 => (file, t),
-            Ok(_) => return Ok(None),
-            Err(e) => return Err(e.to_string()),
+        // the newest older than `at` (the served one is not: `at` is before it)
+        let Some((as_of, file)) = past.files.iter().rev().find(|(t, _)| *t <= at).cloned() else {
+            return Ok(None);
         };
         // one load at a time; the last one loaded is kept
         let mut kept = past
@@ -878,12 +877,10 @@ impl Snapshot {
     /// one was loaded from: no registry data of that time is kept, and the
     /// served one answers.
     pub fn before_compiled(&self, at: crate::time::Timestamp) -> bool {
-        self.past.as_ref().is_some_and(|p| {
-            crate::dump::dated_files(&p.dir)
-                .ok()
-                .and_then(|f| f.first().map(|(t, _)| at < *t))
-                .unwrap_or(false)
-        })
+        self.past
+            .as_ref()
+            .and_then(|p| p.files.first())
+            .is_some_and(|(oldest, _)| at < *oldest)
     }
 }
 
