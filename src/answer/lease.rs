@@ -149,7 +149,7 @@ fn net_org_handle(snap: &Snapshot, id: NetId) -> &str {
             .iter()
             .find_map(|a| n.object.get(a).filter(|v| !v.trim().is_empty()))
             .map(str::trim)
-            .unwrap_or(snap.reg.syms.name(n.org)),
+            .unwrap_or(snap.sym_name(n.org)),
     }
 }
 
@@ -182,13 +182,8 @@ impl Via {
             Via::Entity(sym) => snap
                 .entity_sym(sym)
                 .map(|e| e.handle_text())
-                .unwrap_or(snap.reg.syms.name(sym)),
-            Via::AutNum(i) => snap
-                .reg
-                .autnums
-                .get(i as usize)
-                .map(|a| a.object.key())
-                .unwrap_or(""),
+                .unwrap_or(snap.sym_name(sym)),
+            Via::AutNum(i) => snap.autnum_at(i).object.key(),
             Via::Lease(i) => snap.lease(i).id(),
         }
     }
@@ -215,7 +210,7 @@ impl Abuse {
     /// The mailbox.
     pub fn mailbox<'a>(&self, snap: &'a Snapshot) -> &'a str {
         match self.from {
-            AbuseFrom::Entity(e) => snap.reg.entities[e as usize].abuse_mailbox().unwrap_or(""),
+            AbuseFrom::Entity(e) => snap.entity_at(e).abuse_mailbox().unwrap_or(""),
             AbuseFrom::Lease(l) => snap.lease(l).abuse_mailbox().unwrap_or(""),
         }
     }
@@ -223,7 +218,7 @@ impl Abuse {
     /// The handle carrying it (the lessee's for a lease).
     pub fn carrier_handle<'a>(&self, snap: &'a Snapshot) -> &'a str {
         match self.from {
-            AbuseFrom::Entity(e) => snap.reg.entities[e as usize].handle_text(),
+            AbuseFrom::Entity(e) => snap.entity_at(e).handle_text(),
             AbuseFrom::Lease(l) => snap.lease(l).lessee_handle(),
         }
     }
@@ -378,7 +373,7 @@ fn lease_order(snap: &Snapshot, a: u32, b: u32) -> std::cmp::Ordering {
 /// organisation of a registry network (not a placeholder) that covers the
 /// whole lease range: the holder, or a sub-allocation's holder sub-leasing.
 pub fn lessor_holds(snap: &Snapshot, l: &crate::leases::Lease) -> bool {
-    let Some(lessor) = snap.reg.syms.get(l.lessor()) else {
+    let Some(lessor) = snap.sym(l.lessor()) else {
         return false;
     };
     snap.covering(&l.range).into_iter().any(|id| {
@@ -411,8 +406,8 @@ pub fn lease_history(snap: &Snapshot, range: &IpRange) -> Vec<u32> {
 
 /// The entity of a handle when it carries an abuse mailbox.
 fn with_mailbox(snap: &Snapshot, sym: Sym) -> Option<u32> {
-    let i = snap.reg.entity_by_handle.get(sym)?;
-    snap.reg.entities[i as usize].has_abuse_mailbox.then_some(i)
+    let i = snap.entity_of_sym(sym)?;
+    snap.entity_at(i).has_abuse_mailbox.then_some(i)
 }
 
 /// An `abuse-c`, else the organisation's `abuse-c`, of one object.

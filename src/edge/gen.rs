@@ -924,7 +924,7 @@ pub fn write_leases<W: Write>(
     let mut rng = Rng::new(seed ^ 0x1EA5E);
     let mut written = 0u64;
     let mut line = String::with_capacity(512);
-    for id in 0..snap.networks() as u32 {
+    for id in snap.net_ids() {
         if written >= count {
             break;
         }
@@ -941,7 +941,7 @@ pub fn write_leases<W: Write>(
             .rev()
             .map(|&c| snap.net(c))
             .find(|c| c.kind == crate::model::StatusKind::Registry)
-            .map(|c| snap.reg.syms.name(c.org).to_string())
+            .map(|c| snap.sym_name(c.org).to_string())
             .unwrap_or_default();
         for k in 0..2u64 {
             if written >= count {

@@ -36,6 +36,7 @@ fn mib(b: u64) -> f64 {
 
 /// Human-readable report.
 pub fn render(snap: &Snapshot, secs: f64, mem: &Memory) -> String {
+    let counts = snap.object_counts();
     let r = &snap.report;
     let mut s = String::new();
     let _ = writeln!(
@@ -115,26 +116,27 @@ pub fn render(snap: &Snapshot, secs: f64, mem: &Memory) -> String {
         "\nindex: {} networks ({} partly overlapping another), {} aut-num/as-block, {} entities, {} domains, {} delegated records",
         snap.networks(),
         snap.overlapping(),
-        snap.reg.autnums.len(),
-        snap.reg.entities.len(),
-        snap.reg.domains.len(),
-        snap.reg.delegations.len()
+        counts.0,
+        counts.1,
+        counts.2,
+        counts.3
     );
     s
 }
 
 /// The same report as JSON.
 pub fn to_json(snap: &Snapshot, secs: f64, mem: &Memory) -> serde_json::Value {
+    let counts = snap.object_counts();
     json!({
         "seconds": secs,
         "rss_bytes": mem.rss,
         "peak_rss_bytes": mem.peak_rss,
         "networks": snap.networks(),
         "overlapping_networks": snap.overlapping(),
-        "autnums": snap.reg.autnums.len(),
-        "entities": snap.reg.entities.len(),
-        "domains": snap.reg.domains.len(),
-        "delegations": snap.reg.delegations.len(),
+        "autnums": counts.0,
+        "entities": counts.1,
+        "domains": counts.2,
+        "delegations": counts.3,
         "routing": {
             "prefixes": snap.routing().routes(),
             "vrps": snap.routing().vrp_count(),

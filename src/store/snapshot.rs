@@ -54,7 +54,7 @@ pub struct Snapshot {
     pub loaded_at: SystemTime,
     /// Registry objects (its `leases` and `lease_sources` are empty: the
     /// leases live in the lease part). Read through `query`'s views.
-    pub(crate) reg: Arc<Registry>,
+    reg: Arc<Registry>,
     ix: Arc<RegistryIndex>,
     lz: Arc<LeaseIndex>,
     /// The whole load's figures (registry and lease files).
@@ -732,6 +732,95 @@ impl Snapshot {
             ix
         });
         Some(ix.candidates(value))
+    }
+
+    /// Every network id, in id order.
+    pub fn net_ids(&self) -> impl Iterator<Item = NetId> + '_ {
+        0..self.reg.networks.len() as NetId
+    }
+
+    /// The entity at a position (from [`Snapshot::entity_index`],
+    /// [`Snapshot::entity_of_sym`] or [`Snapshot::entity_ids`]).
+    pub fn entity_at(&self, i: u32) -> &Entity {
+        &self.reg.entities[i as usize]
+    }
+
+    /// Every entity's position, in load order.
+    pub fn entity_ids(&self) -> impl Iterator<Item = u32> + '_ {
+        0..self.reg.entities.len() as u32
+    }
+
+    /// The aut-num or as-block at a position (from [`Snapshot::autnums`]).
+    pub fn autnum_at(&self, i: u32) -> &crate::model::AutNum {
+        &self.reg.autnums[i as usize]
+    }
+
+    /// Every aut-num and as-block's position, in AS order.
+    pub fn autnum_ids(&self) -> impl Iterator<Item = u32> + '_ {
+        0..self.reg.autnums.len() as u32
+    }
+
+    /// The reverse domain at a position (from [`Snapshot::domain`]).
+    pub fn domain_at(&self, i: u32) -> &crate::model::Domain {
+        &self.reg.domains[i as usize]
+    }
+
+    /// The handle an interned id stands for ("" for none).
+    pub fn sym_name(&self, sym: crate::model::Sym) -> &str {
+        self.reg.syms.name(sym)
+    }
+
+    /// The interned id of a handle (case-insensitive), if any object
+    /// names it.
+    pub fn sym(&self, handle: &str) -> Option<crate::model::Sym> {
+        self.reg.syms.get(handle)
+    }
+
+    /// The position of the entity with an interned handle.
+    pub fn entity_of_sym(&self, sym: crate::model::Sym) -> Option<u32> {
+        self.reg.entity_by_handle.get(sym)
+    }
+
+    /// Persons' personal data was kept at load (`personal-data`).
+    pub fn personal_data(&self) -> bool {
+        self.reg.personal_data
+    }
+
+    /// IANA's RDAP bootstrap services.
+    pub fn bootstrap(&self) -> &crate::bootstrap::Bootstrap {
+        &self.reg.bootstrap
+    }
+
+    /// IANA's address-space registries.
+    pub fn address_space(&self) -> &crate::bootstrap::AddressSpace {
+        &self.reg.address_space
+    }
+
+    /// Objects served: (aut-nums and as-blocks, entities, domains,
+    /// delegated records).
+    pub fn object_counts(&self) -> (usize, usize, usize, usize) {
+        (
+            self.reg.autnums.len(),
+            self.reg.entities.len(),
+            self.reg.domains.len(),
+            self.reg.delegations.len(),
+        )
+    }
+
+    /// The text of an object an inverse index names.
+    pub fn held_object(&self, held: crate::inverse::Held) -> &crate::rpsl::Object {
+        crate::inverse::object_of(&self.reg, held)
+    }
+
+    /// The handle an object gives for `org` or `abuse-c`
+    /// ([`crate::inverse::handle_of`]).
+    pub fn held_handle(&self, held: crate::inverse::Held, attr: &str) -> Option<crate::model::Sym> {
+        crate::inverse::handle_of(&self.reg, held, attr)
+    }
+
+    /// Delegated statistics files' headers.
+    pub fn delegated_headers(&self) -> &[crate::delegated::Header] {
+        &self.reg.delegated_headers
     }
 
     /// A network by id.

@@ -254,7 +254,7 @@ fn lpm(snap: &Snapshot, a4: &[u32], a6: &[u128]) {
     // the two LPM backends over the same IPv4 and IPv6 ranges
     let mut r4: Vec<(u32, u32)> = Vec::new();
     let mut r6: Vec<(u128, u128)> = Vec::new();
-    for id in 0..snap.networks() as u32 {
+    for id in snap.net_ids() {
         let r = snap.net(id).range;
         match r.family {
             Family::V4 => r4.push((r.start as u32, r.end as u32)),

@@ -483,7 +483,7 @@ fn disagreements(snap: &Snapshot, addrs: &BTreeSet<String>, at: &str) -> Vec<Str
 /// every delegated block, and addresses loaded nowhere; at most `max`.
 fn addresses(snap: &Snapshot, max: usize) -> BTreeSet<String> {
     let mut v = BTreeSet::new();
-    for id in 0..snap.networks() as u32 {
+    for id in snap.net_ids() {
         let r = snap.net(id).range;
         v.insert(r.start_addr().to_string());
         v.insert(r.end_addr().to_string());

@@ -45,8 +45,7 @@ impl<'a> About<'a> {
     /// Delegated statistics: `(registry, end date)`.
     pub fn delegated(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
         self.snap
-            .reg
-            .delegated_headers
+            .delegated_headers()
             .iter()
             .map(|h| (h.registry.as_str(), h.end_date.as_str()))
     }

@@ -160,14 +160,14 @@ pub(crate) fn delegated_elsewhere(snap: &Snapshot, deleg: u32) -> Option<Elsewhe
 /// IANA's bootstrap service for space nothing here covers, else the
 /// registry IANA's address-space registries name for the block.
 pub(crate) fn bootstrap_elsewhere<'a>(snap: &'a Snapshot, r: &IpRange) -> Option<Elsewhere<'a>> {
-    if let Some(url) = snap.reg.bootstrap.for_range(r) {
+    if let Some(url) = snap.bootstrap().for_range(r) {
         return Some(Elsewhere {
             registry: by_rdap_url(url),
             rdap: url,
             basis: Basis::Bootstrap,
         });
     }
-    let (_, whois, rdap) = snap.reg.address_space.for_range(r)?;
+    let (_, whois, rdap) = snap.address_space().for_range(r)?;
     let registry = REGISTRIES
         .iter()
         .find(|g| g.whois.eq_ignore_ascii_case(whois))
@@ -193,7 +193,7 @@ pub fn asn_elsewhere(snap: &Snapshot, asn: u32) -> Option<Elsewhere<'_>> {
     {
         return Some(e);
     }
-    let url = snap.reg.bootstrap.for_asn(asn)?;
+    let url = snap.bootstrap().for_asn(asn)?;
     Some(Elsewhere {
         registry: by_rdap_url(url),
         rdap: url,

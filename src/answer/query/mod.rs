@@ -228,7 +228,7 @@ fn answer_asn(snap: &Snapshot, first: u32, last: u32) -> Answer {
     let mut ids = snap.autnums(first, last);
     // an AS number with its own aut-num answers with that alone (as RIPE
     // does); otherwise the most specific as-block that contains it
-    if let Some(&exact) = ids.iter().find(|&&i| !snap.reg.autnums[i as usize].block) {
+    if let Some(&exact) = ids.iter().find(|&&i| !snap.autnum_at(i).block) {
         ids = vec![exact];
     } else {
         ids.truncate(1);
@@ -236,7 +236,7 @@ fn answer_asn(snap: &Snapshot, first: u32, last: u32) -> Answer {
     let Some(&first_id) = ids.first() else {
         return Answer::NotFound;
     };
-    let a = &snap.reg.autnums[first_id as usize];
+    let a = snap.autnum_at(first_id);
     let abuse = lease::abuse_of(snap, a.abuse_c, a.org, Via::AutNum(first_id));
     Answer::Objects {
         objects: ids.into_iter().map(ObjRef::AutNum).collect(),
@@ -246,7 +246,7 @@ fn answer_asn(snap: &Snapshot, first: u32, last: u32) -> Answer {
 
 fn answer_handle(snap: &Snapshot, h: &str) -> Answer {
     if let Some(i) = snap.entity_index(h) {
-        let e = &snap.reg.entities[i as usize];
+        let e = snap.entity_at(i);
         let via = Via::Entity(e.handle);
         let abuse = lease::abuse_of(snap, crate::model::NO_SYM, e.handle, via).or_else(|| {
             e.has_abuse_mailbox.then_some(Abuse {

@@ -8,7 +8,7 @@ use crate::snapshot::Snapshot;
 /// True when the operator serves persons' personal data (`personal-data`);
 /// else the loader withheld it and no answer holds any.
 pub fn personal_data_served(snap: &Snapshot) -> bool {
-    snap.reg.personal_data
+    snap.personal_data()
 }
 
 /// One stored object (network, entity, aut-num, domain), borrowed.
@@ -24,9 +24,9 @@ impl<'a> ObjectView<'a> {
     pub fn of(snap: &'a Snapshot, r: ObjRef) -> Self {
         let object = match r {
             ObjRef::Network(i) => &snap.net(i).object,
-            ObjRef::Entity(i) => &snap.reg.entities[i as usize].object,
-            ObjRef::AutNum(i) => &snap.reg.autnums[i as usize].object,
-            ObjRef::Domain(i) => &snap.reg.domains[i as usize].object,
+            ObjRef::Entity(i) => &snap.entity_at(i).object,
+            ObjRef::AutNum(i) => &snap.autnum_at(i).object,
+            ObjRef::Domain(i) => &snap.domain_at(i).object,
         };
         ObjectView { snap, r, object }
     }
@@ -37,7 +37,7 @@ impl<'a> ObjectView<'a> {
     pub fn is_personal(&self) -> bool {
         match self.r {
             ObjRef::Entity(i) => {
-                let e = &self.snap.reg.entities[i as usize];
+                let e = self.snap.entity_at(i);
                 e.class == crate::model::EntityClass::Person
                     && !crate::model::is_dummy_contact(e.handle_text(), e.name())
             }
@@ -63,7 +63,7 @@ impl<'a> ObjectView<'a> {
     /// The key the object is known by: `nic-hdl` for roles and persons.
     pub fn display_key(&self) -> &'a str {
         match self.r {
-            ObjRef::Entity(i) => self.snap.reg.entities[i as usize].handle_text(),
+            ObjRef::Entity(i) => self.snap.entity_at(i).handle_text(),
             _ => self.object.key(),
         }
     }
@@ -104,9 +104,9 @@ impl<'a> ObjectView<'a> {
         let snap = self.snap;
         let file = match self.r {
             ObjRef::Network(i) => snap.net(i).file,
-            ObjRef::Entity(i) => snap.reg.entities[i as usize].file,
-            ObjRef::AutNum(i) => snap.reg.autnums[i as usize].file,
-            ObjRef::Domain(i) => snap.reg.domains[i as usize].file,
+            ObjRef::Entity(i) => snap.entity_at(i).file,
+            ObjRef::AutNum(i) => snap.autnum_at(i).file,
+            ObjRef::Domain(i) => snap.domain_at(i).file,
         };
         format!("{}:{}", snap.file(file).display(), self.object.line)
     }
@@ -135,8 +135,7 @@ impl<'a> ObjectView<'a> {
             let e = if is_dummy_contact(value, None) {
                 None
             } else {
-                snap.entity_index(value)
-                    .map(|i| &snap.reg.entities[i as usize])
+                snap.entity_index(value).map(|i| snap.entity_at(i))
             };
             if is_dummy_contact(value, e.and_then(|e| e.name())) {
                 c.removed_administrative |= admin;
@@ -202,7 +201,7 @@ impl<'a> EntityView<'a> {
     }
 
     fn entity(&self) -> &'a crate::model::Entity {
-        &self.snap.reg.entities[self.i as usize]
+        self.snap.entity_at(self.i)
     }
 
     /// The handle as written (`nic-hdl` for roles and persons).
@@ -257,7 +256,7 @@ impl<'a> AutNumView<'a> {
     }
 
     fn autnum(&self) -> &'a crate::model::AutNum {
-        &self.snap.reg.autnums[self.i as usize]
+        self.snap.autnum_at(self.i)
     }
 
     pub fn key(&self) -> &'a str {

@@ -268,7 +268,7 @@ impl<'a> Resolved<'a> {
         };
         let mut refs = vec![ObjRef::Network(n.id)];
         if !no_contacts {
-            if let Some(i) = snap.reg.entity_by_handle.get(snap.net(n.id).org) {
+            if let Some(i) = snap.entity_of_sym(snap.net(n.id).org) {
                 refs.push(ObjRef::Entity(i));
             }
             if let Some(AbuseFrom::Entity(e)) = self.answer.resolution.abuse.map(|a| a.from) {
@@ -920,7 +920,7 @@ impl<'a> AbuseView<'a> {
     pub fn name(&self) -> &'a str {
         match self.abuse.from {
             AbuseFrom::Entity(e) => {
-                let ent = &self.snap.reg.entities[e as usize];
+                let ent = self.snap.entity_at(e);
                 ent.name().unwrap_or(ent.handle_text())
             }
             AbuseFrom::Lease(l) => self.snap.lease(l).lessee_name(),

@@ -220,7 +220,7 @@ pub(super) fn resolve<'a>(
 /// of the delegated record covering it.
 pub fn as_holder(snap: &Snapshot, asn: u32) -> Option<AsHolder<'_>> {
     for i in snap.autnums(asn, asn) {
-        let Some(a) = snap.reg.autnums.get(i as usize) else {
+        let Some(a) = Some(snap.autnum_at(i)) else {
             continue;
         };
         // an as-block's organisation administers the range (a registry,
@@ -260,7 +260,7 @@ pub fn as_holder(snap: &Snapshot, asn: u32) -> Option<AsHolder<'_>> {
                 organisation: true,
             },
             None => AsHolder {
-                handle: snap.reg.syms.name(a.org),
+                handle: snap.sym_name(a.org),
                 name: a.object.get("owner"),
                 registry,
                 database,

@@ -55,7 +55,7 @@ pub fn inverse(snap: &Snapshot, attrs: &[String], value: &str) -> (Vec<ObjRef>, 
     const KEEP: usize = INVERSE_LIMIT + 1;
     let value = value.trim();
     let mut out = Vec::new();
-    let sym = snap.reg.syms.get(value);
+    let sym = snap.sym(value);
     for attr in attrs {
         let name = attr.as_str();
         let by_handle = matches!(name, "org" | "abuse-c");
@@ -67,9 +67,9 @@ pub fn inverse(snap: &Snapshot, attrs: &[String], value: &str) -> (Vec<ObjRef>, 
         };
         let hits = candidates.filter_map(|h| {
             let hit = if by_handle {
-                crate::inverse::handle_of(&snap.reg, h, name) == sym
+                snap.held_handle(h, name) == sym
             } else {
-                crate::inverse::object_of(&snap.reg, h)
+                snap.held_object(h)
                     .list(name)
                     .any(|v| v.eq_ignore_ascii_case(value))
             };
@@ -160,7 +160,8 @@ pub fn search_entities<'a>(
     p: &Pattern,
     max: usize,
 ) -> (Vec<EntityView<'a>>, bool) {
-    let hits = (0..snap.reg.entities.len() as u32)
+    let hits = snap
+        .entity_ids()
         .map(|i| EntityView::new(snap, i))
         .filter(|e| {
             !e.is_maintainer()
@@ -181,7 +182,7 @@ pub fn search_networks<'a>(
 ) -> (Vec<NetworkView<'a>>, bool) {
     let ids: Box<dyn Iterator<Item = NetId>> = match (p, field) {
         (Pattern::Exact(name), Field::Name) => Box::new(snap.by_netname(name).into_iter()),
-        _ => Box::new((0..snap.networks() as NetId).filter(move |&id| {
+        _ => Box::new(snap.net_ids().filter(move |&id| {
             let o = &snap.net(id).object;
             match field {
                 Field::Name => o.get("netname").is_some_and(|n| p.matches(n)),
@@ -199,7 +200,8 @@ pub fn search_autnums<'a>(
     p: &Pattern,
     max: usize,
 ) -> (Vec<AutNumView<'a>>, bool) {
-    let hits = (0..snap.reg.autnums.len() as u32)
+    let hits = snap
+        .autnum_ids()
         .map(|i| AutNumView::new(snap, i))
         .filter(|a| match field {
             Field::Name => a.name().is_some_and(|n| p.matches(n)),
@@ -287,16 +289,16 @@ pub fn reverse_search<'a>(
     max: usize,
 ) -> (Vec<Reverse<'a>>, bool) {
     let orgs: std::collections::HashSet<u32> = snap
-        .reg
-        .entities
-        .iter()
+        .entity_ids()
+        .map(|i| snap.entity_at(i))
         .filter(|e| match field {
             Field::Name => e.name().is_some_and(|n| p.matches(n)),
             Field::Handle => p.matches(e.handle_text()),
         })
         .map(|e| e.handle)
         .collect();
-    let nets = (0..snap.networks() as NetId)
+    let nets = snap
+        .net_ids()
         .filter(|&id| orgs.contains(&snap.net(id).org))
         .map(|id| Reverse::Network(NetworkView::new(snap, id)));
     let leases = (0..snap.lease_count())
@@ -321,7 +323,7 @@ pub fn held_by<'a>(
 ) -> (Vec<NetworkView<'a>>, Vec<AutNumView<'a>>, bool) {
     use crate::inverse::Held;
     let key = entity.object().key();
-    let Some(org) = snap.reg.syms.get(key) else {
+    let Some(org) = snap.sym(key) else {
         return (Vec::new(), Vec::new(), false);
     };
     // the `org` index (built on first use; every entity/ answer read all
@@ -336,9 +338,7 @@ pub fn held_by<'a>(
     );
     let (auts, more_auts) = bounded(
         held().filter_map(|h| match h {
-            Held::AutNum(i) if snap.reg.autnums[i as usize].org == org => {
-                Some(AutNumView::new(snap, i))
-            }
+            Held::AutNum(i) if snap.autnum_at(i).org == org => Some(AutNumView::new(snap, i)),
             _ => None,
         }),
         max,
@@ -392,10 +392,10 @@ mod tests {
     /// `-i` as it was before the index: every object read.
     fn scan(snap: &Snapshot, name: &str, value: &str) -> Vec<ObjRef> {
         let value = value.trim();
-        let sym = snap.reg.syms.get(value);
+        let sym = snap.sym(value);
         let text = |o: &crate::rpsl::Object| o.list(name).any(|v| v.eq_ignore_ascii_case(value));
         let mut out = Vec::new();
-        for i in 0..snap.networks() as u32 {
+        for i in snap.net_ids() {
             let n = snap.net(i);
             let hit = match name {
                 "org" => sym.is_some() && Some(n.org) == sym,
@@ -406,24 +406,26 @@ mod tests {
                 out.push(ObjRef::Network(i));
             }
         }
-        for (i, e) in snap.reg.entities.iter().enumerate() {
+        for i in snap.entity_ids() {
+            let e = snap.entity_at(i);
             let hit = match name {
                 "org" => false,
                 "abuse-c" => sym.is_some() && Some(e.abuse_c) == sym,
                 _ => text(&e.object),
             };
             if hit {
-                out.push(ObjRef::Entity(i as u32));
+                out.push(ObjRef::Entity(i));
             }
         }
-        for (i, a) in snap.reg.autnums.iter().enumerate() {
+        for i in snap.autnum_ids() {
+            let a = snap.autnum_at(i);
             let hit = match name {
                 "org" => sym.is_some() && Some(a.org) == sym,
                 "abuse-c" => sym.is_some() && Some(a.abuse_c) == sym,
                 _ => text(&a.object),
             };
             if hit {
-                out.push(ObjRef::AutNum(i as u32));
+                out.push(ObjRef::AutNum(i));
             }
         }
         out
@@ -465,13 +467,13 @@ mod tests {
         let mut checked = 0;
         for name in crate::inverse::ATTRIBUTES {
             let mut values: Vec<String> = vec!["NOBODY-MNT".into(), " ".into(), "".into()];
-            for i in 0..snap.networks() as u32 {
+            for i in snap.net_ids() {
                 values.extend(snap.net(i).object.list(name).map(str::to_string));
-                values.push(snap.reg.syms.name(snap.net(i).org).to_lowercase());
+                values.push(snap.sym_name(snap.net(i).org).to_lowercase());
             }
-            for e in &snap.reg.entities {
+            for e in snap.entity_ids().map(|i| snap.entity_at(i)) {
                 values.extend(e.object.list(name).map(str::to_string));
-                values.push(snap.reg.syms.name(e.abuse_c).to_string());
+                values.push(snap.sym_name(e.abuse_c).to_string());
             }
             values.sort();
             values.dedup();
@@ -495,19 +497,19 @@ mod tests {
             );
         }
         // what an organisation holds (RDAP entity/): as a scan
-        for i in 0..snap.reg.entities.len() as u32 {
+        for i in snap.entity_ids() {
             let view = EntityView::new(&snap, i);
             let (nets, auts, _) = held_by(&snap, &view, usize::MAX);
-            let org = snap.reg.syms.get(view.object().key());
-            let want: Vec<u32> = (0..snap.networks() as u32)
+            let org = snap.sym(view.object().key());
+            let want: Vec<u32> = snap
+                .net_ids()
                 .filter(|&n| Some(snap.net(n).org) == org)
                 .collect();
             let got: Vec<u32> = nets.iter().map(|n| n.id()).collect();
             assert_eq!(got, want, "{}", view.handle());
             let want = snap
-                .reg
-                .autnums
-                .iter()
+                .autnum_ids()
+                .map(|i| snap.autnum_at(i))
                 .filter(|a| Some(a.org) == org)
                 .count();
             assert_eq!(auts.len(), want);
