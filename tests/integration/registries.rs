@@ -439,6 +439,17 @@ fn a_binary_copied_anywhere_works_with_its_built_in_defaults() {
     std::fs::create_dir_all(&dir).unwrap();
     let bin = dir.join("tenure");
     std::fs::copy(env!("CARGO_BIN_EXE_tenure"), &bin).unwrap();
+    // a child another test thread forked while the copy was open for
+    // writing holds it until that child execs: running the copy fails
+    // with ETXTBSY ("text file busy") for that moment
+    for _ in 0..100 {
+        match std::process::Command::new(&bin).arg("--version").output() {
+            Err(e) if e.raw_os_error() == Some(26) => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            _ => break,
+        }
+    }
     let dump = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/test-ripe.db");
     let dump = dump.to_str().unwrap();
     let run = |args: &[&str]| {
