@@ -23,7 +23,9 @@
 //! store/   snapshot (sorted networks and leases, index per family; leases
 //!          judged by the `LeasePolicy` it is given; immutable, swapped
 //!          whole through `Current`; `snapshot::compiled`: the dumps' part
-//!          written to and mapped from one checked file), inverse (objects by attribute
+//!          written to and mapped from one checked file;
+//!          `snapshot::overlay`: NRTM deltas from the mirrors' journals
+//!          served over the registry part), inverse (objects by attribute
 //!          value, per attribute on first use), routing (announced
 //!          prefixes and VRPs, RFC 6811 validation; past generations
 //!          from dated files, on demand)
@@ -85,6 +87,9 @@
 //!   mapped from a compiled snapshot, [`snapshot::compiled`]):
 //!   a registry part (shared by `Arc` with the snapshots a lease-only
 //!   reload makes) and a lease part; `Current` holds the one served.
+//!   [`snapshot::overlay`]: the NRTM deltas a mirror's journal holds past
+//!   the version its file was read at, as objects and indexes of their own
+//!   over the registry part (parsed or mapped), merged by its lookups.
 //!   [`inverse`]: its index of objects by the values of RIPE's
 //!   inverse-searchable attributes, built per attribute on first use.
 //!   [`routing`]: its routing part (shared by `Arc` across registry and

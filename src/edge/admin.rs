@@ -50,12 +50,12 @@ impl Admin {
         ages
     }
 
-    /// The NRTM mirrors of the fetch directory and their versions, as
+    /// The NRTM mirrors served and the version each is served at, as
     /// `, nrtm RIPE 1234` (empty without any).
-    fn mirrors_line(&self) -> String {
-        self.mirrors()
+    fn mirrors_line(snap: &crate::snapshot::Snapshot) -> String {
+        snap.mirror_versions()
             .iter()
-            .map(|k| format!(", nrtm {} {}", k.source, k.mirror.version))
+            .map(|(source, v)| format!(", nrtm {source} {v}"))
             .collect()
     }
 
@@ -96,23 +96,21 @@ impl Admin {
             let stale = ages.iter().any(|(_, a)| *a as f64 > bound.as_secs_f64());
             let _ = writeln!(o, "tenure_data_stale {}", u8::from(stale));
         }
+        let served = snap.mirror_versions();
+        if !served.is_empty() {
+            head(
+                o,
+                "tenure_nrtm_version",
+                "gauge",
+                "Version of each NRTMv4 mirror the served data holds (its file's, or the last journaled delta served over it).",
+            );
+            for (source, v) in &served {
+                let _ = writeln!(o, "tenure_nrtm_version{{source=\"{}\"}} {v}", label(source));
+            }
+        }
         let mirrors = self.mirrors();
         if mirrors.is_empty() {
             return;
-        }
-        head(
-            o,
-            "tenure_nrtm_version",
-            "gauge",
-            "Version of each NRTMv4 mirror (as its state file says).",
-        );
-        for k in &mirrors {
-            let _ = writeln!(
-                o,
-                "tenure_nrtm_version{{source=\"{}\"}} {}",
-                label(&k.source),
-                k.mirror.version
-            );
         }
         head(
             o,
@@ -230,7 +228,7 @@ async fn answer<B>(admin: &Admin, req: Request<B>) -> Response<Full<Bytes>> {
                 )
             } else if serial > 0 {
                 let stale = admin.stale(&snap);
-                let mirrors = admin.mirrors_line();
+                let mirrors = Admin::mirrors_line(&snap);
                 if stale.is_empty() {
                     text(
                         StatusCode::OK,
@@ -275,11 +273,12 @@ async fn answer<B>(admin: &Admin, req: Request<B>) -> Response<Full<Bytes>> {
                 "" | "scope=all" => Scope::All,
                 "scope=leases" => Scope::Leases,
                 "scope=routing" => Scope::Routing,
+                "scope=mirrors" => Scope::Mirrors,
                 _ => {
                     return text(
                         StatusCode::BAD_REQUEST,
                         PLAIN,
-                        "scope must be all, leases or routing\n".into(),
+                        "scope must be all, leases, routing or mirrors\n".into(),
                     )
                 }
             };

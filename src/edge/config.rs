@@ -835,6 +835,10 @@ pub enum FetchKind {
     IanaAddressSpace,
     Pfx2as,
     Vrps,
+    /// An NRTMv4 mirror file whose update was deltas only (journaled: a
+    /// server serves them over the file it read). Not a `[[fetch]]` kind.
+    #[serde(skip)]
+    MirrorDeltas,
 }
 
 impl FetchKind {
@@ -843,6 +847,7 @@ impl FetchKind {
         match self {
             FetchKind::Leases => "leases",
             FetchKind::Pfx2as | FetchKind::Vrps => "routing",
+            FetchKind::MirrorDeltas => "mirrors",
             _ => "all",
         }
     }
@@ -1162,7 +1167,7 @@ impl DataFlags {
             let listed: Vec<FetchSource> = listed.into_iter().chain(mirrors).collect();
             for (kind, path) in fetched_files(dir, &listed) {
                 let list = match kind {
-                    FetchKind::Dump => &mut sources.dumps,
+                    FetchKind::Dump | FetchKind::MirrorDeltas => &mut sources.dumps,
                     FetchKind::Delegated => &mut sources.delegated,
                     FetchKind::RdapBootstrap => &mut sources.rdap_bootstrap,
                     FetchKind::IanaAddressSpace => &mut sources.address_space,

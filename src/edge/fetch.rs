@@ -256,7 +256,12 @@ pub async fn run(settings: &FetchSettings) -> Result<Vec<Fetched>, String> {
         };
         done.push(Fetched {
             file: src.file.clone(),
-            kind: FetchKind::Dump,
+            // deltas alone are journaled and served over the file read;
+            // a new snapshot is a new file
+            kind: match m.snapshot {
+                true => FetchKind::Dump,
+                false => FetchKind::MirrorDeltas,
+            },
             outcome,
         });
     }

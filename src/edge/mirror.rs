@@ -5,8 +5,14 @@
 //! after it), and writes the mirrored database as one RPSL file in the
 //! fetch directory (renamed into place: a loader reads the old version or
 //! the new one) with its state beside it (`.nrtm-FILE.json`: session,
-//! version, known file hashes, keys, refusals). The served data is
-//! reloaded from that file like any dump.
+//! version, known file hashes, keys, refusals). The mirror file's first
+//! line names its source, session and version ([`nrtm::MirrorMark`]); the
+//! deltas applied are appended to its journal (`.nrtm-FILE.journal`,
+//! [`nrtm::append_journal`]) after the file is renamed into place, and a
+//! server that read the file at an older version serves the journal's
+//! later deltas over it (`reload?scope=mirrors`, which fetch asks) instead
+//! of reading the file again. A new snapshot starts a new journal, and so
+//! needs a full reload.
 
 use crate::config::NrtmSource;
 use crate::nrtm::{
@@ -22,6 +28,10 @@ use std::path::{Path, PathBuf};
 const MAX_NOTIFICATION: usize = 16 << 20;
 /// Largest snapshot or delta read, before decompression.
 const MAX_FILE: usize = 8 << 30;
+/// A journal longer than this starts over from the version before the
+/// run's deltas (servers whose mirror file is older then read the file
+/// again).
+const MAX_JOURNAL: u64 = 64 << 20;
 
 /// The state kept beside the mirror: the protocol's and the refusals.
 #[derive(Debug, Default, serde::Serialize, Deserialize)]
@@ -224,10 +234,17 @@ async fn run(
     };
     let mut failed = None;
     let mut changed = from_snapshot;
+    // the version before this run's deltas: where their journal starts
+    let before = kept.mirror.version;
+    let mut journal: Vec<nrtm::JournalDelta> = Vec::new();
     for d in &deltas {
         match delta(client, base, d, &n).await {
             Ok(changes) => {
                 let n_changes = changes.len();
+                journal.push(nrtm::JournalDelta {
+                    version: d.version,
+                    changes: changes.clone(),
+                });
                 let missing = mirror.apply(changes);
                 kept.mirror.version = d.version;
                 changed = true;
@@ -250,7 +267,29 @@ async fn run(
         }
     }
     if changed {
-        write_mirror(&path, &mirror).map_err(|e| other(format!("{}: {e}", path.display())))?;
+        let mark = nrtm::MirrorMark {
+            source: kept.source.clone(),
+            session_id: kept.mirror.session_id.clone(),
+            version: kept.mirror.version,
+        };
+        write_mirror(&path, &mirror, &mark)
+            .map_err(|e| other(format!("{}: {e}", path.display())))?;
+        // the journal after the file: a server reading both never finds
+        // a delta in the journal that its mirror file lacks the versions
+        // before of
+        let jpath = nrtm::journal_path(&path);
+        let restart = from_snapshot
+            || std::fs::metadata(&jpath).is_ok_and(|m| m.len() > MAX_JOURNAL)
+            || nrtm::read_journal(&jpath).ok().flatten().is_none_or(|j| {
+                j.head.session_id != kept.mirror.session_id
+                    || j.deltas.last().map_or(j.head.from, |d| d.version) != before
+            });
+        let head = nrtm::JournalHead {
+            session_id: kept.mirror.session_id.clone(),
+            from: before,
+        };
+        nrtm::append_journal(&jpath, &head, &journal, restart)
+            .map_err(|e| other(format!("{}: {e}", jpath.display())))?;
     }
     out.changed = changed;
     out.snapshot = from_snapshot;
@@ -303,9 +342,12 @@ async fn get(client: &Client, url: &str, limit: usize) -> Result<Vec<u8>, String
     resp.body(limit).await.map_err(|e| format!("{url}: {e}"))
 }
 
-fn write_mirror(path: &Path, m: &Mirror) -> std::io::Result<()> {
+fn write_mirror(path: &Path, m: &Mirror, mark: &nrtm::MirrorMark) -> std::io::Result<()> {
+    use std::io::Write;
     let tmp = path.with_extension("nrtm-tmp");
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
+    out.write_all(mark.line().as_bytes())?;
+    out.write_all(b"\n")?;
     m.to_rpsl(&mut out)?;
     let f = out.into_inner().map_err(|e| e.into_error())?;
     f.sync_all()?;

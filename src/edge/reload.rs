@@ -1,7 +1,10 @@
 //! Reloads while serving: every source (SIGHUP, `reload-interval`,
 //! `POST /admin/reload`), the lease files alone (SIGUSR1,
 //! `POST /admin/reload?scope=leases`) or the routing files alone (SIGUSR2,
-//! `POST /admin/reload?scope=routing`).
+//! `POST /admin/reload?scope=routing`) or the NRTM mirrors' journaled
+//! deltas over the registry part (`POST /admin/reload?scope=mirrors`, which
+//! `tenure fetch` asks after applying deltas; a journal that cannot be
+//! served over the loaded mirror files makes it a full reload).
 //!
 //! One task runs the reloads, one at a time. Triggers that arrive while a
 //! reload runs wait and are then served by one reload together (a full
@@ -91,6 +94,7 @@ struct Wanted {
     all: bool,
     leases: bool,
     routing: bool,
+    mirrors: bool,
 }
 
 impl Wanted {
@@ -99,6 +103,7 @@ impl Wanted {
             Scope::All => self.all = true,
             Scope::Leases => self.leases = true,
             Scope::Routing => self.routing = true,
+            Scope::Mirrors => self.mirrors = true,
         }
     }
 
@@ -114,14 +119,21 @@ impl Wanted {
         if self.routing {
             v.push(Scope::Routing);
         }
+        if self.mirrors {
+            v.push(Scope::Mirrors);
+        }
         v
     }
 
     fn name(self) -> &'static str {
-        match (self.all, self.leases, self.routing) {
-            (true, _, _) => "all",
-            (false, true, true) => "leases+routing",
-            (false, true, false) => "leases",
+        match (self.all, self.mirrors, self.leases, self.routing) {
+            (true, ..) => "all",
+            (false, true, true, true) => "mirrors+leases+routing",
+            (false, true, true, false) => "mirrors+leases",
+            (false, true, false, true) => "mirrors+routing",
+            (false, true, false, false) => "mirrors",
+            (false, false, true, true) => "leases+routing",
+            (false, false, true, false) => "leases",
             _ => "routing",
         }
     }
@@ -137,15 +149,38 @@ impl Reloader {
         let reject = sources.reject_unverified_leases;
         let base = Arc::clone(&old);
         let built = tokio::task::spawn_blocking(move || {
-            if wanted.all {
-                return Snapshot::load(
+            let policy = crate::query::lease_policy(reject);
+            let full = || {
+                Snapshot::load(
                     &sources,
                     backend,
                     serial,
-                    crate::query::lease_policy(reject),
+                    policy,
                     &crate::progress::Progress::off(),
-                );
+                )
+                .map(Some)
+            };
+            if wanted.all {
+                return full();
             }
+            // the mirrors' deltas over the registry part, else (nothing
+            // to serve them over) every source read again
+            let mut fresh = None;
+            if wanted.mirrors {
+                match base.with_mirror_deltas(&sources, backend, serial, policy) {
+                    Ok(Some(s)) => fresh = Some(s),
+                    Ok(None) if !wanted.leases && !wanted.routing => return Ok(None),
+                    Ok(None) => {}
+                    Err(why) => {
+                        tracing::warn!("mirrors: {why}; reading every source again");
+                        return full();
+                    }
+                }
+            }
+            if !wanted.leases && !wanted.routing {
+                return Ok(fresh);
+            }
+            let base = fresh.as_ref().unwrap_or(&base);
             // the parts asked for, each read before anything is built
             let leases = match wanted.leases {
                 true => Some(crate::dump::load_lease_files(&sources.leases)?),
@@ -155,13 +190,12 @@ impl Reloader {
                 true => Some(crate::dump::load_routing_files(&sources.routing, None)?),
                 false => None,
             };
-            let policy = crate::query::lease_policy(reject);
             match (leases, routing) {
-                (Some(l), Some(r)) => {
-                    Ok(base.with_leases(l, serial, policy).with_routing(r, serial))
-                }
-                (Some(l), None) => Ok(base.with_leases(l, serial, policy)),
-                (None, Some(r)) => Ok(base.with_routing(r, serial)),
+                (Some(l), Some(r)) => Ok(Some(
+                    base.with_leases(l, serial, policy).with_routing(r, serial),
+                )),
+                (Some(l), None) => Ok(Some(base.with_leases(l, serial, policy))),
+                (None, Some(r)) => Ok(Some(base.with_routing(r, serial))),
                 (None, None) => Err(crate::dump::LoadError::Failed("nothing to reload".into())),
             }
         })
@@ -183,7 +217,26 @@ impl Reloader {
             }
         };
         let snap = match built {
-            Ok(Ok(s)) => s,
+            Ok(Ok(Some(s))) => s,
+            Ok(Ok(None)) => {
+                let message = format!(
+                    "serial {} serves the mirrors' journals as they are{}",
+                    old.serial,
+                    old.mirror_versions()
+                        .iter()
+                        .map(|(s, v)| format!(", {s} at {v}"))
+                        .collect::<String>()
+                );
+                tracing::info!("reload ({scope_name}): {message}");
+                METRICS.reload_done(Scope::Mirrors);
+                return Outcome {
+                    ok: true,
+                    scope: scope_name,
+                    serial: old.serial,
+                    message,
+                    seconds: started.elapsed().as_secs_f64(),
+                };
+            }
             Ok(Err(e)) => return fail(ReloadFailure::Load, e.to_string()),
             Err(e) => return fail(ReloadFailure::Load, e.to_string()),
         };

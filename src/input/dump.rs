@@ -320,6 +320,9 @@ pub struct Registry {
     /// IANA's IPv4 and IPv6 address-space registries: who was given each
     /// block, for referrals the bootstrap files do not give.
     pub address_space: crate::bootstrap::AddressSpace,
+    /// The NRTMv4 mirror files loaded (by file id) and the version each
+    /// held: their journals' later deltas are served over them.
+    pub mirrors: Vec<(u16, crate::nrtm::MirrorMark)>,
 }
 
 /// A loaded lease source: its name and file.
@@ -543,6 +546,44 @@ fn spawn_routing(sources: &Sources) -> Result<RoutingLoad, LoadError> {
         .map_err(|e| LoadError::Failed(format!("cannot start a thread: {e}")))
 }
 
+/// How objects are converted: the leasing platforms' maintainers of the
+/// named list, else of the one built into the binary (named in `report`,
+/// when given, as a file).
+pub fn platform_options(
+    sources: &Sources,
+    report: Option<&mut LoadReport>,
+) -> Result<ConvertOptions, LoadError> {
+    if let Some(p) = &sources.platform_maintainers {
+        let text = std::fs::read_to_string(p).map_err(|source| LoadError::Open {
+            path: p.clone(),
+            source,
+        })?;
+        return Ok(ConvertOptions::default().with_platform_list(&text));
+    }
+    let o = ConvertOptions::default().with_platform_list(PLATFORM_MAINTAINERS);
+    if let Some(report) = report {
+        let as_of = PLATFORM_MAINTAINERS
+            .lines()
+            .find_map(|l| l.strip_prefix("# as of:"))
+            .map(str::trim)
+            .unwrap_or("?");
+        let label = format!(
+            "(built in) leasing-platform maintainers of {as_of}, {} names and {} prefixes",
+            o.platform_maintainers.len(),
+            o.platform_prefixes.len()
+        );
+        report.file_done(
+            Path::new(&label),
+            "platforms",
+            PLATFORM_MAINTAINERS.len() as u64,
+            (o.platform_maintainers.len() + o.platform_prefixes.len()) as u64,
+            0,
+            Instant::now(),
+        );
+    }
+    Ok(o)
+}
+
 /// The dumps (RPSL, ARIN's bulk data) with the leasing platforms' list
 /// and the personal-data rule applied: what a compiled snapshot holds.
 pub fn load_dumps(
@@ -552,39 +593,7 @@ pub fn load_dumps(
     let started = Instant::now();
     let mut reg = Registry::default();
     let mut report = LoadReport::default();
-    // the leasing platforms' maintainers: the named list, else the one
-    // built into the binary (named in the report)
-    let opts = match &sources.platform_maintainers {
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|source| LoadError::Open {
-                path: p.clone(),
-                source,
-            })?;
-            ConvertOptions::default().with_platform_list(&text)
-        }
-        None => {
-            let o = ConvertOptions::default().with_platform_list(PLATFORM_MAINTAINERS);
-            let as_of = PLATFORM_MAINTAINERS
-                .lines()
-                .find_map(|l| l.strip_prefix("# as of:"))
-                .map(str::trim)
-                .unwrap_or("?");
-            let label = format!(
-                "(built in) leasing-platform maintainers of {as_of}, {} names and {} prefixes",
-                o.platform_maintainers.len(),
-                o.platform_prefixes.len()
-            );
-            report.file_done(
-                Path::new(&label),
-                "platforms",
-                PLATFORM_MAINTAINERS.len() as u64,
-                (o.platform_maintainers.len() + o.platform_prefixes.len()) as u64,
-                0,
-                Instant::now(),
-            );
-            o
-        }
-    };
+    let opts = platform_options(sources, Some(&mut report))?;
     let mut staged = Staged::default();
     for path in &sources.dumps {
         load_rpsl(
@@ -738,12 +747,23 @@ fn load_rpsl(
 ) -> Result<(), LoadError> {
     let started = Instant::now();
     let Opened {
-        reader,
+        mut reader,
         size,
         consumed: counter,
         format,
     } = open(path)?;
     let file = file_id(reg, path);
+    // a mirror file names its version on its first line: read from the
+    // very bytes loaded (a file renamed into place meanwhile is not mixed in)
+    if let Ok(head) = reader.fill_buf() {
+        let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
+        if let Some(mark) = std::str::from_utf8(first)
+            .ok()
+            .and_then(crate::nrtm::MirrorMark::read)
+        {
+            reg.mirrors.push((file, mark));
+        }
+    }
     let mut task = progress.task(path, size);
     let (tx, rx) = mpsc::sync_channel::<io::Result<Batch>>(16);
     let (ptx, prx) = mpsc::sync_channel::<io::Result<Parsed>>(16);

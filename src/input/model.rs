@@ -390,6 +390,16 @@ pub fn is_dummy_contact(handle: &str, name: Option<&str>) -> bool {
 }
 
 impl Entity {
+    /// An organisation of `org-type` IANA or RIR: its networks are the
+    /// registry's own placeholders, no holder's.
+    pub fn is_registry_org(&self) -> bool {
+        self.class == EntityClass::Organisation
+            && self
+                .object
+                .get("org-type")
+                .is_some_and(|t| t.eq_ignore_ascii_case("IANA") || t.eq_ignore_ascii_case("RIR"))
+    }
+
     /// The display name: org-name (ARIN's `OrgName`), role, person
     /// (ARIN: a point of contact's names), irt name, or the handle.
     pub fn name(&self) -> Option<&str> {
@@ -831,16 +841,11 @@ pub fn withhold_personal_data(entities: &mut [Entity], abuse_contacts: &SymSet) 
 /// Objects whose organisation is a registry (org-type IANA or RIR) are the
 /// registry's own placeholders, not held space.
 pub fn mark_registry_placeholders(entities: &[Entity], networks: &mut [Network]) {
-    let mut registry_orgs = HashSet::new();
-    for e in entities {
-        if e.class == EntityClass::Organisation {
-            if let Some(t) = e.object.get("org-type") {
-                if t.eq_ignore_ascii_case("IANA") || t.eq_ignore_ascii_case("RIR") {
-                    registry_orgs.insert(e.handle);
-                }
-            }
-        }
-    }
+    let registry_orgs: HashSet<Sym> = entities
+        .iter()
+        .filter(|e| e.is_registry_org())
+        .map(|e| e.handle)
+        .collect();
     if registry_orgs.is_empty() {
         return;
     }

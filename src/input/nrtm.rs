@@ -496,7 +496,8 @@ fn check_header(
 }
 
 /// A change of a delta file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Change {
     AddModify(String),
     Delete { class: String, key: String },
@@ -663,6 +664,182 @@ impl Mirror {
         }
         m
     }
+}
+
+/// The first line of a mirror file: which source, session and version it
+/// holds (`# tenure-nrtm source=RIPE session=... version=N`), so that a
+/// server that loaded it knows where its journal takes over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MirrorMark {
+    pub source: String,
+    pub session_id: String,
+    pub version: u64,
+}
+
+const MARK: &str = "# tenure-nrtm ";
+
+impl MirrorMark {
+    /// The mark's line (with its newline).
+    pub fn line(&self) -> String {
+        format!(
+            "{MARK}source={} session={} version={}\n",
+            self.source, self.session_id, self.version
+        )
+    }
+
+    /// Reads a mark from the first line of a file (`None`: not a mirror
+    /// file).
+    pub fn read(first_line: &str) -> Option<MirrorMark> {
+        let rest = first_line.strip_prefix(MARK)?;
+        let mut m = MirrorMark {
+            source: String::new(),
+            session_id: String::new(),
+            version: 0,
+        };
+        let mut version = None;
+        for kv in rest.split_whitespace() {
+            match kv.split_once('=')? {
+                ("source", v) => m.source = v.to_string(),
+                ("session", v) => m.session_id = v.to_string(),
+                ("version", v) => version = v.parse().ok(),
+                _ => {}
+            }
+        }
+        m.version = version?;
+        (!m.source.is_empty() && !m.session_id.is_empty()).then_some(m)
+    }
+}
+
+/// The journal beside a mirror file (`.nrtm-FILE.journal`): the deltas
+/// applied to it, one JSON line each after a first line naming the
+/// session and the version it starts from. A server that loaded the
+/// mirror file at version V serves the deltas after V from it, without
+/// reading the mirror again.
+pub fn journal_path(mirror: &std::path::Path) -> std::path::PathBuf {
+    let name = mirror
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    mirror.with_file_name(format!(".nrtm-{name}.journal"))
+}
+
+/// The journal's first line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalHead {
+    pub session_id: String,
+    /// The version before its first delta.
+    pub from: u64,
+}
+
+/// One applied delta.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalDelta {
+    pub version: u64,
+    pub changes: Vec<Change>,
+}
+
+/// A journal as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Journal {
+    pub head: JournalHead,
+    /// In version order, each one after the one before.
+    pub deltas: Vec<JournalDelta>,
+}
+
+/// Reads a journal: `Ok(None)` when there is none. A last line without
+/// its newline is being written and is left for the next read; any other
+/// line that does not read, or a version that does not follow the one
+/// before, is an error (the caller reloads the mirror file instead).
+pub fn read_journal(path: &std::path::Path) -> Result<Option<Journal>, String> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    let complete = match bytes.iter().rposition(|&b| b == b'\n') {
+        Some(end) => &bytes[..end],
+        None => return Ok(None),
+    };
+    let mut lines = complete.split(|&b| b == b'\n');
+    let bad = |n: usize, e: &dyn std::fmt::Display| format!("{}:{n}: {e}", path.display());
+    let head: JournalHead = match lines.next() {
+        Some(l) => serde_json::from_slice(l).map_err(|e| bad(1, &e))?,
+        None => return Ok(None),
+    };
+    let mut deltas: Vec<JournalDelta> = Vec::new();
+    for (i, l) in lines.enumerate() {
+        let d: JournalDelta = serde_json::from_slice(l).map_err(|e| bad(i + 2, &e))?;
+        let want = deltas.last().map_or(head.from, |p| p.version) + 1;
+        if d.version != want {
+            return Err(bad(
+                i + 2,
+                &format!("version {} where {want} should follow", d.version),
+            ));
+        }
+        deltas.push(d);
+    }
+    Ok(Some(Journal { head, deltas }))
+}
+
+/// Appends applied deltas to a journal; with `restart` (a new snapshot or
+/// session, or a journal grown too long) the journal starts over from
+/// `from` (written whole and renamed into place). Each line is written
+/// with its newline in one write, then the file is synced.
+pub fn append_journal(
+    path: &std::path::Path,
+    head: &JournalHead,
+    deltas: &[JournalDelta],
+    restart: bool,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    if restart || !path.is_file() {
+        let tmp = path.with_extension("journal-tmp");
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&line(head))?;
+        for d in deltas {
+            f.write_all(&line(d))?;
+        }
+        f.sync_all()?;
+        return std::fs::rename(&tmp, path);
+    }
+    let mut f = std::fs::OpenOptions::new().append(true).open(path)?;
+    for d in deltas {
+        f.write_all(&line(d))?;
+    }
+    f.sync_all()
+}
+
+/// A journal line: the value as JSON and a newline.
+fn line<T: Serialize>(v: &T) -> Vec<u8> {
+    let mut b = serde_json::to_vec(v).unwrap_or_default();
+    b.push(b'\n');
+    b
+}
+
+/// Every mirror change in order, collapsed to what each object is after
+/// the last: its text, or `None` when deleted (by normalised class and
+/// key). Objects whose class and key cannot be read are counted.
+pub fn collapse<'a>(
+    deltas: impl IntoIterator<Item = &'a JournalDelta>,
+) -> (BTreeMap<(String, String), Option<String>>, usize) {
+    let mut out = BTreeMap::new();
+    let mut unreadable = 0;
+    for d in deltas {
+        for c in &d.changes {
+            match c {
+                Change::AddModify(obj) => match class_and_key(obj) {
+                    Some(k) => {
+                        out.insert(k, Some(obj.clone()));
+                    }
+                    None => unreadable += 1,
+                },
+                Change::Delete { class, key } => {
+                    out.insert((class.clone(), key.clone()), None);
+                }
+            }
+        }
+    }
+    (out, unreadable)
 }
 
 #[cfg(test)]

@@ -82,9 +82,11 @@ pub enum Scope {
     All = 0,
     Leases = 1,
     Routing = 2,
+    /// NRTM deltas from the mirrors' journals, over the registry part.
+    Mirrors = 3,
 }
 
-const SCOPES: [&str; 3] = ["all", "leases", "routing"];
+const SCOPES: [&str; 4] = ["all", "leases", "routing", "mirrors"];
 
 /// Why a reload kept the old snapshot.
 #[derive(Debug, Clone, Copy)]
@@ -105,8 +107,8 @@ pub struct Metrics {
     latency_count: [AtomicU64; 2],
     latency_sum_ns: [AtomicU64; 2],
     open: [AtomicI64; 3],
-    reloads: [AtomicU64; 3],
-    reload_failures: [[AtomicU64; 3]; 3],
+    reloads: [AtomicU64; 4],
+    reload_failures: [[AtomicU64; 3]; 4],
     panics: [AtomicU64; 2],
     accept_failures: AtomicU64,
     proxy_refused: [AtomicU64; 3],
@@ -131,8 +133,8 @@ impl Metrics {
             latency_count: [ZERO; 2],
             latency_sum_ns: [ZERO; 2],
             open: [AtomicI64::new(0), AtomicI64::new(0), AtomicI64::new(0)],
-            reloads: [ZERO; 3],
-            reload_failures: [ZERO3; 3],
+            reloads: [ZERO; 4],
+            reload_failures: [ZERO3; 4],
             panics: [ZERO; 2],
             accept_failures: ZERO,
             proxy_refused: [ZERO; 3],

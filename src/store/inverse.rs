@@ -84,6 +84,16 @@ impl InverseIndex {
     /// is also LACNIC's `ownerid` and ARIN's `OrgID`), the others by every
     /// comma-separated value of the attribute.
     pub fn build(reg: &Registry, attr: &str) -> Self {
+        Self::build_named(reg, attr, |s| reg.syms.name(s))
+    }
+
+    /// [`InverseIndex::build`] over objects whose handles are named by
+    /// `name` (an overlay's, whose handle ids run on from its base's).
+    pub fn build_named<'r>(
+        reg: &'r Registry,
+        attr: &str,
+        name: impl Fn(crate::model::Sym) -> &'r str,
+    ) -> Self {
         let networks = reg.networks.len() as u32;
         let entities = reg.entities.len() as u32;
         let mut pairs: Vec<(u64, u32)> = Vec::new();
@@ -92,7 +102,7 @@ impl InverseIndex {
             let pos = pos as u32;
             if by_handle {
                 if let Some(s) = handle_of(reg, held, attr) {
-                    pairs.push((value_hash(reg.syms.name(s)), pos));
+                    pairs.push((value_hash(name(s)), pos));
                 }
             } else {
                 for v in object_of(reg, held).list(attr) {

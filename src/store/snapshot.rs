@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 pub mod compiled;
+pub mod overlay;
 
 /// The snapshot currently served, replaced whole with one atomic swap
 /// (`arc-swap`): a request loads the `Arc` once and answers from it to the
@@ -74,6 +75,9 @@ pub struct Snapshot {
     /// past time (shared by the snapshots reloads of leases and routing
     /// make).
     past: Option<Arc<compiled::Past>>,
+    /// NRTMv4 deltas served over the registry part since its mirror files
+    /// were read ([`overlay`]).
+    ov: Option<Arc<overlay::Overlay>>,
 }
 
 /// The indexes over the registry objects.
@@ -119,12 +123,78 @@ struct Built {
     netnames: Netnames,
 }
 
+impl Built {
+    /// Sorts a registry's networks (IPv4 first, each family by start and
+    /// then widest first) and AS numbers, and indexes them.
+    fn index(reg: &mut Registry, backend: LpmBackend) -> Built {
+        // IPv4 first, each family by start and then widest first, in place
+        // (no second copy of the networks: at 6 M networks that copy was
+        // the load's peak); equal ranges keep their load order (file, line)
+        let mut nets = std::mem::take(&mut reg.networks);
+        let n4 = partition_v4_first(&mut nets);
+        let key = |a: &Network, b: &Network| {
+            a.range
+                .start
+                .cmp(&b.range.start)
+                .then(b.range.end.cmp(&a.range.end))
+                .then(a.file.cmp(&b.file))
+                .then(a.object.line.cmp(&b.object.line))
+        };
+        let (v4, v6) = nets.split_at_mut(n4);
+        std::thread::scope(|s| {
+            s.spawn(|| v6.sort_unstable_by(key));
+            v4.sort_unstable_by(key);
+        });
+        // the range indexes here, the netname index beside them
+        let (i4, i6, netnames) = std::thread::scope(|s| {
+            let names = s.spawn(|| netname_index(&nets));
+            let (v4, v6) = nets.split_at(n4);
+            let r: Vec<(u32, u32)> = v4
+                .iter()
+                .map(|n| (n.range.start as u32, n.range.end as u32))
+                .collect();
+            let i4 = RangeIndex::build(&r, backend);
+            drop(r);
+            let r: Vec<(u128, u128)> = v6.iter().map(|n| (n.range.start, n.range.end)).collect();
+            let i6 = RangeIndex::build(&r, backend);
+            (i4, i6, names.join().unwrap_or_default())
+        });
+        let n4 = n4 as u32;
+        reg.networks = nets;
+
+        reg.autnums
+            .sort_by(|a, b| a.first.cmp(&b.first).then(b.last.cmp(&a.last)));
+        let ar: Vec<(u32, u32)> = reg.autnums.iter().map(|a| (a.first, a.last)).collect();
+        let asn = RangeIndex::build(&ar, LpmBackend::Sorted);
+        Built {
+            n4,
+            // sorted input cannot fail to build
+            v4: i4.unwrap_or_else(empty_index),
+            v6: i6.unwrap_or_else(empty_index),
+            asn: asn.unwrap_or_else(empty_index),
+            netnames: netnames.into(),
+        }
+    }
+}
+
 /// Networks by the hash of their upper-case netname: hashes sorted, and
 /// the network of each (read in place from a compiled snapshot).
 #[derive(Default)]
 struct Netnames {
     hashes: crate::mapped::Slab<u64>,
     ids: crate::mapped::Slab<u32>,
+}
+
+impl Netnames {
+    /// The networks whose netname has hash `h`.
+    fn ids(&self, h: u64) -> impl Iterator<Item = NetId> + '_ {
+        let from = self.hashes.partition_point(|&x| x < h);
+        self.hashes[from..]
+            .iter()
+            .zip(self.ids.get(from..).unwrap_or(&[]))
+            .take_while(move |x| *x.0 == h)
+            .map(|x| *x.1)
+    }
 }
 
 impl From<Vec<(u64, u32)>> for Netnames {
@@ -238,53 +308,7 @@ impl Snapshot {
         crate::model::mark_registry_placeholders(&reg.entities, &mut reg.networks);
         // the routing part is indexed beside the registry
         let routing = spawn_routing(&mut reg);
-        // IPv4 first, each family by start and then widest first, in place
-        // (no second copy of the networks: at 6 M networks that copy was
-        // the load's peak); equal ranges keep their load order (file, line)
-        let mut nets = std::mem::take(&mut reg.networks);
-        let n4 = partition_v4_first(&mut nets);
-        let key = |a: &Network, b: &Network| {
-            a.range
-                .start
-                .cmp(&b.range.start)
-                .then(b.range.end.cmp(&a.range.end))
-                .then(a.file.cmp(&b.file))
-                .then(a.object.line.cmp(&b.object.line))
-        };
-        let (v4, v6) = nets.split_at_mut(n4);
-        std::thread::scope(|s| {
-            s.spawn(|| v6.sort_unstable_by(key));
-            v4.sort_unstable_by(key);
-        });
-        // the range indexes here, the netname index beside them
-        let (i4, i6, netnames) = std::thread::scope(|s| {
-            let names = s.spawn(|| netname_index(&nets));
-            let (v4, v6) = nets.split_at(n4);
-            let r: Vec<(u32, u32)> = v4
-                .iter()
-                .map(|n| (n.range.start as u32, n.range.end as u32))
-                .collect();
-            let i4 = RangeIndex::build(&r, backend);
-            drop(r);
-            let r: Vec<(u128, u128)> = v6.iter().map(|n| (n.range.start, n.range.end)).collect();
-            let i6 = RangeIndex::build(&r, backend);
-            (i4, i6, names.join().unwrap_or_default())
-        });
-        let n4 = n4 as u32;
-        reg.networks = nets;
-
-        reg.autnums
-            .sort_by(|a, b| a.first.cmp(&b.first).then(b.last.cmp(&a.last)));
-        let ar: Vec<(u32, u32)> = reg.autnums.iter().map(|a| (a.first, a.last)).collect();
-        let asn = RangeIndex::build(&ar, LpmBackend::Sorted);
-        let built = Built {
-            n4,
-            // sorted input cannot fail to build
-            v4: i4.unwrap_or_else(empty_index),
-            v6: i6.unwrap_or_else(empty_index),
-            asn: asn.unwrap_or_else(empty_index),
-            netnames: netnames.into(),
-        };
+        let built = Built::index(&mut reg, backend);
         Snapshot::assemble(reg, report, serial, backend, policy, built, routing)
     }
 
@@ -342,6 +366,7 @@ impl Snapshot {
             routing_report,
             source_lines: Default::default(),
             past: None,
+            ov: None,
         };
         snap.merge_reports();
         snap.index_leases(leases, lease_sources, policy);
@@ -369,6 +394,7 @@ impl Snapshot {
             routing_report: Arc::clone(&self.routing_report),
             source_lines: Default::default(),
             past: self.past.clone(),
+            ov: self.ov.clone(),
         };
         snap.merge_reports();
         snap.index_leases(leases.leases, leases.sources, policy);
@@ -394,6 +420,7 @@ impl Snapshot {
             routing_report,
             source_lines: Default::default(),
             past: self.past.clone(),
+            ov: self.ov.clone(),
         };
         snap.merge_reports();
         snap.report.leases = self.report.leases.clone();
@@ -465,13 +492,12 @@ impl Snapshot {
     /// Networks with this netname (case-insensitive).
     pub fn by_netname(&self, name: &str) -> Vec<NetId> {
         let h = netname_hash(name);
-        let nn = &self.ix.netnames;
-        let from = nn.hashes.partition_point(|&x| x < h);
-        nn.hashes[from..]
-            .iter()
-            .zip(nn.ids.get(from..).unwrap_or(&[]))
-            .take_while(|x| *x.0 == h)
-            .map(|x| *x.1)
+        let ov = self.ov.as_deref();
+        self.ix
+            .netnames
+            .ids(h)
+            .filter(|id| ov.is_none_or(|o| !o.hidden_nets.contains(id)))
+            .chain(ov.into_iter().flat_map(|o| o.by_netname(h)))
             .filter(|&id| {
                 self.net(id)
                     .object
@@ -731,53 +757,108 @@ impl Snapshot {
             );
             ix
         });
-        Some(ix.candidates(value))
+        let Some(o) = self.ov.as_deref() else {
+            return Some(Box::new(ix.candidates(value)) as Box<dyn Iterator<Item = _>>);
+        };
+        // the overlay's among the base's, in object order
+        let mut all: Vec<crate::inverse::Held> = ix
+            .candidates(value)
+            .filter(|&h| !o.hides(self, h))
+            .chain(o.candidates(self, k, attr, value))
+            .collect();
+        all.sort_by(|&a, &b| self.held_order(a, b));
+        Some(Box::new(all.into_iter()))
     }
 
     /// Every network id, in id order.
+    /// Every network id, in address order (IPv4 first; of equal ranges,
+    /// the one loaded first).
     pub fn net_ids(&self) -> impl Iterator<Item = NetId> + '_ {
-        0..self.reg.networks.len() as NetId
+        let ov = self.ov.as_deref();
+        let base = (0..self.reg.networks.len() as NetId)
+            .filter(move |id| ov.is_none_or(|o| !o.hidden_nets.contains(id)));
+        let own = ov.map_or(0..0, |o| {
+            o.nets_base..o.nets_base + o.reg.networks.len() as NetId
+        });
+        overlay::merge(base, own, |&a, &b| self.net_order(a, b))
     }
 
     /// The entity at a position (from [`Snapshot::entity_index`],
     /// [`Snapshot::entity_of_sym`] or [`Snapshot::entity_ids`]).
     pub fn entity_at(&self, i: u32) -> &Entity {
-        &self.reg.entities[i as usize]
+        match self.ov.as_deref() {
+            Some(o) if i >= o.ents_base => &o.reg.entities[(i - o.ents_base) as usize],
+            _ => &self.reg.entities[i as usize],
+        }
     }
 
     /// Every entity's position, in load order.
+    /// Every entity's position, in load order (a mirror file's in its
+    /// order: class, then handle).
     pub fn entity_ids(&self) -> impl Iterator<Item = u32> + '_ {
-        0..self.reg.entities.len() as u32
+        let ov = self.ov.as_deref();
+        let base = (0..self.reg.entities.len() as u32).filter(move |&i| {
+            ov.is_none_or(|o| {
+                !o.entity_by_sym
+                    .contains_key(&self.reg.entities[i as usize].handle)
+            })
+        });
+        let own = ov.map_or(0..0, |o| {
+            o.ents_base..o.ents_base + o.reg.entities.len() as u32
+        });
+        overlay::merge(base, own, |&a, &b| self.entity_order(a, b))
     }
 
     /// The aut-num or as-block at a position (from [`Snapshot::autnums`]).
     pub fn autnum_at(&self, i: u32) -> &crate::model::AutNum {
-        &self.reg.autnums[i as usize]
+        match self.ov.as_deref() {
+            Some(o) if i >= o.auts_base => &o.reg.autnums[(i - o.auts_base) as usize],
+            _ => &self.reg.autnums[i as usize],
+        }
     }
 
     /// Every aut-num and as-block's position, in AS order.
+    /// Every aut-num and as-block's position, in AS order.
     pub fn autnum_ids(&self) -> impl Iterator<Item = u32> + '_ {
-        0..self.reg.autnums.len() as u32
+        let ov = self.ov.as_deref();
+        let base = (0..self.reg.autnums.len() as u32)
+            .filter(move |i| ov.is_none_or(|o| !o.hidden_auts.contains(i)));
+        let own = ov.map_or(0..0, |o| {
+            o.auts_base..o.auts_base + o.reg.autnums.len() as u32
+        });
+        overlay::merge(base, own, |&a, &b| self.autnum_order(a, b))
     }
 
     /// The reverse domain at a position (from [`Snapshot::domain`]).
     pub fn domain_at(&self, i: u32) -> &crate::model::Domain {
-        &self.reg.domains[i as usize]
+        match self.ov.as_deref() {
+            Some(o) if i >= o.doms_base => &o.reg.domains[(i - o.doms_base) as usize],
+            _ => &self.reg.domains[i as usize],
+        }
     }
 
     /// The handle an interned id stands for ("" for none).
     pub fn sym_name(&self, sym: crate::model::Sym) -> &str {
-        self.reg.syms.name(sym)
+        match self.ov.as_deref() {
+            Some(o) if sym >= o.syms_base && sym != NO_SYM => o.sym_name(sym),
+            _ => self.reg.syms.name(sym),
+        }
     }
 
     /// The interned id of a handle (case-insensitive), if any object
     /// names it.
     pub fn sym(&self, handle: &str) -> Option<crate::model::Sym> {
-        self.reg.syms.get(handle)
+        self.reg.syms.get(handle).or_else(|| {
+            let o = self.ov.as_deref()?;
+            o.reg.syms.get(handle).map(|s| s + o.syms_base)
+        })
     }
 
     /// The position of the entity with an interned handle.
     pub fn entity_of_sym(&self, sym: crate::model::Sym) -> Option<u32> {
+        if let Some(&decided) = self.ov.as_deref().and_then(|o| o.entity_by_sym.get(&sym)) {
+            return decided;
+        }
         self.reg.entity_by_handle.get(sym)
     }
 
@@ -799,23 +880,39 @@ impl Snapshot {
     /// Objects served: (aut-nums and as-blocks, entities, domains,
     /// delegated records).
     pub fn object_counts(&self) -> (usize, usize, usize, usize) {
+        let (a, e, d) = match self.ov.as_deref() {
+            Some(o) => (
+                o.reg.autnums.len() - o.hidden_auts.len(),
+                o.reg.entities.len() - o.hidden_ents as usize,
+                o.reg.domains.len() - o.hidden_doms as usize,
+            ),
+            None => (0, 0, 0),
+        };
         (
-            self.reg.autnums.len(),
-            self.reg.entities.len(),
-            self.reg.domains.len(),
+            (self.reg.autnums.len() + a),
+            (self.reg.entities.len() + e),
+            (self.reg.domains.len() + d),
             self.reg.delegations.len(),
         )
     }
 
     /// The text of an object an inverse index names.
     pub fn held_object(&self, held: crate::inverse::Held) -> &crate::rpsl::Object {
-        crate::inverse::object_of(&self.reg, held)
+        use crate::inverse::Held;
+        match held {
+            Held::Network(i) => &self.net(i).object,
+            Held::Entity(i) => &self.entity_at(i).object,
+            Held::AutNum(i) => &self.autnum_at(i).object,
+        }
     }
 
     /// The handle an object gives for `org` or `abuse-c`
     /// ([`crate::inverse::handle_of`]).
     pub fn held_handle(&self, held: crate::inverse::Held, attr: &str) -> Option<crate::model::Sym> {
-        crate::inverse::handle_of(&self.reg, held, attr)
+        match self.ov.as_deref().and_then(|o| o.local(held)) {
+            Some((o, local)) => crate::inverse::handle_of(&o.reg, local, attr),
+            None => crate::inverse::handle_of(&self.reg, held, attr),
+        }
     }
 
     /// Delegated statistics files' headers.
@@ -824,8 +921,12 @@ impl Snapshot {
     }
 
     /// A network by id.
+    #[inline]
     pub fn net(&self, id: NetId) -> &Network {
-        &self.reg.networks[id as usize]
+        match self.ov.as_deref() {
+            Some(o) if id >= o.nets_base => &o.reg.networks[(id - o.nets_base) as usize],
+            _ => &self.reg.networks[id as usize],
+        }
     }
 
     /// Networks that partly overlap another network (neither contains the other).
@@ -835,7 +936,10 @@ impl Snapshot {
 
     /// Number of networks.
     pub fn networks(&self) -> usize {
-        self.reg.networks.len()
+        let own = self.ov.as_deref().map_or(0, |o| {
+            o.reg.networks.len() as isize - o.hidden_nets.len() as isize
+        });
+        (self.reg.networks.len() as isize + own).max(0) as usize
     }
 
     fn family_of(&self, family: Family) -> u32 {
@@ -848,9 +952,13 @@ impl Snapshot {
     /// The most specific network containing an address.
     #[inline]
     pub fn lookup_addr(&self, addr: IpAddr) -> Option<NetId> {
-        match addr {
+        let base = match addr {
             IpAddr::V4(a) => self.ix.v4.lookup(u32::from(a)),
             IpAddr::V6(a) => self.ix.v6.lookup(u128::from(a)).map(|i| i + self.ix.n4),
+        };
+        match self.ov.as_deref() {
+            Some(o) => o.lookup_addr(self, base, addr),
+            None => base,
         }
     }
 
@@ -861,7 +969,11 @@ impl Snapshot {
             Family::V4 => self.ix.v4.covering(r.start as u32, r.end as u32),
             Family::V6 => self.ix.v6.covering(r.start, r.end),
         };
-        v.into_iter().map(|i| i + off).collect()
+        let v = v.into_iter().map(|i| i + off).collect();
+        match self.ov.as_deref() {
+            Some(o) => o.covering(self, v, r),
+            None => v,
+        }
     }
 
     /// Networks exactly equal to the range.
@@ -871,11 +983,20 @@ impl Snapshot {
             Family::V4 => self.ix.v4.exact(r.start as u32, r.end as u32),
             Family::V6 => self.ix.v6.exact(r.start, r.end),
         };
-        v.into_iter().map(|i| i + off).collect()
+        let v = v.into_iter().map(|i| i + off).collect();
+        match self.ov.as_deref() {
+            Some(o) => o.exact(v, r),
+            None => v,
+        }
     }
 
     /// Networks inside the range (one level or all levels).
     pub fn more_specific(&self, r: &IpRange, one_level: bool) -> Vec<NetId> {
+        // over an overlay, one level is cut from the merged levels
+        let (one_level, merged_level) = match self.ov.is_some() {
+            true => (false, one_level),
+            false => (one_level, false),
+        };
         let off = self.family_of(r.family);
         let v = match r.family {
             Family::V4 => self
@@ -884,11 +1005,21 @@ impl Snapshot {
                 .more_specific(r.start as u32, r.end as u32, one_level),
             Family::V6 => self.ix.v6.more_specific(r.start, r.end, one_level),
         };
-        v.into_iter().map(|i| i + off).collect()
+        let v = v.into_iter().map(|i| i + off).collect();
+        match self.ov.as_deref() {
+            Some(o) => o.more_specific(self, v, r, merged_level),
+            None => v,
+        }
     }
 
     /// The parent of a network: the most specific other network containing it.
     pub fn parent(&self, id: NetId) -> Option<NetId> {
+        if self.ov.is_some() {
+            // the next less specific of the merged covering list
+            let all = self.covering(&self.net(id).range);
+            let at = all.iter().position(|&x| x == id)?;
+            return all.get(at + 1).copied();
+        }
         if id < self.ix.n4 {
             self.ix.v4.parent(id)
         } else {
@@ -949,19 +1080,21 @@ impl Snapshot {
 
     /// The aut-num and as-blocks containing an AS number, most specific first.
     pub fn autnums(&self, first: u32, last: u32) -> Vec<u32> {
-        self.ix.asn.covering(first, last)
+        let v = self.ix.asn.covering(first, last);
+        match self.ov.as_deref() {
+            Some(o) => o.autnums(self, v, first, last),
+            None => v,
+        }
     }
 
     /// The entity with a handle (case-insensitive).
     pub fn entity(&self, handle: &str) -> Option<&Entity> {
-        self.entity_index(handle)
-            .map(|i| &self.reg.entities[i as usize])
+        self.entity_index(handle).map(|i| self.entity_at(i))
     }
 
     /// The position in `reg.entities` of the entity with a handle.
     pub fn entity_index(&self, handle: &str) -> Option<u32> {
-        let sym = self.reg.syms.get(handle)?;
-        self.reg.entity_by_handle.get(sym)
+        self.entity_of_sym(self.sym(handle)?)
     }
 
     /// The entity of an interned handle.
@@ -970,14 +1103,26 @@ impl Snapshot {
         if sym == NO_SYM {
             return None;
         }
-        let i = self.reg.entity_by_handle.get(sym)?;
-        self.reg.entities.get(i as usize)
+        self.entity_of_sym(sym).map(|i| self.entity_at(i))
     }
 
     /// A reverse domain by name (case-insensitive, trailing dot optional).
     pub fn domain(&self, name: &str) -> Option<u32> {
         let n = name.trim_end_matches('.').to_ascii_lowercase();
+        if let Some(&decided) = self.ov.as_deref().and_then(|o| o.domains.get(n.as_str())) {
+            return decided;
+        }
         self.ix.domains.get(n.as_str()).copied()
+    }
+
+    /// Where an object was read: `file:line`, or, for an NRTM delta
+    /// served over its mirror file, the mirror's journal.
+    pub fn origin(&self, file: u16, line: u32) -> String {
+        let path = self.file(file);
+        if line == 0 && self.ov.is_some() && self.reg.mirrors.iter().any(|(f, _)| *f == file) {
+            return format!("{} (NRTM delta)", crate::nrtm::journal_path(path).display());
+        }
+        format!("{}:{line}", path.display())
     }
 
     /// The path of a file id.

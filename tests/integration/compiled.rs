@@ -50,7 +50,7 @@ fn compile(sources: &Sources, out: &Path) {
 fn queries(snap: &Snapshot, max: usize) -> Vec<String> {
     let mut v = std::collections::BTreeSet::new();
     let step = (snap.networks() / max.max(1)).max(1);
-    for id in (0..snap.networks() as u32).step_by(step) {
+    for id in snap.net_ids().step_by(step) {
         let r = snap.net(id).range;
         v.insert(r.start_addr().to_string());
         v.insert(r.end_addr().to_string());

@@ -774,11 +774,71 @@ fn nrtm_mirror_applies_verified_deltas_and_refuses_the_rest() {
     assert!(e.contains("not contiguous"), "{e}");
     assert_eq!(state()["refused"]["version"], 1);
 
-    // key rotation: signed by A announcing B, then signed by B alone
+    // key rotation: signed by A announcing B, then signed by B alone;
+    // delta 4 goes to a running server as a delta, not a reload
+    let served = Served::start(
+        &repo(),
+        &["--config", cfg_s, "--admin-listen", "127.0.0.1:0"],
+        4,
+    );
+    assert_eq!(
+        settled(served.addr("admin")).1.trim(),
+        "ready: serial 1, nrtm RIPE 3"
+    );
+    let rdap_net = |served: &Served| {
+        let (_, body) = super::ops::http(served.addr("http"), "GET", "/rdap/ip/192.0.2.5").unwrap();
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        v["name"].as_str().unwrap_or("").to_string()
+    };
+    assert_eq!(rdap_net(&served), "MIRRORED-CUSTOMER");
     srv.notify(&a, Some(&b), |_| {});
-    let (code, _, e) = fetch();
-    assert_eq!(code, Some(0), "{e}");
+    let admin = format!("http://{}", served.addr("admin"));
+    let out = tenure(&[
+        "fetch",
+        "--config",
+        cfg_s,
+        "--only",
+        "ripe-nrtm.db",
+        "--fetch-reload",
+        &admin,
+    ]);
+    let e = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{e}");
     assert!(e.contains("next signing key announced"), "{e}");
+    super::reload::until_logged(&served, "reloaded (mirrors)", 1);
+    let log = served.log();
+    assert!(
+        log.contains("nrtm deltas served over the registry part: RIPE at 4; 1 objects changed"),
+        "{log}"
+    );
+    assert!(!log.contains("reloaded (all)"), "{log}");
+    assert_eq!(
+        rdap_net(&served),
+        "MIRRORED-NET",
+        "delta 4 deleted the assignment"
+    );
+    assert_eq!(
+        settled(served.addr("admin")).1.trim(),
+        "ready: serial 2, nrtm RIPE 4"
+    );
+    let (_, metrics) = super::ops::http(served.addr("admin"), "GET", "/metrics").unwrap();
+    assert!(
+        metrics.contains("tenure_nrtm_version{source=\"RIPE\"} 4"),
+        "{metrics}"
+    );
+    // the journal beside the mirror file: from version 3, delta 4
+    let journal = std::fs::read_to_string(dir.join("data/.nrtm-ripe-nrtm.db.journal")).unwrap();
+    assert!(
+        journal.starts_with("{\"session_id\":\"6f1d3c52"),
+        "{journal}"
+    );
+    assert!(journal.contains("\"version\":4"), "{journal}");
+    assert!(std::fs::read_to_string(dir.join("data/ripe-nrtm.db"))
+        .unwrap()
+        .starts_with(
+            "# tenure-nrtm source=RIPE session=6f1d3c52-0d7e-4c1b-9f7a-1c2b3d4e5f60 version=4\n"
+        ));
+    drop(served);
     let (_, net, all) = holder();
     assert_eq!(net, "MIRRORED-NET", "delta 4 deleted the assignment: {all}");
     srv.publish_delta(5, &[serde_json::json!({"action": "add_modify", "object": ORG.replace("Mirrored Holder", "Holder After Rotation")})]);

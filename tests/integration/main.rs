@@ -19,6 +19,7 @@ mod http;
 mod layers;
 mod leases;
 mod ops;
+mod overlay;
 mod rdap;
 mod registries;
 mod reload;

@@ -108,7 +108,7 @@ impl<'a> ObjectView<'a> {
             ObjRef::AutNum(i) => snap.autnum_at(i).file,
             ObjRef::Domain(i) => snap.domain_at(i).file,
         };
-        format!("{}:{}", snap.file(file).display(), self.object.line)
+        snap.origin(file, self.object.line)
     }
 
     /// The `admin-c` and `tech-c` contacts, one per handle, in the

@@ -523,7 +523,7 @@ impl<'a> DelegatedView<'a> {
     /// `file:line` of the record.
     pub fn origin(&self) -> String {
         match self.snap.deleg(self.pos) {
-            Some(d) => format!("{}:{}", self.snap.file(d.file).display(), d.record.line),
+            Some(d) => self.snap.origin(d.file, d.record.line),
             None => String::new(),
         }
     }

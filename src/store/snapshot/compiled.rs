@@ -160,6 +160,11 @@ impl Snapshot {
             "personal_data": reg.personal_data,
             "files": reg.files[..used].iter().map(|p| p.to_string_lossy()).collect::<Vec<_>>(),
             "report": dumps_report.to_json(),
+            // the mirror files' versions: a server of this file serves
+            // their journals' later deltas over it
+            "mirrors": reg.mirrors.iter().filter(|(f, _)| (*f as usize) < used)
+                .map(|(f, m)| serde_json::json!({"file": f, "mark": m}))
+                .collect::<Vec<_>>(),
         });
         sink.put(META, meta.to_string().as_bytes()).map_err(io)?;
         // the texts, streamed; each record keeps its text's place
@@ -430,6 +435,7 @@ pub fn open(path: &Path, backend: LpmBackend) -> Result<Compiled, CompiledError>
             message: format!("{what}: {}", e.0),
         }
     };
+    let n_files = meta["files"].as_array().map_or(0, Vec::len);
     let files: Vec<PathBuf> = meta["files"]
         .as_array()
         .into_iter()
@@ -498,6 +504,7 @@ pub fn open(path: &Path, backend: LpmBackend) -> Result<Compiled, CompiledError>
         autnums,
         domains,
         personal_data: meta["personal_data"].as_bool().unwrap_or(false),
+        mirrors: mirror_marks(&meta["mirrors"], n_files),
         ..Default::default()
     };
     Ok(Compiled {
@@ -726,7 +733,28 @@ impl Snapshot {
     /// by `policy`): the dumps
     /// parsed, or, when `sources.compiled` names one, the compiled
     /// snapshot mapped in their place; the other sources from their files.
+    /// The deltas the NRTM mirrors' journals hold past the mirror files
+    /// read are served over them ([`super::overlay`]); journals that cannot
+    /// be are said in the log, and the files serve as read.
     pub fn load(
+        sources: &crate::dump::Sources,
+        backend: LpmBackend,
+        serial: u64,
+        policy: super::LeasePolicy,
+        progress: &crate::progress::Progress,
+    ) -> Result<Snapshot, crate::dump::LoadError> {
+        let snap = Snapshot::load_parts(sources, backend, serial, policy, progress)?;
+        match snap.with_mirror_deltas(sources, backend, serial, policy) {
+            Ok(Some(s)) => Ok(s),
+            Ok(None) => Ok(snap),
+            Err(why) => {
+                tracing::warn!("mirrors: {why}; the mirror files serve as read");
+                Ok(snap)
+            }
+        }
+    }
+
+    fn load_parts(
         sources: &crate::dump::Sources,
         backend: LpmBackend,
         serial: u64,
@@ -749,7 +777,7 @@ impl Snapshot {
             };
             let mut one = sources.clone();
             one.compiled = Some(newest.clone());
-            let mut snap = Snapshot::load(&one, backend, serial, policy, progress)?;
+            let mut snap = Snapshot::load_parts(&one, backend, serial, policy, progress)?;
             snap.past = Some(Arc::new(Past {
                 files,
                 sources: one,
@@ -802,6 +830,19 @@ impl Snapshot {
         let routing = super::spawn_routing(&mut reg);
         Snapshot::assemble(reg, report, serial, backend, policy, built_from.0, routing)
     }
+}
+
+/// The mirror marks a compiled file's metadata keeps (of files it names).
+fn mirror_marks(v: &serde_json::Value, n_files: usize) -> Vec<(u16, crate::nrtm::MirrorMark)> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| {
+            let file = u16::try_from(m["file"].as_u64()?).ok()?;
+            let mark = serde_json::from_value(m["mark"].clone()).ok()?;
+            ((file as usize) < n_files).then_some((file, mark))
+        })
+        .collect()
 }
 
 /// An older compiled snapshot answering about a past time: the snapshot,
@@ -860,7 +901,8 @@ impl Snapshot {
         }
         let mut one = past.sources.clone();
         one.compiled = Some(file.clone());
-        let snap = Snapshot::load(
+        // as it was compiled: the journals' deltas are of today
+        let snap = Snapshot::load_parts(
             &one,
             past.backend,
             self.serial,

@@ -1,0 +1,342 @@
+//! NRTMv4 deltas served over the registry part: a mirror file read at one
+//! version plus its journal's later deltas answers byte for byte as the
+//! mirror file of the last version read whole (WHOIS with every lookup
+//! flag, inverse and hierarchy queries, RDAP, `--json`), on the sample
+//! data and the deltas of `data/test-nrtm-deltas.jsonl`; a journal that
+//! cannot be served over the file read is refused so the file is read
+//! again.
+
+use super::*;
+use tenure::dump::Sources;
+use tenure::nrtm::{self, JournalDelta, JournalHead, Mirror, MirrorMark};
+use tenure::snapshot::Snapshot;
+
+const SESSION: &str = "5a2b1c3d-0000-4000-8000-000000000001";
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tenure-overlay-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The sample RIPE dumps as a mirror, and the journaled deltas.
+fn sample() -> (Mirror, Vec<JournalDelta>) {
+    let text = ["test-ripe.db", "test-ripe-v6.db"]
+        .iter()
+        .map(|f| std::fs::read_to_string(data(f)).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let deltas = std::fs::read_to_string(data("test-nrtm-deltas.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (Mirror::from_rpsl(&text), deltas)
+}
+
+/// Writes a mirror file as `tenure fetch` does: its mark, then the objects.
+fn write_mirror(path: &Path, m: &Mirror, version: u64) {
+    let mark = MirrorMark {
+        source: "TEST".into(),
+        session_id: SESSION.into(),
+        version,
+    };
+    let mut out = mark.line().into_bytes();
+    out.push(b'\n');
+    m.to_rpsl(&mut out).unwrap();
+    std::fs::write(path, out).unwrap();
+}
+
+fn load(mirror: &Path) -> Snapshot {
+    let sources = Sources {
+        dumps: vec![mirror.to_path_buf()],
+        ..Default::default()
+    };
+    Snapshot::load(
+        &sources,
+        Default::default(),
+        1,
+        tenure::query::lease_policy(false),
+        &tenure::progress::Progress::off(),
+    )
+    .expect("load")
+}
+
+/// Every question worth asking of either snapshot: each network's range
+/// and addresses (with the WHOIS lookup flags), each handle (with the
+/// inverse flags), AS numbers and domains, as WHOIS lines.
+fn whois_lines(snaps: &[&Snapshot]) -> Vec<String> {
+    let mut keys = std::collections::BTreeSet::new();
+    for s in snaps {
+        for id in s.net_ids() {
+            let r = s.net(id).range;
+            for k in [
+                r.start_addr().to_string(),
+                r.end_addr().to_string(),
+                format!("{} - {}", r.start_addr(), r.end_addr()),
+            ] {
+                for flag in ["", "-l ", "-L ", "-m ", "-M ", "-x ", "-c ", "-b "] {
+                    keys.insert(format!("{flag}{k}"));
+                }
+            }
+            if let Some(n) = s.net(id).object.get("netname") {
+                keys.insert(n.to_string());
+            }
+        }
+        for i in s.entity_ids() {
+            let h = s.entity_at(i).handle_text().to_string();
+            for flag in [
+                "",
+                "-i org ",
+                "-i abuse-c ",
+                "-i admin-c ",
+                "-i tech-c ",
+                "-i mnt-by ",
+                "-i mnt-irt ",
+            ] {
+                keys.insert(format!("{flag}{h}"));
+            }
+        }
+    }
+    for k in [
+        "AS64500",
+        "AS64501",
+        "AS64496 - AS64511",
+        "-i mnt-by IPXO-MNT",
+        "-i mnt-by HOLDER-MNT",
+        "2.0.192.in-addr.arpa",
+        "100.51.198.in-addr.arpa",
+        "192.0.2.100",
+        "192.0.2.75",
+        "192.0.2.252",
+        "2001:db8:6::1",
+        "2001:db8:7::1",
+    ] {
+        keys.insert(k.to_string());
+    }
+    keys.into_iter().collect()
+}
+
+/// The answers that differ between two snapshots, WHOIS lines and RDAP
+/// paths (searches too), beside the lookups the compiled tests compare.
+fn all_differences(a: &Snapshot, b: &Snapshot) -> Vec<String> {
+    let lines = whois_lines(&[a, b]);
+    let mut bad = Vec::new();
+    for l in &lines {
+        let (ta, tb) = (
+            tenure::whois::respond::respond(a, l, 0, false).text,
+            tenure::whois::respond::respond(b, l, 0, false).text,
+        );
+        if ta != tb {
+            bad.push(format!("WHOIS {l}:\n{ta}\n---\n{tb}"));
+        }
+    }
+    let cfg = tenure::rdap::RdapConfig::default();
+    let mut paths: Vec<String> = [
+        "/rdap/ips?name=*NET*",
+        "/rdap/ips?handle=192.0.2.*",
+        "/rdap/entities?handle=ORG-*",
+        "/rdap/entities?fn=*Lessee*",
+        "/rdap/autnums?name=*AS*",
+        "/rdap/domain/2.0.192.in-addr.arpa",
+        "/rdap/domain/100.51.198.in-addr.arpa",
+        "/rdap/autnum/64501",
+        "/rdap/autnum/64510",
+        "/rdap/entity/NP1-TEST",
+        "/rdap/entity/AR-OVERLAP-TEST",
+        "/rdap/ip/192.0.2.64/26",
+        "/rdap/ip/2001:db8:7::/48",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for s in [a, b] {
+        for id in s.net_ids() {
+            let r = s.net(id).range;
+            paths.push(format!("/rdap/ip/{}", r.start_addr()));
+            paths.push(format!("/rdap/ip/{}", r.end_addr()));
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    for p in &paths {
+        let (ra, rb) = (
+            super::support::rdap_get(a, &cfg, p),
+            super::support::rdap_get(b, &cfg, p),
+        );
+        if ra.status != rb.status || ra.body != rb.body {
+            bad.push(format!(
+                "RDAP {p}: {} / {}\n{}\n---\n{}",
+                ra.status,
+                rb.status,
+                String::from_utf8_lossy(&ra.body),
+                String::from_utf8_lossy(&rb.body)
+            ));
+        }
+    }
+    // `--json`, but where each object was read (a delta has no line in
+    // a file, and the mirror's lines move)
+    fn without_origin(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.remove("origin");
+                m.values_mut().for_each(without_origin);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(without_origin),
+            _ => {}
+        }
+    }
+    let at = tenure::time::parse("2026-06-01T00:00:00Z").unwrap();
+    for q in lines.iter().filter(|l| !l.starts_with('-')) {
+        let Ok(parsed) = tenure::query::parse_query(q) else {
+            continue;
+        };
+        let (mut ja, mut jb) = (
+            tenure::query::to_json(q, &tenure::query::lookup(a, &parsed, at)),
+            tenure::query::to_json(q, &tenure::query::lookup(b, &parsed, at)),
+        );
+        without_origin(&mut ja);
+        without_origin(&mut jb);
+        if ja != jb {
+            bad.push(format!("JSON {q}: {ja}\n---\n{jb}"));
+        }
+    }
+    bad
+}
+
+#[test]
+fn journaled_deltas_over_a_mirror_answer_as_the_mirror_read_whole() {
+    let (base, deltas) = sample();
+    // the mirror read at version 1, its journal holding 2 to 4
+    let dir = scratch("served");
+    let path = dir.join("test.db");
+    write_mirror(&path, &base, 1);
+    let plain = load(&path);
+    assert_eq!(plain.mirror_versions(), vec![("TEST".to_string(), 1)]);
+    let head = JournalHead {
+        session_id: SESSION.into(),
+        from: 1,
+    };
+    nrtm::append_journal(&nrtm::journal_path(&path), &head, &deltas, true).unwrap();
+    let served = load(&path);
+    assert_eq!(served.mirror_versions(), vec![("TEST".to_string(), 4)]);
+    // the same deltas applied to the mirror, read whole
+    let mut whole = base.clone();
+    for d in &deltas {
+        whole.apply(d.changes.clone());
+    }
+    let dir2 = scratch("whole");
+    let path2 = dir2.join("test.db");
+    write_mirror(&path2, &whole, 4);
+    let expected = load(&path2);
+    assert_eq!(served.networks(), expected.networks());
+    assert_eq!(served.object_counts(), expected.object_counts());
+    let bad = all_differences(&served, &expected);
+    assert!(
+        bad.is_empty(),
+        "{} differences:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+    // a compiled snapshot of the mirror read at version 1 keeps its mark
+    // and takes the journal the same way
+    let snap_file = dir.join("test.snap");
+    plain.compile(&snap_file, &plain.report).expect("compile");
+    let compiled = Snapshot::load(
+        &Sources {
+            dumps: vec![path.clone()],
+            compiled: Some(snap_file),
+            ..Default::default()
+        },
+        Default::default(),
+        1,
+        tenure::query::lease_policy(false),
+        &tenure::progress::Progress::off(),
+    )
+    .expect("load compiled");
+    assert_eq!(compiled.mirror_versions(), vec![("TEST".to_string(), 4)]);
+    let bad = all_differences(&compiled, &expected);
+    assert!(
+        bad.is_empty(),
+        "{} differences:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+    // and the deltas changed answers (the comparison is not of equals)
+    let changed = all_differences(&plain, &expected);
+    assert!(changed.len() > 50, "{}", changed.len());
+    // the answers the deltas were written for
+    let find = |snap: &Snapshot, q: &str| {
+        let q = tenure::query::parse_query(q).unwrap();
+        let f = tenure::query::lookup(snap, &q, tenure::time::now());
+        tenure::query::to_json("", &f).to_string()
+    };
+    let j = find(&served, "192.0.2.100");
+    assert!(
+        j.contains("ORG-NEWLESSEE1-TEST") && j.contains("abuse-desk@newlessee.example"),
+        "{j}"
+    );
+    let j = find(&served, "192.0.2.75");
+    assert!(
+        j.contains("ENDUSER-NET") && !j.contains("ENDUSER-LAN"),
+        "{j}"
+    );
+    let j = find(&served, "192.0.2.252");
+    assert!(!j.contains("OVERLAP-SIBLING"), "{j}");
+}
+
+#[test]
+fn a_journal_that_does_not_reach_the_file_read_is_refused() {
+    let (base, deltas) = sample();
+    let dir = scratch("refused");
+    let path = dir.join("test.db");
+    write_mirror(&path, &base, 1);
+    let plain = load(&path);
+    let policy = tenure::query::lease_policy(false);
+    let sources = Sources {
+        dumps: vec![path.clone()],
+        ..Default::default()
+    };
+    let jpath = nrtm::journal_path(&path);
+    let try_journal = |head: JournalHead, deltas: &[JournalDelta]| {
+        nrtm::append_journal(&jpath, &head, deltas, true).unwrap();
+        plain.with_mirror_deltas(&sources, Default::default(), 2, policy)
+    };
+    // another session: the file must be read again
+    let other = JournalHead {
+        session_id: "another".into(),
+        from: 1,
+    };
+    let e = try_journal(other, &deltas).err().expect("refused");
+    assert!(e.contains("session another"), "{e}");
+    // a journal restarted after the version read
+    let later = JournalHead {
+        session_id: SESSION.into(),
+        from: 2,
+    };
+    let e = try_journal(later, &deltas[1..]).err().expect("refused");
+    assert!(e.contains("starts after version 2"), "{e}");
+    // a gap within the journal
+    let head = JournalHead {
+        session_id: SESSION.into(),
+        from: 1,
+    };
+    let gap = [deltas[0].clone(), deltas[2].clone()];
+    let e = try_journal(head.clone(), &gap).err().expect("refused");
+    assert!(e.contains("version 4 where 3 should follow"), "{e}");
+    // nothing past the file read: nothing to serve
+    assert!(try_journal(head.clone(), &[]).unwrap().is_none());
+    // a line still being written is left for the next read
+    nrtm::append_journal(&jpath, &head, &deltas[..1], true).unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&jpath)
+        .unwrap();
+    std::io::Write::write_all(&mut f, b"{\"version\":3,\"chan").unwrap();
+    let s = plain
+        .with_mirror_deltas(&sources, Default::default(), 2, policy)
+        .unwrap()
+        .expect("delta 2 served");
+    assert_eq!(s.mirror_versions(), vec![("TEST".to_string(), 2)]);
+}
