@@ -35,3 +35,6 @@ impl Hasher for FxHasher {
 
 /// HashMap with [`FxHasher`].
 pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// HashSet with [`FxHasher`].
+pub type FxSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;

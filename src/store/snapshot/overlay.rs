@@ -50,8 +50,8 @@ pub(super) struct Overlay {
     /// in the merged ids.
     pub(super) reg: Registry,
     pub(super) built: Built,
-    pub(super) hidden_nets: HashSet<NetId>,
-    pub(super) hidden_auts: HashSet<u32>,
+    pub(super) hidden_nets: crate::fxhash::FxSet<NetId>,
+    pub(super) hidden_auts: crate::fxhash::FxSet<u32>,
     /// Handles the overlay decides: its entity (merged position) or none
     /// (deleted). Base entities whose handle is here are hidden.
     pub(super) entity_by_sym: FxMap<Sym, Option<u32>>,
@@ -86,8 +86,8 @@ impl Overlay {
             syms_base: base.reg.syms.len() as u32,
             reg: Registry::default(),
             built: Built::index(&mut Registry::default(), backend),
-            hidden_nets: HashSet::new(),
-            hidden_auts: HashSet::new(),
+            hidden_nets: Default::default(),
+            hidden_auts: Default::default(),
             entity_by_sym: FxMap::default(),
             hidden_ents: 0,
             domains: FxMap::default(),
@@ -695,12 +695,12 @@ where
     })
 }
 
-/// A class or handle as a mirror file orders it (lower case, no blanks).
-fn mirror_key(s: &str) -> String {
+/// A class or handle as a mirror file orders it (lower case, no blanks),
+/// compared without a copy.
+fn mirror_key(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars()
         .filter(|c| !c.is_whitespace())
         .flat_map(char::to_lowercase)
-        .collect()
 }
 
 impl Snapshot {
@@ -721,8 +721,9 @@ impl Snapshot {
         let (x, y) = (self.entity_at(a), self.entity_at(b));
         x.file.cmp(&y.file).then_with(|| {
             if self.reg.mirrors.iter().any(|(f, _)| *f == x.file) {
-                let k = |e: &Entity| (mirror_key(e.object.class()), mirror_key(e.handle_text()));
-                k(x).cmp(&k(y))
+                mirror_key(x.object.class())
+                    .cmp(mirror_key(y.object.class()))
+                    .then_with(|| mirror_key(x.handle_text()).cmp(mirror_key(y.handle_text())))
             } else {
                 x.object.line.cmp(&y.object.line)
             }
