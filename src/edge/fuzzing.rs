@@ -27,6 +27,109 @@ fn sample() -> &'static Arc<crate::snapshot::Snapshot> {
     })
 }
 
+/// The sample RIPE dumps as an NRTM mirror file at version 1 (written
+/// once to a directory of the process's own), loaded once.
+fn mirror_sample() -> Option<&'static crate::snapshot::Snapshot> {
+    static SNAP: OnceLock<Option<crate::snapshot::Snapshot>> = OnceLock::new();
+    SNAP.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("tenure-fuzz-mirror-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).ok()?;
+        let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        let text = std::fs::read_to_string(data.join("test-ripe.db")).ok()?
+            + "\n\n"
+            + &std::fs::read_to_string(data.join("test-ripe-v6.db")).ok()?;
+        let mark = crate::nrtm::MirrorMark {
+            source: "TEST".into(),
+            session_id: "fuzz".into(),
+            version: 1,
+        };
+        let mut out = mark.line().into_bytes();
+        out.push(b'\n');
+        crate::nrtm::Mirror::from_rpsl(&text)
+            .to_rpsl(&mut out)
+            .ok()?;
+        let path = dir.join("test.db");
+        std::fs::write(&path, out).ok()?;
+        let sources = crate::dump::Sources {
+            dumps: vec![path],
+            ..Default::default()
+        };
+        let (reg, report) = crate::dump::load(&sources, &crate::progress::Progress::off()).ok()?;
+        let _ = std::fs::remove_dir_all(&dir);
+        Some(crate::snapshot::Snapshot::build(
+            reg,
+            report,
+            1,
+            Default::default(),
+            crate::query::lease_policy(false),
+        ))
+    })
+    .as_ref()
+}
+
+/// A mirror's journal (session `fuzz`, from version 1 on) served over the
+/// sample mirror, then asked what its changes touch: lookups, hierarchy
+/// and inverse queries, RDAP.
+pub fn overlay(data: &[u8]) {
+    let Some(base) = mirror_sample() else {
+        return;
+    };
+    static OPTS: OnceLock<crate::model::ConvertOptions> = OnceLock::new();
+    let opts = OPTS
+        .get_or_init(|| crate::model::ConvertOptions::default().with_platform_list("IPXO-MNT\n"));
+    let read = |p: &std::path::Path| crate::nrtm::parse_journal(data, p);
+    let Ok(Some(snap)) = base.with_journals(
+        opts,
+        Default::default(),
+        2,
+        crate::query::lease_policy(false),
+        read,
+    ) else {
+        return;
+    };
+    static RDAP: OnceLock<crate::rdap::RdapConfig> = OnceLock::new();
+    let cfg = RDAP.get_or_init(crate::rdap::RdapConfig::default);
+    let ids: Vec<u32> = snap.net_ids().collect();
+    for id in ids.iter().copied().step_by(ids.len() / 16 + 1) {
+        let r = snap.net(id).range;
+        let key = format!("{} - {}", r.start_addr(), r.end_addr());
+        for q in [
+            key.clone(),
+            format!("-M {key}"),
+            format!("-m {key}"),
+            format!("-L {key}"),
+            format!("-x {key}"),
+        ] {
+            std::hint::black_box(crate::whois::respond::respond(&snap, &q, 0, false));
+        }
+        std::hint::black_box(crate::rdap::handle(
+            &snap,
+            cfg,
+            &crate::rdap::Request {
+                method: "GET",
+                target: &format!("/rdap/ip/{}", r.start_addr()),
+                accept: None,
+                origin: "https://rdap.example",
+            },
+            0,
+        ));
+    }
+    for i in snap.entity_ids().take(64) {
+        let h = snap.entity_at(i).handle_text().to_string();
+        for q in [h.clone(), format!("-i org {h}"), format!("-i abuse-c {h}")] {
+            std::hint::black_box(crate::whois::respond::respond(&snap, &q, 0, false));
+        }
+    }
+    for q in [
+        "AS64500",
+        "AS64501",
+        "-i mnt-by IPXO-MNT",
+        "2.0.192.in-addr.arpa",
+    ] {
+        std::hint::black_box(crate::whois::respond::respond(&snap, q, 0, false));
+    }
+}
+
 /// An RPSL (or ARIN text) dump: cut into objects, parsed, converted to
 /// networks, entities and aut-nums, each object's attributes read back.
 pub fn rpsl(data: &[u8]) {

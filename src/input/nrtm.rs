@@ -751,11 +751,16 @@ pub struct Journal {
 /// line that does not read, or a version that does not follow the one
 /// before, is an error (the caller reloads the mirror file instead).
 pub fn read_journal(path: &std::path::Path) -> Result<Option<Journal>, String> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
-    };
+    match std::fs::read(path) {
+        Ok(b) => parse_journal(&b, path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// A journal's bytes read as [`read_journal`] does (`path` names it in
+/// errors).
+pub fn parse_journal(bytes: &[u8], path: &std::path::Path) -> Result<Option<Journal>, String> {
     let complete = match bytes.iter().rposition(|&b| b == b'\n') {
         Some(end) => &bytes[..end],
         None => return Ok(None),

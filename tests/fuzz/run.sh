@@ -20,7 +20,7 @@ secs=${1:-60}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(rpsl delegated routing leases arin_xml addresses whois_line rdap bulk nrtm compiled)
+  targets=(rpsl delegated routing leases arin_xml addresses whois_line rdap bulk nrtm overlay compiled)
 fi
 command -v cargo-fuzz >/dev/null || { echo "cargo install cargo-fuzz" >&2; exit 2; }
 shared=../shared/data

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 11] = [
+const TARGETS: [(&str, Target); 12] = [
     ("rpsl", tenure::fuzzing::rpsl),
     ("delegated", tenure::fuzzing::delegated),
     ("routing", tenure::fuzzing::routing),
@@ -20,6 +20,7 @@ const TARGETS: [(&str, Target); 11] = [
     ("rdap", tenure::fuzzing::rdap),
     ("bulk", tenure::fuzzing::bulk),
     ("nrtm", tenure::fuzzing::nrtm),
+    ("overlay", tenure::fuzzing::overlay),
     ("compiled", tenure::fuzzing::compiled),
 ];
 

@@ -557,13 +557,27 @@ impl Snapshot {
         serial: u64,
         policy: super::LeasePolicy,
     ) -> Result<Option<Snapshot>, String> {
+        let opts = crate::dump::platform_options(sources, None).map_err(|e| e.to_string())?;
+        self.with_journals(&opts, backend, serial, policy, crate::nrtm::read_journal)
+    }
+
+    /// [`Snapshot::with_mirror_deltas`] with the journals read by `read`
+    /// (given each journal's path).
+    pub fn with_journals(
+        &self,
+        opts: &ConvertOptions,
+        backend: LpmBackend,
+        serial: u64,
+        policy: super::LeasePolicy,
+        read: impl Fn(&std::path::Path) -> Result<Option<crate::nrtm::Journal>, String>,
+    ) -> Result<Option<Snapshot>, String> {
         let mut changes = Vec::new();
         let mut newer = false;
         for (file, mark) in &self.reg.mirrors {
             let path = self.file(*file);
             let jpath = crate::nrtm::journal_path(path);
             let served = self.served_mark(*file).map_or(mark.version, |m| m.version);
-            let Some(j) = crate::nrtm::read_journal(&jpath)? else {
+            let Some(j) = read(&jpath)? else {
                 if served > mark.version {
                     return Err(format!("{}: gone", jpath.display()));
                 }
@@ -620,7 +634,6 @@ impl Snapshot {
             return Ok(None);
         }
         let started = std::time::Instant::now();
-        let opts = crate::dump::platform_options(sources, None).map_err(|e| e.to_string())?;
         let mut snap = Snapshot {
             serial,
             loaded_at: std::time::SystemTime::now(),
@@ -636,7 +649,7 @@ impl Snapshot {
             past: self.past.clone(),
             ov: None,
         };
-        let ov = Overlay::build(&snap, &changes, &opts, backend);
+        let ov = Overlay::build(&snap, &changes, opts, backend);
         let (changed, skipped) = (ov.changed, ov.skipped);
         snap.ov = Some(std::sync::Arc::new(ov));
         snap.merge_reports();
