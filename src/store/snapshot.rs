@@ -880,18 +880,21 @@ impl Snapshot {
     /// Objects served: (aut-nums and as-blocks, entities, domains,
     /// delegated records).
     pub fn object_counts(&self) -> (usize, usize, usize, usize) {
+        // the overlay's own, less the base's it hides (deletions make it
+        // negative)
         let (a, e, d) = match self.ov.as_deref() {
             Some(o) => (
-                o.reg.autnums.len() - o.hidden_auts.len(),
-                o.reg.entities.len() - o.hidden_ents as usize,
-                o.reg.domains.len() - o.hidden_doms as usize,
+                o.reg.autnums.len() as isize - o.hidden_auts.len() as isize,
+                o.reg.entities.len() as isize - o.hidden_ents as isize,
+                o.reg.domains.len() as isize - o.hidden_doms as isize,
             ),
             None => (0, 0, 0),
         };
+        let count = |base: usize, d: isize| base.saturating_add_signed(d);
         (
-            (self.reg.autnums.len() + a),
-            (self.reg.entities.len() + e),
-            (self.reg.domains.len() + d),
+            count(self.reg.autnums.len(), a),
+            count(self.reg.entities.len(), e),
+            count(self.reg.domains.len(), d),
             self.reg.delegations.len(),
         )
     }

@@ -340,3 +340,95 @@ fn a_journal_that_does_not_reach_the_file_read_is_refused() {
         .expect("delta 2 served");
     assert_eq!(s.mirror_versions(), vec![("TEST".to_string(), 2)]);
 }
+
+/// RIPE's NRTMv4 test files (in the shared excerpts): its snapshot as a
+/// mirror at version 1, its deltas 2 to 5 as the journal.
+fn ripe_test_files(dir: &Path) -> (Mirror, Vec<JournalDelta>, String) {
+    let records = |name: &str| -> Vec<serde_json::Value> {
+        std::fs::read_to_string(dir.join(name))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l.trim_start_matches('\u{1e}')).unwrap())
+            .collect()
+    };
+    let snap = records("ripe-whois-nrtm4-mock-nrtm-snapshot.1.RIPE.json");
+    let session = snap[0]["session_id"].as_str().unwrap().to_string();
+    let text: Vec<&str> = snap[1..]
+        .iter()
+        .filter_map(|r| r["object"].as_str())
+        .collect();
+    let mut deltas = Vec::new();
+    for v in 2..=5 {
+        let recs = records(&format!("ripe-whois-nrtm4-mock-nrtm-delta.{v}.RIPE.json"));
+        assert_eq!(recs[0]["version"], v);
+        let changes = recs[1..]
+            .iter()
+            .map(|r| match r["action"].as_str() {
+                Some("delete") => nrtm::Change::Delete {
+                    class: r["object_class"].as_str().unwrap().to_lowercase(),
+                    key: r["primary_key"]
+                        .as_str()
+                        .unwrap()
+                        .chars()
+                        .filter(|c| !c.is_whitespace())
+                        .flat_map(char::to_lowercase)
+                        .collect(),
+                },
+                _ => nrtm::Change::AddModify(r["object"].as_str().unwrap().to_string()),
+            })
+            .collect();
+        deltas.push(JournalDelta {
+            version: v,
+            changes,
+        });
+    }
+    (Mirror::from_rpsl(&text.join("\n\n")), deltas, session)
+}
+
+#[test]
+fn ripe_test_deltas_over_its_snapshot_answer_as_the_mirror_read_whole() {
+    let Some(shared) = super::shared_data::shared() else {
+        return;
+    };
+    let (base, deltas, session) = ripe_test_files(&shared.join("nrtm"));
+    assert!(base.objects.len() > 5, "{}", base.objects.len());
+    let write = |path: &Path, m: &Mirror, version: u64| {
+        let mark = MirrorMark {
+            source: "RIPE".into(),
+            session_id: session.clone(),
+            version,
+        };
+        let mut out = mark.line().into_bytes();
+        out.push(b'\n');
+        m.to_rpsl(&mut out).unwrap();
+        std::fs::write(path, out).unwrap();
+    };
+    let dir = scratch("ripe");
+    let path = dir.join("ripe.db");
+    write(&path, &base, 1);
+    let head = JournalHead {
+        session_id: session.clone(),
+        from: 1,
+    };
+    nrtm::append_journal(&nrtm::journal_path(&path), &head, &deltas, true).unwrap();
+    let served = load(&path);
+    assert_eq!(served.mirror_versions(), vec![("RIPE".to_string(), 5)]);
+    let mut whole = base.clone();
+    for d in &deltas {
+        whole.apply(d.changes.clone());
+    }
+    let dir2 = scratch("ripe-whole");
+    let path2 = dir2.join("ripe.db");
+    write(&path2, &whole, 5);
+    let expected = load(&path2);
+    assert_eq!(served.networks(), expected.networks());
+    assert_eq!(served.object_counts(), expected.object_counts());
+    let bad = all_differences(&served, &expected);
+    assert!(
+        bad.is_empty(),
+        "{} differences:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
