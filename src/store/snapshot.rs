@@ -995,8 +995,10 @@ impl Snapshot {
 
     /// Networks inside the range (one level or all levels).
     pub fn more_specific(&self, r: &IpRange, one_level: bool) -> Vec<NetId> {
-        // over an overlay, one level is cut from the merged levels
-        let (one_level, merged_level) = match self.ov.is_some() {
+        // over an overlay that changes something inside the range, one
+        // level is cut from the merged levels
+        let ov = self.ov.as_deref().filter(|o| o.touches(self, r));
+        let (one_level, merged_level) = match ov.is_some() {
             true => (false, one_level),
             false => (one_level, false),
         };
@@ -1009,7 +1011,7 @@ impl Snapshot {
             Family::V6 => self.ix.v6.more_specific(r.start, r.end, one_level),
         };
         let v = v.into_iter().map(|i| i + off).collect();
-        match self.ov.as_deref() {
+        match ov {
             Some(o) => o.more_specific(self, v, r, merged_level),
             None => v,
         }

@@ -435,6 +435,17 @@ impl Overlay {
         base
     }
 
+    /// True when the overlay adds or hides a network inside a range (else
+    /// the base's more specifics are the merged ones).
+    pub(super) fn touches(&self, snap: &Snapshot, r: &crate::addr::IpRange) -> bool {
+        let inside =
+            |n: &crate::addr::IpRange| n.family == r.family && n.start >= r.start && n.end <= r.end;
+        self.hidden_nets
+            .iter()
+            .any(|&id| inside(&snap.net(id).range))
+            || self.reg.networks.iter().any(|n| inside(&n.range))
+    }
+
     /// The merged networks inside a range other than the range itself, in
     /// start order (widest first); with `one_level`, only those inside no
     /// other such network (identical ones are siblings), as the base's
