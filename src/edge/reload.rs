@@ -219,14 +219,18 @@ impl Reloader {
         let snap = match built {
             Ok(Ok(Some(s))) => s,
             Ok(Ok(None)) => {
-                let message = format!(
-                    "serial {} serves the mirrors' journals as they are{}",
-                    old.serial,
-                    old.mirror_versions()
-                        .iter()
-                        .map(|(s, v)| format!(", {s} at {v}"))
-                        .collect::<String>()
-                );
+                let versions = old.mirror_versions();
+                let message = match versions.is_empty() {
+                    true => format!("serial {}: no NRTM mirror file is loaded", old.serial),
+                    false => format!(
+                        "serial {}: nothing new in the mirrors' journals{}",
+                        old.serial,
+                        versions
+                            .iter()
+                            .map(|(s, v)| format!(", {s} at {v}"))
+                            .collect::<String>()
+                    ),
+                };
                 tracing::info!("reload ({scope_name}): {message}");
                 METRICS.reload_done(Scope::Mirrors);
                 return Outcome {

@@ -826,6 +826,14 @@ fn nrtm_mirror_applies_verified_deltas_and_refuses_the_rest() {
         metrics.contains("tenure_nrtm_version{source=\"RIPE\"} 4"),
         "{metrics}"
     );
+    // asked again: nothing new, nothing rebuilt
+    let (code, body) =
+        super::ops::http(served.addr("admin"), "POST", "/admin/reload?scope=mirrors").unwrap();
+    assert_eq!(code, 200, "{body}");
+    assert!(
+        body.contains("serial 2: nothing new in the mirrors' journals, RIPE at 4"),
+        "{body}"
+    );
     // the journal beside the mirror file: from version 3, delta 4
     let journal = std::fs::read_to_string(dir.join("data/.nrtm-ripe-nrtm.db.journal")).unwrap();
     assert!(
