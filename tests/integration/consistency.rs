@@ -529,6 +529,23 @@ fn every_interface_gives_the_same_answer_on_the_sample_data() {
 }
 
 #[test]
+fn every_interface_gives_the_same_answer_over_journaled_nrtm_deltas() {
+    let snap = super::overlay::served_sample();
+    let addrs = addresses(&snap, usize::MAX);
+    assert!(addrs.len() > 30, "{}", addrs.len());
+    let mut bad = Vec::new();
+    for at in [BEFORE_LEASES, "2026-06-01T00:00:00Z"] {
+        bad.extend(disagreements(&snap, &addrs, at));
+    }
+    assert!(
+        bad.is_empty(),
+        "{} disagreements:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
+#[test]
 fn the_cli_gives_the_same_answer() {
     // the real binary, on the addresses where the interfaces once differed
     let snap = snapshot();

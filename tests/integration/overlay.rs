@@ -205,6 +205,39 @@ fn all_differences(a: &Snapshot, b: &Snapshot) -> Vec<String> {
     bad
 }
 
+/// The sample configuration's data with its two RIPE dumps served as a
+/// mirror at version 1 plus the journaled deltas 2 to 4 (leases, routing
+/// and the other dumps as configured): for the consistency tests.
+pub(super) fn served_sample() -> Snapshot {
+    let (base, deltas) = sample();
+    let dir = scratch("consistency");
+    let path = dir.join("test.db");
+    write_mirror(&path, &base, 1);
+    let head = JournalHead {
+        session_id: SESSION.into(),
+        from: 1,
+    };
+    nrtm::append_journal(&nrtm::journal_path(&path), &head, &deltas, true).unwrap();
+    let mut sources = tenure::config::DataFlags::default()
+        .resolve()
+        .unwrap()
+        .sources;
+    sources
+        .dumps
+        .retain(|d| !d.ends_with("test-ripe.db") && !d.ends_with("test-ripe-v6.db"));
+    sources.dumps.insert(0, path);
+    let snap = Snapshot::load(
+        &sources,
+        Default::default(),
+        1,
+        tenure::query::lease_policy(false),
+        &tenure::progress::Progress::off(),
+    )
+    .expect("load");
+    assert_eq!(snap.mirror_versions(), vec![("TEST".to_string(), 4)]);
+    snap
+}
+
 #[test]
 fn journaled_deltas_over_a_mirror_answer_as_the_mirror_read_whole() {
     let (base, deltas) = sample();
