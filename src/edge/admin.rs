@@ -107,6 +107,13 @@ impl Admin {
             for (source, v) in &served {
                 let _ = writeln!(o, "tenure_nrtm_version{{source=\"{}\"}} {v}", label(source));
             }
+            head(
+                o,
+                "tenure_nrtm_overlay_objects",
+                "gauge",
+                "Objects the journaled NRTM deltas served over the registry data changed since its mirror files were read (a full reload folds them in).",
+            );
+            let _ = writeln!(o, "tenure_nrtm_overlay_objects {}", snap.overlay_objects());
         }
         let mirrors = self.mirrors();
         if mirrors.is_empty() {

@@ -826,6 +826,10 @@ fn nrtm_mirror_applies_verified_deltas_and_refuses_the_rest() {
         metrics.contains("tenure_nrtm_version{source=\"RIPE\"} 4"),
         "{metrics}"
     );
+    assert!(
+        metrics.contains("tenure_nrtm_overlay_objects 1\n"),
+        "{metrics}"
+    );
     // asked again: nothing new, nothing rebuilt
     let (code, body) =
         super::ops::http(served.addr("admin"), "POST", "/admin/reload?scope=mirrors").unwrap();

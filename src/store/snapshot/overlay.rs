@@ -677,6 +677,13 @@ impl Snapshot {
         Ok(Some(snap))
     }
 
+    /// Objects the journaled deltas served over the registry part changed
+    /// (added, replaced or deleted) since its mirror files were read: what
+    /// a full reload would fold in.
+    pub fn overlay_objects(&self) -> usize {
+        self.ov.as_deref().map_or(0, |o| o.changed)
+    }
+
     /// The overlay's mark of a mirror file, if it serves deltas of it.
     fn served_mark(&self, file: u16) -> Option<&MirrorMark> {
         let o = self.ov.as_deref()?;
