@@ -465,3 +465,102 @@ fn ripe_test_deltas_over_its_snapshot_answer_as_the_mirror_read_whole() {
         bad.join("\n")
     );
 }
+
+/// A delta that changes a network and its holder together, generation `g`.
+fn generation(g: u64) -> JournalDelta {
+    JournalDelta {
+        version: g,
+        changes: vec![
+            nrtm::Change::AddModify(format!(
+                "inetnum:        192.0.2.0 - 192.0.2.255\nnetname:        GEN-{g}\norg:            ORG-GEN1-TEST\nstatus:         ALLOCATED PA\nmnt-by:         GEN-MNT\nsource:         TEST\n"
+            )),
+            nrtm::Change::AddModify(format!(
+                "organisation:   ORG-GEN1-TEST\norg-name:       Generation {g}\norg-type:       LIR\nabuse-c:        AR-GEN-TEST\nmnt-by:         GEN-MNT\nsource:         TEST\n"
+            )),
+        ],
+    }
+}
+
+#[test]
+fn no_query_sees_half_a_delta_while_deltas_are_served() {
+    let dir = scratch("halves");
+    let path = dir.join("gen.db");
+    let mut base = Mirror::default();
+    for c in &generation(1).changes {
+        if let nrtm::Change::AddModify(t) = c {
+            base.apply(vec![nrtm::Change::AddModify(t.clone())]);
+        }
+    }
+    base.apply(vec![nrtm::Change::AddModify(
+        "role:           Gen Abuse\nnic-hdl:        AR-GEN-TEST\nabuse-mailbox:  abuse@gen.example\nmnt-by:         GEN-MNT\nsource:         TEST\n".into(),
+    )]);
+    write_mirror(&path, &base, 1);
+    let current = Arc::new(tenure::snapshot::Current::new(Arc::new(load(&path))));
+    const LAST: u64 = 40;
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let (current, done) = (Arc::clone(&current), Arc::clone(&done));
+            std::thread::spawn(move || {
+                let q = tenure::query::parse_query("192.0.2.1").unwrap();
+                let (mut checked, mut last) = (0u64, 1u64);
+                let deadline = Instant::now() + Duration::from_secs(60);
+                while !done.load(std::sync::atomic::Ordering::Relaxed) && Instant::now() < deadline
+                {
+                    let snap = current.get();
+                    let f = tenure::query::lookup(&snap, &q, tenure::time::now());
+                    let j = tenure::query::to_json("", &f);
+                    let net = j["network"]["netname"].as_str().unwrap_or("").to_string();
+                    let holder = j["holder"]["name"].as_str().unwrap_or("").to_string();
+                    let g: u64 = net.trim_start_matches("GEN-").parse().unwrap_or(0);
+                    assert_eq!(holder, format!("Generation {g}"), "{j}");
+                    assert!(g >= last, "generation {g} after {last}");
+                    last = g;
+                    checked += 1;
+                }
+                (checked, last)
+            })
+        })
+        .collect();
+    let sources = Sources {
+        dumps: vec![path.clone()],
+        ..Default::default()
+    };
+    let head = JournalHead {
+        session_id: SESSION.into(),
+        from: 1,
+    };
+    let mut deltas = Vec::new();
+    for g in 2..=LAST {
+        deltas.push(generation(g));
+        nrtm::append_journal(
+            &nrtm::journal_path(&path),
+            &head,
+            &deltas[deltas.len() - 1..],
+            g == 2,
+        )
+        .unwrap();
+        let snap = current.get();
+        let next = snap
+            .with_mirror_deltas(
+                &sources,
+                Default::default(),
+                snap.serial + 1,
+                tenure::query::lease_policy(false),
+            )
+            .unwrap()
+            .expect("a new delta");
+        current.install(Arc::new(next));
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    for r in readers {
+        let (checked, last) = r.join().unwrap();
+        assert!(checked > 20, "{checked}");
+        assert!(last >= 2, "{last}");
+    }
+    assert_eq!(
+        current.get().mirror_versions(),
+        vec![("TEST".to_string(), LAST)]
+    );
+}
