@@ -290,11 +290,17 @@ async fn answer<B>(admin: &Admin, req: Request<B>) -> Response<Full<Bytes>> {
                 }
             };
             if admin.current.get().serial == 0 {
-                return text(
+                // the one refusal that passes: say when to ask again
+                let mut r = text(
                     StatusCode::SERVICE_UNAVAILABLE,
                     PLAIN,
                     "the first load is still running\n".into(),
                 );
+                r.headers_mut().insert(
+                    hyper::header::RETRY_AFTER,
+                    hyper::header::HeaderValue::from_static("1"),
+                );
+                return r;
             }
             let Some(trigger) = &admin.trigger else {
                 return text(

@@ -349,6 +349,10 @@ pub fn scopes(done: &[Fetched]) -> Vec<&'static str> {
     scopes
 }
 
+/// How many times a reload is asked of a server that answers 503 (its
+/// first load still running), a second apart.
+const RELOAD_TRIES: u32 = 60;
+
 async fn reload(
     client: &Client,
     admin: &str,
@@ -359,22 +363,37 @@ async fn reload(
     let headers: Vec<(&str, String)> = token
         .map(|t| vec![("authorization", format!("Bearer {t}"))])
         .unwrap_or_default();
-    let mut resp = client
-        .request(hyper::Method::POST, &url, &headers)
-        .await
-        .map_err(|e| format!("asking {url} to reload: {e}"))?;
-    let mut body = Vec::new();
-    while let Ok(Some(c)) = resp.chunk().await {
-        body.extend_from_slice(&c);
-        if body.len() > 4096 {
-            break;
+    // a server still in its first load answers 503 with Retry-After:
+    // asked again, a second apart, at most RELOAD_TRIES times
+    let mut tries = 0;
+    let (status, text) = loop {
+        let mut resp = client
+            .request(hyper::Method::POST, &url, &headers)
+            .await
+            .map_err(|e| format!("asking {url} to reload: {e}"))?;
+        let mut body = Vec::new();
+        while let Ok(Some(c)) = resp.chunk().await {
+            body.extend_from_slice(&c);
+            if body.len() > 4096 {
+                break;
+            }
         }
-    }
-    let text = String::from_utf8_lossy(&body);
-    if resp.status != 200 {
+        let text = String::from_utf8_lossy(&body).to_string();
+        tries += 1;
+        let passes = resp.status == 503 && resp.header("retry-after").is_some();
+        if !passes || tries >= RELOAD_TRIES {
+            break (resp.status, text);
+        }
+        tracing::info!(
+            "fetch: {url} answered 503 ({}), asking again in a second",
+            text.trim()
+        );
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    };
+    if status != 200 {
         return Err(format!(
             "asking {url} to reload: HTTP {}: {}",
-            resp.status,
+            status,
             text.trim()
         ));
     }

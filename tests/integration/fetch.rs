@@ -27,6 +27,9 @@ enum Mode {
     Moving,
     /// A 302 to the path in the body.
     Redirect,
+    /// 503 with `Retry-After` (a server in its first load) while the
+    /// fixture's `busy` count lasts, then the body.
+    Busy,
 }
 
 #[derive(Clone)]
@@ -42,6 +45,8 @@ struct Fixture {
     /// `METHOD PATH [if-none-match]` of every request.
     seen: Vec<String>,
     moving_version: u32,
+    /// 503 answers a `Busy` resource still gives.
+    busy: u32,
 }
 
 struct FixtureServer {
@@ -159,6 +164,16 @@ fn answer(s: &mut Tls, st: &Mutex<Fixture>) {
             .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
         return;
     };
+    if let Mode::Busy = res.mode {
+        let mut f = st.lock().unwrap();
+        if f.busy > 0 {
+            f.busy -= 1;
+            let _ = s.write_all(
+                b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\ncontent-length: 31\r\nconnection: close\r\n\r\nthe first load is still running",
+            );
+            return;
+        }
+    }
     if let Mode::Redirect = res.mode {
         let _ = write!(
             s,
@@ -197,7 +212,7 @@ fn answer(s: &mut Tls, st: &Mutex<Fixture>) {
         return;
     }
     match res.mode {
-        Mode::Normal | Mode::Moving | Mode::Redirect => {
+        Mode::Normal | Mode::Moving | Mode::Redirect | Mode::Busy => {
             let _ = s.write_all(&res.body);
         }
         Mode::Truncate => {
@@ -477,6 +492,39 @@ fn fetch_asks_a_running_server_to_reload_what_changed() {
         "{}",
         stderr(&out)
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn fetch_asks_again_while_the_server_is_in_its_first_load() {
+    let dir = scratch("busy");
+    let server = FixtureServer::start(&dir);
+    let pfx2as = std::fs::read(data("test-pfx2as-20261124.txt")).unwrap();
+    server.put("/pfx2as.txt", &pfx2as, "\"p1\"", Mode::Normal);
+    // the "server": two 503s with Retry-After, then done
+    server.put(
+        "/admin/reload?scope=routing",
+        b"{\"ok\":true,\"scope\":\"routing\"}",
+        "",
+        Mode::Busy,
+    );
+    server.state.lock().unwrap().busy = 2;
+    let cfg = config(
+        &dir,
+        &server,
+        &[("pfx2as", "/pfx2as.txt", "routeviews-20261124.pfx2as", "")],
+    );
+    let out = tenure(&[
+        "fetch",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--fetch-reload",
+        &server.url(""),
+    ]);
+    let e = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{e}");
+    assert_eq!(e.matches("answered 503").count(), 2, "{e}");
+    assert!(e.contains("server reloaded (routing)"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

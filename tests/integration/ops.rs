@@ -13,6 +13,11 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// One HTTP/1.1 request with `Connection: close`: (status, body).
 pub(super) fn http(addr: SocketAddr, method: &str, path: &str) -> Result<(u16, String), String> {
+    http_full(addr, method, path).map(|(status, _, body)| (status, body))
+}
+
+/// [`http`] with the response's header lines.
+fn http_full(addr: SocketAddr, method: &str, path: &str) -> Result<(u16, String, String), String> {
     let mut s = TcpStream::connect_timeout(&addr, TIMEOUT).map_err(|e| e.to_string())?;
     s.set_read_timeout(Some(TIMEOUT))
         .map_err(|e| e.to_string())?;
@@ -34,7 +39,7 @@ pub(super) fn http(addr: SocketAddr, method: &str, path: &str) -> Result<(u16, S
         .nth(1)
         .and_then(|c| c.parse().ok())
         .ok_or_else(|| format!("no status: {head:?}"))?;
-    Ok((status, body.to_string()))
+    Ok((status, head.to_string(), body.to_string()))
 }
 
 /// Waits until `/readyz` says the first load is done (bounded: 1,200
@@ -354,7 +359,13 @@ fn admin_answers_during_the_first_load_and_a_bad_first_load_exits_4() {
     let (s, body) = http(admin, "GET", "/readyz").unwrap();
     assert_eq!(s, 503, "{body}");
     assert_eq!(http(admin, "GET", "/healthz").unwrap().0, 200);
-    assert_eq!(http(admin, "POST", "/admin/reload").unwrap().0, 503);
+    // a reload asked meanwhile: 503, and when to ask again
+    let (s, head, _) = http_full(admin, "POST", "/admin/reload").unwrap();
+    assert_eq!(s, 503, "{head}");
+    assert!(
+        head.to_ascii_lowercase().contains("retry-after: 1"),
+        "{head}"
+    );
     assert_eq!(ready(admin), "ready: serial 1\n");
     // connections made during the load waited and are answered from the data
     let a = whois(served.addr("whois"), "AS64500").unwrap_or_default();
