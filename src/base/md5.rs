@@ -2,6 +2,7 @@
 //! beside their statistics; never for anything that must resist an
 //! attacker (`fetch` checks SHA-256 where a source publishes it, and the
 //! transfer itself is HTTPS). ring, the crate's hash provider, has no MD5.
+//! [`hex`] writes any digest the way the registries publish them.
 
 /// Per-round shift amounts.
 const S: [u32; 64] = [
@@ -21,6 +22,18 @@ const K: [u32; 64] = [
     0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
     0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
 ];
+
+/// Bytes as lowercase hex digits, two per byte (how the registries and
+/// NRTMv4 publish digests).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
+}
 
 /// An MD5 computation fed piece by piece.
 #[derive(Clone)]
@@ -60,7 +73,7 @@ impl Md5 {
         }
     }
 
-    /// The digest as 32 lowercase hex digits.
+    /// The digest as 32 lowercase hex digits ([`hex`]).
     pub fn hex(mut self) -> String {
         let bits = self.len.wrapping_mul(8);
         self.update(&[0x80]);
@@ -68,11 +81,8 @@ impl Md5 {
             self.update(&[0]);
         }
         self.update(&bits.to_le_bytes());
-        self.state
-            .iter()
-            .flat_map(|w| w.to_le_bytes())
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        let bytes: Vec<u8> = self.state.iter().flat_map(|w| w.to_le_bytes()).collect();
+        hex(&bytes)
     }
 
     fn compress(&mut self, block: &[u8; 64]) {

@@ -569,8 +569,7 @@ async fn download(
         source: e.into_error(),
     })?;
     file.sync_all().map_err(io(part))?;
-    let hex = |d: ring::digest::Digest| d.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    Ok((size, hex(sha.finish()), md5.hex()))
+    Ok((size, crate::md5::hex(sha.finish().as_ref()), md5.hex()))
 }
 
 /// An error and its causes, as one line.

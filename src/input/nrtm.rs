@@ -414,11 +414,7 @@ pub fn hashes_of(n: &Notification) -> BTreeMap<String, String> {
 
 /// SHA-256 of bytes, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    ring::digest::digest(&ring::digest::SHA256, bytes)
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::md5::hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
 }
 
 /// Checks a downloaded file against the notification's hash.
