@@ -37,15 +37,74 @@ fn sample() -> (Mirror, Vec<JournalDelta>) {
 
 /// Writes a mirror file as `tenure fetch` does: its mark, then the objects.
 fn write_mirror(path: &Path, m: &Mirror, version: u64) {
+    write_mirror_of(path, m, "TEST", SESSION, version)
+}
+
+fn write_mirror_of(path: &Path, m: &Mirror, source: &str, session: &str, version: u64) {
     let mark = MirrorMark {
-        source: "TEST".into(),
-        session_id: SESSION.into(),
+        source: source.into(),
+        session_id: session.into(),
         version,
     };
     let mut out = mark.line().into_bytes();
     out.push(b'\n');
     m.to_rpsl(&mut out).unwrap();
     std::fs::write(path, out).unwrap();
+}
+
+/// A mirror read at version 1 with `deltas` journaled (`served`), beside
+/// the same mirror read at version 1 alone (`plain`) and with the deltas
+/// applied and read whole (`whole`).
+struct Case {
+    dir: PathBuf,
+    path: PathBuf,
+    plain: Snapshot,
+    served: Snapshot,
+    whole: Snapshot,
+}
+
+fn case(name: &str, source: &str, session: &str, base: &Mirror, deltas: &[JournalDelta]) -> Case {
+    let dir = scratch(name);
+    let path = dir.join("mirror.db");
+    write_mirror_of(&path, base, source, session, 1);
+    let plain = load(&path);
+    assert_eq!(plain.mirror_versions(), vec![(source.to_string(), 1)]);
+    let head = JournalHead {
+        session_id: session.into(),
+        from: 1,
+    };
+    nrtm::append_journal(&nrtm::journal_path(&path), &head, deltas, true).unwrap();
+    let served = load(&path);
+    let last = deltas.last().map_or(1, |d| d.version);
+    assert_eq!(served.mirror_versions(), vec![(source.to_string(), last)]);
+    let mut applied = base.clone();
+    for d in deltas {
+        applied.apply(d.changes.clone());
+    }
+    let dir2 = scratch(&format!("{name}-whole"));
+    let path2 = dir2.join("mirror.db");
+    write_mirror_of(&path2, &applied, source, session, last);
+    let whole = load(&path2);
+    Case {
+        dir,
+        path,
+        plain,
+        served,
+        whole,
+    }
+}
+
+/// Asserts two snapshots answer alike ([`all_differences`]).
+fn assert_alike(a: &Snapshot, b: &Snapshot) {
+    assert_eq!(a.networks(), b.networks());
+    assert_eq!(a.object_counts(), b.object_counts());
+    let bad = all_differences(a, b);
+    assert!(
+        bad.is_empty(),
+        "{} differences:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }
 
 fn load(mirror: &Path) -> Snapshot {
@@ -241,37 +300,16 @@ pub(super) fn served_sample() -> Snapshot {
 #[test]
 fn journaled_deltas_over_a_mirror_answer_as_the_mirror_read_whole() {
     let (base, deltas) = sample();
-    // the mirror read at version 1, its journal holding 2 to 4
-    let dir = scratch("served");
-    let path = dir.join("test.db");
-    write_mirror(&path, &base, 1);
-    let plain = load(&path);
-    assert_eq!(plain.mirror_versions(), vec![("TEST".to_string(), 1)]);
-    let head = JournalHead {
-        session_id: SESSION.into(),
-        from: 1,
-    };
-    nrtm::append_journal(&nrtm::journal_path(&path), &head, &deltas, true).unwrap();
-    let served = load(&path);
-    assert_eq!(served.mirror_versions(), vec![("TEST".to_string(), 4)]);
+    // the mirror read at version 1, its journal holding 2 to 4, against
     // the same deltas applied to the mirror, read whole
-    let mut whole = base.clone();
-    for d in &deltas {
-        whole.apply(d.changes.clone());
-    }
-    let dir2 = scratch("whole");
-    let path2 = dir2.join("test.db");
-    write_mirror(&path2, &whole, 4);
-    let expected = load(&path2);
-    assert_eq!(served.networks(), expected.networks());
-    assert_eq!(served.object_counts(), expected.object_counts());
-    let bad = all_differences(&served, &expected);
-    assert!(
-        bad.is_empty(),
-        "{} differences:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
+    let Case {
+        dir,
+        path,
+        plain,
+        served,
+        whole: expected,
+    } = case("served", "TEST", SESSION, &base, &deltas);
+    assert_alike(&served, &expected);
     // a compiled snapshot of the mirror read at version 1 keeps its mark
     // and takes the journal the same way
     let snap_file = dir.join("test.snap");
@@ -289,13 +327,7 @@ fn journaled_deltas_over_a_mirror_answer_as_the_mirror_read_whole() {
     )
     .expect("load compiled");
     assert_eq!(compiled.mirror_versions(), vec![("TEST".to_string(), 4)]);
-    let bad = all_differences(&compiled, &expected);
-    assert!(
-        bad.is_empty(),
-        "{} differences:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
+    assert_alike(&compiled, &expected);
     // and the deltas changed answers (the comparison is not of equals)
     let changed = all_differences(&plain, &expected);
     assert!(changed.len() > 50, "{}", changed.len());
@@ -426,44 +458,8 @@ fn ripe_test_deltas_over_its_snapshot_answer_as_the_mirror_read_whole() {
     };
     let (base, deltas, session) = ripe_test_files(&shared.join("nrtm"));
     assert!(base.objects.len() > 5, "{}", base.objects.len());
-    let write = |path: &Path, m: &Mirror, version: u64| {
-        let mark = MirrorMark {
-            source: "RIPE".into(),
-            session_id: session.clone(),
-            version,
-        };
-        let mut out = mark.line().into_bytes();
-        out.push(b'\n');
-        m.to_rpsl(&mut out).unwrap();
-        std::fs::write(path, out).unwrap();
-    };
-    let dir = scratch("ripe");
-    let path = dir.join("ripe.db");
-    write(&path, &base, 1);
-    let head = JournalHead {
-        session_id: session.clone(),
-        from: 1,
-    };
-    nrtm::append_journal(&nrtm::journal_path(&path), &head, &deltas, true).unwrap();
-    let served = load(&path);
-    assert_eq!(served.mirror_versions(), vec![("RIPE".to_string(), 5)]);
-    let mut whole = base.clone();
-    for d in &deltas {
-        whole.apply(d.changes.clone());
-    }
-    let dir2 = scratch("ripe-whole");
-    let path2 = dir2.join("ripe.db");
-    write(&path2, &whole, 5);
-    let expected = load(&path2);
-    assert_eq!(served.networks(), expected.networks());
-    assert_eq!(served.object_counts(), expected.object_counts());
-    let bad = all_differences(&served, &expected);
-    assert!(
-        bad.is_empty(),
-        "{} differences:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
+    let c = case("ripe", "RIPE", &session, &base, &deltas);
+    assert_alike(&c.served, &c.whole);
 }
 
 /// A delta that changes a network and its holder together, generation `g`.
