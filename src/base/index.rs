@@ -268,11 +268,11 @@ impl<K: Key> RangeIndex<K> {
         {
             return bad("segments");
         }
-        if seg_table.len() < 2
-            || table_shift > 127
-            || seg_table.windows(2).any(|w| w[0] > w[1])
-            || seg_table.iter().any(|&t| t as usize > seg_starts.len())
-        {
+        // the direct table must be the one the segments make: a lookup
+        // trusts its buckets to hold the segment of every key (a crafted
+        // table of zeros made an empty bucket, and a lookup underflow)
+        let (table, base, shift) = build_table(&seg_starts);
+        if *table != *seg_table || base != table_base || shift != table_shift {
             return bad("segment table");
         }
         let mut index = RangeIndex {
