@@ -43,10 +43,9 @@ fn mirror_sample() -> Option<&'static crate::snapshot::Snapshot> {
             session_id: "fuzz".into(),
             version: 1,
         };
-        let mut out = mark.line().into_bytes();
-        out.push(b'\n');
+        let mut out = Vec::new();
         crate::nrtm::Mirror::from_rpsl(&text)
-            .to_rpsl(&mut out)
+            .to_marked_rpsl(&mark, &mut out)
             .ok()?;
         let path = dir.join("test.db");
         std::fs::write(&path, out).ok()?;

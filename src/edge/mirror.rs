@@ -343,12 +343,9 @@ async fn get(client: &Client, url: &str, limit: usize) -> Result<Vec<u8>, String
 }
 
 fn write_mirror(path: &Path, m: &Mirror, mark: &nrtm::MirrorMark) -> std::io::Result<()> {
-    use std::io::Write;
     let tmp = path.with_extension("nrtm-tmp");
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
-    out.write_all(mark.line().as_bytes())?;
-    out.write_all(b"\n")?;
-    m.to_rpsl(&mut out)?;
+    m.to_marked_rpsl(mark, &mut out)?;
     let f = out.into_inner().map_err(|e| e.into_error())?;
     f.sync_all()?;
     std::fs::rename(&tmp, path)

@@ -650,6 +650,18 @@ impl Mirror {
         Ok(())
     }
 
+    /// A mirror file: its mark's line, a blank line, then
+    /// [`Mirror::to_rpsl`].
+    pub fn to_marked_rpsl(
+        &self,
+        mark: &MirrorMark,
+        out: &mut impl std::io::Write,
+    ) -> std::io::Result<()> {
+        out.write_all(mark.line().as_bytes())?;
+        out.write_all(b"\n")?;
+        self.to_rpsl(out)
+    }
+
     /// Reads back what [`Mirror::to_rpsl`] wrote.
     pub fn from_rpsl(text: &str) -> Mirror {
         let mut m = Mirror::default();
@@ -687,22 +699,21 @@ impl MirrorMark {
     /// file).
     pub fn read(first_line: &str) -> Option<MirrorMark> {
         let rest = first_line.strip_prefix(MARK)?;
-        let mut m = MirrorMark {
-            source: String::new(),
-            session_id: String::new(),
-            version: 0,
-        };
-        let mut version = None;
+        let (mut source, mut session, mut version) = ("", "", None);
         for kv in rest.split_whitespace() {
             match kv.split_once('=')? {
-                ("source", v) => m.source = v.to_string(),
-                ("session", v) => m.session_id = v.to_string(),
+                ("source", v) => source = v,
+                ("session", v) => session = v,
                 ("version", v) => version = v.parse().ok(),
                 _ => {}
             }
         }
-        m.version = version?;
-        (!m.source.is_empty() && !m.session_id.is_empty()).then_some(m)
+        let version = version.filter(|_| !source.is_empty() && !session.is_empty())?;
+        Some(MirrorMark {
+            source: source.to_string(),
+            session_id: session.to_string(),
+            version,
+        })
     }
 }
 

@@ -382,19 +382,9 @@ impl Snapshot {
         policy: LeasePolicy,
     ) -> Snapshot {
         let mut snap = Snapshot {
-            serial,
-            loaded_at: SystemTime::now(),
-            reg: Arc::clone(&self.reg),
-            ix: Arc::clone(&self.ix),
             lz: Arc::new(LeaseIndex::empty()),
-            report: LoadReport::default(),
-            registry_report: Arc::clone(&self.registry_report),
             lease_report: Arc::new(leases.report),
-            rt: Arc::clone(&self.rt),
-            routing_report: Arc::clone(&self.routing_report),
-            source_lines: Default::default(),
-            past: self.past.clone(),
-            ov: self.ov.clone(),
+            ..self.sharing(serial)
         };
         snap.merge_reports();
         snap.index_leases(leases.leases, leases.sources, policy);
@@ -408,6 +398,20 @@ impl Snapshot {
         let mut routing = routing;
         let routing_report = Arc::new(std::mem::take(&mut routing.report));
         let mut snap = Snapshot {
+            rt: Arc::new(crate::routing::Routing::from_loaded(routing)),
+            routing_report,
+            ..self.sharing(serial)
+        };
+        snap.merge_reports();
+        snap.report.leases = self.report.leases.clone();
+        snap
+    }
+
+    /// A snapshot of serial `serial` sharing every part of this one (its
+    /// figures and source lines to be made again): what the reloads of a
+    /// part start from, replacing that part.
+    fn sharing(&self, serial: u64) -> Snapshot {
+        Snapshot {
             serial,
             loaded_at: SystemTime::now(),
             reg: Arc::clone(&self.reg),
@@ -416,15 +420,12 @@ impl Snapshot {
             report: LoadReport::default(),
             registry_report: Arc::clone(&self.registry_report),
             lease_report: Arc::clone(&self.lease_report),
-            rt: Arc::new(crate::routing::Routing::from_loaded(routing)),
-            routing_report,
+            rt: Arc::clone(&self.rt),
+            routing_report: Arc::clone(&self.routing_report),
             source_lines: Default::default(),
             past: self.past.clone(),
             ov: self.ov.clone(),
-        };
-        snap.merge_reports();
-        snap.report.leases = self.report.leases.clone();
-        snap
+        }
     }
 
     /// The whole load's figures: the registry's, the lease files', the
@@ -770,7 +771,6 @@ impl Snapshot {
         Some(Box::new(all.into_iter()))
     }
 
-    /// Every network id, in id order.
     /// Every network id, in address order (IPv4 first; of equal ranges,
     /// the one loaded first).
     pub fn net_ids(&self) -> impl Iterator<Item = NetId> + '_ {
@@ -792,7 +792,6 @@ impl Snapshot {
         }
     }
 
-    /// Every entity's position, in load order.
     /// Every entity's position, in load order (a mirror file's in its
     /// order: class, then handle).
     pub fn entity_ids(&self) -> impl Iterator<Item = u32> + '_ {
@@ -817,7 +816,6 @@ impl Snapshot {
         }
     }
 
-    /// Every aut-num and as-block's position, in AS order.
     /// Every aut-num and as-block's position, in AS order.
     pub fn autnum_ids(&self) -> impl Iterator<Item = u32> + '_ {
         let ov = self.ov.as_deref();
@@ -942,7 +940,7 @@ impl Snapshot {
         let own = self.ov.as_deref().map_or(0, |o| {
             o.reg.networks.len() as isize - o.hidden_nets.len() as isize
         });
-        (self.reg.networks.len() as isize + own).max(0) as usize
+        self.reg.networks.len().saturating_add_signed(own)
     }
 
     fn family_of(&self, family: Family) -> u32 {

@@ -435,7 +435,6 @@ pub fn open(path: &Path, backend: LpmBackend) -> Result<Compiled, CompiledError>
             message: format!("{what}: {}", e.0),
         }
     };
-    let n_files = meta["files"].as_array().map_or(0, Vec::len);
     let files: Vec<PathBuf> = meta["files"]
         .as_array()
         .into_iter()
@@ -495,6 +494,7 @@ pub fn open(path: &Path, backend: LpmBackend) -> Result<Compiled, CompiledError>
             "a record names a handle the file does not hold".into(),
         ));
     }
+    let mirrors = mirror_marks(&meta["mirrors"], files.len());
     let reg = Registry {
         files,
         syms,
@@ -504,7 +504,7 @@ pub fn open(path: &Path, backend: LpmBackend) -> Result<Compiled, CompiledError>
         autnums,
         domains,
         personal_data: meta["personal_data"].as_bool().unwrap_or(false),
-        mirrors: mirror_marks(&meta["mirrors"], n_files),
+        mirrors,
         ..Default::default()
     };
     Ok(Compiled {

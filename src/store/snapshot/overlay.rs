@@ -646,19 +646,9 @@ impl Snapshot {
         }
         let started = std::time::Instant::now();
         let mut snap = Snapshot {
-            serial,
-            loaded_at: std::time::SystemTime::now(),
-            reg: std::sync::Arc::clone(&self.reg),
-            ix: std::sync::Arc::clone(&self.ix),
             lz: std::sync::Arc::new(super::LeaseIndex::empty()),
-            report: Default::default(),
-            registry_report: std::sync::Arc::clone(&self.registry_report),
-            lease_report: std::sync::Arc::clone(&self.lease_report),
-            rt: std::sync::Arc::clone(&self.rt),
-            routing_report: std::sync::Arc::clone(&self.routing_report),
-            source_lines: Default::default(),
-            past: self.past.clone(),
             ov: None,
+            ..self.sharing(serial)
         };
         let ov = Overlay::build(&snap, &changes, opts, backend);
         let (changed, skipped) = (ov.changed, ov.skipped);
