@@ -9,13 +9,6 @@ use tenure::dump::Sources;
 use tenure::rdap::RdapConfig;
 use tenure::snapshot::Snapshot;
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tenure-compiled-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// A snapshot of a compiled file and the other sources of `sources`.
 fn from_compiled(sources: &Sources, path: &Path) -> Snapshot {
     let c = tenure::snapshot::compiled::open(path, Default::default()).expect("open compiled");
@@ -122,7 +115,7 @@ fn differences(a: &Snapshot, b: &Snapshot, qs: &[String]) -> Vec<String> {
 
 #[test]
 fn compiled_sample_data_answers_byte_for_byte_as_its_dumps() {
-    let dir = scratch("sample");
+    let dir = scratch("compiled", "sample");
     let cfg = tenure::config::DataFlags::default().resolve().unwrap();
     let out = dir.join("sample.snap");
     compile(&cfg.sources, &out);
@@ -157,7 +150,7 @@ fn compiled_sample_data_answers_byte_for_byte_as_its_dumps() {
 
 #[test]
 fn compiled_generated_registries_answer_byte_for_byte_as_their_dumps() {
-    let dir = scratch("gen");
+    let dir = scratch("compiled", "gen");
     let gen = dir.join("gen");
     tenure::gen::write_registries(&gen, 3000, 11).expect("generate");
     let mut dumps: Vec<PathBuf> = std::fs::read_dir(&gen)
@@ -188,7 +181,7 @@ fn compiled_generated_registries_answer_byte_for_byte_as_their_dumps() {
 
 #[test]
 fn corrupt_cut_and_foreign_snapshots_are_refused_and_never_served() {
-    let dir = scratch("corrupt");
+    let dir = scratch("compiled", "corrupt");
     let good = dir.join("good.snap");
     let out = tenure(&["compile", "--out", good.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -255,7 +248,7 @@ fn corrupt_cut_and_foreign_snapshots_are_refused_and_never_served() {
 
 #[test]
 fn a_server_reloads_a_new_compiled_snapshot_and_keeps_the_old_on_a_bad_one() {
-    let dir = scratch("reload");
+    let dir = scratch("compiled", "reload");
     let snap = dir.join("registry.snap");
     let s = snap.to_str().unwrap();
     assert_eq!(tenure(&["compile", "--out", s]).status.code(), Some(0));
@@ -286,7 +279,7 @@ fn a_server_reloads_a_new_compiled_snapshot_and_keeps_the_old_on_a_bad_one() {
 
 #[test]
 fn dated_snapshots_answer_about_their_own_time() {
-    let dir = scratch("dated");
+    let dir = scratch("compiled", "dated");
     let snaps = dir.join("snaps");
     std::fs::create_dir_all(&snaps).unwrap();
     // compile --out DIR names the file by the time it was compiled

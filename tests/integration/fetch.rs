@@ -262,16 +262,9 @@ fn config(dir: &Path, server: &FixtureServer, sources: &[(&str, &str, &str, &str
     cfg
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tenure-fetch-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn fetch_checks_every_download_and_keeps_the_current_file_on_failure() {
-    let dir = scratch("checks");
+    let dir = scratch("fetch", "checks");
     let server = FixtureServer::start(&dir);
     let ripe = std::fs::read(data("test-ripe.db")).unwrap();
     let delegated = std::fs::read(data("delegated-ripencc-test-extended")).unwrap();
@@ -447,7 +440,7 @@ fn fetch_checks_every_download_and_keeps_the_current_file_on_failure() {
 
 #[test]
 fn fetch_asks_a_running_server_to_reload_what_changed() {
-    let dir = scratch("reload");
+    let dir = scratch("fetch", "reload");
     let server = FixtureServer::start(&dir);
     let pfx2as = std::fs::read(data("test-pfx2as-20261124.txt")).unwrap();
     server.put("/pfx2as.txt", &pfx2as, "\"p1\"", Mode::Normal);
@@ -497,7 +490,7 @@ fn fetch_asks_a_running_server_to_reload_what_changed() {
 
 #[test]
 fn fetch_asks_again_while_the_server_is_in_its_first_load() {
-    let dir = scratch("busy");
+    let dir = scratch("fetch", "busy");
     let server = FixtureServer::start(&dir);
     let pfx2as = std::fs::read(data("test-pfx2as-20261124.txt")).unwrap();
     server.put("/pfx2as.txt", &pfx2as, "\"p1\"", Mode::Normal);
@@ -689,7 +682,7 @@ const ROLE: &str = "role:           Mirror Abuse Desk\nnic-hdl:        MIRROR-AB
 
 #[test]
 fn nrtm_mirror_applies_verified_deltas_and_refuses_the_rest() {
-    let dir = scratch("nrtm");
+    let dir = scratch("fetch", "nrtm");
     let http = FixtureServer::start(&dir);
     let (a, b) = (Signer::new(), Signer::new());
     std::fs::write(dir.join("key-a.pem"), a.pem()).unwrap();
@@ -766,25 +759,24 @@ fn nrtm_mirror_applies_verified_deltas_and_refuses_the_rest() {
         "{all}"
     );
     assert_eq!(state()["version"], 3);
-    // a server on the fetch directory says the mirror's version
-    {
-        let served = Served::start(
-            &repo(),
-            &["--config", cfg_s, "--admin-listen", "127.0.0.1:0"],
-            4,
-        );
-        let (code, body) = settled(served.addr("admin"));
-        assert_eq!((code, body.trim()), (200, "ready: serial 1, nrtm RIPE 3"));
-        let (_, metrics) = super::ops::http(served.addr("admin"), "GET", "/metrics").unwrap();
-        assert!(
-            metrics.contains("tenure_nrtm_version{source=\"RIPE\"} 3"),
-            "{metrics}"
-        );
-        assert!(
-            metrics.contains("tenure_nrtm_refused_total{source=\"RIPE\",reason=\"hash\"} 0"),
-            "{metrics}"
-        );
-    }
+    // a server on the fetch directory says the mirror's version (it
+    // serves on until delta 4 reaches it below)
+    let served = Served::start(
+        &repo(),
+        &["--config", cfg_s, "--admin-listen", "127.0.0.1:0"],
+        4,
+    );
+    let (code, body) = settled(served.addr("admin"));
+    assert_eq!((code, body.trim()), (200, "ready: serial 1, nrtm RIPE 3"));
+    let (_, metrics) = super::ops::http(served.addr("admin"), "GET", "/metrics").unwrap();
+    assert!(
+        metrics.contains("tenure_nrtm_version{source=\"RIPE\"} 3"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("tenure_nrtm_refused_total{source=\"RIPE\",reason=\"hash\"} 0"),
+        "{metrics}"
+    );
 
     // the same notification again: nothing to do
     let (code, o, _) = fetch();
@@ -823,16 +815,7 @@ fn nrtm_mirror_applies_verified_deltas_and_refuses_the_rest() {
     assert_eq!(state()["refused"]["version"], 1);
 
     // key rotation: signed by A announcing B, then signed by B alone;
-    // delta 4 goes to a running server as a delta, not a reload
-    let served = Served::start(
-        &repo(),
-        &["--config", cfg_s, "--admin-listen", "127.0.0.1:0"],
-        4,
-    );
-    assert_eq!(
-        settled(served.addr("admin")).1.trim(),
-        "ready: serial 1, nrtm RIPE 3"
-    );
+    // delta 4 goes to the running server as a delta, not a reload
     let rdap_net = |served: &Served| {
         let (_, body) = super::ops::http(served.addr("http"), "GET", "/rdap/ip/192.0.2.5").unwrap();
         let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
@@ -975,7 +958,7 @@ fn settled(admin: SocketAddr) -> (u16, String) {
 #[test]
 fn data_age_counts_fetch_checks_and_stale_data_shows_on_readyz() {
     use super::ops::http;
-    let dir = scratch("stale");
+    let dir = scratch("fetch", "stale");
     let server = FixtureServer::start(&dir);
     let ripe = std::fs::read(data("test-ripe.db")).unwrap();
     server.put("/ripe.db", &ripe, "\"r1\"", Mode::Normal);
@@ -1032,7 +1015,7 @@ fn data_age_counts_fetch_checks_and_stale_data_shows_on_readyz() {
 
 #[test]
 fn fetch_follows_caida_s_creation_log_redirects_and_inline_checksums() {
-    let dir = scratch("latest");
+    let dir = scratch("fetch", "latest");
     let server = FixtureServer::start(&dir);
     let table = gzip(&std::fs::read(data("test-pfx2as-20261124.txt")).unwrap());
     // CAIDA's log: the newest file is the last line's last column, a path

@@ -13,13 +13,6 @@ use tenure::snapshot::Snapshot;
 
 const SESSION: &str = "5a2b1c3d-0000-4000-8000-000000000001";
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tenure-overlay-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// The sample RIPE dumps as a mirror, and the journaled deltas.
 fn sample() -> (Mirror, Vec<JournalDelta>) {
     let text = ["test-ripe.db", "test-ripe-v6.db"]
@@ -46,9 +39,8 @@ fn write_mirror_of(path: &Path, m: &Mirror, source: &str, session: &str, version
         session_id: session.into(),
         version,
     };
-    let mut out = mark.line().into_bytes();
-    out.push(b'\n');
-    m.to_rpsl(&mut out).unwrap();
+    let mut out = Vec::new();
+    m.to_marked_rpsl(&mark, &mut out).unwrap();
     std::fs::write(path, out).unwrap();
 }
 
@@ -64,7 +56,7 @@ struct Case {
 }
 
 fn case(name: &str, source: &str, session: &str, base: &Mirror, deltas: &[JournalDelta]) -> Case {
-    let dir = scratch(name);
+    let dir = scratch("overlay", name);
     let path = dir.join("mirror.db");
     write_mirror_of(&path, base, source, session, 1);
     let plain = load(&path);
@@ -81,7 +73,7 @@ fn case(name: &str, source: &str, session: &str, base: &Mirror, deltas: &[Journa
     for d in deltas {
         applied.apply(d.changes.clone());
     }
-    let dir2 = scratch(&format!("{name}-whole"));
+    let dir2 = scratch("overlay", &format!("{name}-whole"));
     let path2 = dir2.join("mirror.db");
     write_mirror_of(&path2, &applied, source, session, last);
     let whole = load(&path2);
@@ -269,7 +261,7 @@ fn all_differences(a: &Snapshot, b: &Snapshot) -> Vec<String> {
 /// and the other dumps as configured): for the consistency tests.
 pub(super) fn served_sample() -> Snapshot {
     let (base, deltas) = sample();
-    let dir = scratch("consistency");
+    let dir = scratch("overlay", "consistency");
     let path = dir.join("test.db");
     write_mirror(&path, &base, 1);
     let head = JournalHead {
@@ -354,7 +346,7 @@ fn journaled_deltas_over_a_mirror_answer_as_the_mirror_read_whole() {
 #[test]
 fn a_journal_that_does_not_reach_the_file_read_is_refused() {
     let (base, deltas) = sample();
-    let dir = scratch("refused");
+    let dir = scratch("overlay", "refused");
     let path = dir.join("test.db");
     write_mirror(&path, &base, 1);
     let plain = load(&path);
@@ -479,7 +471,7 @@ fn generation(g: u64) -> JournalDelta {
 
 #[test]
 fn no_query_sees_half_a_delta_while_deltas_are_served() {
-    let dir = scratch("halves");
+    let dir = scratch("overlay", "halves");
     let path = dir.join("gen.db");
     let mut base = Mirror::default();
     for c in &generation(1).changes {
