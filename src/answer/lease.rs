@@ -496,11 +496,11 @@ role: Sub Abuse\nnic-hdl: AS\nabuse-mailbox: abuse@s.example\nsource: TEST\n";
         while let Some(raw) = sp.next_object().unwrap() {
             let obj = parse_object(&raw.unwrap(), Encoding::Auto).unwrap();
             match convert(obj, 0, &mut reg.syms, &ConvertOptions::default()).unwrap() {
-                Item::Network(n) => reg.networks.push(n),
+                Item::Network(n) => reg.networks.owned_mut().push(n),
                 Item::Entity(e) => {
                     reg.entity_by_handle
                         .insert(e.handle, reg.entities.len() as u32);
-                    reg.entities.push(e);
+                    reg.entities.owned_mut().push(e);
                 }
                 _ => {}
             }

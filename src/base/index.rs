@@ -244,15 +244,18 @@ impl<K: Key> RangeIndex<K> {
         if ends.len() != n || parents.len() != n || n >= IRREGULAR as usize {
             return bad("array lengths differ");
         }
-        let sorted = starts
-            .windows(2)
-            .zip(ends.windows(2))
-            .all(|(s, e)| s[0] < s[1] || (s[0] == s[1] && e[0] >= e[1]));
-        if !sorted || starts.iter().zip(ends.iter()).any(|(s, e)| s > e) {
-            return bad("ranges out of order");
+        // the checks read the arrays once, releasing them behind
+        // ([`Slab::values`]): a mapped index stays out of resident memory
+        // until lookups touch it
+        let mut prev: Option<(K, K)> = None;
+        for (s, e) in starts.values().zip(ends.values()) {
+            if s > e || prev.is_some_and(|(ps, pe)| !(ps < s || (ps == s && pe >= e))) {
+                return bad("ranges out of order");
+            }
+            prev = Some((s, e));
         }
         if parents
-            .iter()
+            .values()
             .any(|p| (p & !IRREGULAR) != NO_PARENT && (p & !IRREGULAR) as usize >= n)
         {
             return bad("a parent out of range");
@@ -260,20 +263,35 @@ impl<K: Key> RangeIndex<K> {
         if cap < n || cap.checked_mul(2) != Some(maxend.len()) {
             return bad("max-end tree size");
         }
-        if seg_starts.is_empty()
-            || seg_starts[0] != K::ZERO
+        let mut prev: Option<K> = None;
+        let seg_sorted = seg_starts.values().all(|k| {
+            let ok = prev.is_none_or(|p| p < k);
+            prev = Some(k);
+            ok
+        });
+        if seg_starts.first() != Some(&K::ZERO)
             || seg_ids.len() != seg_starts.len()
-            || seg_starts.windows(2).any(|w| w[0] >= w[1])
-            || seg_ids.iter().any(|&i| i != NONE && i as usize >= n)
+            || !seg_sorted
+            || seg_ids.values().any(|i| i != NONE && i as usize >= n)
         {
             return bad("segments");
         }
         // the direct table must be the one the segments make: a lookup
         // trusts its buckets to hold the segment of every key (a crafted
         // table of zeros made an empty bucket, and a lookup underflow)
-        let (table, base, shift) = build_table(&seg_starts);
-        if *table != *seg_table || base != table_base || shift != table_shift {
+        let (base, shift, buckets) = table_shape(&seg_starts);
+        if buckets + 1 != seg_table.len()
+            || base != table_base
+            || shift != table_shift
+            || !table_slots(base, shift, buckets, seg_starts.values()).eq(seg_table.values())
+        {
             return bad("segment table");
+        }
+        for released in [&starts, &ends, &seg_starts] {
+            released.release();
+        }
+        for released in [&parents, &seg_ids, &seg_table] {
+            released.release();
         }
         let mut index = RangeIndex {
             starts,
@@ -700,6 +718,14 @@ const MAX_BUCKETS_LOG2: u32 = 20;
 /// for about four segments per bucket. Keys below the first start fall in
 /// bucket 0; keys past the last start in the last bucket.
 fn build_table<K: Key>(seg_starts: &[K]) -> (Vec<u32>, u128, u32) {
+    let (base, shift, buckets) = table_shape(seg_starts);
+    let table = table_slots(base, shift, buckets, seg_starts.iter().copied()).collect();
+    (table, base, shift)
+}
+
+/// The direct table's base, shift and bucket count for these segment
+/// starts (read at their ends only).
+fn table_shape<K: Key>(seg_starts: &[K]) -> (u128, u32, usize) {
     // seg_starts[0] is always ZERO; the interesting span starts at [1]
     let base = seg_starts.get(1).map(|k| k.to_u128()).unwrap_or(0);
     let last = seg_starts.last().map(|k| k.to_u128()).unwrap_or(0);
@@ -712,23 +738,36 @@ fn build_table<K: Key>(seg_starts: &[K]) -> (Vec<u32>, u128, u32) {
     // smallest shift with span >> shift < 2^want
     let bits = 128 - span.leading_zeros();
     let shift = bits.saturating_sub(want).min(127);
-    let buckets = ((span >> shift) as usize) + 1;
-    let mut table = vec![0u32; buckets + 1];
+    (base, shift, ((span >> shift) as usize) + 1)
+}
+
+/// The direct table's slots (`buckets + 1` of them), from the segment
+/// starts read once in order: for building the table, and for checking a
+/// mapped one without holding a second copy.
+fn table_slots<K: Key>(
+    base: u128,
+    shift: u32,
+    buckets: usize,
+    seg_starts: impl Iterator<Item = K>,
+) -> impl Iterator<Item = u32> {
+    let mut starts = seg_starts.peekable();
     let mut i = 0usize;
-    for (b, slot) in table.iter_mut().enumerate() {
+    (0..=buckets).map(move |b| {
         // first segment whose start is in bucket b or later
         let from = (b as u128)
             .checked_mul(1u128 << shift)
             .and_then(|o| base.checked_add(o))
             .unwrap_or(u128::MAX);
-        while i < seg_starts.len() && seg_starts[i].to_u128() < from {
+        while starts.next_if(|k| k.to_u128() < from).is_some() {
             i += 1;
         }
-        *slot = i as u32;
-    }
-    // bucket 0 also holds keys below `base`, served by segment 0
-    table[0] = 0;
-    (table, base, shift)
+        // bucket 0 also holds keys below `base`, served by segment 0
+        if b == 0 {
+            0
+        } else {
+            i as u32
+        }
+    })
 }
 
 #[cfg(test)]
@@ -765,6 +804,26 @@ mod tests {
                 assert_eq!(back.covering(a, a + 3), idx.covering(a, a + 3));
             }
         }
+        // a direct table of zeros (what the fuzz target crafted once: an
+        // empty bucket, and a lookup underflow) is refused
+        let mut crafted = crate::wire::Out::default();
+        for a in [&idx.starts, &idx.ends] {
+            crafted.slab(a, 0);
+        }
+        crafted.slab(&idx.parents, 0);
+        crafted.slab(&idx.maxend, 0);
+        crafted.u64(idx.cap as u64);
+        crafted.slab(&idx.seg_starts, 0);
+        crafted.slab(&idx.seg_ids, 0);
+        crafted.slab(&vec![0u32; idx.seg_table.len()], 0);
+        crafted.u128(idx.table_base);
+        crafted.u32(idx.table_shift);
+        let refused =
+            RangeIndex::<u32>::decode(&mut crate::wire::In::new(&crafted.0), LpmBackend::Sorted);
+        assert_eq!(
+            refused.err().map(|e| e.0),
+            Some("range index: segment table".into())
+        );
         // every single corrupted byte: an error or a usable index, no panic
         for i in (0..out.0.len()).step_by(7) {
             let mut bad = out.0.clone();

@@ -12,6 +12,11 @@
 //!   checks the text region's UTF-8 once, and [`Text::new`] only accepts
 //!   slices inside it that start and end on character boundaries, so every
 //!   [`Text`] is valid UTF-8 by construction.
+//! - releasing pages of the mapping from this process's resident memory
+//!   (`madvise(MADV_DONTNEED)`, [`Map::release`]): on a read-only private
+//!   mapping that was never written, a page released is read again from
+//!   the file (the page cache) at its next access, unchanged, so no slice
+//!   of it ever sees different bytes.
 //! - reading an aligned little-endian array of the file as `&[u32]`,
 //!   `&[u64]` or `&[u128]` ([`Slab`]): every bit pattern is a valid value
 //!   of those types, [`Slab::mapped`] checks alignment and bounds, and the
@@ -26,6 +31,9 @@ use std::sync::Arc;
 pub struct Map {
     map: memmap2::Mmap,
     text: std::ops::Range<usize>,
+    /// The file mapped, for checks that read it rather than touch the
+    /// mapping ([`read_chunks`]).
+    file: std::fs::File,
 }
 
 impl std::fmt::Debug for Map {
@@ -35,29 +43,75 @@ impl std::fmt::Debug for Map {
 }
 
 impl Map {
-    /// Maps `path` read-only; `text` (checked against the file's length
-    /// by `text_of`, given the mapped bytes) is the region texts are cut
-    /// from, checked to be UTF-8 here.
+    /// Maps an open file read-only; `text` is the region texts are cut
+    /// from, checked here to be UTF-8 by reading the file (each piece read
+    /// is also given to `on_text`, for the caller's checksum). Checks that
+    /// read the whole file rather than touch the mapping leave its pages
+    /// in the page cache, not in this process's resident memory: a
+    /// replica, or a reload's new file, holds only the pages it serves.
     pub fn open(
+        file: std::fs::File,
         path: &Path,
-        text_of: impl FnOnce(&[u8]) -> Result<std::ops::Range<usize>, String>,
+        text: std::ops::Range<usize>,
+        mut on_text: impl FnMut(&[u8]),
     ) -> Result<Arc<Map>, String> {
-        let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
         // SAFETY: read-only and private; the file is replaced by rename,
         // never rewritten in place (see the module's documentation)
         let map =
             unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("{}: {e}", path.display()))?;
-        let text = text_of(&map)?;
-        let region = map
-            .get(text.clone())
-            .ok_or_else(|| "the text section lies outside the file".to_string())?;
-        std::str::from_utf8(region).map_err(|e| format!("the text section is not UTF-8 ({e})"))?;
-        Ok(Arc::new(Map { map, text }))
+        if text.start > text.end || text.end > map.len() {
+            return Err("the text section lies outside the file".to_string());
+        }
+        let mut utf8 = Utf8Check::default();
+        read_chunks(&file, text.start as u64..text.end as u64, 1 << 20, |b| {
+            on_text(b);
+            utf8.feed(b)
+        })
+        .and_then(|()| utf8.end())
+        .map_err(|e| format!("the text section is not UTF-8 ({e})"))?;
+        Ok(Arc::new(Map { map, text, file }))
+    }
+
+    /// Releases the whole pages of `range` from this process's resident
+    /// memory (they stay in the page cache and come back at their next
+    /// access): what checks that read the mapping at open call behind
+    /// them, so that only the pages serving touches stay resident (and a
+    /// reload's new file costs no resident memory for its checks).
+    pub fn release(&self, range: std::ops::Range<usize>) {
+        const PAGE: usize = 4096;
+        let start = range.start.div_ceil(PAGE) * PAGE;
+        let end = range.end.min(self.map.len()) / PAGE * PAGE;
+        if start < end {
+            // SAFETY: the mapping is read-only and private and never
+            // written, so a released page is read again from the file at
+            // its next access with the same bytes (the file is never
+            // rewritten in place, see the module's documentation)
+            let _ = unsafe {
+                self.map.unchecked_advise_range(
+                    memmap2::UncheckedAdvice::DontNeed,
+                    start,
+                    end - start,
+                )
+            };
+        }
+    }
+
+    /// The file mapped.
+    pub fn file(&self) -> &std::fs::File {
+        &self.file
     }
 
     /// The whole file.
     pub fn bytes(&self) -> &[u8] {
         &self.map
+    }
+
+    /// The text region, checked to be UTF-8 when the file was opened.
+    pub fn text(&self) -> &str {
+        let bytes = self.map.get(self.text.clone()).unwrap_or(&[]);
+        // SAFETY: `Map::open` checked this region to be UTF-8; the mapping
+        // is immutable (see the module's documentation)
+        unsafe { std::str::from_utf8_unchecked(bytes) }
     }
 
     /// Asks the kernel to read the text region ahead (it is read at random
@@ -112,6 +166,81 @@ impl Text {
         // checked to be UTF-8, starting and ending on character boundaries;
         // the mapping is immutable and lives as long as this `Arc`
         unsafe { std::str::from_utf8_unchecked(bytes) }
+    }
+}
+
+/// Reads `range` of a file through read(2) in chunks of `chunk` bytes (the
+/// last may be shorter), giving each to `f`.
+pub fn read_chunks(
+    file: &std::fs::File,
+    range: std::ops::Range<u64>,
+    chunk: usize,
+    mut f: impl FnMut(&[u8]) -> Result<(), String>,
+) -> Result<(), String> {
+    use std::os::unix::fs::FileExt;
+    let mut buf = vec![0u8; chunk.max(1)];
+    let mut at = range.start;
+    while at < range.end {
+        let n = (range.end - at).min(buf.len() as u64) as usize;
+        file.read_exact_at(&mut buf[..n], at)
+            .map_err(|e| format!("reading at {at}: {e}"))?;
+        f(&buf[..n])?;
+        at += n as u64;
+    }
+    Ok(())
+}
+
+/// A UTF-8 check of bytes given in pieces (a character may span two).
+#[derive(Default)]
+pub struct Utf8Check {
+    /// The start of a character cut at the end of the last piece.
+    carry: Vec<u8>,
+    /// Bytes checked so far.
+    at: u64,
+}
+
+impl Utf8Check {
+    pub fn feed(&mut self, piece: &[u8]) -> Result<(), String> {
+        let mut rest = piece;
+        if !self.carry.is_empty() {
+            // finish the cut character with at most three more bytes
+            let take = rest.len().min(4 - self.carry.len());
+            self.carry.extend_from_slice(&rest[..take]);
+            let done = match std::str::from_utf8(&self.carry) {
+                Ok(_) => take,
+                Err(e) if e.valid_up_to() > 0 => e.valid_up_to() - (self.carry.len() - take),
+                Err(e) if e.error_len().is_none() && take == rest.len() => {
+                    self.at += piece.len() as u64;
+                    return Ok(());
+                }
+                Err(_) => return Err(format!("invalid bytes at {}", self.at)),
+            };
+            self.carry.clear();
+            rest = &rest[done..];
+            self.at += done as u64;
+        }
+        match std::str::from_utf8(rest) {
+            Ok(_) => self.at += rest.len() as u64,
+            Err(e) if e.error_len().is_none() => {
+                self.carry.extend_from_slice(&rest[e.valid_up_to()..]);
+                self.at += rest.len() as u64;
+            }
+            Err(e) => {
+                return Err(format!(
+                    "invalid bytes at {}",
+                    self.at + e.valid_up_to() as u64
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    /// The check's result once every piece was given.
+    pub fn end(&self) -> Result<(), String> {
+        match self.carry.is_empty() {
+            true => Ok(()),
+            false => Err("a character cut at the end".into()),
+        }
     }
 }
 
@@ -173,6 +302,36 @@ impl<T: Plain> Slab<T> {
             owned: Vec::new(),
             mapped: Some((Arc::clone(map), start, len)),
         })
+    }
+
+    /// The values one after another; read in place, the pages of the runs
+    /// behind are released as it goes ([`Map::release`]; the last run's
+    /// stay): for checking a whole array at open without keeping it
+    /// resident.
+    pub fn values(&self) -> impl Iterator<Item = T> + '_ {
+        /// Values between releases (1 MiB of `u64`s).
+        const RUN: usize = 1 << 17;
+        let size = std::mem::size_of::<T>();
+        (0..self.len()).step_by(RUN).flat_map(move |at| {
+            let end = (at + RUN).min(self.len());
+            if let (Some((map, start, _)), true) = (&self.mapped, at > 0) {
+                map.release(start + (at - RUN) * size..start + at * size);
+            }
+            self[at..end].iter().copied()
+        })
+    }
+
+    /// Releases the values' pages ([`Map::release`]), when read in place.
+    pub fn release(&self) {
+        if let Some((map, start, len)) = &self.mapped {
+            map.release(*start..start + len * std::mem::size_of::<T>());
+        }
+    }
+
+    /// Where the values start in the mapped file, when they are read in
+    /// place.
+    pub fn file_offset(&self) -> Option<usize> {
+        self.mapped.as_ref().map(|(_, start, _)| *start)
     }
 
     /// The values to change, copied out of the mapping first if need be.
@@ -250,6 +409,14 @@ impl Names {
         }
     }
 
+    /// Releases the pages of the text's first `end` bytes
+    /// ([`Map::release`]), when read in place.
+    pub fn release_to(&self, end: usize) {
+        if let Some((map, start, len)) = &self.mapped {
+            map.release(*start..start + end.min(*len));
+        }
+    }
+
     /// The text to append to, copied out of the mapping first if need be.
     pub fn owned_mut(&mut self) -> &mut String {
         if self.mapped.is_some() {
@@ -274,8 +441,11 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         // a region that is not UTF-8 is refused
         let len = std::fs::metadata(&path).unwrap().len() as usize;
-        assert!(Map::open(&path, |_| Ok(6..len)).is_err());
-        let map = handle(&Map::open(&path, |_| Ok(6..len - 1)).unwrap());
+        let open = |text| Map::open(std::fs::File::open(&path).unwrap(), &path, text, |_| {});
+        assert!(open(6..len).is_err());
+        assert!(open(6..len + 1).is_err());
+        let map = handle(&open(6..len - 1).unwrap());
+        assert_eq!(map.text(), "text ä end");
         assert_eq!(Text::new(&map, 6, 4).unwrap().as_str(), "text");
         assert_eq!(Text::new(&map, 11, 2).unwrap().as_str(), "ä");
         // inside a character, before the region, past it: refused
@@ -289,5 +459,38 @@ mod tests {
         let s = Slab::<u32>::mapped(&map, 0, 1).unwrap();
         assert_eq!(s[0], u32::from_le_bytes(*b"HEAD"));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn utf8_is_checked_across_pieces() {
+        let text = "a€b😀cé".as_bytes();
+        // every cut into three pieces, valid and with a bad byte put in
+        for i in 0..=text.len() {
+            for j in i..=text.len() {
+                let mut c = Utf8Check::default();
+                let r = c
+                    .feed(&text[..i])
+                    .and_then(|()| c.feed(&text[i..j]))
+                    .and_then(|()| c.feed(&text[j..]))
+                    .and_then(|()| c.end());
+                assert_eq!(r, Ok(()), "cut at {i}, {j}");
+                let mut bad = text.to_vec();
+                bad.insert(j, 0x80);
+                let mut c = Utf8Check::default();
+                let r = c
+                    .feed(&bad[..i])
+                    .and_then(|()| c.feed(&bad[i..]))
+                    .and_then(|()| c.end());
+                assert!(r.is_err(), "bad byte at {j}, cut at {i}");
+            }
+            // a character cut at the very end
+            let mut c = Utf8Check::default();
+            let cut = &text[..text.len() - 1];
+            assert!(c
+                .feed(&cut[..i.min(cut.len())])
+                .and_then(|()| c.feed(&cut[i.min(cut.len())..]))
+                .and_then(|()| c.end())
+                .is_err());
+        }
     }
 }

@@ -293,8 +293,8 @@ pub struct Delegation {
 pub struct Registry {
     pub files: Vec<PathBuf>,
     pub syms: Interner,
-    pub networks: Vec<model::Network>,
-    pub entities: Vec<Entity>,
+    pub networks: model::Table<model::Network>,
+    pub entities: model::Table<Entity>,
     /// handle -> entity index (first loaded wins).
     pub entity_by_handle: model::EntityTable,
     pub autnums: Vec<model::AutNum>,
@@ -606,8 +606,8 @@ pub fn load_dumps(
             progress,
         )?;
     }
-    reg.networks = staged.networks.into_vec();
-    reg.entities = staged.entities.into_vec();
+    reg.networks = staged.networks.into_vec().into();
+    reg.entities = staged.entities.into_vec().into();
     reg.personal_data = sources.personal_data;
     if !sources.personal_data {
         // the contacts named for abuse keep their mailbox
@@ -621,7 +621,7 @@ pub fn load_dumps(
         {
             abuse.insert(s);
         }
-        crate::model::withhold_personal_data(&mut reg.entities, &abuse);
+        crate::model::withhold_personal_data(reg.entities.owned_mut(), &abuse);
     }
     report.seconds = started.elapsed().as_secs_f64();
     Ok((reg, report))

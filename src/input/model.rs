@@ -7,7 +7,7 @@
 //! interned upper-case, so every handle lookup is case-insensitive.
 
 use crate::addr::{parse_range, IpRange};
-use crate::rpsl::{Object, Skip, SkipReason};
+use crate::rpsl::{Object, ObjectRef, Skip, SkipReason};
 use std::collections::HashSet;
 use std::hash::Hasher;
 
@@ -18,9 +18,10 @@ pub const NO_SYM: Sym = u32::MAX;
 
 pub use crate::fxhash::{FxHasher, FxMap};
 
-/// Entity positions by handle id: a dense table (ids are dense).
+/// Entity positions by handle id: a dense table (ids are dense); a
+/// compiled snapshot's is read in place.
 #[derive(Default)]
-pub struct EntityTable(Vec<u32>);
+pub struct EntityTable(crate::mapped::Slab<u32>);
 
 impl EntityTable {
     /// The entity of a handle id.
@@ -35,17 +36,18 @@ impl EntityTable {
     }
 
     /// A table read back from [`EntityTable::as_slice`].
-    pub fn from_vec(v: Vec<u32>) -> Self {
+    pub fn from_slab(v: crate::mapped::Slab<u32>) -> Self {
         EntityTable(v)
     }
 
     /// Records the entity of a handle id.
     pub fn insert(&mut self, sym: Sym, entity: u32) {
         let i = sym as usize;
-        if self.0.len() <= i {
-            self.0.resize(i + 1, u32::MAX);
+        let v = self.0.owned_mut();
+        if v.len() <= i {
+            v.resize(i + 1, u32::MAX);
         }
-        self.0[i] = entity;
+        v[i] = entity;
     }
 }
 
@@ -203,21 +205,31 @@ impl Interner {
         ends: crate::mapped::Slab<u32>,
         pairs: crate::mapped::Slab<u64>,
     ) -> Option<Interner> {
+        // read once, released behind (see `Slab::values`)
         let t = text.as_str();
         let mut prev = 0u32;
-        for &e in ends.iter() {
+        for (i, e) in ends.values().enumerate() {
             if e < prev || e as usize > t.len() || !t.is_char_boundary(e as usize) {
                 return None;
+            }
+            if i % (1 << 16) == 0 {
+                text.release_to(prev as usize);
             }
             prev = e;
         }
         let n = ends.len();
-        if pairs.len() != n
-            || pairs.windows(2).any(|w| w[0] > w[1])
-            || pairs.iter().any(|&p| (p as u32) as usize >= n)
-        {
+        let mut prev = 0u64;
+        let pairs_ok = pairs.values().all(|p| {
+            let ok = p >= prev && ((p as u32) as usize) < n;
+            prev = p;
+            ok
+        });
+        if pairs.len() != n || !pairs_ok {
             return None;
         }
+        text.release_to(t.len());
+        ends.release();
+        pairs.release();
         Some(Interner {
             text,
             ends,
@@ -348,6 +360,37 @@ pub struct Network {
 }
 
 impl Network {
+    /// A view of the network, for reading it.
+    pub fn view(&self) -> NetRef<'_> {
+        NetRef {
+            range: self.range,
+            kind: self.kind,
+            flags: self.flags,
+            org: self.org,
+            abuse_c: self.abuse_c,
+            mnt_irt: self.mnt_irt,
+            file: self.file,
+            object: self.object.view(),
+        }
+    }
+}
+
+/// A network to read: its facts copied, its object borrowed from an owned
+/// [`Network`] or read in place from a compiled snapshot ([`Table`]).
+#[derive(Clone, Copy)]
+pub struct NetRef<'a> {
+    pub range: IpRange,
+    pub kind: StatusKind,
+    pub flags: u8,
+    pub org: Sym,
+    pub abuse_c: Sym,
+    pub mnt_irt: Sym,
+    /// Index into `Registry::files`.
+    pub file: u16,
+    pub object: ObjectRef<'a>,
+}
+
+impl NetRef<'_> {
     pub fn is_placeholder(&self) -> bool {
         self.flags & flags::PLACEHOLDER != 0
     }
@@ -379,6 +422,266 @@ pub struct Entity {
     pub object: Object,
 }
 
+/// A record kind a [`Table`] holds: owned, or read in place from a
+/// compiled snapshot as a fixed number of little-endian `u64` words (every
+/// bit pattern of which reads as some record; [`Record::check`] is what
+/// refuses a corrupt file at open).
+pub trait Record: Sized {
+    /// What reading a record gives.
+    type Ref<'a>: Copy
+    where
+        Self: 'a;
+    /// Words per record in a compiled snapshot.
+    const WORDS: usize;
+    fn view(&self) -> Self::Ref<'_>;
+    fn to_owned(r: Self::Ref<'_>) -> Self;
+    /// The record's words; its text is at `text_at` of the text region.
+    fn words(r: Self::Ref<'_>, text_at: u64) -> Vec<u64>;
+    /// The record of `w` (`WORDS` long), its text cut from `text` (the
+    /// compiled snapshot's text region; a text not on character boundaries
+    /// reads as empty).
+    fn read<'a>(w: &[u64], text: &'a str) -> Self::Ref<'a>;
+    /// Why the record of `w` is not one a server may read: a position,
+    /// handle id, file or kind out of range (`n_syms` handles, `n_files`
+    /// files, a text region of `text_len` bytes).
+    fn check(w: &[u64], n_syms: u32, n_files: usize, text_len: u64) -> Option<String>;
+}
+
+/// The text of a record: `len` bytes at `at`.
+fn text_of(text: &str, at: u64, len: u64) -> &str {
+    at.checked_add(len)
+        .and_then(|end| text.get(usize::try_from(at).ok()?..usize::try_from(end).ok()?))
+        .unwrap_or("")
+}
+
+fn check_text(at: u64, len: u64, text_len: u64) -> Option<String> {
+    (at.checked_add(len).is_none_or(|e| e > text_len))
+        .then(|| format!("a text at {at} (+{len}) outside the text section"))
+}
+
+fn check_sym(s: u32, n_syms: u32) -> Option<String> {
+    (s != NO_SYM && s >= n_syms).then(|| format!("handle id {s} of {n_syms}"))
+}
+
+fn check_file(f: u64, n_files: usize) -> Option<String> {
+    (f >= n_files as u64).then(|| format!("file {f} of {n_files}"))
+}
+
+const STATUS_KINDS: [StatusKind; 3] = [
+    StatusKind::Registry,
+    StatusKind::Downstream,
+    StatusKind::Unknown,
+];
+const ENTITY_CLASSES: [EntityClass; 5] = [
+    EntityClass::Organisation,
+    EntityClass::Role,
+    EntityClass::Person,
+    EntityClass::Irt,
+    EntityClass::Mntner,
+];
+/// In a network record's kind byte: the range is IPv6.
+const V6: u64 = 0x80;
+
+impl Record for Network {
+    type Ref<'a> = NetRef<'a>;
+    /// start (2), end (2), text at, text length and line, org and abuse-c,
+    /// mnt-irt, file, kind (with the family) and flags
+    const WORDS: usize = 8;
+
+    fn view(&self) -> NetRef<'_> {
+        Network::view(self)
+    }
+
+    fn to_owned(r: NetRef<'_>) -> Network {
+        Network {
+            range: r.range,
+            kind: r.kind,
+            flags: r.flags,
+            org: r.org,
+            abuse_c: r.abuse_c,
+            mnt_irt: r.mnt_irt,
+            file: r.file,
+            object: r.object.to_object(),
+        }
+    }
+
+    fn words(r: NetRef<'_>, text_at: u64) -> Vec<u64> {
+        let kind = STATUS_KINDS.iter().position(|&k| k == r.kind).unwrap_or(2) as u64
+            | if r.range.family == crate::addr::Family::V6 {
+                V6
+            } else {
+                0
+            };
+        vec![
+            r.range.start as u64,
+            (r.range.start >> 64) as u64,
+            r.range.end as u64,
+            (r.range.end >> 64) as u64,
+            text_at,
+            r.object.text_len() as u64 | (r.object.line as u64) << 32,
+            r.org as u64 | (r.abuse_c as u64) << 32,
+            r.mnt_irt as u64 | (r.file as u64) << 32 | kind << 48 | (r.flags as u64) << 56,
+        ]
+    }
+
+    fn read<'a>(w: &[u64], text: &'a str) -> NetRef<'a> {
+        let kind = (w[7] >> 48) as u8 as u64;
+        NetRef {
+            range: IpRange {
+                family: if kind & V6 != 0 {
+                    crate::addr::Family::V6
+                } else {
+                    crate::addr::Family::V4
+                },
+                start: w[0] as u128 | (w[1] as u128) << 64,
+                end: w[2] as u128 | (w[3] as u128) << 64,
+            },
+            kind: STATUS_KINDS[((kind & 3) as usize).min(2)],
+            flags: (w[7] >> 56) as u8,
+            org: w[6] as u32,
+            abuse_c: (w[6] >> 32) as u32,
+            mnt_irt: w[7] as u32,
+            file: (w[7] >> 32) as u16,
+            object: ObjectRef::new(text_of(text, w[4], w[5] as u32 as u64), (w[5] >> 32) as u32),
+        }
+    }
+
+    fn check(w: &[u64], n_syms: u32, n_files: usize, text_len: u64) -> Option<String> {
+        let r = Network::read(w, "");
+        let kind = (w[7] >> 48) as u8 as u64;
+        if kind & !V6 > 2 {
+            return Some(format!("network kind {kind}"));
+        }
+        if r.range.start > r.range.end
+            || (r.range.family == crate::addr::Family::V4 && r.range.end > u32::MAX as u128)
+        {
+            return Some("a range out of order".into());
+        }
+        check_text(w[4], w[5] as u32 as u64, text_len)
+            .or_else(|| check_sym(r.org, n_syms))
+            .or_else(|| check_sym(r.abuse_c, n_syms))
+            .or_else(|| check_sym(r.mnt_irt, n_syms))
+            .or_else(|| check_file(r.file as u64, n_files))
+    }
+}
+
+impl Record for Entity {
+    type Ref<'a> = EntityRef<'a>;
+    /// text at, text length and line, handle and abuse-c, class,
+    /// abuse-mailbox flag and file
+    const WORDS: usize = 4;
+
+    fn view(&self) -> EntityRef<'_> {
+        Entity::view(self)
+    }
+
+    fn to_owned(r: EntityRef<'_>) -> Entity {
+        Entity {
+            class: r.class,
+            handle: r.handle,
+            abuse_c: r.abuse_c,
+            has_abuse_mailbox: r.has_abuse_mailbox,
+            file: r.file,
+            object: r.object.to_object(),
+        }
+    }
+
+    fn words(r: EntityRef<'_>, text_at: u64) -> Vec<u64> {
+        let class = ENTITY_CLASSES
+            .iter()
+            .position(|&c| c == r.class)
+            .unwrap_or(0) as u64;
+        vec![
+            text_at,
+            r.object.text_len() as u64 | (r.object.line as u64) << 32,
+            r.handle as u64 | (r.abuse_c as u64) << 32,
+            class | (r.has_abuse_mailbox as u64) << 8 | (r.file as u64) << 16,
+        ]
+    }
+
+    fn read<'a>(w: &[u64], text: &'a str) -> EntityRef<'a> {
+        EntityRef {
+            class: ENTITY_CLASSES[(w[3] as u8 as usize).min(4)],
+            handle: w[2] as u32,
+            abuse_c: (w[2] >> 32) as u32,
+            has_abuse_mailbox: w[3] >> 8 & 1 != 0,
+            file: (w[3] >> 16) as u16,
+            object: ObjectRef::new(text_of(text, w[0], w[1] as u32 as u64), (w[1] >> 32) as u32),
+        }
+    }
+
+    fn check(w: &[u64], n_syms: u32, n_files: usize, text_len: u64) -> Option<String> {
+        let r = Entity::read(w, "");
+        let class = w[3] as u8;
+        if class > 4 {
+            return Some(format!("entity class {class}"));
+        }
+        check_text(w[0], w[1] as u32 as u64, text_len)
+            .or_else(|| check_sym(r.handle, n_syms))
+            .or_else(|| check_sym(r.abuse_c, n_syms))
+            .or_else(|| check_file(r.file as u64, n_files))
+    }
+}
+
+/// The networks or entities of a registry: owned (parsed from dumps), or
+/// read in place from a compiled snapshot's mapping, where replicas share
+/// them in the page cache and a reload's new file costs no heap.
+pub enum Table<T> {
+    Owned(Vec<T>),
+    /// The records' words (`T::WORDS` each) and the mapping's text region.
+    Mapped(crate::mapped::Slab<u64>, crate::mapped::Handle),
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table::Owned(Vec::new())
+    }
+}
+
+impl<T> From<Vec<T>> for Table<T> {
+    fn from(v: Vec<T>) -> Self {
+        Table::Owned(v)
+    }
+}
+
+impl<T: Record> Table<T> {
+    pub fn len(&self) -> usize {
+        match self {
+            Table::Owned(v) => v.len(),
+            Table::Mapped(w, _) => w.len() / T::WORDS,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The record at `i` (panics past the end, like a slice).
+    #[inline]
+    pub fn get(&self, i: usize) -> T::Ref<'_> {
+        match self {
+            Table::Owned(v) => v[i].view(),
+            Table::Mapped(w, map) => T::read(&w[i * T::WORDS..(i + 1) * T::WORDS], map.text()),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = T::Ref<'_>> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// The records to change, copied out of the mapping first if need be.
+    pub fn owned_mut(&mut self) -> &mut Vec<T> {
+        if let Table::Mapped(..) = self {
+            let v = self.iter().map(T::to_owned).collect();
+            *self = Table::Owned(v);
+        }
+        match self {
+            Table::Owned(v) => v,
+            Table::Mapped(..) => unreachable!("made owned above"),
+        }
+    }
+}
+
 /// A contact the registry's public dump replaced by its placeholder (RIPE's
 /// dumps point every `admin-c`/`tech-c` at `DUMY-RIPE`, "Placeholder Person
 /// Object"): the real contact was removed, not absent.
@@ -390,9 +693,37 @@ pub fn is_dummy_contact(handle: &str, name: Option<&str>) -> bool {
 }
 
 impl Entity {
+    /// A view of the entity, for reading it.
+    pub fn view(&self) -> EntityRef<'_> {
+        EntityRef {
+            class: self.class,
+            handle: self.handle,
+            abuse_c: self.abuse_c,
+            has_abuse_mailbox: self.has_abuse_mailbox,
+            file: self.file,
+            object: self.object.view(),
+        }
+    }
+}
+
+/// An entity to read: its facts copied, its object borrowed (see
+/// [`NetRef`]).
+#[derive(Clone, Copy)]
+pub struct EntityRef<'a> {
+    pub class: EntityClass,
+    pub handle: Sym,
+    /// An organisation's `abuse-c` (interned at load), else [`NO_SYM`].
+    pub abuse_c: Sym,
+    /// True when the object has a non-empty `abuse-mailbox`.
+    pub has_abuse_mailbox: bool,
+    pub file: u16,
+    pub object: ObjectRef<'a>,
+}
+
+impl<'a> EntityRef<'a> {
     /// An organisation of `org-type` IANA or RIR: its networks are the
     /// registry's own placeholders, no holder's.
-    pub fn is_registry_org(&self) -> bool {
+    pub fn is_registry_org(self) -> bool {
         self.class == EntityClass::Organisation
             && self
                 .object
@@ -402,18 +733,18 @@ impl Entity {
 
     /// The display name: org-name (ARIN's `OrgName`), role, person
     /// (ARIN: a point of contact's names), irt name, or the handle.
-    pub fn name(&self) -> Option<&str> {
-        let o = &self.object;
+    pub fn name(self) -> Option<&'a str> {
+        let o = self.object;
         match self.class {
             EntityClass::Organisation => o.get("org-name").or_else(|| o.get("orgname")),
             EntityClass::Role => o.get("role").or_else(|| o.get("lastname")),
             EntityClass::Person => o.get("person").or_else(|| o.get("lastname")),
-            EntityClass::Irt | EntityClass::Mntner => Some(self.object.key()),
+            EntityClass::Irt | EntityClass::Mntner => Some(o.key()),
         }
     }
 
     /// The handle as written: `nic-hdl` for roles and persons, else the key.
-    pub fn handle_text(&self) -> &str {
+    pub fn handle_text(self) -> &'a str {
         match self.class {
             EntityClass::Role | EntityClass::Person => {
                 self.object.get("nic-hdl").unwrap_or(self.object.key())
@@ -423,8 +754,8 @@ impl Entity {
     }
 
     /// The `abuse-mailbox`, if any (see [`contact_mailbox`]).
-    pub fn abuse_mailbox(&self) -> Option<&str> {
-        contact_mailbox(&self.object)
+    pub fn abuse_mailbox(self) -> Option<&'a str> {
+        contact_mailbox(self.object)
     }
 }
 
@@ -432,7 +763,7 @@ impl Entity {
 /// `abuse-mailbox`; for the registries whose contacts have none, LACNIC's
 /// contact `e-mail` (its own RDAP answer lists that contact with role
 /// abuse) and an ARIN point of contact's `Mailbox`.
-pub fn contact_mailbox(o: &Object) -> Option<&str> {
+pub fn contact_mailbox(o: ObjectRef<'_>) -> Option<&str> {
     let nonempty = |m: &&str| !m.trim().is_empty();
     o.get("abuse-mailbox")
         .filter(nonempty)
@@ -754,7 +1085,7 @@ pub fn convert(
             } else {
                 obj
             };
-            let has_abuse_mailbox = contact_mailbox(&object).is_some();
+            let has_abuse_mailbox = contact_mailbox(object.view()).is_some();
             Ok(Item::Entity(Entity {
                 class: ec,
                 handle,
@@ -831,7 +1162,7 @@ pub fn withhold_personal_data(entities: &mut [Entity], abuse_contacts: &SymSet) 
         e.has_abuse_mailbox = {
             let obj =
                 Object::from_attrs(attrs.iter().map(|(n, v)| (n.as_str(), v.as_str())), o.line);
-            let has = contact_mailbox(&obj).is_some();
+            let has = contact_mailbox(obj.view()).is_some();
             e.object = obj;
             has
         };
@@ -840,7 +1171,7 @@ pub fn withhold_personal_data(entities: &mut [Entity], abuse_contacts: &SymSet) 
 
 /// Objects whose organisation is a registry (org-type IANA or RIR) are the
 /// registry's own placeholders, not held space.
-pub fn mark_registry_placeholders(entities: &[Entity], networks: &mut [Network]) {
+pub fn mark_registry_placeholders(entities: &Table<Entity>, networks: &mut [Network]) {
     let registry_orgs: HashSet<Sym> = entities
         .iter()
         .filter(|e| e.is_registry_org())
@@ -927,8 +1258,8 @@ mod tests {
         ]) else {
             panic!()
         };
-        assert!(n.platform_managed());
-        assert!(!n.is_placeholder());
+        assert!(n.view().platform_managed());
+        assert!(!n.view().is_placeholder());
         assert_eq!(n.kind, StatusKind::Downstream);
         let Ok(Item::Network(p)) = conv(&[
             ("inetnum", "0.0.0.0 - 255.255.255.255"),
@@ -936,7 +1267,7 @@ mod tests {
         ]) else {
             panic!()
         };
-        assert!(p.is_placeholder());
+        assert!(p.view().is_placeholder());
         let Err(e) = conv(&[("inetnum", "192.0.2.300 - 192.0.2.1")]) else {
             panic!()
         };

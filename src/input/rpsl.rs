@@ -579,30 +579,118 @@ impl Object {
         self.text.as_str()
     }
 
-    /// The class: the first attribute's name.
+    /// A view of the object, for reading it.
+    pub fn view(&self) -> ObjectRef<'_> {
+        ObjectRef {
+            text: self.text.as_str(),
+            line: self.line,
+        }
+    }
+
+    /// See [`ObjectRef::class`].
     pub fn class(&self) -> &str {
+        self.view().class()
+    }
+
+    /// See [`ObjectRef::key`].
+    pub fn key(&self) -> &str {
+        self.view().key()
+    }
+
+    /// See [`ObjectRef::attrs`].
+    pub fn attrs(&self) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
+        self.view().attrs()
+    }
+
+    /// See [`ObjectRef::attrs_raw`].
+    pub fn attrs_raw(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.view().attrs_raw()
+    }
+
+    /// See [`ObjectRef::get_value`].
+    pub fn get_value(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.view().get_value(name)
+    }
+
+    /// See [`ObjectRef::get`].
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.view().get(name)
+    }
+
+    /// See [`ObjectRef::get_all`].
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.view().get_all(name)
+    }
+
+    /// See [`ObjectRef::list`].
+    pub fn list<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.view().list(name)
+    }
+
+    /// Size of the stored text in bytes.
+    pub fn text_len(&self) -> usize {
+        self.text.as_str().len()
+    }
+
+    /// See [`ObjectRef::render`].
+    pub fn render(&self, out: &mut String) {
+        self.view().render(out)
+    }
+}
+
+/// An object to read: its stored text (in the form [`Object`] keeps it)
+/// and first line, borrowed from wherever it lives (an [`Object`], or a
+/// compiled snapshot's mapped file read in place).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ObjectRef<'a> {
+    text: &'a str,
+    /// First line of the object in its file.
+    pub line: u32,
+}
+
+impl<'a> ObjectRef<'a> {
+    /// A view of a stored text (as [`Object::stored`] gives it).
+    pub fn new(text: &'a str, line: u32) -> Self {
+        ObjectRef { text, line }
+    }
+
+    /// An owned copy.
+    pub fn to_object(self) -> Object {
+        Object {
+            text: Stored::Owned(self.text.into()),
+            line: self.line,
+        }
+    }
+
+    /// The stored text, compact form and all.
+    pub fn stored(self) -> &'a str {
+        self.text
+    }
+
+    /// The class: the first attribute's name.
+    pub fn class(self) -> &'a str {
         self.attrs_raw().next().map(|(n, _)| n).unwrap_or("")
     }
 
     /// The primary key as written: the first attribute's value.
-    pub fn key(&self) -> &str {
+    pub fn key(self) -> &'a str {
         self.attrs_raw().next().map(|(_, v)| v).unwrap_or("")
     }
 
     /// All attributes in order, values as text.
-    pub fn attrs(&self) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
-        text_lines(self.text.as_str()).filter_map(decode_line)
+    pub fn attrs(self) -> impl Iterator<Item = (&'a str, Cow<'a, str>)> {
+        text_lines(self.text).filter_map(decode_line)
     }
 
     /// All attributes in order, borrowed: a compact time (`created`,
     /// `last-modified`) comes as its stored digits, so this is for readers
     /// that look at other attributes (loading, contact lists).
-    pub fn attrs_raw(&self) -> impl Iterator<Item = (&str, &str)> {
-        text_lines(self.text.as_str()).filter_map(decode_raw)
+    pub fn attrs_raw(self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        text_lines(self.text).filter_map(decode_raw)
     }
 
     /// The first value of an attribute as text, times included.
-    pub fn get_value(&self, name: &str) -> Option<Cow<'_, str>> {
+    pub fn get_value(self, name: &str) -> Option<Cow<'a, str>> {
         match time_code(name) {
             Some(_) => self.attrs().find(|(n, _)| *n == name).map(|(_, v)| v),
             None => self.get(name).map(Cow::Borrowed),
@@ -610,15 +698,15 @@ impl Object {
     }
 
     /// The first value of an attribute (name in lower case), borrowed; for
-    /// `created` and `last-modified` use [`Object::get_value`] (a canonical
-    /// time is stored compact and not found here).
-    pub fn get(&self, name: &str) -> Option<&str> {
+    /// `created` and `last-modified` use [`ObjectRef::get_value`] (a
+    /// canonical time is stored compact and not found here).
+    pub fn get(self, name: &str) -> Option<&'a str> {
         debug_assert!(time_code(name).is_none(), "get_value for {name}");
+        let text = self.text;
         match code_of(name) {
             // jump between occurrences of the code byte; a line starts there
             // when it is the first byte or follows a newline
             Some(code) => {
-                let text = self.text.as_str();
                 let bytes = text.as_bytes();
                 let (first, second, skip) = match code {
                     Code::One(c) => (c, None, 1),
@@ -632,19 +720,16 @@ impl Object {
                     .and_then(|i| text.get(i + skip..))
                     .map(|rest| rest.split('\n').next().unwrap_or(rest))
             }
-            None => self
-                .text
-                .as_str()
+            None => text
                 .split_terminator('\n')
                 .find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(':'))),
         }
     }
 
     /// Every value of an attribute (name in lower case).
-    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    pub fn get_all<'b>(self, name: &'b str) -> impl Iterator<Item = &'a str> + use<'a, 'b> {
         let code = code_of(name);
         self.text
-            .as_str()
             .split_terminator('\n')
             .filter_map(move |l| match code {
                 Some(Code::One(c)) if l.as_bytes().first() == Some(&c) => l.get(1..),
@@ -655,7 +740,7 @@ impl Object {
     }
 
     /// Every comma-separated item of every value of an attribute.
-    pub fn list<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    pub fn list<'b>(self, name: &'b str) -> impl Iterator<Item = &'a str> + use<'a, 'b> {
         self.get_all(name)
             .flat_map(|v| v.split(','))
             .map(str::trim)
@@ -663,12 +748,12 @@ impl Object {
     }
 
     /// Size of the stored text in bytes.
-    pub fn text_len(&self) -> usize {
-        self.text.as_str().len()
+    pub fn text_len(self) -> usize {
+        self.text.len()
     }
 
     /// RPSL text with values aligned at column 16, as RIPE prints objects.
-    pub fn render(&self, out: &mut String) {
+    pub fn render(self, out: &mut String) {
         for (n, v) in self.attrs() {
             out.push_str(n);
             out.push(':');

@@ -54,11 +54,11 @@ fn all(reg: &Registry) -> impl Iterator<Item = Held> + '_ {
 }
 
 /// An object's text.
-pub fn object_of(reg: &Registry, held: Held) -> &crate::rpsl::Object {
+pub fn object_of(reg: &Registry, held: Held) -> crate::rpsl::ObjectRef<'_> {
     match held {
-        Held::Network(i) => &reg.networks[i as usize].object,
-        Held::Entity(i) => &reg.entities[i as usize].object,
-        Held::AutNum(i) => &reg.autnums[i as usize].object,
+        Held::Network(i) => reg.networks.get(i as usize).object,
+        Held::Entity(i) => reg.entities.get(i as usize).object,
+        Held::AutNum(i) => reg.autnums[i as usize].object.view(),
     }
 }
 
@@ -68,9 +68,9 @@ pub fn object_of(reg: &Registry, held: Held) -> &crate::rpsl::Object {
 /// candidates both go by.
 pub fn handle_of(reg: &Registry, held: Held, attr: &str) -> Option<crate::model::Sym> {
     let s = match (held, attr) {
-        (Held::Network(i), "org") => reg.networks[i as usize].org,
-        (Held::Network(i), "abuse-c") => reg.networks[i as usize].abuse_c,
-        (Held::Entity(i), "abuse-c") => reg.entities[i as usize].abuse_c,
+        (Held::Network(i), "org") => reg.networks.get(i as usize).org,
+        (Held::Network(i), "abuse-c") => reg.networks.get(i as usize).abuse_c,
+        (Held::Entity(i), "abuse-c") => reg.entities.get(i as usize).abuse_c,
         (Held::AutNum(i), "org") => reg.autnums[i as usize].org,
         (Held::AutNum(i), "abuse-c") => reg.autnums[i as usize].abuse_c,
         _ => return None,

@@ -8,7 +8,7 @@ use crate::addr::{Family, IpRange};
 use crate::delegated::Resource;
 use crate::dump::{LeaseReport, LoadReport, Registry};
 use crate::index::{LpmBackend, RangeIndex};
-use crate::model::{Entity, FxMap, Network, NO_SYM};
+use crate::model::{EntityRef, FxMap, NetRef, Network, NO_SYM};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -130,7 +130,7 @@ impl Built {
         // IPv4 first, each family by start and then widest first, in place
         // (no second copy of the networks: at 6 M networks that copy was
         // the load's peak); equal ranges keep their load order (file, line)
-        let mut nets = std::mem::take(&mut reg.networks);
+        let mut nets = std::mem::take(reg.networks.owned_mut());
         let n4 = partition_v4_first(&mut nets);
         let key = |a: &Network, b: &Network| {
             a.range
@@ -160,7 +160,7 @@ impl Built {
             (i4, i6, names.join().unwrap_or_default())
         });
         let n4 = n4 as u32;
-        reg.networks = nets;
+        reg.networks = nets.into();
 
         reg.autnums
             .sort_by(|a, b| a.first.cmp(&b.first).then(b.last.cmp(&a.last)));
@@ -305,7 +305,7 @@ impl Snapshot {
         backend: LpmBackend,
         policy: LeasePolicy,
     ) -> Snapshot {
-        crate::model::mark_registry_placeholders(&reg.entities, &mut reg.networks);
+        crate::model::mark_registry_placeholders(&reg.entities, reg.networks.owned_mut());
         // the routing part is indexed beside the registry
         let routing = spawn_routing(&mut reg);
         let built = Built::index(&mut reg, backend);
@@ -785,10 +785,10 @@ impl Snapshot {
 
     /// The entity at a position (from [`Snapshot::entity_index`],
     /// [`Snapshot::entity_of_sym`] or [`Snapshot::entity_ids`]).
-    pub fn entity_at(&self, i: u32) -> &Entity {
+    pub fn entity_at(&self, i: u32) -> EntityRef<'_> {
         match self.ov.as_deref() {
-            Some(o) if i >= o.ents_base => &o.reg.entities[(i - o.ents_base) as usize],
-            _ => &self.reg.entities[i as usize],
+            Some(o) if i >= o.ents_base => o.reg.entities.get((i - o.ents_base) as usize),
+            _ => self.reg.entities.get(i as usize),
         }
     }
 
@@ -799,7 +799,7 @@ impl Snapshot {
         let base = (0..self.reg.entities.len() as u32).filter(move |&i| {
             ov.is_none_or(|o| {
                 !o.entity_by_sym
-                    .contains_key(&self.reg.entities[i as usize].handle)
+                    .contains_key(&self.reg.entities.get(i as usize).handle)
             })
         });
         let own = ov.map_or(0..0, |o| {
@@ -898,12 +898,12 @@ impl Snapshot {
     }
 
     /// The text of an object an inverse index names.
-    pub fn held_object(&self, held: crate::inverse::Held) -> &crate::rpsl::Object {
+    pub fn held_object(&self, held: crate::inverse::Held) -> crate::rpsl::ObjectRef<'_> {
         use crate::inverse::Held;
         match held {
-            Held::Network(i) => &self.net(i).object,
-            Held::Entity(i) => &self.entity_at(i).object,
-            Held::AutNum(i) => &self.autnum_at(i).object,
+            Held::Network(i) => self.net(i).object,
+            Held::Entity(i) => self.entity_at(i).object,
+            Held::AutNum(i) => self.autnum_at(i).object.view(),
         }
     }
 
@@ -923,10 +923,10 @@ impl Snapshot {
 
     /// A network by id.
     #[inline]
-    pub fn net(&self, id: NetId) -> &Network {
+    pub fn net(&self, id: NetId) -> NetRef<'_> {
         match self.ov.as_deref() {
-            Some(o) if id >= o.nets_base => &o.reg.networks[(id - o.nets_base) as usize],
-            _ => &self.reg.networks[id as usize],
+            Some(o) if id >= o.nets_base => o.reg.networks.get((id - o.nets_base) as usize),
+            _ => self.reg.networks.get(id as usize),
         }
     }
 
@@ -1091,7 +1091,7 @@ impl Snapshot {
     }
 
     /// The entity with a handle (case-insensitive).
-    pub fn entity(&self, handle: &str) -> Option<&Entity> {
+    pub fn entity(&self, handle: &str) -> Option<EntityRef<'_>> {
         self.entity_index(handle).map(|i| self.entity_at(i))
     }
 
@@ -1102,7 +1102,7 @@ impl Snapshot {
 
     /// The entity of an interned handle.
     #[inline]
-    pub fn entity_sym(&self, sym: u32) -> Option<&Entity> {
+    pub fn entity_sym(&self, sym: u32) -> Option<EntityRef<'_>> {
         if sym == NO_SYM {
             return None;
         }

@@ -246,6 +246,97 @@ fn corrupt_cut_and_foreign_snapshots_are_refused_and_never_served() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Where the records of a section read in place start (`kind`: 4 the
+/// networks, 5 the entities), from the header's section table.
+fn records_at(b: &[u8], kind: u32) -> usize {
+    let entry = 24 + (kind as usize - 1) * 24;
+    assert_eq!(b[entry..entry + 4], kind.to_le_bytes());
+    let offset = u64::from_le_bytes(b[entry + 4..entry + 12].try_into().unwrap()) as usize;
+    // a count of words, then the words from the next 16-byte boundary
+    (offset + 8).div_ceil(16) * 16
+}
+
+#[test]
+fn crafted_records_with_right_checksums_are_refused() {
+    let dir = scratch("compiled", "crafted");
+    let good = dir.join("good.snap");
+    let out = tenure(&["compile", "--out", good.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let bytes = std::fs::read(&good).unwrap();
+    let nets = records_at(&bytes, 4);
+    let ents = records_at(&bytes, 5);
+    // (name, word of the record, value, what the refusal says)
+    let w = |at: usize, word: usize| at + word * 8;
+    let variants: Vec<(&str, usize, u64, &str)> = vec![
+        (
+            "net-org",
+            w(nets, 6),
+            0x0000_0000_7fff_fff0,
+            "NETWORKS: record 0: handle id",
+        ),
+        (
+            "net-text",
+            w(nets, 4),
+            1 << 40,
+            "NETWORKS: record 0: a text at",
+        ),
+        (
+            "net-kind",
+            w(nets, 7),
+            5 << 48,
+            "NETWORKS: record 0: network kind 5",
+        ),
+        (
+            "net-family",
+            w(nets, 7),
+            0x80 << 48,
+            "NETWORKS: record 0: not in the index's family",
+        ),
+        (
+            "net-order",
+            w(nets, 0),
+            u64::MAX,
+            "NETWORKS: record 0: a range out of order",
+        ),
+        (
+            "net-file",
+            w(nets, 7),
+            9 << 32,
+            "NETWORKS: record 0: file 9",
+        ),
+        (
+            "entity-class",
+            w(ents, 3),
+            9,
+            "ENTITIES: record 0: entity class 9",
+        ),
+        (
+            "entity-handle",
+            w(ents, 2),
+            0x7fff_fff0,
+            "ENTITIES: record 0: handle id",
+        ),
+    ];
+    for (name, at, value, why) in variants {
+        let mut b = bytes.clone();
+        b[at..at + 8].copy_from_slice(&value.to_le_bytes());
+        tenure::snapshot::compiled::fix_checksums(&mut b);
+        let p = dir.join(format!("{name}.snap"));
+        std::fs::write(&p, b).unwrap();
+        let out = tenure(&["lookup", "--snapshot", p.to_str().unwrap(), "192.0.2.5"]);
+        assert_eq!(out.status.code(), Some(4), "{name}: {}", stdout(&out));
+        assert!(stderr(&out).contains(why), "{name}: {}", stderr(&out));
+    }
+    // the file as compiled, checksums made again, is served
+    let mut b = bytes.clone();
+    tenure::snapshot::compiled::fix_checksums(&mut b);
+    let p = dir.join("same.snap");
+    std::fs::write(&p, b).unwrap();
+    let out = tenure(&["lookup", "--snapshot", p.to_str().unwrap(), "192.0.2.5"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_server_reloads_a_new_compiled_snapshot_and_keeps_the_old_on_a_bad_one() {
     let dir = scratch("compiled", "reload");

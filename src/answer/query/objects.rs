@@ -16,17 +16,17 @@ pub fn personal_data_served(snap: &Snapshot) -> bool {
 pub struct ObjectView<'a> {
     snap: &'a Snapshot,
     r: ObjRef,
-    object: &'a crate::rpsl::Object,
+    object: crate::rpsl::ObjectRef<'a>,
 }
 
 impl<'a> ObjectView<'a> {
     /// The object behind a reference.
     pub fn of(snap: &'a Snapshot, r: ObjRef) -> Self {
         let object = match r {
-            ObjRef::Network(i) => &snap.net(i).object,
-            ObjRef::Entity(i) => &snap.entity_at(i).object,
-            ObjRef::AutNum(i) => &snap.autnum_at(i).object,
-            ObjRef::Domain(i) => &snap.domain_at(i).object,
+            ObjRef::Network(i) => snap.net(i).object,
+            ObjRef::Entity(i) => snap.entity_at(i).object,
+            ObjRef::AutNum(i) => snap.autnum_at(i).object.view(),
+            ObjRef::Domain(i) => snap.domain_at(i).object.view(),
         };
         ObjectView { snap, r, object }
     }
@@ -200,7 +200,7 @@ impl<'a> EntityView<'a> {
         EntityView { snap, i }
     }
 
-    fn entity(&self) -> &'a crate::model::Entity {
+    fn entity(&self) -> crate::model::EntityRef<'a> {
         self.snap.entity_at(self.i)
     }
 

@@ -393,7 +393,8 @@ mod tests {
     fn scan(snap: &Snapshot, name: &str, value: &str) -> Vec<ObjRef> {
         let value = value.trim();
         let sym = snap.sym(value);
-        let text = |o: &crate::rpsl::Object| o.list(name).any(|v| v.eq_ignore_ascii_case(value));
+        let text =
+            |o: &crate::rpsl::ObjectRef<'_>| o.list(name).any(|v| v.eq_ignore_ascii_case(value));
         let mut out = Vec::new();
         for i in snap.net_ids() {
             let n = snap.net(i);
@@ -422,7 +423,7 @@ mod tests {
             let hit = match name {
                 "org" => sym.is_some() && Some(a.org) == sym,
                 "abuse-c" => sym.is_some() && Some(a.abuse_c) == sym,
-                _ => text(&a.object),
+                _ => text(&a.object.view()),
             };
             if hit {
                 out.push(ObjRef::AutNum(i));

@@ -13,11 +13,19 @@
 //!           SYMS, NETWORKS, ENTITIES, AUTNUMS, DOMAINS, INDEX
 //! ```
 //!
+//! The networks and entities are fixed-size records of integers
+//! ([`crate::model::Record`]) served in place from the mapping, like the
+//! index arrays and the handles; the AS numbers and domains are decoded.
+//!
 //! Opening checks the header, the format version and every section's
 //! bounds, then each section's CRC-32 and the text's UTF-8 (the texts are
-//! served straight from the mapping, see [`crate::mapped`]), then decodes
-//! the records with every position and handle id checked: a corrupt,
-//! truncated or foreign file is refused with what is wrong, never served.
+//! served straight from the mapping, see [`crate::mapped`]), then every
+//! record's positions, handle ids, files and kinds: a corrupt, truncated
+//! or foreign file is refused with what is wrong, never served. The
+//! checksums and the records are checked by reading the file, not through
+//! the mapping, so that a replica's resident memory holds only the pages
+//! it serves (and a reload's new file, only what its checks of the index
+//! touch).
 //! The delegated statistics, IANA's files, leases and routing files are
 //! not in it: they are small, change on their own schedules, and are read
 //! from their files as usual.
@@ -25,10 +33,8 @@
 use super::{Built, Snapshot};
 use crate::dump::{LoadReport, Registry};
 use crate::index::{LpmBackend, RangeIndex};
-use crate::mapped::{Map, Text};
-use crate::model::{
-    AutNum, Domain, Entity, EntityClass, EntityTable, Interner, Network, StatusKind, NO_SYM,
-};
+use crate::mapped::{Map, Slab, Text};
+use crate::model::{AutNum, Domain, Entity, EntityTable, Interner, Network, Record, Table, NO_SYM};
 use crate::rpsl::Object;
 use crate::wire::{In, Out, WireError};
 use std::io::{Seek, Write};
@@ -39,7 +45,7 @@ use std::sync::Arc;
 pub const MAGIC: &[u8; 16] = b"TENURE-COMPILED\n";
 /// The layout's version: a file of another version is refused (a rolling
 /// upgrade compiles again with the new binary).
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 
 const META: u32 = 1;
 const TEXT: u32 = 2;
@@ -176,10 +182,10 @@ impl Snapshot {
             let objects = reg
                 .networks
                 .iter()
-                .map(|n| &n.object)
-                .chain(reg.entities.iter().map(|e| &e.object))
-                .chain(reg.autnums.iter().map(|a| &a.object))
-                .chain(reg.domains.iter().map(|d| &d.object));
+                .map(|n| n.object)
+                .chain(reg.entities.iter().map(|e| e.object))
+                .chain(reg.autnums.iter().map(|a| a.object.view()))
+                .chain(reg.domains.iter().map(|d| d.object.view()));
             for o in objects {
                 let t = o.stored().as_bytes();
                 places.push((text_len, t.len() as u32));
@@ -188,13 +194,7 @@ impl Snapshot {
                 text_len += t.len() as u64;
             }
         }
-        let mut place = places.into_iter();
-        let mut object = |o: &mut Out, obj: &Object| {
-            let (off, len) = place.next().unwrap_or((0, 0));
-            o.u64(off);
-            o.u32(len);
-            o.u32(obj.line);
-        };
+        let mut place = places.into_iter().map(|(off, _)| off);
         // the handles' names at the end of the text, read in place too
         let (names, ends) = reg.syms.parts();
         let names_at = text_len;
@@ -215,43 +215,33 @@ impl Snapshot {
         o.slab(ends, base);
         o.slab(&reg.syms.frozen_pairs(), base);
         sink.put(SYMS, &o.0).map_err(io)?;
+        // networks and entities as fixed-size records, read in place
+        let base = sink.at;
         let mut o = Out::default();
-        o.u64(reg.networks.len() as u64);
-        for n in &reg.networks {
-            o.u8(matches!(n.range.family, crate::addr::Family::V6) as u8);
-            o.u128(n.range.start);
-            o.u128(n.range.end);
-            o.u8(match n.kind {
-                StatusKind::Registry => 0,
-                StatusKind::Downstream => 1,
-                StatusKind::Unknown => 2,
-            });
-            o.u8(n.flags);
-            o.u32(n.org);
-            o.u32(n.abuse_c);
-            o.u32(n.mnt_irt);
-            o.u16(n.file);
-            object(&mut o, &n.object);
-        }
+        let words: Vec<u64> = reg
+            .networks
+            .iter()
+            .flat_map(|n| Network::words(n, place.next().unwrap_or(0)))
+            .collect();
+        o.slab(&words, base);
+        drop(words);
         sink.put(NETWORKS, &o.0).map_err(io)?;
+        let base = sink.at;
         let mut o = Out::default();
-        o.u64(reg.entities.len() as u64);
-        for e in &reg.entities {
-            o.u8(match e.class {
-                EntityClass::Organisation => 0,
-                EntityClass::Role => 1,
-                EntityClass::Person => 2,
-                EntityClass::Irt => 3,
-                EntityClass::Mntner => 4,
-            });
-            o.u32(e.handle);
-            o.u32(e.abuse_c);
-            o.u8(e.has_abuse_mailbox as u8);
-            o.u16(e.file);
-            object(&mut o, &e.object);
-        }
-        o.u32s(reg.entity_by_handle.as_slice());
+        let words: Vec<u64> = reg
+            .entities
+            .iter()
+            .flat_map(|e| Entity::words(e, place.next().unwrap_or(0)))
+            .collect();
+        o.slab(&words, base);
+        drop(words);
+        o.slab(reg.entity_by_handle.as_slice(), base);
         sink.put(ENTITIES, &o.0).map_err(io)?;
+        let mut object = |o: &mut Out, obj: &Object| {
+            o.u64(place.next().unwrap_or(0));
+            o.u32(obj.text_len() as u32);
+            o.u32(obj.line);
+        };
         let mut o = Out::default();
         o.u64(reg.autnums.len() as u64);
         for a in &reg.autnums {
@@ -313,7 +303,7 @@ impl Snapshot {
 }
 
 /// The sections of a file, after the header's checks.
-fn sections(b: &[u8]) -> Result<Vec<Section>, String> {
+fn sections(b: &[u8], file_len: u64) -> Result<Vec<Section>, String> {
     if b.len() < HEADER || &b[..16] != MAGIC {
         return Err("not a compiled tenure snapshot".into());
     }
@@ -338,7 +328,7 @@ fn sections(b: &[u8]) -> Result<Vec<Section>, String> {
             crc: i.u32().map_err(w)?,
         };
         let end = s.offset.checked_add(s.len);
-        if s.offset < HEADER as u64 || end.is_none_or(|e| e > b.len() as u64) {
+        if s.offset < HEADER as u64 || end.is_none_or(|e| e > file_len) {
             return Err(format!(
                 "section {} lies outside the file (cut short?)",
                 s.kind
@@ -390,35 +380,41 @@ pub fn open(path: &Path, backend: LpmBackend) -> Result<Compiled, CompiledError>
         path: path.into(),
         message,
     };
-    let mut found = Vec::new();
     let t0 = std::time::Instant::now();
-    let map = Map::open(path, |b| {
-        let s = sections(b)?;
-        // every section's checksum, the text's on the other core
-        let bad = std::thread::scope(|sc| {
-            let text = s[1];
-            let t = sc.spawn(move || crc(&b[range(&text)]) != text.crc);
-            let other = s
-                .iter()
-                .filter(|x| x.kind != TEXT)
-                .find(|x| crc(&b[range(x)]) != x.crc)
-                .map(|x| x.kind);
-            match (other, t.join().unwrap_or(true)) {
-                (Some(k), _) => Some(k),
-                (None, true) => Some(TEXT),
-                (None, false) => None,
-            }
+    let io = |e: std::io::Error| refused(e.to_string());
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    let mut head = vec![0u8; HEADER.min(len as usize)];
+    std::os::unix::fs::FileExt::read_exact_at(&file, &mut head, 0).map_err(io)?;
+    let found = sections(&head, len).map_err(refused)?;
+    // every section's checksum, read (not mapped, see `Map::open`): the
+    // text's with its UTF-8 check, the others' on the other core
+    let (map, bad) = std::thread::scope(|sc| {
+        let other = sc.spawn(|| {
+            found.iter().filter(|x| x.kind != TEXT).find_map(|x| {
+                let mut c = flate2::Crc::new();
+                let read =
+                    crate::mapped::read_chunks(&file, x.offset..x.offset + x.len, 1 << 20, |b| {
+                        c.update(b);
+                        Ok(())
+                    });
+                (read.is_err() || c.sum() != x.crc).then_some(x.kind)
+            })
         });
-        if let Some(k) = bad {
-            return Err(format!(
-                "section {k}'s checksum does not match: the file is corrupt"
-            ));
-        }
-        let text = range(&s[1]);
-        found = s;
-        Ok(text)
-    })
-    .map_err(refused)?;
+        let mut c = flate2::Crc::new();
+        let map = file
+            .try_clone()
+            .map_err(|e| e.to_string())
+            .and_then(|f| Map::open(f, path, range(&found[1]), |b| c.update(b)));
+        let text_bad = (c.sum() != found[1].crc).then_some(TEXT);
+        (map, other.join().unwrap_or(Some(0)).or(text_bad))
+    });
+    let map = map.map_err(refused)?;
+    if let Some(k) = bad {
+        return Err(refused(format!(
+            "section {k}'s checksum does not match: the file is corrupt"
+        )));
+    }
     tracing::debug!(
         "{}: mapped, checksums and UTF-8 checked in {:.2} s",
         path.display(),
@@ -462,7 +458,7 @@ pub fn open(path: &Path, backend: LpmBackend) -> Result<Compiled, CompiledError>
         let records = decode_records(
             &map,
             text_base,
-            found[(INDEX - 1) as usize].offset as usize,
+            |k| found[(k - 1) as usize].offset,
             files.len(),
             sec,
             backend,
@@ -484,17 +480,42 @@ pub fn open(path: &Path, backend: LpmBackend) -> Result<Compiled, CompiledError>
     // every handle id a record names must be one of the handles
     let n_syms = syms.len() as u32;
     let ok = |s: u32| s == NO_SYM || s < n_syms;
-    let syms_ok = networks
-        .iter()
-        .all(|n| ok(n.org) && ok(n.abuse_c) && ok(n.mnt_irt))
-        && entities.iter().all(|e| ok(e.handle) && ok(e.abuse_c))
-        && autnums.iter().all(|a| ok(a.org) && ok(a.abuse_c));
+    let syms_ok = autnums.iter().all(|a| ok(a.org) && ok(a.abuse_c));
     if !syms_ok || table.as_slice().len() > n_syms as usize {
         return Err(refused(
             "a record names a handle the file does not hold".into(),
         ));
     }
+    // the networks and entities, read (not through the mapping) on two
+    // cores; the first n4 networks are the IPv4 ones the index holds
+    let limits = (n_syms, files.len(), found[1].len);
+    let n4 = built.n4 as usize;
+    let (n, e) = std::thread::scope(|sc| {
+        let n = sc.spawn(|| {
+            check_records(&map, &networks, limits, |n, i| {
+                let v4 = n.range.family == crate::addr::Family::V4;
+                (v4 != (i < n4)).then(|| "not in the index's family".into())
+            })
+        });
+        let e = check_records(&map, &entities, limits, |_, _| None);
+        (n.join().unwrap_or(Some("checking failed".into())), e)
+    });
+    if let Some(m) = n
+        .map(|m| format!("NETWORKS: {m}"))
+        .or(e.map(|m| format!("ENTITIES: {m}")))
+    {
+        return Err(refused(m));
+    }
+    tracing::debug!(
+        "{}: records checked in {:.2} s",
+        path.display(),
+        t0.elapsed().as_secs_f64()
+    );
     let mirrors = mirror_marks(&meta["mirrors"], files.len());
+    // what the decoding touched (the AS numbers' and domains' texts, the
+    // small arrays) leaves resident memory too: serving brings back what
+    // it reads
+    map.release(0..map.bytes().len());
     let reg = Registry {
         files,
         syms,
@@ -517,9 +538,50 @@ pub fn open(path: &Path, backend: LpmBackend) -> Result<Compiled, CompiledError>
     })
 }
 
+/// Why a table's records read in place are not ones a server may read
+/// ([`Record::check`]; `limits`: handles, files, text bytes, IPv4
+/// networks), read from the file in pieces of whole records.
+fn check_records<T: Record>(
+    map: &Map,
+    table: &Table<T>,
+    (n_syms, n_files, text_len): (u32, usize, u64),
+    also: impl Fn(T::Ref<'_>, usize) -> Option<String>,
+) -> Option<String> {
+    let Table::Mapped(words, _) = table else {
+        return None;
+    };
+    let start = words.file_offset()? as u64;
+    let record = T::WORDS * 8;
+    let mut i = 0usize;
+    let mut problem = None;
+    let read = crate::mapped::read_chunks(
+        map.file(),
+        start..start + (words.len() * 8) as u64,
+        record * 8192,
+        |b| {
+            let mut w = [0u64; 8];
+            for r in b.chunks_exact(record) {
+                for (x, c) in w.iter_mut().zip(r.chunks_exact(8)) {
+                    *x = u64::from_le_bytes(c.try_into().unwrap_or_default());
+                }
+                let w = &w[..T::WORDS];
+                if let Some(p) =
+                    T::check(w, n_syms, n_files, text_len).or_else(|| also(T::read(w, ""), i))
+                {
+                    problem = Some(format!("record {i}: {p}"));
+                    return Err(String::new());
+                }
+                i += 1;
+            }
+            Ok(())
+        },
+    );
+    problem.or(read.err())
+}
+
 type Records = (
-    Vec<Network>,
-    Vec<Entity>,
+    Table<Network>,
+    Table<Entity>,
     EntityTable,
     Vec<AutNum>,
     Vec<Domain>,
@@ -529,7 +591,7 @@ type Records = (
 fn decode_records<'a>(
     map: &Arc<Map>,
     text_base: usize,
-    index_base: usize,
+    offset: impl Fn(u32) -> u64,
     n_files: usize,
     sec: impl Fn(u32) -> &'a [u8] + Sync,
     backend: LpmBackend,
@@ -558,154 +620,93 @@ fn decode_records<'a>(
         }
         Ok(f)
     };
-    // the networks on one core, the rest on the other
+    // the networks and entities are read in place ([`check_records`]
+    // checks them, not through the mapping); the rest is decoded
     let t1 = std::time::Instant::now();
-    let (networks, rest) = std::thread::scope(|sc| {
-        let nets = sc.spawn(|| -> Result<Vec<Network>, CompiledError> {
-            let h = crate::mapped::handle(map);
-            let mut i = In::new(sec(NETWORKS));
-            let n = i.count(65).map_err(|e| refused("NETWORKS", e.0))?;
-            let mut networks = Vec::with_capacity(n);
-            for _ in 0..n {
-                let net = (|| -> Result<Network, WireError> {
-                    let v6 = i.u8()? == 1;
-                    let (start, end) = (i.u128()?, i.u128()?);
-                    if start > end || (!v6 && end > u32::MAX as u128) {
-                        return Err(WireError("a range out of order".into()));
-                    }
-                    let kind = match i.u8()? {
-                        0 => StatusKind::Registry,
-                        1 => StatusKind::Downstream,
-                        _ => StatusKind::Unknown,
-                    };
-                    Ok(Network {
-                        range: crate::addr::IpRange {
-                            family: if v6 {
-                                crate::addr::Family::V6
-                            } else {
-                                crate::addr::Family::V4
-                            },
-                            start,
-                            end,
-                        },
-                        kind,
-                        flags: i.u8()?,
-                        org: i.u32()?,
-                        abuse_c: i.u32()?,
-                        mnt_irt: i.u32()?,
-                        file: file(&mut i)?,
-                        object: object(&mut i, &h)?,
-                    })
-                })()
-                .map_err(|e| refused("NETWORKS", e.0))?;
-                networks.push(net);
-            }
-            tracing::debug!("networks decoded in {:.2} s", t1.elapsed().as_secs_f64());
-            Ok(networks)
-        });
-        let rest = (|| -> Result<_, CompiledError> {
-            let h = crate::mapped::handle(map);
-            let mut i = In::new(sec(ENTITIES));
-            let n = i.count(28).map_err(|e| refused("ENTITIES", e.0))?;
-            let mut entities = Vec::with_capacity(n);
-            for _ in 0..n {
-                let e = (|| -> Result<Entity, WireError> {
-                    let class = match i.u8()? {
-                        0 => EntityClass::Organisation,
-                        1 => EntityClass::Role,
-                        2 => EntityClass::Person,
-                        3 => EntityClass::Irt,
-                        4 => EntityClass::Mntner,
-                        c => return Err(WireError(format!("entity class {c}"))),
-                    };
-                    Ok(Entity {
-                        class,
-                        handle: i.u32()?,
-                        abuse_c: i.u32()?,
-                        has_abuse_mailbox: i.u8()? != 0,
-                        file: file(&mut i)?,
-                        object: object(&mut i, &h)?,
-                    })
-                })()
-                .map_err(|e| refused("ENTITIES", e.0))?;
-                entities.push(e);
-            }
-            let table = i.u32s().map_err(|e| refused("ENTITIES", e.0))?;
-            if table
-                .iter()
-                .any(|&t| t != u32::MAX && t as usize >= entities.len())
-            {
-                return Err(refused("ENTITIES", "a handle names no entity".into()));
-            }
-            let mut i = In::new(sec(AUTNUMS));
-            let n = i.count(35).map_err(|e| refused("AUTNUMS", e.0))?;
-            let mut autnums = Vec::with_capacity(n);
-            for _ in 0..n {
-                let a = (|| -> Result<AutNum, WireError> {
-                    Ok(AutNum {
-                        first: i.u32()?,
-                        last: i.u32()?,
-                        block: i.u8()? != 0,
-                        org: i.u32()?,
-                        abuse_c: i.u32()?,
-                        file: file(&mut i)?,
-                        object: object(&mut i, &h)?,
-                    })
-                })()
-                .map_err(|e| refused("AUTNUMS", e.0))?;
-                autnums.push(a);
-            }
-            let mut i = In::new(sec(DOMAINS));
-            let n = i.count(26).map_err(|e| refused("DOMAINS", e.0))?;
-            let mut domains = Vec::with_capacity(n);
-            for _ in 0..n {
-                let d = (|| -> Result<Domain, WireError> {
-                    Ok(Domain {
-                        name: i.str()?.into(),
-                        file: file(&mut i)?,
-                        object: object(&mut i, &h)?,
-                    })
-                })()
-                .map_err(|e| refused("DOMAINS", e.0))?;
-                domains.push(d);
-            }
-            let mut i = In::mapped(sec(INDEX), index_base as u64, &h);
-            let e = |x: WireError| refused("INDEX", x.0);
-            let n4 = i.u32().map_err(e)?;
-            let v4 = RangeIndex::decode(&mut i, backend).map_err(e)?;
-            let v6 = RangeIndex::decode(&mut i, backend).map_err(e)?;
-            let asn = RangeIndex::decode(&mut i, LpmBackend::Sorted).map_err(e)?;
-            let netnames = super::Netnames {
-                hashes: i.slab().map_err(e)?,
-                ids: i.slab().map_err(e)?,
-            };
-            if netnames.hashes.len() != netnames.ids.len()
-                || netnames.hashes.windows(2).any(|w| w[0] > w[1])
-            {
-                return Err(refused("INDEX", "the netname index is not sorted".into()));
-            }
-            tracing::debug!("the rest decoded in {:.2} s", t1.elapsed().as_secs_f64());
-            Ok((entities, table, autnums, domains, n4, v4, v6, asn, netnames))
-        })();
-        (
-            nets.join()
-                .unwrap_or_else(|_| Err(refused("NETWORKS", "decoding failed".into()))),
-            rest,
-        )
-    });
-    let networks = networks?;
-    let (entities, table, autnums, domains, n4, v4, v6, asn, netnames) = rest?;
+    let rest = (|| -> Result<_, CompiledError> {
+        let h = crate::mapped::handle(map);
+        let mut i = In::mapped(sec(NETWORKS), offset(NETWORKS), &h);
+        let networks: Slab<u64> = i.slab().map_err(|e| refused("NETWORKS", e.0))?;
+        let mut i = In::mapped(sec(ENTITIES), offset(ENTITIES), &h);
+        let entities: Slab<u64> = i.slab().map_err(|e| refused("ENTITIES", e.0))?;
+        if networks.len() % Network::WORDS != 0 || entities.len() % Entity::WORDS != 0 {
+            return Err(refused("NETWORKS", "records cut short".into()));
+        }
+        let networks = Table::<Network>::Mapped(networks, crate::mapped::handle(map));
+        let entities = Table::<Entity>::Mapped(entities, crate::mapped::handle(map));
+        let table: Slab<u32> = i.slab().map_err(|e| refused("ENTITIES", e.0))?;
+        if table
+            .values()
+            .any(|t| t != u32::MAX && t as usize >= entities.len())
+        {
+            return Err(refused("ENTITIES", "a handle names no entity".into()));
+        }
+        table.release();
+        let mut i = In::new(sec(AUTNUMS));
+        let n = i.count(35).map_err(|e| refused("AUTNUMS", e.0))?;
+        let mut autnums = Vec::with_capacity(n);
+        for _ in 0..n {
+            let a = (|| -> Result<AutNum, WireError> {
+                Ok(AutNum {
+                    first: i.u32()?,
+                    last: i.u32()?,
+                    block: i.u8()? != 0,
+                    org: i.u32()?,
+                    abuse_c: i.u32()?,
+                    file: file(&mut i)?,
+                    object: object(&mut i, &h)?,
+                })
+            })()
+            .map_err(|e| refused("AUTNUMS", e.0))?;
+            autnums.push(a);
+        }
+        let mut i = In::new(sec(DOMAINS));
+        let n = i.count(26).map_err(|e| refused("DOMAINS", e.0))?;
+        let mut domains = Vec::with_capacity(n);
+        for _ in 0..n {
+            let d = (|| -> Result<Domain, WireError> {
+                Ok(Domain {
+                    name: i.str()?.into(),
+                    file: file(&mut i)?,
+                    object: object(&mut i, &h)?,
+                })
+            })()
+            .map_err(|e| refused("DOMAINS", e.0))?;
+            domains.push(d);
+        }
+        let mut i = In::mapped(sec(INDEX), offset(INDEX), &h);
+        let e = |x: WireError| refused("INDEX", x.0);
+        let n4 = i.u32().map_err(e)?;
+        let v4 = RangeIndex::decode(&mut i, backend).map_err(e)?;
+        let v6 = RangeIndex::decode(&mut i, backend).map_err(e)?;
+        let asn = RangeIndex::decode(&mut i, LpmBackend::Sorted).map_err(e)?;
+        let netnames = super::Netnames {
+            hashes: i.slab().map_err(e)?,
+            ids: i.slab().map_err(e)?,
+        };
+        let mut prev = 0u64;
+        if netnames.hashes.len() != netnames.ids.len()
+            || !netnames.hashes.values().all(|h| {
+                let sorted = h >= prev;
+                prev = h;
+                sorted
+            })
+        {
+            return Err(refused("INDEX", "the netname index is not sorted".into()));
+        }
+        netnames.hashes.release();
+        tracing::debug!("the rest decoded in {:.2} s", t1.elapsed().as_secs_f64());
+        Ok((
+            networks, entities, table, autnums, domains, n4, v4, v6, asn, netnames,
+        ))
+    })();
+    let (networks, entities, table, autnums, domains, n4, v4, v6, asn, netnames) = rest?;
     let fits = n4 as usize <= networks.len()
         && v4.len() == n4 as usize
         && v6.len() == networks.len() - n4 as usize
         && asn.len() == autnums.len()
-        && netnames.ids.iter().all(|&n| (n as usize) < networks.len())
-        && networks[..n4 as usize]
-            .iter()
-            .all(|n| n.range.family == crate::addr::Family::V4)
-        && networks[n4 as usize..]
-            .iter()
-            .all(|n| n.range.family == crate::addr::Family::V6);
+        && netnames.ids.values().all(|n| (n as usize) < networks.len());
+    netnames.ids.release();
     if !fits {
         return Err(refused(
             "INDEX",
@@ -715,7 +716,7 @@ fn decode_records<'a>(
     Ok((
         networks,
         entities,
-        EntityTable::from_vec(table),
+        EntityTable::from_slab(table),
         autnums,
         domains,
         Built {

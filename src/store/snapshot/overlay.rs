@@ -22,7 +22,7 @@
 use super::{Built, NetId, Snapshot};
 use crate::dump::Registry;
 use crate::index::LpmBackend;
-use crate::model::{ConvertOptions, Entity, FxMap, Item, Sym, NO_SYM};
+use crate::model::{ConvertOptions, EntityRef, FxMap, Item, Sym, NO_SYM};
 use crate::nrtm::MirrorMark;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
@@ -149,7 +149,7 @@ impl Overlay {
                     n.org = id(n.org);
                     n.abuse_c = id(n.abuse_c);
                     n.mnt_irt = id(n.mnt_irt);
-                    ov.reg.networks.push(n);
+                    ov.reg.networks.owned_mut().push(n);
                 }
                 Item::Entity(mut e) => {
                     e.handle = id(e.handle);
@@ -161,7 +161,7 @@ impl Overlay {
                     }
                     let at = ov.ents_base + ov.reg.entities.len() as u32;
                     ov.entity_by_sym.insert(e.handle, Some(at));
-                    ov.reg.entities.push(e);
+                    ov.reg.entities.owned_mut().push(e);
                 }
                 Item::AutNum(mut a) => {
                     a.org = id(a.org);
@@ -189,9 +189,9 @@ impl Overlay {
         ov.withhold_personal_data(base);
         // networks of IANA's and the RIRs' organisations are placeholders
         for i in 0..ov.reg.networks.len() {
-            let org = ov.reg.networks[i].org;
-            if ov.entity(base, org).is_some_and(Entity::is_registry_org) {
-                ov.reg.networks[i].flags |= crate::model::flags::PLACEHOLDER;
+            let org = ov.reg.networks.get(i).org;
+            if ov.entity(base, org).is_some_and(EntityRef::is_registry_org) {
+                ov.reg.networks.owned_mut()[i].flags |= crate::model::flags::PLACEHOLDER;
             }
         }
         ov.built = Built::index(&mut ov.reg, backend);
@@ -261,9 +261,12 @@ impl Overlay {
     }
 
     /// The entity of a merged handle id, the overlay's decision first.
-    fn entity<'a>(&'a self, base: &'a Snapshot, sym: Sym) -> Option<&'a Entity> {
+    fn entity<'a>(&'a self, base: &'a Snapshot, sym: Sym) -> Option<EntityRef<'a>> {
         match self.entity_by_sym.get(&sym) {
-            Some(Some(i)) => self.reg.entities.get((i - self.ents_base) as usize),
+            Some(Some(i)) => {
+                let k = (i - self.ents_base) as usize;
+                (k < self.reg.entities.len()).then(|| self.reg.entities.get(k))
+            }
             Some(None) => None,
             None => base.entity_sym(sym),
         }
@@ -301,7 +304,7 @@ impl Overlay {
         for s in named.filter(|s| persons.contains(s)) {
             abuse.insert(s);
         }
-        crate::model::withhold_personal_data(&mut self.reg.entities, &abuse);
+        crate::model::withhold_personal_data(self.reg.entities.owned_mut(), &abuse);
     }
 
     /// The name of an overlay handle id (at or above `syms_base`).
@@ -357,7 +360,7 @@ impl Overlay {
                 i < self.ents_base
                     && self
                         .entity_by_sym
-                        .contains_key(&snap.reg.entities[i as usize].handle)
+                        .contains_key(&snap.reg.entities.get(i as usize).handle)
             }
             Held::AutNum(i) => i < self.auts_base && self.hidden_auts.contains(&i),
         }
