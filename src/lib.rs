@@ -69,11 +69,15 @@
 //! - [`time`]: RFC 3339 timestamps. [`fxhash`]: a fast hash for short keys.
 //!   [`md5`]: RFC 1321, for the registries' published `.md5` files.
 //!   [`wire`]: the bounds-checked binary encoding of compiled snapshots;
-//!   [`mapped`]: a file mapped read-only and texts cut from it (the one
-//!   module with `unsafe`, each use justified there).
-//! - `rpsl`: streaming RPSL splitter and object parser. `model`: networks,
-//!   entities, aut-nums, domains; status classes, placeholder / platform /
-//!   registry-maintained flags; interned handles. [`delegated`]:
+//!   [`mapped`]: a file mapped read-only, texts and arrays read from it
+//!   in place, pages released after checks (the one module with
+//!   `unsafe`, each use justified there).
+//! - `rpsl`: streaming RPSL splitter and object parser; objects are read
+//!   through `ObjectRef` views. `model`: networks, entities, aut-nums,
+//!   domains; status classes, placeholder / platform /
+//!   registry-maintained flags; interned handles; `Table`: the networks
+//!   or entities, owned or fixed-size records read in place from a
+//!   compiled snapshot, read as `NetRef` / `EntityRef` views. [`delegated`]:
 //!   delegated-extended statistics. `leases`: the lease record format.
 //!   [`bgp`]: CAIDA pfx2as tables and RPKI VRPs (Routinator / rpki-client
 //!   JSON, CSV), dates in file names.

@@ -447,11 +447,11 @@ pub trait Record: Sized {
     fn check(w: &[u64], n_syms: u32, n_files: usize, text_len: u64) -> Option<String>;
 }
 
-/// The text of a record: `len` bytes at `at`.
-fn text_of(text: &str, at: u64, len: u64) -> &str {
-    at.checked_add(len)
-        .and_then(|end| text.get(usize::try_from(at).ok()?..usize::try_from(end).ok()?))
-        .unwrap_or("")
+/// The object of a record: `len` bytes at `at` of the text region, cut
+/// when read ([`ObjectRef::cut`]).
+fn object_at(text: &str, at: u64, len: u64, line: u32) -> ObjectRef<'_> {
+    let at = usize::try_from(at).unwrap_or(usize::MAX);
+    ObjectRef::cut(text, at, len as usize, line)
 }
 
 fn check_text(at: u64, len: u64, text_len: u64) -> Option<String> {
@@ -542,7 +542,7 @@ impl Record for Network {
             abuse_c: (w[6] >> 32) as u32,
             mnt_irt: w[7] as u32,
             file: (w[7] >> 32) as u16,
-            object: ObjectRef::new(text_of(text, w[4], w[5] as u32 as u64), (w[5] >> 32) as u32),
+            object: object_at(text, w[4], w[5] as u32 as u64, (w[5] >> 32) as u32),
         }
     }
 
@@ -606,7 +606,7 @@ impl Record for Entity {
             abuse_c: (w[2] >> 32) as u32,
             has_abuse_mailbox: w[3] >> 8 & 1 != 0,
             file: (w[3] >> 16) as u16,
-            object: ObjectRef::new(text_of(text, w[0], w[1] as u32 as u64), (w[1] >> 32) as u32),
+            object: object_at(text, w[0], w[1] as u32 as u64, (w[1] >> 32) as u32),
         }
     }
 

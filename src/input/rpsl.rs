@@ -581,10 +581,7 @@ impl Object {
 
     /// A view of the object, for reading it.
     pub fn view(&self) -> ObjectRef<'_> {
-        ObjectRef {
-            text: self.text.as_str(),
-            line: self.line,
-        }
+        ObjectRef::new(self.text.as_str(), self.line)
     }
 
     /// See [`ObjectRef::class`].
@@ -640,31 +637,69 @@ impl Object {
 
 /// An object to read: its stored text (in the form [`Object`] keeps it)
 /// and first line, borrowed from wherever it lives (an [`Object`], or a
-/// compiled snapshot's mapped file read in place).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// compiled snapshot's mapped file read in place). The text is cut from
+/// its region when read, so that making a view (every network a lookup
+/// walks past) reads nothing of the text.
+#[derive(Clone, Copy)]
 pub struct ObjectRef<'a> {
-    text: &'a str,
+    /// The region the text is in, and its place there.
+    region: &'a str,
+    at: usize,
+    len: usize,
     /// First line of the object in its file.
     pub line: u32,
+}
+
+impl std::fmt::Debug for ObjectRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectRef")
+            .field("text", &self.text())
+            .field("line", &self.line)
+            .finish()
+    }
 }
 
 impl<'a> ObjectRef<'a> {
     /// A view of a stored text (as [`Object::stored`] gives it).
     pub fn new(text: &'a str, line: u32) -> Self {
-        ObjectRef { text, line }
+        ObjectRef {
+            region: text,
+            at: 0,
+            len: text.len(),
+            line,
+        }
+    }
+
+    /// A view of the stored text at `at..at + len` of `region` (read as
+    /// empty when that is not a slice of it on character boundaries).
+    pub fn cut(region: &'a str, at: usize, len: usize, line: u32) -> Self {
+        ObjectRef {
+            region,
+            at,
+            len,
+            line,
+        }
+    }
+
+    #[inline]
+    fn text(self) -> &'a str {
+        self.at
+            .checked_add(self.len)
+            .and_then(|end| self.region.get(self.at..end))
+            .unwrap_or("")
     }
 
     /// An owned copy.
     pub fn to_object(self) -> Object {
         Object {
-            text: Stored::Owned(self.text.into()),
+            text: Stored::Owned(self.text().into()),
             line: self.line,
         }
     }
 
     /// The stored text, compact form and all.
     pub fn stored(self) -> &'a str {
-        self.text
+        self.text()
     }
 
     /// The class: the first attribute's name.
@@ -679,14 +714,14 @@ impl<'a> ObjectRef<'a> {
 
     /// All attributes in order, values as text.
     pub fn attrs(self) -> impl Iterator<Item = (&'a str, Cow<'a, str>)> {
-        text_lines(self.text).filter_map(decode_line)
+        text_lines(self.text()).filter_map(decode_line)
     }
 
     /// All attributes in order, borrowed: a compact time (`created`,
     /// `last-modified`) comes as its stored digits, so this is for readers
     /// that look at other attributes (loading, contact lists).
     pub fn attrs_raw(self) -> impl Iterator<Item = (&'a str, &'a str)> {
-        text_lines(self.text).filter_map(decode_raw)
+        text_lines(self.text()).filter_map(decode_raw)
     }
 
     /// The first value of an attribute as text, times included.
@@ -702,7 +737,7 @@ impl<'a> ObjectRef<'a> {
     /// canonical time is stored compact and not found here).
     pub fn get(self, name: &str) -> Option<&'a str> {
         debug_assert!(time_code(name).is_none(), "get_value for {name}");
-        let text = self.text;
+        let text = self.text();
         match code_of(name) {
             // jump between occurrences of the code byte; a line starts there
             // when it is the first byte or follows a newline
@@ -729,7 +764,7 @@ impl<'a> ObjectRef<'a> {
     /// Every value of an attribute (name in lower case).
     pub fn get_all<'b>(self, name: &'b str) -> impl Iterator<Item = &'a str> + use<'a, 'b> {
         let code = code_of(name);
-        self.text
+        self.text()
             .split_terminator('\n')
             .filter_map(move |l| match code {
                 Some(Code::One(c)) if l.as_bytes().first() == Some(&c) => l.get(1..),
@@ -749,7 +784,7 @@ impl<'a> ObjectRef<'a> {
 
     /// Size of the stored text in bytes.
     pub fn text_len(self) -> usize {
-        self.text.len()
+        self.text().len()
     }
 
     /// RPSL text with values aligned at column 16, as RIPE prints objects.

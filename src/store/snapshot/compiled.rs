@@ -14,7 +14,7 @@
 //! ```
 //!
 //! The networks and entities are fixed-size records of integers
-//! ([`crate::model::Record`]) served in place from the mapping, like the
+//! (`model::Record`) served in place from the mapping, like the
 //! index arrays and the handles; the AS numbers and domains are decoded.
 //!
 //! Opening checks the header, the format version and every section's
@@ -216,25 +216,10 @@ impl Snapshot {
         o.slab(&reg.syms.frozen_pairs(), base);
         sink.put(SYMS, &o.0).map_err(io)?;
         // networks and entities as fixed-size records, read in place
-        let base = sink.at;
-        let mut o = Out::default();
-        let words: Vec<u64> = reg
-            .networks
-            .iter()
-            .flat_map(|n| Network::words(n, place.next().unwrap_or(0)))
-            .collect();
-        o.slab(&words, base);
-        drop(words);
+        let o = records(&reg.networks, &mut place, sink.at);
         sink.put(NETWORKS, &o.0).map_err(io)?;
         let base = sink.at;
-        let mut o = Out::default();
-        let words: Vec<u64> = reg
-            .entities
-            .iter()
-            .flat_map(|e| Entity::words(e, place.next().unwrap_or(0)))
-            .collect();
-        o.slab(&words, base);
-        drop(words);
+        let mut o = records(&reg.entities, &mut place, base);
         o.slab(reg.entity_by_handle.as_slice(), base);
         sink.put(ENTITIES, &o.0).map_err(io)?;
         let mut object = |o: &mut Out, obj: &Object| {
@@ -300,6 +285,18 @@ impl Snapshot {
         std::fs::rename(&tmp, path).map_err(io)?;
         Ok(at)
     }
+}
+
+/// A table's records as one array to read in place (for `base`, see
+/// [`Out::align`]), each with the place of its text `place` gives.
+fn records<T: Record>(table: &Table<T>, place: &mut impl Iterator<Item = u64>, base: u64) -> Out {
+    let words: Vec<u64> = table
+        .iter()
+        .flat_map(|r| T::words(r, place.next().unwrap_or(0)))
+        .collect();
+    let mut o = Out::default();
+    o.slab(&words, base);
+    o
 }
 
 /// The sections of a file, after the header's checks.
