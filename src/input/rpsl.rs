@@ -727,7 +727,12 @@ impl<'a> ObjectRef<'a> {
     /// The first value of an attribute as text, times included.
     pub fn get_value(self, name: &str) -> Option<Cow<'a, str>> {
         match time_code(name) {
-            Some(_) => self.attrs().find(|(n, _)| *n == name).map(|(_, v)| v),
+            // found by the raw lines, only the one found decoded (a time
+            // expanded per line passed was a tenth of an RDAP answer)
+            Some(_) => text_lines(self.text())
+                .filter(|l| decode_raw(l).is_some_and(|(n, _)| n == name))
+                .find_map(decode_line)
+                .map(|(_, v)| v),
             None => self.get(name).map(Cow::Borrowed),
         }
     }

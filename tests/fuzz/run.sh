@@ -48,7 +48,9 @@ status=0
 summary=()
 for t in "${targets[@]}"; do
   mkdir -p "$work/$t" "tests/fuzz/artifacts/$t"
-  cp -n tests/fuzz/corpus/"$t"/* "$work/$t/" 2>/dev/null || true
+  # a seed changed in the repository (a new file format) replaces its old
+  # copy in the work corpus
+  cp -u tests/fuzz/corpus/"$t"/* "$work/$t/" 2>/dev/null || true
   # line-level targets get short inputs (what a line is); the others up
   # to 64 KiB (an object is at most 256 KiB, a line 64 KiB)
   case "$t" in

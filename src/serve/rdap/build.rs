@@ -64,9 +64,11 @@ pub(super) fn segment(s: &str) -> std::borrow::Cow<'_, str> {
 /// The `ip/` path of a range: `ADDRESS/LENGTH` for a prefix, else the
 /// range `A - B` percent-encoded (one segment).
 pub(super) fn range_path(r: &IpRange) -> String {
-    match r.cidrs().as_slice() {
-        [_] => r.to_query_string(),
-        _ => segment(&r.to_query_string()).into_owned(),
+    // one CIDR block (a single address is one too)
+    if r.start == r.end || r.prefix_len().is_some() {
+        r.to_query_string()
+    } else {
+        segment(&r.to_query_string()).into_owned()
     }
 }
 

@@ -250,11 +250,11 @@ pub(super) fn network_path<'a>(ctx: &Ctx, range: IpRange, check: bool) -> out::P
 }
 
 /// The path of an RFC 9910 relation search from a range.
-fn relation_path<'a>(rel: &'static str, range: IpRange, active: bool) -> out::Path<'a> {
+fn relation_path<'a>(rel: &'static str, range: &str, active: bool) -> out::Path<'a> {
     [
         "ips/rirSearch1/".into(),
         rel.into(),
-        format!("/{}", range_path(&range)).into(),
+        range.to_string().into(),
         (if active { "?status=active" } else { "" }).into(),
     ]
 }
@@ -262,8 +262,10 @@ fn relation_path<'a>(rel: &'static str, range: IpRange, active: bool) -> out::Pa
 /// The RFC 9910 relation links of a registry network (RIPE's set, with
 /// `rdap-active` on the up and top links that skip placeholders).
 fn relation_links<'a>(ctx: &'a Ctx, range: IpRange, context: &out::Path<'a>) -> [out::Link<'a>; 6] {
+    // the range written once for the six links
+    let at = format!("/{}", range_path(&range));
     let link = |rel, search, active| {
-        ctx.out_link(rel, relation_path(search, range, active), context.clone())
+        ctx.out_link(rel, relation_path(search, &at, active), context.clone())
     };
     [
         link("rdap-up", "rdap-up", false),
@@ -471,14 +473,15 @@ fn lease_out<'a>(ctx: &'a Ctx, l: query::LeaseView<'a>, common: Common<'a>) -> o
             let path = network_path(ctx, a.range(), true);
             links.push(ctx.out_link("rdap-up rdap-active", path, context.clone()));
         }
+        let at = format!("/{}", range_path(&range));
         links.push(ctx.out_link(
             "rdap-top",
-            relation_path("rdap-top", range, false),
+            relation_path("rdap-top", &at, false),
             context.clone(),
         ));
         links.push(ctx.out_link(
             "rdap-top rdap-active",
-            relation_path("rdap-top", range, true),
+            relation_path("rdap-top", &at, true),
             context,
         ));
     }
