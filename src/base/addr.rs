@@ -162,15 +162,61 @@ fn host_mask(family: Family, len: u32) -> u128 {
 impl fmt::Display for IpRange {
     /// RIPE style: `first - last`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} - {}", self.start_addr(), self.end_addr())
+        write!(f, "{} - {}", self.start_text(), self.end_text())
+    }
+}
+
+/// An address of a family, written as [`IpAddr`] writes it; an IPv4
+/// address's dotted quad without the standard library's general integer
+/// formatting (addresses written that way were a tenth of an RDAP
+/// answer's instructions).
+#[derive(Clone, Copy)]
+pub struct AddrText(pub Family, pub u128);
+
+impl fmt::Display for AddrText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Family::V4 => {
+                let mut buf = [0u8; 15];
+                let mut n = 0;
+                for (i, o) in (self.1 as u32).to_be_bytes().into_iter().enumerate() {
+                    if i > 0 {
+                        buf[n] = b'.';
+                        n += 1;
+                    }
+                    if o >= 100 {
+                        buf[n] = b'0' + o / 100;
+                        n += 1;
+                    }
+                    if o >= 10 {
+                        buf[n] = b'0' + o / 10 % 10;
+                        n += 1;
+                    }
+                    buf[n] = b'0' + o % 10;
+                    n += 1;
+                }
+                f.pad(std::str::from_utf8(&buf[..n]).unwrap_or_default())
+            }
+            Family::V6 => fmt::Display::fmt(&Ipv6Addr::from(self.1), f),
+        }
     }
 }
 
 impl IpRange {
+    /// The first address, to write.
+    pub fn start_text(&self) -> AddrText {
+        AddrText(self.family, self.start)
+    }
+
+    /// The last address, to write.
+    pub fn end_text(&self) -> AddrText {
+        AddrText(self.family, self.end)
+    }
+
     /// The address alone for a single address, else [`Self::to_prefix_or_range`].
     pub fn to_query_string(&self) -> String {
         if self.start == self.end {
-            self.start_addr().to_string()
+            self.start_text().to_string()
         } else {
             self.to_prefix_or_range()
         }
@@ -179,7 +225,7 @@ impl IpRange {
     /// `base/len` when the range is one CIDR block, else `first - last`.
     pub fn to_prefix_or_range(&self) -> String {
         match self.prefix_len() {
-            Some(len) => format!("{}/{}", self.start_addr(), len),
+            Some(len) => format!("{}/{}", self.start_text(), len),
             None => self.to_string(),
         }
     }
@@ -423,6 +469,29 @@ pub fn parse_query_range(s: &str) -> Result<IpRange, AddrError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_write_as_the_standard_library_writes_them() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut values: Vec<u32> = vec![0, 1, 9, 10, 99, 100, 255, 0x0a64_c8ff, u32::MAX];
+        for _ in 0..2000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            values.push((x >> 32) as u32);
+        }
+        for v in values {
+            let ours = AddrText(Family::V4, v as u128);
+            let std = Ipv4Addr::from(v);
+            assert_eq!(ours.to_string(), std.to_string());
+            assert_eq!(
+                format!("{ours:>16}|{ours:<16}|"),
+                format!("{std:>16}|{std:<16}|")
+            );
+        }
+        let v6 = 0x2001_0db8_0000_0000_0000_0000_0000_0001u128;
+        assert_eq!(AddrText(Family::V6, v6).to_string(), "2001:db8::1");
+    }
 
     fn r(s: &str) -> String {
         parse_range(s).unwrap().to_string()

@@ -727,12 +727,24 @@ impl<'a> ObjectRef<'a> {
     /// The first value of an attribute as text, times included.
     pub fn get_value(self, name: &str) -> Option<Cow<'a, str>> {
         match time_code(name) {
-            // found by the raw lines, only the one found decoded (a time
-            // expanded per line passed was a tenth of an RDAP answer)
-            Some(_) => text_lines(self.text())
-                .filter(|l| decode_raw(l).is_some_and(|(n, _)| n == name))
-                .find_map(decode_line)
-                .map(|(_, v)| v),
+            // the first line stored compact or as text, by their codes
+            // (decoding every line before it was a tenth of an RDAP
+            // answer); only that line decoded
+            Some(t) => {
+                let text = self.text();
+                let compact = self.line_of(Code::Two(t));
+                let plain = code_of(name).and_then(|c| self.line_of(c));
+                let first = match (compact, plain) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                let line = text.get(first?..)?;
+                decode_line(line.split('\n').next().unwrap_or(line))
+                    .map(|(_, v)| v)
+                    // a compact time that does not read (a crafted file):
+                    // the first one that does, as every line decoded gives
+                    .or_else(|| self.attrs().find(|(n, _)| *n == name).map(|(_, v)| v))
+            }
             None => self.get(name).map(Cow::Borrowed),
         }
     }
@@ -744,19 +756,12 @@ impl<'a> ObjectRef<'a> {
         debug_assert!(time_code(name).is_none(), "get_value for {name}");
         let text = self.text();
         match code_of(name) {
-            // jump between occurrences of the code byte; a line starts there
-            // when it is the first byte or follows a newline
             Some(code) => {
-                let bytes = text.as_bytes();
-                let (first, second, skip) = match code {
-                    Code::One(c) => (c, None, 1),
-                    Code::Two(b) => (0, Some(b), 2),
+                let skip = match code {
+                    Code::One(_) => 1,
+                    Code::Two(_) => 2,
                 };
-                memchr::memchr_iter(first, bytes)
-                    .find(|&i| {
-                        (i == 0 || bytes[i - 1] == b'\n')
-                            && second.is_none_or(|b| bytes.get(i + 1) == Some(&b))
-                    })
+                self.line_of(code)
                     .and_then(|i| text.get(i + skip..))
                     .map(|rest| rest.split('\n').next().unwrap_or(rest))
             }
@@ -764,6 +769,20 @@ impl<'a> ObjectRef<'a> {
                 .split_terminator('\n')
                 .find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(':'))),
         }
+    }
+
+    /// Where the first line stored under a code starts: jumping between
+    /// occurrences of the code's byte, a line starts there when it is
+    /// the first byte or follows a newline.
+    fn line_of(self, code: Code) -> Option<usize> {
+        let bytes = self.text().as_bytes();
+        let (first, second) = match code {
+            Code::One(c) => (c, None),
+            Code::Two(b) => (0, Some(b)),
+        };
+        memchr::memchr_iter(first, bytes).find(|&i| {
+            (i == 0 || bytes[i - 1] == b'\n') && second.is_none_or(|b| bytes.get(i + 1) == Some(&b))
+        })
     }
 
     /// Every value of an attribute (name in lower case).
@@ -1284,6 +1303,28 @@ mod tests {
         assert_eq!(
             t.get_value("last-modified").as_deref(),
             Some("2024-05-06T07:08:09+02:00")
+        );
+        // the first of either form, whichever is stored first
+        let u = Object::from_attrs(
+            [
+                ("role", "R"),
+                ("created", "2021-03-04T05:06:07+01:00"),
+                ("created", "2021-03-04T05:06:07Z"),
+                ("last-modified", "2024-05-06T07:08:09Z"),
+            ],
+            1,
+        );
+        assert_eq!(
+            u.get_value("created").as_deref(),
+            Some("2021-03-04T05:06:07+01:00")
+        );
+        assert_eq!(
+            u.get_value("last-modified").as_deref(),
+            Some("2024-05-06T07:08:09Z")
+        );
+        assert_eq!(
+            Object::from_attrs([("role", "R")], 1).get_value("created"),
+            None
         );
         let mut r = String::new();
         t.render(&mut r);

@@ -353,7 +353,7 @@ pub(super) fn out_cidrs(r: &IpRange) -> Vec<out::Cidr> {
     r.cidrs()
         .into_iter()
         .map(|(b, l)| {
-            let a = crate::addr::u128_to_addr(r.family, b).to_string();
+            let a = crate::addr::AddrText(r.family, b).to_string();
             match r.family {
                 Family::V4 => out::Cidr {
                     v4prefix: Some(a),
