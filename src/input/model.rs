@@ -359,22 +359,6 @@ pub struct Network {
     pub object: Object,
 }
 
-impl Network {
-    /// A view of the network, for reading it.
-    pub fn view(&self) -> NetRef<'_> {
-        NetRef {
-            range: self.range,
-            kind: self.kind,
-            flags: self.flags,
-            org: self.org,
-            abuse_c: self.abuse_c,
-            mnt_irt: self.mnt_irt,
-            file: self.file,
-            object: self.object.view(),
-        }
-    }
-}
-
 /// A network to read: its facts copied, its object borrowed from an owned
 /// [`Network`] or read in place from a compiled snapshot ([`Table`]).
 #[derive(Clone, Copy)]
@@ -433,6 +417,7 @@ pub trait Record: Sized {
         Self: 'a;
     /// Words per record in a compiled snapshot.
     const WORDS: usize;
+    /// A view of an owned record, for reading it.
     fn view(&self) -> Self::Ref<'_>;
     fn to_owned(r: Self::Ref<'_>) -> Self;
     /// The record's words; its text is at `text_at` of the text region.
@@ -489,7 +474,16 @@ impl Record for Network {
     const WORDS: usize = 8;
 
     fn view(&self) -> NetRef<'_> {
-        Network::view(self)
+        NetRef {
+            range: self.range,
+            kind: self.kind,
+            flags: self.flags,
+            org: self.org,
+            abuse_c: self.abuse_c,
+            mnt_irt: self.mnt_irt,
+            file: self.file,
+            object: self.object.view(),
+        }
     }
 
     fn to_owned(r: NetRef<'_>) -> Network {
@@ -572,7 +566,14 @@ impl Record for Entity {
     const WORDS: usize = 4;
 
     fn view(&self) -> EntityRef<'_> {
-        Entity::view(self)
+        EntityRef {
+            class: self.class,
+            handle: self.handle,
+            abuse_c: self.abuse_c,
+            has_abuse_mailbox: self.has_abuse_mailbox,
+            file: self.file,
+            object: self.object.view(),
+        }
     }
 
     fn to_owned(r: EntityRef<'_>) -> Entity {
@@ -690,20 +691,6 @@ pub fn is_dummy_contact(handle: &str, name: Option<&str>) -> bool {
         .get(..5)
         .is_some_and(|p| p.eq_ignore_ascii_case("DUMY-"))
         || name.is_some_and(|n| n.starts_with("Placeholder ") && n.ends_with(" Object"))
-}
-
-impl Entity {
-    /// A view of the entity, for reading it.
-    pub fn view(&self) -> EntityRef<'_> {
-        EntityRef {
-            class: self.class,
-            handle: self.handle,
-            abuse_c: self.abuse_c,
-            has_abuse_mailbox: self.has_abuse_mailbox,
-            file: self.file,
-            object: self.object.view(),
-        }
-    }
 }
 
 /// An entity to read: its facts copied, its object borrowed (see

@@ -188,13 +188,13 @@ impl Snapshot {
                 .chain(reg.domains.iter().map(|d| d.object.view()));
             for o in objects {
                 let t = o.stored().as_bytes();
-                places.push((text_len, t.len() as u32));
+                places.push(text_len);
                 sink.f.write_all(t).map_err(io)?;
                 text_crc.update(t);
                 text_len += t.len() as u64;
             }
         }
-        let mut place = places.into_iter().map(|(off, _)| off);
+        let mut place = places.into_iter();
         // the handles' names at the end of the text, read in place too
         let (names, ends) = reg.syms.parts();
         let names_at = text_len;
@@ -551,19 +551,18 @@ fn check_records<T: Record>(
     let record = T::WORDS * 8;
     let mut i = 0usize;
     let mut problem = None;
+    let mut w = vec![0u64; T::WORDS];
     let read = crate::mapped::read_chunks(
         map.file(),
         start..start + (words.len() * 8) as u64,
         record * 8192,
         |b| {
-            let mut w = [0u64; 8];
             for r in b.chunks_exact(record) {
                 for (x, c) in w.iter_mut().zip(r.chunks_exact(8)) {
                     *x = u64::from_le_bytes(c.try_into().unwrap_or_default());
                 }
-                let w = &w[..T::WORDS];
                 if let Some(p) =
-                    T::check(w, n_syms, n_files, text_len).or_else(|| also(T::read(w, ""), i))
+                    T::check(&w, n_syms, n_files, text_len).or_else(|| also(T::read(&w, ""), i))
                 {
                     problem = Some(format!("record {i}: {p}"));
                     return Err(String::new());
