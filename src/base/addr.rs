@@ -173,28 +173,51 @@ impl fmt::Display for IpRange {
 #[derive(Clone, Copy)]
 pub struct AddrText(pub Family, pub u128);
 
+impl AddrText {
+    /// An IPv4 address's dotted quad, and its length.
+    fn quad(v: u32) -> ([u8; 15], usize) {
+        let mut buf = [0u8; 15];
+        let mut n = 0;
+        for (i, o) in v.to_be_bytes().into_iter().enumerate() {
+            if i > 0 {
+                buf[n] = b'.';
+                n += 1;
+            }
+            if o >= 100 {
+                buf[n] = b'0' + o / 100;
+                n += 1;
+            }
+            if o >= 10 {
+                buf[n] = b'0' + o / 10 % 10;
+                n += 1;
+            }
+            buf[n] = b'0' + o % 10;
+            n += 1;
+        }
+        (buf, n)
+    }
+
+    /// The text appended to `out` (an IPv4 address without `fmt`).
+    pub fn push_to(&self, out: &mut Vec<u8>) {
+        match self.0 {
+            Family::V4 => {
+                let (buf, n) = Self::quad(self.1 as u32);
+                out.extend_from_slice(&buf[..n]);
+            }
+            Family::V6 => {
+                use std::io::Write;
+                // writing to a Vec does not fail
+                let _ = write!(out, "{}", Ipv6Addr::from(self.1));
+            }
+        }
+    }
+}
+
 impl fmt::Display for AddrText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
             Family::V4 => {
-                let mut buf = [0u8; 15];
-                let mut n = 0;
-                for (i, o) in (self.1 as u32).to_be_bytes().into_iter().enumerate() {
-                    if i > 0 {
-                        buf[n] = b'.';
-                        n += 1;
-                    }
-                    if o >= 100 {
-                        buf[n] = b'0' + o / 100;
-                        n += 1;
-                    }
-                    if o >= 10 {
-                        buf[n] = b'0' + o / 10 % 10;
-                        n += 1;
-                    }
-                    buf[n] = b'0' + o % 10;
-                    n += 1;
-                }
+                let (buf, n) = Self::quad(self.1 as u32);
                 f.pad(std::str::from_utf8(&buf[..n]).unwrap_or_default())
             }
             Family::V6 => fmt::Display::fmt(&Ipv6Addr::from(self.1), f),
@@ -216,7 +239,7 @@ impl IpRange {
     /// The address alone for a single address, else [`Self::to_prefix_or_range`].
     pub fn to_query_string(&self) -> String {
         if self.start == self.end {
-            self.start_text().to_string()
+            self.text_of(None)
         } else {
             self.to_prefix_or_range()
         }
@@ -225,9 +248,28 @@ impl IpRange {
     /// `base/len` when the range is one CIDR block, else `first - last`.
     pub fn to_prefix_or_range(&self) -> String {
         match self.prefix_len() {
-            Some(len) => format!("{}/{}", self.start_text(), len),
+            Some(len) => self.text_of(Some(len)),
             None => self.to_string(),
         }
+    }
+
+    /// The first address, then `/len` when given (without `fmt`: these
+    /// are written in every link of an RDAP answer).
+    fn text_of(&self, len: Option<u32>) -> String {
+        let mut out = Vec::with_capacity(48);
+        self.start_text().push_to(&mut out);
+        if let Some(len) = len {
+            out.push(b'/');
+            if len >= 100 {
+                out.push(b'0' + (len / 100) as u8);
+            }
+            if len >= 10 {
+                out.push(b'0' + (len / 10 % 10) as u8);
+            }
+            out.push(b'0' + (len % 10) as u8);
+        }
+        // addresses and digits are ASCII
+        String::from_utf8(out).unwrap_or_default()
     }
 }
 
@@ -488,9 +530,43 @@ mod tests {
                 format!("{ours:>16}|{ours:<16}|"),
                 format!("{std:>16}|{std:<16}|")
             );
+            let mut pushed = Vec::new();
+            ours.push_to(&mut pushed);
+            assert_eq!(pushed, std.to_string().into_bytes());
+            // as a prefix and as a query
+            for len in [0, 8, 24, 32] {
+                let size = 1u64 << (32 - len);
+                let start = (v as u64) & !(size - 1);
+                let range = IpRange {
+                    family: Family::V4,
+                    start: start as u128,
+                    end: (start + size - 1) as u128,
+                };
+                let want = if len == 32 {
+                    Ipv4Addr::from(start as u32).to_string()
+                } else {
+                    format!("{}/{len}", Ipv4Addr::from(start as u32))
+                };
+                assert_eq!(range.to_query_string(), want);
+            }
         }
         let v6 = 0x2001_0db8_0000_0000_0000_0000_0000_0001u128;
         assert_eq!(AddrText(Family::V6, v6).to_string(), "2001:db8::1");
+        let mut pushed = Vec::new();
+        AddrText(Family::V6, v6).push_to(&mut pushed);
+        assert_eq!(pushed, b"2001:db8::1");
+        let v6net = IpRange {
+            family: Family::V6,
+            start: v6 - 1,
+            end: v6 - 1 + (1 << 96) - 1,
+        };
+        assert_eq!(v6net.to_query_string(), "2001:db8::/32");
+        let all = IpRange {
+            family: Family::V6,
+            start: 0,
+            end: u128::MAX,
+        };
+        assert_eq!(all.to_query_string(), "::/0");
     }
 
     fn r(s: &str) -> String {

@@ -2,6 +2,7 @@
 //! entities with their jCard (RFC 7095), cidr0 prefixes, events, and the
 //! notices of the NRO profile (section 4.3), serialized once per thread.
 
+use super::json::Json;
 use super::out;
 use super::{RdapConfig, CONTENT_TYPE};
 use crate::addr::{Family, IpRange};
@@ -30,8 +31,16 @@ pub(super) struct Ctx<'a> {
 impl Ctx<'_> {
     /// A `self` link as a JSON tree, for the answers off the hot path.
     pub(super) fn self_link(&self, path: &str) -> Value {
-        tree(self.out_link("self", at(&[path]), at(&[path])))
+        let mut w = Json::new(false);
+        self.urls(&w).self_link(&mut w, &at(&[path]));
+        parse(w)
     }
+}
+
+/// What a writer wrote, as a JSON tree (for the answers off the hot path;
+/// the writer's text is JSON by construction).
+fn parse(w: Json) -> Value {
+    serde_json::from_slice(&w.buf).unwrap_or_default()
 }
 
 /// A path below the base path from up to four borrowed pieces.
@@ -84,24 +93,17 @@ pub(super) fn merge_entities(entities: &mut Vec<out::Entity<'_>>) {
             if entities[j].handle.eq_ignore_ascii_case(&entities[i].handle) {
                 let dup = entities.remove(j);
                 let first = &mut entities[i];
-                for &r in &dup.roles {
-                    if !first.roles.contains(&r) {
-                        first.roles.push(r);
-                    }
-                }
+                dup.roles.iter().for_each(|r| first.roles.add(r));
                 // the first's card (its kind and name), with the other's
                 // e-mail when it has none
-                let mut dup = dup;
-                if !first.vcardArray.1.iter().any(|p| p.0 == "email") {
-                    if let Some(i) = dup.vcardArray.1.iter().position(|p| p.0 == "email") {
-                        first.vcardArray.1.push(dup.vcardArray.1.swap_remove(i));
-                    }
+                if first.email.is_none() {
+                    first.email = dup.email;
                 }
-                if first.events.is_empty() {
+                if first.events.iter().all(Option::is_none) {
                     first.events = dup.events;
                 }
-                if first.links.is_empty() {
-                    first.links = dup.links;
+                if first.link.is_none() {
+                    first.link = dup.link;
                 }
             } else {
                 j += 1;
@@ -119,7 +121,9 @@ pub(super) fn family_of(r: &IpRange) -> &'static str {
 }
 
 pub(super) fn cidr0(r: &IpRange) -> Value {
-    tree(out_cidrs(r))
+    let mut w = Json::new(false);
+    write_cidrs(&mut w, r);
+    parse(w)
 }
 
 pub(super) fn conformance(extra: &[&str]) -> Value {
@@ -128,13 +132,23 @@ pub(super) fn conformance(extra: &[&str]) -> Value {
     json!(v)
 }
 
-/// The typed shapes below as JSON trees, for the answers off the hot path.
+/// A serialized value as a JSON tree.
 pub(super) fn tree(v: impl serde::Serialize) -> Value {
     serde_json::to_value(v).unwrap_or_default()
 }
 
 pub(super) fn notices(ctx: &Ctx) -> Value {
-    tree(ctx.out_notices())
+    let mut w = Json::new(false);
+    ctx.write_notices(&mut w);
+    parse(w)
+}
+
+/// An entity as a JSON tree.
+pub(super) fn entity_value(ctx: &Ctx, e: &out::Entity) -> Value {
+    let mut w = Json::new(false);
+    let urls = ctx.urls(&w);
+    ctx.write_entity(&mut w, &urls, e);
+    parse(w)
 }
 
 pub(super) fn entity_obj(
@@ -145,63 +159,114 @@ pub(super) fn entity_obj(
     roles: &[&'static str],
     email: Option<&str>,
 ) -> Value {
-    tree(ctx.out_entity(handle, name, kind, roles, email))
+    entity_value(ctx, &ctx.out_entity(handle, name, kind, roles, email))
+}
+
+/// A jCard as a JSON tree.
+pub(super) fn vcard_value(kind: &str, name: &str, email: Option<(&str, bool)>) -> Value {
+    let mut w = Json::new(false);
+    write_vcard(&mut w, kind, name, email);
+    parse(w)
 }
 
 /// The object's events; `null` (then dropped) when it has none: an empty
 /// `events` array is a warning of RDAP validators.
 pub(super) fn events_of(o: &crate::query::ObjectView) -> Value {
-    let events = out_events(o.get_value("created"), o.get_value("last-modified"));
-    if events.is_empty() {
-        Value::Null
-    } else {
-        tree(events)
+    let events = object_events(o);
+    if events.iter().all(Option::is_none) {
+        return Value::Null;
+    }
+    let mut w = Json::new(false);
+    write_events(&mut w, events.iter().zip(EVENT_ACTIONS));
+    parse(w)
+}
+
+/// The actions of [`object_events`]' dates.
+pub(super) const EVENT_ACTIONS: [&str; 2] = ["registration", "last changed"];
+
+/// An object's `created` and `last-modified`: its `registration` and
+/// `last changed` events.
+pub(super) fn object_events<'a>(o: &crate::query::ObjectView<'a>) -> [Option<Cow<'a, str>>; 2] {
+    [o.get_value("created"), o.get_value("last-modified")]
+}
+
+/// The end of every link to an RDAP answer, after its `href`.
+fn link_end(w: &mut Json) {
+    w.raw(",\"type\":\"");
+    w.raw(CONTENT_TYPE);
+    w.raw("\"}");
+}
+
+/// The start of this service's URLs in one answer (`"`, origin and base
+/// path), written once and copied into each of its links.
+pub(super) struct Urls(Json);
+
+impl Urls {
+    /// A URL of this service: the start, then the path's pieces.
+    pub(super) fn url(&self, w: &mut Json, p: &out::Path) {
+        w.append(&self.0);
+        w.url_pieces([&*p[0], &p[1], &p[2], &p[3]]);
+        w.raw("\"");
+    }
+
+    /// The start of links in the context of `context` (the path asked):
+    /// `{"value":URL,"rel":`, written once for an answer's links.
+    pub(super) fn context(&self, w: &Json, context: &out::Path) -> Json {
+        let mut f = w.fragment();
+        f.raw("{\"value\":");
+        self.url(&mut f, context);
+        f.raw(",\"rel\":");
+        f
+    }
+
+    /// A link (RFC 8288 as RFC 9083 section 4.2 writes it) to a path of
+    /// this service, after its start (see [`Urls::context`]).
+    pub(super) fn link(&self, w: &mut Json, start: &Json, rel: &str, path: &out::Path) {
+        w.append(start);
+        w.str(rel);
+        w.raw(",\"href\":");
+        self.url(w, path);
+        link_end(w);
+    }
+
+    /// A `self` link: its context is its target.
+    pub(super) fn self_link(&self, w: &mut Json, path: &out::Path) {
+        w.raw("{\"value\":");
+        self.url(w, path);
+        w.raw(",\"rel\":\"self\",\"href\":");
+        self.url(w, path);
+        link_end(w);
     }
 }
 
 impl Ctx<'_> {
-    pub(super) fn out_link<'a>(
-        &'a self,
-        rel: &'static str,
-        path: out::Path<'a>,
-        self_path: out::Path<'a>,
-    ) -> out::Link<'a> {
-        let url = |path| out::Url {
-            origin: self.origin,
-            base: &self.cfg.settings.base_path,
-            path,
-        };
-        out::Link {
-            value: url(self_path),
-            rel,
-            href: url(path),
-            typ: CONTENT_TYPE,
-        }
+    /// The start of this service's URLs for answers written by `w` (or
+    /// by writers of its kind).
+    pub(super) fn urls(&self, w: &Json) -> Urls {
+        let mut f = w.fragment();
+        f.raw("\"");
+        f.url_pieces([self.origin, &self.cfg.settings.base_path]);
+        Urls(f)
     }
 
     /// A notice's link: to the configured page, else to this service's
     /// `help` (NRO RDAP profile section 4.3).
-    fn notice_link<'a>(&'a self, rel: &'static str, url: Option<&'a str>) -> out::Link<'a> {
-        let help = || at(&["help"]);
+    fn write_notice_link(&self, w: &mut Json, urls: &Urls, rel: &str, url: Option<&str>) {
+        let help = at(&["help"]);
         match url {
             Some(u) => {
-                let page = out::Url {
-                    origin: u,
-                    base: "",
-                    path: Default::default(),
-                };
-                out::Link {
-                    value: out::Url {
-                        origin: self.origin,
-                        base: &self.cfg.settings.base_path,
-                        path: help(),
-                    },
-                    rel,
-                    href: page,
-                    typ: "text/html",
-                }
+                w.raw("{\"value\":");
+                urls.url(w, &help);
+                w.raw(",\"rel\":");
+                w.str(rel);
+                w.raw(",\"href\":");
+                w.str(u);
+                w.raw(",\"type\":\"text/html\"}");
             }
-            None => self.out_link(rel, help(), help()),
+            None => {
+                let start = urls.context(w, &help);
+                urls.link(w, &start, rel, &help);
+            }
         }
     }
 
@@ -215,181 +280,217 @@ impl Ctx<'_> {
     ) -> out::Entity<'a> {
         let handle = handle.into();
         let email = email.map(|m| (m, roles.contains(&"abuse")));
-        let vcard_array = vcard(kind, name, email);
-        // the handle as a path segment, encoded once (borrowed when it
-        // needs no encoding, as nearly every handle)
-        let seg: std::borrow::Cow<'a, str> = match &handle {
-            std::borrow::Cow::Borrowed(h) => segment(h),
-            std::borrow::Cow::Owned(h) => segment(h).into_owned().into(),
-        };
-        let path = || -> out::Path<'a> { ["entity/".into(), seg.clone(), "".into(), "".into()] };
         // the object's own dates, when it is loaded here; a self link only
         // where entity/ answers (a loaded object or a lessee of leases; not
         // a name the registry gives without a handle, as LACNIC's `owner`)
         let loaded = crate::query::entity(self.snap, &handle);
         let events = match &loaded {
-            Some(e) => {
-                let o = e.object();
-                out_events(o.get_value("created"), o.get_value("last-modified"))
-            }
-            None => Vec::new(),
+            Some(e) => object_events(&e.object()),
+            None => Default::default(),
         };
         let resolves = loaded.is_some() || crate::query::is_lessee(self.snap, &handle);
+        // the handle as a path segment, encoded once (borrowed when it
+        // needs no encoding, as nearly every handle)
+        let link = resolves.then(|| match &handle {
+            Cow::Borrowed(h) => segment(h),
+            Cow::Owned(h) => segment(h).into_owned().into(),
+        });
         out::Entity {
-            objectClassName: "entity",
-            links: if resolves {
-                vec![self.out_link("self", path(), path())]
-            } else {
-                Vec::new()
-            },
             handle,
-            vcardArray: vcard_array,
-            roles: roles.to_vec(),
-            remarks: None,
+            name,
+            kind,
+            roles: out::Roles::of(roles),
+            email,
+            remark: None,
             events,
+            link,
         }
     }
 
-    /// [`Ctx::out_notices`] serialized: made once per thread for a
-    /// snapshot, base path and origin, then copied.
-    pub(super) fn notices_raw(&self) -> Box<serde_json::value::RawValue> {
-        // everything the notices are made of: snapshot, base path, origin,
-        // and the configured pages
+    /// An entity (RFC 9083 section 5.1) with its jCard.
+    pub(super) fn write_entity(&self, w: &mut Json, urls: &Urls, e: &out::Entity) {
+        w.raw("{\"objectClassName\":\"entity\",\"handle\":");
+        w.str(&e.handle);
+        w.raw(",\"vcardArray\":");
+        write_vcard(w, e.kind, e.name, e.email);
+        w.raw(",\"roles\":");
+        w.strs(e.roles.iter());
+        if let Some(r) = &e.remark {
+            w.raw(",\"remarks\":[");
+            write_remark(w, r);
+            w.raw("]");
+        }
+        if e.events.iter().any(Option::is_some) {
+            w.raw(",\"events\":");
+            write_events(w, e.events.iter().zip(EVENT_ACTIONS));
+        }
+        if let Some(seg) = &e.link {
+            w.raw(",\"links\":[");
+            urls.self_link(w, &at(&["entity/", seg]));
+            w.raw("]");
+        }
+        w.raw("}");
+    }
+
+    /// The notices of every answer (see [`Ctx::write_notices_fresh`]):
+    /// written once per thread for a snapshot, base path and configured
+    /// pages, with holes where the origin goes, then copied.
+    pub(super) fn write_notices(&self, w: &mut Json) {
+        // everything the notices are made of but the origin
         type Key = (
             usize,
             std::time::SystemTime,
             String,
-            String,
             Option<String>,
             Option<String>,
         );
+        type Made = (Key, Vec<u8>, Vec<super::json::Hole>);
         thread_local! {
-            static LAST: std::cell::RefCell<Option<(Key, Box<serde_json::value::RawValue>)>> =
-                const { std::cell::RefCell::new(None) };
+            static LAST: std::cell::RefCell<Option<Made>> = const { std::cell::RefCell::new(None) };
         }
+        let settings = &self.cfg.settings;
         let key_matches = |k: &Key| {
             k.0 == self.snap as *const Snapshot as usize
                 && k.1 == crate::query::about(self.snap).loaded_at()
-                && k.2 == self.cfg.settings.base_path
-                && k.3 == self.origin
-                && k.4 == self.cfg.settings.terms_url
-                && k.5 == self.cfg.settings.inaccuracy_url
+                && k.2 == settings.base_path
+                && k.3 == settings.terms_url
+                && k.4 == settings.inaccuracy_url
         };
         LAST.with(|last| {
             let mut last = last.borrow_mut();
-            match &*last {
-                Some((k, raw)) if key_matches(k) => raw.clone(),
-                _ => {
-                    let raw =
-                        serde_json::value::to_raw_value(&self.out_notices()).unwrap_or_else(|_| {
-                            serde_json::value::RawValue::from_string("[]".into())
-                                .expect("[] is JSON")
-                        });
-                    let key = (
-                        self.snap as *const Snapshot as usize,
-                        crate::query::about(self.snap).loaded_at(),
-                        self.cfg.settings.base_path.clone(),
-                        self.origin.to_string(),
-                        self.cfg.settings.terms_url.clone(),
-                        self.cfg.settings.inaccuracy_url.clone(),
-                    );
-                    *last = Some((key, raw.clone()));
-                    raw
-                }
+            if !last.as_ref().is_some_and(|(k, _, _)| key_matches(k)) {
+                let marked = Ctx {
+                    origin: super::cache::ORIGIN_MARKER,
+                    ..*self
+                };
+                let mut t = Json::new(true);
+                marked.write_notices_fresh(&mut t);
+                let (body, holes) = t.finish(false);
+                let key = (
+                    self.snap as *const Snapshot as usize,
+                    crate::query::about(self.snap).loaded_at(),
+                    settings.base_path.clone(),
+                    settings.terms_url.clone(),
+                    settings.inaccuracy_url.clone(),
+                );
+                *last = Some((key, body, holes));
+            }
+            if let Some((_, body, holes)) = &*last {
+                w.template(body, holes, "", self.origin);
             }
         })
     }
 
+    /// [`Ctx::write_notices`] as a serialized value (for error bodies).
+    pub(super) fn notices_raw(&self) -> Box<serde_json::value::RawValue> {
+        let mut w = Json::new(false);
+        self.write_notices(&mut w);
+        String::from_utf8(w.buf)
+            .ok()
+            .and_then(|s| serde_json::value::RawValue::from_string(s).ok())
+            .unwrap_or_else(|| {
+                serde_json::value::RawValue::from_string("[]".into()).expect("[] is JSON")
+            })
+    }
+
     /// The notices of every answer: terms of use and inaccuracy reporting
     /// (the NRO RDAP profile), and the data sources with their dates.
-    pub(super) fn out_notices(&self) -> Vec<out::Notice<'_>> {
-        let sources = self
-            .snap
-            .source_lines()
-            .iter()
-            .map(|l| l.as_str().into())
-            .collect();
-        vec![
-            out::Notice {
-                title: "Terms and Conditions",
-                description: vec!["This is a tenure RDAP service for IP address space. Data comes from registry dumps and leasing platforms' lease records as loaded by the operator.".into()],
-                links: vec![self.notice_link("terms-of-service", self.cfg.settings.terms_url.as_deref())],
-            },
-            out::Notice {
-                title: "Inaccuracy Reporting",
-                description: vec!["Report inaccurate registry data to the registry that publishes it (port43 and the registry's own RDAP service), and inaccurate lease records to the leasing platform named as their source.".into()],
-                links: vec![self.notice_link("inaccuracy-report", self.cfg.settings.inaccuracy_url.as_deref())],
-            },
-            out::Notice { title: "Data sources", description: sources, links: Vec::new() },
-        ]
+    fn write_notices_fresh(&self, w: &mut Json) {
+        let settings = &self.cfg.settings;
+        let urls = self.urls(w);
+        w.raw("[{\"title\":\"Terms and Conditions\",\"description\":[\"This is a tenure RDAP service for IP address space. Data comes from registry dumps and leasing platforms' lease records as loaded by the operator.\"],\"links\":[");
+        self.write_notice_link(w, &urls, "terms-of-service", settings.terms_url.as_deref());
+        w.raw("]},{\"title\":\"Inaccuracy Reporting\",\"description\":[\"Report inaccurate registry data to the registry that publishes it (port43 and the registry's own RDAP service), and inaccurate lease records to the leasing platform named as their source.\"],\"links\":[");
+        self.write_notice_link(
+            w,
+            &urls,
+            "inaccuracy-report",
+            settings.inaccuracy_url.as_deref(),
+        );
+        w.raw("]},{\"title\":\"Data sources\",\"description\":");
+        w.strs(self.snap.source_lines().iter().map(String::as_str));
+        w.raw("}]");
     }
 }
 
 /// A jCard: version, fn, kind and an optional e-mail (preferred when it is
 /// the abuse mailbox).
-pub(super) fn vcard<'a>(
-    kind: &'static str,
-    name: &'a str,
-    email: Option<(&'a str, bool)>,
-) -> (&'static str, Vec<out::Prop<'a>>) {
-    let none = || out::Params::None(out::NoParams {});
-    let mut props = vec![
-        out::Prop("version", none(), "text", "4.0"),
-        out::Prop("fn", none(), "text", name),
-        out::Prop("kind", none(), "text", kind),
-    ];
+pub(super) fn write_vcard(w: &mut Json, kind: &str, name: &str, email: Option<(&str, bool)>) {
+    w.raw("[\"vcard\",[[\"version\",{},\"text\",\"4.0\"],[\"fn\",{},\"text\",");
+    w.str(name);
+    w.raw("],[\"kind\",{},\"text\",");
+    w.str(kind);
+    w.raw("]");
     if let Some((m, preferred)) = email {
-        let params = if preferred {
-            out::Params::Pref(out::Pref { pref: "1" })
+        w.raw(if preferred {
+            ",[\"email\",{\"pref\":\"1\"},\"text\","
         } else {
-            none()
-        };
-        props.push(out::Prop("email", params, "text", m));
+            ",[\"email\",{},\"text\","
+        });
+        w.str(m);
+        w.raw("]");
     }
-    ("vcard", props)
+    w.raw("]]");
 }
 
-pub(super) fn out_cidrs(r: &IpRange) -> Vec<out::Cidr> {
-    r.cidrs()
-        .into_iter()
-        .map(|(b, l)| {
-            let a = crate::addr::AddrText(r.family, b).to_string();
-            match r.family {
-                Family::V4 => out::Cidr {
-                    v4prefix: Some(a),
-                    v6prefix: None,
-                    length: l,
-                },
-                Family::V6 => out::Cidr {
-                    v4prefix: None,
-                    v6prefix: Some(a),
-                    length: l,
-                },
-            }
-        })
-        .collect()
+/// A remark (or notice without links): an optional title, then its lines.
+pub(super) fn write_remark(w: &mut Json, r: &out::Remark) {
+    match r.title {
+        Some(t) => {
+            w.raw("{\"title\":");
+            w.str(t);
+            w.raw(",\"description\":");
+        }
+        None => w.raw("{\"description\":"),
+    }
+    w.strs(r.description.iter().map(|d| &**d));
+    w.raw("}");
 }
 
-/// `registration` and `last changed` events from an object's `created`
-/// and `last-modified`.
-pub(super) fn out_events<'a>(
-    created: Option<Cow<'a, str>>,
-    last_modified: Option<Cow<'a, str>>,
-) -> Vec<out::Event<'a>> {
-    let mut v = Vec::new();
-    if let Some(c) = created {
-        v.push(out::Event {
-            eventAction: "registration",
-            eventDate: c,
+/// cidr0's `cidr0_cidrs`: the range as CIDR blocks.
+pub(super) fn write_cidrs(w: &mut Json, r: &IpRange) {
+    w.raw("[");
+    for (i, (b, l)) in r.cidrs().into_iter().enumerate() {
+        if i > 0 {
+            w.raw(",");
+        }
+        w.raw(match r.family {
+            Family::V4 => "{\"v4prefix\":\"",
+            Family::V6 => "{\"v6prefix\":\"",
         });
+        write_addr(w, r.family, b);
+        w.raw("\",\"length\":");
+        w.uint(l.into());
+        w.raw("}");
     }
-    if let Some(c) = last_modified {
-        v.push(out::Event {
-            eventAction: "last changed",
-            eventDate: c,
-        });
+    w.raw("]");
+}
+
+/// An address's text (nothing in it is escaped).
+pub(super) fn write_addr(w: &mut Json, family: Family, a: u128) {
+    crate::addr::AddrText(family, a).push_to(&mut w.buf);
+}
+
+/// Events from (date, action) pairs; the dates that are `None` are left out.
+pub(super) fn write_events<'d>(
+    w: &mut Json,
+    events: impl IntoIterator<Item = (&'d Option<Cow<'d, str>>, &'d str)>,
+) {
+    w.raw("[");
+    let mut first = true;
+    for (date, action) in events {
+        let Some(date) = date else { continue };
+        if !first {
+            w.raw(",");
+        }
+        first = false;
+        w.raw("{\"eventAction\":");
+        w.str(action);
+        w.raw(",\"eventDate\":");
+        w.str(date);
+        w.raw("}");
     }
-    v
+    w.raw("]");
 }
 
 /// The vCard `kind` of a contact.
@@ -421,7 +522,7 @@ pub(super) fn out_contacts<'a>(
         let mut entity = ctx.out_entity(c.handle, c.name, kind, roles, None);
         if !c.loaded {
             // not loaded: a self link would answer 404
-            entity.links.clear();
+            entity.link = None;
         }
         entities.push(entity);
     }
@@ -429,36 +530,46 @@ pub(super) fn out_contacts<'a>(
 }
 
 /// The `redacted` member for removed administrative and/or technical
-/// contacts, serialized once.
+/// contacts, written once.
 fn redacted_contacts(admin: bool, tech: bool) -> Option<&'static serde_json::value::RawValue> {
     use serde_json::value::RawValue;
     static MADE: std::sync::OnceLock<[Box<RawValue>; 3]> = std::sync::OnceLock::new();
     let made = MADE.get_or_init(|| {
-        let removal = |what: &'static str, path: &'static str| out::Redacted {
-            name: out::Description { description: what },
-            prePath: path,
-            pathLang: "jsonpath",
-            method: "removal",
-            reason: out::Description {
-                description: "personal data removed from the registry's public database dump",
-            },
+        let removal = |w: &mut Json, what: &str, path: &str| {
+            w.raw("{\"name\":{\"description\":");
+            w.str(what);
+            w.raw("},\"prePath\":");
+            w.str(path);
+            w.raw(",\"pathLang\":\"jsonpath\",\"method\":\"removal\",\"reason\":{\"description\":\"personal data removed from the registry's public database dump\"}}");
         };
-        let a = || {
+        let a = |w: &mut Json| {
             removal(
+                w,
                 "Administrative contact",
                 "$.entities[?(@.roles[0]=='administrative')]",
             )
         };
-        let t = || {
+        let t = |w: &mut Json| {
             removal(
+                w,
                 "Technical contact",
                 "$.entities[?(@.roles[0]=='technical')]",
             )
         };
-        let raw = |v: Vec<out::Redacted>| {
-            serde_json::value::to_raw_value(&v).expect("static shapes serialize")
+        let raw = |parts: &[&dyn Fn(&mut Json)]| {
+            let mut w = Json::new(false);
+            w.raw("[");
+            for (i, p) in parts.iter().enumerate() {
+                if i > 0 {
+                    w.raw(",");
+                }
+                p(&mut w);
+            }
+            w.raw("]");
+            let text = String::from_utf8(w.buf).expect("written from str");
+            RawValue::from_string(text).expect("static shapes are JSON")
         };
-        [raw(vec![a()]), raw(vec![t()]), raw(vec![a(), t()])]
+        [raw(&[&a]), raw(&[&t]), raw(&[&a, &t])]
     });
     match (admin, tech) {
         (false, false) => None,

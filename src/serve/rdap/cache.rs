@@ -7,8 +7,9 @@
 //! the delegated record, holder, lessee with the lease chosen for the time
 //! asked about, abuse contact). Those form the key, so a cached answer is
 //! exactly the answer that would be built. The queried text appears only
-//! in links; the template is the answer serialized with a marker in its
-//! place, cut at the markers, and the query is written back into the holes.
+//! in links; the template is the answer written with holes where the query
+//! and the origin go (the writer is given markers for them, and notes
+//! where they stand), and the query is written back into the holes.
 //!
 //! In front of the templates, questions are remembered by request (origin
 //! and request target) with the template that answers them: a repeated
@@ -26,12 +27,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-/// What stands for the query in a template: a control character, which
-/// JSON writes escaped as `\u0001` and which no address or prefix contains.
+/// What stands for the query in a template, as a piece of a link's URL: a
+/// control character, which no address or prefix contains (and which path
+/// segments made of data carry percent-encoded).
 pub(super) const MARKER: &str = "\u{1}";
 /// What stands for the origin (`https://host:port`) in a template.
 pub(super) const ORIGIN_MARKER: &str = "\u{2}";
-const MARKERS_ESCAPED: [&[u8]; 2] = [b"\\u0001", b"\\u0002"];
 
 const SHARDS: usize = 16;
 
@@ -65,36 +66,8 @@ pub(super) struct Template {
 }
 
 impl Template {
-    /// Cuts an answer serialized with [`MARKER`] as the query and
-    /// [`ORIGIN_MARKER`] as the origin. Escapes are followed so that a data
-    /// value containing the text `\u0001` (written `\\u0001`) is never
-    /// taken for a marker.
-    pub fn cut(serialized: &[u8]) -> Template {
-        let mut body = Vec::with_capacity(serialized.len());
-        let mut holes = Vec::new();
-        let mut i = 0;
-        while i < serialized.len() {
-            let b = serialized[i];
-            if b == b'\\' {
-                if let Some(k) = MARKERS_ESCAPED
-                    .iter()
-                    .position(|m| serialized[i..].starts_with(m))
-                {
-                    holes.push((body.len(), k == 1));
-                    i += MARKERS_ESCAPED[k].len();
-                    continue;
-                }
-                // any other escape: copy it and the escaped byte as they are
-                body.push(b);
-                if let Some(&next) = serialized.get(i + 1) {
-                    body.push(next);
-                }
-                i += 2;
-                continue;
-            }
-            body.push(b);
-            i += 1;
-        }
+    /// An answer written with holes (see [`super::json::Json::url_pieces`]).
+    pub fn new(body: Vec<u8>, holes: Vec<super::json::Hole>) -> Template {
         Template { body, holes }
     }
 
@@ -358,13 +331,21 @@ mod tests {
 
     #[test]
     fn templates_put_the_query_back_and_keep_escaped_text() {
-        let answer = serde_json::to_vec(&serde_json::json!({
-            "self": format!("{ORIGIN_MARKER}/rdap/ip/{MARKER}"),
-            "up": format!("{ORIGIN_MARKER}/rdap/ips/rirSearch1/rdap-up/{MARKER}"),
-            "remark": "a value with \\u0001 written in it, and \"quotes\"",
-        }))
-        .unwrap();
-        let t = Template::cut(&answer);
+        let mut w = super::super::json::Json::new(true);
+        w.raw("{\"self\":");
+        w.raw("\"");
+        w.url_pieces([ORIGIN_MARKER, "/rdap/", "ip/", MARKER]);
+        w.raw("\"");
+        w.raw(",\"up\":");
+        w.raw("\"");
+        w.url_pieces([ORIGIN_MARKER, "/rdap/", "ips/rirSearch1/rdap-up/", MARKER]);
+        w.raw("\"");
+        w.raw(",\"remark\":");
+        // a marker in data is text, never a hole
+        w.str("a value with \u{1} and \\u0001 written in it, and \"quotes\"");
+        w.raw("}");
+        let (body, holes) = w.finish(false);
+        let t = Template::new(body, holes);
         assert_eq!(t.holes.len(), 4);
         let v: serde_json::Value =
             serde_json::from_slice(&t.render("192.0.2.1", "https://x")).unwrap();
@@ -372,7 +353,7 @@ mod tests {
         assert_eq!(v["up"], "https://x/rdap/ips/rirSearch1/rdap-up/192.0.2.1");
         assert_eq!(
             v["remark"],
-            "a value with \\u0001 written in it, and \"quotes\""
+            "a value with \u{1} and \\u0001 written in it, and \"quotes\""
         );
     }
 

@@ -10,7 +10,7 @@
 //!   of [`crate::query::resolve`]), `objects` (autnum, entity, domain,
 //!   help), `search` (entities, ips, autnums, RFC 9910's relations, RFC
 //!   9536's reverse search), sharing `build` (context, links, jCard,
-//!   notices) and the typed shapes of `out`;
+//!   notices, written by `json`) and the gathered parts of `out`;
 //! - [`response`]: the one place that decides status codes, headers and
 //!   error bodies, from a body, a typed [`RdapError`] or a redirect;
 //! - [`cache`]: ip answers kept as templates.
@@ -30,6 +30,7 @@
 
 mod build;
 pub mod cache;
+mod json;
 mod network;
 mod objects;
 mod out;

@@ -3,7 +3,11 @@
 //! else the registry network, else the delegated record; space another
 //! registry answers for is redirected there (RFC 7480 section 5.2).
 
-use super::build::{at, family_of, out_cidrs, out_contacts, out_events, range_path, segment, Ctx};
+use super::build::{
+    at, family_of, out_contacts, range_path, segment, write_addr, write_cidrs, write_events,
+    write_remark, Ctx,
+};
+use super::json::Json;
 use super::response::{RdapError, Refusal};
 use super::{cache, out, Body};
 use crate::addr::IpRange;
@@ -89,11 +93,12 @@ pub(super) fn ip(
     } else {
         at(&["ip/", query])
     };
-    let net = network_out(build, &res, view, context).ok_or(RdapError::NotFound)?;
-    let bytes = write(&net, pretty);
+    let mut w = Json::new(key.is_some());
+    write_network(&mut w, build, &res, view, context).ok_or(RdapError::NotFound)?;
+    let (bytes, holes) = w.finish(pretty);
     match key {
         Some(key) => {
-            let t = cache::Template::cut(&bytes);
+            let t = cache::Template::new(bytes, holes);
             let answer = t.render(&text, ctx.origin);
             cache.put(ctx.snap, key.clone(), t);
             remember(&key);
@@ -131,19 +136,17 @@ fn special_out(ctx: &Ctx, sp: &query::SpecialPurpose) -> serde_json::Value {
     })
 }
 
-/// An answer serialized (empty when it cannot be: the caller's 500).
-fn write(net: &out::IpNetwork, pretty: bool) -> Vec<u8> {
-    // most answers fit: no growing and copying while writing
-    let mut bytes = Vec::with_capacity(8192);
-    let written = if pretty {
-        serde_json::to_writer_pretty(&mut bytes, net)
-    } else {
-        serde_json::to_writer(&mut bytes, net)
-    };
-    if written.is_err() {
-        bytes.clear();
-    }
-    bytes
+/// An ip network answer written for one request (no template).
+fn write(
+    ctx: &Ctx,
+    res: &query::Resolved,
+    view: query::View,
+    context: out::Path,
+    pretty: bool,
+) -> Result<Body, Refusal> {
+    let mut w = Json::new(false);
+    write_network(&mut w, ctx, res, view, context).ok_or(RdapError::NotFound)?;
+    Ok(Body::Bytes(w.finish(pretty).0))
 }
 
 /// `lease0_lease/{SOURCE:ID}`: one lease record as an ip network, current
@@ -157,14 +160,13 @@ pub(super) fn lease(ctx: &Ctx, handle: &str, pretty: bool) -> Result<Body, Refus
         query::View::Lease(l.position()),
     );
     let seg = segment(handle);
-    let net = network_out(
+    write(
         ctx,
         &res,
         query::View::Lease(l.position()),
         at(&["lease0_lease/", &seg]),
+        pretty,
     )
-    .ok_or(RdapError::NotFound)?;
-    Ok(Body::Bytes(write(&net, pretty)))
 }
 
 /// The registry's network as its own answer (RFC 9910 `rdap-up` and
@@ -176,8 +178,7 @@ pub(super) fn registry_network(
     pretty: bool,
 ) -> Result<Body, Refusal> {
     let res = query::resolve_as(ctx.snap, &n.range(), ctx.at, query::View::Registry);
-    let net = network_out(ctx, &res, query::View::Registry, context).ok_or(RdapError::NotFound)?;
-    Ok(Body::Bytes(write(&net, pretty)))
+    write(ctx, &res, query::View::Registry, context, pretty)
 }
 
 /// A 302 to another RDAP service (RFC 7480 section 5.2), unless that
@@ -236,17 +237,17 @@ pub(super) const REGISTRY_VIEW: &str = "?lease0_view=registry";
 /// `?lease0_view=registry` when a lease current for the whole range would
 /// answer that path instead (`check`: that can be the case here).
 pub(super) fn network_path<'a>(ctx: &Ctx, range: IpRange, check: bool) -> out::Path<'a> {
+    network_path_as(ctx, range, range_path(&range), check)
+}
+
+/// [`network_path`] with the range's path already written.
+fn network_path_as<'a>(ctx: &Ctx, range: IpRange, text: String, check: bool) -> out::Path<'a> {
     let view = if check && query::lease_covers(ctx.snap, &range, ctx.at) {
         REGISTRY_VIEW
     } else {
         ""
     };
-    [
-        "ip/".into(),
-        range_path(&range).into(),
-        view.into(),
-        "".into(),
-    ]
+    ["ip/".into(), text.into(), view.into(), "".into()]
 }
 
 /// The path of an RFC 9910 relation search from a range.
@@ -261,12 +262,10 @@ fn relation_path<'a>(rel: &'static str, range: &str, active: bool) -> out::Path<
 
 /// The RFC 9910 relation links of a registry network (RIPE's set, with
 /// `rdap-active` on the up and top links that skip placeholders).
-fn relation_links<'a>(ctx: &'a Ctx, range: IpRange, context: &out::Path<'a>) -> [out::Link<'a>; 6] {
+fn relation_links<'a>(range_path: &str) -> [(&'static str, out::Path<'a>); 6] {
     // the range written once for the six links
-    let at = format!("/{}", range_path(&range));
-    let link = |rel, search, active| {
-        ctx.out_link(rel, relation_path(search, &at, active), context.clone())
-    };
+    let at = format!("/{range_path}");
+    let link = |rel, search, active| (rel, relation_path(search, &at, active));
     [
         link("rdap-up", "rdap-up", false),
         link("rdap-up rdap-active", "rdap-up", true),
@@ -313,32 +312,53 @@ struct Common<'a> {
     context: out::Path<'a>,
 }
 
-/// The ip network answer from the resolved answer: a lease as the
-/// response object (`lease0`), else the registry network, else the
-/// delegated record. The abuse contact is the resolved one in every case.
-/// `context` is the path asked (every link's `value`).
-fn network_out<'a>(
+/// An ip network answer gathered before it is written: what the response
+/// object is, its entities (merged), dates, links and remarks.
+struct Network<'a> {
+    redacted: Option<&'static serde_json::value::RawValue>,
+    handle: std::borrow::Cow<'a, str>,
+    range: IpRange,
+    name: Option<&'a str>,
+    typ: Option<&'a str>,
+    country: Option<&'a str>,
+    parent: Option<&'a str>,
+    status: &'static str,
+    entities: Vec<out::Entity<'a>>,
+    /// (date, action) of its events.
+    events: Vec<(Option<std::borrow::Cow<'a, str>>, &'static str)>,
+    /// (relation, target) of its links; their context is `Common::context`.
+    links: Vec<(&'static str, out::Path<'a>)>,
+    remarks: Vec<out::Remark<'a>>,
+}
+
+/// The ip network answer from the resolved answer, written to `w`: a lease
+/// as the response object (`lease0`), else the registry network, else the
+/// delegated record (`None`: there is none). The abuse contact is the
+/// resolved one in every case. `context` is the path asked (every link's
+/// `value`).
+fn write_network<'a>(
+    w: &mut Json,
     ctx: &'a Ctx,
     res: &query::Resolved<'a>,
     view: query::View,
     context: out::Path<'a>,
-) -> Option<out::IpNetwork<'a>> {
+) -> Option<()> {
     let holder = res.holder.as_ref().map(|h| {
         let mut e = ctx.out_entity(h.handle, h.display_name(), "org", &["registrant"], None);
         if let Some(d) = h.description {
-            e.remarks = Some(vec![out::Remark {
+            e.remark = Some(out::Remark {
                 title: Some("no organisation registered"),
                 description: vec![format!("the registry's description: {d}").into()],
-            }]);
+            });
         }
         if let query::HolderFrom::Delegated { registry } = h.from {
-            e.remarks = Some(vec![out::Remark {
+            e.remark = Some(out::Remark {
                 title: None,
                 description: vec![
                     format!("opaque holder id at {registry} (delegated statistics)").into(),
                 ],
-            }]);
-            e.links.clear();
+            });
+            e.link = None;
         }
         e
     });
@@ -349,7 +369,7 @@ fn network_out<'a>(
         .as_ref()
         .filter(|_| res.holder.as_ref().is_some_and(|h| h.organisation))
         .map(|e| out::Entity {
-            roles: vec!["sponsor"],
+            roles: out::Roles::of(&["sponsor"]),
             ..e.clone()
         });
     let abuse = res.abuse.as_ref().map(|a| {
@@ -366,7 +386,7 @@ fn network_out<'a>(
         abuse,
         context,
     };
-    let mut net = match res.lessee.as_ref().and_then(|l| l.lease()) {
+    let (mut net, common) = match res.lessee.as_ref().and_then(|l| l.lease()) {
         Some(l) => lease_out(ctx, l, common),
         None => registry_out(ctx, res, view, common)?,
     };
@@ -380,24 +400,107 @@ fn network_out<'a>(
         }
     }
     super::build::merge_entities(&mut net.entities);
-    if let Some(r) = &res.routing {
-        net.rdapConformance = if net.rdapConformance.last() == Some(&"redacted") {
-            NETWORK_CONFORMANCE_ROUTING_REDACTED
-        } else {
-            NETWORK_CONFORMANCE_ROUTING
-        };
-        net.arin_originas0_originautnums = Some(
-            r.route
-                .iter()
-                .flat_map(|x| x.origins.iter().filter_map(|o| o.asn))
-                .collect(),
-        );
+    let routing = res.routing.as_ref();
+    let conformance = match (routing.is_some(), net.redacted.is_some()) {
+        (false, false) => NETWORK_CONFORMANCE,
+        (false, true) => NETWORK_CONFORMANCE_REDACTED,
+        (true, false) => NETWORK_CONFORMANCE_ROUTING,
+        (true, true) => NETWORK_CONFORMANCE_ROUTING_REDACTED,
+    };
+    let range = &net.range;
+    let urls = ctx.urls(w);
+    w.raw("{\"rdapConformance\":");
+    w.strs(conformance.iter().copied());
+    w.raw(",\"objectClassName\":\"ip network\",\"handle\":");
+    w.str(&net.handle);
+    w.raw(",\"startAddress\":\"");
+    write_addr(w, range.family, range.start);
+    w.raw("\",\"endAddress\":\"");
+    write_addr(w, range.family, range.end);
+    w.raw("\",\"ipVersion\":");
+    w.str(family_of(range));
+    for (key, v) in [
+        (",\"name\":", net.name),
+        (",\"type\":", net.typ),
+        (",\"country\":", net.country),
+        (",\"parentHandle\":", net.parent),
+    ] {
+        if let Some(v) = v {
+            w.raw(key);
+            w.str(v);
+        }
+    }
+    w.raw(",\"status\":");
+    w.strs([net.status]);
+    w.raw(",\"cidr0_cidrs\":");
+    write_cidrs(w, range);
+    w.raw(",\"entities\":[");
+    for (i, e) in net.entities.iter().enumerate() {
+        if i > 0 {
+            w.raw(",");
+        }
+        ctx.write_entity(w, &urls, e);
+    }
+    w.raw("]");
+    if net.events.iter().any(|(d, _)| d.is_some()) {
+        w.raw(",\"events\":");
+        write_events(w, net.events.iter().map(|(d, a)| (d, *a)));
+    }
+    w.raw(",\"links\":[");
+    let start = urls.context(w, &common.context);
+    for (i, (rel, path)) in net.links.iter().enumerate() {
+        if i > 0 {
+            w.raw(",");
+        }
+        urls.link(w, &start, rel, path);
+    }
+    w.raw("]");
+    if !net.remarks.is_empty() {
+        w.raw(",\"remarks\":[");
+        for (i, r) in net.remarks.iter().enumerate() {
+            if i > 0 {
+                w.raw(",");
+            }
+            write_remark(w, r);
+        }
+        w.raw("]");
+    }
+    if let Some(r) = net.redacted {
+        w.raw(",\"redacted\":");
+        w.raw(r.get());
+    }
+    if let Some(p) = &ctx.cfg.settings.port43 {
+        w.raw(",\"port43\":");
+        w.str(p);
+    }
+    w.raw(",\"notices\":");
+    ctx.write_notices(w);
+    if let Some(h) = &common.holder {
+        w.raw(",\"lease0_holder\":");
+        ctx.write_entity(w, &urls, h);
+    }
+    if let Some(r) = routing {
+        w.raw(",\"arin_originas0_originautnums\":[");
+        let origins = r
+            .route
+            .iter()
+            .flat_map(|x| x.origins.iter().filter_map(|o| o.asn));
+        for (i, asn) in origins.enumerate() {
+            if i > 0 {
+                w.raw(",");
+            }
+            w.uint(asn.into());
+        }
+        w.raw("],\"routing0_routing\":");
         // RDAP answers carry no nulls (an unknown member is absent), and a
         // `handle` names object class instances only (RFC 9083 section
         // 4.7): an AS's holder is written `org_handle`
-        net.routing0_routing = Some(rdap_form(query::routing_json(r)));
+        let routing = rdap_form(query::routing_json(r));
+        // a tree of strings, numbers and maps serializes
+        let _ = serde_json::to_writer(&mut w.buf, &routing);
     }
-    Some(net)
+    w.raw("}");
+    Some(())
 }
 
 /// `v` without its null members, and with `handle` written `org_handle`,
@@ -425,12 +528,11 @@ fn rdap_form(v: serde_json::Value) -> serde_json::Value {
 
 /// A lease as the response object: its self link is its own path, its
 /// `up` the registry's network covering it.
-fn lease_out<'a>(ctx: &'a Ctx, l: query::LeaseView<'a>, common: Common<'a>) -> out::IpNetwork<'a> {
-    let Common {
-        holder,
-        abuse,
-        context,
-    } = common;
+fn lease_out<'a>(
+    ctx: &'a Ctx,
+    l: query::LeaseView<'a>,
+    common: Common<'a>,
+) -> (Network<'a>, Common<'a>) {
     let mut entities = vec![ctx.out_entity(
         l.lessee_qualified(),
         l.lessee_name(),
@@ -440,64 +542,40 @@ fn lease_out<'a>(ctx: &'a Ctx, l: query::LeaseView<'a>, common: Common<'a>) -> o
     )];
     // the resolved abuse contact: the verified lease's mailbox, else
     // the registry's (an unverified lease never removes it)
-    entities.extend(abuse);
-    let mut events = vec![out::Event {
-        eventAction: "registration",
-        eventDate: time::format(l.start()).into(),
-    }];
-    if let Some(u) = l.updated() {
-        events.push(out::Event {
-            eventAction: "last changed",
-            eventDate: time::format(u).into(),
-        });
-    }
-    if let Some(e) = l.end() {
-        events.push(out::Event {
-            eventAction: "expiration",
-            eventDate: time::format(e).into(),
-        });
-    }
-    let mut links = vec![ctx.out_link("self", lease_path(&l), context.clone())];
+    entities.extend(common.abuse.clone());
+    let events = vec![
+        (Some(time::format(l.start()).into()), "registration"),
+        (l.updated().map(|u| time::format(u).into()), "last changed"),
+        (l.end().map(|e| time::format(e).into()), "expiration"),
+    ];
+    let mut links = vec![("self", lease_path(&l))];
     let range = l.range();
     let parent = l.registry_network();
     if let Some(n) = parent {
         // up: the registry's record of the space, as the registry shows it
         let up = network_path(ctx, n.range(), true);
-        links.push(ctx.out_link("up", up.clone(), context.clone()));
-        links.push(ctx.out_link("rdap-up", up.clone(), context.clone()));
+        links.push(("up", up.clone()));
+        links.push(("rdap-up", up));
         let mut active = Some(n);
         while let Some(a) = active.filter(|a| a.is_placeholder()) {
             active = a.parent();
         }
         if let Some(a) = active {
-            let path = network_path(ctx, a.range(), true);
-            links.push(ctx.out_link("rdap-up rdap-active", path, context.clone()));
+            links.push(("rdap-up rdap-active", network_path(ctx, a.range(), true)));
         }
         let at = format!("/{}", range_path(&range));
-        links.push(ctx.out_link(
-            "rdap-top",
-            relation_path("rdap-top", &at, false),
-            context.clone(),
-        ));
-        links.push(ctx.out_link(
-            "rdap-top rdap-active",
-            relation_path("rdap-top", &at, true),
-            context,
-        ));
+        links.push(("rdap-top", relation_path("rdap-top", &at, false)));
+        links.push(("rdap-top rdap-active", relation_path("rdap-top", &at, true)));
     }
-    out::IpNetwork {
-        rdapConformance: NETWORK_CONFORMANCE,
-        objectClassName: "ip network",
+    let net = Network {
+        redacted: None,
         handle: l.handle().into(),
-        startAddress: range.start_text().to_string(),
-        endAddress: range.end_text().to_string(),
-        ipVersion: family_of(&range),
+        range,
         name: Some(l.id()),
         typ: Some("LEASED"),
         country: l.country(),
-        parentHandle: parent.map(|n| n.key()),
-        status: [lease_status(ctx, &l)],
-        cidr0_cidrs: out_cidrs(&range),
+        parent: parent.map(|n| n.key()),
+        status: lease_status(ctx, &l),
         entities,
         events,
         links,
@@ -513,13 +591,8 @@ fn lease_out<'a>(ctx: &'a Ctx, l: query::LeaseView<'a>, common: Common<'a>) -> o
                 format!("lessor {}", l.lessor()).into(),
             ],
         }],
-        redacted: None,
-        port43: ctx.cfg.settings.port43.as_deref(),
-        notices: ctx.notices_raw(),
-        lease0_holder: holder,
-        arin_originas0_originautnums: None,
-        routing0_routing: None,
-    }
+    };
+    (net, common)
 }
 
 /// The registry network, or the delegated record when no object is loaded.
@@ -528,77 +601,68 @@ fn registry_out<'a>(
     res: &query::Resolved<'a>,
     view: query::View,
     common: Common<'a>,
-) -> Option<out::IpNetwork<'a>> {
-    let Common {
-        holder,
-        abuse,
-        context,
-    } = common;
+) -> Option<(Network<'a>, Common<'a>)> {
     // a lease current for a network's whole range answers `ip/` of it
     // only when the answer asked is not the current one (see `network_path`)
     let check = view != query::View::Current;
     let mut entities = Vec::new();
     let mut remarks = Vec::new();
-    let mut redacted = None;
     let mut links = Vec::new();
-    let (range, handle, name, typ, country, events, parent, status): (
-        IpRange,
-        std::borrow::Cow<str>,
-        _,
-        _,
-        _,
-        _,
-        _,
-        _,
-    ) = match &res.subject {
+    let mut net = match &res.subject {
         Some(query::Subject::Network(n)) => {
             if let Some((handle, name)) = n.organisation() {
                 entities.push(ctx.out_entity(handle, name, "org", &["registrant"], None));
             }
-            redacted = out_contacts(ctx, &n.contacts(), &mut entities);
-            links.push(ctx.out_link("self", network_path(ctx, n.range(), check), context.clone()));
+            let redacted = out_contacts(ctx, &n.contacts(), &mut entities);
+            let own = range_path(&n.range());
+            links.push(("self", network_path_as(ctx, n.range(), own.clone(), check)));
             let parent = n.parent();
             if let Some(p) = parent {
-                links.push(ctx.out_link(
-                    "up",
-                    network_path(ctx, p.range(), check),
-                    context.clone(),
-                ));
+                links.push(("up", network_path(ctx, p.range(), check)));
             }
-            links.extend(relation_links(ctx, n.range(), &context));
+            links.extend(relation_links(&own));
             let o = n.object();
             remarks.extend(o.get_all("descr").map(|d| out::Remark {
                 title: None,
                 description: vec![d.into()],
             }));
-            (
-                n.range(),
-                n.key().into(),
-                n.netname(),
-                n.status(),
-                n.country(),
-                out_events(o.get_value("created"), o.get_value("last-modified")),
-                parent.map(|p| p.key()),
-                network_status(n),
-            )
+            let [created, changed] = super::build::object_events(&o);
+            Network {
+                redacted,
+                handle: n.key().into(),
+                range: n.range(),
+                name: n.netname(),
+                typ: n.status(),
+                country: n.country(),
+                parent: parent.map(|p| p.key()),
+                status: network_status(n),
+                entities: Vec::new(),
+                events: vec![(created, "registration"), (changed, "last changed")],
+                links: Vec::new(),
+                remarks: Vec::new(),
+            }
         }
         Some(query::Subject::Delegated(d)) => {
             let r = d.range();
-            links.push(ctx.out_link("self", network_path(ctx, r, false), context));
-            (
-                r,
-                r.to_string().into(),
-                None,
-                Some(d.status()),
-                d.country(),
-                Vec::new(),
-                None,
-                "active",
-            )
+            links.push(("self", network_path(ctx, r, false)));
+            Network {
+                redacted: None,
+                handle: r.to_string().into(),
+                range: r,
+                name: None,
+                typ: Some(d.status()),
+                country: d.country(),
+                parent: None,
+                status: "active",
+                entities: Vec::new(),
+                events: Vec::new(),
+                links: Vec::new(),
+                remarks: Vec::new(),
+            }
         }
         None => return None,
     };
-    entities.extend(abuse);
+    entities.extend(common.abuse.clone());
     if let Some(l) = &res.lessee {
         remarks.push(out::Remark {
             title: Some("lease0 lessee (as the registry shows it)"),
@@ -612,32 +676,8 @@ fn registry_out<'a>(
             ],
         });
     }
-    Some(out::IpNetwork {
-        rdapConformance: if redacted.is_none() {
-            NETWORK_CONFORMANCE
-        } else {
-            NETWORK_CONFORMANCE_REDACTED
-        },
-        objectClassName: "ip network",
-        handle,
-        startAddress: range.start_text().to_string(),
-        endAddress: range.end_text().to_string(),
-        ipVersion: family_of(&range),
-        name,
-        typ,
-        country,
-        parentHandle: parent,
-        status: [status],
-        cidr0_cidrs: out_cidrs(&range),
-        entities,
-        events,
-        links,
-        remarks,
-        redacted,
-        port43: ctx.cfg.settings.port43.as_deref(),
-        notices: ctx.notices_raw(),
-        lease0_holder: holder,
-        arin_originas0_originautnums: None,
-        routing0_routing: None,
-    })
+    net.entities = entities;
+    net.links = links;
+    net.remarks = remarks;
+    Some((net, common))
 }

@@ -2,8 +2,8 @@
 //! 5.3, 5.5) and `help` (section 7).
 
 use super::build::{
-    conformance, contact_kind, entity_obj, events_of, notices, out_contacts, segment, tree, vcard,
-    Ctx,
+    conformance, contact_kind, entity_obj, entity_value, events_of, notices, out_contacts, segment,
+    tree, vcard_value, Ctx,
 };
 use super::network::redirect;
 use super::response::{RdapError, Refusal};
@@ -45,7 +45,7 @@ pub(super) fn autnum(ctx: &Ctx, n: &str) -> Result<Value, Refusal> {
     let mut contacts = Vec::new();
     let object = a.object();
     let redacted = out_contacts(ctx, &object.contacts(), &mut contacts);
-    entities.extend(contacts.into_iter().map(tree));
+    entities.extend(contacts.iter().map(|e| entity_value(ctx, e)));
     let extensions: &[&str] = if redacted.is_none() {
         &[]
     } else {
@@ -96,7 +96,7 @@ pub(super) fn entity(ctx: &Ctx, h: &str) -> Result<Value, Refusal> {
         "rdapConformance": conformance(&[]),
         "objectClassName": "entity",
         "handle": e.handle(),
-        "vcardArray": tree(vcard(contact_kind(e.kind()), e.display_name(), mailbox.map(|m| (m, true)))),
+        "vcardArray": vcard_value(contact_kind(e.kind()), e.display_name(), mailbox.map(|m| (m, true))),
         "roles": if mailbox.is_some() { json!(["abuse"]) } else { json!(["registrant"]) },
         "networks": networks,
         "autnums": autnums,
@@ -143,7 +143,7 @@ fn lessee_entity(ctx: &Ctx, h: &str) -> Result<Value, Refusal> {
         "rdapConformance": conformance(&["lease0"]),
         "objectClassName": "entity",
         "handle": handle,
-        "vcardArray": tree(vcard("org", l.lessee_name(), mailbox.map(|m| (m, true)))),
+        "vcardArray": vcard_value("org", l.lessee_name(), mailbox.map(|m| (m, true))),
         "roles": if mailbox.is_some() { json!(["registrant", "abuse"]) } else { json!(["registrant"]) },
         "networks": networks,
         "remarks": [{"title": "lease0", "description": [
@@ -209,7 +209,7 @@ pub(super) fn domain(ctx: &Ctx, name: &str) -> Result<Value, Refusal> {
         "ldhName": format!("{zone}."),
         "nameservers": ns,
         "network": network,
-        "entities": if contacts.is_empty() { Value::Null } else { Value::Array(contacts.into_iter().map(tree).collect()) },
+        "entities": if contacts.is_empty() { Value::Null } else { Value::Array(contacts.iter().map(|e| entity_value(ctx, e)).collect()) },
         "redacted": redacted.map_or(Value::Null, tree),
         "remarks": if remarks.is_empty() { Value::Null } else { Value::Array(remarks) },
         "status": ["active"],

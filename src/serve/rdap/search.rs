@@ -5,7 +5,7 @@
 //! bounded with a notice when they were cut.
 
 use super::build::{
-    cidr0, conformance, contact_kind, family_of, notices, range_path, segment, tree, vcard, Ctx,
+    cidr0, conformance, contact_kind, family_of, notices, range_path, segment, vcard_value, Ctx,
 };
 use super::response::{RdapError, Refusal};
 use super::{network, out, Body};
@@ -160,7 +160,7 @@ pub(super) fn entity_search(ctx: &Ctx, params: &[(String, String)]) -> Result<Va
             json!({
                 "objectClassName": "entity",
                 "handle": e.handle(),
-                "vcardArray": tree(vcard(contact_kind(e.kind()), e.display_name(), e.abuse_mailbox().map(|m| (m, true)))),
+                "vcardArray": vcard_value(contact_kind(e.kind()), e.display_name(), e.abuse_mailbox().map(|m| (m, true))),
                 "links": [ctx.self_link(&format!("entity/{}", segment(e.handle())))],
             })
         })
