@@ -51,6 +51,13 @@ impl std::str::FromStr for Encoding {
     }
 }
 
+/// The text up to its first newline.
+fn first_line(text: &str) -> &str {
+    memchr::memchr(b'\n', text.as_bytes())
+        .and_then(|end| text.get(..end))
+        .unwrap_or(text)
+}
+
 /// One object's raw lines (comment lines removed, CR stripped, each line
 /// ending in `\n`) and the number of its first line in the file (tests read
 /// objects one at a time; loaders cut them into one buffer, see
@@ -738,8 +745,7 @@ impl<'a> ObjectRef<'a> {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),
                 };
-                let line = text.get(first?..)?;
-                decode_line(line.split('\n').next().unwrap_or(line))
+                decode_line(first_line(text.get(first?..)?))
                     .map(|(_, v)| v)
                     // a compact time that does not read (a crafted file):
                     // the first one that does, as every line decoded gives
@@ -763,7 +769,7 @@ impl<'a> ObjectRef<'a> {
                 };
                 self.line_of(code)
                     .and_then(|i| text.get(i + skip..))
-                    .map(|rest| rest.split('\n').next().unwrap_or(rest))
+                    .map(first_line)
             }
             None => text
                 .split_terminator('\n')

@@ -84,7 +84,7 @@ impl Json {
     /// A URL's text from its pieces (origin, base path, then the path's),
     /// escaped. In a template, a piece that is a marker is a hole.
     pub(super) fn url_pieces<'p>(&mut self, pieces: impl IntoIterator<Item = &'p str>) {
-        for p in pieces {
+        for p in pieces.into_iter().filter(|p| !p.is_empty()) {
             match (&mut self.holes, p) {
                 (Some(h), MARKER) => h.push((self.buf.len(), false)),
                 (Some(h), ORIGIN_MARKER) => h.push((self.buf.len(), true)),
