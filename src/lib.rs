@@ -36,7 +36,8 @@
 //!             where else to ask), as borrowed views; searches; what the
 //!             data is (about)
 //! serve/   whois (io, server, request, respond, render, bulk)
-//!          rdap (route -> network/objects/search -> response; cache)
+//!          rdap (route -> network/objects/search -> response; json
+//!          writes the hot answers straight to bytes; cache)
 //!          web (the lookup page), http (hyper + rustls: the only place
 //!          naming them), limit (caps, rates, the stop signal), proxy (the
 //!          PROXY protocol behind a balancer), guard (a panicking answer
@@ -112,7 +113,9 @@
 //!   agreement with the lessee, the likely user as a labelled inference).
 //! - [`whois`]: port 43 in layers; [`rdap`]: RFC 7480/9082/9083 and the
 //!   `lease0` extension, [`rdap::response`] alone deciding statuses and
-//!   headers, [`rdap::cache`] keeping ip answers as templates; [`web`]: the
+//!   headers, ip network answers written straight to bytes (no tree or
+//!   serializer between them), [`rdap::cache`] keeping them as templates
+//!   with holes for the query and origin; [`web`]: the
 //!   lookup page; [`http`]: the hyper server (plain and rustls HTTPS);
 //!   [`limit`]: the accept loop, per-client keys, token buckets,
 //!   connection caps and write deadlines, the

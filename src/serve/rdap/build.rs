@@ -360,7 +360,7 @@ impl Ctx<'_> {
             let mut last = last.borrow_mut();
             if !last.as_ref().is_some_and(|(k, _, _)| key_matches(k)) {
                 let marked = Ctx {
-                    origin: super::cache::ORIGIN_MARKER,
+                    origin: super::json::ORIGIN_MARKER,
                     ..*self
                 };
                 let mut t = Json::new(true);

@@ -27,13 +27,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-/// What stands for the query in a template, as a piece of a link's URL: a
-/// control character, which no address or prefix contains (and which path
-/// segments made of data carry percent-encoded).
-pub(super) const MARKER: &str = "\u{1}";
-/// What stands for the origin (`https://host:port`) in a template.
-pub(super) const ORIGIN_MARKER: &str = "\u{2}";
-
 const SHARDS: usize = 16;
 
 /// What an ip network answer depends on besides the snapshot.
@@ -327,6 +320,7 @@ fn exact_size(q: &Question, query: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::super::json::{MARKER, ORIGIN_MARKER};
     use super::*;
 
     #[test]

@@ -9,10 +9,15 @@
 //! printer does.
 //!
 //! A writer for a cache template records holes instead of writing the
-//! query and origin: [`Json::url_pieces`] takes the markers of
-//! [`super::cache`] as URL pieces and notes where they stand.
+//! query and origin: [`Json::url_pieces`] takes the markers below as URL
+//! pieces and notes where they stand.
 
-use super::cache::{MARKER, ORIGIN_MARKER};
+/// What stands for the query in a template, as a piece of a link's URL: a
+/// control character, which no address or prefix contains (and which path
+/// segments made of data carry percent-encoded).
+pub(super) const MARKER: &str = "\u{1}";
+/// What stands for the origin (`https://host:port`) in a template.
+pub(super) const ORIGIN_MARKER: &str = "\u{2}";
 
 /// Where the query (false) or the origin (true) goes in a template.
 pub(super) type Hole = (usize, bool);

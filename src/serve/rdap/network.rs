@@ -81,11 +81,11 @@ pub(super) fn ip(
     }
     // for a template: markers where the query and the origin go
     let marked = Ctx {
-        origin: cache::ORIGIN_MARKER,
+        origin: super::json::ORIGIN_MARKER,
         ..*ctx
     };
     let (build, query) = match key {
-        Some(_) => (&marked, cache::MARKER),
+        Some(_) => (&marked, super::json::MARKER),
         None => (ctx, text.as_str()),
     };
     let context = if view == query::View::Registry {
