@@ -163,7 +163,7 @@ pub(super) fn entity_obj(
 }
 
 /// A jCard as a JSON tree.
-pub(super) fn vcard_value(kind: &str, name: &str, email: Option<(&str, bool)>) -> Value {
+pub(super) fn vcard_value(kind: &'static str, name: &str, email: Option<(&str, bool)>) -> Value {
     let mut w = Json::new(false);
     write_vcard(&mut w, kind, name, email);
     parse(w)
@@ -221,9 +221,9 @@ impl Urls {
 
     /// A link (RFC 8288 as RFC 9083 section 4.2 writes it) to a path of
     /// this service, after its start (see [`Urls::context`]).
-    pub(super) fn link(&self, w: &mut Json, start: &Json, rel: &str, path: &out::Path) {
+    pub(super) fn link(&self, w: &mut Json, start: &Json, rel: &'static str, path: &out::Path) {
         w.append(start);
-        w.str(rel);
+        w.lit(rel);
         w.raw(",\"href\":");
         self.url(w, path);
         link_end(w);
@@ -251,14 +251,14 @@ impl Ctx<'_> {
 
     /// A notice's link: to the configured page, else to this service's
     /// `help` (NRO RDAP profile section 4.3).
-    fn write_notice_link(&self, w: &mut Json, urls: &Urls, rel: &str, url: Option<&str>) {
+    fn write_notice_link(&self, w: &mut Json, urls: &Urls, rel: &'static str, url: Option<&str>) {
         let help = at(&["help"]);
         match url {
             Some(u) => {
                 w.raw("{\"value\":");
                 urls.url(w, &help);
                 w.raw(",\"rel\":");
-                w.str(rel);
+                w.lit(rel);
                 w.raw(",\"href\":");
                 w.str(u);
                 w.raw(",\"type\":\"text/html\"}");
@@ -314,7 +314,7 @@ impl Ctx<'_> {
         w.raw(",\"vcardArray\":");
         write_vcard(w, e.kind, e.name, e.email);
         w.raw(",\"roles\":");
-        w.strs(e.roles.iter());
+        w.lits(e.roles.iter());
         if let Some(r) = &e.remark {
             w.raw(",\"remarks\":[");
             write_remark(w, r);
@@ -415,11 +415,16 @@ impl Ctx<'_> {
 
 /// A jCard: version, fn, kind and an optional e-mail (preferred when it is
 /// the abuse mailbox).
-pub(super) fn write_vcard(w: &mut Json, kind: &str, name: &str, email: Option<(&str, bool)>) {
+pub(super) fn write_vcard(
+    w: &mut Json,
+    kind: &'static str,
+    name: &str,
+    email: Option<(&str, bool)>,
+) {
     w.raw("[\"vcard\",[[\"version\",{},\"text\",\"4.0\"],[\"fn\",{},\"text\",");
     w.str(name);
     w.raw("],[\"kind\",{},\"text\",");
-    w.str(kind);
+    w.lit(kind);
     w.raw("]");
     if let Some((m, preferred)) = email {
         w.raw(if preferred {
@@ -438,7 +443,7 @@ pub(super) fn write_remark(w: &mut Json, r: &out::Remark) {
     match r.title {
         Some(t) => {
             w.raw("{\"title\":");
-            w.str(t);
+            w.lit(t);
             w.raw(",\"description\":");
         }
         None => w.raw("{\"description\":"),
@@ -474,7 +479,7 @@ pub(super) fn write_addr(w: &mut Json, family: Family, a: u128) {
 /// Events from (date, action) pairs; the dates that are `None` are left out.
 pub(super) fn write_events<'d>(
     w: &mut Json,
-    events: impl IntoIterator<Item = (&'d Option<Cow<'d, str>>, &'d str)>,
+    events: impl IntoIterator<Item = (&'d Option<Cow<'d, str>>, &'static str)>,
 ) {
     w.raw("[");
     let mut first = true;
@@ -485,7 +490,7 @@ pub(super) fn write_events<'d>(
         }
         first = false;
         w.raw("{\"eventAction\":");
-        w.str(action);
+        w.lit(action);
         w.raw(",\"eventDate\":");
         w.str(date);
         w.raw("}");

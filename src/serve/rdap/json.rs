@@ -53,7 +53,32 @@ impl Json {
         self.buf.push(b'"');
     }
 
+    /// A string of this program's own (a relation, role, kind, title)
+    /// quoted: such text needs no escaping, and is written without the
+    /// check (debug builds assert it).
+    #[inline]
+    pub(super) fn lit(&mut self, s: &'static str) {
+        debug_assert!(s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\'));
+        self.buf.reserve(s.len() + 2);
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(s.as_bytes());
+        self.buf.push(b'"');
+    }
+
+    /// `["a","b",...]` of strings of this program's own (see [`Json::lit`]).
+    pub(super) fn lits(&mut self, items: impl IntoIterator<Item = &'static str>) {
+        self.buf.push(b'[');
+        for (i, s) in items.into_iter().enumerate() {
+            if i > 0 {
+                self.buf.push(b',');
+            }
+            self.lit(s);
+        }
+        self.buf.push(b']');
+    }
+
     /// A string's contents, escaped.
+    #[inline]
     pub(super) fn esc(&mut self, s: &str) {
         escape_into(&mut self.buf, s.as_bytes());
     }

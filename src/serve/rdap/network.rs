@@ -410,7 +410,7 @@ fn write_network<'a>(
     let range = &net.range;
     let urls = ctx.urls(w);
     w.raw("{\"rdapConformance\":");
-    w.strs(conformance.iter().copied());
+    w.lits(conformance.iter().copied());
     w.raw(",\"objectClassName\":\"ip network\",\"handle\":");
     w.str(&net.handle);
     w.raw(",\"startAddress\":\"");
@@ -418,7 +418,7 @@ fn write_network<'a>(
     w.raw("\",\"endAddress\":\"");
     write_addr(w, range.family, range.end);
     w.raw("\",\"ipVersion\":");
-    w.str(family_of(range));
+    w.lit(family_of(range));
     for (key, v) in [
         (",\"name\":", net.name),
         (",\"type\":", net.typ),
@@ -431,7 +431,7 @@ fn write_network<'a>(
         }
     }
     w.raw(",\"status\":");
-    w.strs([net.status]);
+    w.lits([net.status]);
     w.raw(",\"cidr0_cidrs\":");
     write_cidrs(w, range);
     w.raw(",\"entities\":[");
@@ -531,7 +531,7 @@ fn rdap_form(v: serde_json::Value) -> serde_json::Value {
 fn lease_out<'a>(
     ctx: &'a Ctx,
     l: query::LeaseView<'a>,
-    common: Common<'a>,
+    mut common: Common<'a>,
 ) -> (Network<'a>, Common<'a>) {
     let mut entities = vec![ctx.out_entity(
         l.lessee_qualified(),
@@ -542,7 +542,7 @@ fn lease_out<'a>(
     )];
     // the resolved abuse contact: the verified lease's mailbox, else
     // the registry's (an unverified lease never removes it)
-    entities.extend(common.abuse.clone());
+    entities.extend(common.abuse.take());
     let events = vec![
         (Some(time::format(l.start()).into()), "registration"),
         (l.updated().map(|u| time::format(u).into()), "last changed"),
@@ -600,7 +600,7 @@ fn registry_out<'a>(
     ctx: &'a Ctx,
     res: &query::Resolved<'a>,
     view: query::View,
-    common: Common<'a>,
+    mut common: Common<'a>,
 ) -> Option<(Network<'a>, Common<'a>)> {
     // a lease current for a network's whole range answers `ip/` of it
     // only when the answer asked is not the current one (see `network_path`)
@@ -662,7 +662,7 @@ fn registry_out<'a>(
         }
         None => return None,
     };
-    entities.extend(common.abuse.clone());
+    entities.extend(common.abuse.take());
     if let Some(l) = &res.lessee {
         remarks.push(out::Remark {
             title: Some("lease0 lessee (as the registry shows it)"),
