@@ -488,10 +488,22 @@ fn expand_time(digits: &str) -> Option<String> {
     }
     let mut t = 0i64;
     for b in digits.bytes() {
-        let v = B64.iter().position(|&x| x == b)? as i64;
-        t = t << 6 | v;
+        t = t << 6 | b64_value(b)? as i64;
     }
     Some(crate::time::format(t))
+}
+
+/// The value of a digit of [`B64`] (its place there), without searching
+/// it (times are expanded on every RDAP answer).
+fn b64_value(b: u8) -> Option<u8> {
+    match b {
+        b'A'..=b'Z' => Some(b - b'A'),
+        b'a'..=b'z' => Some(b - b'a' + 26),
+        b'0'..=b'9' => Some(b - b'0' + 52),
+        b'-' => Some(62),
+        b'_' => Some(63),
+        _ => None,
+    }
 }
 
 /// The compact-time byte of a name.
@@ -1150,6 +1162,17 @@ fn clip(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn b64_digits_read_back_as_their_places() {
+        for (place, &digit) in B64.iter().enumerate() {
+            assert_eq!(b64_value(digit), Some(place as u8));
+        }
+        for b in 0..=255u8 {
+            assert_eq!(b64_value(b).is_some(), B64.contains(&b), "{b}");
+        }
+    }
+
     use super::*;
 
     fn objects(input: &[u8], enc: Encoding) -> Vec<Result<Object, Skip>> {
