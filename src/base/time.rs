@@ -133,32 +133,56 @@ pub fn format(t: Timestamp) -> String {
 /// Appends `YYYY-MM-DDTHH:MM:SSZ` to `out` without formatting machinery
 /// (it is on the answer path of every leased address).
 pub fn write(out: &mut String, t: Timestamp) {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    if !(0..=9999).contains(&y) {
-        use std::fmt::Write as _;
-        let (h, mi, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-        let _ = write!(out, "{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z");
-        return;
+    match text_bytes(t) {
+        // ASCII: pushed as they are (cheaper than checking them as UTF-8)
+        Some(b) => b.iter().for_each(|&c| out.push(c as char)),
+        None => {
+            use std::fmt::Write as _;
+            let (y, m, d, secs) = parts(t);
+            let (h, mi, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+            let _ = write!(out, "{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z");
+        }
     }
-    let two = |out: &mut String, v: i64| {
-        out.push((b'0' + (v / 10) as u8) as char);
-        out.push((b'0' + (v % 10) as u8) as char);
-    };
-    two(out, y / 100);
-    two(out, y % 100);
-    out.push('-');
-    two(out, m);
-    out.push('-');
-    two(out, d);
-    out.push('T');
-    two(out, secs / 3600);
-    out.push(':');
-    two(out, secs / 60 % 60);
-    out.push(':');
-    two(out, secs % 60);
-    out.push('Z');
+}
+
+/// [`write`] onto bytes (an RDAP answer being written).
+pub fn write_bytes(out: &mut Vec<u8>, t: Timestamp) {
+    match text_bytes(t) {
+        Some(b) => out.extend_from_slice(&b),
+        None => {
+            let mut s = String::new();
+            write(&mut s, t);
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+}
+
+/// Year, month, day and seconds of the day.
+fn parts(t: Timestamp) -> (i64, i64, i64, i64) {
+    let (y, m, d) = civil_from_days(t.div_euclid(86_400));
+    (y, m, d, t.rem_euclid(86_400))
+}
+
+/// The text of a time of the years 0 to 9999, digit by digit.
+fn text_bytes(t: Timestamp) -> Option<[u8; 20]> {
+    let (y, m, d, secs) = parts(t);
+    if !(0..=9999).contains(&y) {
+        return None;
+    }
+    let mut b = *b"0000-00-00T00:00:00Z";
+    for (at, v) in [
+        (0, y / 100),
+        (2, y % 100),
+        (5, m),
+        (8, d),
+        (11, secs / 3600),
+        (14, secs / 60 % 60),
+        (17, secs % 60),
+    ] {
+        b[at] = b'0' + (v / 10) as u8;
+        b[at + 1] = b'0' + (v % 10) as u8;
+    }
+    Some(b)
 }
 
 #[cfg(test)]
@@ -181,6 +205,23 @@ mod tests {
         assert_eq!(format(253_402_300_800), "10000-01-01T00:00:00Z");
         for t in [0, 951_782_400, 1_767_225_600, 4_102_444_800, -86_400] {
             assert_eq!(parse(&format(t)), Ok(t));
+        }
+    }
+
+    #[test]
+    fn bytes_are_the_text() {
+        for t in [
+            -62_167_219_201,
+            -62_167_219_200,
+            0,
+            951_782_400,
+            1_767_225_599,
+            253_402_300_799,
+            253_402_300_800,
+        ] {
+            let mut b = Vec::new();
+            write_bytes(&mut b, t);
+            assert_eq!(String::from_utf8(b).unwrap(), format(t), "{t}");
         }
     }
 

@@ -483,6 +483,11 @@ fn compact_time(value: &str) -> Option<[u8; 6]> {
 
 /// The value of a compact time (six base-64 digits).
 fn expand_time(digits: &str) -> Option<String> {
+    compact_value(digits).map(crate::time::format)
+}
+
+/// The time six compact digits stand for.
+fn compact_value(digits: &str) -> Option<crate::time::Timestamp> {
     if digits.len() != 6 {
         return None;
     }
@@ -490,7 +495,34 @@ fn expand_time(digits: &str) -> Option<String> {
     for b in digits.bytes() {
         t = t << 6 | b64_value(b)? as i64;
     }
-    Some(crate::time::format(t))
+    Some(t)
+}
+
+/// A time attribute's value: its text, or the time a compact one stands
+/// for (written by whoever shows it, without a string made for it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttrTime<'a> {
+    Text(Cow<'a, str>),
+    At(crate::time::Timestamp),
+}
+
+impl<'a> AttrTime<'a> {
+    /// The value as text (`YYYY-MM-DDTHH:MM:SSZ` for a compact time).
+    pub fn into_cow(self) -> Cow<'a, str> {
+        match self {
+            AttrTime::Text(t) => t,
+            AttrTime::At(t) => Cow::Owned(crate::time::format(t)),
+        }
+    }
+}
+
+/// A stored line's time: a compact one's, else the text after its name.
+fn read_time(line: &str) -> Option<AttrTime<'_>> {
+    let b = line.as_bytes();
+    if b.first() == Some(&0) && matches!(b.get(1), Some(&TIME_CREATED | &TIME_MODIFIED)) {
+        return compact_value(line.get(2..)?).map(AttrTime::At);
+    }
+    decode_raw(line).map(|(_, v)| AttrTime::Text(Cow::Borrowed(v)))
 }
 
 /// The value of a digit of [`B64`] (its place there), without searching
@@ -746,25 +778,27 @@ impl<'a> ObjectRef<'a> {
     /// The first value of an attribute as text, times included.
     pub fn get_value(self, name: &str) -> Option<Cow<'a, str>> {
         match time_code(name) {
-            // the first line stored compact or as text, by their codes
-            // (decoding every line before it was a tenth of an RDAP
-            // answer); only that line decoded
-            Some(t) => {
-                let text = self.text();
-                let compact = self.line_of(Code::Two(t));
-                let plain = code_of(name).and_then(|c| self.line_of(c));
-                let first = match (compact, plain) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-                decode_line(first_line(text.get(first?..)?))
-                    .map(|(_, v)| v)
-                    // a compact time that does not read (a crafted file):
-                    // the first one that does, as every line decoded gives
-                    .or_else(|| self.attrs().find(|(n, _)| *n == name).map(|(_, v)| v))
-            }
+            Some(_) => self.get_time(name).map(AttrTime::into_cow),
             None => self.get(name).map(Cow::Borrowed),
         }
+    }
+
+    /// A time attribute (`created`, `last-modified`): the first line stored
+    /// compact or as text, found by their codes in one pass (decoding
+    /// every line before it was a tenth of an RDAP answer), a compact time
+    /// not expanded into text. `None` for other names.
+    pub fn get_time(self, name: &str) -> Option<AttrTime<'a>> {
+        let t = time_code(name)?;
+        let text = self.text();
+        let first = self.line_of_either(Code::Two(t), code_of(name))?;
+        read_time(first_line(text.get(first..)?))
+            // a compact time that does not read (a crafted file): the
+            // first one that does, as every line decoded gives
+            .or_else(|| {
+                self.attrs()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| AttrTime::Text(v))
+            })
     }
 
     /// The first value of an attribute (name in lower case), borrowed; for
@@ -801,6 +835,25 @@ impl<'a> ObjectRef<'a> {
         memchr::memchr_iter(first, bytes).find(|&i| {
             (i == 0 || bytes[i - 1] == b'\n') && second.is_none_or(|b| bytes.get(i + 1) == Some(&b))
         })
+    }
+
+    /// Where the first line stored under either code starts (one pass over
+    /// the text, for a time stored compact or as text).
+    fn line_of_either(self, a: Code, b: Option<Code>) -> Option<usize> {
+        let Some(b) = b else {
+            return self.line_of(a);
+        };
+        let bytes = self.text().as_bytes();
+        let parts = |c: Code| match c {
+            Code::One(c) => (c, None),
+            Code::Two(x) => (0, Some(x)),
+        };
+        let ((fa, sa), (fb, sb)) = (parts(a), parts(b));
+        let is = |i: usize, first: u8, second: Option<u8>| {
+            bytes[i] == first && second.is_none_or(|x| bytes.get(i + 1) == Some(&x))
+        };
+        memchr::memchr2_iter(fa, fb, bytes)
+            .find(|&i| (i == 0 || bytes[i - 1] == b'\n') && (is(i, fa, sa) || is(i, fb, sb)))
     }
 
     /// Every value of an attribute (name in lower case).

@@ -42,6 +42,8 @@ pub use search::{
 use crate::addr::{parse_query_range, AddrError, IpRange};
 use crate::lease::{self, Abuse, AbuseFrom, Via};
 pub use crate::lease::{lease_policy, Resolution};
+/// A time attribute's value as objects give it (text, or a compact time).
+pub use crate::rpsl::AttrTime;
 
 /// The snapshot whose registry data answers a question about time `at`:
 /// an older compiled snapshot of the dated directory the served one came

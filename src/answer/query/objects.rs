@@ -84,6 +84,12 @@ impl<'a> ObjectView<'a> {
         self.object.get_value(name)
     }
 
+    /// A time attribute (`created`, `last-modified`), a compact one not
+    /// made text (see `ObjectRef::get_time`).
+    pub fn get_time(&self, name: &str) -> Option<super::AttrTime<'a>> {
+        self.object.get_time(name)
+    }
+
     /// Every value of an attribute (name in lower case).
     pub fn get_all(&self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.object.get_all(name)

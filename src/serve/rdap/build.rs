@@ -6,6 +6,7 @@ use super::json::Json;
 use super::out;
 use super::{RdapConfig, CONTENT_TYPE};
 use crate::addr::{Family, IpRange};
+use crate::query::AttrTime;
 use crate::snapshot::Snapshot;
 use crate::time::Timestamp;
 use serde_json::{json, Value};
@@ -186,8 +187,8 @@ pub(super) const EVENT_ACTIONS: [&str; 2] = ["registration", "last changed"];
 
 /// An object's `created` and `last-modified`: its `registration` and
 /// `last changed` events.
-pub(super) fn object_events<'a>(o: &crate::query::ObjectView<'a>) -> [Option<Cow<'a, str>>; 2] {
-    [o.get_value("created"), o.get_value("last-modified")]
+pub(super) fn object_events<'a>(o: &crate::query::ObjectView<'a>) -> [Option<AttrTime<'a>>; 2] {
+    [o.get_time("created"), o.get_time("last-modified")]
 }
 
 /// The end of every link to an RDAP answer, after its `href`.
@@ -479,7 +480,7 @@ pub(super) fn write_addr(w: &mut Json, family: Family, a: u128) {
 /// Events from (date, action) pairs; the dates that are `None` are left out.
 pub(super) fn write_events<'d>(
     w: &mut Json,
-    events: impl IntoIterator<Item = (&'d Option<Cow<'d, str>>, &'static str)>,
+    events: impl IntoIterator<Item = (&'d Option<AttrTime<'d>>, &'static str)>,
 ) {
     w.raw("[");
     let mut first = true;
@@ -492,7 +493,14 @@ pub(super) fn write_events<'d>(
         w.raw("{\"eventAction\":");
         w.lit(action);
         w.raw(",\"eventDate\":");
-        w.str(date);
+        match date {
+            AttrTime::Text(t) => w.str(t),
+            AttrTime::At(t) => {
+                w.raw("\"");
+                crate::time::write_bytes(&mut w.buf, *t);
+                w.raw("\"");
+            }
+        }
         w.raw("}");
     }
     w.raw("]");

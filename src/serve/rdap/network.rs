@@ -12,7 +12,7 @@ use super::response::{RdapError, Refusal};
 use super::{cache, out, Body};
 use crate::addr::IpRange;
 use crate::query;
-use crate::time;
+use crate::query::AttrTime;
 
 pub(super) fn ip(
     ctx: &Ctx,
@@ -325,7 +325,7 @@ struct Network<'a> {
     status: &'static str,
     entities: Vec<out::Entity<'a>>,
     /// (date, action) of its events.
-    events: Vec<(Option<std::borrow::Cow<'a, str>>, &'static str)>,
+    events: Vec<(Option<crate::query::AttrTime<'a>>, &'static str)>,
     /// (relation, target) of its links; their context is `Common::context`.
     links: Vec<(&'static str, out::Path<'a>)>,
     remarks: Vec<out::Remark<'a>>,
@@ -544,9 +544,9 @@ fn lease_out<'a>(
     // the registry's (an unverified lease never removes it)
     entities.extend(common.abuse.take());
     let events = vec![
-        (Some(time::format(l.start()).into()), "registration"),
-        (l.updated().map(|u| time::format(u).into()), "last changed"),
-        (l.end().map(|e| time::format(e).into()), "expiration"),
+        (Some(AttrTime::At(l.start())), "registration"),
+        (l.updated().map(AttrTime::At), "last changed"),
+        (l.end().map(AttrTime::At), "expiration"),
     ];
     let mut links = vec![("self", lease_path(&l))];
     let range = l.range();

@@ -23,7 +23,7 @@ pub struct Entity<'a> {
     pub email: Option<(&'a str, bool)>,
     pub remark: Option<Remark<'a>>,
     /// `registration` and `last changed` dates.
-    pub events: [Option<Cow<'a, str>>; 2],
+    pub events: [Option<crate::query::AttrTime<'a>>; 2],
     /// The handle as a path segment, for its `self` link (`entity/...`);
     /// `None`: no link (`entity/` would not answer it).
     pub link: Option<Cow<'a, str>>,
