@@ -97,18 +97,7 @@ impl Json {
 
     /// An unsigned number.
     pub(super) fn uint(&mut self, n: u64) {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        let mut n = n;
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        self.buf.extend_from_slice(&digits[i..]);
+        decimal(&mut self.buf, n);
     }
 
     /// A URL's text from its pieces (origin, base path, then the path's),
@@ -168,6 +157,22 @@ impl Json {
             (self.buf, holes)
         }
     }
+}
+
+/// An unsigned number's decimal digits appended to `out`.
+pub(super) fn decimal(out: &mut Vec<u8>, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 const HI: u64 = 0x8080_8080_8080_8080;

@@ -234,11 +234,7 @@ pub fn ok_bytes(body: Vec<u8>, snap: &Snapshot) -> Response {
     };
     headers.push((
         "etag",
-        format!(
-            "\"tenure-{}-{digest:016x}\"",
-            crate::query::about(snap).serial()
-        )
-        .into(),
+        entity_tag(crate::query::about(snap).serial(), digest).into(),
     ));
     Response {
         status: 200,
@@ -246,6 +242,24 @@ pub fn ok_bytes(body: Vec<u8>, snap: &Snapshot) -> Response {
         headers,
         body,
     }
+}
+
+/// `"tenure-SERIAL-DIGEST"` (the digest in 16 hex digits), written
+/// without `fmt` (it is made for every answer).
+fn entity_tag(serial: u64, digest: u64) -> String {
+    let mut t = Vec::with_capacity(48);
+    t.extend_from_slice(b"\"tenure-");
+    super::json::decimal(&mut t, serial);
+    t.push(b'-');
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    t.extend(
+        (0..16)
+            .rev()
+            .map(|k| HEX[(digest >> (4 * k) & 15) as usize]),
+    );
+    t.push(b'"');
+    // digits and ASCII punctuation
+    String::from_utf8(t).unwrap_or_default()
 }
 
 /// Removes `null` members, recursively (RFC 9083 discourages them).
@@ -266,6 +280,22 @@ fn strip_value(v: &mut Value) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn entity_tags_are_serial_and_digest() {
+        for (serial, digest) in [
+            (0, 0),
+            (1, 0xdead_beef),
+            (u64::MAX, u64::MAX),
+            (42, 1 << 60),
+        ] {
+            assert_eq!(
+                super::entity_tag(serial, digest),
+                format!("\"tenure-{serial}-{digest:016x}\"")
+            );
+        }
+    }
+
     use super::*;
 
     #[test]
