@@ -51,6 +51,17 @@ impl std::str::FromStr for Encoding {
     }
 }
 
+/// The value of a stored line when it is of the attribute `name` (stored
+/// under `code` when it has one).
+fn value_of<'l>(l: &'l str, name: &str, code: Option<Code>) -> Option<&'l str> {
+    match code {
+        Some(Code::One(c)) if l.as_bytes().first() == Some(&c) => l.get(1..),
+        Some(Code::Two(b)) if l.as_bytes().get(..2) == Some(&[0, b]) => l.get(2..),
+        Some(_) => None,
+        None => l.strip_prefix(name).and_then(|r| r.strip_prefix(':')),
+    }
+}
+
 /// The text up to its first newline.
 fn first_line(text: &str) -> &str {
     memchr::memchr(b'\n', text.as_bytes())
@@ -856,17 +867,26 @@ impl<'a> ObjectRef<'a> {
             .find(|&i| (i == 0 || bytes[i - 1] == b'\n') && (is(i, fa, sa) || is(i, fb, sb)))
     }
 
+    /// Every value of two attributes, in the object's order, each with
+    /// whether it is the first one's (`admin-c` and `tech-c`: lines tested
+    /// by their codes, none decoded).
+    pub fn get_both<'b>(
+        self,
+        a: &'b str,
+        b: &'b str,
+    ) -> impl Iterator<Item = (bool, &'a str)> + use<'a, 'b> {
+        let (ca, cb) = (code_of(a), code_of(b));
+        text_lines(self.text()).filter_map(move |l| {
+            value_of(l, a, ca)
+                .map(|v| (true, v))
+                .or_else(|| value_of(l, b, cb).map(|v| (false, v)))
+        })
+    }
+
     /// Every value of an attribute (name in lower case).
     pub fn get_all<'b>(self, name: &'b str) -> impl Iterator<Item = &'a str> + use<'a, 'b> {
         let code = code_of(name);
-        self.text()
-            .split_terminator('\n')
-            .filter_map(move |l| match code {
-                Some(Code::One(c)) if l.as_bytes().first() == Some(&c) => l.get(1..),
-                Some(Code::Two(b)) if l.as_bytes().get(..2) == Some(&[0, b]) => l.get(2..),
-                Some(_) => None,
-                None => l.strip_prefix(name).and_then(|r| r.strip_prefix(':')),
-            })
+        text_lines(self.text()).filter_map(move |l| value_of(l, name, code))
     }
 
     /// Every comma-separated item of every value of an attribute.
@@ -1215,6 +1235,26 @@ fn clip(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn two_attributes_come_in_the_objects_order() {
+        let o = Object::from_attrs(
+            [
+                ("inetnum", "192.0.2.0 - 192.0.2.255"),
+                ("tech-c", "T1"),
+                ("admin-c", "A1"),
+                ("remarks", "admin-c: not this one"),
+                ("tech-c", "T2"),
+                ("x-unknown", "z"),
+            ],
+            1,
+        );
+        let both: Vec<_> = o.view().get_both("admin-c", "tech-c").collect();
+        assert_eq!(both, [(false, "T1"), (true, "A1"), (false, "T2")]);
+        // names without a code, read from the text
+        let u: Vec<_> = o.view().get_both("x-unknown", "tech-c").collect();
+        assert_eq!(u, [(false, "T1"), (false, "T2"), (true, "z")]);
+    }
 
     #[test]
     fn b64_digits_read_back_as_their_places() {

@@ -124,11 +124,8 @@ impl<'a> ObjectView<'a> {
         use crate::model::{is_dummy_contact, EntityClass};
         let snap = self.snap;
         let mut c = Contacts::default();
-        for (name, value) in self.object.attrs_raw() {
-            let (admin, tech) = (name == "admin-c", name == "tech-c");
-            if !(admin || tech) {
-                continue;
-            }
+        for (admin, value) in self.object.get_both("admin-c", "tech-c") {
+            let tech = !admin;
             if let Some(seen) = c
                 .shown
                 .iter_mut()
