@@ -230,12 +230,14 @@ impl Urls {
         link_end(w);
     }
 
-    /// A `self` link: its context is its target.
+    /// A `self` link: its context is its target (written once, copied).
     pub(super) fn self_link(&self, w: &mut Json, path: &out::Path) {
         w.raw("{\"value\":");
+        let from = w.buf.len();
         self.url(w, path);
+        let to = w.buf.len();
         w.raw(",\"rel\":\"self\",\"href\":");
-        self.url(w, path);
+        w.repeat_string(from..to);
         link_end(w);
     }
 }

@@ -131,6 +131,23 @@ impl Json {
         self.buf.extend_from_slice(&f.buf);
     }
 
+    /// The text of `span` written again, with its holes: for a string
+    /// written before (from its opening quote to its closing one, so that
+    /// every hole of it lies inside).
+    pub(super) fn repeat_string(&mut self, span: std::ops::Range<usize>) {
+        let at = self.buf.len();
+        if let Some(h) = &mut self.holes {
+            // the holes are ascending
+            let first = h.partition_point(|&(p, _)| p <= span.start);
+            let last = h.partition_point(|&(p, _)| p < span.end);
+            for k in first..last {
+                let (p, o) = h[k];
+                h.push((p - span.start + at, o));
+            }
+        }
+        self.buf.extend_from_within(span);
+    }
+
     /// A template's text with its holes, written here: the holes are holes
     /// of this writer (or filled with `query` and `origin` when this is no
     /// template).
@@ -384,6 +401,35 @@ mod tests {
         assert_eq!(pretty(&compact), serde_json::to_vec_pretty(&v).unwrap());
         let again: Value = serde_json::from_slice(&pretty(&compact)).unwrap();
         assert_eq!(again, v);
+    }
+
+    #[test]
+    fn a_string_written_again_keeps_its_holes() {
+        for template in [true, false] {
+            let mut j = Json::new(template);
+            j.raw("[");
+            let from = j.buf.len();
+            j.raw("\"");
+            j.url_pieces([ORIGIN_MARKER, "/rdap/", "entity/", "X"]);
+            j.raw("\"");
+            let to = j.buf.len();
+            j.raw(",");
+            j.repeat_string(from..to);
+            j.raw("]");
+            let (body, holes) = j.finish(false);
+            let mut filled = Json::new(false);
+            filled.template(&body, &holes, "", "https://x");
+            let v: Value = serde_json::from_slice(&filled.buf).unwrap();
+            if template {
+                assert_eq!(
+                    v,
+                    json!(["https://x/rdap/entity/X", "https://x/rdap/entity/X"])
+                );
+            } else {
+                // no template: the marker written as text, twice
+                assert_eq!(v[0], v[1]);
+            }
+        }
     }
 
     #[test]
