@@ -64,20 +64,22 @@ pub(super) async fn serve<R, W>(
             }
             out.clear();
         }
-        let line =
-            match tokio::time::timeout(limits.read_timeout, read_line(reader, limits.max_line))
-                .await
-            {
-                Ok(Ok(Line::Text(l))) => l,
-                Ok(Ok(Line::TooLong)) => {
-                    out.push_str(
-                        &WhoisError::new(code::LINE_TOO_LONG, "input line too long").line(),
-                    );
-                    out.push('\n');
-                    break;
-                }
-                _ => break,
-            };
+        // a line already buffered is taken without setting a timer
+        let got = match super::io::buffered_line(reader, limits.max_line) {
+            Some(l) => Ok(Ok(l)),
+            None => {
+                tokio::time::timeout(limits.read_timeout, read_line(reader, limits.max_line)).await
+            }
+        };
+        let line = match got {
+            Ok(Ok(Line::Text(l))) => l,
+            Ok(Ok(Line::TooLong)) => {
+                out.push_str(&WhoisError::new(code::LINE_TOO_LONG, "input line too long").line());
+                out.push('\n');
+                break;
+            }
+            _ => break,
+        };
         let word = line.trim();
         if !started {
             match word.to_ascii_lowercase().as_str() {
@@ -224,7 +226,10 @@ fn push_field(out: &mut String, v: &str, csv: bool, first: bool) {
     }
     // control characters (a client's or a dump's) never reach a terminal
     // or a spreadsheet: each becomes U+FFFD
-    let cleaned: std::borrow::Cow<str> = if v.chars().any(char::is_control) {
+    // (C0 controls and DEL are single bytes, C1 controls start with 0xC2:
+    // a field without those bytes has none)
+    let maybe_control = v.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2);
+    let cleaned: std::borrow::Cow<str> = if maybe_control && v.chars().any(char::is_control) {
         v.chars()
             .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
             .collect::<String>()
@@ -268,7 +273,11 @@ pub fn bulk_line(
     };
     let res = query::resolve(snap, &IpRange::from_addr(addr), now);
     let mut fields: [&str; 10] = [""; 10];
-    let addr_text = addr.to_string();
+    // the address as IpAddr writes it, an IPv4 one without fmt
+    let (family, value) = crate::addr::addr_to_u128(addr);
+    let mut text = Vec::with_capacity(40);
+    crate::addr::AddrText(family, value).push_to(&mut text);
+    let addr_text = String::from_utf8(text).unwrap_or_default();
     fields[0] = &addr_text;
     // no copy of the network's key; a delegated block is written out
     let subject_key: std::borrow::Cow<'_, str> = match &res.subject {
@@ -303,13 +312,15 @@ pub fn bulk_line(
         fields[3] = l.handle;
         fields[8] = l.name.unwrap_or("");
         lessee_source = match l.lease() {
-            Some(x) => format!(
+            None => std::borrow::Cow::Borrowed("registry"),
+            Some(x) if verbose => std::borrow::Cow::Owned(format!(
                 "{} lease {}{}",
                 x.source(),
                 x.id(),
                 if x.verified() { "" } else { " (unverified)" }
-            ),
-            None => "registry".to_string(),
+            )),
+            // a verbose column only: not written
+            Some(_) => std::borrow::Cow::Borrowed(""),
         };
         fields[9] = &lessee_source;
     }
@@ -385,6 +396,25 @@ fn routing_fields(res: &query::Resolved) -> [String; 6] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_of_fields_become_replacement_characters() {
+        for (field, want) in [
+            ("plain", "plain"),
+            ("tab\there", "tab\u{FFFD}here"),
+            ("del\u{7f}", "del\u{FFFD}"),
+            (
+                "next line \u{85} and \u{9f}",
+                "next line \u{FFFD} and \u{FFFD}",
+            ),
+            // U+00A9 and U+00BC start with the bytes of C1 controls' lead
+            ("\u{a9} 2026 Müller \u{bc}", "\u{a9} 2026 Müller \u{bc}"),
+        ] {
+            let mut out = String::new();
+            push_field(&mut out, field, false, true);
+            assert_eq!(out, want, "{field:?}");
+        }
+    }
 
     /// A client that sends a long session at once and never reads: the
     /// server stops at the write timeout with at most [`FLUSH_AT`] bytes of

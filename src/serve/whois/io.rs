@@ -69,6 +69,27 @@ pub(super) async fn read_line<R: tokio::io::AsyncBufRead + Unpin>(
     }
 }
 
+/// A whole line the reader holds already, taken without waiting: no
+/// timer is set for it (the common case of a bulk session whose input
+/// came at once). `None` when no whole line of at most `max` bytes is
+/// buffered: [`read_line`] then reads it (and reports one too long).
+pub(super) fn buffered_line<R: tokio::io::AsyncBufRead + Unpin>(
+    r: &mut R,
+    max: usize,
+) -> Option<Line> {
+    use std::task::{Context, Poll};
+    let mut cx = Context::from_waker(std::task::Waker::noop());
+    let Poll::Ready(Ok(chunk)) = std::pin::Pin::new(&mut *r).poll_fill_buf(&mut cx) else {
+        return None;
+    };
+    let (end, take) = line_end(chunk)?;
+    let line = chunk.get(..end).filter(|_| end <= max)?;
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let text = String::from_utf8_lossy(line).into_owned();
+    std::pin::Pin::new(&mut *r).consume(take);
+    Some(Line::Text(text))
+}
+
 pub(super) async fn write_all<W: tokio::io::AsyncWrite + Unpin>(
     w: &mut W,
     text: &str,
