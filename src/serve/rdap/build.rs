@@ -457,11 +457,7 @@ pub(super) fn write_remark(w: &mut Json, r: &out::Remark) {
 
 /// cidr0's `cidr0_cidrs`: the range as CIDR blocks.
 pub(super) fn write_cidrs(w: &mut Json, r: &IpRange) {
-    w.raw("[");
-    for (i, (b, l)) in r.cidrs().into_iter().enumerate() {
-        if i > 0 {
-            w.raw(",");
-        }
+    w.array(r.cidrs(), |w, (b, l)| {
         w.raw(match r.family {
             Family::V4 => "{\"v4prefix\":\"",
             Family::V6 => "{\"v6prefix\":\"",
@@ -470,8 +466,7 @@ pub(super) fn write_cidrs(w: &mut Json, r: &IpRange) {
         w.raw("\",\"length\":");
         w.uint(l.into());
         w.raw("}");
-    }
-    w.raw("]");
+    });
 }
 
 /// An address's text (nothing in it is escaped).
@@ -484,14 +479,10 @@ pub(super) fn write_events<'d>(
     w: &mut Json,
     events: impl IntoIterator<Item = (&'d Option<AttrTime<'d>>, &'static str)>,
 ) {
-    w.raw("[");
-    let mut first = true;
-    for (date, action) in events {
-        let Some(date) = date else { continue };
-        if !first {
-            w.raw(",");
-        }
-        first = false;
+    let dated = events
+        .into_iter()
+        .filter_map(|(date, action)| date.as_ref().map(|d| (d, action)));
+    w.array(dated, |w, (date, action)| {
         w.raw("{\"eventAction\":");
         w.lit(action);
         w.raw(",\"eventDate\":");
@@ -504,8 +495,7 @@ pub(super) fn write_events<'d>(
             }
         }
         w.raw("}");
-    }
-    w.raw("]");
+    });
 }
 
 /// The vCard `kind` of a contact.
@@ -573,14 +563,7 @@ fn redacted_contacts(admin: bool, tech: bool) -> Option<&'static serde_json::val
         };
         let raw = |parts: &[&dyn Fn(&mut Json)]| {
             let mut w = Json::new(false);
-            w.raw("[");
-            for (i, p) in parts.iter().enumerate() {
-                if i > 0 {
-                    w.raw(",");
-                }
-                p(&mut w);
-            }
-            w.raw("]");
+            w.array(parts, |w, p| p(w));
             let text = String::from_utf8(w.buf).expect("written from str");
             RawValue::from_string(text).expect("static shapes are JSON")
         };

@@ -67,12 +67,21 @@ impl Json {
 
     /// `["a","b",...]` of strings of this program's own (see [`Json::lit`]).
     pub(super) fn lits(&mut self, items: impl IntoIterator<Item = &'static str>) {
+        self.array(items, Json::lit);
+    }
+
+    /// `[...]` of items, each written by `one`.
+    pub(super) fn array<T>(
+        &mut self,
+        items: impl IntoIterator<Item = T>,
+        mut one: impl FnMut(&mut Self, T),
+    ) {
         self.buf.push(b'[');
-        for (i, s) in items.into_iter().enumerate() {
+        for (i, x) in items.into_iter().enumerate() {
             if i > 0 {
                 self.buf.push(b',');
             }
-            self.lit(s);
+            one(self, x);
         }
         self.buf.push(b']');
     }
@@ -85,14 +94,7 @@ impl Json {
 
     /// `["a","b",...]`.
     pub(super) fn strs<'s>(&mut self, items: impl IntoIterator<Item = &'s str>) {
-        self.buf.push(b'[');
-        for (i, s) in items.into_iter().enumerate() {
-            if i > 0 {
-                self.buf.push(b',');
-            }
-            self.str(s);
-        }
-        self.buf.push(b']');
+        self.array(items, |w, s| w.str(s));
     }
 
     /// An unsigned number.

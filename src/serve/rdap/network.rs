@@ -434,36 +434,18 @@ fn write_network<'a>(
     w.lits([net.status]);
     w.raw(",\"cidr0_cidrs\":");
     write_cidrs(w, range);
-    w.raw(",\"entities\":[");
-    for (i, e) in net.entities.iter().enumerate() {
-        if i > 0 {
-            w.raw(",");
-        }
-        ctx.write_entity(w, &urls, e);
-    }
-    w.raw("]");
+    w.raw(",\"entities\":");
+    w.array(&net.entities, |w, e| ctx.write_entity(w, &urls, e));
     if net.events.iter().any(|(d, _)| d.is_some()) {
         w.raw(",\"events\":");
         write_events(w, net.events.iter().map(|(d, a)| (d, *a)));
     }
-    w.raw(",\"links\":[");
+    w.raw(",\"links\":");
     let start = urls.context(w, &common.context);
-    for (i, (rel, path)) in net.links.iter().enumerate() {
-        if i > 0 {
-            w.raw(",");
-        }
-        urls.link(w, &start, rel, path);
-    }
-    w.raw("]");
+    w.array(&net.links, |w, (rel, path)| urls.link(w, &start, rel, path));
     if !net.remarks.is_empty() {
-        w.raw(",\"remarks\":[");
-        for (i, r) in net.remarks.iter().enumerate() {
-            if i > 0 {
-                w.raw(",");
-            }
-            write_remark(w, r);
-        }
-        w.raw("]");
+        w.raw(",\"remarks\":");
+        w.array(&net.remarks, write_remark);
     }
     if let Some(r) = net.redacted {
         w.raw(",\"redacted\":");
@@ -480,18 +462,13 @@ fn write_network<'a>(
         ctx.write_entity(w, &urls, h);
     }
     if let Some(r) = routing {
-        w.raw(",\"arin_originas0_originautnums\":[");
+        w.raw(",\"arin_originas0_originautnums\":");
         let origins = r
             .route
             .iter()
             .flat_map(|x| x.origins.iter().filter_map(|o| o.asn));
-        for (i, asn) in origins.enumerate() {
-            if i > 0 {
-                w.raw(",");
-            }
-            w.uint(asn.into());
-        }
-        w.raw("],\"routing0_routing\":");
+        w.array(origins, |w, asn| w.uint(asn.into()));
+        w.raw(",\"routing0_routing\":");
         // RDAP answers carry no nulls (an unknown member is absent), and a
         // `handle` names object class instances only (RFC 9083 section
         // 4.7): an AS's holder is written `org_handle`
