@@ -263,6 +263,17 @@ enum Code {
     Two(u8),
 }
 
+impl Code {
+    /// The first byte of a line stored under the code, and the second
+    /// when the code has two.
+    fn bytes(self) -> (u8, Option<u8>) {
+        match self {
+            Code::One(c) => (c, None),
+            Code::Two(b) => (0, Some(b)),
+        }
+    }
+}
+
 /// The code of a lower-case attribute name, if it has one.
 fn code_of(name: &str) -> Option<Code> {
     let c = match name {
@@ -492,12 +503,7 @@ fn compact_time(value: &str) -> Option<[u8; 6]> {
     Some(out)
 }
 
-/// The value of a compact time (six base-64 digits).
-fn expand_time(digits: &str) -> Option<String> {
-    compact_value(digits).map(crate::time::format)
-}
-
-/// The time six compact digits stand for.
+/// The time six compact digits (base 64) stand for.
 fn compact_value(digits: &str) -> Option<crate::time::Timestamp> {
     if digits.len() != 6 {
         return None;
@@ -527,10 +533,15 @@ impl<'a> AttrTime<'a> {
     }
 }
 
+/// A stored line is a time in compact form (its value six digits).
+fn is_compact_time(line: &str) -> bool {
+    let b = line.as_bytes();
+    b.first() == Some(&0) && matches!(b.get(1), Some(&TIME_CREATED | &TIME_MODIFIED))
+}
+
 /// A stored line's time: a compact one's, else the text after its name.
 fn read_time(line: &str) -> Option<AttrTime<'_>> {
-    let b = line.as_bytes();
-    if b.first() == Some(&0) && matches!(b.get(1), Some(&TIME_CREATED | &TIME_MODIFIED)) {
+    if is_compact_time(line) {
         return compact_value(line.get(2..)?).map(AttrTime::At);
     }
     decode_raw(line).map(|(_, v)| AttrTime::Text(Cow::Borrowed(v)))
@@ -605,10 +616,8 @@ fn decode_raw(l: &str) -> Option<(&str, &str)> {
 /// One stored line as (name, value as text).
 fn decode_line(l: &str) -> Option<(&str, Cow<'_, str>)> {
     let (name, value) = decode_raw(l)?;
-    if l.as_bytes().first() == Some(&0)
-        && matches!(l.as_bytes().get(1), Some(&TIME_CREATED | &TIME_MODIFIED))
-    {
-        return Some((name, Cow::Owned(expand_time(value)?)));
+    if is_compact_time(l) {
+        return Some((name, Cow::Owned(crate::time::format(compact_value(value)?))));
     }
     Some((name, Cow::Borrowed(value)))
 }
@@ -839,10 +848,7 @@ impl<'a> ObjectRef<'a> {
     /// the first byte or follows a newline.
     fn line_of(self, code: Code) -> Option<usize> {
         let bytes = self.text().as_bytes();
-        let (first, second) = match code {
-            Code::One(c) => (c, None),
-            Code::Two(b) => (0, Some(b)),
-        };
+        let (first, second) = code.bytes();
         memchr::memchr_iter(first, bytes).find(|&i| {
             (i == 0 || bytes[i - 1] == b'\n') && second.is_none_or(|b| bytes.get(i + 1) == Some(&b))
         })
@@ -855,11 +861,7 @@ impl<'a> ObjectRef<'a> {
             return self.line_of(a);
         };
         let bytes = self.text().as_bytes();
-        let parts = |c: Code| match c {
-            Code::One(c) => (c, None),
-            Code::Two(x) => (0, Some(x)),
-        };
-        let ((fa, sa), (fb, sb)) = (parts(a), parts(b));
+        let ((fa, sa), (fb, sb)) = (a.bytes(), b.bytes());
         let is = |i: usize, first: u8, second: Option<u8>| {
             bytes[i] == first && second.is_none_or(|x| bytes.get(i + 1) == Some(&x))
         };
@@ -1500,7 +1502,7 @@ mod tests {
             let text = crate::time::format(t);
             let c = compact_time(&text).expect("canonical");
             assert_eq!(
-                expand_time(std::str::from_utf8(&c).unwrap()),
+                compact_value(std::str::from_utf8(&c).unwrap()).map(crate::time::format),
                 Some(text.clone())
             );
             let mut b = text.into_bytes();
@@ -1509,7 +1511,9 @@ mod tests {
             if let Ok(v) = std::str::from_utf8(&b) {
                 if let Some(c) = compact_time(v) {
                     assert_eq!(
-                        expand_time(std::str::from_utf8(&c).unwrap()).as_deref(),
+                        compact_value(std::str::from_utf8(&c).unwrap())
+                            .map(crate::time::format)
+                            .as_deref(),
                         Some(v)
                     );
                 }
