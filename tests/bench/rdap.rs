@@ -2,7 +2,9 @@
 //!
 //! `--handle-only N` runs only N answers (no network, no answer cache), for
 //! profilers: with the single-thread measurement before it, every run of
-//! the same N answers the same questions.
+//! the same N answers the same questions. With `--cached 1` the N answers
+//! come from the answer cache, filled first by one pass over the
+//! questions (point a profiler at `rdap::profiled` to leave that out).
 //!
 //! A keep-alive load client of tenure's own (C connections, HTTP/1.1, one
 //! request in flight per connection, S seconds or at most 5 000 000
@@ -87,10 +89,16 @@ fn main() {
     // `--handle-only N`: only N answers more (for profilers)
     let handle_only = arg("--handle-only", 0);
     if handle_only > 0 {
-        let mut n = 0u64;
-        for p in paths.iter().cycle().take(handle_only as usize) {
-            n += ask(&cold, p).body.len() as u64;
-        }
+        // `--cached 1`: questions asked before, answered by the cache
+        let cfg = if arg("--cached", 0) > 0 {
+            for p in paths.iter() {
+                ask(&rdap, p);
+            }
+            &rdap
+        } else {
+            &cold
+        };
+        let n = profiled(&paths, handle_only as usize, |p| ask(cfg, p).body.len());
         println!("  {handle_only} answers, {n} bytes");
         return;
     }
@@ -206,6 +214,18 @@ fn main() {
 }
 
 /// A minimal hyper server answering a fixed body, plain or TLS.
+/// `count` answers to `paths` in turn, their bytes summed: the loop a
+/// profiler is pointed at (`--toggle-collect='rdap::profiled*'`).
+#[inline(never)]
+fn profiled(paths: &[String], count: usize, ask: impl Fn(&str) -> usize) -> u64 {
+    paths
+        .iter()
+        .cycle()
+        .take(count)
+        .map(|p| ask(p) as u64)
+        .sum()
+}
+
 async fn fixed(l: tokio::net::TcpListener, body: Bytes, tls: Option<Arc<rustls::ServerConfig>>) {
     loop {
         let Ok((s, _)) = l.accept().await else {

@@ -56,17 +56,34 @@ pub(super) struct Template {
     /// Offsets in `body` where the query (false) or the origin (true) is
     /// written, ascending.
     holes: Vec<(usize, bool)>,
+    /// The digest of the body and its holes, made once: an answer's
+    /// entity tag digests it with what fills the holes, instead of hashing
+    /// every answer's bytes again.
+    digest: u64,
 }
 
 impl Template {
     /// An answer written with holes (see [`super::json::Json::url_pieces`]).
     pub fn new(body: Vec<u8>, holes: Vec<super::json::Hole>) -> Template {
-        Template { body, holes }
+        use std::hash::Hasher;
+        let mut h = crate::fxhash::FxHasher::default();
+        h.write_u64(super::response::body_digest(&body));
+        for &(at, is_origin) in &holes {
+            h.write_u64(((at as u64) << 1) | is_origin as u64);
+        }
+        let digest = h.finish();
+        Template {
+            body,
+            holes,
+            digest,
+        }
     }
 
     /// The answer for `query` (an address or prefix) at `origin`, both
-    /// text that JSON writes as it is ([`cacheable`]).
-    pub fn render(&self, query: &str, origin: &str) -> Vec<u8> {
+    /// text that JSON writes as it is ([`cacheable`]), and its digest:
+    /// the template's with the query and the origin (the answer's bytes
+    /// are a function of the three, so another answer has another digest).
+    pub fn render(&self, query: &str, origin: &str) -> (Vec<u8>, u64) {
         let mut out =
             Vec::with_capacity(self.body.len() + self.holes.len() * query.len().max(origin.len()));
         let mut from = 0;
@@ -76,7 +93,18 @@ impl Template {
             from = h;
         }
         out.extend_from_slice(&self.body[from..]);
-        out
+        (out, self.digest_with(query, origin))
+    }
+
+    fn digest_with(&self, query: &str, origin: &str) -> u64 {
+        use std::hash::Hasher;
+        let mut h = crate::fxhash::FxHasher::default();
+        h.write_u64(self.digest);
+        // lengths first: no two pairs of texts give the same input
+        h.write_u64(((query.len() as u64) << 32) | origin.len() as u64);
+        h.write(query.as_bytes());
+        h.write(origin.as_bytes());
+        h.finish()
     }
 
     fn size(&self) -> usize {
@@ -270,7 +298,7 @@ impl AnswerCache {
         origin: &str,
         target: &str,
         now: i64,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<(Vec<u8>, u64)> {
         let asked = AskedNow { origin, target };
         let s = self.lock(self.shard(&asked), snap);
         let (tkey, query) = s
@@ -342,13 +370,41 @@ mod tests {
         let t = Template::new(body, holes);
         assert_eq!(t.holes.len(), 4);
         let v: serde_json::Value =
-            serde_json::from_slice(&t.render("192.0.2.1", "https://x")).unwrap();
+            serde_json::from_slice(&t.render("192.0.2.1", "https://x").0).unwrap();
         assert_eq!(v["self"], "https://x/rdap/ip/192.0.2.1");
         assert_eq!(v["up"], "https://x/rdap/ips/rirSearch1/rdap-up/192.0.2.1");
         assert_eq!(
             v["remark"],
             "a value with \u{1} and \\u0001 written in it, and \"quotes\""
         );
+    }
+
+    #[test]
+    fn a_rendered_answer_has_the_digest_of_what_made_it() {
+        let template = |holes: bool| {
+            let mut w = super::super::json::Json::new(holes);
+            w.raw("{\"self\":\"");
+            w.url_pieces([ORIGIN_MARKER, "/rdap/ip/", MARKER]);
+            w.raw("\"}");
+            let (body, holes) = w.finish(false);
+            Template::new(body, holes)
+        };
+        let t = template(true);
+        let (a, da) = t.render("192.0.2.1", "https://x");
+        // the same answer, the same digest
+        assert_eq!(t.render("192.0.2.1", "https://x"), (a.clone(), da));
+        // another query, origin or split between them: another digest
+        for (q, o) in [
+            ("192.0.2.2", "https://x"),
+            ("192.0.2.1", "https://y"),
+            ("192.0.2.1/", "https://x"),
+            ("", "https://x192.0.2.1"),
+        ] {
+            assert_ne!(t.render(q, o).1, da, "{q} {o}");
+        }
+        // the same bytes with other holes: another template, another digest
+        let plain = template(false);
+        assert_ne!(plain.render("192.0.2.1", "https://x").1, da);
     }
 
     #[test]

@@ -82,10 +82,12 @@ pub struct Request<'a> {
     pub origin: &'a str,
 }
 
-/// An answer body: a JSON tree, or bytes already serialized.
+/// An answer body: a JSON tree, or bytes already serialized (with their
+/// digest when a template made them).
 enum Body {
     Json(serde_json::Value),
     Bytes(Vec<u8>),
+    Rendered(Vec<u8>, u64),
 }
 
 /// 429 for a client over its request rate, with `Retry-After` and the

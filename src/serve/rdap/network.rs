@@ -76,7 +76,8 @@ pub(super) fn ip(
     if let Some(k) = &key {
         if let Some(t) = cache.get(ctx.snap, k) {
             remember(k);
-            return Ok(Body::Bytes(t.render(&text, ctx.origin)));
+            let (bytes, digest) = t.render(&text, ctx.origin);
+            return Ok(Body::Rendered(bytes, digest));
         }
     }
     // for a template: markers where the query and the origin go
@@ -99,10 +100,10 @@ pub(super) fn ip(
     match key {
         Some(key) => {
             let t = cache::Template::new(bytes, holes);
-            let answer = t.render(&text, ctx.origin);
+            let (answer, digest) = t.render(&text, ctx.origin);
             cache.put(ctx.snap, key.clone(), t);
             remember(&key);
-            Ok(Body::Bytes(answer))
+            Ok(Body::Rendered(answer, digest))
         }
         None => Ok(Body::Bytes(bytes)),
     }

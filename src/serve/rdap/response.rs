@@ -222,16 +222,25 @@ pub fn ok_json(mut v: Value, pretty: bool, snap: &Snapshot) -> Response {
 
 /// A 200 answer of serialized JSON.
 pub fn ok_bytes(body: Vec<u8>, snap: &Snapshot) -> Response {
+    let digest = body_digest(&body);
+    ok_tagged(body, digest, snap)
+}
+
+/// The digest of a body in its entity tag.
+pub(super) fn body_digest(body: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::fxhash::FxHasher::default();
+    h.write(body);
+    h.finish()
+}
+
+/// A 200 answer of serialized JSON whose digest is known (an answer from a
+/// template: see [`super::cache::Template::render`]).
+pub(super) fn ok_tagged(body: Vec<u8>, digest: u64, snap: &Snapshot) -> Response {
     let mut headers = json_headers();
     // five minutes, and an entity tag of the data serial and the body
     // (answers change with time too, as leases start and end)
     headers.push(("cache-control", "max-age=300".into()));
-    let digest = {
-        use std::hash::Hasher;
-        let mut h = crate::fxhash::FxHasher::default();
-        h.write(&body);
-        h.finish()
-    };
     headers.push((
         "etag",
         entity_tag(crate::query::about(snap).serial(), digest).into(),

@@ -124,8 +124,8 @@ pub(super) fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Times
         .and_then(|rest| rest.strip_prefix("ip/"));
     let exact = cache.enabled() && ip_rest.is_some();
     if exact {
-        if let Some(body) = cache.get_exact(snap, req.origin, req.target, now) {
-            let mut r = response::ok_bytes(body, snap);
+        if let Some((body, digest)) = cache.get_exact(snap, req.origin, req.target, now) {
+            let mut r = response::ok_tagged(body, digest, snap);
             let path = ip_rest.and_then(|p| p.split('?').next()).unwrap_or("");
             r.kind = if path.contains('/') {
                 Kind::Prefix
@@ -182,6 +182,7 @@ pub(super) fn route(snap: &Snapshot, cfg: &RdapConfig, req: &Request, now: Times
     let mut r = match answer(&ctx, &segs, &params, pretty) {
         Ok(Body::Json(v)) => response::ok_json(v, pretty, snap),
         Ok(Body::Bytes(bytes)) => response::ok_bytes(bytes, snap),
+        Ok(Body::Rendered(bytes, digest)) => response::ok_tagged(bytes, digest, snap),
         Err(refused) => response::refusal(refused, Some(plain.notices_raw())),
     };
     r.kind = route_kind(&segs);
