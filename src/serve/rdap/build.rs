@@ -230,6 +230,22 @@ impl Urls {
         link_end(w);
     }
 
+    /// [`Urls::link`] to a path whose pieces are text JSON writes as it is
+    /// (fixed words, addresses, percent-encoded segments): copied without
+    /// the escape check (debug builds assert it).
+    pub(super) fn link_clean(&self, w: &mut Json, start: &Json, rel: &'static str, path: &[&str]) {
+        w.append(start);
+        w.lit(rel);
+        w.raw(",\"href\":");
+        w.append(&self.0);
+        for piece in path {
+            debug_assert!(!piece.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'));
+            w.raw(piece);
+        }
+        w.raw("\"");
+        link_end(w);
+    }
+
     /// A `self` link: its context is its target (written once, copied).
     pub(super) fn self_link(&self, w: &mut Json, path: &out::Path) {
         w.raw("{\"value\":");

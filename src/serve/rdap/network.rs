@@ -241,41 +241,44 @@ pub(super) fn network_path<'a>(ctx: &Ctx, range: IpRange, check: bool) -> out::P
     network_path_as(ctx, range, range_path(&range), check)
 }
 
-/// [`network_path`] with the range's path already written.
-fn network_path_as<'a>(ctx: &Ctx, range: IpRange, text: String, check: bool) -> out::Path<'a> {
-    let view = if check && query::lease_covers(ctx.snap, &range, ctx.at) {
+/// Whether the path answering a registry network itself needs
+/// `?lease0_view=registry` (see [`network_path`]).
+fn registry_view(ctx: &Ctx, range: IpRange, check: bool) -> &'static str {
+    if check && query::lease_covers(ctx.snap, &range, ctx.at) {
         REGISTRY_VIEW
     } else {
         ""
-    };
+    }
+}
+
+/// [`network_path`] with the range's path already written.
+fn network_path_as<'a>(ctx: &Ctx, range: IpRange, text: String, check: bool) -> out::Path<'a> {
+    let view = registry_view(ctx, range, check);
     ["ip/".into(), text.into(), view.into(), "".into()]
 }
 
-/// The path of an RFC 9910 relation search from a range.
-fn relation_path<'a>(rel: &'static str, range: &str, active: bool) -> out::Path<'a> {
-    [
-        "ips/rirSearch1/".into(),
-        rel.into(),
-        range.to_string().into(),
-        (if active { "?status=active" } else { "" }).into(),
-    ]
+/// The target of an ip network answer's link.
+enum Target<'a> {
+    /// A path of this service.
+    Path(out::Path<'a>),
+    /// `ip/` of the answer's own range, with a view (`""` or
+    /// [`REGISTRY_VIEW`]).
+    Own(&'static str),
+    /// An RFC 9910 relation search (`rdap-up`, ...) from the answer's own
+    /// range; `true`: with `?status=active`.
+    Relation(&'static str, bool),
 }
 
 /// The RFC 9910 relation links of a registry network (RIPE's set, with
 /// `rdap-active` on the up and top links that skip placeholders).
-fn relation_links<'a>(range_path: &str) -> [(&'static str, out::Path<'a>); 6] {
-    // the range written once for the six links
-    let at = format!("/{range_path}");
-    let link = |rel, search, active| (rel, relation_path(search, &at, active));
-    [
-        link("rdap-up", "rdap-up", false),
-        link("rdap-up rdap-active", "rdap-up", true),
-        link("rdap-down", "rdap-down", false),
-        link("rdap-top", "rdap-top", false),
-        link("rdap-top rdap-active", "rdap-top", true),
-        link("rdap-bottom", "rdap-bottom", false),
-    ]
-}
+const RELATION_LINKS: [(&str, Target<'static>); 6] = [
+    ("rdap-up", Target::Relation("rdap-up", false)),
+    ("rdap-up rdap-active", Target::Relation("rdap-up", true)),
+    ("rdap-down", Target::Relation("rdap-down", false)),
+    ("rdap-top", Target::Relation("rdap-top", false)),
+    ("rdap-top rdap-active", Target::Relation("rdap-top", true)),
+    ("rdap-bottom", Target::Relation("rdap-bottom", false)),
+];
 
 /// The RDAP status of a registry network: placeholders (the whole space,
 /// blocks another registry manages, mirrored objects) are no registration.
@@ -328,7 +331,11 @@ struct Network<'a> {
     /// (date, action) of its events.
     events: Vec<(Option<crate::query::AttrTime<'a>>, &'static str)>,
     /// (relation, target) of its links; their context is `Common::context`.
-    links: Vec<(&'static str, out::Path<'a>)>,
+    links: Vec<(&'static str, Target<'a>)>,
+    /// The range's path ([`range_path`]: addresses, `/` and
+    /// percent-encoding, text JSON writes as it is), written once for the
+    /// links to it and to its relation searches.
+    range_text: String,
     remarks: Vec<out::Remark<'a>>,
 }
 
@@ -443,7 +450,20 @@ fn write_network<'a>(
     }
     w.raw(",\"links\":");
     let start = urls.context(w, &common.context);
-    w.array(&net.links, |w, (rel, path)| urls.link(w, &start, rel, path));
+    let own = net.range_text.as_str();
+    w.array(&net.links, |w, (rel, target)| match target {
+        Target::Path(path) => urls.link(w, &start, rel, path),
+        Target::Own(view) => urls.link_clean(w, &start, rel, &["ip/", own, view]),
+        Target::Relation(search, active) => {
+            let status = if *active { "?status=active" } else { "" };
+            urls.link_clean(
+                w,
+                &start,
+                rel,
+                &["ips/rirSearch1/", search, "/", own, status],
+            )
+        }
+    });
     if !net.remarks.is_empty() {
         w.raw(",\"remarks\":");
         w.array(&net.remarks, write_remark);
@@ -526,24 +546,24 @@ fn lease_out<'a>(
         (l.updated().map(AttrTime::At), "last changed"),
         (l.end().map(AttrTime::At), "expiration"),
     ];
-    let mut links = vec![("self", lease_path(&l))];
+    let mut links = vec![("self", Target::Path(lease_path(&l)))];
     let range = l.range();
     let parent = l.registry_network();
     if let Some(n) = parent {
         // up: the registry's record of the space, as the registry shows it
         let up = network_path(ctx, n.range(), true);
-        links.push(("up", up.clone()));
-        links.push(("rdap-up", up));
+        links.push(("up", Target::Path(up.clone())));
+        links.push(("rdap-up", Target::Path(up)));
         let mut active = Some(n);
         while let Some(a) = active.filter(|a| a.is_placeholder()) {
             active = a.parent();
         }
         if let Some(a) = active {
-            links.push(("rdap-up rdap-active", network_path(ctx, a.range(), true)));
+            let path = network_path(ctx, a.range(), true);
+            links.push(("rdap-up rdap-active", Target::Path(path)));
         }
-        let at = format!("/{}", range_path(&range));
-        links.push(("rdap-top", relation_path("rdap-top", &at, false)));
-        links.push(("rdap-top rdap-active", relation_path("rdap-top", &at, true)));
+        links.push(("rdap-top", Target::Relation("rdap-top", false)));
+        links.push(("rdap-top rdap-active", Target::Relation("rdap-top", true)));
     }
     let net = Network {
         redacted: None,
@@ -557,6 +577,7 @@ fn lease_out<'a>(
         entities,
         events,
         links,
+        range_text: range_path(&range),
         remarks: vec![out::Remark {
             title: Some("lease0"),
             description: vec![
@@ -592,13 +613,12 @@ fn registry_out<'a>(
                 entities.push(ctx.out_entity(handle, name, "org", &["registrant"], None));
             }
             let redacted = out_contacts(ctx, &n.contacts(), &mut entities);
-            let own = range_path(&n.range());
-            links.push(("self", network_path_as(ctx, n.range(), own.clone(), check)));
+            links.push(("self", Target::Own(registry_view(ctx, n.range(), check))));
             let parent = n.parent();
             if let Some(p) = parent {
-                links.push(("up", network_path(ctx, p.range(), check)));
+                links.push(("up", Target::Path(network_path(ctx, p.range(), check))));
             }
-            links.extend(relation_links(&own));
+            links.extend(RELATION_LINKS);
             let o = n.object();
             remarks.extend(o.get_all("descr").map(|d| out::Remark {
                 title: None,
@@ -617,12 +637,13 @@ fn registry_out<'a>(
                 entities: Vec::new(),
                 events: vec![(created, "registration"), (changed, "last changed")],
                 links: Vec::new(),
+                range_text: range_path(&n.range()),
                 remarks: Vec::new(),
             }
         }
         Some(query::Subject::Delegated(d)) => {
             let r = d.range();
-            links.push(("self", network_path(ctx, r, false)));
+            links.push(("self", Target::Own("")));
             Network {
                 redacted: None,
                 handle: r.to_string().into(),
@@ -635,6 +656,7 @@ fn registry_out<'a>(
                 entities: Vec::new(),
                 events: Vec::new(),
                 links: Vec::new(),
+                range_text: range_path(&r),
                 remarks: Vec::new(),
             }
         }
