@@ -163,6 +163,21 @@ fn ip_network_from_the_registry() {
         v["lease0_holder"]["roles"],
         serde_json::json!(["registrant"])
     );
+    // the holder among the entities is the same entity in role `sponsor`
+    // (its card, dates and self link, origin included)
+    let mut sponsor = v["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["roles"] == serde_json::json!(["sponsor"]))
+        .unwrap()
+        .clone();
+    sponsor["roles"] = serde_json::json!(["registrant"]);
+    assert_eq!(sponsor, v["lease0_holder"]);
+    assert!(sponsor["links"][0]["href"]
+        .as_str()
+        .unwrap()
+        .ends_with("/rdap/entity/ORG-EXAMPLE1-TEST"));
     assert_eq!(v["port43"], "whois.example");
     let conf: Vec<&str> = v["rdapConformance"]
         .as_array()

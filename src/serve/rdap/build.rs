@@ -148,7 +148,7 @@ pub(super) fn notices(ctx: &Ctx) -> Value {
 pub(super) fn entity_value(ctx: &Ctx, e: &out::Entity) -> Value {
     let mut w = Json::new(false);
     let urls = ctx.urls(&w);
-    ctx.write_entity(&mut w, &urls, e);
+    let _ = ctx.write_entity(&mut w, &urls, e);
     parse(w)
 }
 
@@ -189,6 +189,22 @@ pub(super) const EVENT_ACTIONS: [&str; 2] = ["registration", "last changed"];
 /// `last changed` events.
 pub(super) fn object_events<'a>(o: &crate::query::ObjectView<'a>) -> [Option<AttrTime<'a>>; 2] {
     [o.get_time("created"), o.get_time("last-modified")]
+}
+
+/// Where an entity written by [`Ctx::write_entity`] stands in its writer:
+/// its text up to its roles, and after them.
+pub(super) struct EntitySpans {
+    head: std::ops::Range<usize>,
+    tail: std::ops::Range<usize>,
+}
+
+impl EntitySpans {
+    /// The same entity again, in `roles`: its text copied around them.
+    pub(super) fn repeat(&self, w: &mut Json, roles: &out::Roles) {
+        w.repeat(self.head.clone());
+        w.lits(roles.iter());
+        w.repeat(self.tail.clone());
+    }
 }
 
 /// The end of every link to an RDAP answer, after its `href`.
@@ -253,7 +269,7 @@ impl Urls {
         self.url(w, path);
         let to = w.buf.len();
         w.raw(",\"rel\":\"self\",\"href\":");
-        w.repeat_string(from..to);
+        w.repeat(from..to);
         link_end(w);
     }
 }
@@ -326,14 +342,19 @@ impl Ctx<'_> {
         }
     }
 
-    /// An entity (RFC 9083 section 5.1) with its jCard.
-    pub(super) fn write_entity(&self, w: &mut Json, urls: &Urls, e: &out::Entity) {
+    /// An entity (RFC 9083 section 5.1) with its jCard, and where its text
+    /// before and after its roles stands in `w` (the same entity in
+    /// another role is [`EntitySpans::repeat`]ed from them).
+    pub(super) fn write_entity(&self, w: &mut Json, urls: &Urls, e: &out::Entity) -> EntitySpans {
+        let start = w.buf.len();
         w.raw("{\"objectClassName\":\"entity\",\"handle\":");
         w.str(&e.handle);
         w.raw(",\"vcardArray\":");
         write_vcard(w, e.kind, e.name, e.email);
         w.raw(",\"roles\":");
+        let head = start..w.buf.len();
         w.lits(e.roles.iter());
+        let after_roles = w.buf.len();
         if let Some(r) = &e.remark {
             w.raw(",\"remarks\":[");
             write_remark(w, r);
@@ -349,6 +370,10 @@ impl Ctx<'_> {
             w.raw("]");
         }
         w.raw("}");
+        EntitySpans {
+            head,
+            tail: after_roles..w.buf.len(),
+        }
     }
 
     /// The notices of every answer (see [`Ctx::write_notices_fresh`]):

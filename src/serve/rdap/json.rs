@@ -133,10 +133,11 @@ impl Json {
         self.buf.extend_from_slice(&f.buf);
     }
 
-    /// The text of `span` written again, with its holes: for a string
-    /// written before (from its opening quote to its closing one, so that
-    /// every hole of it lies inside).
-    pub(super) fn repeat_string(&mut self, span: std::ops::Range<usize>) {
+    /// The text of `span` written again, with its holes: for text written
+    /// before that starts and ends with a character of its own (a string
+    /// from its opening quote to its closing one, an object's members from
+    /// its brace), so that every hole of it lies inside.
+    pub(super) fn repeat(&mut self, span: std::ops::Range<usize>) {
         let at = self.buf.len();
         if let Some(h) = &mut self.holes {
             // the holes are ascending
@@ -416,7 +417,7 @@ mod tests {
             j.raw("\"");
             let to = j.buf.len();
             j.raw(",");
-            j.repeat_string(from..to);
+            j.repeat(from..to);
             j.raw("]");
             let (body, holes) = j.finish(false);
             let mut filled = Json::new(false);

@@ -398,15 +398,20 @@ fn write_network<'a>(
         Some(l) => lease_out(ctx, l, common),
         None => registry_out(ctx, res, view, common)?,
     };
-    if let Some(s) = sponsor {
-        if !net
-            .entities
-            .iter()
-            .any(|e| e.handle.eq_ignore_ascii_case(&s.handle))
+    // pushed last, and no other entity has its handle: it stays last and
+    // as it is when the entities are merged
+    let sponsor_last = match sponsor {
+        Some(s)
+            if !net
+                .entities
+                .iter()
+                .any(|e| e.handle.eq_ignore_ascii_case(&s.handle)) =>
         {
             net.entities.push(s);
+            true
         }
-    }
+        _ => false,
+    };
     super::build::merge_entities(&mut net.entities);
     let routing = res.routing.as_ref();
     let conformance = match (routing.is_some(), net.redacted.is_some()) {
@@ -443,7 +448,15 @@ fn write_network<'a>(
     w.raw(",\"cidr0_cidrs\":");
     write_cidrs(w, range);
     w.raw(",\"entities\":");
-    w.array(&net.entities, |w, e| ctx.write_entity(w, &urls, e));
+    // the sponsor's text, to write the holder again as `lease0_holder`
+    let mut sponsor_spans = None;
+    let last = net.entities.len().saturating_sub(1);
+    w.array(net.entities.iter().enumerate(), |w, (i, e)| {
+        let spans = ctx.write_entity(w, &urls, e);
+        if sponsor_last && i == last {
+            sponsor_spans = Some(spans);
+        }
+    });
     if net.events.iter().any(|(d, _)| d.is_some()) {
         w.raw(",\"events\":");
         write_events(w, net.events.iter().map(|(d, a)| (d, *a)));
@@ -480,7 +493,13 @@ fn write_network<'a>(
     ctx.write_notices(w);
     if let Some(h) = &common.holder {
         w.raw(",\"lease0_holder\":");
-        ctx.write_entity(w, &urls, h);
+        // the sponsor is the holder in another role
+        match &sponsor_spans {
+            Some(spans) => spans.repeat(w, &h.roles),
+            None => {
+                let _ = ctx.write_entity(w, &urls, h);
+            }
+        }
     }
     if let Some(r) = routing {
         w.raw(",\"arin_originas0_originautnums\":");
