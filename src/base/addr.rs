@@ -197,31 +197,88 @@ impl AddrText {
         (buf, n)
     }
 
-    /// The text appended to `out` (an IPv4 address without `fmt`).
+    /// An IPv6 address's text as std writes it (RFC 5952: groups in
+    /// lower-case hex without leading zeros, the first longest run of two
+    /// or more zero groups as `::`; an IPv4-mapped address as `::ffff:`
+    /// and its dotted quad), and its length.
+    fn groups(v: u128) -> ([u8; 39], usize) {
+        let mut buf = [0u8; 39];
+        if v >> 32 == 0xffff {
+            let (quad, n) = Self::quad(v as u32);
+            buf[..7].copy_from_slice(b"::ffff:");
+            buf[7..7 + n].copy_from_slice(&quad[..n]);
+            return (buf, 7 + n);
+        }
+        let groups: [u16; 8] = std::array::from_fn(|i| (v >> (112 - 16 * i)) as u16);
+        // the first longest run of zero groups
+        let (mut run, mut run_len, mut cur, mut cur_len) = (0, 0, 0, 0);
+        for (i, &g) in groups.iter().enumerate() {
+            if g == 0 {
+                if cur_len == 0 {
+                    cur = i;
+                }
+                cur_len += 1;
+                if cur_len > run_len {
+                    (run, run_len) = (cur, cur_len);
+                }
+            } else {
+                cur_len = 0;
+            }
+        }
+        if run_len < 2 {
+            run = 8;
+        }
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut n = 0;
+        let mut i = 0;
+        while i < 8 {
+            if i == run {
+                buf[n..n + 2].copy_from_slice(b"::");
+                n += 2;
+                i += run_len;
+                continue;
+            }
+            if i > 0 && i != run + run_len {
+                buf[n] = b':';
+                n += 1;
+            }
+            let g = groups[i];
+            let digits = (16 - g.leading_zeros()).div_ceil(4).max(1);
+            for k in (0..digits).rev() {
+                buf[n] = HEX[(g >> (4 * k) & 15) as usize];
+                n += 1;
+            }
+            i += 1;
+        }
+        (buf, n)
+    }
+
+    /// The text appended to `out` (without `fmt`: addresses are written
+    /// many times in every RDAP answer).
     pub fn push_to(&self, out: &mut Vec<u8>) {
+        let (buf, n) = self.text();
+        out.extend_from_slice(&buf[..n]);
+    }
+
+    /// The text, and its length.
+    fn text(&self) -> ([u8; 39], usize) {
         match self.0 {
             Family::V4 => {
-                let (buf, n) = Self::quad(self.1 as u32);
-                out.extend_from_slice(&buf[..n]);
+                let (q, n) = Self::quad(self.1 as u32);
+                let mut buf = [0u8; 39];
+                buf[..15].copy_from_slice(&q);
+                (buf, n)
             }
-            Family::V6 => {
-                use std::io::Write;
-                // writing to a Vec does not fail
-                let _ = write!(out, "{}", Ipv6Addr::from(self.1));
-            }
+            Family::V6 => Self::groups(self.1),
         }
     }
 }
 
 impl fmt::Display for AddrText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Family::V4 => {
-                let (buf, n) = Self::quad(self.1 as u32);
-                f.pad(std::str::from_utf8(&buf[..n]).unwrap_or_default())
-            }
-            Family::V6 => fmt::Display::fmt(&Ipv6Addr::from(self.1), f),
-        }
+        let (buf, n) = self.text();
+        // digits, hex letters, dots and colons
+        f.pad(std::str::from_utf8(&buf[..n]).unwrap_or_default())
     }
 }
 
@@ -567,6 +624,59 @@ mod tests {
             end: u128::MAX,
         };
         assert_eq!(all.to_query_string(), "::/0");
+    }
+
+    #[test]
+    fn ipv6_addresses_write_as_the_standard_library_writes_them() {
+        // groups zero or not at random (runs of every length and place,
+        // ties between runs), and the forms std writes apart
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut values: Vec<u128> = vec![
+            0,
+            1,
+            u128::MAX,
+            0xffff_0000_0000,
+            0xffff_c000_0201,
+            0x0102_0304,
+            0x2001_0db8_0000_0000_0001_0000_0000_0001,
+            0x2001_0db8_0000_0001_0000_0000_0000_0000,
+            0x0000_0001_0000_0000_0001_0000_0000_0000,
+        ];
+        for _ in 0..20_000 {
+            let bits = (next() as u128) << 64 | next() as u128;
+            let zeros = next();
+            let v = (0..8).fold(0u128, |v, i| {
+                let group = if zeros >> i & 1 == 1 {
+                    0
+                } else {
+                    // small groups too (fewer digits)
+                    (bits >> (16 * i)) as u16 >> (next() % 16)
+                };
+                v | (group as u128) << (16 * i)
+            });
+            values.push(v);
+        }
+        for v in values {
+            let mut pushed = Vec::new();
+            AddrText(Family::V6, v).push_to(&mut pushed);
+            let std = Ipv6Addr::from(v);
+            assert_eq!(
+                String::from_utf8(pushed).unwrap(),
+                std.to_string(),
+                "{v:032x}"
+            );
+            let ours = AddrText(Family::V6, v);
+            assert_eq!(
+                format!("{ours:>42}|{ours:<42}|{ours}"),
+                format!("{std:>42}|{std:<42}|{std}")
+            );
+        }
     }
 
     fn r(s: &str) -> String {
