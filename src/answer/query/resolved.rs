@@ -674,10 +674,10 @@ impl<'a> LesseeView<'a> {
     }
 
     /// The key of the object naming the lessee: the lease range or the network key.
-    pub fn key(&self) -> String {
+    pub fn key(&self) -> Cow<'a, str> {
         match self.from {
-            LesseeFrom::Lease(l) => l.range().to_string(),
-            LesseeFrom::Registry(n) => n.key().to_string(),
+            LesseeFrom::Lease(l) => l.range().to_string().into(),
+            LesseeFrom::Registry(n) => n.key().into(),
         }
     }
 }
@@ -921,7 +921,7 @@ impl<'a> AbuseView<'a> {
         match self.abuse.from {
             AbuseFrom::Entity(e) => {
                 let ent = self.snap.entity_at(e);
-                ent.name().unwrap_or(ent.handle_text())
+                ent.name().unwrap_or_else(|| ent.handle_text())
             }
             AbuseFrom::Lease(l) => self.snap.lease(l).lessee_name(),
         }

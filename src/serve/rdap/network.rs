@@ -623,9 +623,11 @@ fn registry_out<'a>(
     // a lease current for a network's whole range answers `ip/` of it
     // only when the answer asked is not the current one (see `network_path`)
     let check = view != query::View::Current;
-    let mut entities = Vec::new();
-    let mut remarks = Vec::new();
-    let mut links = Vec::new();
+    // room for what most answers hold (registrant, contacts, abuse,
+    // sponsor; self, up and six relations)
+    let mut entities = Vec::with_capacity(6);
+    let mut remarks = Vec::with_capacity(2);
+    let mut links = Vec::with_capacity(8);
     let mut net = match &res.subject {
         Some(query::Subject::Network(n)) => {
             if let Some((handle, name)) = n.organisation() {
@@ -686,7 +688,7 @@ fn registry_out<'a>(
         remarks.push(out::Remark {
             title: Some("lease0 lessee (as the registry shows it)"),
             description: vec![
-                format!("{} ({})", l.handle, l.key()).into(),
+                [l.handle, " (", &l.key(), ")"].concat().into(),
                 if l.platform_managed {
                     "maintained by a leasing platform".into()
                 } else {
