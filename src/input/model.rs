@@ -111,6 +111,16 @@ fn hash_str(s: &str) -> u32 {
     (h.finish() >> 32) as u32
 }
 
+/// A handle in upper case, as the interner stores it (borrowed when it is
+/// already: nearly every handle).
+fn upper_case(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_lowercase()) {
+        s.to_ascii_uppercase().into()
+    } else {
+        s.into()
+    }
+}
+
 /// The table's 64-bit hash of a stored 32-bit one (spread over the bits
 /// hashbrown reads: the low ones for the bucket, the top 7 for the tag).
 fn spread(h: u32) -> u64 {
@@ -129,13 +139,7 @@ impl Interner {
                     .insert_unique(spread(h), (id, h), |&(_, hid)| spread(hid));
             }
         }
-        let up;
-        let key: &str = if s.bytes().any(|b| b.is_ascii_lowercase()) {
-            up = s.to_ascii_uppercase();
-            &up
-        } else {
-            s
-        };
+        let key = &*upper_case(s);
         let h = hash_str(key);
         let (text, ends) = (self.text.as_str(), &self.ends);
         if let Some(&(id, _)) = self.table.find(spread(h), |&(id, hid)| {
@@ -157,8 +161,8 @@ impl Interner {
 
     /// The id of a handle if it was ever seen.
     pub fn get(&self, s: &str) -> Option<Sym> {
-        let key = s.to_ascii_uppercase();
-        let h = hash_str(&key);
+        let key = &*upper_case(s);
+        let h = hash_str(key);
         if !self.frozen.is_empty() {
             let from = self.frozen.partition_point(|&x| ((x >> 32) as u32) < h);
             return self.frozen[from..]

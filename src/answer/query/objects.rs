@@ -90,6 +90,12 @@ impl<'a> ObjectView<'a> {
         self.object.get_time(name)
     }
 
+    /// `created` and `last-modified` read in one pass (see
+    /// `ObjectRef::get_times`).
+    pub fn get_times(&self) -> [Option<super::AttrTime<'a>>; 2] {
+        self.object.get_times()
+    }
+
     /// Every value of an attribute (name in lower case).
     pub fn get_all(&self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.object.get_all(name)

@@ -188,7 +188,7 @@ pub(super) const EVENT_ACTIONS: [&str; 2] = ["registration", "last changed"];
 /// An object's `created` and `last-modified`: its `registration` and
 /// `last changed` events.
 pub(super) fn object_events<'a>(o: &crate::query::ObjectView<'a>) -> [Option<AttrTime<'a>>; 2] {
-    [o.get_time("created"), o.get_time("last-modified")]
+    o.get_times()
 }
 
 /// Where an entity written by [`Ctx::write_entity`] stands in its writer:
