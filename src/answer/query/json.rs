@@ -75,7 +75,7 @@ pub fn to_json(query: &str, found: &Found) -> Value {
                 };
                 json!({
                     "handle": h.handle,
-                    "name": h.name,
+                    "name": h.name(),
                     "organisation": h.organisation,
                     "description": h.description,
                     "network": network,
@@ -120,7 +120,7 @@ fn lessee_json(l: &LesseeView) -> Value {
     };
     json!({
         "handle": l.handle,
-        "name": l.name,
+        "name": l.name(),
         "source": l.source,
         "platform_managed": l.platform_managed,
         "network": network,

@@ -535,9 +535,6 @@ pub struct HolderView<'a> {
     /// Organisation handle; the netname for a network without `org`; the
     /// registry's opaque holder id for a delegated record.
     pub handle: &'a str,
-    /// The organisation's name; `None` when the registry names no
-    /// organisation (then `description` may hold the registry's text).
-    pub name: Option<&'a str>,
     /// The registry names an organisation (else the handle is the holder
     /// network's netname, or an opaque id).
     pub organisation: bool,
@@ -547,6 +544,10 @@ pub struct HolderView<'a> {
     /// The holder's block.
     pub range: IpRange,
     pub from: HolderFrom<'a>,
+    /// What the name is read from, when asked (bulk answers without
+    /// names never read it).
+    snap: &'a Snapshot,
+    holder: crate::lease::Holder,
 }
 
 /// Where the holder was read.
@@ -582,18 +583,25 @@ impl<'a> HolderView<'a> {
         };
         HolderView {
             handle: h.handle(snap),
-            name: h.name(snap),
             organisation: h.is_organisation(snap),
             description: h.description(snap),
             range,
             from,
+            snap,
+            holder: h,
         }
+    }
+
+    /// The organisation's name; `None` when the registry names no
+    /// organisation (then `description` may hold the registry's text).
+    pub fn name(&self) -> Option<&'a str> {
+        self.holder.name(self.snap)
     }
 
     /// The name, else "no organisation registered" for a network naming
     /// none, else the handle (an opaque id).
     pub fn display_name(&self) -> &'a str {
-        match (self.name, &self.from) {
+        match (self.name(), &self.from) {
             (Some(n), _) => n,
             (None, HolderFrom::Network(_)) if !self.organisation => NO_ORGANISATION,
             (None, _) => self.handle,
@@ -608,7 +616,7 @@ impl HolderView<'_> {
     /// The summary's parenthesis after the handle: the name, or that no
     /// organisation is registered and the registry's description.
     pub fn name_note(&self) -> Option<String> {
-        match (self.name, self.organisation) {
+        match (self.name(), self.organisation) {
             (Some(n), _) => Some(n.to_string()),
             (None, false) if matches!(self.from, HolderFrom::Network(_)) => {
                 Some(match self.description {
@@ -625,13 +633,15 @@ impl HolderView<'_> {
 #[derive(Clone, Copy)]
 pub struct LesseeView<'a> {
     pub handle: &'a str,
-    pub name: Option<&'a str>,
     /// The lease source's name, or `registry`.
     pub source: &'a str,
     /// A lease record (they come from leasing platforms), or a network
     /// maintained by a leasing platform's maintainer.
     pub platform_managed: bool,
     pub from: LesseeFrom<'a>,
+    /// What the name is read from, when asked.
+    snap: &'a Snapshot,
+    lessee: Lessee,
 }
 
 /// Where the lessee was read.
@@ -653,16 +663,22 @@ impl<'a> LesseeView<'a> {
         };
         LesseeView {
             handle: l.handle(snap),
-            name: l.name(snap),
             source: l.source(snap),
             platform_managed: l.platform_managed(),
             from,
+            snap,
+            lessee: l,
         }
+    }
+
+    /// The lessee's name.
+    pub fn name(&self) -> Option<&'a str> {
+        self.lessee.name(self.snap)
     }
 
     /// The name, else the handle.
     pub fn display_name(&self) -> &'a str {
-        self.name.unwrap_or(self.handle)
+        self.name().unwrap_or(self.handle)
     }
 
     /// The lease record, when the lessee comes from one.

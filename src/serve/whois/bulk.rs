@@ -305,12 +305,12 @@ pub fn bulk_line(
         .unwrap_or("");
     if let Some(h) = &res.holder {
         fields[2] = h.handle;
-        fields[7] = h.name.unwrap_or("");
+        fields[7] = h.name().unwrap_or("");
     }
     let lessee_source;
     if let Some(l) = &res.lessee {
         fields[3] = l.handle;
-        fields[8] = l.name.unwrap_or("");
+        fields[8] = l.name().unwrap_or("");
         lessee_source = match l.lease() {
             None => std::borrow::Cow::Borrowed("registry"),
             Some(x) if verbose => std::borrow::Cow::Owned(format!(

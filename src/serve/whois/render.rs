@@ -329,7 +329,7 @@ pub fn summary_lines(res: &Resolved, out: &mut String) {
     match &res.lessee {
         Some(l) => {
             let _ = write!(out, "% Lessee: {}", l.handle);
-            if let Some(n) = l.name {
+            if let Some(n) = l.name() {
                 let _ = write!(out, " ({n})");
             }
             match l.from {
