@@ -262,6 +262,25 @@ impl Urls {
         link_end(w);
     }
 
+    /// A link written from fixed text: the links' start, then `pre` (the
+    /// relation and the `href` key), the service's URL start, `path`,
+    /// `piece` and `post` (to the link's end): text JSON writes as it is
+    /// (debug builds assert it).
+    pub(super) fn link_fixed(
+        &self,
+        w: &mut Json,
+        start: &Json,
+        [pre, path, piece, post]: [&str; 4],
+    ) {
+        debug_assert!(!piece.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'));
+        w.append(start);
+        w.raw(pre);
+        w.append(&self.0);
+        w.raw(path);
+        w.raw(piece);
+        w.raw(post);
+    }
+
     /// A `self` link: its context is its target (written once, copied).
     pub(super) fn self_link(&self, w: &mut Json, path: &out::Path) {
         w.raw("{\"value\":");
@@ -498,7 +517,20 @@ pub(super) fn write_remark(w: &mut Json, r: &out::Remark) {
 
 /// cidr0's `cidr0_cidrs`: the range as CIDR blocks.
 pub(super) fn write_cidrs(w: &mut Json, r: &IpRange) {
-    w.array(r.cidrs(), |w, (b, l)| {
+    // nearly every network is one prefix: no list made for it
+    let one;
+    let many;
+    let cidrs: &[(u128, u32)] = match r.prefix_len() {
+        Some(len) => {
+            one = [(r.start, len)];
+            &one
+        }
+        None => {
+            many = r.cidrs();
+            &many
+        }
+    };
+    w.array(cidrs.iter().copied(), |w, (b, l)| {
         w.raw(match r.family {
             Family::V4 => "{\"v4prefix\":\"",
             Family::V6 => "{\"v6prefix\":\"",

@@ -265,19 +265,43 @@ enum Target<'a> {
     /// [`REGISTRY_VIEW`]).
     Own(&'static str),
     /// An RFC 9910 relation search (`rdap-up`, ...) from the answer's own
-    /// range; `true`: with `?status=active`.
-    Relation(&'static str, bool),
+    /// range.
+    Relation(&'static Relation),
+}
+
+/// A relation link's fixed text around the links' start, the service's URL
+/// start and the answer's range path: the relation and the `href` key,
+/// the search's path, then its query and the link's end (made when
+/// compiling, so a link is six copies).
+struct Relation {
+    pre: &'static str,
+    path: &'static str,
+    post: &'static str,
+}
+
+/// A relation link of [`RELATION_LINKS`]: relation, search, query.
+macro_rules! relation {
+    ($rel:literal, $search:literal, $query:literal) => {
+        (
+            $rel,
+            Target::Relation(&Relation {
+                pre: concat!("\"", $rel, "\",\"href\":"),
+                path: concat!("ips/rirSearch1/", $search, "/"),
+                post: concat!($query, "\",\"type\":\"application/rdap+json\"}"),
+            }),
+        )
+    };
 }
 
 /// The RFC 9910 relation links of a registry network (RIPE's set, with
 /// `rdap-active` on the up and top links that skip placeholders).
 const RELATION_LINKS: [(&str, Target<'static>); 6] = [
-    ("rdap-up", Target::Relation("rdap-up", false)),
-    ("rdap-up rdap-active", Target::Relation("rdap-up", true)),
-    ("rdap-down", Target::Relation("rdap-down", false)),
-    ("rdap-top", Target::Relation("rdap-top", false)),
-    ("rdap-top rdap-active", Target::Relation("rdap-top", true)),
-    ("rdap-bottom", Target::Relation("rdap-bottom", false)),
+    relation!("rdap-up", "rdap-up", ""),
+    relation!("rdap-up rdap-active", "rdap-up", "?status=active"),
+    relation!("rdap-down", "rdap-down", ""),
+    relation!("rdap-top", "rdap-top", ""),
+    relation!("rdap-top rdap-active", "rdap-top", "?status=active"),
+    relation!("rdap-bottom", "rdap-bottom", ""),
 ];
 
 /// The RDAP status of a registry network: placeholders (the whole space,
@@ -467,15 +491,7 @@ fn write_network<'a>(
     w.array(&net.links, |w, (rel, target)| match target {
         Target::Path(path) => urls.link(w, &start, rel, path),
         Target::Own(view) => urls.link_clean(w, &start, rel, &["ip/", own, view]),
-        Target::Relation(search, active) => {
-            let status = if *active { "?status=active" } else { "" };
-            urls.link_clean(
-                w,
-                &start,
-                rel,
-                &["ips/rirSearch1/", search, "/", own, status],
-            )
-        }
+        Target::Relation(r) => urls.link_fixed(w, &start, [r.pre, r.path, own, r.post]),
     });
     if !net.remarks.is_empty() {
         w.raw(",\"remarks\":");
@@ -581,8 +597,9 @@ fn lease_out<'a>(
             let path = network_path(ctx, a.range(), true);
             links.push(("rdap-up rdap-active", Target::Path(path)));
         }
-        links.push(("rdap-top", Target::Relation("rdap-top", false)));
-        links.push(("rdap-top rdap-active", Target::Relation("rdap-top", true)));
+        let [_, _, _, top, top_active, _] = RELATION_LINKS;
+        links.push(top);
+        links.push(top_active);
     }
     let net = Network {
         redacted: None,
@@ -701,4 +718,27 @@ fn registry_out<'a>(
     net.links = links;
     net.remarks = remarks;
     Some((net, common))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn relation_links_are_rdap_links_of_their_relation() {
+        for (rel, target) in super::RELATION_LINKS {
+            let super::Target::Relation(r) = target else {
+                panic!("{rel}");
+            };
+            assert_eq!(r.pre, format!("\"{rel}\",\"href\":"));
+            let search = r.path.strip_prefix("ips/rirSearch1/").unwrap();
+            assert!(rel.starts_with(search.trim_end_matches('/')), "{rel}");
+            let content_type = super::super::CONTENT_TYPE;
+            assert!(r
+                .post
+                .ends_with(&format!("\",\"type\":\"{content_type}\"}}")));
+            assert_eq!(
+                rel.ends_with("rdap-active"),
+                r.post.starts_with("?status=active")
+            );
+        }
+    }
 }
