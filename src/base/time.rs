@@ -163,12 +163,43 @@ fn parts(t: Timestamp) -> (i64, i64, i64, i64) {
     (y, m, d, t.rem_euclid(86_400))
 }
 
-/// The text of a time of the years 0 to 9999, digit by digit.
+/// `1970-01-01T00:00:00Z` to `9999-12-31T23:59:59Z`: the times
+/// [`parts_from_1970`] reads.
+const FROM_1970_TO_10000: std::ops::Range<Timestamp> = 0..253_402_300_800;
+
+/// [`parts`] of a time from 1970 to 9999 (nearly every time an answer
+/// shows) in unsigned 32-bit arithmetic: the same civil-from-days steps,
+/// cheaper divisions.
+fn parts_from_1970(t: u64) -> (i64, i64, i64, i64) {
+    let days = (t / 86_400) as u32;
+    let secs = (t % 86_400) as i64;
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + u32::from(m <= 2);
+    (y as i64, m as i64, d as i64, secs)
+}
+
+/// The text of a time of the years 0 to 9999, two digits at a time.
 fn text_bytes(t: Timestamp) -> Option<[u8; 20]> {
-    let (y, m, d, secs) = parts(t);
+    let (y, m, d, secs) = if FROM_1970_TO_10000.contains(&t) {
+        parts_from_1970(t as u64)
+    } else {
+        parts(t)
+    };
     if !(0..=9999).contains(&y) {
         return None;
     }
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
     let mut b = *b"0000-00-00T00:00:00Z";
     for (at, v) in [
         (0, y / 100),
@@ -179,14 +210,38 @@ fn text_bytes(t: Timestamp) -> Option<[u8; 20]> {
         (14, secs / 60 % 60),
         (17, secs % 60),
     ] {
-        b[at] = b'0' + (v / 10) as u8;
-        b[at + 1] = b'0' + (v % 10) as u8;
+        let v = v as usize * 2;
+        b[at..at + 2].copy_from_slice(&PAIRS[v..v + 2]);
     }
     Some(b)
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn times_from_1970_read_as_every_time_reads() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut times: Vec<i64> = vec![
+            0,
+            86_399,
+            86_400,
+            951_782_400,
+            4_107_542_399,
+            super::FROM_1970_TO_10000.end - 1,
+        ];
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            times.push((x % super::FROM_1970_TO_10000.end as u64) as i64);
+        }
+        for t in times {
+            assert_eq!(super::parts_from_1970(t as u64), super::parts(t), "{t}");
+            // every digit pair written reads back
+            assert_eq!(super::parse(&super::format(t)), Ok(t));
+        }
+    }
+
     use super::*;
 
     #[test]
