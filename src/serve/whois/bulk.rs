@@ -303,14 +303,19 @@ pub fn bulk_line(
         .or(res.registry())
         .or(res.special.map(|_| "special-purpose"))
         .unwrap_or("");
+    // names are verbose columns: read only then
     if let Some(h) = &res.holder {
         fields[2] = h.handle;
-        fields[7] = h.name().unwrap_or("");
+        if verbose {
+            fields[7] = h.name().unwrap_or("");
+        }
     }
     let lessee_source;
     if let Some(l) = &res.lessee {
         fields[3] = l.handle;
-        fields[8] = l.name().unwrap_or("");
+        if verbose {
+            fields[8] = l.name().unwrap_or("");
+        }
         lessee_source = match l.lease() {
             None => std::borrow::Cow::Borrowed("registry"),
             Some(x) if verbose => std::borrow::Cow::Owned(format!(
