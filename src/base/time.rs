@@ -35,13 +35,25 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
+    // 0..146_097: fits
+    let (yoe, m, d) = civil_in_era((z - era * 146_097) as u32);
+    (
+        i64::from(yoe) + era * 400 + i64::from(m <= 2),
+        m.into(),
+        d.into(),
+    )
+}
+
+/// The year of the era (from March), month and day of a day of a 400-year
+/// era (`0..146_097`): the steps of [`civil_from_days`] within an era, in
+/// 32-bit arithmetic.
+fn civil_in_era(doe: u32) -> (u32, u32, u32) {
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+    (yoe, m, d)
 }
 
 fn digits(s: &[u8]) -> Option<i64> {
@@ -168,21 +180,14 @@ fn parts(t: Timestamp) -> (i64, i64, i64, i64) {
 const FROM_1970_TO_10000: std::ops::Range<Timestamp> = 0..253_402_300_800;
 
 /// [`parts`] of a time from 1970 to 9999 (nearly every time an answer
-/// shows) in unsigned 32-bit arithmetic: the same civil-from-days steps,
-/// cheaper divisions.
+/// shows) in unsigned 32-bit arithmetic: no signed division of 64 bits.
 fn parts_from_1970(t: u64) -> (i64, i64, i64, i64) {
-    let days = (t / 86_400) as u32;
-    let secs = (t % 86_400) as i64;
-    let z = days + 719_468;
+    // days to the year 10000: fits
+    let z = (t / 86_400) as u32 + 719_468;
     let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let (yoe, m, d) = civil_in_era(z - era * 146_097);
     let y = yoe + era * 400 + u32::from(m <= 2);
-    (y as i64, m as i64, d as i64, secs)
+    (y.into(), m.into(), d.into(), (t % 86_400) as i64)
 }
 
 /// The text of a time of the years 0 to 9999, two digits at a time.
