@@ -157,7 +157,7 @@ pub fn write(out: &mut String, t: Timestamp) {
     }
 }
 
-/// [`write`] onto bytes (an RDAP answer being written).
+/// [`write()`] onto bytes (an RDAP answer being written).
 pub fn write_bytes(out: &mut Vec<u8>, t: Timestamp) {
     match text_bytes(t) {
         Some(b) => out.extend_from_slice(&b),
