@@ -228,15 +228,15 @@ fn push_field(out: &mut String, v: &str, csv: bool, first: bool) {
     // or a spreadsheet: each becomes U+FFFD
     // (C0 controls and DEL are single bytes, C1 controls start with 0xC2:
     // a field without those bytes has none)
-    let maybe_control = v.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2);
-    let cleaned: std::borrow::Cow<str> = if maybe_control && v.chars().any(char::is_control) {
-        v.chars()
-            .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-            .collect::<String>()
-            .into()
-    } else {
-        v.into()
-    };
+    let cleaned: std::borrow::Cow<str> =
+        if maybe_control(v.as_bytes()) && v.chars().any(char::is_control) {
+            v.chars()
+                .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+                .collect::<String>()
+                .into()
+        } else {
+            v.into()
+        };
     // a cell a spreadsheet would run as a formula starts with a quote
     // (OWASP's CSV-injection advice)
     let formula = csv && cleaned.starts_with(['=', '+', '-', '@']);
@@ -250,6 +250,28 @@ fn push_field(out: &mut String, v: &str, csv: bool, first: bool) {
     } else {
         out.push_str(&cleaned);
     }
+}
+
+/// True when `v` holds a byte below 0x20, DEL or 0xC2 (the lead byte of
+/// the C1 controls): exact, eight bytes at a time (a bulk line checks
+/// every field).
+fn maybe_control(v: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI != 0;
+    // below 0x20: a byte without its high bit that borrows when 0x20 is
+    // taken from it (a borrow only starts at such a byte)
+    let has = |w: u64| {
+        w.wrapping_sub(LO * 0x20) & !w & HI != 0
+            || has_zero(w ^ (LO * 0x7f))
+            || has_zero(w ^ (LO * 0xc2))
+    };
+    let words = v.chunks_exact(8);
+    let rest = words.remainder();
+    words
+        .map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()))
+        .any(has)
+        || rest.iter().any(|&b| b < 0x20 || b == 0x7f || b == 0xc2)
 }
 
 /// One bulk answer line; false when the line is not an address (its
@@ -419,6 +441,20 @@ mod tests {
             push_field(&mut out, field, false, true);
             assert_eq!(out, want, "{field:?}");
         }
+        // every byte value at every place of a longer field, against the
+        // byte-by-byte check
+        for place in 0..20 {
+            for b in 0..=255u8 {
+                let mut field = b"abcdefghijklmnopqrst".to_vec();
+                field[place] = b;
+                let want = field.iter().any(|&b| b < 0x20 || b == 0x7f || b == 0xc2);
+                assert_eq!(maybe_control(&field), want, "{place} {b:#x}");
+            }
+        }
+        let long = "Müller 漢字 © ¼ ".repeat(4);
+        let mut out = String::new();
+        push_field(&mut out, &long, false, true);
+        assert_eq!(out, long);
     }
 
     /// A client that sends a long session at once and never reads: the
