@@ -470,6 +470,8 @@ impl Eq for Stored {}
 /// of these bytes and the seconds since 1970 in six base-64 digits: 8
 /// bytes instead of 22 (at 6 M networks, 200 MB of the load). Any
 /// other value stays text under the name's usual code.
+/// The time attributes, in the order [`ObjectRef::get_times`] gives them.
+const TIME_NAMES: [&str; 2] = ["created", "last-modified"];
 /// The one-byte codes of `created` and `last-modified` stored as text
 /// (what [`code_of`] gives them; a test checks that they agree).
 const TIME_TEXT: [u8; 2] = [18, 19];
@@ -806,29 +808,19 @@ impl<'a> ObjectRef<'a> {
         }
     }
 
-    /// A time attribute (`created`, `last-modified`): the first line stored
-    /// compact or as text, found by their codes in one pass (decoding
-    /// every line before it was a tenth of an RDAP answer), a compact time
-    /// not expanded into text. `None` for other names.
+    /// A time attribute (`created`, `last-modified`), a compact one not
+    /// expanded into text (see [`ObjectRef::get_times`]). `None` for other
+    /// names.
     pub fn get_time(self, name: &str) -> Option<AttrTime<'a>> {
-        let t = time_code(name)?;
-        let text = self.text();
-        let first = self.line_of_either(Code::Two(t), code_of(name))?;
-        read_time(first_line(text.get(first..)?))
-            // a compact time that does not read (a crafted file): the
-            // first one that does, as every line decoded gives
-            .or_else(|| {
-                self.attrs()
-                    .find(|(n, _)| *n == name)
-                    .map(|(_, v)| AttrTime::Text(v))
-            })
+        let k = TIME_NAMES.iter().position(|&n| n == name)?;
+        self.get_times().into_iter().nth(k).flatten()
     }
 
-    /// `created` and `last-modified`, each as [`ObjectRef::get_time`]
-    /// reads it, found in one pass over the text (an RDAP answer reads
-    /// both of every object it shows).
+    /// `created` and `last-modified`: the first line of each stored
+    /// compact or as text, found by their codes in one pass over the text
+    /// (decoding every line before them was a tenth of an RDAP answer,
+    /// which shows both of every object), a compact time not expanded.
     pub fn get_times(self) -> [Option<AttrTime<'a>>; 2] {
-        const NAMES: [&str; 2] = ["created", "last-modified"];
         const COMPACT: [u8; 2] = [TIME_CREATED, TIME_MODIFIED];
         let text = self.text();
         let bytes = text.as_bytes();
@@ -853,9 +845,11 @@ impl<'a> ObjectRef<'a> {
         }
         std::array::from_fn(|k| {
             let first = found[k]?;
+            // a compact time that does not read (a crafted file): the
+            // first one that does, as every line decoded gives
             read_time(first_line(text.get(first..)?)).or_else(|| {
                 self.attrs()
-                    .find(|(n, _)| *n == NAMES[k])
+                    .find(|(n, _)| *n == TIME_NAMES[k])
                     .map(|(_, v)| AttrTime::Text(v))
             })
         })
@@ -892,21 +886,6 @@ impl<'a> ObjectRef<'a> {
         memchr::memchr_iter(first, bytes).find(|&i| {
             (i == 0 || bytes[i - 1] == b'\n') && second.is_none_or(|b| bytes.get(i + 1) == Some(&b))
         })
-    }
-
-    /// Where the first line stored under either code starts (one pass over
-    /// the text, for a time stored compact or as text).
-    fn line_of_either(self, a: Code, b: Option<Code>) -> Option<usize> {
-        let Some(b) = b else {
-            return self.line_of(a);
-        };
-        let bytes = self.text().as_bytes();
-        let ((fa, sa), (fb, sb)) = (a.bytes(), b.bytes());
-        let is = |i: usize, first: u8, second: Option<u8>| {
-            bytes[i] == first && second.is_none_or(|x| bytes.get(i + 1) == Some(&x))
-        };
-        memchr::memchr2_iter(fa, fb, bytes)
-            .find(|&i| (i == 0 || bytes[i - 1] == b'\n') && (is(i, fa, sa) || is(i, fb, sb)))
     }
 
     /// Every value of two attributes, in the object's order, each with
@@ -1523,10 +1502,10 @@ mod tests {
         );
         assert_eq!(p.get("source"), Some("X"));
         assert_eq!(
-            ["created", "last-modified"].map(code_of),
+            TIME_NAMES.map(code_of),
             TIME_TEXT.map(|c| Some(Code::One(c)))
         );
-        // both times in one pass read as each alone
+        // both times in one pass read as decoding every line reads them
         let none = Object::from_attrs([("role", "R")], 1);
         let reversed = Object::from_attrs(
             [
@@ -1546,10 +1525,9 @@ mod tests {
             only_changed.view(),
             p.view(),
         ] {
-            assert_eq!(
-                x.get_times(),
-                [x.get_time("created"), x.get_time("last-modified")]
-            );
+            let decoded = TIME_NAMES.map(|n| x.attrs().find(|(a, _)| *a == n).map(|(_, v)| v));
+            assert_eq!(x.get_times().map(|t| t.map(AttrTime::into_cow)), decoded);
+            assert_eq!(TIME_NAMES.map(|n| x.get_value(n)), decoded, "one by name");
         }
         assert_eq!(o.get("x-custom"), Some("a:b"));
         assert_eq!(o.get("x-cust"), None);

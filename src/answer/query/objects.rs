@@ -84,12 +84,6 @@ impl<'a> ObjectView<'a> {
         self.object.get_value(name)
     }
 
-    /// A time attribute (`created`, `last-modified`), a compact one not
-    /// made text (see `ObjectRef::get_time`).
-    pub fn get_time(&self, name: &str) -> Option<super::AttrTime<'a>> {
-        self.object.get_time(name)
-    }
-
     /// `created` and `last-modified` read in one pass (see
     /// `ObjectRef::get_times`).
     pub fn get_times(&self) -> [Option<super::AttrTime<'a>>; 2] {
