@@ -12,7 +12,7 @@
 //! ## Architecture: folders are layers, data flows down the page
 //!
 //! ```text
-//! base/    addr, time, fxhash, index, md5, wire, mapped
+//! base/    addr, time, fxhash, bytes, index, md5, wire, mapped
 //!          (depend on nothing of the crate but each other)
 //! input/   rpsl (text -> objects) -> model (networks, entities, aut-nums)
 //!          delegated, leases (lease records), bootstrap (IANA)
@@ -68,6 +68,7 @@
 //!   (sorted segments or `iptrie`), parents, less/more specifics, exact for
 //!   nested, non-aligned and overlapping ranges.
 //! - [`time`]: RFC 3339 timestamps. [`fxhash`]: a fast hash for short keys.
+//!   [`bytes`]: texts tested for a set of bytes eight bytes at a time.
 //!   [`md5`]: RFC 1321, for the registries' published `.md5` files.
 //!   [`wire`]: the bounds-checked binary encoding of compiled snapshots;
 //!   [`mapped`]: a file mapped read-only, texts and arrays read from it
@@ -170,7 +171,7 @@ pub mod store;
 // every module by its short name, as the architecture map names them
 pub(crate) use answer::lease;
 pub use answer::query;
-pub use base::{addr, chunked, fxhash, index, mapped, md5, time, wire};
+pub use base::{addr, bytes, chunked, fxhash, index, mapped, md5, time, wire};
 pub(crate) use edge::{admin, app, reload};
 pub use edge::{cli, config, fetch, fuzzing, gen, mirror, outbound, report};
 pub(crate) use input::{arin_xml, bootstrap, leases, model, rpsl, zip};

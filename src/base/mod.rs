@@ -1,8 +1,10 @@
 //! Layer 0, what every other layer uses and which uses nothing of the
-//! crate: address notations, timestamps, a fast hash, the range index
-//! (longest-prefix match, less and more specifics).
+//! crate: address notations, timestamps, a fast hash, bytes tested eight
+//! at a time, the range index (longest-prefix match, less and more
+//! specifics).
 
 pub mod addr;
+pub mod bytes;
 pub mod chunked;
 pub mod fxhash;
 pub mod index;

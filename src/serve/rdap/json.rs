@@ -58,7 +58,7 @@ impl Json {
     /// check (debug builds assert it).
     #[inline]
     pub(super) fn lit(&mut self, s: &'static str) {
-        debug_assert!(s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\'));
+        debug_assert!(plain(s), "{s}");
         self.buf.reserve(s.len() + 2);
         self.buf.push(b'"');
         self.buf.extend_from_slice(s.as_bytes());
@@ -195,18 +195,17 @@ pub(super) fn decimal(out: &mut Vec<u8>, n: u64) {
     out.extend_from_slice(&digits[i..]);
 }
 
-const HI: u64 = 0x8080_8080_8080_8080;
-const LO: u64 = 0x0101_0101_0101_0101;
-
 /// True when one of the eight bytes of `w` needs escaping: below 0x20, `"`
 /// or `\` (exact: no byte is reported that needs none, none is missed).
 #[inline]
 fn needs_escape(w: u64) -> bool {
-    let zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
-    // below 0x20: the bytes of w minus 0x20 that borrowed, among bytes
-    // without their high bit
-    let below = w.wrapping_sub(LO * 0x20) & !w & HI;
-    below | zero(w ^ (LO * b'"' as u64)) | zero(w ^ (LO * b'\\' as u64)) != 0
+    crate::bytes::word_has(w, 0x20, b'"', b'\\')
+}
+
+/// True when JSON writes `s` as it is (text of this program's own, and
+/// URL text: debug builds check it before copying it unescaped).
+pub(super) fn plain(s: &str) -> bool {
+    !crate::bytes::any_byte(s.as_bytes(), 0x20, b'"', b'\\')
 }
 
 /// Eight bytes of `s` from `i` as a little-endian word (`i + 8 <= len`).

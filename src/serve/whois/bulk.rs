@@ -256,22 +256,7 @@ fn push_field(out: &mut String, v: &str, csv: bool, first: bool) {
 /// the C1 controls): exact, eight bytes at a time (a bulk line checks
 /// every field).
 fn maybe_control(v: &[u8]) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI != 0;
-    // below 0x20: a byte without its high bit that borrows when 0x20 is
-    // taken from it (a borrow only starts at such a byte)
-    let has = |w: u64| {
-        w.wrapping_sub(LO * 0x20) & !w & HI != 0
-            || has_zero(w ^ (LO * 0x7f))
-            || has_zero(w ^ (LO * 0xc2))
-    };
-    let words = v.chunks_exact(8);
-    let rest = words.remainder();
-    words
-        .map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()))
-        .any(has)
-        || rest.iter().any(|&b| b < 0x20 || b == 0x7f || b == 0xc2)
+    crate::bytes::any_byte(v, 0x20, 0x7f, 0xc2)
 }
 
 /// One bulk answer line; false when the line is not an address (its
@@ -295,7 +280,7 @@ pub fn bulk_line(
     };
     let res = query::resolve(snap, &IpRange::from_addr(addr), now);
     let mut fields: [&str; 10] = [""; 10];
-    // the address as IpAddr writes it, an IPv4 one without fmt
+    // the address as IpAddr writes it, without fmt
     let (family, value) = crate::addr::addr_to_u128(addr);
     let mut text = Vec::with_capacity(40);
     crate::addr::AddrText(family, value).push_to(&mut text);
