@@ -246,38 +246,39 @@ impl Urls {
         link_end(w);
     }
 
-    /// [`Urls::link`] to a path whose pieces are text JSON writes as it is
-    /// (fixed words, addresses, percent-encoded segments): copied without
-    /// the escape check (debug builds assert it).
+    /// This service's URL start, then `pieces` copied as they are: fixed
+    /// words, addresses, percent-encoded segments, text JSON writes as it
+    /// is (debug builds check it), so no escape check.
+    fn url_plain(&self, w: &mut Json, pieces: &[&str]) {
+        w.append(&self.0);
+        for piece in pieces {
+            debug_assert!(super::json::plain(piece), "{piece}");
+            w.raw(piece);
+        }
+    }
+
+    /// [`Urls::link`] to a path of plain pieces (see [`Urls::url_plain`]).
     pub(super) fn link_clean(&self, w: &mut Json, start: &Json, rel: &'static str, path: &[&str]) {
         w.append(start);
         w.lit(rel);
         w.raw(",\"href\":");
-        w.append(&self.0);
-        for piece in path {
-            debug_assert!(!piece.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'));
-            w.raw(piece);
-        }
+        self.url_plain(w, path);
         w.raw("\"");
         link_end(w);
     }
 
     /// A link written from fixed text: the links' start, then `pre` (the
-    /// relation and the `href` key), the service's URL start, `path`,
-    /// `piece` and `post` (to the link's end): text JSON writes as it is
-    /// (debug builds assert it).
+    /// relation and the `href` key), the service's URL start, `path` and
+    /// `piece` (see [`Urls::url_plain`]), and `post` (to the link's end).
     pub(super) fn link_fixed(
         &self,
         w: &mut Json,
         start: &Json,
         [pre, path, piece, post]: [&str; 4],
     ) {
-        debug_assert!(!piece.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'));
         w.append(start);
         w.raw(pre);
-        w.append(&self.0);
-        w.raw(path);
-        w.raw(piece);
+        self.url_plain(w, &[path, piece]);
         w.raw(post);
     }
 

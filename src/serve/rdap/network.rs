@@ -238,7 +238,13 @@ pub(super) const REGISTRY_VIEW: &str = "?lease0_view=registry";
 /// `?lease0_view=registry` when a lease current for the whole range would
 /// answer that path instead (`check`: that can be the case here).
 pub(super) fn network_path<'a>(ctx: &Ctx, range: IpRange, check: bool) -> out::Path<'a> {
-    network_path_as(ctx, range, range_path(&range), check)
+    let view = registry_view(ctx, range, check);
+    [
+        "ip/".into(),
+        range_path(&range).into(),
+        view.into(),
+        "".into(),
+    ]
 }
 
 /// Whether the path answering a registry network itself needs
@@ -249,12 +255,6 @@ fn registry_view(ctx: &Ctx, range: IpRange, check: bool) -> &'static str {
     } else {
         ""
     }
-}
-
-/// [`network_path`] with the range's path already written.
-fn network_path_as<'a>(ctx: &Ctx, range: IpRange, text: String, check: bool) -> out::Path<'a> {
-    let view = registry_view(ctx, range, check);
-    ["ip/".into(), text.into(), view.into(), "".into()]
 }
 
 /// The target of an ip network answer's link.

@@ -320,6 +320,7 @@ fn strip_value(v: &mut Value) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn entity_tags_are_serial_and_digest() {
@@ -330,13 +331,11 @@ mod tests {
             (42, 1 << 60),
         ] {
             assert_eq!(
-                super::entity_tag(serial, digest),
+                entity_tag(serial, digest),
                 format!("\"tenure-{serial}-{digest:016x}\"")
             );
         }
     }
-
-    use super::*;
 
     #[test]
     fn a_body_changed_anywhere_gets_another_digest() {
