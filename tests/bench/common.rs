@@ -69,10 +69,11 @@ pub fn random_addresses(snap: &Snapshot, n: usize, seed: u64) -> Vec<std::net::I
 }
 
 /// A two-worker tokio runtime: the server's side or the clients' side of a
-/// loopback benchmark.
-pub fn runtime() -> tokio::runtime::Runtime {
+/// loopback benchmark, its threads named `side` (for profilers).
+pub fn runtime(side: &str) -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .thread_name(side)
         .enable_all()
         .build()
         .expect("rt")

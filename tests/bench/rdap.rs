@@ -1,5 +1,10 @@
 //! RDAP on loopback: `cargo bench --bench rdap -- [--objects N] [--seconds S] [--connections C]`
 //!
+//! `--phase K` runs only the K-th load run, once (1-3 plain HTTP: the
+//! minimal server, tenure, tenure without the answer cache; 4-6 the same
+//! over HTTPS), for profilers; the runtimes' threads are named `server`
+//! and `client`.
+//!
 //! `--handle-only N` runs only N answers (no network, no answer cache), for
 //! profilers: with the single-thread measurement before it, every run of
 //! the same N answers the same questions. With `--cached 1` the N answers
@@ -50,10 +55,11 @@ fn main() {
         snap.networks()
     );
 
-    let server_rt = common::runtime();
+    let server_rt = common::runtime("server");
     let tlsdir = std::env::temp_dir().join(format!("tenure-bench-{}", std::process::id()));
     let (tls, cert) = tenure::http::tls_config(None, None, &tlsdir).expect("tls");
-    let cert = cert.expect("generated");
+    let connector = client_tls(&cert.expect("generated"));
+    std::fs::remove_dir_all(&tlsdir).ok();
     let rdap = tenure::rdap::RdapConfig::from_settings(&tenure::config::RdapSettings {
         rate: 1e12,
         burst: 1e12,
@@ -159,26 +165,29 @@ fn main() {
         ));
         [addrs[0], addrs[1], addrs[2], addrs[3], addrs[4], addrs[5]]
     });
-    let client_rt = common::runtime();
-    let connector = client_tls(&cert);
+    let client_rt = common::runtime("client");
     let run = |addr: SocketAddr, tls: bool| {
         let c = tls.then(|| connector.clone());
         client_rt.block_on(keep_alive(addr, Arc::clone(&paths), conns, seconds, c))
     };
+    let runs = [
+        (f_http, false),
+        (t_http, false),
+        (c_http, false),
+        (f_https, true),
+        (t_https, true),
+        (c_https, true),
+    ];
+    // `--phase K`: only the K-th of these runs, once (for profilers)
+    let phase = arg("--phase", 0) as usize;
+    if let Some(&(addr, tls)) = phase.checked_sub(1).and_then(|k| runs.get(k)) {
+        println!("  phase {phase}: {:.0} req/s", run(addr, tls));
+        return;
+    }
     // alternate and keep the best of two rounds
     let mut best = [0.0f64; 6];
     for _ in 0..2 {
-        for (i, (addr, tls)) in [
-            (f_http, false),
-            (t_http, false),
-            (c_http, false),
-            (f_https, true),
-            (t_https, true),
-            (c_https, true),
-        ]
-        .into_iter()
-        .enumerate()
-        {
+        for (i, &(addr, tls)) in runs.iter().enumerate() {
             best[i] = best[i].max(run(addr, tls));
         }
     }
@@ -210,7 +219,6 @@ fn main() {
         seconds,
     ));
     println!("  full TLS handshakes (new connection each, no resumption): {hs:.0}/s");
-    std::fs::remove_dir_all(&tlsdir).ok();
 }
 
 /// A minimal hyper server answering a fixed body, plain or TLS.

@@ -44,7 +44,7 @@ fn main() {
         snap.networks()
     );
 
-    let server_rt = common::runtime();
+    let server_rt = common::runtime("server");
     let limits = Limits {
         rate: 1e12,
         burst: 1e12,
@@ -71,7 +71,7 @@ fn main() {
         tokio::spawn(fixed_server(f));
         (a, b)
     });
-    let client_rt = common::runtime();
+    let client_rt = common::runtime("client");
     let queries = Arc::new(queries);
     // alternate: fixed, tenure, fixed, tenure; keep the best of each
     let (mut best_fixed, mut best_tenure) = ((0.0f64, 0usize), (0.0f64, 0usize));
