@@ -854,6 +854,9 @@ impl Snapshot {
 
     /// The position of the entity with an interned handle.
     pub fn entity_of_sym(&self, sym: crate::model::Sym) -> Option<u32> {
+        if sym == NO_SYM {
+            return None;
+        }
         if let Some(&decided) = self.ov.as_deref().and_then(|o| o.entity_by_sym.get(&sym)) {
             return decided;
         }
@@ -1103,9 +1106,6 @@ impl Snapshot {
     /// The entity of an interned handle.
     #[inline]
     pub fn entity_sym(&self, sym: u32) -> Option<EntityRef<'_>> {
-        if sym == NO_SYM {
-            return None;
-        }
         self.entity_of_sym(sym).map(|i| self.entity_at(i))
     }
 

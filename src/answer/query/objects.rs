@@ -121,7 +121,7 @@ impl<'a> ObjectView<'a> {
     /// object's order; those the registry's public dump replaced by its
     /// placeholder are counted as removed instead.
     pub fn contacts(&self) -> Contacts<'a> {
-        use crate::model::{is_dummy_contact, EntityClass};
+        use crate::model::is_dummy_contact;
         let snap = self.snap;
         let mut c = Contacts::default();
         for (admin, value) in self.object.get_both("admin-c", "tech-c") {
@@ -138,7 +138,7 @@ impl<'a> ObjectView<'a> {
             let e = if is_dummy_contact(value, None) {
                 None
             } else {
-                snap.entity_index(value).map(|i| snap.entity_at(i))
+                snap.entity_index(value).map(|i| EntityView::new(snap, i))
             };
             if is_dummy_contact(value, e.and_then(|e| e.name())) {
                 c.removed_administrative |= admin;
@@ -148,12 +148,8 @@ impl<'a> ObjectView<'a> {
             c.shown.push(Contact {
                 handle: value,
                 name: e.and_then(|e| e.name()).unwrap_or(value),
-                kind: match e.map(|e| e.class) {
-                    Some(EntityClass::Person) => ContactKind::Individual,
-                    Some(EntityClass::Organisation) => ContactKind::Organisation,
-                    _ => ContactKind::Group,
-                },
-                loaded: e.is_some(),
+                kind: e.map_or(ContactKind::Group, |e| e.kind()),
+                entity: e,
                 administrative: admin,
                 technical: tech,
             });
@@ -177,8 +173,8 @@ pub struct Contact<'a> {
     pub handle: &'a str,
     pub name: &'a str,
     pub kind: ContactKind,
-    /// Its object is loaded here (so a link to it answers).
-    pub loaded: bool,
+    /// Its object, when it is loaded here (so a link to it answers).
+    pub entity: Option<EntityView<'a>>,
     pub administrative: bool,
     pub technical: bool,
 }
@@ -205,6 +201,20 @@ impl<'a> EntityView<'a> {
 
     fn entity(&self) -> crate::model::EntityRef<'a> {
         self.snap.entity_at(self.i)
+    }
+
+    /// The same object.
+    pub fn same(&self, other: &EntityView) -> bool {
+        self.i == other.i
+    }
+
+    /// Its key is its handle: every entity but RIPE-style persons and
+    /// roles, whose key is their name and handle their `nic-hdl`.
+    pub fn keyed_by_handle(&self) -> bool {
+        use crate::model::EntityClass;
+        let e = self.entity();
+        !matches!(e.class, EntityClass::Person | EntityClass::Role)
+            || e.object.get("nic-hdl").is_none()
     }
 
     /// The handle as written (`nic-hdl` for roles and persons).

@@ -9,7 +9,7 @@
 //! it again, and none reads the parser's or the loaders' types.
 
 use super::authority::{self, Elsewhere, SpecialPurpose};
-use super::objects::{Contacts, ObjectView};
+use super::objects::{Contacts, EntityView, ObjectView};
 use super::{Answer, NetworkAnswer, ObjRef, Query};
 use crate::addr::{Family, IpRange};
 use crate::lease::{AbuseFrom, HolderOrigin, Lessee};
@@ -427,10 +427,18 @@ impl<'a> NetworkView<'a> {
         self.snap.net(self.id).object.get("source")
     }
 
-    /// The organisation the object names, loaded here: `(handle, name)`.
-    pub fn organisation(&self) -> Option<(&'a str, &'a str)> {
-        let e = self.snap.entity_sym(self.snap.net(self.id).org)?;
-        Some((e.object.key(), e.name().unwrap_or(e.object.key())))
+    /// The organisation the object names, loaded here: `(handle, name)`,
+    /// and its object when the handle is its key.
+    pub fn organisation(&self) -> Option<(&'a str, &'a str, Option<EntityView<'a>>)> {
+        let snap = self.snap;
+        let i = snap.entity_of_sym(snap.net(self.id).org)?;
+        let e = snap.entity_at(i);
+        let view = EntityView::new(snap, i);
+        Some((
+            e.object.key(),
+            e.name().unwrap_or(e.object.key()),
+            view.keyed_by_handle().then_some(view),
+        ))
     }
 
     /// The most specific other network containing this one.
@@ -596,6 +604,19 @@ impl<'a> HolderView<'a> {
     /// organisation (then `description` may hold the registry's text).
     pub fn name(&self) -> Option<&'a str> {
         self.holder.name(self.snap)
+    }
+
+    /// The organisation's object when it is loaded here and `handle` is
+    /// its key (found by the network's interned `org`, not by name).
+    pub fn entity(&self) -> Option<EntityView<'a>> {
+        match self.holder.origin {
+            HolderOrigin::Network(id) => self
+                .snap
+                .entity_of_sym(self.snap.net(id).org)
+                .map(|i| EntityView::new(self.snap, i))
+                .filter(EntityView::keyed_by_handle),
+            HolderOrigin::Delegated(_) => None,
+        }
     }
 
     /// The name, else "no organisation registered" for a network naming
@@ -921,6 +942,14 @@ impl<'a> AbuseView<'a> {
     /// The handle carrying the mailbox (the lessee's for a lease).
     pub fn handle(&self) -> &'a str {
         self.abuse.carrier_handle(self.snap)
+    }
+
+    /// The object carrying the mailbox (none for a lease's lessee).
+    pub fn entity(&self) -> Option<EntityView<'a>> {
+        match self.abuse.from {
+            AbuseFrom::Entity(e) => Some(EntityView::new(self.snap, e)),
+            AbuseFrom::Lease(_) => None,
+        }
     }
 
     /// The handle carrying the mailbox as an entity is addressed: a

@@ -333,12 +333,32 @@ impl Ctx<'_> {
         roles: &[&'static str],
         email: Option<&'a str>,
     ) -> out::Entity<'a> {
+        self.out_entity_of(None, handle, name, kind, roles, email)
+    }
+
+    /// [`Ctx::out_entity`] where the caller may hold the entity `handle`
+    /// names (what looking it up would find; debug builds check it),
+    /// found while resolving; without it, the handle is looked up. At
+    /// millions of entities the lookup by name is several cache misses
+    /// (the interner's table, its text, the entity table): under load,
+    /// the largest part of an entity.
+    pub(super) fn out_entity_of<'a>(
+        &'a self,
+        known: Option<crate::query::EntityView<'a>>,
+        handle: impl Into<std::borrow::Cow<'a, str>>,
+        name: &'a str,
+        kind: &'static str,
+        roles: &[&'static str],
+        email: Option<&'a str>,
+    ) -> out::Entity<'a> {
         let handle = handle.into();
         let email = email.map(|m| (m, roles.contains(&"abuse")));
         // the object's own dates, when it is loaded here; a self link only
         // where entity/ answers (a loaded object or a lessee of leases; not
         // a name the registry gives without a handle, as LACNIC's `owner`)
-        let loaded = crate::query::entity(self.snap, &handle);
+        debug_assert!(known
+            .is_none_or(|e| crate::query::entity(self.snap, &handle).is_some_and(|f| f.same(&e))));
+        let loaded = known.or_else(|| crate::query::entity(self.snap, &handle));
         let events = match &loaded {
             Some(e) => object_events(&e.object()),
             None => Default::default(),
@@ -598,8 +618,8 @@ pub(super) fn out_contacts<'a>(
             _ => &["technical"],
         };
         let kind = contact_kind(c.kind);
-        let mut entity = ctx.out_entity(c.handle, c.name, kind, roles, None);
-        if !c.loaded {
+        let mut entity = ctx.out_entity_of(c.entity, c.handle, c.name, kind, roles, None);
+        if c.entity.is_none() {
             // not loaded: a self link would answer 404
             entity.link = None;
         }

@@ -376,7 +376,14 @@ fn write_network<'a>(
     context: out::Path<'a>,
 ) -> Option<()> {
     let holder = res.holder.as_ref().map(|h| {
-        let mut e = ctx.out_entity(h.handle, h.display_name(), "org", &["registrant"], None);
+        let mut e = ctx.out_entity_of(
+            h.entity(),
+            h.handle,
+            h.display_name(),
+            "org",
+            &["registrant"],
+            None,
+        );
         if let Some(d) = h.description {
             e.remark = Some(out::Remark {
                 title: Some("no organisation registered"),
@@ -405,7 +412,8 @@ fn write_network<'a>(
             ..e.clone()
         });
     let abuse = res.abuse.as_ref().map(|a| {
-        ctx.out_entity(
+        ctx.out_entity_of(
+            a.entity(),
             a.entity_handle(),
             a.name(),
             "group",
@@ -647,8 +655,8 @@ fn registry_out<'a>(
     let mut links = Vec::with_capacity(8);
     let mut net = match &res.subject {
         Some(query::Subject::Network(n)) => {
-            if let Some((handle, name)) = n.organisation() {
-                entities.push(ctx.out_entity(handle, name, "org", &["registrant"], None));
+            if let Some((handle, name, org)) = n.organisation() {
+                entities.push(ctx.out_entity_of(org, handle, name, "org", &["registrant"], None));
             }
             let redacted = out_contacts(ctx, &n.contacts(), &mut entities);
             links.push(("self", Target::Own(registry_view(ctx, n.range(), check))));
