@@ -459,19 +459,18 @@ fn answer(
     let host = req
         .uri()
         .authority()
-        .map(|a| a.as_str().to_string())
+        .map(|a| a.as_str())
         .or_else(|| {
             req.headers()
                 .get(hyper::header::HOST)
                 .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
         })
         .filter(|h| {
             h.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
         })
-        .unwrap_or_else(|| "localhost".into());
-    let origin = format!("{}://{}", shared.scheme, host);
+        .unwrap_or("localhost");
+    let origin = [shared.scheme, "://", host].concat();
     let snap = shared.current.get();
     let asked = std::time::Instant::now();
     let page_path = target.split('?').next() == Some("/");
@@ -505,17 +504,19 @@ fn answer(
     record(target, r.kind, r.status, asked.elapsed(), peer);
     // RFC 9110 section 13.1.2: the tag the client holds is current: 304
     let mut r = r;
-    if r.status == 200 && matches!(*req.method(), hyper::Method::GET | hyper::Method::HEAD) {
+    let held = req
+        .headers()
+        .get(hyper::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok());
+    if let Some(held) = held.filter(|_| {
+        r.status == 200 && matches!(*req.method(), hyper::Method::GET | hyper::Method::HEAD)
+    }) {
         let etag = r
             .headers
             .iter()
             .find(|(n, _)| *n == "etag")
             .map(|(_, v)| v.to_string());
-        let held = req
-            .headers()
-            .get(hyper::header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok());
-        if let (Some(etag), Some(held)) = (etag, held) {
+        if let Some(etag) = etag {
             let matches = held
                 .split(',')
                 .map(str::trim)
@@ -529,7 +530,19 @@ fn answer(
             }
         }
     }
-    let mut builder = Response::builder().status(r.status);
+    let Ok(status) = hyper::StatusCode::from_u16(r.status) else {
+        let mut resp = Response::new(Full::new(Bytes::from_static(
+            br#"{"rdapConformance":["rdap_level_0"],"errorCode":500,"title":"Internal Server Error"}"#,
+        )));
+        *resp.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+        return resp;
+    };
+    // the response's parts filled in place (a builder moves them at
+    // every header)
+    let mut resp = Response::new(Full::new(Bytes::from(r.body)));
+    *resp.status_mut() = status;
+    let headers = resp.headers_mut();
+    headers.reserve(r.headers.len());
     for (name, value) in r.headers {
         let name = hyper::header::HeaderName::from_static(name);
         let value = match value {
@@ -537,14 +550,8 @@ fn answer(
             std::borrow::Cow::Owned(v) => hyper::header::HeaderValue::try_from(v),
         };
         if let Ok(v) = value {
-            builder = builder.header(name, v);
+            headers.append(name, v);
         }
     }
-    builder.body(Full::new(Bytes::from(r.body))).unwrap_or_else(|_| {
-        let mut resp = Response::new(Full::new(Bytes::from_static(
-            br#"{"rdapConformance":["rdap_level_0"],"errorCode":500,"title":"Internal Server Error"}"#,
-        )));
-        *resp.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
-        resp
-    })
+    resp
 }
