@@ -16,9 +16,10 @@
 //! requests) asks `GET /rdap/ip/ADDR` for random addresses of the generated
 //! data (1 M networks by default), over plain HTTP and over HTTPS, and the
 //! same against a minimal hyper server that answers a fixed body of the
-//! same size; it prints both rates and the ratio. Then full TLS handshakes
-//! per second (a new connection and handshake each, no resumption, no
-//! request). Figures are printed, never asserted.
+//! same size; it prints both rates and the ratio, and each run's median
+//! and 99th-percentile latency (request written to answer read). Then
+//! full TLS handshakes per second (a new connection and handshake each,
+//! no resumption, no request). Figures are printed, never asserted.
 
 // slicing text by byte index is refused in the server's code (a client
 // could make it panic); here a panic only fails the test or benchmark
@@ -181,24 +182,35 @@ fn main() {
     // `--phase K`: only the K-th of these runs, once (for profilers)
     let phase = arg("--phase", 0) as usize;
     if let Some(&(addr, tls)) = phase.checked_sub(1).and_then(|k| runs.get(k)) {
-        println!("  phase {phase}: {:.0} req/s", run(addr, tls));
+        let r = run(addr, tls);
+        println!(
+            "  phase {phase}: {:.0} req/s, p50 {} us, p99 {} us",
+            r.rate, r.p50, r.p99
+        );
         return;
     }
-    // alternate and keep the best of two rounds
-    let mut best = [0.0f64; 6];
+    // alternate and keep the best of two rounds (by rate, with its latency)
+    let mut best = [Run::default(); 6];
     for _ in 0..2 {
         for (i, &(addr, tls)) in runs.iter().enumerate() {
-            best[i] = best[i].max(run(addr, tls));
+            let r = run(addr, tls);
+            if r.rate > best[i].rate {
+                best[i] = r;
+            }
         }
     }
     for (name, b) in [("plain HTTP:", &best[..3]), ("HTTPS:     ", &best[3..])] {
         println!(
             "  {name} minimal hyper server {:>8.0} req/s, tenure {:>8.0} req/s: {:.0} %; without the answer cache {:>8.0} req/s: {:.0} %",
-            b[0],
-            b[1],
-            b[1] / b[0] * 100.0,
-            b[2],
-            b[2] / b[0] * 100.0
+            b[0].rate,
+            b[1].rate,
+            b[1].rate / b[0].rate * 100.0,
+            b[2].rate,
+            b[2].rate / b[0].rate * 100.0
+        );
+        println!(
+            "  {name} latency p50 / p99: minimal hyper server {} / {} us, tenure {} / {} us, without the answer cache {} / {} us",
+            b[0].p50, b[0].p99, b[1].p50, b[1].p99, b[2].p50, b[2].p99
         );
     }
     let c = &rdap.cache;
@@ -286,14 +298,25 @@ fn client_tls(cert: &std::path::Path) -> tokio_rustls::TlsConnector {
     tokio_rustls::TlsConnector::from(Arc::new(cfg))
 }
 
-/// Requests per second over `conns` keep-alive connections.
+/// A load run's rate and its requests' latency.
+#[derive(Clone, Copy, Default)]
+struct Run {
+    rate: f64,
+    /// Median and 99th percentile, microseconds (request written to
+    /// answer read, one request in flight per connection).
+    p50: u32,
+    p99: u32,
+}
+
+/// Requests per second over `conns` keep-alive connections, and their
+/// latency.
 async fn keep_alive(
     addr: SocketAddr,
     paths: Arc<Vec<String>>,
     conns: usize,
     seconds: u64,
     tls: Option<tokio_rustls::TlsConnector>,
-) -> f64 {
+) -> Run {
     let done = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -304,7 +327,7 @@ async fn keep_alive(
         tasks.push(tokio::spawn(async move {
             let Ok(tcp) = tokio::net::TcpStream::connect(addr).await else {
                 failed.fetch_add(1, Ordering::Relaxed);
-                return;
+                return Vec::new();
             };
             let _ = tcp.set_nodelay(true);
             let result = match tls {
@@ -317,32 +340,48 @@ async fn keep_alive(
                 }
                 None => requests(tcp, &paths, c, deadline, &done).await,
             };
-            if result.is_err() {
+            result.unwrap_or_else(|_| {
                 failed.fetch_add(1, Ordering::Relaxed);
-            }
+                Vec::new()
+            })
         }));
     }
+    let mut took = Vec::new();
     for t in tasks {
-        let _ = t.await;
+        took.extend(t.await.unwrap_or_default());
     }
+    let rate = done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
     let f = failed.load(Ordering::Relaxed);
     if f > 0 {
         println!("  ({f} connections failed against {addr})");
     }
-    done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+    took.sort_unstable();
+    let at = |q: f64| {
+        took.get(((took.len() as f64 * q) as usize).min(took.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
+    Run {
+        rate,
+        p50: at(0.5),
+        p99: at(0.99),
+    }
 }
 
-/// Sends requests one at a time on one connection until the deadline.
+/// Sends requests one at a time on one connection until the deadline;
+/// each one's latency in microseconds.
 async fn requests<S: AsyncRead + AsyncWrite + Unpin>(
     mut s: S,
     paths: &[String],
     c: usize,
     deadline: Instant,
     done: &AtomicU64,
-) -> Result<(), ()> {
+) -> Result<Vec<u32>, ()> {
     let mut i = c * 7919;
     let mut buf = vec![0u8; 64 * 1024];
+    let mut took = Vec::with_capacity(1 << 16);
     while Instant::now() < deadline && done.load(Ordering::Relaxed) < MAX_REQUESTS {
+        let sent = Instant::now();
         let req = format!(
             "GET {} HTTP/1.1\r\nHost: localhost\r\n\r\n",
             paths[i % paths.len()]
@@ -386,9 +425,10 @@ async fn requests<S: AsyncRead + AsyncWrite + Unpin>(
             }
             rest = rest.saturating_sub(n);
         }
+        took.push(sent.elapsed().as_micros().min(u32::MAX as u128) as u32);
         done.fetch_add(1, Ordering::Relaxed);
     }
-    Ok(())
+    Ok(took)
 }
 
 /// Complete handshakes per second, a new connection each.
