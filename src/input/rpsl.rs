@@ -881,11 +881,27 @@ impl<'a> ObjectRef<'a> {
     /// occurrences of the code's byte, a line starts there when it is
     /// the first byte or follows a newline.
     fn line_of(self, code: Code) -> Option<usize> {
+        self.lines_of(code).next()
+    }
+
+    /// Where every line stored under a code starts, in order.
+    fn lines_of(self, code: Code) -> impl Iterator<Item = usize> + 'a {
         let bytes = self.text().as_bytes();
         let (first, second) = code.bytes();
-        memchr::memchr_iter(first, bytes).find(|&i| {
+        memchr::memchr_iter(first, bytes).filter(move |&i| {
             (i == 0 || bytes[i - 1] == b'\n') && second.is_none_or(|b| bytes.get(i + 1) == Some(&b))
         })
+    }
+
+    /// The value of the line stored under a code at `i` (its line without
+    /// the code, as [`text_lines`] cuts it).
+    fn coded_value(self, code: Code, i: usize) -> Option<&'a str> {
+        let skip = match code {
+            Code::One(_) => 1,
+            Code::Two(_) => 2,
+        };
+        let line = first_line(self.text().get(i + skip..)?);
+        Some(line.strip_suffix('\r').unwrap_or(line))
     }
 
     /// Every value of two attributes, in the object's order, each with
@@ -897,17 +913,50 @@ impl<'a> ObjectRef<'a> {
         b: &'b str,
     ) -> impl Iterator<Item = (bool, &'a str)> + use<'a, 'b> {
         let (ca, cb) = (code_of(a), code_of(b));
-        text_lines(self.text()).filter_map(move |l| {
-            value_of(l, a, ca)
-                .map(|v| (true, v))
-                .or_else(|| value_of(l, b, cb).map(|v| (false, v)))
-        })
+        // both stored under one-byte codes (as every pair asked for is):
+        // a jump from one such line to the next, not a step through every
+        // line
+        let jumps = match (ca, cb) {
+            (Some(Code::One(x)), Some(Code::One(y))) => {
+                let bytes = self.text().as_bytes();
+                Some(
+                    memchr::memchr2_iter(x, y, bytes)
+                        .filter(move |&i| i == 0 || bytes[i - 1] == b'\n')
+                        .filter_map(move |i| {
+                            let first = bytes[i] == x;
+                            let code = if first { Code::One(x) } else { Code::One(y) };
+                            Some((first, self.coded_value(code, i)?))
+                        }),
+                )
+            }
+            _ => None,
+        };
+        let steps = jumps.is_none().then(|| {
+            text_lines(self.text()).filter_map(move |l| {
+                value_of(l, a, ca)
+                    .map(|v| (true, v))
+                    .or_else(|| value_of(l, b, cb).map(|v| (false, v)))
+            })
+        });
+        jumps
+            .into_iter()
+            .flatten()
+            .chain(steps.into_iter().flatten())
     }
 
     /// Every value of an attribute (name in lower case).
     pub fn get_all<'b>(self, name: &'b str) -> impl Iterator<Item = &'a str> + use<'a, 'b> {
         let code = code_of(name);
-        text_lines(self.text()).filter_map(move |l| value_of(l, name, code))
+        // a coded attribute's lines found by their code, as `get` finds
+        // the first; others by stepping through the lines
+        let jumps = code.map(|c| self.lines_of(c).filter_map(move |i| self.coded_value(c, i)));
+        let steps = code
+            .is_none()
+            .then(|| text_lines(self.text()).filter_map(move |l| value_of(l, name, None)));
+        jumps
+            .into_iter()
+            .flatten()
+            .chain(steps.into_iter().flatten())
     }
 
     /// Every comma-separated item of every value of an attribute.
@@ -1531,6 +1580,95 @@ mod tests {
         }
         assert_eq!(o.get("x-custom"), Some("a:b"));
         assert_eq!(o.get("x-cust"), None);
+    }
+
+    #[test]
+    fn coded_lines_are_found_by_their_code_as_by_every_line() {
+        // what get_all and get_both read by stepping through every line
+        let stepped_all = |o: ObjectRef<'_>, name: &str| -> Vec<String> {
+            let code = code_of(name);
+            text_lines(o.text())
+                .filter_map(|l| value_of(l, name, code))
+                .map(str::to_string)
+                .collect()
+        };
+        let stepped_both = |o: ObjectRef<'_>, a: &str, b: &str| -> Vec<(bool, String)> {
+            let (ca, cb) = (code_of(a), code_of(b));
+            text_lines(o.text())
+                .filter_map(|l| {
+                    value_of(l, a, ca)
+                        .map(|v| (true, v.to_string()))
+                        .or_else(|| value_of(l, b, cb).map(|v| (false, v.to_string())))
+                })
+                .collect()
+        };
+        let raws: [&[u8]; 5] = [
+            b"inetnum: 192.0.2.0 - 192.0.2.255\ndescr: one\nadmin-c: A1\ntech-c: T1\ndescr: two\n continued\nadmin-c: A2\nremarks: descr: not this\nx-custom: a\nx-custom: b\nNetHandle: NET-1\nsource: X\n",
+            b"role: R\nnic-hdl: R1\ntech-c: T1\ntech-c: T2\nadmin-c: A1\n",
+            b"inetnum: 192.0.2.0 - 192.0.2.255\nsource: X\n",
+            b"descr: first line\nOrgName: O\nOrgName: P\ndescr: last, no newline",
+            b"person: P\nnic-hdl: P1\ne-mail: p@example.test\nadmin-c: \ntech-c:\n",
+        ];
+        for (k, raw) in raws.into_iter().enumerate() {
+            let o = parse_object(
+                &RawObject {
+                    line: 1,
+                    data: raw.to_vec(),
+                },
+                Encoding::Auto,
+            )
+            .unwrap();
+            let v = o.view();
+            if k == 0 {
+                // what the comparisons below compare is there
+                assert_eq!(
+                    v.get_all("descr").collect::<Vec<_>>(),
+                    ["one", "two continued"]
+                );
+                assert_eq!(v.get_all("x-custom").collect::<Vec<_>>(), ["a", "b"]);
+                assert_eq!(v.get_all("nethandle").collect::<Vec<_>>(), ["NET-1"]);
+                let contacts: Vec<_> = v.get_both("admin-c", "tech-c").collect();
+                assert_eq!(contacts, [(true, "A1"), (false, "T1"), (true, "A2")]);
+            }
+            for name in [
+                "descr",
+                "admin-c",
+                "tech-c",
+                "x-custom",
+                "nethandle",
+                "orgname",
+                "source",
+                "remarks",
+                "e-mail",
+                "nothing",
+            ] {
+                assert_eq!(
+                    v.get_all(name).collect::<Vec<_>>(),
+                    stepped_all(v, name),
+                    "{name}"
+                );
+            }
+            for (a, b) in [
+                ("admin-c", "tech-c"),
+                ("tech-c", "admin-c"),
+                ("descr", "orgname"),
+                ("x-custom", "descr"),
+            ] {
+                let jumped: Vec<(bool, String)> =
+                    v.get_both(a, b).map(|(f, s)| (f, s.to_string())).collect();
+                assert_eq!(jumped, stepped_both(v, a, b), "{a} {b}");
+            }
+        }
+        // a stored text whose lines end in CR (a crafted compiled file)
+        // reads as the lines do
+        let text = "\u{4}one\r\n\u{4}two\r\n\u{7}A\r\n";
+        let v = ObjectRef::new(text, 1);
+        assert_eq!(v.get_all("descr").collect::<Vec<_>>(), ["one", "two"]);
+        assert_eq!(stepped_all(v, "descr"), ["one", "two"]);
+        assert_eq!(
+            v.get_both("admin-c", "tech-c").collect::<Vec<_>>(),
+            [(true, "A")]
+        );
     }
 
     #[test]
