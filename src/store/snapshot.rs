@@ -925,7 +925,7 @@ impl Snapshot {
     }
 
     /// A network by id.
-    #[inline]
+    #[inline(always)]
     pub fn net(&self, id: NetId) -> NetRef<'_> {
         match self.ov.as_deref() {
             Some(o) if id >= o.nets_base => o.reg.networks.get((id - o.nets_base) as usize),
