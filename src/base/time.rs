@@ -223,6 +223,8 @@ fn text_bytes(t: Timestamp) -> Option<[u8; 20]> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn times_from_1970_read_as_every_time_reads() {
         let mut x = 0x2545_f491_4f6c_dd1du64;
@@ -232,22 +234,20 @@ mod tests {
             86_400,
             951_782_400,
             4_107_542_399,
-            super::FROM_1970_TO_10000.end - 1,
+            FROM_1970_TO_10000.end - 1,
         ];
         for _ in 0..100_000 {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            times.push((x % super::FROM_1970_TO_10000.end as u64) as i64);
+            times.push((x % FROM_1970_TO_10000.end as u64) as i64);
         }
         for t in times {
-            assert_eq!(super::parts_from_1970(t as u64), super::parts(t), "{t}");
+            assert_eq!(parts_from_1970(t as u64), parts(t), "{t}");
             // every digit pair written reads back
-            assert_eq!(super::parse(&super::format(t)), Ok(t));
+            assert_eq!(parse(&format(t)), Ok(t));
         }
     }
-
-    use super::*;
 
     #[test]
     fn round_trips_and_offsets() {

@@ -62,6 +62,13 @@ fn value_of<'l>(l: &'l str, name: &str, code: Option<Code>) -> Option<&'l str> {
     }
 }
 
+/// Whether a line starts at `i` of a stored text (its first byte, or one
+/// after a newline): where a code found by a byte search means a line.
+#[inline]
+fn line_start(bytes: &[u8], i: usize) -> bool {
+    i == 0 || bytes[i - 1] == b'\n'
+}
+
 /// The text up to its first newline.
 fn first_line(text: &str) -> &str {
     memchr::memchr(b'\n', text.as_bytes())
@@ -465,16 +472,16 @@ impl PartialEq for Stored {
 
 impl Eq for Stored {}
 
-/// `created` and `last-modified` holding a canonical RFC 3339 time
-/// (`YYYY-MM-DDTHH:MM:SSZ`, as the RIRs write them) are stored as `\0`, one
-/// of these bytes and the seconds since 1970 in six base-64 digits: 8
-/// bytes instead of 22 (at 6 M networks, 200 MB of the load). Any
-/// other value stays text under the name's usual code.
 /// The time attributes, in the order [`ObjectRef::get_times`] gives them.
 const TIME_NAMES: [&str; 2] = ["created", "last-modified"];
 /// The one-byte codes of `created` and `last-modified` stored as text
 /// (what [`code_of`] gives them; a test checks that they agree).
 const TIME_TEXT: [u8; 2] = [18, 19];
+/// `created` and `last-modified` holding a canonical RFC 3339 time
+/// (`YYYY-MM-DDTHH:MM:SSZ`, as the RIRs write them) are stored as `\0`, one
+/// of these bytes and the seconds since 1970 in six base-64 digits: 8
+/// bytes instead of 22 (at 6 M networks, 200 MB of the load). Any
+/// other value stays text under the name's usual code.
 const TIME_CREATED: u8 = 0x7d;
 const TIME_MODIFIED: u8 = 0x7e;
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -827,7 +834,7 @@ impl<'a> ObjectRef<'a> {
         // a line of either time in either form: `\0` and the time's code
         // (compact), or the attribute's own code (as text)
         let which = |i: usize| {
-            if i > 0 && bytes[i - 1] != b'\n' {
+            if !line_start(bytes, i) {
                 return None;
             }
             let next = bytes.get(i + 1).copied();
@@ -889,7 +896,7 @@ impl<'a> ObjectRef<'a> {
         let bytes = self.text().as_bytes();
         let (first, second) = code.bytes();
         memchr::memchr_iter(first, bytes).filter(move |&i| {
-            (i == 0 || bytes[i - 1] == b'\n') && second.is_none_or(|b| bytes.get(i + 1) == Some(&b))
+            line_start(bytes, i) && second.is_none_or(|b| bytes.get(i + 1) == Some(&b))
         })
     }
 
@@ -921,7 +928,7 @@ impl<'a> ObjectRef<'a> {
                 let bytes = self.text().as_bytes();
                 Some(
                     memchr::memchr2_iter(x, y, bytes)
-                        .filter(move |&i| i == 0 || bytes[i - 1] == b'\n')
+                        .filter(move |&i| line_start(bytes, i))
                         .filter_map(move |i| {
                             let first = bytes[i] == x;
                             let code = if first { Code::One(x) } else { Code::One(y) };

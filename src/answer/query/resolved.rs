@@ -430,15 +430,21 @@ impl<'a> NetworkView<'a> {
     /// The organisation the object names, loaded here: `(handle, name)`,
     /// and its object when the handle is its key.
     pub fn organisation(&self) -> Option<(&'a str, &'a str, Option<EntityView<'a>>)> {
-        let snap = self.snap;
-        let i = snap.entity_of_sym(snap.net(self.id).org)?;
-        let e = snap.entity_at(i);
-        let view = EntityView::new(snap, i);
+        let e = self.org_entity()?;
+        let key = e.object().key();
         Some((
-            e.object.key(),
-            e.name().unwrap_or(e.object.key()),
-            view.keyed_by_handle().then_some(view),
+            key,
+            e.name().unwrap_or(key),
+            e.keyed_by_handle().then_some(e),
         ))
+    }
+
+    /// The object of the organisation the network names (by its interned
+    /// `org`, not by name), when it is loaded here.
+    fn org_entity(&self) -> Option<EntityView<'a>> {
+        let snap = self.snap;
+        snap.entity_of_sym(snap.net(self.id).org)
+            .map(|i| EntityView::new(snap, i))
     }
 
     /// The most specific other network containing this one.
@@ -609,13 +615,9 @@ impl<'a> HolderView<'a> {
     /// The organisation's object when it is loaded here and `handle` is
     /// its key (found by the network's interned `org`, not by name).
     pub fn entity(&self) -> Option<EntityView<'a>> {
-        match self.holder.origin {
-            HolderOrigin::Network(id) => self
-                .snap
-                .entity_of_sym(self.snap.net(id).org)
-                .map(|i| EntityView::new(self.snap, i))
-                .filter(EntityView::keyed_by_handle),
-            HolderOrigin::Delegated(_) => None,
+        match self.from {
+            HolderFrom::Network(n) => n.org_entity().filter(EntityView::keyed_by_handle),
+            HolderFrom::Delegated { .. } => None,
         }
     }
 
