@@ -226,6 +226,13 @@ impl Routing {
         self.files.iter().any(|f| f.kind == "pfx2as")
     }
 
+    /// True when answers carry routing evidence: routes or VRPs loaded, a
+    /// directory with no file current for the time asked, or a generation
+    /// still loading.
+    pub fn in_use(&self) -> bool {
+        self.has_routes() || self.has_vrps() || !self.uncovered.is_empty() || self.loading
+    }
+
     /// When the routing data was current: the oldest of its
     /// prefix-to-origin tables' times (else its VRP files').
     pub fn as_of(&self) -> Option<Timestamp> {

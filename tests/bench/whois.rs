@@ -10,7 +10,8 @@
 //!
 //! and prints both rates and their ratio. Then bulk mode: one connection,
 //! `begin`, 200 000 addresses, `end`, timed from the first byte sent to the
-//! last byte read. The server's per-client limits are lifted for the run.
+//! last byte read (`--bulk-only 1`: that run alone, for profilers). The
+//! server's per-client limits are lifted for the run.
 //! Figures are printed, never asserted.
 
 // slicing text by byte index is refused in the server's code (a client
@@ -73,6 +74,12 @@ fn main() {
     });
     let client_rt = common::runtime("client");
     let queries = Arc::new(queries);
+    // `--bulk-only 1`: only the bulk run (for profilers)
+    if arg("--bulk-only", 0) > 0 {
+        let bulk = client_rt.block_on(bulk(tenure_addr, &queries));
+        println!("  bulk mode, one connection, {BULK_ADDRESSES} addresses: {bulk:.0} addresses/s");
+        return;
+    }
     // alternate: fixed, tenure, fixed, tenure; keep the best of each
     let (mut best_fixed, mut best_tenure) = ((0.0f64, 0usize), (0.0f64, 0usize));
     for _ in 0..2 {

@@ -156,9 +156,11 @@ pub fn resolve_as<'a>(snap: &'a Snapshot, r: &IpRange, at: Timestamp, view: View
         .map(|h| HolderView::new(snap, h.origin, r));
     let lessee = resolution.lessee.map(|l| LesseeView::new(snap, l));
     let abuse = resolution.abuse.map(|a| AbuseView::new(snap, a));
-    let routing = {
+    // the holder's and lessee's ids (read from their objects' text) only
+    // when there is routing evidence to compare them with
+    let table = snap.routing_at(at);
+    let routing = table.in_use().then(|| {
         let ids = holder_ids(snap, holder.as_ref(), answer.delegation);
-        let table = snap.routing_at(at);
         let lessee_ids = lessee.as_ref().map(|l| super::routing::LesseeIds {
             handle: l.handle,
             lease: l.lease().is_some(),
@@ -169,7 +171,7 @@ pub fn resolve_as<'a>(snap: &'a Snapshot, r: &IpRange, at: Timestamp, view: View
             },
         });
         super::routing::resolve(snap, &table, r, &ids, lessee_ids.as_ref())
-    };
+    });
     Resolved {
         snap,
         answer,

@@ -129,21 +129,15 @@ pub(super) struct LesseeIds<'a> {
     pub database: Option<&'a str>,
 }
 
-/// Decides the routing evidence for `range` from `routing`.
+/// Decides the routing evidence for `range` from `routing` (one
+/// [`Routing::in_use`]).
 pub(super) fn resolve<'a>(
     snap: &'a Snapshot,
     routing: &Routing,
     range: &IpRange,
     ids: &HolderIds<'a>,
     lessee: Option<&LesseeIds<'a>>,
-) -> Option<RoutingView<'a>> {
-    if !routing.has_routes()
-        && !routing.has_vrps()
-        && routing.uncovered.is_empty()
-        && !routing.loading
-    {
-        return None;
-    }
+) -> RoutingView<'a> {
     let route = routing.route(range).map(|hit| {
         let origins: Vec<OriginView<'a>> = routing
             .origins(&hit)
@@ -206,13 +200,13 @@ pub(super) fn resolve<'a>(
             likely_user,
         }
     });
-    Some(RoutingView {
+    RoutingView {
         route,
         as_of: routing.as_of(),
         rpki_loaded: routing.has_vrps(),
         uncovered: !routing.uncovered.is_empty(),
         loading: routing.loading,
-    })
+    }
 }
 
 /// Who holds an AS: the organisation of its aut-num (the most specific

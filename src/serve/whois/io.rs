@@ -22,7 +22,12 @@ const TIMING_MARK: &[u8] = b"\xff\xfd\x06";
 /// at a newline or a telnet interrupt, whichever comes first.
 fn line_end(chunk: &[u8]) -> Option<(usize, usize)> {
     let newline = memchr::memchr(b'\n', chunk).map(|i| (i, i + 1));
-    let interrupt = memchr::memmem::find(chunk, INTERRUPT).map(|i| {
+    // an interrupt matters only before the newline (a bulk session's
+    // buffer holds thousands of lines: not searched to its end each line)
+    let before = chunk
+        .get(..newline.map_or(chunk.len(), |n| n.0))
+        .unwrap_or(chunk);
+    let interrupt = memchr::memmem::find(before, INTERRUPT).map(|i| {
         let after = i + INTERRUPT.len();
         let mark = chunk
             .get(after..)
