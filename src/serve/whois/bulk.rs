@@ -13,7 +13,7 @@ use std::sync::Arc;
 use tokio::io::AsyncWriteExt;
 
 /// Options of a bulk session.
-#[derive(Default)]
+#[derive(Default, Clone, Copy)]
 struct BulkOptions {
     verbose: bool,
     header: bool,
@@ -32,7 +32,7 @@ pub(super) async fn serve<R, W>(
     limits: &Limits,
     allowed: bool,
 ) where
-    R: tokio::io::AsyncBufRead + Unpin,
+    R: tokio::io::AsyncBufRead + tokio::io::AsyncRead + Unpin,
     W: tokio::io::AsyncWrite + Unpin,
 {
     if !allowed {
@@ -43,6 +43,9 @@ pub(super) async fn serve<R, W>(
         let _ = write_all(writer, &text, limits.write_timeout).await;
         return;
     }
+    // a larger buffer than a query's: larger batches of addresses (what
+    // the connection's buffer holds already is read through it first)
+    let reader = &mut tokio::io::BufReader::with_capacity(BULK_READ, reader);
     let now = crate::time::now();
     let mut opts = BulkOptions {
         header: true,
@@ -51,14 +54,24 @@ pub(super) async fn serve<R, W>(
     let mut started = false;
     let mut count = 0usize;
     // counted once at the end of the session: no clock or shared counter per line
-    let (mut answered, mut refused) = (0u64, 0u64);
+    let mut tally = Tally::default();
     let mut out = String::with_capacity(64 * 1024);
+    // addresses read and not yet answered: answered together, in order,
+    // before anything else is written
+    let mut pending: Vec<String> = Vec::new();
+    // the line that ends the session early, written after the answers
+    let mut last = String::new();
     loop {
-        // flush what is ready before waiting for more input, and whenever
-        // the answer passes a fixed size: a client that sends everything at
-        // once and never reads holds at most this much (then the write
-        // timeout ends the session)
-        if !out.is_empty() && (reader_is_drained(reader) || out.len() >= FLUSH_AT) {
+        // answer what is read before waiting for more input, and whenever
+        // a batch is full; flush the answers then, and whenever they pass
+        // a fixed size: a client that sends everything at once and never
+        // reads holds at most about this much (then the write timeout ends
+        // the session)
+        let drained = reader_is_drained(reader);
+        if drained || pending.len() >= BATCH {
+            answer_all(&snap, now, opts, &mut pending, &mut out, &mut tally).await;
+        }
+        if !out.is_empty() && (drained || out.len() >= FLUSH_AT) {
             if !write_all(writer, &out, limits.write_timeout).await {
                 return;
             }
@@ -74,8 +87,8 @@ pub(super) async fn serve<R, W>(
         let line = match got {
             Ok(Ok(Line::Text(l))) => l,
             Ok(Ok(Line::TooLong)) => {
-                out.push_str(&WhoisError::new(code::LINE_TOO_LONG, "input line too long").line());
-                out.push('\n');
+                last = WhoisError::new(code::LINE_TOO_LONG, "input line too long").line();
+                last.push('\n');
                 break;
             }
             _ => break,
@@ -112,36 +125,25 @@ pub(super) async fn serve<R, W>(
         }
         count += 1;
         if count > limits.bulk_max_lines {
-            let _ = std::fmt::Write::write_fmt(
-                &mut out,
-                format_args!(
-                    "{}\n% bulk mode answers at most {} addresses per connection\n",
-                    WhoisError::new(code::ACCESS_DENIED, "access denied").line(),
-                    limits.bulk_max_lines
-                ),
+            last = format!(
+                "{}\n% bulk mode answers at most {} addresses per connection\n",
+                WhoisError::new(code::ACCESS_DENIED, "access denied").line(),
+                limits.bulk_max_lines
             );
             break;
         }
-        let mark = out.len();
-        let ok = crate::guard::contain(crate::metrics::Protocol::Whois, word, || {
-            bulk_line(&snap, word, now, opts.verbose, opts.csv, &mut out)
-        });
-        let ok = ok.unwrap_or_else(|| {
-            out.truncate(mark);
-            push_field(&mut out, word, opts.csv, true);
-            push_field(&mut out, "error: internal software error", opts.csv, false);
-            out.push('\n');
-            false
-        });
-        if ok {
-            answered += 1;
-        } else {
-            refused += 1;
-        }
+        pending.push(line);
     }
+    answer_all(&snap, now, opts, &mut pending, &mut out, &mut tally).await;
+    out.push_str(&last);
     use crate::metrics::{Kind, Outcome, Protocol, METRICS};
-    METRICS.add_queries(Protocol::Whois, Kind::Bulk, Outcome::Ok, answered);
-    METRICS.add_queries(Protocol::Whois, Kind::Bulk, Outcome::BadRequest, refused);
+    METRICS.add_queries(Protocol::Whois, Kind::Bulk, Outcome::Ok, tally.answered);
+    METRICS.add_queries(
+        Protocol::Whois,
+        Kind::Bulk,
+        Outcome::BadRequest,
+        tally.refused,
+    );
     if !started && opts.header {
         bulk_header(&snap, &opts, &mut out);
     }
@@ -149,7 +151,126 @@ pub(super) async fn serve<R, W>(
     let _ = writer.shutdown().await;
 }
 
-/// True when no more input is buffered (so the next read may wait).
+/// Addresses answered at a time at most.
+const BATCH: usize = 4096;
+
+/// The read buffer of a bulk session, bytes: some 4,000 IPv4 lines.
+const BULK_READ: usize = 64 * 1024;
+
+/// Fewer addresses than this are answered on one thread (handing half
+/// of them to another costs more than it saves).
+const PARALLEL_FROM: usize = 64;
+
+/// Lines answered and lines refused in a session.
+#[derive(Default)]
+struct Tally {
+    answered: u64,
+    refused: u64,
+}
+
+/// Answers the addresses of `lines` into `out`, in order, and empties
+/// `lines`. A batch large enough is shared with a blocking thread: both
+/// take chunks of it in turn until none is left, and the chunks' answers
+/// are put back in order. An address's answer is a dozen reads scattered
+/// over the snapshot, so one connection's batch keeps a second core busy
+/// instead of waiting on memory alone.
+async fn answer_all(
+    snap: &Arc<Snapshot>,
+    now: i64,
+    opts: BulkOptions,
+    lines: &mut Vec<String>,
+    out: &mut String,
+    tally: &mut Tally,
+) {
+    if lines.len() < PARALLEL_FROM {
+        answer_lines(snap, now, opts, lines, out, tally);
+        lines.clear();
+        return;
+    }
+    let batch = Shared {
+        lines: std::mem::take(lines).into(),
+        next: std::sync::atomic::AtomicUsize::new(0),
+    };
+    let batch = Arc::new(batch);
+    let theirs = {
+        let (snap, batch) = (Arc::clone(snap), Arc::clone(&batch));
+        tokio::task::spawn_blocking(move || batch.take_chunks(&snap, now, opts))
+    };
+    let mut chunks = batch.take_chunks(snap, now, opts);
+    // not run (the runtime is shutting down): the chunks left answered here
+    chunks.extend(theirs.await.unwrap_or_default());
+    chunks.extend(batch.take_chunks(snap, now, opts));
+    chunks.sort_unstable_by_key(|c| c.0);
+    for (_, text, t) in chunks {
+        out.push_str(&text);
+        tally.answered += t.answered;
+        tally.refused += t.refused;
+    }
+}
+
+/// A batch of addresses answered by more than one thread.
+struct Shared {
+    lines: Box<[String]>,
+    /// The next chunk to answer.
+    next: std::sync::atomic::AtomicUsize,
+}
+
+/// Addresses of a batch a thread takes at a time.
+const CHUNK: usize = 32;
+
+impl Shared {
+    /// Answers chunks not yet taken until none is left: their positions,
+    /// answers and tallies.
+    fn take_chunks(
+        &self,
+        snap: &Snapshot,
+        now: i64,
+        opts: BulkOptions,
+    ) -> Vec<(usize, String, Tally)> {
+        let mut done = Vec::new();
+        loop {
+            let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(chunk) = self.lines.chunks(CHUNK).nth(i) else {
+                return done;
+            };
+            let mut text = String::with_capacity(chunk.len() * 128);
+            let mut t = Tally::default();
+            answer_lines(snap, now, opts, chunk, &mut text, &mut t);
+            done.push((i, text, t));
+        }
+    }
+}
+
+/// Answers the addresses of `lines` into `out`, in order, on this thread.
+fn answer_lines(
+    snap: &Snapshot,
+    now: i64,
+    opts: BulkOptions,
+    lines: &[String],
+    out: &mut String,
+    tally: &mut Tally,
+) {
+    for line in lines {
+        let word = line.trim();
+        let mark = out.len();
+        let ok = crate::guard::contain(crate::metrics::Protocol::Whois, word, || {
+            bulk_line(snap, word, now, opts.verbose, opts.csv, out)
+        });
+        let ok = ok.unwrap_or_else(|| {
+            out.truncate(mark);
+            push_field(out, word, opts.csv, true);
+            push_field(out, "error: internal software error", opts.csv, false);
+            out.push('\n');
+            false
+        });
+        if ok {
+            tally.answered += 1;
+        } else {
+            tally.refused += 1;
+        }
+    }
+}
+
 /// A whole bulk session from `input`, its answer thrown away (the fuzz
 /// target's way in; see `crate::fuzzing`).
 pub(crate) async fn session_for_fuzzing(snap: Arc<Snapshot>, input: &[u8]) {
@@ -159,6 +280,7 @@ pub(crate) async fn session_for_fuzzing(snap: Arc<Snapshot>, input: &[u8]) {
     serve(&mut reader, &mut sink, snap, &limits, true).await;
 }
 
+/// True when no more input is buffered (so the next read may wait).
 fn reader_is_drained<R: tokio::io::AsyncBufRead + Unpin>(reader: &mut R) -> bool {
     use std::task::{Context, Poll};
     let waker = std::task::Waker::noop();
@@ -409,6 +531,23 @@ fn routing_fields(res: &query::Resolved) -> [String; 6] {
 mod tests {
     use super::*;
 
+    /// The sample RIPE dump as a snapshot.
+    fn sample_snapshot() -> Arc<Snapshot> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        let sources = crate::dump::Sources {
+            dumps: vec![dir.join("test-ripe.db")],
+            ..Default::default()
+        };
+        let (reg, report) = crate::dump::load(&sources, &crate::progress::Progress::off()).unwrap();
+        Arc::new(crate::snapshot::Snapshot::build(
+            reg,
+            report,
+            1,
+            Default::default(),
+            crate::query::lease_policy(false),
+        ))
+    }
+
     #[test]
     fn control_characters_of_fields_become_replacement_characters() {
         for (field, want) in [
@@ -442,24 +581,65 @@ mod tests {
         assert_eq!(out, long);
     }
 
+    /// A session long enough to be answered in batches on two threads
+    /// answers every line in order, as one line at a time would: addresses
+    /// of both families, malformed lines and repeats.
+    #[test]
+    fn batches_answer_in_order() {
+        let snap = sample_snapshot();
+        let words = [
+            "192.0.2.77",
+            "2001:db8:5::1",
+            "not an address",
+            "198.51.100.1",
+            "192.0.2.130",
+            "10.1",
+            "203.0.113.9",
+            "2001:db8::",
+        ];
+        let asked: Vec<String> = (0..5000)
+            .map(|i| match i % 97 {
+                // addresses that differ line by line
+                0 => format!("192.0.2.{}", i % 256),
+                _ => words[i % words.len()].to_string(),
+            })
+            .collect();
+        let input = format!("verbose\nnoheader\n{}\nend\n", asked.join("\n"));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let got = rt.block_on(async {
+            let mut reader = tokio::io::BufReader::new(input.as_bytes());
+            let mut out = Vec::new();
+            serve(
+                &mut reader,
+                &mut out,
+                Arc::clone(&snap),
+                &Limits::default(),
+                true,
+            )
+            .await;
+            String::from_utf8(out).unwrap()
+        });
+        let now = crate::time::now();
+        let mut want = String::new();
+        for w in &asked {
+            bulk_line(&snap, w, now, true, false, &mut want);
+        }
+        for (g, w) in got.lines().zip(want.lines()) {
+            assert_eq!(g, w);
+        }
+        assert_eq!(got.lines().count(), asked.len());
+        assert_eq!(got, want);
+    }
+
     /// A client that sends a long session at once and never reads: the
     /// server stops at the write timeout with at most [`FLUSH_AT`] bytes of
     /// answers held, long before it has read the whole input.
     #[test]
     fn a_client_that_never_reads_holds_little() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-        let sources = crate::dump::Sources {
-            dumps: vec![dir.join("test-ripe.db")],
-            ..Default::default()
-        };
-        let (reg, report) = crate::dump::load(&sources, &crate::progress::Progress::off()).unwrap();
-        let snap = Arc::new(crate::snapshot::Snapshot::build(
-            reg,
-            report,
-            1,
-            Default::default(),
-            crate::query::lease_policy(false),
-        ));
+        let snap = sample_snapshot();
         let mut input = String::from("begin\n");
         input.push_str(&"192.0.2.77\n".repeat(200_000));
         input.push_str("end\n");
