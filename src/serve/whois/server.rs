@@ -174,7 +174,7 @@ async fn connection(mut stream: TcpStream, from: SocketAddr, shared: Arc<Shared>
         }
     };
     let _open = crate::metrics::METRICS.connection(crate::metrics::Listener::Whois);
-    let _ = stream.set_nodelay(true);
+    // (TCP_NODELAY is set by the accept loop)
     let (rd, wr) = stream.into_split();
     let mut reader = BufReader::new(crate::proxy::Prefixed::new(early, rd));
     let mut writer = BufWriter::new(wr);
