@@ -17,8 +17,12 @@
 //! until the next start or end of a lease covering the address
 //! ([`Snapshot::next_lease_change`]); one asked `?lease0_at=` is fixed.
 //!
-//! Bounded by bytes (`rdap-cache-mb`); sharded to keep lock hold times
-//! short; emptied when a new snapshot is first seen.
+//! Bounded by bytes (`rdap-cache-mb`): an eighth of them for the
+//! remembered questions, the rest for the templates, each part making
+//! room in itself (when the templates filled the whole budget, every new
+//! template dropped some twenty remembered questions, so at capacity most
+//! repeated questions were answered the slower way); sharded to keep lock
+//! hold times short; emptied when a new snapshot is first seen.
 
 use crate::fxhash::FxMap;
 use crate::query::Resolution;
@@ -158,7 +162,9 @@ impl hashbrown::Equivalent<Question> for AskedNow<'_> {
 struct Shard {
     /// The snapshot the entries were made from.
     snapshot: Option<(usize, SystemTime)>,
-    bytes: usize,
+    /// Bytes of the templates and of the remembered questions.
+    template_bytes: usize,
+    exact_bytes: usize,
     map: FxMap<Key, Arc<Template>>,
     /// By "origin request-target": the template, the query text for its
     /// holes, and the moment the answer stops being valid.
@@ -169,7 +175,9 @@ struct Shard {
 /// The cache, shared by every connection of a listener.
 pub struct AnswerCache {
     shards: Vec<Mutex<Shard>>,
-    budget_per_shard: usize,
+    /// Bytes of each shard's templates and questions at most.
+    template_budget: usize,
+    exact_budget: usize,
     hits: AtomicU64,
     exact_hits: AtomicU64,
     misses: AtomicU64,
@@ -178,7 +186,10 @@ pub struct AnswerCache {
 impl std::fmt::Debug for AnswerCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AnswerCache")
-            .field("budget", &(self.budget_per_shard * SHARDS))
+            .field(
+                "budget",
+                &((self.template_budget + self.exact_budget) * SHARDS),
+            )
             .field("hits", &self.hits())
             .field("exact_hits", &self.exact_hits())
             .field("misses", &self.misses())
@@ -194,21 +205,29 @@ impl AnswerCache {
                 .map(|_| {
                     Mutex::new(Shard {
                         snapshot: None,
-                        bytes: 0,
+                        template_bytes: 0,
+                        exact_bytes: 0,
                         map: FxMap::default(),
                         exact: Default::default(),
                     })
                 })
                 .collect(),
-            budget_per_shard: mb.saturating_mul(1 << 20) / SHARDS,
+            template_budget: Self::split(mb).0,
+            exact_budget: Self::split(mb).1,
             hits: AtomicU64::new(0),
             exact_hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
     }
 
+    /// A shard's budget of `mb` MiB in all: (templates, questions).
+    fn split(mb: usize) -> (usize, usize) {
+        let shard = mb.saturating_mul(1 << 20) / SHARDS;
+        (shard - shard / 8, shard / 8)
+    }
+
     pub fn enabled(&self) -> bool {
-        self.budget_per_shard > 0
+        self.template_budget > 0
     }
 
     /// Answers made from a template (another address of the network).
@@ -243,7 +262,8 @@ impl AnswerCache {
             // entries of another snapshot: never valid again here
             s.map.clear();
             s.exact.clear();
-            s.bytes = 0;
+            s.template_bytes = 0;
+            s.exact_bytes = 0;
             s.snapshot = Some(id);
         }
         s
@@ -260,33 +280,23 @@ impl AnswerCache {
 
     pub(super) fn put(&self, snap: &Snapshot, key: Key, t: Template) {
         let size = t.size();
-        if size > self.budget_per_shard {
+        if size > self.template_budget {
             return;
         }
         let mut s = self.lock(self.shard(&key), snap);
-        self.make_room(&mut s, size);
-        s.bytes += size;
-        if let Some(old) = s.map.insert(key, Arc::new(t)) {
-            s.bytes -= old.size();
-        }
-    }
-
-    /// Drops entries until `size` more bytes fit: remembered questions
-    /// first (a template serves more addresses), in the maps' arbitrary
-    /// order.
-    fn make_room(&self, s: &mut Shard, size: usize) {
-        while s.bytes + size > self.budget_per_shard {
-            if let Some(k) = s.exact.keys().next().cloned() {
-                if let Some(old) = s.exact.remove(&k) {
-                    s.bytes -= exact_size(&k, &old.query);
-                }
-            } else if let Some(k) = s.map.keys().next().cloned() {
-                if let Some(old) = s.map.remove(&k) {
-                    s.bytes -= old.size();
-                }
-            } else {
+        // templates dropped in the map's arbitrary order (their questions
+        // go when next asked)
+        while s.template_bytes + size > self.template_budget {
+            let Some(k) = s.map.keys().next().cloned() else {
                 break;
+            };
+            if let Some(old) = s.map.remove(&k) {
+                s.template_bytes -= old.size();
             }
+        }
+        s.template_bytes += size;
+        if let Some(old) = s.map.insert(key, Arc::new(t)) {
+            s.template_bytes -= old.size();
         }
     }
 
@@ -300,14 +310,23 @@ impl AnswerCache {
         now: i64,
     ) -> Option<(Vec<u8>, u64)> {
         let asked = AskedNow { origin, target };
-        let s = self.lock(self.shard(&asked), snap);
+        let shard = self.shard(&asked);
+        let s = self.lock(shard, snap);
         let (tkey, query) = s
             .exact
             .get(&asked)
             .filter(|e| now < e.until)
             .map(|e| (e.template.clone(), Arc::clone(&e.query)))?;
         drop(s);
-        let t = self.lock(self.shard(&tkey), snap).map.get(&tkey).cloned()?;
+        let Some(t) = self.lock(self.shard(&tkey), snap).map.get(&tkey).cloned() else {
+            // its template was dropped to make room: the question goes too
+            // (asked again, it is remembered again)
+            let mut s = self.lock(shard, snap);
+            if let Some((k, old)) = s.exact.remove_entry(&asked) {
+                s.exact_bytes -= exact_size(&k, &old.query);
+            }
+            return None;
+        };
         self.exact_hits.fetch_add(1, Ordering::Relaxed);
         Some(t.render(&query, origin))
     }
@@ -328,16 +347,27 @@ impl AnswerCache {
             target: target.into(),
         };
         let size = exact_size(&xkey, query);
+        if size > self.exact_budget {
+            return;
+        }
         let mut s = self.lock(self.shard(&xkey), snap);
-        self.make_room(&mut s, size);
-        s.bytes += size;
+        while s.exact_bytes + size > self.exact_budget {
+            let Some(k) = s.exact.keys().next().cloned() else {
+                break;
+            };
+            if let Some(old) = s.exact.remove(&k) {
+                s.exact_bytes -= exact_size(&k, &old.query);
+            }
+        }
+        s.exact_bytes += size;
         let e = Exact {
             template: key.clone(),
             query: query.into(),
             until,
         };
-        if let Some(old) = s.exact.insert(xkey.clone(), e) {
-            s.bytes -= exact_size(&xkey, &old.query);
+        // the same question again: its size differs only by its query text
+        if let Some(old) = s.exact.insert(xkey, e) {
+            s.exact_bytes -= size - query.len() + old.query.len();
         }
     }
 }
@@ -405,6 +435,64 @@ mod tests {
         // the same bytes with other holes: another template, another digest
         let plain = template(false);
         assert_ne!(plain.render("192.0.2.1", "https://x").1, da);
+    }
+
+    /// At capacity, a new template makes room among the templates and a
+    /// new question among the questions: remembered questions outlive any
+    /// number of new templates (before, each template dropped some twenty
+    /// of them), and a question whose template went is forgotten when
+    /// next asked.
+    #[test]
+    fn templates_and_questions_make_room_each_in_their_own_part() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        let sources = crate::dump::Sources {
+            dumps: vec![dir.join("test-ripe.db")],
+            ..Default::default()
+        };
+        let (reg, report) = crate::dump::load(&sources, &crate::progress::Progress::off()).unwrap();
+        let snap = Snapshot::build(
+            reg,
+            report,
+            1,
+            Default::default(),
+            crate::query::lease_policy(false),
+        );
+        // 64 KiB a shard: 56 KiB of templates (some 13 of these), 8 KiB of
+        // questions
+        let cache = AnswerCache::new(1);
+        let key = |i: u32| Key {
+            network: Some(i),
+            delegation: None,
+            resolution: Default::default(),
+            route: None,
+            pretty: false,
+        };
+        let template = || Template::new(vec![b'x'; 4000], Vec::new());
+        let target = |i: u32| format!("/rdap/ip/192.0.2.{i}");
+        let asked = |i: u32| cache.get_exact(&snap, "https://x", &target(i), 0);
+        for i in 0..4 {
+            cache.put(&snap, key(i), template());
+            cache.put_exact(&snap, "https://x", &target(i), &key(i), "192.0.2.1", i64::MAX);
+            assert!(asked(i).is_some());
+        }
+        // far more templates than fit, through every shard
+        for i in 100..2100 {
+            cache.put(&snap, key(i), template());
+        }
+        for i in 0..4 {
+            cache.put(&snap, key(i), template());
+            assert!(asked(i).is_some(), "question {i} dropped for templates");
+        }
+        for i in 100..2100 {
+            cache.put(&snap, key(i), template());
+        }
+        for i in 0..4 {
+            if cache.get(&snap, &key(i)).is_none() {
+                assert!(asked(i).is_none());
+                cache.put(&snap, key(i), template());
+                assert!(asked(i).is_none(), "question {i} kept without its template");
+            }
+        }
     }
 
     #[test]
