@@ -472,7 +472,14 @@ mod tests {
         let asked = |i: u32| cache.get_exact(&snap, "https://x", &target(i), 0);
         for i in 0..4 {
             cache.put(&snap, key(i), template());
-            cache.put_exact(&snap, "https://x", &target(i), &key(i), "192.0.2.1", i64::MAX);
+            cache.put_exact(
+                &snap,
+                "https://x",
+                &target(i),
+                &key(i),
+                "192.0.2.1",
+                i64::MAX,
+            );
             assert!(asked(i).is_some());
         }
         // far more templates than fit, through every shard
