@@ -980,15 +980,31 @@ impl<'a> ObjectRef<'a> {
     }
 
     /// RPSL text with values aligned at column 16, as RIPE prints objects.
+    /// (The attributes of [`ObjectRef::attrs`], a compact time written
+    /// straight into `out` instead of into a string of its own.)
     pub fn render(self, out: &mut String) {
-        for (n, v) in self.attrs() {
+        const COLUMN: &str = "                ";
+        let text = self.text();
+        out.reserve(text.len() + text.len() / 2);
+        for l in text_lines(text) {
+            let Some((n, v)) = decode_raw(l) else {
+                continue;
+            };
+            let time = match is_compact_time(l) {
+                true => match compact_value(v) {
+                    Some(t) => Some(t),
+                    None => continue,
+                },
+                false => None,
+            };
             out.push_str(n);
             out.push(':');
             let pad = 16usize.saturating_sub(n.len() + 1).max(1);
-            for _ in 0..pad {
-                out.push(' ');
+            out.push_str(COLUMN.get(..pad).unwrap_or(" "));
+            match time {
+                Some(t) => crate::time::write(out, t),
+                None => out.push_str(v),
             }
-            out.push_str(&v);
             out.push('\n');
         }
     }

@@ -307,15 +307,14 @@ pub fn render_referral(e: &Elsewhere, out: &mut String) {
 pub fn summary_lines(res: &Resolved, out: &mut String) {
     let key = res.subject_key();
     match &res.holder {
+        // pushed piece by piece: these lines are on every address's answer
         Some(h) => {
-            let _ = write!(out, "% Holder: {}", h.handle);
+            push_all(out, &["% Holder: ", h.handle]);
             if let Some(n) = h.name_note() {
-                let _ = write!(out, " ({n})");
+                push_all(out, &[" (", &n, ")"]);
             }
             match h.from {
-                HolderFrom::Network(n) => {
-                    let _ = writeln!(out, ", from '{}'", n.key());
-                }
+                HolderFrom::Network(n) => push_all(out, &[", from '", n.key(), "'\n"]),
                 HolderFrom::Delegated { registry } => {
                     let _ = writeln!(
                         out,
@@ -328,9 +327,9 @@ pub fn summary_lines(res: &Resolved, out: &mut String) {
     }
     match &res.lessee {
         Some(l) => {
-            let _ = write!(out, "% Lessee: {}", l.handle);
+            push_all(out, &["% Lessee: ", l.handle]);
             if let Some(n) = l.name() {
-                let _ = write!(out, " ({n})");
+                push_all(out, &[" (", n, ")"]);
             }
             match l.from {
                 LesseeFrom::Lease(x) => {
@@ -350,7 +349,7 @@ pub fn summary_lines(res: &Resolved, out: &mut String) {
                     });
                 }
                 LesseeFrom::Registry(n) => {
-                    let _ = write!(out, ", from '{}', source registry", n.key());
+                    push_all(out, &[", from '", n.key(), "', source registry"]);
                     if l.platform_managed {
                         out.push_str(", platform-managed");
                     }
@@ -361,21 +360,26 @@ pub fn summary_lines(res: &Resolved, out: &mut String) {
         None => out.push_str("% Lessee: none\n"),
     }
     match &res.abuse {
-        Some(a) => {
-            let _ = writeln!(
-                out,
-                "% Abuse contact for '{}' is '{}'",
-                a.for_key(&key),
-                a.mailbox
-            );
-        }
-        None => {
-            let _ = writeln!(out, "% No abuse contact registered for '{key}'");
-        }
+        Some(a) => push_all(
+            out,
+            &[
+                "% Abuse contact for '",
+                &a.for_key(&key),
+                "' is '",
+                a.mailbox,
+                "'\n",
+            ],
+        ),
+        None => push_all(out, &["% No abuse contact registered for '", &key, "'\n"]),
     }
     if let Some(r) = &res.routing {
         routing_lines(r, out);
     }
+}
+
+/// Appends every piece.
+fn push_all(out: &mut String, pieces: &[&str]) {
+    pieces.iter().for_each(|p| out.push_str(p));
 }
 
 /// The routing summary line (`% Routed by: ...`), and the routing
