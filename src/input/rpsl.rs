@@ -790,6 +790,12 @@ impl<'a> ObjectRef<'a> {
         self.attrs_raw().next().map(|(n, _)| n).unwrap_or("")
     }
 
+    /// The text's first byte (0 when empty): reading it brings the start
+    /// of the text into the cache (see `query::prefetch`).
+    pub fn first_byte(self) -> u8 {
+        self.text().as_bytes().first().copied().unwrap_or(0)
+    }
+
     /// The primary key as written: the first attribute's value.
     pub fn key(self) -> &'a str {
         self.attrs_raw().next().map(|(_, v)| v).unwrap_or("")

@@ -250,6 +250,12 @@ fn answer_lines(
     out: &mut String,
     tally: &mut Tally,
 ) {
+    // the addresses' objects read all at once first (a parse more each)
+    let addrs: Vec<std::net::IpAddr> = lines
+        .iter()
+        .filter_map(|l| parse_query_addr(l.trim()).ok())
+        .collect();
+    query::prefetch(snap, &addrs);
     for line in lines {
         let word = line.trim();
         let mark = out.len();
