@@ -10,8 +10,9 @@
 # replays it). Exits 1 when a target crashed. Touches no network.
 # FUZZ_SANITIZER=none runs without AddressSanitizer (several times the
 # executions a second; Rust code panics on what ASan would catch, except in
-# unsafe code, which tenure keeps to src/base/mapped.rs: run the compiled
-# target with ASan too). Leak detection is off: LeakSanitizer reports the 64 bytes glibc keeps per
+# unsafe code, which tenure keeps to src/base/mapped.rs and two thin calls
+# into mimalloc (src/lib.rs's allocator, reload's mi_collect): run the
+# compiled target with ASan too). Leak detection is off: LeakSanitizer reports the 64 bytes glibc keeps per
 # thread for Rust's thread-local destructors as a leak (a first run of the
 # leases target stopped on it); memory growth is the soak's to find.
 set -euo pipefail
