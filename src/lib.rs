@@ -72,8 +72,9 @@
 //!   [`md5`]: RFC 1321, for the registries' published `.md5` files.
 //!   [`wire`]: the bounds-checked binary encoding of compiled snapshots;
 //!   [`mapped`]: a file mapped read-only, texts and arrays read from it
-//!   in place, pages released after checks (the one module with
-//!   `unsafe`, each use justified there).
+//!   in place, pages released after checks (the module with `unsafe`,
+//!   each use justified there; besides it, only the allocator below and
+//!   one call of `reload`).
 //! - `rpsl`: streaming RPSL splitter and object parser; objects are read
 //!   through `ObjectRef` views. `model`: networks, entities, aut-nums,
 //!   domains; status classes, placeholder / platform /
@@ -108,11 +109,14 @@
 //! - [`query`]: query parsing; [`query::lookup`] / [`query::resolve`], the
 //!   one resolved answer ([`query::resolve_as`]: the same for the
 //!   registry's own view or one lease record, which RDAP's `lease0`
-//!   addressing serves); [`query::authority`], where else to ask;
+//!   addressing serves); [`query::prefetch`] (a batch's objects read at
+//!   once before its addresses are resolved one by one: bulk mode);
+//!   [`query::authority`], where else to ask;
 //!   hierarchy, inverse and RDAP searches; the `--json` form; routing
 //!   evidence (each origin's holder, whether it is the address holder's,
 //!   agreement with the lessee, the likely user as a labelled inference).
-//! - [`whois`]: port 43 in layers; [`rdap`]: RFC 7480/9082/9083 and the
+//! - [`whois`]: port 43 in layers (bulk mode answering a connection's
+//!   batches on two threads); [`rdap`]: RFC 7480/9082/9083 and the
 //!   `lease0` extension, [`rdap::response`] alone deciding statuses and
 //!   headers, ip network answers written straight to bytes (no tree or
 //!   serializer between them), [`rdap::cache`] keeping them as templates
@@ -139,7 +143,8 @@
 //!   all).
 //!
 //! The process allocates through mimalloc (the `#[global_allocator]` at
-//! the end of this file).
+//! the end of this file: mimalloc's plain entry points for the alignments
+//! every block has, its aligned ones otherwise).
 //!
 //! ## Invariants (tests/integration/layers.rs checks the first three)
 //!
