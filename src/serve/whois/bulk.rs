@@ -59,6 +59,7 @@ pub(super) async fn serve<R, W>(
     // addresses read and not yet answered: answered together, in order,
     // before anything else is written
     let mut pending: Vec<String> = Vec::new();
+    let mut pending_bytes = 0usize;
     // the line that ends the session early, written after the answers
     let mut last = String::new();
     loop {
@@ -68,8 +69,9 @@ pub(super) async fn serve<R, W>(
         // reads holds at most about this much (then the write timeout ends
         // the session)
         let drained = reader_is_drained(reader);
-        if drained || pending.len() >= BATCH {
+        if drained || pending.len() >= BATCH || pending_bytes >= BATCH_BYTES {
             answer_all(&snap, now, opts, &mut pending, &mut out, &mut tally).await;
+            pending_bytes = 0;
         }
         if !out.is_empty() && (drained || out.len() >= FLUSH_AT) {
             if !write_all(writer, &out, limits.write_timeout).await {
@@ -132,6 +134,7 @@ pub(super) async fn serve<R, W>(
             );
             break;
         }
+        pending_bytes += line.len();
         pending.push(line);
     }
     answer_all(&snap, now, opts, &mut pending, &mut out, &mut tally).await;
@@ -151,8 +154,11 @@ pub(super) async fn serve<R, W>(
     let _ = writer.shutdown().await;
 }
 
-/// Addresses answered at a time at most.
-const BATCH: usize = 4096;
+/// Addresses answered at a time at most, and their bytes: a client that
+/// sends fast and never reads holds about [`FLUSH_AT`] and one batch's
+/// answers.
+const BATCH: usize = 1024;
+const BATCH_BYTES: usize = 32 * 1024;
 
 /// The read buffer of a bulk session, bytes: some 4,000 IPv4 lines.
 const BULK_READ: usize = 64 * 1024;
