@@ -625,13 +625,19 @@ fn decode_raw(l: &str) -> Option<(&str, &str)> {
     }
 }
 
-/// One stored line as (name, value as text).
-fn decode_line(l: &str) -> Option<(&str, Cow<'_, str>)> {
+/// One stored line as (name, value), a compact time as the time it
+/// stands for.
+fn decode_value(l: &str) -> Option<(&str, AttrTime<'_>)> {
     let (name, value) = decode_raw(l)?;
     if is_compact_time(l) {
-        return Some((name, Cow::Owned(crate::time::format(compact_value(value)?))));
+        return Some((name, AttrTime::At(compact_value(value)?)));
     }
-    Some((name, Cow::Borrowed(value)))
+    Some((name, AttrTime::Text(Cow::Borrowed(value))))
+}
+
+/// One stored line as (name, value as text).
+fn decode_line(l: &str) -> Option<(&str, Cow<'_, str>)> {
+    decode_value(l).map(|(name, value)| (name, value.into_cow()))
 }
 
 impl Object {
@@ -992,24 +998,14 @@ impl<'a> ObjectRef<'a> {
         const COLUMN: &str = "                ";
         let text = self.text();
         out.reserve(text.len() + text.len() / 2);
-        for l in text_lines(text) {
-            let Some((n, v)) = decode_raw(l) else {
-                continue;
-            };
-            let time = match is_compact_time(l) {
-                true => match compact_value(v) {
-                    Some(t) => Some(t),
-                    None => continue,
-                },
-                false => None,
-            };
+        for (n, v) in text_lines(text).filter_map(decode_value) {
             out.push_str(n);
             out.push(':');
             let pad = 16usize.saturating_sub(n.len() + 1).max(1);
             out.push_str(COLUMN.get(..pad).unwrap_or(" "));
-            match time {
-                Some(t) => crate::time::write(out, t),
-                None => out.push_str(v),
+            match v {
+                AttrTime::At(t) => crate::time::write(out, t),
+                AttrTime::Text(v) => out.push_str(&v),
             }
             out.push('\n');
         }
