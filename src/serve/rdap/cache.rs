@@ -24,7 +24,6 @@
 //! repeated questions were answered the slower way); sharded to keep lock
 //! hold times short; emptied when a new snapshot is first seen.
 
-use crate::fxhash::FxMap;
 use crate::query::Resolution;
 use crate::snapshot::{NetId, Snapshot};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -165,11 +164,10 @@ struct Shard {
     /// Bytes of the templates and of the remembered questions.
     template_bytes: usize,
     exact_bytes: usize,
-    map: FxMap<Key, Arc<Template>>,
+    map: ShardMap<Key, Arc<Template>>,
     /// By "origin request-target": the template, the query text for its
     /// holes, and the moment the answer stops being valid.
-    exact:
-        hashbrown::HashMap<Question, Exact, std::hash::BuildHasherDefault<crate::fxhash::FxHasher>>,
+    exact: ShardMap<Question, Exact>,
 }
 
 /// The cache, shared by every connection of a listener.
@@ -207,7 +205,7 @@ impl AnswerCache {
                         snapshot: None,
                         template_bytes: 0,
                         exact_bytes: 0,
-                        map: FxMap::default(),
+                        map: Default::default(),
                         exact: Default::default(),
                     })
                 })
@@ -283,17 +281,16 @@ impl AnswerCache {
         if size > self.template_budget {
             return;
         }
-        let mut s = self.lock(self.shard(&key), snap);
-        // templates dropped in the map's arbitrary order (their questions
-        // go when next asked)
-        while s.template_bytes + size > self.template_budget {
-            let Some(k) = s.map.keys().next().cloned() else {
-                break;
-            };
-            if let Some(old) = s.map.remove(&k) {
-                s.template_bytes -= old.size();
-            }
-        }
+        let mut guard = self.lock(self.shard(&key), snap);
+        let s = &mut *guard;
+        // (a dropped template's questions go when next asked)
+        make_room(
+            &mut s.map,
+            &mut s.template_bytes,
+            self.template_budget,
+            size,
+            |_, t| t.size(),
+        );
         s.template_bytes += size;
         if let Some(old) = s.map.insert(key, Arc::new(t)) {
             s.template_bytes -= old.size();
@@ -350,15 +347,15 @@ impl AnswerCache {
         if size > self.exact_budget {
             return;
         }
-        let mut s = self.lock(self.shard(&xkey), snap);
-        while s.exact_bytes + size > self.exact_budget {
-            let Some(k) = s.exact.keys().next().cloned() else {
-                break;
-            };
-            if let Some(old) = s.exact.remove(&k) {
-                s.exact_bytes -= exact_size(&k, &old.query);
-            }
-        }
+        let mut guard = self.lock(self.shard(&xkey), snap);
+        let s = &mut *guard;
+        make_room(
+            &mut s.exact,
+            &mut s.exact_bytes,
+            self.exact_budget,
+            size,
+            |k, e| exact_size(k, &e.query),
+        );
         s.exact_bytes += size;
         let e = Exact {
             template: key.clone(),
@@ -368,6 +365,30 @@ impl AnswerCache {
         // the same question again: its size differs only by its query text
         if let Some(old) = s.exact.insert(xkey, e) {
             s.exact_bytes -= size - query.len() + old.query.len();
+        }
+    }
+}
+
+/// A shard's map: hashbrown's, so that a question is looked up by the
+/// request's borrowed text ([`AskedNow`]).
+type ShardMap<K, V> =
+    hashbrown::HashMap<K, V, std::hash::BuildHasherDefault<crate::fxhash::FxHasher>>;
+
+/// Drops entries of `map`, in its arbitrary order, until `size` more bytes
+/// fit in `budget`; `bytes` is what the map's entries take (`size_of` each).
+fn make_room<K: Clone + Eq + std::hash::Hash, V>(
+    map: &mut ShardMap<K, V>,
+    bytes: &mut usize,
+    budget: usize,
+    size: usize,
+    size_of: impl Fn(&K, &V) -> usize,
+) {
+    while *bytes + size > budget {
+        let Some(k) = map.keys().next().cloned() else {
+            break;
+        };
+        if let Some((k, v)) = map.remove_entry(&k) {
+            *bytes -= size_of(&k, &v);
         }
     }
 }
@@ -444,19 +465,7 @@ mod tests {
     /// next asked.
     #[test]
     fn templates_and_questions_make_room_each_in_their_own_part() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-        let sources = crate::dump::Sources {
-            dumps: vec![dir.join("test-ripe.db")],
-            ..Default::default()
-        };
-        let (reg, report) = crate::dump::load(&sources, &crate::progress::Progress::off()).unwrap();
-        let snap = Snapshot::build(
-            reg,
-            report,
-            1,
-            Default::default(),
-            crate::query::lease_policy(false),
-        );
+        let snap = crate::snapshot::test_ripe();
         // 64 KiB a shard: 56 KiB of templates (some 13 of these), 8 KiB of
         // questions
         let cache = AnswerCache::new(1);
