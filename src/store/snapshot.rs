@@ -1311,6 +1311,25 @@ fn netname_hash(name: &str) -> u64 {
     h.finish()
 }
 
+/// The sample RIPE dump (`data/test-ripe.db`) as a snapshot: the data of
+/// the unit tests that need one to answer from.
+#[cfg(test)]
+pub(crate) fn test_ripe() -> Snapshot {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let sources = crate::dump::Sources {
+        dumps: vec![dir.join("test-ripe.db")],
+        ..Default::default()
+    };
+    let (reg, report) = crate::dump::load(&sources, &crate::progress::Progress::off()).unwrap();
+    Snapshot::build(
+        reg,
+        report,
+        1,
+        Default::default(),
+        crate::query::lease_policy(false),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -545,19 +545,7 @@ mod tests {
 
     /// The sample RIPE dump as a snapshot.
     fn sample_snapshot() -> Arc<Snapshot> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-        let sources = crate::dump::Sources {
-            dumps: vec![dir.join("test-ripe.db")],
-            ..Default::default()
-        };
-        let (reg, report) = crate::dump::load(&sources, &crate::progress::Progress::off()).unwrap();
-        Arc::new(crate::snapshot::Snapshot::build(
-            reg,
-            report,
-            1,
-            Default::default(),
-            crate::query::lease_policy(false),
-        ))
+        Arc::new(crate::snapshot::test_ripe())
     }
 
     #[test]
