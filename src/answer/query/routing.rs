@@ -129,8 +129,8 @@ pub(super) struct LesseeIds<'a> {
     pub database: Option<&'a str>,
 }
 
-/// Decides the routing evidence for `range` from `routing` (one
-/// [`Routing::in_use`]).
+/// Decides the routing evidence for `range` from `routing`, a generation
+/// [`Routing::in_use`] (the caller asks first).
 pub(super) fn resolve<'a>(
     snap: &'a Snapshot,
     routing: &Routing,
