@@ -120,7 +120,8 @@
 //!   `lease0` extension, [`rdap::response`] alone deciding statuses and
 //!   headers, ip network answers written straight to bytes (no tree or
 //!   serializer between them), [`rdap::cache`] keeping them as templates
-//!   with holes for the query and origin; [`web`]: the
+//!   with holes for the query and origin (the notices shared by all) and
+//!   repeated questions pointing at their template; [`web`]: the
 //!   lookup page; [`http`]: the hyper server (plain and rustls HTTPS);
 //!   [`limit`]: the accept loop, per-client keys, token buckets,
 //!   connection caps and write deadlines, the

@@ -428,7 +428,7 @@ impl Ctx<'_> {
             Option<String>,
             Option<String>,
         );
-        type Made = (Key, Vec<u8>, Vec<super::json::Hole>);
+        type Made = (Key, std::sync::Arc<super::cache::Template>);
         thread_local! {
             static LAST: std::cell::RefCell<Option<Made>> = const { std::cell::RefCell::new(None) };
         }
@@ -442,7 +442,7 @@ impl Ctx<'_> {
         };
         LAST.with(|last| {
             let mut last = last.borrow_mut();
-            if !last.as_ref().is_some_and(|(k, _, _)| key_matches(k)) {
+            if !last.as_ref().is_some_and(|(k, _)| key_matches(k)) {
                 let marked = Ctx {
                     origin: super::json::ORIGIN_MARKER,
                     ..*self
@@ -450,6 +450,10 @@ impl Ctx<'_> {
                 let mut t = Json::new(true);
                 marked.write_notices_fresh(&mut t);
                 let (body, holes) = t.finish(false);
+                // (notices are some KB at most: a template holds them)
+                let Some(made) = super::cache::Template::new(body, holes, None) else {
+                    return self.write_notices_fresh(w);
+                };
                 let key = (
                     self.snap as *const Snapshot as usize,
                     crate::query::about(self.snap).loaded_at(),
@@ -457,10 +461,10 @@ impl Ctx<'_> {
                     settings.terms_url.clone(),
                     settings.inaccuracy_url.clone(),
                 );
-                *last = Some((key, body, holes));
+                *last = Some((key, std::sync::Arc::new(made)));
             }
-            if let Some((_, body, holes)) = &*last {
-                w.template(body, holes, "", self.origin);
+            if let Some((_, t)) = &*last {
+                w.shared(t, self.origin);
             }
         })
     }

@@ -11,9 +11,16 @@
 //! and the origin go (the writer is given markers for them, and notes
 //! where they stand), and the query is written back into the holes.
 //!
+//! The notices, the same in every answer of a snapshot, are held once and
+//! shared by the templates (a sixth of each answer; checked to be
+//! byte for byte where the writer says they stand, else kept whole).
+//! Templates hold their text at its length (not the writer's buffer) and
+//! 4-byte holes, so the budget counts what they take.
+//!
 //! In front of the templates, questions are remembered by request (origin
-//! and request target) with the template that answers them: a repeated
-//! question is answered without parsing, looking up or resolving anything. An answer "as of now" is kept only
+//! and request target, one allocation) with the template that answers
+//! them, held weakly: a repeated question is answered without parsing,
+//! looking up or resolving anything, nor looking its template up again. An answer "as of now" is kept only
 //! until the next start or end of a lease covering the address
 //! ([`Snapshot::next_lease_change`]); one asked `?lease0_at=` is fixed.
 //!
@@ -27,7 +34,7 @@
 use crate::query::Resolution;
 use crate::snapshot::{NetId, Snapshot};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::SystemTime;
 
 const SHARDS: usize = 16;
@@ -55,31 +62,99 @@ pub(super) struct RouteKey {
 
 /// An answer with holes where the query and the origin go.
 pub(super) struct Template {
-    body: Vec<u8>,
-    /// Offsets in `body` where the query (false) or the origin (true) is
+    /// The text, without the shared text (held once, in `shared`).
+    body: Box<[u8]>,
+    /// Offsets in `body` where the query or the origin ([`ORIGIN`] set) is
     /// written, ascending.
-    holes: Vec<(usize, bool)>,
-    /// The digest of the body and its holes, made once: an answer's
+    holes: Box<[u32]>,
+    /// Text every answer of a snapshot has (the notices, some 940 bytes
+    /// of each answer), shared by the templates instead of copied into
+    /// each, and where in `body` it goes.
+    shared: Option<(usize, Arc<Template>)>,
+    /// The digest of the whole text and its holes, made once: an answer's
     /// entity tag digests it with what fills the holes, instead of hashing
     /// every answer's bytes again.
     digest: u64,
 }
 
+/// The bit of a hole that makes it the origin's.
+const ORIGIN: u32 = 1 << 31;
+
 impl Template {
-    /// An answer written with holes (see [`super::json::Json::url_pieces`]).
-    pub fn new(body: Vec<u8>, holes: Vec<super::json::Hole>) -> Template {
+    /// The longest text a template holds (hole offsets are 31 bits).
+    pub const MAX: usize = ORIGIN as usize - 1;
+
+    /// An answer written with holes (see [`super::json::Json::url_pieces`]),
+    /// and where in it stands text of `shared` (see
+    /// [`super::json::Json::shared`]). `None` when the text is longer than
+    /// [`Template::MAX`].
+    pub fn new(
+        body: Vec<u8>,
+        holes: Vec<super::json::Hole>,
+        shared: Option<super::json::Shared>,
+    ) -> Option<Template> {
         use std::hash::Hasher;
+        if body.len() > Self::MAX {
+            return None;
+        }
         let mut h = crate::fxhash::FxHasher::default();
         h.write_u64(super::response::body_digest(&body));
         for &(at, is_origin) in &holes {
             h.write_u64(((at as u64) << 1) | is_origin as u64);
         }
         let digest = h.finish();
-        Template {
-            body,
-            holes,
-            digest,
+        let hole =
+            |&(at, is_origin): &super::json::Hole| at as u32 | if is_origin { ORIGIN } else { 0 };
+        let holes: Vec<u32> = holes.iter().map(hole).collect();
+        if let Some((range, t)) =
+            shared.filter(|(r, t)| t.shared.is_none() && t.stands_in(&body, &holes, r))
+        {
+            // the text without the shared part, the holes after it moved
+            let cut = range.len() as u32;
+            let first = holes.partition_point(|&h| h & !ORIGIN < range.start as u32);
+            let after = first + t.holes.len();
+            let mut kept = Vec::with_capacity(body.len() - range.len());
+            kept.extend_from_slice(&body[..range.start]);
+            kept.extend_from_slice(&body[range.end..]);
+            let moved = holes[..first]
+                .iter()
+                .copied()
+                .chain(holes[after..].iter().map(|&h| h - cut));
+            return Some(Template {
+                body: kept.into(),
+                holes: moved.collect(),
+                shared: Some((range.start, t)),
+                digest,
+            });
         }
+        Some(Template {
+            body: body.into(),
+            holes: holes.into(),
+            shared: None,
+            digest,
+        })
+    }
+
+    /// True when this template's text and holes are what `body` and
+    /// `holes` have at `range`, and no other hole stands in it or at its
+    /// ends (this template's own holes lie strictly inside its text, so
+    /// which holes come before the shared text and which after is never in
+    /// doubt).
+    fn stands_in(&self, body: &[u8], holes: &[u32], range: &std::ops::Range<usize>) -> bool {
+        let at = |h: u32| (h & !ORIGIN) as usize;
+        let first = holes.partition_point(|&h| at(h) < range.start);
+        let after = first + self.holes.len();
+        self.holes
+            .iter()
+            .all(|&h| at(h) > 0 && at(h) < self.body.len())
+            && body.get(range.clone()) == Some(&self.body[..])
+            && holes.get(first..after).is_some_and(|theirs| {
+                theirs
+                    .iter()
+                    .zip(self.holes.iter())
+                    .all(|(&m, &t)| m == t + range.start as u32)
+            })
+            && holes.get(after).is_none_or(|&h| at(h) > range.end)
     }
 
     /// The answer for `query` (an address or prefix) at `origin`, both
@@ -87,16 +162,38 @@ impl Template {
     /// the template's with the query and the origin (the answer's bytes
     /// are a function of the three, so another answer has another digest).
     pub fn render(&self, query: &str, origin: &str) -> (Vec<u8>, u64) {
-        let mut out =
-            Vec::with_capacity(self.body.len() + self.holes.len() * query.len().max(origin.len()));
-        let mut from = 0;
-        for &(h, is_origin) in &self.holes {
-            out.extend_from_slice(&self.body[from..h]);
-            out.extend_from_slice(if is_origin { origin } else { query }.as_bytes());
-            from = h;
+        let mut out = Vec::with_capacity(self.len(query, origin));
+        match &self.shared {
+            Some((at, t)) => {
+                let split = self
+                    .holes
+                    .partition_point(|&h| ((h & !ORIGIN) as usize) < *at);
+                let (before, after) = self.holes.split_at(split);
+                fill(&mut out, &self.body[..*at], before, 0, query, origin);
+                t.write(&mut out, query, origin);
+                fill(&mut out, &self.body[*at..], after, *at, query, origin);
+            }
+            None => fill(&mut out, &self.body, &self.holes, 0, query, origin),
         }
-        out.extend_from_slice(&self.body[from..]);
         (out, self.digest_with(query, origin))
+    }
+
+    /// The text of a template that shares none, and its holes.
+    pub(super) fn text(&self) -> (&[u8], impl Iterator<Item = super::json::Hole> + '_) {
+        let hole = |&h: &u32| ((h & !ORIGIN) as usize, h & ORIGIN != 0);
+        (&self.body[..], self.holes.iter().map(hole))
+    }
+
+    /// The text with its holes filled, added to `out`.
+    fn write(&self, out: &mut Vec<u8>, query: &str, origin: &str) {
+        fill(out, &self.body, &self.holes, 0, query, origin);
+    }
+
+    /// Room enough for the answer for `query` at `origin`.
+    fn len(&self, query: &str, origin: &str) -> usize {
+        let most = query.len().max(origin.len());
+        let filled = |t: &Template| t.body.len() + t.holes.len() * most;
+        filled(self) + self.shared.as_ref().map_or(0, |(_, t)| filled(t))
     }
 
     fn digest_with(&self, query: &str, origin: &str) -> u64 {
@@ -110,9 +207,24 @@ impl Template {
         h.finish()
     }
 
+    /// The bytes this template holds (the shared text not counted: it is
+    /// held once for all of them).
     fn size(&self) -> usize {
-        self.body.len() + self.holes.len() * 16 + 128
+        self.body.len() + self.holes.len() * 4 + std::mem::size_of::<Template>() + 64
     }
+}
+
+/// `body` (which starts at `base` in its template) with its `holes`
+/// filled with `query` or `origin`, added to `out`.
+fn fill(out: &mut Vec<u8>, body: &[u8], holes: &[u32], base: usize, query: &str, origin: &str) {
+    let mut from = 0;
+    for &h in holes {
+        let at = (h & !ORIGIN) as usize - base;
+        out.extend_from_slice(&body[from..at]);
+        out.extend_from_slice(if h & ORIGIN != 0 { origin } else { query }.as_bytes());
+        from = at;
+    }
+    out.extend_from_slice(&body[from..]);
 }
 
 /// True when `query` (an address or prefix) and `origin` may stand in a
@@ -127,34 +239,65 @@ pub(super) fn cacheable(query: &str, origin: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b":/.-[]".contains(&b))
 }
 
-/// A question asked before: the key of its template (looked up again, so a
-/// template dropped to make room takes its questions with it and memory
-/// stays within the budget), the query text for the holes, and the moment
-/// the answer stops being valid.
+/// A question asked before: its template (held weakly, so a template
+/// dropped to make room takes its questions with it and memory stays
+/// within the budget; followed without looking the template up again),
+/// the query text for the holes, and the moment the answer stops being
+/// valid.
 struct Exact {
-    template: Key,
+    template: Weak<Template>,
     query: Arc<str>,
     until: i64,
 }
 
-/// A question: the origin and the request target.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A question: the origin and the request target, in one allocation
+/// (`text` is the origin followed by the target, which starts at `split`),
+/// so that telling two apart reads one place in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Question {
-    origin: Box<str>,
-    target: Box<str>,
+    text: Box<str>,
+    split: u32,
+}
+
+impl Question {
+    fn new(origin: &str, target: &str) -> Question {
+        Question {
+            text: [origin, target].concat().into(),
+            split: origin.len() as u32,
+        }
+    }
+
+    fn parts(&self) -> (&str, &str) {
+        self.text.split_at(self.split as usize)
+    }
+}
+
+impl std::hash::Hash for Question {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let (origin, target) = self.parts();
+        AskedNow { origin, target }.hash(h)
+    }
 }
 
 /// A question borrowed from a request, to look one up without copying it
-/// (hashes as [`Question`] does: the same fields in the same order).
-#[derive(Hash)]
+/// (a [`Question`] hashes as its parts would here).
 struct AskedNow<'a> {
     origin: &'a str,
     target: &'a str,
 }
 
+impl std::hash::Hash for AskedNow<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write(self.origin.as_bytes());
+        h.write_u8(0xff);
+        h.write(self.target.as_bytes());
+    }
+}
+
 impl hashbrown::Equivalent<Question> for AskedNow<'_> {
     fn equivalent(&self, q: &Question) -> bool {
-        *q.origin == *self.origin && *q.target == *self.target
+        q.text.len() == self.origin.len() + self.target.len()
+            && q.parts() == (self.origin, self.target)
     }
 }
 
@@ -276,10 +419,13 @@ impl AnswerCache {
         found
     }
 
-    pub(super) fn put(&self, snap: &Snapshot, key: Key, t: Template) {
+    /// Keeps `t` as the template of `key` (unless it alone exceeds the
+    /// budget), and gives it back shared, for questions to point at.
+    pub(super) fn put(&self, snap: &Snapshot, key: Key, t: Template) -> Arc<Template> {
         let size = t.size();
+        let t = Arc::new(t);
         if size > self.template_budget {
-            return;
+            return t;
         }
         let mut guard = self.lock(self.shard(&key), snap);
         let s = &mut *guard;
@@ -292,9 +438,10 @@ impl AnswerCache {
             |_, t| t.size(),
         );
         s.template_bytes += size;
-        if let Some(old) = s.map.insert(key, Arc::new(t)) {
+        if let Some(old) = s.map.insert(key, Arc::clone(&t)) {
             s.template_bytes -= old.size();
         }
+        t
     }
 
     /// The answer to `target` asked at `origin`, if kept and still valid at
@@ -307,42 +454,34 @@ impl AnswerCache {
         now: i64,
     ) -> Option<(Vec<u8>, u64)> {
         let asked = AskedNow { origin, target };
-        let shard = self.shard(&asked);
-        let s = self.lock(shard, snap);
-        let (tkey, query) = s
-            .exact
-            .get(&asked)
-            .filter(|e| now < e.until)
-            .map(|e| (e.template.clone(), Arc::clone(&e.query)))?;
-        drop(s);
-        let Some(t) = self.lock(self.shard(&tkey), snap).map.get(&tkey).cloned() else {
+        let mut s = self.lock(self.shard(&asked), snap);
+        let e = s.exact.get(&asked).filter(|e| now < e.until)?;
+        let Some(t) = e.template.upgrade() else {
             // its template was dropped to make room: the question goes too
             // (asked again, it is remembered again)
-            let mut s = self.lock(shard, snap);
             if let Some((k, old)) = s.exact.remove_entry(&asked) {
                 s.exact_bytes -= exact_size(&k, &old.query);
             }
             return None;
         };
+        let query = Arc::clone(&e.query);
+        drop(s);
         self.exact_hits.fetch_add(1, Ordering::Relaxed);
         Some(t.render(&query, origin))
     }
 
-    /// Remembers that `target` at `origin` is answered by the template of
-    /// `key` with `query` until `until`.
+    /// Remembers that `target` at `origin` is answered by `template` with
+    /// `query` until `until`.
     pub(super) fn put_exact(
         &self,
         snap: &Snapshot,
         origin: &str,
         target: &str,
-        key: &Key,
+        template: &Arc<Template>,
         query: &str,
         until: i64,
     ) {
-        let xkey = Question {
-            origin: origin.into(),
-            target: target.into(),
-        };
+        let xkey = Question::new(origin, target);
         let size = exact_size(&xkey, query);
         if size > self.exact_budget {
             return;
@@ -358,7 +497,7 @@ impl AnswerCache {
         );
         s.exact_bytes += size;
         let e = Exact {
-            template: key.clone(),
+            template: Arc::downgrade(template),
             query: query.into(),
             until,
         };
@@ -376,25 +515,34 @@ type ShardMap<K, V> =
 
 /// Drops entries of `map`, in its arbitrary order, until `size` more bytes
 /// fit in `budget`; `bytes` is what the map's entries take (`size_of` each).
-fn make_room<K: Clone + Eq + std::hash::Hash, V>(
+fn make_room<K: Eq + std::hash::Hash, V>(
     map: &mut ShardMap<K, V>,
     bytes: &mut usize,
     budget: usize,
     size: usize,
     size_of: impl Fn(&K, &V) -> usize,
 ) {
+    // taken out as they are met (lazily: the rest stay)
+    let mut dropped = map.extract_if(|_, _| true);
     while *bytes + size > budget {
-        let Some(k) = map.keys().next().cloned() else {
+        let Some((k, v)) = dropped.next() else {
             break;
         };
-        if let Some((k, v)) = map.remove_entry(&k) {
-            *bytes -= size_of(&k, &v);
-        }
+        *bytes -= size_of(&k, &v);
     }
 }
 
+/// What a remembered question holds: its text, the query text, the entry
+/// in the map (and its share of the map's spare room), and the template's
+/// shared block, which a question pointing at it keeps once the template
+/// itself is dropped.
 fn exact_size(q: &Question, query: &str) -> usize {
-    q.origin.len() + q.target.len() + query.len() + std::mem::size_of::<(Question, Exact)>() + 48
+    q.text.len()
+        + query.len()
+        + std::mem::size_of::<(Question, Exact)>()
+        + std::mem::size_of::<Template>()
+        + 2 * std::mem::size_of::<usize>()
+        + 48
 }
 
 #[cfg(test)]
@@ -418,7 +566,7 @@ mod tests {
         w.str("a value with \u{1} and \\u0001 written in it, and \"quotes\"");
         w.raw("}");
         let (body, holes) = w.finish(false);
-        let t = Template::new(body, holes);
+        let t = Template::new(body, holes, None).expect("short");
         assert_eq!(t.holes.len(), 4);
         let v: serde_json::Value =
             serde_json::from_slice(&t.render("192.0.2.1", "https://x").0).unwrap();
@@ -438,7 +586,7 @@ mod tests {
             w.url_pieces([ORIGIN_MARKER, "/rdap/ip/", MARKER]);
             w.raw("\"}");
             let (body, holes) = w.finish(false);
-            Template::new(body, holes)
+            Template::new(body, holes, None).expect("short")
         };
         let t = template(true);
         let (a, da) = t.render("192.0.2.1", "https://x");
@@ -456,6 +604,70 @@ mod tests {
         // the same bytes with other holes: another template, another digest
         let plain = template(false);
         assert_ne!(plain.render("192.0.2.1", "https://x").1, da);
+    }
+
+    /// Templates hold the shared text once: an answer rendered from one
+    /// that shares it is byte for byte, digest too, the answer of one that
+    /// holds it all; and text that does not match where it is said to
+    /// stand is kept whole.
+    #[test]
+    fn shared_text_is_held_once_and_rendered_in_its_place() {
+        use super::super::json::Json;
+        let mut n = Json::new(true);
+        n.raw("[{\"href\":\"");
+        n.url_pieces([ORIGIN_MARKER, "/rdap/help"]);
+        n.raw("\"}]");
+        let (body, holes) = n.finish(false);
+        let notices = Arc::new(Template::new(body, holes, None).expect("short"));
+        let answer = |shared: bool| {
+            let mut w = Json::new(true);
+            w.raw("{\"self\":\"");
+            w.url_pieces([ORIGIN_MARKER, "/rdap/ip/", MARKER]);
+            w.raw("\",\"notices\":");
+            w.shared(&notices, ORIGIN_MARKER);
+            w.raw(",\"up\":\"");
+            w.url_pieces([ORIGIN_MARKER, "/rdap/ip/", MARKER]);
+            w.raw("\"}");
+            let (body, holes, mut at) = w.finish_shared(false);
+            if !shared {
+                at = None;
+            }
+            Template::new(body, holes, at).expect("short")
+        };
+        let (whole, parts) = (answer(false), answer(true));
+        assert!(whole.shared.is_none() && parts.shared.is_some());
+        assert!(parts.size() + notices.body.len() <= whole.size());
+        for (q, o) in [
+            ("192.0.2.1", "https://x"),
+            ("2001:db8::/32", "http://[::1]:80"),
+        ] {
+            let r = parts.render(q, o);
+            assert_eq!(r, whole.render(q, o));
+            let v: serde_json::Value = serde_json::from_slice(&r.0).unwrap();
+            assert_eq!(v["notices"][0]["href"], format!("{o}/rdap/help"));
+            assert_eq!(v["up"], format!("{o}/rdap/ip/{q}"));
+        }
+        // said to stand one byte off, or over other text: not shared
+        let mut w = Json::new(true);
+        w.raw("{\"notices\":");
+        w.shared(&notices, ORIGIN_MARKER);
+        w.raw("}");
+        let (body, holes, at) = w.finish_shared(false);
+        let (range, t) = at.expect("noted");
+        for off in [
+            range.start + 1..range.end + 1,
+            range.start - 1..range.end - 1,
+            0..range.len(),
+        ] {
+            let t = Template::new(body.clone(), holes.clone(), Some((off, Arc::clone(&t))));
+            assert!(t.expect("short").shared.is_none());
+        }
+        // an indented answer shares nothing
+        let mut w = Json::new(true);
+        w.raw("{\"notices\":");
+        w.shared(&notices, ORIGIN_MARKER);
+        w.raw("}");
+        assert!(w.finish_shared(true).2.is_none());
     }
 
     /// At capacity, a new template makes room among the templates and a
@@ -476,19 +688,15 @@ mod tests {
             route: None,
             pretty: false,
         };
-        let template = || Template::new(vec![b'x'; 4000], Vec::new());
+        let template = || Template::new(vec![b'x'; 4000], Vec::new(), None).expect("short");
         let target = |i: u32| format!("/rdap/ip/192.0.2.{i}");
         let asked = |i: u32| cache.get_exact(&snap, "https://x", &target(i), 0);
+        // the templates held here as a request in flight would hold one
+        let mut held = Vec::new();
         for i in 0..4 {
-            cache.put(&snap, key(i), template());
-            cache.put_exact(
-                &snap,
-                "https://x",
-                &target(i),
-                &key(i),
-                "192.0.2.1",
-                i64::MAX,
-            );
+            let t = cache.put(&snap, key(i), template());
+            cache.put_exact(&snap, "https://x", &target(i), &t, "192.0.2.1", i64::MAX);
+            held.push(t);
             assert!(asked(i).is_some());
         }
         // far more templates than fit, through every shard
@@ -496,12 +704,9 @@ mod tests {
             cache.put(&snap, key(i), template());
         }
         for i in 0..4 {
-            cache.put(&snap, key(i), template());
             assert!(asked(i).is_some(), "question {i} dropped for templates");
         }
-        for i in 100..2100 {
-            cache.put(&snap, key(i), template());
-        }
+        drop(held);
         for i in 0..4 {
             if cache.get(&snap, &key(i)).is_none() {
                 assert!(asked(i).is_none());

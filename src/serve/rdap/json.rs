@@ -22,11 +22,20 @@ pub(super) const ORIGIN_MARKER: &str = "\u{2}";
 /// Where the query (false) or the origin (true) goes in a template.
 pub(super) type Hole = (usize, bool);
 
+/// Text every answer's template has (the notices): where it stands in a
+/// template's text, and the template it was written from.
+pub(super) type Shared = (
+    std::ops::Range<usize>,
+    std::sync::Arc<super::cache::Template>,
+);
+
 /// A JSON text being written.
 pub(super) struct Json {
     pub(super) buf: Vec<u8>,
     /// `Some` for a template: the holes so far, ascending.
     holes: Option<Vec<Hole>>,
+    /// In a template: the shared text written last ([`Json::shared`]).
+    shared: Option<Shared>,
 }
 
 impl Json {
@@ -36,6 +45,7 @@ impl Json {
             // most answers fit: no growing and copying while writing
             buf: Vec::with_capacity(8192),
             holes: template.then(Vec::new),
+            shared: None,
         }
     }
 
@@ -120,6 +130,7 @@ impl Json {
         Json {
             buf: Vec::with_capacity(128),
             holes: self.holes.as_ref().map(|_| Vec::new()),
+            shared: None,
         }
     }
 
@@ -154,9 +165,15 @@ impl Json {
     /// A template's text with its holes, written here: the holes are holes
     /// of this writer (or filled with `query` and `origin` when this is no
     /// template).
-    pub(super) fn template(&mut self, body: &[u8], holes: &[Hole], query: &str, origin: &str) {
+    pub(super) fn template(
+        &mut self,
+        body: &[u8],
+        holes: impl IntoIterator<Item = Hole>,
+        query: &str,
+        origin: &str,
+    ) {
         let mut from = 0;
-        for &(at, is_origin) in holes {
+        for (at, is_origin) in holes {
             self.buf.extend_from_slice(&body[from..at]);
             match &mut self.holes {
                 Some(h) => h.push((self.buf.len(), is_origin)),
@@ -167,14 +184,34 @@ impl Json {
         self.buf.extend_from_slice(&body[from..]);
     }
 
+    /// A shared template's text (no query in it) with its holes, as
+    /// [`Json::template`] writes it; in a template, noted as shared text, so
+    /// that [`Json::finish_shared`] tells where it stands.
+    pub(super) fn shared(&mut self, t: &std::sync::Arc<super::cache::Template>, origin: &str) {
+        let start = self.buf.len();
+        let (body, holes) = t.text();
+        self.template(body, holes, "", origin);
+        if self.holes.is_some() {
+            self.shared = Some((start..self.buf.len(), std::sync::Arc::clone(t)));
+        }
+    }
+
     /// The text and its holes (none when this is no template), indented
     /// when `pretty`.
     pub(super) fn finish(self, pretty: bool) -> (Vec<u8>, Vec<Hole>) {
+        let (text, holes, _) = self.finish_shared(pretty);
+        (text, holes)
+    }
+
+    /// [`Json::finish`], and where the shared text stands in the compact
+    /// text (an indented one shares none).
+    pub(super) fn finish_shared(self, pretty: bool) -> (Vec<u8>, Vec<Hole>, Option<Shared>) {
         let holes = self.holes.unwrap_or_default();
         if pretty {
-            pretty_with_holes(&self.buf, &holes)
+            let (text, holes) = pretty_with_holes(&self.buf, &holes);
+            (text, holes, None)
         } else {
-            (self.buf, holes)
+            (self.buf, holes, self.shared)
         }
     }
 }
@@ -420,7 +457,7 @@ mod tests {
             j.raw("]");
             let (body, holes) = j.finish(false);
             let mut filled = Json::new(false);
-            filled.template(&body, &holes, "", "https://x");
+            filled.template(&body, holes.iter().copied(), "", "https://x");
             let v: Value = serde_json::from_slice(&filled.buf).unwrap();
             if template {
                 assert_eq!(
@@ -444,7 +481,7 @@ mod tests {
         j.raw("}]}");
         let (body, holes) = j.finish(true);
         let mut filled = Json::new(false);
-        filled.template(&body, &holes, "192.0.2.1", "https://x");
+        filled.template(&body, holes.iter().copied(), "192.0.2.1", "https://x");
         let v: Value = serde_json::from_slice(&filled.buf).unwrap();
         assert_eq!(v["links"][0]["href"], "https://x/rdap/ip/192.0.2.1");
         assert!(filled.buf.contains(&b'\n'));

@@ -63,19 +63,19 @@ pub(super) fn ip(
             });
     // the question itself answered by the template until a lease covering
     // the space starts or ends
-    let remember = |key: &cache::Key| {
+    let remember = |t: &std::sync::Arc<cache::Template>| {
         if let Some(target) = ctx.exact_target {
             let until = if ctx.at_given {
                 i64::MAX
             } else {
                 res.next_lease_change(ctx.at)
             };
-            cache.put_exact(ctx.snap, ctx.origin, target, key, &text, until);
+            cache.put_exact(ctx.snap, ctx.origin, target, t, &text, until);
         }
     };
     if let Some(k) = &key {
         if let Some(t) = cache.get(ctx.snap, k) {
-            remember(k);
+            remember(&t);
             let (bytes, digest) = t.render(&text, ctx.origin);
             return Ok(Body::Rendered(bytes, digest));
         }
@@ -96,17 +96,23 @@ pub(super) fn ip(
     };
     let mut w = Json::new(key.is_some());
     write_network(&mut w, build, &res, view, context).ok_or(RdapError::NotFound)?;
-    let (bytes, holes) = w.finish(pretty);
-    match key {
-        Some(key) => {
-            let t = cache::Template::new(bytes, holes);
-            let (answer, digest) = t.render(&text, ctx.origin);
-            cache.put(ctx.snap, key.clone(), t);
-            remember(&key);
-            Ok(Body::Rendered(answer, digest))
-        }
-        None => Ok(Body::Bytes(bytes)),
+    let (bytes, holes, shared) = w.finish_shared(pretty);
+    let Some(key) = key else {
+        return Ok(Body::Bytes(bytes));
+    };
+    if bytes.len() > cache::Template::MAX {
+        // too long to keep: the holes filled here
+        let mut filled = Json::new(false);
+        filled.template(&bytes, holes, &text, ctx.origin);
+        return Ok(Body::Bytes(filled.buf));
     }
+    let Some(t) = cache::Template::new(bytes, holes, shared) else {
+        return Err(RdapError::NotFound.into());
+    };
+    let t = cache.put(ctx.snap, key, t);
+    remember(&t);
+    let (answer, digest) = t.render(&text, ctx.origin);
+    Ok(Body::Rendered(answer, digest))
 }
 
 /// Special-purpose space no loaded object covers: IANA's block, status
