@@ -109,8 +109,9 @@
 //! - [`query`]: query parsing; [`query::lookup`] / [`query::resolve`], the
 //!   one resolved answer ([`query::resolve_as`]: the same for the
 //!   registry's own view or one lease record, which RDAP's `lease0`
-//!   addressing serves); [`query::prefetch`] (a batch's objects read at
-//!   once before its addresses are resolved one by one: bulk mode);
+//!   addressing serves); [`query::prefetch`] (the objects an answer reads,
+//!   read at once before it is resolved: a bulk batch's, an RDAP ip
+//!   lookup's);
 //!   [`query::authority`], where else to ask;
 //!   hierarchy, inverse and RDAP searches; the `--json` form; routing
 //!   evidence (each origin's holder, whether it is the address holder's,

@@ -97,20 +97,26 @@ pub fn resolve<'a>(snap: &'a Snapshot, r: &IpRange, at: Timestamp) -> Resolved<'
     resolve_as(snap, r, at, View::Current)
 }
 
-/// Reads, for a batch of addresses about to be resolved one by one, the
-/// first bytes of what resolving them reads: the records of every network
-/// covering each, their texts, and their organisations' and abuse
-/// contacts' records and texts. Each is read for all addresses before any
-/// is used, so the reads are independent and the memory system fetches
-/// them together; resolving an address alone waits on a dozen of them
-/// one after another (at millions of objects, most are cache misses).
-/// Answers are unchanged: this only warms the cache.
-pub fn prefetch(snap: &Snapshot, addrs: &[std::net::IpAddr]) {
+/// Reads, for addresses or prefixes about to be resolved one by one, the
+/// first bytes of what resolving and writing their answers reads: the
+/// records of every network covering each, their texts, and their
+/// organisations' and abuse contacts' records and texts. Each is read for
+/// all of them before any is used, so the reads are independent and the
+/// memory system fetches them together; resolving one alone waits on a
+/// dozen of them one after another (at millions of objects, most are
+/// cache misses). For a batch (bulk mode) the misses of all its addresses
+/// overlap; for one answer (an RDAP ip lookup), those of its chain and
+/// its entities. Answers are unchanged: this only warms the cache.
+pub fn prefetch(snap: &Snapshot, ranges: impl IntoIterator<Item = IpRange>) {
+    let ids: Vec<NetId> = ranges.into_iter().flat_map(|r| snap.covering(&r)).collect();
+    std::hint::black_box(warm(snap, &ids));
+}
+
+/// [`prefetch`]'s reads for the networks `ids`, level by level (records,
+/// then texts and entities, then the entities' abuse contacts). The first
+/// bytes read, summed (for `black_box`).
+fn warm(snap: &Snapshot, ids: &[NetId]) -> u64 {
     let mut sum = 0u64;
-    let ids: Vec<NetId> = addrs
-        .iter()
-        .flat_map(|&a| snap.covering(&IpRange::from_addr(a)))
-        .collect();
     // the networks' records: org, abuse-c and where the text is
     let nets: Vec<_> = ids.iter().map(|&id| snap.net(id)).collect();
     let mut entities = Vec::with_capacity(nets.len() * 2);
@@ -130,7 +136,7 @@ pub fn prefetch(snap: &Snapshot, addrs: &[std::net::IpAddr]) {
     for &i in &abuse {
         sum += snap.entity_at(i).object.first_byte() as u64;
     }
-    std::hint::black_box(sum);
+    sum
 }
 
 /// Which lease an answer is about: the one current at the time asked
@@ -146,6 +152,8 @@ pub enum View {
 /// [`resolve`] with the lease chosen by `view`.
 pub fn resolve_as<'a>(snap: &'a Snapshot, r: &IpRange, at: Timestamp, view: View) -> Resolved<'a> {
     let chain = snap.covering(r);
+    // the chain's and its entities' records fetched together first
+    std::hint::black_box(warm(snap, &chain));
     let delegation = snap.delegation(r);
     let choice = match view {
         View::Current => crate::lease::LeaseChoice::Current,

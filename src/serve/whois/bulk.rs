@@ -257,11 +257,11 @@ fn answer_lines(
     tally: &mut Tally,
 ) {
     // the addresses' objects read all at once first (a parse more each)
-    let addrs: Vec<std::net::IpAddr> = lines
+    let addrs = lines
         .iter()
         .filter_map(|l| parse_query_addr(l.trim()).ok())
-        .collect();
-    query::prefetch(snap, &addrs);
+        .map(IpRange::from_addr);
+    query::prefetch(snap, addrs);
     for line in lines {
         let word = line.trim();
         let mark = out.len();
