@@ -10,8 +10,33 @@ use crate::snapshot::Snapshot;
 use crate::time::Timestamp;
 use std::fmt::Write;
 
-/// The banner that opens every answer.
+/// The banner that opens every answer: the same for every answer of a
+/// snapshot, so written once per thread for it ([`banner_fresh`]) and
+/// copied.
 pub fn banner(snap: &Snapshot, out: &mut String) {
+    type Made = ((usize, std::time::SystemTime), String);
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<Made>> = const { std::cell::RefCell::new(None) };
+    }
+    let id = (
+        snap as *const Snapshot as usize,
+        query::about(snap).loaded_at(),
+    );
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.as_ref().is_none_or(|(made, _)| *made != id) {
+            let mut text = String::new();
+            banner_fresh(snap, &mut text);
+            *last = Some((id, text));
+        }
+        if let Some((_, text)) = &*last {
+            out.push_str(text);
+        }
+    })
+}
+
+/// The banner, written from the snapshot's description.
+fn banner_fresh(snap: &Snapshot, out: &mut String) {
     let _ = writeln!(
         out,
         "% This is the tenure whois server (tenure {}).",
