@@ -10,7 +10,8 @@
 //!
 //! and prints both rates and their ratio. Then bulk mode: one connection,
 //! `begin`, 200 000 addresses, `end`, timed from the first byte sent to the
-//! last byte read (`--bulk-only 1`: that run alone, for profilers). The
+//! last byte read (`--bulk-only 1`: that run alone, for profilers;
+//! `--tenure-only 1`: tenure's connection-per-query run alone). The
 //! server's per-client limits are lifted for the run.
 //! Figures are printed, never asserted.
 
@@ -78,6 +79,13 @@ fn main() {
     if arg("--bulk-only", 0) > 0 {
         let bulk = client_rt.block_on(bulk(tenure_addr, &queries));
         println!("  bulk mode, one connection, {BULK_ADDRESSES} addresses: {bulk:.0} addresses/s");
+        return;
+    }
+    // `--tenure-only 1`: only tenure's connection-per-query run (for
+    // profilers)
+    if arg("--tenure-only", 0) > 0 {
+        let t = client_rt.block_on(load(tenure_addr, Arc::clone(&queries), clients, seconds));
+        println!("  tenure, random addresses: {:.0} queries/s", t.0);
         return;
     }
     // alternate: fixed, tenure, fixed, tenure; keep the best of each
