@@ -26,9 +26,9 @@ pub use objects::{
 };
 pub use resolved::{
     is_lessee, lease_by_handle, lease_covers, lease_history, leases_of_lessee, lookup, prefetch,
-    qualify, resolve, resolve_as, AbuseSource, AbuseView, Block, DelegatedView, Found, History,
-    HolderFrom, HolderView, LeaseView, LesseeFrom, LesseeView, NetworkView, Resolved, Subject,
-    View, HISTORY_LIMIT,
+    qualify, resolve, resolve_as, resolve_prefetched, AbuseSource, AbuseView, Block, DelegatedView,
+    Found, History, HolderFrom, HolderView, LeaseView, LesseeFrom, LesseeView, NetworkView,
+    Resolved, Subject, View, HISTORY_LIMIT,
 };
 pub use routing::{
     as_holder, routing_json, AsHolder, LikelyUser, OriginView, RouteView, RoutingView, VrpShown,

@@ -97,6 +97,12 @@ pub fn resolve<'a>(snap: &'a Snapshot, r: &IpRange, at: Timestamp) -> Resolved<'
     resolve_as(snap, r, at, View::Current)
 }
 
+/// [`resolve`] for an address whose objects [`prefetch`] has just read
+/// (bulk mode's batches): without reading its chain's again first.
+pub fn resolve_prefetched<'a>(snap: &'a Snapshot, r: &IpRange, at: Timestamp) -> Resolved<'a> {
+    resolve_with(snap, r, at, View::Current, false)
+}
+
 /// Reads, for addresses or prefixes about to be resolved one by one, the
 /// first bytes of what resolving and writing their answers reads: the
 /// records of every network covering each, their texts, and their
@@ -151,9 +157,22 @@ pub enum View {
 
 /// [`resolve`] with the lease chosen by `view`.
 pub fn resolve_as<'a>(snap: &'a Snapshot, r: &IpRange, at: Timestamp, view: View) -> Resolved<'a> {
+    resolve_with(snap, r, at, view, true)
+}
+
+/// [`resolve_as`], the chain's and its entities' records read together
+/// first when `warm_first` ([`warm`]).
+fn resolve_with<'a>(
+    snap: &'a Snapshot,
+    r: &IpRange,
+    at: Timestamp,
+    view: View,
+    warm_first: bool,
+) -> Resolved<'a> {
     let chain = snap.covering(r);
-    // the chain's and its entities' records fetched together first
-    std::hint::black_box(warm(snap, &chain));
+    if warm_first {
+        std::hint::black_box(warm(snap, &chain));
+    }
     let delegation = snap.delegation(r);
     let choice = match view {
         View::Current => crate::lease::LeaseChoice::Current,

@@ -412,7 +412,8 @@ pub fn bulk_line(
             return false;
         }
     };
-    let res = query::resolve(snap, &IpRange::from_addr(addr), now);
+    // (its objects read with its batch's: `answer_lines`)
+    let res = query::resolve_prefetched(snap, &IpRange::from_addr(addr), now);
     let mut fields: [&str; 10] = [""; 10];
     // the address as IpAddr writes it, without fmt
     let (family, value) = crate::addr::addr_to_u128(addr);
