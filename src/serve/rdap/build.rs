@@ -428,7 +428,7 @@ impl Ctx<'_> {
             Option<String>,
             Option<String>,
         );
-        type Made = (Key, std::sync::Arc<super::cache::Template>);
+        type Made = (Key, std::sync::Arc<super::json::Piece>);
         thread_local! {
             static LAST: std::cell::RefCell<Option<Made>> = const { std::cell::RefCell::new(None) };
         }
@@ -450,10 +450,7 @@ impl Ctx<'_> {
                 let mut t = Json::new(true);
                 marked.write_notices_fresh(&mut t);
                 let (body, holes) = t.finish(false);
-                // (notices are some KB at most: a template holds them)
-                let Some(made) = super::cache::Template::new(body, holes, None) else {
-                    return self.write_notices_fresh(w);
-                };
+                let made = super::json::Piece { body, holes };
                 let key = (
                     self.snap as *const Snapshot as usize,
                     crate::query::about(self.snap).loaded_at(),

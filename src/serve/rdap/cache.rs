@@ -31,6 +31,7 @@
 //! repeated questions were answered the slower way); sharded to keep lock
 //! hold times short; emptied when a new snapshot is first seen.
 
+use super::json::Piece;
 use crate::query::Resolution;
 use crate::snapshot::{NetId, Snapshot};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -70,7 +71,7 @@ pub(super) struct Template {
     /// Text every answer of a snapshot has (the notices, some 940 bytes
     /// of each answer), shared by the templates instead of copied into
     /// each, and where in `body` it goes.
-    shared: Option<(usize, Arc<Template>)>,
+    shared: Option<(usize, Arc<Piece>)>,
     /// The digest of the whole text and its holes, made once: an answer's
     /// entity tag digests it with what fills the holes, instead of hashing
     /// every answer's bytes again.
@@ -106,9 +107,7 @@ impl Template {
         let hole =
             |&(at, is_origin): &super::json::Hole| at as u32 | if is_origin { ORIGIN } else { 0 };
         let holes: Vec<u32> = holes.iter().map(hole).collect();
-        if let Some((range, t)) =
-            shared.filter(|(r, t)| t.shared.is_none() && t.stands_in(&body, &holes, r))
-        {
+        if let Some((range, t)) = shared.filter(|(r, p)| stands_in(p, &body, &holes, r)) {
             // the text without the shared part, the holes after it moved
             let cut = range.len() as u32;
             let first = holes.partition_point(|&h| h & !ORIGIN < range.start as u32);
@@ -135,65 +134,48 @@ impl Template {
         })
     }
 
-    /// True when this template's text and holes are what `body` and
-    /// `holes` have at `range`, and no other hole stands in it or at its
-    /// ends (this template's own holes lie strictly inside its text, so
-    /// which holes come before the shared text and which after is never in
-    /// doubt).
-    fn stands_in(&self, body: &[u8], holes: &[u32], range: &std::ops::Range<usize>) -> bool {
-        let at = |h: u32| (h & !ORIGIN) as usize;
-        let first = holes.partition_point(|&h| at(h) < range.start);
-        let after = first + self.holes.len();
-        self.holes
-            .iter()
-            .all(|&h| at(h) > 0 && at(h) < self.body.len())
-            && body.get(range.clone()) == Some(&self.body[..])
-            && holes.get(first..after).is_some_and(|theirs| {
-                theirs
-                    .iter()
-                    .zip(self.holes.iter())
-                    .all(|(&m, &t)| m == t + range.start as u32)
-            })
-            && holes.get(after).is_none_or(|&h| at(h) > range.end)
-    }
-
     /// The answer for `query` (an address or prefix) at `origin`, both
     /// text that JSON writes as it is ([`cacheable`]), and its digest:
     /// the template's with the query and the origin (the answer's bytes
     /// are a function of the three, so another answer has another digest).
     pub fn render(&self, query: &str, origin: &str) -> (Vec<u8>, u64) {
         let mut out = Vec::with_capacity(self.len(query, origin));
+        let hole = |base: usize| move |&h: &u32| ((h & !ORIGIN) as usize - base, h & ORIGIN != 0);
         match &self.shared {
-            Some((at, t)) => {
+            Some((at, p)) => {
                 let split = self
                     .holes
                     .partition_point(|&h| ((h & !ORIGIN) as usize) < *at);
                 let (before, after) = self.holes.split_at(split);
-                fill(&mut out, &self.body[..*at], before, 0, query, origin);
-                t.write(&mut out, query, origin);
-                fill(&mut out, &self.body[*at..], after, *at, query, origin);
+                fill(
+                    &mut out,
+                    &self.body[..*at],
+                    before.iter().map(hole(0)),
+                    query,
+                    origin,
+                );
+                fill(&mut out, &p.body, p.holes.iter().copied(), query, origin);
+                let after = after.iter().map(hole(*at));
+                fill(&mut out, &self.body[*at..], after, query, origin);
             }
-            None => fill(&mut out, &self.body, &self.holes, 0, query, origin),
+            None => fill(
+                &mut out,
+                &self.body,
+                self.holes.iter().map(hole(0)),
+                query,
+                origin,
+            ),
         }
         (out, self.digest_with(query, origin))
-    }
-
-    /// The text of a template that shares none, and its holes.
-    pub(super) fn text(&self) -> (&[u8], impl Iterator<Item = super::json::Hole> + '_) {
-        let hole = |&h: &u32| ((h & !ORIGIN) as usize, h & ORIGIN != 0);
-        (&self.body[..], self.holes.iter().map(hole))
-    }
-
-    /// The text with its holes filled, added to `out`.
-    fn write(&self, out: &mut Vec<u8>, query: &str, origin: &str) {
-        fill(out, &self.body, &self.holes, 0, query, origin);
     }
 
     /// Room enough for the answer for `query` at `origin`.
     fn len(&self, query: &str, origin: &str) -> usize {
         let most = query.len().max(origin.len());
-        let filled = |t: &Template| t.body.len() + t.holes.len() * most;
-        filled(self) + self.shared.as_ref().map_or(0, |(_, t)| filled(t))
+        let shared = self.shared.as_ref();
+        self.body.len()
+            + self.holes.len() * most
+            + shared.map_or(0, |(_, p)| p.body.len() + p.holes.len() * most)
     }
 
     fn digest_with(&self, query: &str, origin: &str) -> u64 {
@@ -214,17 +196,41 @@ impl Template {
     }
 }
 
-/// `body` (which starts at `base` in its template) with its `holes`
-/// filled with `query` or `origin`, added to `out`.
-fn fill(out: &mut Vec<u8>, body: &[u8], holes: &[u32], base: usize, query: &str, origin: &str) {
+/// `body` with its `holes` (offsets in it, and whether the origin goes
+/// there) filled with `query` or `origin`, added to `out`.
+fn fill(
+    out: &mut Vec<u8>,
+    body: &[u8],
+    holes: impl Iterator<Item = super::json::Hole>,
+    query: &str,
+    origin: &str,
+) {
     let mut from = 0;
-    for &h in holes {
-        let at = (h & !ORIGIN) as usize - base;
+    for (at, is_origin) in holes {
         out.extend_from_slice(&body[from..at]);
-        out.extend_from_slice(if h & ORIGIN != 0 { origin } else { query }.as_bytes());
+        out.extend_from_slice(if is_origin { origin } else { query }.as_bytes());
         from = at;
     }
     out.extend_from_slice(&body[from..]);
+}
+
+/// True when `p`'s text and holes are what `body` and `holes` have at
+/// `range`, and no other hole stands in it or at its ends (the piece's
+/// own holes lie strictly inside its text, so which holes come before the
+/// shared text and which after is never in doubt).
+fn stands_in(p: &Piece, body: &[u8], holes: &[u32], range: &std::ops::Range<usize>) -> bool {
+    let at = |h: u32| (h & !ORIGIN) as usize;
+    let first = holes.partition_point(|&h| at(h) < range.start);
+    let after = first + p.holes.len();
+    p.holes.iter().all(|&(a, _)| a > 0 && a < p.body.len())
+        && body.get(range.clone()) == Some(&p.body[..])
+        && holes.get(first..after).is_some_and(|theirs| {
+            theirs
+                .iter()
+                .zip(&p.holes)
+                .all(|(&h, &(a, o))| at(h) == a + range.start && (h & ORIGIN != 0) == o)
+        })
+        && holes.get(after).is_none_or(|&h| at(h) > range.end)
 }
 
 /// True when `query` (an address or prefix) and `origin` may stand in a
@@ -618,7 +624,7 @@ mod tests {
         n.url_pieces([ORIGIN_MARKER, "/rdap/help"]);
         n.raw("\"}]");
         let (body, holes) = n.finish(false);
-        let notices = Arc::new(Template::new(body, holes, None).expect("short"));
+        let notices = Arc::new(Piece { body, holes });
         let answer = |shared: bool| {
             let mut w = Json::new(true);
             w.raw("{\"self\":\"");

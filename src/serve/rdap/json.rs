@@ -22,12 +22,15 @@ pub(super) const ORIGIN_MARKER: &str = "\u{2}";
 /// Where the query (false) or the origin (true) goes in a template.
 pub(super) type Hole = (usize, bool);
 
-/// Text every answer's template has (the notices): where it stands in a
-/// template's text, and the template it was written from.
-pub(super) type Shared = (
-    std::ops::Range<usize>,
-    std::sync::Arc<super::cache::Template>,
-);
+/// Text written once and put in many answers (the notices), with its
+/// holes (no query in them: only the origin's).
+pub(super) struct Piece {
+    pub(super) body: Vec<u8>,
+    pub(super) holes: Vec<Hole>,
+}
+
+/// A [`Piece`] in a template's text: where it stands, and the piece.
+pub(super) type Shared = (std::ops::Range<usize>, std::sync::Arc<Piece>);
 
 /// A JSON text being written.
 pub(super) struct Json {
@@ -184,15 +187,14 @@ impl Json {
         self.buf.extend_from_slice(&body[from..]);
     }
 
-    /// A shared template's text (no query in it) with its holes, as
-    /// [`Json::template`] writes it; in a template, noted as shared text, so
-    /// that [`Json::finish_shared`] tells where it stands.
-    pub(super) fn shared(&mut self, t: &std::sync::Arc<super::cache::Template>, origin: &str) {
+    /// A piece's text with its holes, as [`Json::template`] writes it; in
+    /// a template, noted as shared text, so that [`Json::finish_shared`]
+    /// tells where it stands.
+    pub(super) fn shared(&mut self, p: &std::sync::Arc<Piece>, origin: &str) {
         let start = self.buf.len();
-        let (body, holes) = t.text();
-        self.template(body, holes, "", origin);
+        self.template(&p.body, p.holes.iter().copied(), "", origin);
         if self.holes.is_some() {
-            self.shared = Some((start..self.buf.len(), std::sync::Arc::clone(t)));
+            self.shared = Some((start..self.buf.len(), std::sync::Arc::clone(p)));
         }
     }
 
