@@ -11,7 +11,7 @@ use crate::time::Timestamp;
 use std::fmt::Write;
 
 /// The banner that opens every answer: the same for every answer of a
-/// snapshot, so written once per thread for it ([`banner_fresh`]) and
+/// snapshot, so written once per thread for it (`banner_fresh`) and
 /// copied.
 pub fn banner(snap: &Snapshot, out: &mut String) {
     type Made = ((usize, std::time::SystemTime), String);
