@@ -5,6 +5,9 @@
 use crate::snapshot::Snapshot;
 use std::time::SystemTime;
 
+/// A snapshot's identity ([`About::identity`]).
+pub type Identity = (usize, SystemTime);
+
 /// The data of one snapshot, described.
 #[derive(Clone, Copy)]
 pub struct About<'a> {
@@ -25,6 +28,14 @@ impl<'a> About<'a> {
     /// When the snapshot was built.
     pub fn loaded_at(&self) -> SystemTime {
         self.snap.loaded_at
+    }
+
+    /// Which snapshot this is, for what is made once per snapshot and
+    /// kept (answer caches, the RDAP notices, the WHOIS banner): its
+    /// address and load time (an address alone may be the next
+    /// snapshot's, once this one is dropped).
+    pub fn identity(&self) -> Identity {
+        (self.snap as *const Snapshot as usize, self.snap.loaded_at)
     }
 
     /// Registry sources (`source:` values; "" for objects without one)

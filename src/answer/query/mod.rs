@@ -17,7 +17,7 @@ mod resolved;
 mod routing;
 mod search;
 
-pub use about::{about, About};
+pub use about::{about, About, Identity};
 pub use authority::{Basis, Elsewhere, Registry, SpecialPurpose, REGISTRIES};
 pub use json::{history_json, to_json};
 pub use objects::{

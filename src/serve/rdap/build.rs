@@ -422,8 +422,7 @@ impl Ctx<'_> {
     pub(super) fn write_notices(&self, w: &mut Json) {
         // everything the notices are made of but the origin
         type Key = (
-            usize,
-            std::time::SystemTime,
+            crate::query::Identity,
             String,
             Option<String>,
             Option<String>,
@@ -434,11 +433,10 @@ impl Ctx<'_> {
         }
         let settings = &self.cfg.settings;
         let key_matches = |k: &Key| {
-            k.0 == self.snap as *const Snapshot as usize
-                && k.1 == crate::query::about(self.snap).loaded_at()
-                && k.2 == settings.base_path
-                && k.3 == settings.terms_url
-                && k.4 == settings.inaccuracy_url
+            k.0 == crate::query::about(self.snap).identity()
+                && k.1 == settings.base_path
+                && k.2 == settings.terms_url
+                && k.3 == settings.inaccuracy_url
         };
         LAST.with(|last| {
             let mut last = last.borrow_mut();
@@ -452,8 +450,7 @@ impl Ctx<'_> {
                 let (body, holes) = t.finish(false);
                 let made = super::json::Piece { body, holes };
                 let key = (
-                    self.snap as *const Snapshot as usize,
-                    crate::query::about(self.snap).loaded_at(),
+                    crate::query::about(self.snap).identity(),
                     settings.base_path.clone(),
                     settings.terms_url.clone(),
                     settings.inaccuracy_url.clone(),

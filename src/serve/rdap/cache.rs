@@ -36,7 +36,6 @@ use crate::query::Resolution;
 use crate::snapshot::{NetId, Snapshot};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
-use std::time::SystemTime;
 
 const SHARDS: usize = 16;
 
@@ -309,7 +308,7 @@ impl hashbrown::Equivalent<Question> for AskedNow<'_> {
 
 struct Shard {
     /// The snapshot the entries were made from.
-    snapshot: Option<(usize, SystemTime)>,
+    snapshot: Option<crate::query::Identity>,
     /// Bytes of the templates and of the remembered questions.
     template_bytes: usize,
     exact_bytes: usize,
@@ -401,10 +400,7 @@ impl AnswerCache {
 
     fn lock<'a>(&self, m: &'a Mutex<Shard>, snap: &Snapshot) -> std::sync::MutexGuard<'a, Shard> {
         let mut s = m.lock().unwrap_or_else(|p| p.into_inner());
-        let id = (
-            snap as *const Snapshot as usize,
-            crate::query::about(snap).loaded_at(),
-        );
+        let id = crate::query::about(snap).identity();
         if s.snapshot != Some(id) {
             // entries of another snapshot: never valid again here
             s.map.clear();

@@ -14,14 +14,11 @@ use std::fmt::Write;
 /// snapshot, so written once per thread for it (`banner_fresh`) and
 /// copied.
 pub fn banner(snap: &Snapshot, out: &mut String) {
-    type Made = ((usize, std::time::SystemTime), String);
+    type Made = (query::Identity, String);
     thread_local! {
         static LAST: std::cell::RefCell<Option<Made>> = const { std::cell::RefCell::new(None) };
     }
-    let id = (
-        snap as *const Snapshot as usize,
-        query::about(snap).loaded_at(),
-    );
+    let id = query::about(snap).identity();
     LAST.with(|last| {
         let mut last = last.borrow_mut();
         if last.as_ref().is_none_or(|(made, _)| *made != id) {
