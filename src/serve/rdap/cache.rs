@@ -31,7 +31,7 @@
 //! repeated questions were answered the slower way); sharded to keep lock
 //! hold times short; emptied when a new snapshot is first seen.
 
-use super::json::Piece;
+use super::json::{Hole, Piece};
 use crate::query::Resolution;
 use crate::snapshot::{NetId, Snapshot};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -69,8 +69,8 @@ pub(super) struct Template {
     holes: Box<[u32]>,
     /// Text every answer of a snapshot has (the notices, some 940 bytes
     /// of each answer), shared by the templates instead of copied into
-    /// each, and where in `body` it goes.
-    shared: Option<(usize, Arc<Piece>)>,
+    /// each: where in `body` it goes, and how many of `holes` come before.
+    shared: Option<(usize, usize, Arc<Piece>)>,
     /// The digest of the whole text and its holes, made once: an answer's
     /// entity tag digests it with what fills the holes, instead of hashing
     /// every answer's bytes again.
@@ -80,22 +80,32 @@ pub(super) struct Template {
 /// The bit of a hole that makes it the origin's.
 const ORIGIN: u32 = 1 << 31;
 
+/// A hole as a template keeps it: its offset (below 2^31) and the bit.
+fn encode((at, is_origin): Hole) -> u32 {
+    at as u32 | if is_origin { ORIGIN } else { 0 }
+}
+
+/// A kept hole as the writer gives it.
+fn decode(h: u32) -> Hole {
+    ((h & !ORIGIN) as usize, h & ORIGIN != 0)
+}
+
 impl Template {
     /// The longest text a template holds (hole offsets are 31 bits).
     pub const MAX: usize = ORIGIN as usize - 1;
 
     /// An answer written with holes (see [`super::json::Json::url_pieces`]),
     /// and where in it stands text of `shared` (see
-    /// [`super::json::Json::shared`]). `None` when the text is longer than
-    /// [`Template::MAX`].
+    /// [`super::json::Json::shared`]); the text and holes given back when
+    /// the text is longer than [`Template::MAX`].
     pub fn new(
         body: Vec<u8>,
-        holes: Vec<super::json::Hole>,
+        holes: Vec<Hole>,
         shared: Option<super::json::Shared>,
-    ) -> Option<Template> {
+    ) -> Result<Template, (Vec<u8>, Vec<Hole>)> {
         use std::hash::Hasher;
         if body.len() > Self::MAX {
-            return None;
+            return Err((body, holes));
         }
         let mut h = crate::fxhash::FxHasher::default();
         h.write_u64(super::response::body_digest(&body));
@@ -103,14 +113,12 @@ impl Template {
             h.write_u64(((at as u64) << 1) | is_origin as u64);
         }
         let digest = h.finish();
-        let hole =
-            |&(at, is_origin): &super::json::Hole| at as u32 | if is_origin { ORIGIN } else { 0 };
-        let holes: Vec<u32> = holes.iter().map(hole).collect();
-        if let Some((range, t)) = shared.filter(|(r, p)| stands_in(p, &body, &holes, r)) {
+        let holes: Vec<u32> = holes.into_iter().map(encode).collect();
+        let placed = shared.and_then(|(r, p)| Some((place(&p, &body, &holes, &r)?, r, p)));
+        if let Some((first, range, p)) = placed {
             // the text without the shared part, the holes after it moved
             let cut = range.len() as u32;
-            let first = holes.partition_point(|&h| h & !ORIGIN < range.start as u32);
-            let after = first + t.holes.len();
+            let after = first + p.holes.len();
             let mut kept = Vec::with_capacity(body.len() - range.len());
             kept.extend_from_slice(&body[..range.start]);
             kept.extend_from_slice(&body[range.end..]);
@@ -118,14 +126,14 @@ impl Template {
                 .iter()
                 .copied()
                 .chain(holes[after..].iter().map(|&h| h - cut));
-            return Some(Template {
+            return Ok(Template {
                 body: kept.into(),
                 holes: moved.collect(),
-                shared: Some((range.start, t)),
+                shared: Some((range.start, first, p)),
                 digest,
             });
         }
-        Some(Template {
+        Ok(Template {
             body: body.into(),
             holes: holes.into(),
             shared: None,
@@ -139,31 +147,20 @@ impl Template {
     /// are a function of the three, so another answer has another digest).
     pub fn render(&self, query: &str, origin: &str) -> (Vec<u8>, u64) {
         let mut out = Vec::with_capacity(self.len(query, origin));
-        let hole = |base: usize| move |&h: &u32| ((h & !ORIGIN) as usize - base, h & ORIGIN != 0);
         match &self.shared {
-            Some((at, p)) => {
-                let split = self
-                    .holes
-                    .partition_point(|&h| ((h & !ORIGIN) as usize) < *at);
-                let (before, after) = self.holes.split_at(split);
-                fill(
-                    &mut out,
-                    &self.body[..*at],
-                    before.iter().map(hole(0)),
-                    query,
-                    origin,
-                );
+            Some((at, first, p)) => {
+                let (before, after) = self.holes.split_at(*first);
+                let before = before.iter().map(|&h| decode(h));
+                fill(&mut out, &self.body[..*at], before, query, origin);
                 fill(&mut out, &p.body, p.holes.iter().copied(), query, origin);
-                let after = after.iter().map(hole(*at));
+                // the rest of the text, its holes from where it starts
+                let after = after.iter().map(|&h| decode(h)).map(|(a, o)| (a - at, o));
                 fill(&mut out, &self.body[*at..], after, query, origin);
             }
-            None => fill(
-                &mut out,
-                &self.body,
-                self.holes.iter().map(hole(0)),
-                query,
-                origin,
-            ),
+            None => {
+                let holes = self.holes.iter().map(|&h| decode(h));
+                fill(&mut out, &self.body, holes, query, origin);
+            }
         }
         (out, self.digest_with(query, origin))
     }
@@ -174,7 +171,7 @@ impl Template {
         let shared = self.shared.as_ref();
         self.body.len()
             + self.holes.len() * most
-            + shared.map_or(0, |(_, p)| p.body.len() + p.holes.len() * most)
+            + shared.map_or(0, |(_, _, p)| p.body.len() + p.holes.len() * most)
     }
 
     fn digest_with(&self, query: &str, origin: &str) -> u64 {
@@ -200,7 +197,7 @@ impl Template {
 fn fill(
     out: &mut Vec<u8>,
     body: &[u8],
-    holes: impl Iterator<Item = super::json::Hole>,
+    holes: impl Iterator<Item = Hole>,
     query: &str,
     origin: &str,
 ) {
@@ -213,23 +210,25 @@ fn fill(
     out.extend_from_slice(&body[from..]);
 }
 
-/// True when `p`'s text and holes are what `body` and `holes` have at
-/// `range`, and no other hole stands in it or at its ends (the piece's
-/// own holes lie strictly inside its text, so which holes come before the
-/// shared text and which after is never in doubt).
-fn stands_in(p: &Piece, body: &[u8], holes: &[u32], range: &std::ops::Range<usize>) -> bool {
-    let at = |h: u32| (h & !ORIGIN) as usize;
+/// How many of `holes` come before `p`'s text, when `p`'s text and holes
+/// are what `body` and `holes` have at `range` and no other hole stands
+/// in it or at its ends (the piece's own holes lie strictly inside its
+/// text, so which holes come before the shared text and which after is
+/// never in doubt).
+fn place(p: &Piece, body: &[u8], holes: &[u32], range: &std::ops::Range<usize>) -> Option<usize> {
+    let at = |h: u32| decode(h).0;
     let first = holes.partition_point(|&h| at(h) < range.start);
     let after = first + p.holes.len();
-    p.holes.iter().all(|&(a, _)| a > 0 && a < p.body.len())
+    let stands = p.holes.iter().all(|&(a, _)| a > 0 && a < p.body.len())
         && body.get(range.clone()) == Some(&p.body[..])
         && holes.get(first..after).is_some_and(|theirs| {
             theirs
                 .iter()
                 .zip(&p.holes)
-                .all(|(&h, &(a, o))| at(h) == a + range.start && (h & ORIGIN != 0) == o)
+                .all(|(&h, &(a, o))| decode(h) == (a + range.start, o))
         })
-        && holes.get(after).is_none_or(|&h| at(h) > range.end)
+        && holes.get(after).is_none_or(|&h| at(h) > range.end);
+    stands.then_some(first)
 }
 
 /// True when `query` (an address or prefix) and `origin` may stand in a
@@ -346,6 +345,7 @@ impl std::fmt::Debug for AnswerCache {
 impl AnswerCache {
     /// A cache of at most `mb` MiB of answers; 0 turns it off.
     pub fn new(mb: usize) -> Self {
+        let (template_budget, exact_budget) = Self::split(mb);
         AnswerCache {
             shards: (0..SHARDS)
                 .map(|_| {
@@ -358,8 +358,8 @@ impl AnswerCache {
                     })
                 })
                 .collect(),
-            template_budget: Self::split(mb).0,
-            exact_budget: Self::split(mb).1,
+            template_budget,
+            exact_budget,
             hits: AtomicU64::new(0),
             exact_hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),

@@ -100,16 +100,15 @@ pub(super) fn ip(
     let Some(key) = key else {
         return Ok(Body::Bytes(bytes));
     };
-    if bytes.len() > cache::Template::MAX {
-        // too long to keep: the holes filled here
-        let mut filled = Json::new(false);
-        filled.template(&bytes, holes, &text, ctx.origin);
-        return Ok(Body::Bytes(filled.buf));
-    }
-    let Some(t) = cache::Template::new(bytes, holes, shared) else {
-        return Err(RdapError::NotFound.into());
+    let t = match cache::Template::new(bytes, holes, shared) {
+        Ok(t) => cache.put(ctx.snap, key, t),
+        Err((bytes, holes)) => {
+            // too long to keep: the holes filled here
+            let mut filled = Json::new(false);
+            filled.template(&bytes, holes, &text, ctx.origin);
+            return Ok(Body::Bytes(filled.buf));
+        }
     };
-    let t = cache.put(ctx.snap, key, t);
     remember(&t);
     let (answer, digest) = t.render(&text, ctx.origin);
     Ok(Body::Rendered(answer, digest))
