@@ -207,8 +207,9 @@ struct Mimalloc;
 /// What every block of mimalloc is aligned to (`MI_MAX_ALIGN_SIZE`).
 const MIMALLOC_ALIGN: usize = 16;
 
-fn plain(layout: std::alloc::Layout) -> bool {
-    layout.align() <= MIMALLOC_ALIGN && layout.align() <= layout.size()
+/// True when every block of `size` bytes has alignment `align`.
+fn plain(align: usize, size: usize) -> bool {
+    align <= MIMALLOC_ALIGN && align <= size
 }
 
 // SAFETY: each call forwards to the mimalloc function of the same contract
@@ -220,7 +221,7 @@ unsafe impl std::alloc::GlobalAlloc for Mimalloc {
         use libmimalloc_sys as mi;
         // SAFETY: see the impl
         unsafe {
-            if plain(layout) {
+            if plain(layout.align(), layout.size()) {
                 mi::mi_malloc(layout.size()).cast()
             } else {
                 mi::mi_malloc_aligned(layout.size(), layout.align()).cast()
@@ -232,7 +233,7 @@ unsafe impl std::alloc::GlobalAlloc for Mimalloc {
         use libmimalloc_sys as mi;
         // SAFETY: see the impl
         unsafe {
-            if plain(layout) {
+            if plain(layout.align(), layout.size()) {
                 mi::mi_zalloc(layout.size()).cast()
             } else {
                 mi::mi_zalloc_aligned(layout.size(), layout.align()).cast()
@@ -250,7 +251,7 @@ unsafe impl std::alloc::GlobalAlloc for Mimalloc {
         // SAFETY: see the impl (a block of the plain entry points stays
         // aligned to the alignment asked at any size it may be given)
         unsafe {
-            if layout.align() <= MIMALLOC_ALIGN && layout.align() <= new_size {
+            if plain(layout.align(), new_size) {
                 mi::mi_realloc(ptr.cast(), new_size).cast()
             } else {
                 mi::mi_realloc_aligned(ptr.cast(), new_size, layout.align()).cast()
