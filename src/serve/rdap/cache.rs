@@ -432,17 +432,14 @@ impl AnswerCache {
         let mut guard = self.lock(self.shard(&key), snap);
         let s = &mut *guard;
         // (a dropped template's questions go when next asked)
-        make_room(
+        keep(
             &mut s.map,
             &mut s.template_bytes,
             self.template_budget,
+            (key, Arc::clone(&t)),
             size,
             |_, t| t.size(),
         );
-        s.template_bytes += size;
-        if let Some(old) = s.map.insert(key, Arc::clone(&t)) {
-            s.template_bytes -= old.size();
-        }
         t
     }
 
@@ -488,25 +485,21 @@ impl AnswerCache {
         if size > self.exact_budget {
             return;
         }
-        let mut guard = self.lock(self.shard(&xkey), snap);
-        let s = &mut *guard;
-        make_room(
-            &mut s.exact,
-            &mut s.exact_bytes,
-            self.exact_budget,
-            size,
-            |k, e| exact_size(k, &e.query),
-        );
-        s.exact_bytes += size;
         let e = Exact {
             template: Arc::downgrade(template),
             query: query.into(),
             until,
         };
-        // the same question again: its size differs only by its query text
-        if let Some(old) = s.exact.insert(xkey, e) {
-            s.exact_bytes -= size - query.len() + old.query.len();
-        }
+        let mut guard = self.lock(self.shard(&xkey), snap);
+        let s = &mut *guard;
+        keep(
+            &mut s.exact,
+            &mut s.exact_bytes,
+            self.exact_budget,
+            (xkey, e),
+            size,
+            |k, e| exact_size(k, &e.query),
+        );
     }
 }
 
@@ -515,22 +508,36 @@ impl AnswerCache {
 type ShardMap<K, V> =
     hashbrown::HashMap<K, V, std::hash::BuildHasherDefault<crate::fxhash::FxHasher>>;
 
-/// Drops entries of `map`, in its arbitrary order, until `size` more bytes
-/// fit in `budget`; `bytes` is what the map's entries take (`size_of` each).
-fn make_room<K: Eq + std::hash::Hash, V>(
+/// Keeps `entry` (`size` bytes, its `size_of`) in `map`, whose entries take
+/// `bytes`: first drops entries, in the map's arbitrary order, until it
+/// fits in `budget`; an entry of the same key it replaces stops counting.
+fn keep<K: Eq + std::hash::Hash, V>(
     map: &mut ShardMap<K, V>,
     bytes: &mut usize,
     budget: usize,
+    (key, value): (K, V),
     size: usize,
     size_of: impl Fn(&K, &V) -> usize,
 ) {
-    // taken out as they are met (lazily: the rest stay)
-    let mut dropped = map.extract_if(|_, _| true);
-    while *bytes + size > budget {
-        let Some((k, v)) = dropped.next() else {
-            break;
-        };
-        *bytes -= size_of(&k, &v);
+    {
+        // taken out as they are met (lazily: the rest stay)
+        let mut dropped = map.extract_if(|_, _| true);
+        while *bytes + size > budget {
+            let Some((k, v)) = dropped.next() else {
+                break;
+            };
+            *bytes -= size_of(&k, &v);
+        }
+    }
+    *bytes += size;
+    match map.entry(key) {
+        hashbrown::hash_map::Entry::Occupied(mut o) => {
+            let old = o.insert(value);
+            *bytes -= size_of(o.key(), &old);
+        }
+        hashbrown::hash_map::Entry::Vacant(v) => {
+            v.insert(value);
+        }
     }
 }
 
